@@ -1,0 +1,46 @@
+import { z } from "zod";
+
+/**
+ * Server environment, validated once. Every variable has an embedded default
+ * so the quick start runs with nothing set; production overrides them.
+ */
+const serverEnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  DATABASE_URL: z.string().url().default("postgresql://postgres@127.0.0.1:5432/nemo"),
+  AMQP_URL: z.string().default("amqp://guest:guest@127.0.0.1:5672/"),
+  /** Prefix for every exchange and queue name, so test runs can share a vhost. */
+  AMQP_PREFIX: z.string().default(""),
+  NEXTAUTH_URL: z.string().url().default("http://localhost:3000"),
+  NEXTAUTH_SECRET: z.string().min(16).default("nemo-dev-secret-change-me-in-production"),
+  KEYCLOAK_ISSUER: z.string().url().default("http://127.0.0.1:8180/realms/nemo"),
+  KEYCLOAK_CLIENT_ID: z.string().default("nemo-console"),
+  KEYCLOAK_CLIENT_SECRET: z.string().default("nemo-console-secret"),
+  /** 32-byte key (hex or base64) for AES-256-GCM encryption of secrets at rest. */
+  NEMO_SECRET_KEY: z.string().optional(),
+  ELASTICSEARCH_URL: z.string().url().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Seed of the simulated continuum (same seed, same behaviour). */
+  SIM_SEED: z.coerce.number().int().default(42),
+  METRICS_PERIOD_MS: z.coerce.number().int().positive().default(60_000),
+});
+
+export type ServerEnv = z.infer<typeof serverEnvSchema>;
+
+let cached: ServerEnv | undefined;
+
+export function serverEnv(): ServerEnv {
+  if (!cached) {
+    const parsed = serverEnvSchema.safeParse(process.env);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+      throw new Error(`Invalid environment: ${issues}`);
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}
+
+/** For tests that change process.env between cases. */
+export function resetServerEnvCache(): void {
+  cached = undefined;
+}
