@@ -1,0 +1,80 @@
+import { Role, hasAnyRole } from "./roles";
+
+/**
+ * The four areas of the console and who may use them. The server enforces
+ * the same rules in the tRPC procedures; this table drives the home tiles,
+ * the page guards and the read-only state.
+ */
+export type AreaKey = "workloads" | "instances" | "intents" | "clusters";
+
+/** "manage": full use; "read": may look but not change; "none": no access. */
+export type AreaAccess = "manage" | "read" | "none";
+
+export interface Area {
+  key: AreaKey;
+  href: `/${AreaKey}`;
+  title: string;
+  description: string;
+  /** Roles that may use the area fully. */
+  manage: readonly Role[];
+  /** Roles that may only look. */
+  read: readonly Role[];
+}
+
+export const AREAS: readonly Area[] = [
+  {
+    key: "workloads",
+    href: "/workloads",
+    title: "Workload Monitoring",
+    description: "Register workloads, upload their Helm charts and follow validation.",
+    manage: [Role.NEMO_ADMIN, Role.SERVICE_PROVIDER],
+    read: [],
+  },
+  {
+    key: "instances",
+    href: "/instances",
+    title: "Workload Instances",
+    description: "Deploy workloads onto the continuum and inspect their lifecycle.",
+    manage: [Role.NEMO_ADMIN, Role.SERVICE_PROVIDER],
+    read: [],
+  },
+  {
+    key: "intents",
+    href: "/intents",
+    title: "Intent Management",
+    description: "Attach intents to instances and see whether they are fulfilled.",
+    manage: [Role.NEMO_ADMIN, Role.SERVICE_PROVIDER],
+    read: [],
+  },
+  {
+    key: "clusters",
+    href: "/clusters",
+    title: "Resource Provisioning",
+    description: "Register Kubernetes clusters, their capacity and their pricing.",
+    manage: [Role.NEMO_ADMIN, Role.INFRASTRUCTURE_PROVIDER],
+    read: [Role.SERVICE_PROVIDER],
+  },
+];
+
+export function areaByKey(key: AreaKey): Area {
+  const area = AREAS.find((a) => a.key === key);
+  if (!area) throw new Error(`Unknown area "${key}"`);
+  return area;
+}
+
+export function areaAccess(roles: readonly Role[], key: AreaKey): AreaAccess {
+  const area = areaByKey(key);
+  if (hasAnyRole(roles, area.manage)) return "manage";
+  if (hasAnyRole(roles, area.read)) return "read";
+  return "none";
+}
+
+export function canUseArea(roles: readonly Role[], key: AreaKey): boolean {
+  return areaAccess(roles, key) !== "none";
+}
+
+/** Every role that may at least look at the area (for procedure guards and messages). */
+export function rolesForArea(key: AreaKey): Role[] {
+  const area = areaByKey(key);
+  return [...area.manage, ...area.read];
+}

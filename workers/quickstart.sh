@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# README's start command (`npm run quickstart`): installs, prepares the database,
+# builds, and starts the whole console with every worker on embedded defaults
+# (simulated clusters, local OIDC issuer standing in for Keycloak, demo users).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .nemo
+
+bash .ci/services.sh
+
+# Install only when the lockfile changed since the last install.
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f node_modules/.nemo-lock-hash ] || [ "$(cat node_modules/.nemo-lock-hash)" != "$lock_hash" ]; then
+  npm ci --no-audit --no-fund
+  echo "$lock_hash" > node_modules/.nemo-lock-hash
+fi
+npm run --silent prisma:generate
+
+# The key that encrypts kubeconfigs and tokens at rest: generated once, kept in .nemo/.
+if [ -z "${NEMO_SECRET_KEY:-}" ]; then
+  if [ ! -f .nemo/secret-key ]; then
+    node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("hex"))' > .nemo/secret-key
+    chmod 600 .nemo/secret-key
+    echo "Generated the secret-encryption key in .nemo/secret-key (set NEMO_SECRET_KEY to use your own)."
+  fi
+  NEMO_SECRET_KEY=$(cat .nemo/secret-key)
+  export NEMO_SECRET_KEY
+fi
+if [ -z "${NEXTAUTH_SECRET:-}" ]; then
+  [ -f .nemo/nextauth-secret ] || node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("hex"))' > .nemo/nextauth-secret
+  NEXTAUTH_SECRET=$(cat .nemo/nextauth-secret)
+  export NEXTAUTH_SECRET
+fi
+export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/nemo}"
+export METRICS_PERIOD_MS="${METRICS_PERIOD_MS:-5000}"
+export NODE_ENV=production
+
+npm run --silent db:migrate
+npm run --silent db:seed
+
+if [ "${NEMO_SKIP_BUILD:-0}" != "1" ]; then
+  npx next build
+fi
+
+echo
+echo "NEMO Console: http://localhost:${PORT:-3000}  (demo logins: admin/admin, infra/infra, provider/provider, nobody/nobody)"
+exec node node_modules/tsx/dist/cli.mjs workers/supervisor.ts

@@ -1,0 +1,88 @@
+/**
+ * Quick-start supervisor: runs the web console, the local OIDC issuer (unless a
+ * real Keycloak is configured) and one process per worker role, restarts a
+ * process that dies (with backoff), and stops them all on SIGINT/SIGTERM.
+ * Production runs each of these as its own deployment instead (helm/).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { WORKER_ROLES } from "@/server/workers/roles";
+
+const root = path.resolve(import.meta.dirname, "..");
+const port = process.env.PORT ?? "3000";
+const useLocalIssuer = process.env.NEMO_LOCAL_ISSUER !== "0";
+
+interface Service {
+  name: string;
+  command: string;
+  args: string[];
+  child?: ChildProcess;
+  restarts: number;
+}
+
+const tsx = [path.join(root, "node_modules/tsx/dist/cli.mjs")];
+const services: Service[] = [
+  ...(useLocalIssuer
+    ? [{ name: "oidc-issuer", command: process.execPath, args: [...tsx, "workers/oidc-issuer.ts"], restarts: 0 }]
+    : []),
+  {
+    name: "web",
+    command: process.execPath,
+    // One PID (STACK.md gotcha 4): not through npx.
+    args: [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", port],
+    restarts: 0,
+  },
+  ...WORKER_ROLES.map((role) => ({
+    name: role,
+    command: process.execPath,
+    args: [...tsx, `workers/${role}.ts`],
+    restarts: 0,
+  })),
+];
+
+let stopping = false;
+
+function log(message: string, extra: Record<string, unknown> = {}): void {
+  process.stdout.write(
+    `${JSON.stringify({ level: 30, time: new Date().toISOString(), service: "supervisor", ...extra, msg: message })}\n`,
+  );
+}
+
+function start(service: Service): void {
+  const child = spawn(service.command, service.args, { cwd: root, env: process.env, stdio: "inherit" });
+  service.child = child;
+  log("started", { process: service.name, pid: child.pid });
+  child.on("exit", (code, signal) => {
+    service.child = undefined;
+    if (stopping) return;
+    service.restarts += 1;
+    const delay = Math.min(30_000, 500 * 2 ** Math.min(service.restarts, 6));
+    log("exited; restarting", { process: service.name, code, signal, restartInMs: delay });
+    setTimeout(() => !stopping && start(service), delay);
+  });
+}
+
+async function stopAll(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) {
+    for (const s of services) s.child?.kill("SIGKILL");
+    process.exit(130);
+  }
+  stopping = true;
+  log("stopping all processes", { signal });
+  const exits = services
+    .filter((s) => s.child)
+    .map((s) => new Promise<void>((resolve) => s.child!.once("exit", () => resolve())));
+  for (const s of services) s.child?.kill("SIGTERM");
+  const timer = setTimeout(() => {
+    for (const s of services) s.child?.kill("SIGKILL");
+  }, 15_000);
+  await Promise.all(exits);
+  clearTimeout(timer);
+  log("all processes stopped");
+  process.exit(0);
+}
+
+process.on("SIGINT", (s) => void stopAll(s));
+process.on("SIGTERM", (s) => void stopAll(s));
+for (const service of services) start(service);
+log(`NEMO Console is starting on http://localhost:${port}`);
