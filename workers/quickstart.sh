@@ -44,4 +44,4 @@ fi
 
 echo
 echo "NEMO Console: http://localhost:${PORT:-3000}  (demo logins: admin/admin, infra/infra, provider/provider, nobody/nobody)"
-exec node node_modules/tsx/dist/cli.mjs workers/supervisor.ts
+exec node --import tsx workers/supervisor.ts

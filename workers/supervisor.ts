@@ -20,10 +20,18 @@ interface Service {
   restarts: number;
 }
 
-const tsx = [path.join(root, "node_modules/tsx/dist/cli.mjs")];
+// tsx as a loader, not its CLI: the CLI forks a second process and signals would reach the wrong one.
+const tsx = ["--import", "tsx"];
 const services: Service[] = [
   ...(useLocalIssuer
-    ? [{ name: "oidc-issuer", command: process.execPath, args: [...tsx, "workers/oidc-issuer.ts"], restarts: 0 }]
+    ? [
+        {
+          name: "oidc-issuer",
+          command: process.execPath,
+          args: [...tsx, "workers/oidc-issuer.ts"],
+          restarts: 0,
+        },
+      ]
     : []),
   {
     name: "web",

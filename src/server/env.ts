@@ -15,6 +15,18 @@ const serverEnvSchema = z.object({
   KEYCLOAK_ISSUER: z.string().url().default("http://127.0.0.1:8180/realms/nemo"),
   KEYCLOAK_CLIENT_ID: z.string().default("nemo-console"),
   KEYCLOAK_CLIENT_SECRET: z.string().default("nemo-console-secret"),
+  /**
+   * Expected `aud` of bearer access tokens on /api/v1 (defaults to the client
+   * id; on Keycloak add an audience mapper for the client).
+   */
+  KEYCLOAK_AUDIENCE: z.string().optional(),
+  /** Interface the local OIDC issuer binds (defaults to KEYCLOAK_ISSUER's host). */
+  LOCAL_ISSUER_HOST: z.string().optional(),
+  /** List the demo accounts on the local issuer's login page. */
+  LOCAL_ISSUER_SHOW_DEMO_USERS: z
+    .enum(["true", "false", "1", "0"])
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
   /** 32-byte key (hex or base64) for AES-256-GCM encryption of secrets at rest. */
   NEMO_SECRET_KEY: z.string().optional(),
   ELASTICSEARCH_URL: z.string().url().optional(),

@@ -29,7 +29,18 @@ export const ROLE_LABELS: Record<Role, string> = {
   SERVICE_PROVIDER: "Service provider",
 };
 
-export const ALL_ROLES: readonly Role[] = [Role.NEMO_ADMIN, Role.INFRASTRUCTURE_PROVIDER, Role.SERVICE_PROVIDER];
+/** What each role is for (the No access page explains them). */
+export const ROLE_DESCRIPTIONS: Record<Role, string> = {
+  NEMO_ADMIN: "Sees everything, manages every cluster, workload and intent, and audits the ledger.",
+  INFRASTRUCTURE_PROVIDER: "Registers Kubernetes clusters, watches their metrics and earns credits.",
+  SERVICE_PROVIDER: "Registers workloads, creates instances, attaches intents and pays credits.",
+};
+
+export const ALL_ROLES: readonly Role[] = [
+  Role.NEMO_ADMIN,
+  Role.INFRASTRUCTURE_PROVIDER,
+  Role.SERVICE_PROVIDER,
+];
 
 function isRealmRole(value: string): value is RealmRole {
   return Object.hasOwn(REALM_ROLE_TO_ROLE, value);

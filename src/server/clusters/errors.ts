@@ -11,6 +11,7 @@ export const clusterErrorTypes = [
   "NOT_FOUND",
   "ALREADY_EXISTS",
   "INVALID_CONFIG",
+  "INVALID_ARGUMENT",
   "INVALID_MANIFEST",
   "BACKUP_FAILED",
   "RESTORE_FAILED",
@@ -31,7 +32,12 @@ export const clusterErrorSchema = z.object({
 export type ClusterErrorData = z.infer<typeof clusterErrorSchema>;
 
 /** Transient conditions: a retry later may succeed without anyone changing anything. */
-const RETRYABLE: ReadonlySet<ClusterErrorType> = new Set(["UNREACHABLE", "TIMEOUT", "BACKUP_FAILED", "RESTORE_FAILED"]);
+const RETRYABLE: ReadonlySet<ClusterErrorType> = new Set([
+  "UNREACHABLE",
+  "TIMEOUT",
+  "BACKUP_FAILED",
+  "RESTORE_FAILED",
+]);
 
 export class ClusterDriverError extends Error {
   override readonly name = "ClusterDriverError";

@@ -1,7 +1,14 @@
 import { z } from "zod";
 
 /** Argo CD's resource health vocabulary, so the deployment tree reads like Argo's. */
-export const healthStatuses = ["Healthy", "Suspended", "Progressing", "Missing", "Degraded", "Unknown"] as const;
+export const healthStatuses = [
+  "Healthy",
+  "Suspended",
+  "Progressing",
+  "Missing",
+  "Degraded",
+  "Unknown",
+] as const;
 export const healthStatusSchema = z.enum(healthStatuses);
 export type HealthStatus = z.infer<typeof healthStatusSchema>;
 

@@ -135,7 +135,8 @@ function amountsOf(list: ResourceList | undefined, where: string): Partial<Resou
     const gpu = list[GPU_RESOURCE];
     if (gpu !== undefined) amounts.gpus = parseWholeCount(gpu);
   } catch (error) {
-    if (error instanceof QuantityError) throw new ClusterDriverError("INVALID_MANIFEST", `${where}: ${error.message}`);
+    if (error instanceof QuantityError)
+      throw new ClusterDriverError("INVALID_MANIFEST", `${where}: ${error.message}`);
     throw error;
   }
   return amounts;
@@ -192,7 +193,9 @@ export function parseManifestAs<T>(schema: z.ZodType<T>, manifest: KubernetesMan
 export function parseManifests(input: unknown): KubernetesManifest[] {
   const parsed = manifestListSchema.safeParse(input);
   if (!parsed.success) {
-    const details = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    const details = parsed.error.issues
+      .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
+      .join("; ");
     throw new ClusterDriverError("INVALID_MANIFEST", `invalid manifests: ${details}`);
   }
   return parsed.data;
@@ -212,7 +215,8 @@ export function storageRequestBytes(
   try {
     return parseBytes(storage);
   } catch (error) {
-    if (error instanceof QuantityError) throw new ClusterDriverError("INVALID_MANIFEST", `${where}: ${error.message}`);
+    if (error instanceof QuantityError)
+      throw new ClusterDriverError("INVALID_MANIFEST", `${where}: ${error.message}`);
     throw error;
   }
 }
@@ -248,7 +252,10 @@ export function manifestTotals(manifests: readonly KubernetesManifest[]): Manife
     } else if (manifest.kind === "Pod") {
       addPods(parseManifestAs(podManifestSchema, manifest).spec, 1, where);
     } else if (manifest.kind === "PersistentVolumeClaim") {
-      totals.storageBytes += storageRequestBytes(parseManifestAs(persistentVolumeClaimSchema, manifest).spec, where);
+      totals.storageBytes += storageRequestBytes(
+        parseManifestAs(persistentVolumeClaimSchema, manifest).spec,
+        where,
+      );
     }
   }
   return totals;

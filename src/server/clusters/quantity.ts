@@ -39,7 +39,8 @@ const DECIMAL_SUFFIXES: Record<string, number> = {
   E: 1e18,
 };
 
-const QUANTITY_PATTERN = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)|[eE]([+-]?\d+))?$/;
+const QUANTITY_PATTERN =
+  /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)|[eE]([+-]?\d+))?$/;
 
 /** Parses a quantity into its base unit (cores for CPU, bytes for memory/storage, a count for GPUs). */
 export function parseQuantity(input: string | number): number {

@@ -75,7 +75,9 @@ describe("schema and migrations", () => {
     const [first] = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory());
     const file = path.join(dir, first!.name, "migration.sql");
     await writeFile(file, (await readFile(file, "utf8")) + "\n-- edited\n");
-    await expect(applyMigrations(process.env.DATABASE_URL!, dir)).rejects.toThrow(/changed after it was applied/);
+    await expect(applyMigrations(process.env.DATABASE_URL!, dir)).rejects.toThrow(
+      /changed after it was applied/,
+    );
     await rm(dir, { recursive: true });
   });
 });

@@ -28,9 +28,15 @@ const fieldSchema = z.object({
 const dmmfSchema = z.object({
   datamodel: z.object({
     enums: z.array(
-      z.object({ name: z.string(), dbName: z.string().nullish(), values: z.array(z.object({ name: z.string() })) }),
+      z.object({
+        name: z.string(),
+        dbName: z.string().nullish(),
+        values: z.array(z.object({ name: z.string() })),
+      }),
     ),
-    models: z.array(z.object({ name: z.string(), dbName: z.string().nullish(), fields: z.array(fieldSchema) })),
+    models: z.array(
+      z.object({ name: z.string(), dbName: z.string().nullish(), fields: z.array(fieldSchema) }),
+    ),
     indexes: z.array(
       z.object({
         model: z.string(),
@@ -50,7 +56,10 @@ export async function loadDmmf(schemaPath: string = SCHEMA_PATH): Promise<Dmmf> 
 }
 
 /** The PostgreSQL udt_name a Prisma scalar maps to (native type first). */
-function expectedUdt(type: string, nativeType: readonly [string, readonly string[]] | null | undefined): string {
+function expectedUdt(
+  type: string,
+  nativeType: readonly [string, readonly string[]] | null | undefined,
+): string {
   const native = nativeType?.[0];
   const byNative: Record<string, string> = {
     Uuid: "uuid",
@@ -104,7 +113,10 @@ interface ForeignKeyRow {
 }
 
 /** Lists every disagreement between schema and database; empty means in step. */
-export async function findSchemaDrift(databaseUrl: string, schemaPath: string = SCHEMA_PATH): Promise<string[]> {
+export async function findSchemaDrift(
+  databaseUrl: string,
+  schemaPath: string = SCHEMA_PATH,
+): Promise<string[]> {
   const dmmf = await loadDmmf(schemaPath);
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -164,7 +176,9 @@ export async function findSchemaDrift(databaseUrl: string, schemaPath: string = 
       const table = model.dbName ?? model.name;
       tableOf.set(model.name, table);
       expectedTables.add(table);
-      const tableColumns = new Map(columns.filter((c) => c.table_name === table).map((c) => [c.column_name, c]));
+      const tableColumns = new Map(
+        columns.filter((c) => c.table_name === table).map((c) => [c.column_name, c]),
+      );
       if (tableColumns.size === 0) {
         problems.push(`table ${table} (model ${model.name}) is missing`);
         continue;
@@ -186,22 +200,32 @@ export async function findSchemaDrift(databaseUrl: string, schemaPath: string = 
         if (row.udt_name !== udt) problems.push(`column ${where} has type ${row.udt_name}, expected ${udt}`);
         // Prisma lists are never NULL-checked; scalars must match required-ness.
         if (!field.isList && (row.is_nullable === "NO") !== field.isRequired)
-          problems.push(`column ${where} is ${row.is_nullable === "NO" ? "NOT NULL" : "nullable"}, expected the other`);
+          problems.push(
+            `column ${where} is ${row.is_nullable === "NO" ? "NOT NULL" : "nullable"}, expected the other`,
+          );
         const dbDefault = row.column_default !== null;
         // @updatedAt and uuid()/cuid() defaults are filled in by the client, not the database.
         const clientDefault =
           field.isUpdatedAt || (field.type === "String" && field.hasDefaultValue && row.udt_name === "uuid");
-        if (field.hasDefaultValue && !dbDefault && !clientDefault) problems.push(`column ${where} lacks its default`);
+        if (field.hasDefaultValue && !dbDefault && !clientDefault)
+          problems.push(`column ${where} lacks its default`);
         const args = field.nativeType?.[1] ?? [];
         if (field.nativeType?.[0] === "Decimal" && args.length === 2) {
           if (String(row.numeric_precision) !== args[0] || String(row.numeric_scale) !== args[1])
-            problems.push(`column ${where} is numeric(${row.numeric_precision},${row.numeric_scale}), expected (${args.join(",")})`);
+            problems.push(
+              `column ${where} is numeric(${row.numeric_precision},${row.numeric_scale}), expected (${args.join(",")})`,
+            );
         }
-        if (field.nativeType?.[0] === "Timestamptz" && args.length === 1 && String(row.datetime_precision) !== args[0])
+        if (
+          field.nativeType?.[0] === "Timestamptz" &&
+          args.length === 1 &&
+          String(row.datetime_precision) !== args[0]
+        )
           problems.push(`column ${where} has precision ${row.datetime_precision}, expected ${args[0]}`);
       }
       for (const column of tableColumns.keys()) {
-        if (!expectedColumns.has(column)) problems.push(`column ${table}.${column} is not in the Prisma schema`);
+        if (!expectedColumns.has(column))
+          problems.push(`column ${table}.${column} is not in the Prisma schema`);
       }
     }
     for (const table of new Set(columns.map((c) => c.table_name))) {
@@ -233,7 +257,9 @@ export async function findSchemaDrift(databaseUrl: string, schemaPath: string = 
         const fk = foreignKeys.find((k) => k.table_name === table && k.columns.join(",") === cols.join(","));
         if (!fk) problems.push(`foreign key ${table}(${cols.join(", ")}) is missing`);
         else if (field.relationOnDelete && fk.on_delete !== field.relationOnDelete)
-          problems.push(`foreign key ${table}(${cols.join(", ")}) deletes ${fk.on_delete}, expected ${field.relationOnDelete}`);
+          problems.push(
+            `foreign key ${table}(${cols.join(", ")}) deletes ${fk.on_delete}, expected ${field.relationOnDelete}`,
+          );
       }
     }
   } finally {

@@ -5,7 +5,8 @@ import { logger } from "@/server/logger";
 import { advisoryLockKey, LeaderElection, runLeaderLoop, sleep } from "./leader";
 
 const databaseUrl = () => process.env.DATABASE_URL!;
-const election = (name: string) => new LeaderElection({ databaseUrl: databaseUrl(), name, logger, retryMs: 50 });
+const election = (name: string) =>
+  new LeaderElection({ databaseUrl: databaseUrl(), name, logger, retryMs: 50 });
 
 describe("leader election", () => {
   it("derives a stable lock key per loop name", () => {

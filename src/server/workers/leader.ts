@@ -52,9 +52,10 @@ export class LeaderElection {
         await this.client.query("SELECT 1");
         return this.client !== null && this.leading;
       }
-      const result = await this.client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [
-        this.key.toString(),
-      ]);
+      const result = await this.client.query<{ locked: boolean }>(
+        "SELECT pg_try_advisory_lock($1) AS locked",
+        [this.key.toString()],
+      );
       const locked = result.rows[0]?.locked === true;
       if (locked) this.options.logger.info({ loop: this.options.name }, "became leader");
       this.leading = locked;

@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
+import { createBus, OutboxRelay, type Bus } from "@/server/bus";
 import { createDb, type Db } from "@/server/db/client";
 import { serverEnv, type ServerEnv } from "@/server/env";
 import { logger as rootLogger, type Logger } from "@/server/logger";
@@ -26,6 +27,10 @@ export interface WorkerContext {
   onShutdown(cleanup: () => Promise<void>): void;
   /** Keeps the worker alive until `work` settles (consumers, relays). */
   track(work: Promise<unknown>): void;
+  /** The broker connection (created on first use, reconnects by itself, closed gracefully on shutdown). */
+  bus(): Promise<Bus>;
+  /** Publishes this database's transactional outbox (several relays may run; rows are claimed with SKIP LOCKED). */
+  startOutboxRelay(): Promise<void>;
 }
 
 export interface RunWorkerOptions {
@@ -57,6 +62,7 @@ export async function startWorker(
   const work: Array<Promise<unknown>> = [];
   const leaders = new Set<string>();
   const startedAt = new Date();
+  let busPromise: Promise<Bus> | null = null;
 
   const context: WorkerContext = {
     role,
@@ -87,13 +93,41 @@ export async function startWorker(
     track(promise) {
       work.push(promise.catch((error: unknown) => logger.error({ err: error }, "worker task failed")));
     },
+    bus() {
+      if (!busPromise) {
+        busPromise = createBus({
+          url: env.AMQP_URL,
+          prefix: env.AMQP_PREFIX,
+          db,
+          logger,
+          connectionName: `${role}@${hostname()}:${process.pid}`,
+        });
+        const created = busPromise;
+        // Closed last: consumers stop taking messages and running handlers finish first.
+        cleanups.unshift(async () => (await created).close({ graceMs: options.graceMs ?? 10_000 }));
+      }
+      return busPromise;
+    },
+    async startOutboxRelay() {
+      const relay = new OutboxRelay({ db, bus: await context.bus() });
+      relay.start();
+      cleanups.push(() => relay.stop());
+    },
   };
 
   async function beat(): Promise<void> {
     const now = new Date();
     await db.workerHeartbeat.upsert({
       where: { workerId },
-      create: { workerId, role, hostname: hostname(), pid: process.pid, isLeader: leaders.size > 0, startedAt, seenAt: now },
+      create: {
+        workerId,
+        role,
+        hostname: hostname(),
+        pid: process.pid,
+        isLeader: leaders.size > 0,
+        startedAt,
+        seenAt: now,
+      },
       update: { isLeader: leaders.size > 0, seenAt: now },
     });
   }

@@ -1,0 +1,16 @@
+/**
+ * What global setup hands to the specs and to global teardown. They run in
+ * other processes (workers) or modules, so it travels in environment variables.
+ */
+export const E2E_ENV = {
+  baseUrl: "E2E_BASE_URL",
+  issuer: "E2E_ISSUER",
+  databaseUrl: "E2E_DATABASE_URL",
+  pids: "E2E_PIDS",
+} as const;
+
+export function e2eEnv(name: keyof typeof E2E_ENV): string {
+  const value = process.env[E2E_ENV[name]];
+  if (!value) throw new Error(`${E2E_ENV[name]} is not set: run the specs through playwright.config.ts`);
+  return value;
+}

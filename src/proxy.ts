@@ -1,0 +1,21 @@
+import { getToken } from "next-auth/jwt";
+import { NextResponse, type NextRequest } from "next/server";
+import { serverEnv } from "@/server/env";
+
+/**
+ * Early redirect of signed-out visitors of console pages to /signin, keeping
+ * where they were going. The pages check the session again (roles included);
+ * this only saves a render and remembers the callback URL.
+ */
+export async function proxy(request: NextRequest) {
+  const token = await getToken({ req: request, secret: serverEnv().NEXTAUTH_SECRET });
+  if (token?.user) return NextResponse.next();
+  const signIn = new URL("/signin", request.url);
+  const target = request.nextUrl.pathname + request.nextUrl.search;
+  if (target !== "/") signIn.searchParams.set("callbackUrl", target);
+  return NextResponse.redirect(signIn);
+}
+
+export const config = {
+  matcher: ["/", "/workloads/:path*", "/instances/:path*", "/intents/:path*", "/clusters/:path*"],
+};

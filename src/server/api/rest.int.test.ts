@@ -1,0 +1,128 @@
+import { encode } from "next-auth/jwt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { restHandler } from "@/server/api/rest";
+import { getMe } from "@/server/api/v1/me";
+import { startLocalIssuer, type RunningLocalIssuer } from "@/server/auth/local-issuer";
+import { Role } from "@/server/auth/roles";
+import { runCodeFlow } from "@/server/auth/testing/oidc-flow";
+import { resetServerEnvCache, serverEnv } from "@/server/env";
+import { createDb, type Db } from "@/server/db/client";
+import { makeUser } from "./testing/factories";
+
+const REDIRECT = "http://localhost:3999/api/auth/callback/keycloak";
+let issuer: RunningLocalIssuer;
+let db: Db;
+
+async function accessTokenFor(username: string): Promise<{ access: string; id: string }> {
+  const { tokens } = await runCodeFlow({
+    issuer: issuer.issuer,
+    clientId: "nemo-console",
+    clientSecret: "rest-test-secret",
+    redirectUri: REDIRECT,
+    username,
+    password: username,
+  });
+  if (!tokens) throw new Error("login failed");
+  return { access: tokens.access_token, id: tokens.id_token };
+}
+
+const request = (headers: Record<string, string> = {}, path = "/api/v1/me/") =>
+  new Request(`http://localhost:3999${path}`, { headers });
+
+beforeAll(async () => {
+  issuer = await startLocalIssuer({
+    issuer: "http://127.0.0.1:0/realms/nemo",
+    clients: [
+      {
+        clientId: "nemo-console",
+        clientSecret: "rest-test-secret",
+        name: "NEMO Console",
+        redirectUris: [REDIRECT],
+        postLogoutRedirectUris: [],
+      },
+    ],
+  });
+  process.env.KEYCLOAK_ISSUER = issuer.issuer;
+  process.env.KEYCLOAK_CLIENT_ID = "nemo-console";
+  resetServerEnvCache();
+  db = createDb(process.env.DATABASE_URL);
+});
+
+afterAll(async () => {
+  await issuer.close();
+  await db.$disconnect();
+});
+
+describe("GET /api/v1/me/", () => {
+  it("answers 401 JSON without a session or token", async () => {
+    const response = await getMe(request());
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({
+      error: "unauthorized",
+      message: expect.any(String) as unknown,
+    });
+  });
+
+  it("knows the caller from a bearer access token, and records the user", async () => {
+    const { access } = await accessTokenFor("provider");
+    const response = await getMe(request({ authorization: `Bearer ${access}` }));
+    expect(response.status).toBe(200);
+    const me = (await response.json()) as { id: string; username: string };
+    expect(me).toMatchObject({
+      username: "provider",
+      displayName: "Sam Provider",
+      roles: [Role.SERVICE_PROVIDER],
+      realmRoles: ["service-provider"],
+    });
+    const row = await db.user.findUniqueOrThrow({ where: { id: me.id } });
+    expect(row.roles).toEqual([Role.SERVICE_PROVIDER]);
+  });
+
+  it("refuses an ID token, a tampered token and garbage as bearer tokens", async () => {
+    const { access, id } = await accessTokenFor("admin");
+    const [header, payload] = access.split(".");
+    const tampered = `${header}.${payload}.${"A".repeat(342)}`;
+    for (const token of [id, tampered, "not-a-jwt"]) {
+      const response = await getMe(request({ authorization: `Bearer ${token}` }));
+      expect(response.status).toBe(401);
+      expect(((await response.json()) as { error: string }).error).toBe("unauthorized");
+    }
+  });
+
+  it("knows the caller from the console's session cookie", async () => {
+    const user = await makeUser(db, [Role.NEMO_ADMIN]);
+    const cookie = await encode({ token: { sub: user.subject, user }, secret: serverEnv().NEXTAUTH_SECRET });
+    const response = await getMe(request({ cookie: `other=1; next-auth.session-token=${cookie}` }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ id: user.id, roles: [Role.NEMO_ADMIN] });
+  });
+});
+
+describe("restHandler rules", () => {
+  const adminsOnly = restHandler(
+    { roles: [Role.NEMO_ADMIN], query: z.object({ limit: z.coerce.number().int().max(5) }) },
+    async ({ query }) => ({ limit: query.limit }),
+  );
+
+  it("answers 403 JSON naming the needed role", async () => {
+    const { access } = await accessTokenFor("infra");
+    const response = await adminsOnly(request({ authorization: `Bearer ${access}` }, "/api/v1/x?limit=1"));
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({ error: "forbidden", message: "This needs the nemo-admin role." });
+  });
+
+  it("answers 400 JSON naming the bad field", async () => {
+    const { access } = await accessTokenFor("admin");
+    const auth = { authorization: `Bearer ${access}` };
+    const bad = await adminsOnly(request(auth, "/api/v1/x?limit=9"));
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({
+      error: "bad_request",
+      field: "limit",
+      message: expect.any(String) as unknown,
+    });
+    const good = await adminsOnly(request(auth, "/api/v1/x?limit=3"));
+    expect(await good.json()).toEqual({ limit: 3 });
+  });
+});

@@ -1,0 +1,20 @@
+import { clusterRouter } from "@/server/api/routers/cluster";
+import { instanceRouter } from "@/server/api/routers/instance";
+import { intentRouter } from "@/server/api/routers/intent";
+import { sessionRouter } from "@/server/api/routers/session";
+import { workloadRouter } from "@/server/api/routers/workload";
+import { createCallerFactory, createTRPCRouter } from "@/server/api/trpc";
+
+/** The BFF: one router per noun. */
+export const appRouter = createTRPCRouter({
+  session: sessionRouter,
+  workload: workloadRouter,
+  instance: instanceRouter,
+  intent: intentRouter,
+  cluster: clusterRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Server-side caller (tests, server components): `createCaller(ctx).workload.list({...})`. */
+export const createCaller = createCallerFactory(appRouter);

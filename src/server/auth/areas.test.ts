@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { AREAS, areaAccess, canUseArea, type AreaKey } from "./areas";
+import { Role } from "./roles";
+
+const access = (roles: Role[]) => Object.fromEntries(AREAS.map((a) => [a.key, areaAccess(roles, a.key)]));
+
+describe("area access per role", () => {
+  it("gives an admin every area in full", () => {
+    expect(access([Role.NEMO_ADMIN])).toEqual({
+      workloads: "manage",
+      instances: "manage",
+      intents: "manage",
+      clusters: "manage",
+    });
+  });
+
+  it("gives a service provider all four areas, clusters read-only", () => {
+    expect(access([Role.SERVICE_PROVIDER])).toEqual({
+      workloads: "manage",
+      instances: "manage",
+      intents: "manage",
+      clusters: "read",
+    });
+  });
+
+  it("gives an infrastructure provider Resource Provisioning only", () => {
+    expect(access([Role.INFRASTRUCTURE_PROVIDER])).toEqual({
+      workloads: "none",
+      instances: "none",
+      intents: "none",
+      clusters: "manage",
+    });
+  });
+
+  it("gives a user without a NEMO role nothing", () => {
+    for (const area of AREAS) expect(canUseArea([], area.key)).toBe(false);
+  });
+
+  it("lets the strongest of several roles win", () => {
+    expect(areaAccess([Role.SERVICE_PROVIDER, Role.INFRASTRUCTURE_PROVIDER], "clusters")).toBe("manage");
+    expect(canUseArea([Role.INFRASTRUCTURE_PROVIDER, Role.SERVICE_PROVIDER], "workloads")).toBe(true);
+  });
+
+  it("links each area to its page", () => {
+    const hrefs = Object.fromEntries(AREAS.map((a) => [a.key, a.href])) as Record<AreaKey, string>;
+    expect(hrefs).toEqual({
+      workloads: "/workloads",
+      instances: "/instances",
+      intents: "/intents",
+      clusters: "/clusters",
+    });
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * The message bus: the product's one topology, a reconnecting RabbitMQ
+ * connection with publisher confirms, idempotent consumers with bounded retry
+ * and dead-lettering, and the transactional outbox.
+ */
+export { backoffDelay, sleep, type BackoffOptions } from "./backoff";
+export {
+  Bus,
+  BusClosedError,
+  createBus,
+  PublishTimeoutError,
+  UnroutableError,
+  type BusOptions,
+  type PublishOptions,
+  type RawMessage,
+} from "./bus";
+export { formatZodError, headers as busHeaders } from "./codec";
+export {
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_PREFETCH,
+  DEFAULT_RETRY,
+  type AtLeastOnceConsumeOptions,
+  type AtLeastOnceHandler,
+  type ConsumeOptions,
+  type Consumer,
+  type IdempotentContext,
+  type IdempotentHandler,
+  type MessageContext,
+  type TransactionClient,
+} from "./consumer";
+export {
+  enqueueOutbox,
+  OutboxRelay,
+  runOutboxRelay,
+  type EnqueueOptions,
+  type OutboxRelayOptions,
+  type OutboxWriter,
+  type RelayPass,
+} from "./outbox";
+export * from "./schemas";
+export * from "./topology";

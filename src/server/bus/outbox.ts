@@ -1,0 +1,293 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { Prisma } from "@/generated/prisma/client";
+import { type Db } from "@/server/db/client";
+import { logger as rootLogger, type Logger } from "@/server/logger";
+import { backoffDelay, sleep, type BackoffOptions } from "./backoff";
+import { type Bus } from "./bus";
+import { errorMessage } from "./codec";
+import { type TransactionClient } from "./consumer";
+import { type MessageDefinition } from "./topology";
+
+/**
+ * Transactional outbox: a state change and the message announcing it are
+ * written in one transaction; the relay publishes committed messages with
+ * confirms, using the row id as the AMQP message id so that a re-publish
+ * after a crash is deduplicated by idempotent consumers.
+ */
+
+export interface EnqueueOptions {
+  /** A UUID (the row id); defaults to a fresh one. Reuse it to make the enqueue itself idempotent. */
+  messageId?: string;
+  correlationId?: string;
+  replyTo?: string;
+  headers?: Record<string, string | number | boolean>;
+}
+
+/** Anything that can write outbox rows: the caller's transaction client (or the plain client). */
+export type OutboxWriter = Pick<TransactionClient, "outboxMessage">;
+
+/** AMQP properties kept in the row's `headers` column until the relay publishes. */
+const envelopeSchema = z.object({
+  type: z.string().optional(),
+  correlationId: z.string().optional(),
+  replyTo: z.string().optional(),
+  headers: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+});
+type Envelope = z.infer<typeof envelopeSchema>;
+
+/**
+ * Validates `payload` against the message's schema and writes it to
+ * outbox_messages inside `tx`; nothing is published unless `tx` commits.
+ * Returns the message id.
+ */
+export async function enqueueOutbox<S extends z.ZodType>(
+  tx: OutboxWriter,
+  definition: MessageDefinition<S>,
+  payload: z.input<S>,
+  options: EnqueueOptions = {},
+): Promise<string> {
+  const valid = definition.schema.parse(payload);
+  const id = options.messageId ?? randomUUID();
+  if (!z.guid().safeParse(id).success) throw new Error(`outbox message id must be a UUID, got "${id}"`);
+  const envelope: Envelope = {
+    type: definition.name,
+    ...(options.correlationId !== undefined && { correlationId: options.correlationId }),
+    ...(options.replyTo !== undefined && { replyTo: options.replyTo }),
+    ...(options.headers !== undefined && { headers: options.headers }),
+  };
+  await tx.outboxMessage.create({
+    data: {
+      id,
+      // Logical names: the relay's bus applies the prefix.
+      exchange: definition.exchange?.name ?? "",
+      routingKey: definition.routingKey,
+      payload: toJson(valid),
+      headers: envelope,
+    },
+  });
+  return id;
+}
+
+/** Exactly what will go on the wire (JSON round trip), in the shape Prisma stores. */
+function toJson(value: unknown): Prisma.InputJsonValue | typeof Prisma.JsonNull {
+  const json = JSON.parse(JSON.stringify(value) ?? "null") as Prisma.InputJsonValue | null;
+  return json === null ? Prisma.JsonNull : json;
+}
+
+export interface OutboxRelayOptions {
+  db: Db;
+  bus: Pick<Bus, "publishRaw" | "isConnected">;
+  logger?: Logger;
+  /** Pause between passes when there was nothing (or less than a batch) to send (default 200 ms). */
+  pollMs?: number;
+  /** Rows claimed per pass (default 100). */
+  batchSize?: number;
+  /** Publish attempts before a row is marked FAILED (default 10). */
+  maxAttempts?: number;
+  /** Per-row publish timeout, waiting for a reconnection included (default 5 s). */
+  publishTimeoutMs?: number;
+  /** Delay before a failed row is tried again (default 1 s doubling to 60 s). */
+  retry?: BackoffOptions;
+}
+
+export interface RelayPass {
+  claimed: number;
+  published: number;
+  failed: number;
+}
+
+const claimedRowSchema = z.object({
+  id: z.string(),
+  exchange: z.string(),
+  routingKey: z.string(),
+  payload: z.string(),
+  headers: z.string().nullable(),
+  attempts: z.number().int(),
+});
+type ClaimedRow = z.infer<typeof claimedRowSchema>;
+
+/**
+ * Publishes committed outbox rows. Any number of relays (one per process is
+ * fine) can run: rows are claimed with FOR UPDATE SKIP LOCKED and stay locked
+ * while they are published, so no two relays send the same row at once.
+ */
+export class OutboxRelay {
+  private readonly db: Db;
+  private readonly bus: Pick<Bus, "publishRaw" | "isConnected">;
+  private readonly log: Logger;
+  private readonly pollMs: number;
+  private readonly batchSize: number;
+  private readonly maxAttempts: number;
+  private readonly publishTimeoutMs: number;
+  private readonly retry: BackoffOptions;
+  /** Failed rows and when they may be tried again (per process: there is no column for it). */
+  private readonly notBefore = new Map<string, number>();
+  private running: Promise<void> | null = null;
+  private stopper: AbortController | null = null;
+  private wakeUp: (() => void) | null = null;
+
+  constructor(options: OutboxRelayOptions) {
+    this.db = options.db;
+    this.bus = options.bus;
+    this.log = (options.logger ?? rootLogger).child({ component: "outbox-relay" });
+    this.pollMs = options.pollMs ?? 200;
+    this.batchSize = options.batchSize ?? 100;
+    this.maxAttempts = options.maxAttempts ?? 10;
+    this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
+    this.retry = options.retry ?? { initialMs: 1_000, maxMs: 60_000, factor: 2 };
+  }
+
+  start(): void {
+    if (this.running) return;
+    const stopper = new AbortController();
+    this.stopper = stopper;
+    this.running = this.loop(stopper.signal);
+  }
+
+  /** Stops after the pass in progress (whose claimed rows are published or released). */
+  async stop(): Promise<void> {
+    this.stopper?.abort();
+    this.wake();
+    await this.running;
+    this.running = null;
+    this.stopper = null;
+  }
+
+  /** Skips the rest of the current pause, e.g. right after enqueueing in this process. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  async loop(signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      let more = false;
+      try {
+        // During a broker outage, claiming rows would only burn their attempts.
+        if (this.bus.isConnected()) {
+          const pass = await this.runOnce();
+          more = pass.claimed >= this.batchSize;
+        }
+        failures = 0;
+      } catch (err) {
+        failures += 1;
+        this.log.warn({ err: errorMessage(err), failures }, "outbox pass failed");
+        await sleep(backoffDelay(failures, { initialMs: this.pollMs, maxMs: 10_000 }), signal);
+      }
+      if (!more) await this.pause(signal);
+    }
+  }
+
+  private pause(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        this.wakeUp = null;
+        resolve();
+      };
+      const timer = setTimeout(done, this.pollMs);
+      signal.addEventListener("abort", done, { once: true });
+      this.wakeUp = done;
+    });
+  }
+
+  /** One pass: claim a batch, publish it, record the outcome, in one transaction. */
+  async runOnce(): Promise<RelayPass> {
+    const now = Date.now();
+    for (const [id, at] of this.notBefore) if (at <= now) this.notBefore.delete(id);
+    const waiting = [...this.notBefore.keys()];
+    const skipWaiting =
+      waiting.length > 0
+        ? Prisma.sql`AND id NOT IN (${Prisma.join(waiting.map((id) => Prisma.sql`${id}::uuid`))})`
+        : Prisma.empty;
+
+    return this.db.$transaction(
+      async (tx) => {
+        const raw = await tx.$queryRaw<unknown[]>`
+          SELECT id::text AS id, exchange, routing_key AS "routingKey", payload::text AS payload,
+                 headers::text AS headers, attempts
+          FROM outbox_messages
+          WHERE status = 'PENDING' ${skipWaiting}
+          ORDER BY created_at
+          LIMIT ${this.batchSize}
+          FOR UPDATE SKIP LOCKED`;
+        const rows = raw.map((row) => claimedRowSchema.parse(row));
+        if (rows.length === 0) return { claimed: 0, published: 0, failed: 0 };
+
+        // Published together so confirms pipeline; the channel keeps their order.
+        const results = await Promise.allSettled(rows.map((row) => this.publishRow(row)));
+        const published: string[] = [];
+        let failed = 0;
+        for (const [i, result] of results.entries()) {
+          const row = rows[i];
+          if (!row) continue;
+          if (result.status === "fulfilled") published.push(row.id);
+          else {
+            failed += 1;
+            await this.recordFailure(tx, row, errorMessage(result.reason));
+          }
+        }
+        if (published.length > 0) {
+          await tx.outboxMessage.updateMany({
+            where: { id: { in: published } },
+            data: {
+              status: "PUBLISHED",
+              publishedAt: new Date(),
+              attempts: { increment: 1 },
+              lastError: null,
+            },
+          });
+          for (const id of published) this.notBefore.delete(id);
+        }
+        if (published.length > 0 || failed > 0) {
+          this.log.debug({ claimed: rows.length, published: published.length, failed }, "outbox pass");
+        }
+        return { claimed: rows.length, published: published.length, failed };
+      },
+      // Rows stay locked while they are published: allow for a full publish timeout.
+      { timeout: this.publishTimeoutMs + 15_000, maxWait: 10_000 },
+    );
+  }
+
+  private async publishRow(row: ClaimedRow): Promise<void> {
+    const envelope = envelopeSchema.parse(row.headers === null ? {} : JSON.parse(row.headers));
+    await this.bus.publishRaw(
+      {
+        exchange: row.exchange,
+        routingKey: row.routingKey,
+        content: Buffer.from(row.payload, "utf8"),
+        messageId: row.id,
+        type: envelope.type,
+        correlationId: envelope.correlationId,
+        replyTo: envelope.replyTo,
+        headers: envelope.headers,
+      },
+      { timeoutMs: this.publishTimeoutMs },
+    );
+  }
+
+  private async recordFailure(tx: TransactionClient, row: ClaimedRow, error: string): Promise<void> {
+    const attempts = row.attempts + 1;
+    const gaveUp = attempts >= this.maxAttempts;
+    await tx.outboxMessage.update({
+      where: { id: row.id },
+      data: { attempts, lastError: error.slice(0, 4_000), status: gaveUp ? "FAILED" : "PENDING" },
+    });
+    const line = { outboxId: row.id, exchange: row.exchange, routingKey: row.routingKey, attempts, error };
+    if (gaveUp) {
+      this.notBefore.delete(row.id);
+      this.log.error(line, "outbox message failed for good");
+    } else {
+      this.notBefore.set(row.id, Date.now() + backoffDelay(attempts, this.retry));
+      this.log.warn(line, "outbox publish failed; will retry");
+    }
+  }
+}
+
+/** Runs a relay until `signal` aborts. */
+export async function runOutboxRelay(options: OutboxRelayOptions & { signal: AbortSignal }): Promise<void> {
+  const relay = new OutboxRelay(options);
+  await relay.loop(options.signal);
+}

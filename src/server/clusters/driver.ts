@@ -1,0 +1,363 @@
+import { z } from "zod";
+import { clusterErrorSchema } from "./errors";
+import { healthSchema } from "./health";
+import { type KubernetesManifest, type ScalableKind, scalableKindSchema } from "./manifests";
+
+/**
+ * The one interface every cluster driver implements. The orchestrator, the
+ * migration agents, the metrics collector and the RL environment talk to a
+ * cluster only through it, so the simulated continuum and a real Kubernetes
+ * cluster are interchangeable.
+ *
+ * Outputs that cross a process boundary (bus messages, tRPC) have zod schemas
+ * here; their TypeScript types are inferred from those schemas.
+ */
+
+export const clusterDriverKinds = ["simulated", "kubernetes"] as const;
+export const clusterDriverKindSchema = z.enum(clusterDriverKinds);
+export type ClusterDriverKind = z.infer<typeof clusterDriverKindSchema>;
+
+/** Label put on every resource of an instance, so its resources can be found, pruned and backed up together. */
+export const INSTANCE_ID_LABEL = "nemo.eu/instance-id";
+
+/** DNS-1123 label: what Kubernetes accepts as a namespace name. */
+export const namespaceNameSchema = z
+  .string()
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS-1123 label (lower-case letters, digits, '-')");
+
+/** DNS-1123 subdomain: what Kubernetes (and so Velero) accepts as an object name. */
+export const objectNameSchema = z
+  .string()
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, "must be a DNS-1123 subdomain");
+
+// ---------------------------------------------------------------------------
+// Static cluster properties (what a provider registers)
+
+export const costClassSchema = z.enum(["low_cost", "high_performance"]);
+export type CostClass = z.infer<typeof costClassSchema>;
+
+/** Mirrors the registered columns of the Prisma `Cluster` model. */
+export const clusterPropertiesSchema = z.object({
+  name: z.string().min(1),
+  managedApi: z.string().min(1),
+  cpus: z.number().int().positive(),
+  memoryGb: z.number().int().positive(),
+  storageGb: z.number().int().nonnegative(),
+  vramGb: z.number().int().nonnegative(),
+  availabilityPct: z.number().min(0).max(100),
+  greenEnergyPct: z.number().int().min(0).max(100),
+  cost: costClassSchema,
+  cpuBaseRate: z.number().int().nonnegative(),
+  memoryBaseRate: z.number().int().nonnegative(),
+});
+export type ClusterProperties = z.infer<typeof clusterPropertiesSchema>;
+
+// ---------------------------------------------------------------------------
+// Driver configuration (what the dispatcher receives)
+
+export const clusterDriverConfigSchema = z.object({
+  /** The registered cluster name. */
+  name: z.string().min(1),
+  /** `sim://<name>` for a simulated cluster, else the API server URL. */
+  managedApi: z.string().min(1),
+  /** Kubeconfig YAML; its current context's server decides the driver when present. */
+  kubeconfig: z.string().optional(),
+  /** Registered capacity; lets the simulated driver create a `sim://` cluster it does not know yet. */
+  properties: clusterPropertiesSchema.omit({ name: true, managedApi: true }).optional(),
+});
+export type ClusterDriverConfig = z.infer<typeof clusterDriverConfigSchema>;
+
+// ---------------------------------------------------------------------------
+// connect()
+
+const capacitySchema = z.object({
+  cpuMillicores: z.number().nonnegative(),
+  memoryBytes: z.number().nonnegative(),
+  gpus: z.number().int().nonnegative(),
+  vramBytes: z.number().nonnegative(),
+});
+
+const requestedSchema = z.object({
+  cpuMillicores: z.number().nonnegative(),
+  memoryBytes: z.number().nonnegative(),
+  gpus: z.number().int().nonnegative(),
+});
+
+export const nodeInfoSchema = z.object({
+  name: z.string(),
+  ready: z.boolean(),
+  labels: z.record(z.string(), z.string()),
+  capacity: capacitySchema,
+  /** Capacity minus what the node reserves for the system; what the scheduler hands out. */
+  allocatable: capacitySchema,
+  /** Sum of the requests of the pods bound to the node. */
+  requested: requestedSchema,
+  pods: z.number().int().nonnegative(),
+});
+export type NodeInfo = z.infer<typeof nodeInfoSchema>;
+
+export const serverInfoSchema = z.object({
+  cluster: z.string(),
+  kind: clusterDriverKindSchema,
+  /** Kubernetes `gitVersion`, e.g. "v1.30.4". */
+  version: z.string(),
+  nodeCount: z.number().int().nonnegative(),
+  capacity: capacitySchema.extend({ storageBytes: z.number().nonnegative() }),
+  allocatable: capacitySchema,
+  requested: requestedSchema,
+  nodes: z.array(nodeInfoSchema),
+});
+export type ServerInfo = z.infer<typeof serverInfoSchema>;
+
+/** Validation failing is an expected outcome of registration, so it is data rather than a throw. */
+export const connectResultSchema = z.discriminatedUnion("ok", [
+  z.object({ ok: z.literal(true), info: serverInfoSchema }),
+  z.object({ ok: z.literal(false), error: clusterErrorSchema }),
+]);
+export type ConnectResult = z.infer<typeof connectResultSchema>;
+
+// ---------------------------------------------------------------------------
+// apply() / deleteNamespace() / scale()
+
+export const applyOptionsSchema = z.object({
+  /** Merged into every resource's labels and every pod template's labels (e.g. the instance id). */
+  labels: z.record(z.string(), z.string()),
+});
+export type ApplyOptions = z.infer<typeof applyOptionsSchema>;
+
+export const applyActionSchema = z.enum(["created", "configured", "unchanged", "pruned"]);
+export type ApplyAction = z.infer<typeof applyActionSchema>;
+
+export const applyResultSchema = z.object({
+  cluster: z.string(),
+  namespace: z.string(),
+  resources: z.array(z.object({ kind: z.string(), name: z.string(), action: applyActionSchema })),
+});
+export type ApplyResult = z.infer<typeof applyResultSchema>;
+
+export const deleteNamespaceResultSchema = z.object({
+  cluster: z.string(),
+  namespace: z.string(),
+  /** False when there was nothing to delete (deleting is idempotent). */
+  deleted: z.boolean(),
+});
+export type DeleteNamespaceResult = z.infer<typeof deleteNamespaceResultSchema>;
+
+export const scaleResultSchema = z.object({
+  cluster: z.string(),
+  namespace: z.string(),
+  kind: scalableKindSchema,
+  name: z.string(),
+  replicas: z.number().int().nonnegative(),
+  previousReplicas: z.number().int().nonnegative(),
+});
+export type ScaleResult = z.infer<typeof scaleResultSchema>;
+
+// ---------------------------------------------------------------------------
+// deploymentTree()
+
+export const resourceRefSchema = z.object({
+  kind: z.string(),
+  name: z.string(),
+  namespace: z.string(),
+  uid: z.string(),
+});
+export type ResourceRef = z.infer<typeof resourceRefSchema>;
+
+/** Rates averaged over the last sampling window. */
+export const trafficSchema = z.object({
+  requestsPerSecond: z.number().nonnegative(),
+  /** Request bytes per second. */
+  bytesIn: z.number().nonnegative(),
+  /** Response bytes per second. */
+  bytesOut: z.number().nonnegative(),
+});
+export type Traffic = z.infer<typeof trafficSchema>;
+
+export const treeNodeSchema = z.object({
+  group: z.string(),
+  version: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  namespace: z.string(),
+  uid: z.string(),
+  /** Owners (Deployment ← ReplicaSet ← Pod); empty for top-level resources. */
+  parentRefs: z.array(resourceRefSchema),
+  /** What kubectl shows in STATUS: Running, Pending, ContainerCreating, CrashLoopBackOff, Unknown, Bound, … */
+  status: z.string(),
+  health: healthSchema,
+  restarts: z.number().int().nonnegative(),
+  nodeName: z.string().nullable(),
+  cluster: z.string(),
+  traffic: trafficSchema.nullable(),
+  replicas: z.object({ desired: z.number().int(), ready: z.number().int() }).nullable(),
+  /** Network edges that are not ownership: Service → Pods it selects, Ingress → Services it routes to. */
+  targetRefs: z.array(resourceRefSchema),
+  labels: z.record(z.string(), z.string()),
+  images: z.array(z.string()),
+  createdAt: z.string(),
+});
+export type TreeNode = z.infer<typeof treeNodeSchema>;
+
+export const deploymentTreeSchema = z.object({
+  cluster: z.string(),
+  namespace: z.string(),
+  observedAt: z.string(),
+  /** False when the cluster did not answer: nodes are the last known ones, with Unknown health. */
+  reachable: z.boolean(),
+  /** The worst health of the top-level resources. */
+  health: healthSchema,
+  nodes: z.array(treeNodeSchema),
+});
+export type DeploymentTree = z.infer<typeof deploymentTreeSchema>;
+
+// ---------------------------------------------------------------------------
+// usage() / instanceUsage()
+
+/** One cluster's sample in the collector's wire shape (PROTOCOL.md): names kept as the reference uses them. */
+export const clusterUsageSampleSchema = z.object({
+  cluster: z.string(),
+  /** Millicores in use across the cluster. */
+  cpu_usage: z.number().nonnegative(),
+  /** Percent of memory capacity in use. */
+  memory_usage: z.number().min(0).max(100),
+  /** Percent of storage capacity in use. */
+  disk_usage: z.number().min(0).max(100),
+  /** "2025-05-29 10:48:03.547000+00:00", as the reference collector writes it. */
+  timestamp: z.string(),
+});
+export type ClusterUsageSample = z.infer<typeof clusterUsageSampleSchema>;
+
+const replicaCountSchema = z.object({
+  desired: z.number().int().nonnegative(),
+  ready: z.number().int().nonnegative(),
+});
+
+export const workloadUsageSchema = z.object({
+  kind: scalableKindSchema,
+  name: z.string(),
+  replicas: replicaCountSchema,
+  cpuMillicores: z.number().nonnegative(),
+  memoryMiB: z.number().nonnegative(),
+  requestsPerSecond: z.number().nonnegative(),
+  /** Mean response time of served requests; null when no pod serves. */
+  latencyMs: z.number().nonnegative().nullable(),
+});
+export type WorkloadUsage = z.infer<typeof workloadUsageSchema>;
+
+export const instanceUsageSchema = z.object({
+  cluster: z.string(),
+  namespace: z.string(),
+  timestamp: z.string(),
+  cpuMillicores: z.number().nonnegative(),
+  memoryMiB: z.number().nonnegative(),
+  /** Persistent volume bytes in use plus pods' ephemeral storage, in MiB. */
+  diskMiB: z.number().nonnegative(),
+  gpus: z.number().int().nonnegative(),
+  replicas: replicaCountSchema,
+  requestsPerSecond: z.number().nonnegative(),
+  latencyMs: z.number().nonnegative().nullable(),
+  workloads: z.array(workloadUsageSchema),
+});
+export type InstanceUsage = z.infer<typeof instanceUsageSchema>;
+
+/** Formats like Python's `str(datetime)` in UTC, which the reference collector emits; `Date.parse` reads it back. */
+export function formatProtocolTimestamp(epochMs: number): string {
+  const iso = new Date(epochMs).toISOString(); // 2025-05-29T10:48:03.547Z
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}000+00:00`;
+}
+
+// ---------------------------------------------------------------------------
+// backupNamespace() / restoreNamespace()
+
+export const backupInfoSchema = z.object({
+  name: z.string(),
+  sourceCluster: z.string(),
+  namespace: z.string(),
+  phase: z.literal("Completed"),
+  startedAt: z.string(),
+  completedAt: z.string(),
+  resourceCount: z.number().int().nonnegative(),
+  volumeBytes: z.number().nonnegative(),
+});
+export type BackupInfo = z.infer<typeof backupInfoSchema>;
+
+export const restoreInfoSchema = z.object({
+  backupName: z.string(),
+  sourceCluster: z.string(),
+  sourceNamespace: z.string(),
+  targetCluster: z.string(),
+  targetNamespace: z.string(),
+  startedAt: z.string(),
+  completedAt: z.string(),
+  resourceCount: z.number().int().nonnegative(),
+});
+export type RestoreInfo = z.infer<typeof restoreInfoSchema>;
+
+/** Long operations can be abandoned, e.g. when a worker shuts down. */
+export interface OperationOptions {
+  signal?: AbortSignal;
+}
+
+// ---------------------------------------------------------------------------
+
+/**
+ * A connection to one cluster. Every method except `connect` and
+ * `deploymentTree` throws a `ClusterDriverError` (typed by `type`) when the
+ * cluster cannot do what was asked.
+ */
+export interface ClusterDriver {
+  readonly kind: ClusterDriverKind;
+  /** The cluster this driver talks to. */
+  readonly cluster: string;
+
+  /** Validates reachability and credentials; never throws for cluster-side problems. */
+  connect(): Promise<ConnectResult>;
+
+  /** The static properties the cluster was registered (or simulated) with. */
+  properties(): Promise<ClusterProperties>;
+
+  /**
+   * Creates the namespace if needed and applies the manifests into it with
+   * `options.labels` added. Idempotent: re-applying updates changed resources,
+   * leaves unchanged ones alone and prunes resources of the same instance label
+   * set that are no longer in `manifests`.
+   */
+  apply(
+    namespace: string,
+    manifests: readonly KubernetesManifest[],
+    options: ApplyOptions,
+  ): Promise<ApplyResult>;
+
+  /** Removes the namespace and everything in it. Idempotent. */
+  deleteNamespace(namespace: string): Promise<DeleteNamespaceResult>;
+
+  /**
+   * The Argo-CD-like resource tree of a namespace. An unreachable cluster is
+   * reported as data (`reachable: false`, health Unknown), not thrown.
+   */
+  deploymentTree(namespace: string): Promise<DeploymentTree>;
+
+  scale(namespace: string, kind: ScalableKind, name: string, replicas: number): Promise<ScaleResult>;
+
+  /** Backs the namespace up to the shared backup store (Velero-like). Resolves when the backup is complete. */
+  backupNamespace(namespace: string, backupName: string, options?: OperationOptions): Promise<BackupInfo>;
+
+  /** Recreates a backed-up namespace's resources in `targetNamespace` on this cluster. */
+  restoreNamespace(
+    backupName: string,
+    targetNamespace: string,
+    options?: OperationOptions,
+  ): Promise<RestoreInfo>;
+
+  /** True once a completed backup of that name is in the store this cluster can read. */
+  backupExists(backupName: string): Promise<boolean>;
+
+  /** Cluster usage in the collector's wire shape. */
+  usage(): Promise<ClusterUsageSample>;
+
+  /** Usage of one instance's namespace, per workload and summed. */
+  instanceUsage(namespace: string): Promise<InstanceUsage>;
+}

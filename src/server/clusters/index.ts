@@ -1,0 +1,36 @@
+/**
+ * Cluster drivers: the one way the rest of the product reaches a cluster.
+ * `createClusterDriver(config)` picks the implementation; everything it
+ * returns implements `ClusterDriver`.
+ */
+export * from "./driver";
+export * from "./errors";
+export { collectClusterUsage, fanOut, type FanOutResult } from "./fan-out";
+export * from "./health";
+export { parseKubeconfig, type ClusterCredential, type KubeconfigTarget } from "./kubeconfig";
+export {
+  desiredReplicas,
+  GPU_RESOURCE,
+  type KubernetesManifest,
+  kubernetesManifestSchema,
+  manifestListSchema,
+  manifestTotals,
+  type ManifestTotals,
+  parseManifests,
+  podResources,
+  type PodResources,
+  type ResourceAmounts,
+  SCALABLE_KINDS,
+  type ScalableKind,
+  scalableKindSchema,
+} from "./manifests";
+export * from "./quantity";
+export {
+  createClusterDriver,
+  type ClusterDriverFactoryOptions,
+  type ClusterTarget,
+  resolveClusterTarget,
+  resolveDriverKind,
+} from "./registry";
+export { createDemoContinuum, DEMO_CONTINUUM_SPECS, defaultSimulatedContinuum } from "./demo-continuum";
+export * from "./simulated";

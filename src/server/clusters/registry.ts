@@ -1,0 +1,101 @@
+import { logger } from "@/server/logger";
+import { defaultSimulatedContinuum } from "./demo-continuum";
+import {
+  type ClusterDriver,
+  type ClusterDriverConfig,
+  clusterDriverConfigSchema,
+  type ClusterDriverKind,
+} from "./driver";
+import { ClusterDriverError } from "./errors";
+import { type ClusterCredential, parseKubeconfig } from "./kubeconfig";
+import { parseSimulatedApi, specFromProperties } from "./simulated/cluster-spec";
+import { type SimulatedContinuum } from "./simulated/continuum";
+import { SimulatedClusterDriver } from "./simulated/simulated-driver";
+
+/**
+ * The dispatcher: which driver serves a registered cluster. A `sim://<name>`
+ * managed API, or a kubeconfig whose current server is `sim://<name>`, means
+ * the simulated continuum; anything else means the kubernetes driver. There
+ * is no silent fallback from one to the other.
+ */
+
+export type ClusterTarget =
+  | { kind: "simulated"; cluster: string; credential: ClusterCredential }
+  | { kind: "kubernetes"; server: string; credential: ClusterCredential };
+
+export interface ClusterDriverFactoryOptions {
+  /** Where `sim://` clusters live; defaults to the process-wide demo continuum. */
+  continuum?: SimulatedContinuum;
+}
+
+function parseConfig(config: ClusterDriverConfig): ClusterDriverConfig {
+  const parsed = clusterDriverConfigSchema.safeParse(config);
+  if (!parsed.success) {
+    const details = parsed.error.issues
+      .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
+      .join("; ");
+    throw new ClusterDriverError("INVALID_CONFIG", `invalid cluster driver config: ${details}`, {
+      cluster: config.name,
+    });
+  }
+  return parsed.data;
+}
+
+/** Decides the driver from the config alone, without contacting anything. */
+export function resolveClusterTarget(config: ClusterDriverConfig): ClusterTarget {
+  const { name, managedApi, kubeconfig } = parseConfig(config);
+  const fromKubeconfig = kubeconfig === undefined ? null : parseKubeconfig(kubeconfig);
+  const credential = fromKubeconfig?.credential ?? { type: "none" };
+  const apiSim = parseSimulatedApi(managedApi);
+  const kubeconfigSim = fromKubeconfig ? parseSimulatedApi(fromKubeconfig.server) : null;
+
+  if (managedApi.startsWith("sim://") && apiSim === null)
+    throw new ClusterDriverError(
+      "INVALID_CONFIG",
+      `managed API ${managedApi} is not a valid sim://<cluster-name> URL`,
+      {
+        cluster: name,
+      },
+    );
+  if (apiSim !== null && kubeconfigSim !== null && apiSim !== kubeconfigSim)
+    throw new ClusterDriverError(
+      "INVALID_CONFIG",
+      `managed API names simulated cluster ${apiSim} but the kubeconfig names ${kubeconfigSim}`,
+      { cluster: name },
+    );
+  const simulated = kubeconfigSim ?? apiSim;
+  if (simulated !== null) return { kind: "simulated", cluster: simulated, credential };
+  return { kind: "kubernetes", server: fromKubeconfig?.server ?? managedApi, credential };
+}
+
+export function resolveDriverKind(config: ClusterDriverConfig): ClusterDriverKind {
+  return resolveClusterTarget(config).kind;
+}
+
+/** Creates the driver for a registered cluster. Throws DRIVER_UNAVAILABLE for kubernetes clusters for now. */
+export function createClusterDriver(
+  config: ClusterDriverConfig,
+  options: ClusterDriverFactoryOptions = {},
+): ClusterDriver {
+  const target = resolveClusterTarget(config);
+  switch (target.kind) {
+    case "simulated": {
+      const continuum = options.continuum ?? defaultSimulatedContinuum();
+      // A sim:// cluster registered through the console joins the continuum with its registered capacity.
+      if (!continuum.hasCluster(target.cluster) && config.properties)
+        continuum.ensureCluster(specFromProperties(target.cluster, config.properties));
+      return new SimulatedClusterDriver({
+        continuum,
+        cluster: target.cluster,
+        credential: target.credential,
+      });
+    }
+    case "kubernetes": {
+      const message =
+        `kubernetes driver not available yet: cluster ${config.name} (${target.server}) needs the kubernetes ` +
+        `driver, which is not implemented; use a sim://<name> managed API for a simulated cluster`;
+      logger.error({ cluster: config.name, driver: "kubernetes" }, message);
+      throw new ClusterDriverError("DRIVER_UNAVAILABLE", message, { cluster: config.name });
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The simulated cluster driver: a deterministic model of a Kubernetes
+ * continuum, the default driver of the quick start, the tests, the
+ * benchmarks and the RL training environment.
+ *
+ * What is simulated
+ * - A `SimulatedContinuum` holds clusters built from specs (nodes, CPU,
+ *   memory, storage, VRAM/GPUs, availability, green energy, cost class).
+ *   Nodes expose allocatable capacity (capacity minus kube-reserved).
+ * - `apply` validates manifests and stores every object in its namespace;
+ *   Deployments get ReplicaSets (named by pod-template hash) and Pods,
+ *   StatefulSets get ordinal Pods and PersistentVolumeClaims, bare Pods are
+ *   run as they are. Re-applying is idempotent (unchanged objects keep their
+ *   pods) and prunes objects of the same labels that disappeared.
+ * - A scheduler binds pods by their requests (filter on nodeSelector, CPU,
+ *   memory, `nvidia.com/gpu`; score LeastAllocated; ties by node order);
+ *   pods that fit nowhere stay Pending with kube-scheduler's reason, and are
+ *   bound later when capacity frees up. Bound pods spend a seeded start-up
+ *   time in ContainerCreating before Running.
+ * - Load: each workload has a seeded diurnal demand (requests/s) shared by
+ *   its ready pods; pod CPU and memory follow the requests served, bounded by
+ *   limits and by node capacity; latency follows an M/M/1 curve. Cluster
+ *   metrics add a seeded background (system pods, other tenants) and are
+ *   reported in the collector's wire shape.
+ * - Backups copy a namespace's live objects into a `BackupStore` shared by
+ *   the continuum's clusters (Velero's object storage), so a namespace backed
+ *   up on one cluster can be restored on another.
+ *
+ * Determinism
+ * Every random value comes from mulberry32 streams keyed by the continuum
+ * seed plus what is drawn (cluster, pod, time bucket); time comes from an
+ * injected clock and waiting from an injected sleep. The same seed, clock
+ * and calls give identical names, uids, placements, trees and metrics; a
+ * different seed gives different ones.
+ *
+ * Injectable failures (`continuum.injectFailure(cluster, failure)`, cleared
+ * with `clearFailure(id)` / `clearFailures(cluster, type?)`):
+ * cluster-down, slow-backup, backup-fails, restore-fails, crash-loop and
+ * load-spike; see `failures.ts`.
+ *
+ * The state lives in the memory of one process.
+ */
+export { type BackupRecord, type BackupStore, type BackupVolume, InMemoryBackupStore } from "./backup-store";
+export {
+  type Clock,
+  createManualClock,
+  type ManualClock,
+  type Sleep,
+  systemClock,
+  systemSleep,
+} from "./clock";
+export {
+  layoutNodes,
+  parseSimulatedApi,
+  simulatedClusterSpecSchema,
+  type SimulatedClusterSpec,
+  type SimulatedClusterSpecInput,
+  simulatedManagedApi,
+  specFromProperties,
+} from "./cluster-spec";
+export { SimulatedContinuum, type SimulatedContinuumOptions } from "./continuum";
+export {
+  type ActiveFailure,
+  crashLoopRestarts,
+  type SimulatedFailure,
+  simulatedFailureSchema,
+  type SimulatedFailureType,
+} from "./failures";
+export {
+  CPU_PER_REQUEST_ANNOTATION,
+  LOAD_PROFILE_ANNOTATION,
+  type LoadProfile,
+  REQUESTS_PER_SECOND_ANNOTATION,
+} from "./load-model";
+export { SimulatedCluster } from "./simulated-cluster";
+export { DEFAULT_SIMULATION_TIMING, type SimulationTiming, VELERO_OBSERVED_TIMING } from "./timing";
+export { SimulatedClusterDriver, type SimulatedClusterDriverOptions } from "./simulated-driver";

@@ -1,0 +1,139 @@
+import {
+  type ApplyOptions,
+  applyOptionsSchema,
+  type ApplyResult,
+  type BackupInfo,
+  type ClusterDriver,
+  type ClusterProperties,
+  type ClusterUsageSample,
+  type ConnectResult,
+  type DeleteNamespaceResult,
+  type DeploymentTree,
+  type InstanceUsage,
+  type OperationOptions,
+  type RestoreInfo,
+  type ScaleResult,
+} from "../driver";
+import { ClusterDriverError, toClusterErrorData } from "../errors";
+import { type ClusterCredential } from "../kubeconfig";
+import { type KubernetesManifest, parseManifests, type ScalableKind, scalableKindSchema } from "../manifests";
+import * as backups from "./backup-ops";
+import { type SimulatedClusterAccess, type SimulatedClusterHost } from "./host";
+import { type SimulatedCluster } from "./simulated-cluster";
+
+export interface SimulatedClusterDriverOptions {
+  /** Where the cluster lives: an in-memory `SimulatedContinuum` or the PostgreSQL-shared one. */
+  continuum: SimulatedClusterHost;
+  /** Name of the cluster in the continuum (the `<name>` of `sim://<name>`). */
+  cluster: string;
+  /** What the caller authenticates with; checked against the cluster's `bearerToken`, if it has one. */
+  credential?: ClusterCredential;
+}
+
+/**
+ * `ClusterDriver` over one cluster of a simulated continuum. It adds what a
+ * network client adds: asynchrony, input validation at the boundary and
+ * authentication; the cluster itself does the rest. Reads go through
+ * `access.read` and changes through `access.update`, which is what lets a
+ * shared store skip writing (and locking) for reads.
+ */
+export class SimulatedClusterDriver implements ClusterDriver {
+  readonly kind = "simulated" as const;
+  readonly cluster: string;
+  private readonly continuum: SimulatedClusterHost;
+  private readonly credential: ClusterCredential;
+  /** Authenticated access; the cluster is looked up on every call, as it may be registered after the driver. */
+  private readonly target: SimulatedClusterAccess;
+
+  constructor(options: SimulatedClusterDriverOptions) {
+    this.continuum = options.continuum;
+    this.cluster = options.cluster;
+    this.credential = options.credential ?? { type: "none" };
+    this.target = this.continuum.access(this.cluster, (cluster) => this.authenticate(cluster));
+  }
+
+  private authenticate(cluster: SimulatedCluster): void {
+    const expected = cluster.spec.bearerToken;
+    if (expected === undefined) return;
+    const presented = this.credential.type === "bearer-token" ? this.credential.token : undefined;
+    if (presented !== expected)
+      throw new ClusterDriverError(
+        "UNAUTHORIZED",
+        `cluster ${this.cluster} rejected the credentials (401 Unauthorized)`,
+        {
+          cluster: this.cluster,
+        },
+      );
+  }
+
+  async connect(): Promise<ConnectResult> {
+    try {
+      return { ok: true, info: await this.target.read((cluster) => cluster.serverInfo()) };
+    } catch (error) {
+      return { ok: false, error: toClusterErrorData(error, this.cluster) };
+    }
+  }
+
+  async properties(): Promise<ClusterProperties> {
+    return this.continuum.access(this.cluster).read((cluster) => cluster.properties());
+  }
+
+  async apply(
+    namespace: string,
+    manifests: readonly KubernetesManifest[],
+    options: ApplyOptions,
+  ): Promise<ApplyResult> {
+    const parsedOptions = applyOptionsSchema.safeParse(options);
+    if (!parsedOptions.success)
+      throw new ClusterDriverError("INVALID_ARGUMENT", "apply options need a labels object of strings", {
+        cluster: this.cluster,
+      });
+    return this.target.update((cluster) =>
+      cluster.apply(namespace, parseManifests(manifests), parsedOptions.data),
+    );
+  }
+
+  async deleteNamespace(namespace: string): Promise<DeleteNamespaceResult> {
+    return this.target.update((cluster) => cluster.deleteNamespace(namespace));
+  }
+
+  async deploymentTree(namespace: string): Promise<DeploymentTree> {
+    return this.target.read((cluster) => cluster.deploymentTree(namespace));
+  }
+
+  async scale(namespace: string, kind: ScalableKind, name: string, replicas: number): Promise<ScaleResult> {
+    if (!scalableKindSchema.safeParse(kind).success)
+      throw new ClusterDriverError("INVALID_ARGUMENT", `cannot scale a ${String(kind)}`, {
+        cluster: this.cluster,
+      });
+    return this.target.update((cluster) => cluster.scale(namespace, kind, name, replicas));
+  }
+
+  async backupNamespace(
+    namespace: string,
+    backupName: string,
+    options?: OperationOptions,
+  ): Promise<BackupInfo> {
+    return backups.backupNamespace(this.continuum, this.target, namespace, backupName, options);
+  }
+
+  async restoreNamespace(
+    backupName: string,
+    targetNamespace: string,
+    options?: OperationOptions,
+  ): Promise<RestoreInfo> {
+    return backups.restoreNamespace(this.continuum, this.target, backupName, targetNamespace, options);
+  }
+
+  async backupExists(backupName: string): Promise<boolean> {
+    return backups.backupExists(this.continuum, this.target, backupName);
+  }
+
+  async usage(): Promise<ClusterUsageSample> {
+    return this.target.read((cluster) => cluster.usage());
+  }
+
+  async instanceUsage(namespace: string): Promise<InstanceUsage> {
+    return this.target.read((cluster) => cluster.instanceUsage(namespace));
+  }
+}
