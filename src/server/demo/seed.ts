@@ -1,0 +1,61 @@
+import type { Db } from "@/server/db/client";
+import { rolesFromRealmRoles } from "@/server/auth/roles";
+import { DEMO_USERS } from "@/server/auth/local-issuer/demo-users";
+import { DEMO_CONTINUUM_SPECS } from "@/server/clusters/demo-continuum";
+
+export interface SeedResult {
+  users: number;
+  clustersCreated: string[];
+}
+
+/**
+ * Seeds the embedded demo: the local issuer's users (same subjects, so a
+ * sign-in finds its row) and the five test-bed clusters of the simulated
+ * continuum, registered by the demo infrastructure provider and already
+ * joined. Idempotent: an existing cluster is left as the operator changed it.
+ */
+export async function seedDemo(db: Db): Promise<SeedResult> {
+  return db.$transaction(async (tx) => {
+    for (const user of DEMO_USERS) {
+      await tx.user.upsert({
+        where: { subject: user.subject },
+        create: {
+          subject: user.subject,
+          username: user.username,
+          displayName: `${user.givenName} ${user.familyName}`,
+          email: user.email,
+          roles: rolesFromRealmRoles(user.realmRoles),
+        },
+        update: {},
+      });
+    }
+    const infra = DEMO_USERS.find((u) => u.realmRoles.includes("infrastructure-provider"));
+    if (!infra) throw new Error("the demo users have no infrastructure provider");
+    const owner = await tx.user.findUniqueOrThrow({ where: { subject: infra.subject } });
+    const clustersCreated: string[] = [];
+    for (const spec of DEMO_CONTINUUM_SPECS) {
+      const existing = await tx.cluster.findUnique({ where: { name: spec.name }, select: { id: true } });
+      if (existing) continue;
+      await tx.cluster.create({
+        data: {
+          name: spec.name,
+          ownerId: owner.id,
+          status: "OK",
+          driver: "SIMULATED",
+          managedApi: `sim://${spec.name}`,
+          cpus: spec.cpus,
+          memoryGb: spec.memoryGb,
+          storageGb: spec.storageGb,
+          vramGb: spec.vramGb ?? 0,
+          availabilityPct: spec.availabilityPct,
+          greenEnergyPct: spec.greenEnergyPct,
+          cost: spec.cost,
+          cpuBaseRate: spec.cpuBaseRate,
+          memoryBaseRate: spec.memoryBaseRate,
+        },
+      });
+      clustersCreated.push(spec.name);
+    }
+    return { users: DEMO_USERS.length, clustersCreated };
+  });
+}
