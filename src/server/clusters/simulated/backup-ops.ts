@@ -45,9 +45,13 @@ export async function backupNamespace(
     // A redelivered "backup" message must not fail: the same backup again is the same result.
     if (existing.sourceCluster === clusterName && existing.namespace === namespace)
       return backupInfo(existing);
-    throw new ClusterDriverError("ALREADY_EXISTS", `backup ${backupName} already exists for another namespace`, {
-      cluster: clusterName,
-    });
+    throw new ClusterDriverError(
+      "ALREADY_EXISTS",
+      `backup ${backupName} already exists for another namespace`,
+      {
+        cluster: clusterName,
+      },
+    );
   }
   if (env.backupsInProgress.has(backupName))
     throw new ClusterDriverError("ALREADY_EXISTS", `backup ${backupName} is already in progress`, {
@@ -110,7 +114,10 @@ export async function restoreNamespace(
   const outcome = await access.update((cluster) => {
     const failure = cluster.consumeFailure("restore-fails");
     if (failure) return { failure, result: null };
-    return { failure: null, result: cluster.apply(targetNamespace, record.manifests, { labels: record.labels }) };
+    return {
+      failure: null,
+      result: cluster.apply(targetNamespace, record.manifests, { labels: record.labels }),
+    };
   });
   if (outcome.failure?.failure.type === "restore-fails")
     throw new ClusterDriverError(

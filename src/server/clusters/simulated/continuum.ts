@@ -90,7 +90,10 @@ export class SimulatedContinuum implements SimulatedClusterHost {
   /** Injects a failure on one cluster; returns its id for `clearFailure`. */
   injectFailure(clusterName: string, failure: SimulatedFailure): string {
     const active = this.cluster(clusterName).injectFailure(failure);
-    this.log.info({ cluster: clusterName, failure: active.failure, id: active.id }, "simulated failure injected");
+    this.log.info(
+      { cluster: clusterName, failure: active.failure, id: active.id },
+      "simulated failure injected",
+    );
     return active.id;
   }
 
@@ -106,12 +109,7 @@ export class SimulatedContinuum implements SimulatedClusterHost {
 
   /** Clears the failures of a cluster (all, or of one type); returns how many were cleared. */
   clearFailures(clusterName: string, type?: SimulatedFailureType): number {
-    const cluster = this.cluster(clusterName);
-    let cleared = 0;
-    for (const active of cluster.activeFailures())
-      if ((type === undefined || active.failure.type === type) && cluster.removeFailure(active.id))
-        cleared += 1;
-    return cleared;
+    return this.cluster(clusterName).clearFailures(type);
   }
 
   activeFailures(clusterName?: string): ActiveFailure[] {

@@ -26,9 +26,15 @@ import {
   storageRequestBytes,
 } from "../manifests";
 import { GIB } from "../quantity";
+import { type Clock } from "./clock";
 import { layoutNodes, propertiesOf, type SimulatedClusterSpec } from "./cluster-spec";
 import { WorkloadControllers } from "./controllers";
-import { type ActiveFailure, type SimulatedFailure, simulatedFailureSchema } from "./failures";
+import {
+  type ActiveFailure,
+  type SimulatedFailure,
+  simulatedFailureSchema,
+  type SimulatedFailureType,
+} from "./failures";
 import {
   type BackgroundProfile,
   CPU_PER_REQUEST_ANNOTATION,
@@ -77,6 +83,12 @@ interface PreparedManifest {
   kind: string;
   name: string;
   applied: KubernetesManifest;
+}
+
+/** What a restored cluster takes from the process hydrating it: time is local, the seed is the cluster's. */
+export interface SnapshotEnvironment {
+  clock: Clock;
+  timing: SimulationTiming;
 }
 
 function notFound(cluster: string, what: string): ClusterDriverError {
@@ -153,14 +165,28 @@ export class SimulatedCluster implements ClusterView {
   }
 
   /**
-   * Continues a cluster from stored JSON (validated here). The seed is the
+   * Continues a cluster from a snapshot (validated here). The seed is the
    * snapshot's: a cluster keeps the seed it was created under.
    */
-  static fromSnapshot(
-    value: unknown,
-    environment: { clock: SimulationContext["clock"]; timing: SimulationTiming },
-  ): SimulatedCluster {
-    // Parsing copies, so the cluster never aliases the caller's object.
+  static fromSnapshot(value: unknown, environment: SnapshotEnvironment): SimulatedCluster {
+    // The schema passes unknown manifest fields through by reference: copy so the cluster never aliases the caller's object.
+    return SimulatedCluster.hydrate(structuredClone(value), environment);
+  }
+
+  /** `fromSnapshot` for JSON text (what a store holds); parsing already gives fresh objects. */
+  static fromSnapshotJson(text: string, environment: SnapshotEnvironment): SimulatedCluster {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new ClusterDriverError("UNKNOWN", "invalid simulated cluster snapshot: not JSON", {
+        cause: error,
+      });
+    }
+    return SimulatedCluster.hydrate(value, environment);
+  }
+
+  private static hydrate(value: unknown, environment: SnapshotEnvironment): SimulatedCluster {
     const snapshot = parseSimulatedClusterSnapshot(value);
     return new SimulatedCluster({
       spec: snapshot.spec,
@@ -210,6 +236,10 @@ export class SimulatedCluster implements ClusterView {
 
   get seed(): number {
     return this.context.seed;
+  }
+
+  get timing(): SimulationTiming {
+    return this.context.timing;
   }
 
   get storageBytes(): number {
@@ -278,6 +308,14 @@ export class SimulatedCluster implements ClusterView {
     }
     this.failures.delete(id);
     return true;
+  }
+
+  /** Clears the failures of this cluster (all, or of one type); returns how many were cleared. */
+  clearFailures(type?: SimulatedFailureType): number {
+    let cleared = 0;
+    for (const active of [...this.failures.values()])
+      if ((type === undefined || active.failure.type === type) && this.removeFailure(active.id)) cleared += 1;
+    return cleared;
   }
 
   activeFailures(): ActiveFailure[] {
