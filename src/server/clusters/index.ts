@@ -33,4 +33,11 @@ export {
   resolveDriverKind,
 } from "./registry";
 export { createDemoContinuum, DEMO_CONTINUUM_SPECS, defaultSimulatedContinuum } from "./demo-continuum";
+export {
+  clearSimulatedFailure,
+  clearSimulatedFailures,
+  injectSimulatedFailure,
+  listSimulatedFailures,
+  sharedSimulatedContinuum,
+} from "./shared-continuum";
 export * from "./simulated";

@@ -1,3 +1,4 @@
+import { type Db } from "@/server/db/client";
 import { logger } from "@/server/logger";
 import { defaultSimulatedContinuum } from "./demo-continuum";
 import {
@@ -9,8 +10,10 @@ import {
 import { ClusterDriverError } from "./errors";
 import { type ClusterCredential, parseKubeconfig } from "./kubeconfig";
 import { parseSimulatedApi, specFromProperties } from "./simulated/cluster-spec";
-import { type SimulatedContinuum } from "./simulated/continuum";
+import { SimulatedContinuum } from "./simulated/continuum";
+import { type PostgresSimulatedContinuum } from "./simulated/postgres-continuum";
 import { SimulatedClusterDriver } from "./simulated/simulated-driver";
+import { sharedSimulatedContinuum } from "./shared-continuum";
 
 /**
  * The dispatcher: which driver serves a registered cluster. A `sim://<name>`
@@ -24,8 +27,32 @@ export type ClusterTarget =
   | { kind: "kubernetes"; server: string; credential: ClusterCredential };
 
 export interface ClusterDriverFactoryOptions {
-  /** Where `sim://` clusters live; defaults to the process-wide demo continuum. */
-  continuum?: SimulatedContinuum;
+  /**
+   * Where `sim://` clusters live: an in-memory continuum (this process only:
+   * unit tests, benchmarks, the RL loop) or a PostgreSQL-shared one. Defaults
+   * to the process-wide in-memory demo continuum, unless `db` is given.
+   */
+  continuum?: SimulatedContinuum | PostgresSimulatedContinuum;
+  /**
+   * Share `sim://` clusters with every other process through this database
+   * (`sharedSimulatedContinuum(db)`: demo clusters, `SIM_SEED`, wall clock).
+   * What the workers and the web app pass.
+   */
+  db?: Db;
+}
+
+function simulatedContinuumFor(
+  config: ClusterDriverConfig,
+  options: ClusterDriverFactoryOptions,
+): SimulatedContinuum | PostgresSimulatedContinuum {
+  if (options.continuum && options.db)
+    throw new ClusterDriverError(
+      "INVALID_CONFIG",
+      "pass either a simulated continuum or a database to share it through, not both",
+      { cluster: config.name },
+    );
+  if (options.continuum) return options.continuum;
+  return options.db ? sharedSimulatedContinuum(options.db) : defaultSimulatedContinuum();
 }
 
 function parseConfig(config: ClusterDriverConfig): ClusterDriverConfig {
@@ -80,10 +107,15 @@ export function createClusterDriver(
   const target = resolveClusterTarget(config);
   switch (target.kind) {
     case "simulated": {
-      const continuum = options.continuum ?? defaultSimulatedContinuum();
-      // A sim:// cluster registered through the console joins the continuum with its registered capacity.
-      if (!continuum.hasCluster(target.cluster) && config.properties)
-        continuum.ensureCluster(specFromProperties(target.cluster, config.properties));
+      const continuum = simulatedContinuumFor(config, options);
+      // A sim:// cluster registered through the console joins the continuum with its registered capacity
+      // (a demo cluster keeps its demo spec; a stored shared cluster keeps its stored one).
+      if (config.properties) {
+        const spec = specFromProperties(target.cluster, config.properties);
+        if (continuum instanceof SimulatedContinuum) {
+          if (!continuum.hasCluster(target.cluster)) continuum.ensureCluster(spec);
+        } else continuum.registerCluster(spec);
+      }
       return new SimulatedClusterDriver({
         continuum,
         cluster: target.cluster,

@@ -15,7 +15,15 @@ describe("the demo seed", () => {
       orderBy: { name: "asc" },
     });
     expect(
-      clusters.map((c) => [c.name, c.cpus, c.memoryGb, c.vramGb, Number(c.availabilityPct), c.greenEnergyPct, c.status]),
+      clusters.map((c) => [
+        c.name,
+        c.cpus,
+        c.memoryGb,
+        c.vramGb,
+        Number(c.availabilityPct),
+        c.greenEnergyPct,
+        c.status,
+      ]),
     ).toEqual([
       ["dev-onelab", 68, 172, 0, 90, 0, "OK"],
       ["k3s-onelab", 16, 32, 0, 95, 40, "OK"],
@@ -29,11 +37,20 @@ describe("the demo seed", () => {
 
   it("is idempotent and keeps what an operator changed", async () => {
     await seedDemo(db);
-    await db.cluster.update({ where: { name: "k3s-onelab" }, data: { status: "ERROR", statusReason: "drained" } });
+    await db.cluster.update({
+      where: { name: "k3s-onelab" },
+      data: { status: "ERROR", statusReason: "drained" },
+    });
     const again = await seedDemo(db);
     expect(again.clustersCreated).toEqual([]);
-    expect(await db.cluster.count({ where: { name: { in: DEMO_CONTINUUM_SPECS.map((s) => s.name) } } })).toBe(5);
+    expect(await db.cluster.count({ where: { name: { in: DEMO_CONTINUUM_SPECS.map((s) => s.name) } } })).toBe(
+      5,
+    );
     expect((await db.cluster.findUniqueOrThrow({ where: { name: "k3s-onelab" } })).status).toBe("ERROR");
-    expect(await db.user.count({ where: { username: { in: ["admin", "infra", "provider", "provider2", "nobody"] } } })).toBe(5);
+    expect(
+      await db.user.count({
+        where: { username: { in: ["admin", "infra", "provider", "provider2", "nobody"] } },
+      }),
+    ).toBe(5);
   });
 });

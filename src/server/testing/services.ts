@@ -32,7 +32,9 @@ export function databaseUrlFor(name: string): string {
 export async function createVhost(vhost: string): Promise<boolean> {
   try {
     await run("rabbitmqctl", ["add_vhost", vhost], { timeout: 30_000 });
-    await run("rabbitmqctl", ["set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"], { timeout: 30_000 });
+    await run("rabbitmqctl", ["set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"], {
+      timeout: 30_000,
+    });
     return true;
   } catch {
     return false;

@@ -38,9 +38,40 @@
  * cluster-down, slow-backup, backup-fails, restore-fails, crash-loop and
  * load-spike; see `failures.ts`.
  *
- * The state lives in the memory of one process.
+ * Where the state lives
+ * - In memory (`SimulatedContinuum`): one process's clusters in Maps, with no
+ *   I/O; for unit tests, benchmarks and the RL loop.
+ * - In PostgreSQL (`PostgresSimulatedContinuum`), shared by every process
+ *   (orchestrator, IBMC agents, evaluator, web app): each cluster is a row of
+ *   `simulated_cluster_states` holding its snapshot (`snapshot.ts`: plain
+ *   JSON with the uid/pod/failure counters, validated when read). A changing
+ *   operation locks the row (`SELECT … FOR UPDATE`), hydrates the cluster,
+ *   runs, and writes the new snapshot with `version + 1` if it changed, all in
+ *   one transaction, so processes serialise per cluster and no update is lost.
+ *   Reads (tree, usage, connect) are a plain SELECT: no lock, no write.
+ *   Backups go to `simulated_backups` (`PostgresBackupStore`); their waiting
+ *   happens outside any transaction. Failures are injected through the same
+ *   rows, so one process can take a cluster down for all.
+ *   `createClusterDriver(config, { db })` and `sharedSimulatedContinuum(db)`
+ *   (in `../shared-continuum.ts`) wire it with `SIM_SEED` and the demo specs.
+ * Both modes run the same cluster code through `SimulatedClusterHost`
+ * (`host.ts`), so the same seed and operations give the same results.
  */
 export { type BackupRecord, type BackupStore, type BackupVolume, InMemoryBackupStore } from "./backup-store";
+export {
+  type ClusterGuard,
+  type SimulatedBackupEnvironment,
+  type SimulatedClusterAccess,
+  type SimulatedClusterHost,
+} from "./host";
+export { PostgresBackupStore } from "./postgres-backup-store";
+export { PostgresSimulatedContinuum, type PostgresSimulatedContinuumOptions } from "./postgres-continuum";
+export {
+  parseSimulatedClusterSnapshot,
+  SIMULATED_SNAPSHOT_FORMAT,
+  type SimulatedClusterSnapshot,
+  simulatedClusterSnapshotSchema,
+} from "./snapshot";
 export {
   type Clock,
   createManualClock,
@@ -52,6 +83,7 @@ export {
 export {
   layoutNodes,
   parseSimulatedApi,
+  parseSimulatedClusterSpec,
   simulatedClusterSpecSchema,
   type SimulatedClusterSpec,
   type SimulatedClusterSpecInput,
@@ -72,6 +104,6 @@ export {
   type LoadProfile,
   REQUESTS_PER_SECOND_ANNOTATION,
 } from "./load-model";
-export { SimulatedCluster } from "./simulated-cluster";
+export { type SnapshotEnvironment, SimulatedCluster } from "./simulated-cluster";
 export { DEFAULT_SIMULATION_TIMING, type SimulationTiming, VELERO_OBSERVED_TIMING } from "./timing";
 export { SimulatedClusterDriver, type SimulatedClusterDriverOptions } from "./simulated-driver";
