@@ -48,6 +48,12 @@ const services: Service[] = [
   })),
 ];
 
+// NEMO_SUPERVISE=orchestrator,evaluator runs only the named processes (tests, partial setups).
+const only = process.env.NEMO_SUPERVISE?.split(",")
+  .map((name) => name.trim())
+  .filter(Boolean);
+const supervised = only?.length ? services.filter((s) => only.includes(s.name)) : services;
+
 let stopping = false;
 
 function log(message: string, extra: Record<string, unknown> = {}): void {
@@ -57,7 +63,14 @@ function log(message: string, extra: Record<string, unknown> = {}): void {
 }
 
 function start(service: Service): void {
-  const child = spawn(service.command, service.args, { cwd: root, env: process.env, stdio: "inherit" });
+  // Own process group: a terminal's Ctrl-C reaches only the supervisor, which then
+  // sends each child one SIGTERM (a second signal would make a worker skip its graceful stop).
+  const child = spawn(service.command, service.args, {
+    cwd: root,
+    env: process.env,
+    stdio: "inherit",
+    detached: true,
+  });
   service.child = child;
   log("started", { process: service.name, pid: child.pid });
   child.on("exit", (code, signal) => {
@@ -72,17 +85,17 @@ function start(service: Service): void {
 
 async function stopAll(signal: NodeJS.Signals): Promise<void> {
   if (stopping) {
-    for (const s of services) s.child?.kill("SIGKILL");
+    for (const s of supervised) s.child?.kill("SIGKILL");
     process.exit(130);
   }
   stopping = true;
   log("stopping all processes", { signal });
-  const exits = services
+  const exits = supervised
     .filter((s) => s.child)
     .map((s) => new Promise<void>((resolve) => s.child!.once("exit", () => resolve())));
-  for (const s of services) s.child?.kill("SIGTERM");
+  for (const s of supervised) s.child?.kill("SIGTERM");
   const timer = setTimeout(() => {
-    for (const s of services) s.child?.kill("SIGKILL");
+    for (const s of supervised) s.child?.kill("SIGKILL");
   }, 15_000);
   await Promise.all(exits);
   clearTimeout(timer);
@@ -92,5 +105,6 @@ async function stopAll(signal: NodeJS.Signals): Promise<void> {
 
 process.on("SIGINT", (s) => void stopAll(s));
 process.on("SIGTERM", (s) => void stopAll(s));
-for (const service of services) start(service);
+process.on("SIGHUP", (s) => void stopAll(s));
+for (const service of supervised) start(service);
 log(`NEMO Console is starting on http://localhost:${port}`);

@@ -141,7 +141,17 @@ export async function startWorker(
     })(),
   );
 
-  await setup(context);
+  try {
+    await setup(context);
+  } catch (error) {
+    // Leave nothing behind (heartbeat row, loops, connections) before failing.
+    controller.abort();
+    await Promise.allSettled(work);
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    await db.workerHeartbeat.deleteMany({ where: { workerId } }).catch(() => undefined);
+    await db.$disconnect().catch(() => undefined);
+    throw error;
+  }
   logger.info("worker started");
 
   let stopping: Promise<void> | null = null;
@@ -178,22 +188,29 @@ export async function runWorker(
   setup: (context: WorkerContext) => Promise<void> | void,
   options: RunWorkerOptions = {},
 ): Promise<void> {
-  let running: RunningWorker;
+  // Handlers go in before start-up work, so a signal that arrives while the
+  // worker is still connecting stops it gracefully too (after start-up ends).
+  let running: RunningWorker | undefined;
+  let signals = 0;
+  let pendingSignal: NodeJS.Signals | undefined;
+  const stopAndExit = (worker: RunningWorker, reason: string) =>
+    void worker.stop(reason).then(() => process.exit(0));
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      rootLogger.warn({ worker: role, signal }, "second signal: exiting now");
+      process.exit(130);
+    }
+    if (running) stopAndExit(running, signal);
+    else pendingSignal = signal;
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
   try {
     running = await startWorker(role, setup, options);
   } catch (error) {
     rootLogger.fatal({ err: error, worker: role }, "worker failed to start");
     process.exit(1);
   }
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
-      running.context.logger.warn({ signal }, "second signal: exiting now");
-      process.exit(130);
-    }
-    void running.stop(signal).then(() => process.exit(0));
-  };
-  process.on("SIGTERM", onSignal);
-  process.on("SIGINT", onSignal);
+  if (pendingSignal) stopAndExit(running, pendingSignal);
 }

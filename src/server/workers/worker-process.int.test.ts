@@ -75,8 +75,12 @@ describe("a worker process", () => {
         15_000,
         "the outbox message on the metrics queue",
       );
-      const row = await db.outboxMessage.findUniqueOrThrow({ where: { id: messageId } });
-      expect(row.status).toBe("PUBLISHED");
+      // The relay marks the row after the broker's confirm.
+      await waitFor(
+        async () => (await db.outboxMessage.findUniqueOrThrow({ where: { id: messageId } })).status === "PUBLISHED",
+        10_000,
+        "the outbox row marked PUBLISHED",
+      );
 
       worker.child.kill("SIGTERM");
       expect(await worker.exited).toBe(0);

@@ -341,6 +341,34 @@ describe("simulated continuum shared through PostgreSQL", () => {
     expect(await a.continuum.version(name)).toBe(2);
   });
 
+  it("never serves a process's cached copy once another process changed or recreated the cluster", async () => {
+    const name = clusterName("cache");
+    const clock = createManualClock();
+    const clusters = [makeClusterSpec({ name })];
+    const a = startProcess({ clock, clusters });
+    const b = startProcess({ clock, clusters });
+    await a.driver(name).apply("shop", [makeDeployment({ replicas: 2 })], { labels: instanceLabels() });
+    expect(pods(await a.driver(name).deploymentTree("shop"))).toHaveLength(2);
+    await b.driver(name).scale("shop", "Deployment", "web", 3);
+    expect(pods(await a.driver(name).deploymentTree("shop"))).toHaveLength(3);
+    expect(await a.continuum.version(name)).toBe(2);
+
+    // Recreated from scratch and changed twice: the same version number as a's copy, different content.
+    await b.continuum.resetCluster(name);
+    await b
+      .driver(name)
+      .apply("else", [makeDeployment({ name: "api", replicas: 1 })], { labels: instanceLabels() });
+    await b.driver(name).scale("else", "Deployment", "api", 2);
+    expect(await a.continuum.version(name)).toBe(2);
+    expect((await a.driver(name).deploymentTree("shop")).nodes).toEqual([]);
+    expect(pods(await a.driver(name).deploymentTree("else"), "api-")).toHaveLength(2);
+    // And a's next change builds on the recreated state, not on its old copy.
+    await a.driver(name).scale("else", "Deployment", "api", 4);
+    const seenByB = await b.driver(name).deploymentTree("else");
+    expect(pods(seenByB, "api-")).toHaveLength(4);
+    expect((await b.driver(name).deploymentTree("shop")).nodes).toEqual([]);
+  });
+
   it("rolls back a failed change and keeps a consumed failure count across processes", async () => {
     const name = clusterName("fail");
     const clock = createManualClock();

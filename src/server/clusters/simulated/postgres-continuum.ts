@@ -55,8 +55,18 @@ export interface PostgresSimulatedContinuumOptions {
   transaction?: { maxWaitMs?: number; timeoutMs?: number };
 }
 
-const stateRowSchema = z.object({ state: z.string(), version: z.number().int() });
+/** `xmin` (the writing transaction) tells a recreated row from the one cached at the same version. */
+const writtenRowSchema = z.object({ version: z.number().int(), xmin: z.string() });
+const stateRowSchema = writtenRowSchema.extend({ state: z.string().nullable() });
 type StateRow = z.infer<typeof stateRowSchema>;
+
+/** A hydrated cluster as stored at `version`, and its snapshot text (what an update compares against). */
+interface CachedCluster {
+  version: number;
+  xmin: string;
+  cluster: SimulatedCluster;
+  json: string;
+}
 
 export class PostgresSimulatedContinuum implements SimulatedClusterHost {
   readonly db: Db;
@@ -67,6 +77,12 @@ export class PostgresSimulatedContinuum implements SimulatedClusterHost {
   readonly backupStore: BackupStore;
   readonly backupsInProgress = new Set<string>();
   private readonly specs = new Map<string, SimulatedClusterSpec>();
+  /**
+   * Per cluster, the last state this process loaded or wrote. A read checks
+   * it against the row's version in the same query, so the cache saves the
+   * transfer and hydration of an unchanged cluster but never serves stale state.
+   */
+  private readonly cache = new Map<string, CachedCluster>();
   private readonly transactionOptions: { maxWait: number; timeout: number };
   private readonly log = logger.child({ component: "simulated-continuum", store: "postgres" });
 
@@ -121,30 +137,67 @@ export class PostgresSimulatedContinuum implements SimulatedClusterHost {
     });
   }
 
+  /**
+   * The row (locked when `lock`), with its state text only when it differs
+   * from `known`: an unchanged cluster is neither transferred nor re-parsed.
+   */
   private async selectRow(
     client: Db | Prisma.TransactionClient,
     name: string,
     lock: boolean,
+    known?: CachedCluster,
   ): Promise<StateRow | null> {
+    const version = known?.version ?? -1;
+    const xmin = known?.xmin ?? "";
     const rows = lock
       ? await client.$queryRaw<unknown[]>`
-          SELECT state::text AS state, version FROM simulated_cluster_states WHERE name = ${name}`
+          SELECT version, xmin::text AS xmin,
+                 CASE WHEN version = ${version} AND xmin::text = ${xmin} THEN NULL ELSE state::text END AS state
+          FROM simulated_cluster_states WHERE name = ${name} FOR UPDATE`
       : await client.$queryRaw<unknown[]>`
-          SELECT state::text AS state, version FROM simulated_cluster_states WHERE name = ${name}`;
+          SELECT version, xmin::text AS xmin,
+                 CASE WHEN version = ${version} AND xmin::text = ${xmin} THEN NULL ELSE state::text END AS state
+          FROM simulated_cluster_states WHERE name = ${name}`;
     return rows.length === 0 ? null : stateRowSchema.parse(rows[0]);
   }
 
-  /** Runs `fn` on the stored (or, before first use, the fresh) cluster without locking or writing. */
+  private hydrate(row: StateRow & { state: string }): CachedCluster {
+    const cluster = SimulatedCluster.fromSnapshotJson(row.state, this.environment());
+    return { version: row.version, xmin: row.xmin, cluster, json: cluster.snapshotJson() };
+  }
+
+  /** Keeps the newest entry: an older one would only cost a reload, but there is no point. */
+  private remember(name: string, entry: CachedCluster): void {
+    const current = this.cache.get(name);
+    if (!current || current.version <= entry.version) this.cache.set(name, entry);
+  }
+
+  /**
+   * Runs `fn` on the stored (or, before first use, the fresh) cluster without
+   * locking or writing. `fn` must not change the cluster: it may be this
+   * process's cached copy.
+   */
   async read<T>(name: string, fn: (cluster: SimulatedCluster) => T): Promise<T> {
-    const row = await this.selectRow(this.db, name, false);
-    const cluster = row ? SimulatedCluster.fromSnapshotJson(row.state, this.environment()) : this.fresh(name);
-    return fn(cluster);
+    const known = this.cache.get(name);
+    let row = await this.selectRow(this.db, name, false, known);
+    if (!row) return fn(this.fresh(name));
+    // Still cached means no update of this process took it to change it meanwhile.
+    if (row.state === null && known && this.cache.get(name) === known) return fn(known.cluster);
+    if (row.state === null) row = await this.selectRow(this.db, name, false);
+    if (!row) return fn(this.fresh(name));
+    if (row.state === null) throw new ClusterDriverError("UNKNOWN", `simulated cluster ${name} has no state`);
+    const entry = this.hydrate({ ...row, state: row.state });
+    this.remember(name, entry);
+    return fn(entry.cluster);
   }
 
   /** Runs `fn` on the locked row's cluster and stores the result if it changed; a throw rolls everything back. */
   async update<T>(name: string, fn: (cluster: SimulatedCluster) => T): Promise<T> {
-    return this.db.$transaction(async (tx) => {
-      let row = await this.selectRow(tx, name, true);
+    // Taken out of the cache while it may change, so that concurrent reads never see uncommitted state.
+    const known = this.cache.get(name);
+    this.cache.delete(name);
+    const { result, entry } = await this.db.$transaction(async (tx) => {
+      let row = await this.selectRow(tx, name, true, known);
       if (!row) {
         const initial = this.fresh(name).snapshotJson();
         // Another process may be creating it too: whoever commits first defines it, the other locks that row.
@@ -153,19 +206,23 @@ export class PostgresSimulatedContinuum implements SimulatedClusterHost {
           VALUES (${name}, ${initial}::jsonb, 0, CURRENT_TIMESTAMP)
           ON CONFLICT (name) DO NOTHING`;
         row = await this.selectRow(tx, name, true);
-        if (!row) throw new ClusterDriverError("UNKNOWN", `simulated cluster ${name} vanished while created`);
       }
-      const cluster = SimulatedCluster.fromSnapshotJson(row.state, this.environment());
-      const before = cluster.snapshotJson();
-      const result = fn(cluster);
-      const after = cluster.snapshotJson();
-      if (after !== before)
-        await tx.$executeRaw`
-          UPDATE simulated_cluster_states
-          SET state = ${after}::jsonb, version = version + 1, updated_at = CURRENT_TIMESTAMP
-          WHERE name = ${name}`;
-      return result;
+      if (!row) throw new ClusterDriverError("UNKNOWN", `simulated cluster ${name} vanished while created`);
+      const current = row.state === null ? known : this.hydrate({ ...row, state: row.state });
+      if (!current) throw new ClusterDriverError("UNKNOWN", `simulated cluster ${name} has no state`);
+      const result = fn(current.cluster);
+      const after = current.cluster.snapshotJson();
+      if (after === current.json) return { result, entry: current };
+      const written = await tx.$queryRaw<unknown[]>`
+        UPDATE simulated_cluster_states
+        SET state = ${after}::jsonb, version = version + 1, updated_at = CURRENT_TIMESTAMP
+        WHERE name = ${name}
+        RETURNING version, xmin::text AS xmin`;
+      const { version, xmin } = writtenRowSchema.parse(written[0]);
+      return { result, entry: { version, xmin, cluster: current.cluster, json: after } };
     }, this.transactionOptions);
+    this.remember(name, entry);
+    return result;
   }
 
   access(name: string, guard?: ClusterGuard): SimulatedClusterAccess {
@@ -202,6 +259,7 @@ export class PostgresSimulatedContinuum implements SimulatedClusterHost {
 
   /** Forgets a cluster's stored state: the next use starts again from its spec. */
   async resetCluster(name: string): Promise<boolean> {
+    this.cache.delete(name);
     return (await this.db.simulatedClusterState.deleteMany({ where: { name } })).count > 0;
   }
 
