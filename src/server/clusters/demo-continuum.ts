@@ -104,7 +104,8 @@ const globalForContinuum = globalThis as unknown as { nemoSimulatedContinuum?: S
 /**
  * The process-wide demo continuum on the wall clock, seeded by `SIM_SEED`
  * (kept on globalThis so Next's dev reloads keep the simulated state). Its
- * state lives in this process only.
+ * state lives in this process only; processes that must see the same clusters
+ * use `sharedSimulatedContinuum(db)` (`createClusterDriver(config, { db })`).
  */
 export function defaultSimulatedContinuum(): SimulatedContinuum {
   globalForContinuum.nemoSimulatedContinuum ??= createDemoContinuum({ seed: serverEnv().SIM_SEED });

@@ -48,7 +48,8 @@
  *   operation locks the row (`SELECT … FOR UPDATE`), hydrates the cluster,
  *   runs, and writes the new snapshot with `version + 1` if it changed, all in
  *   one transaction, so processes serialise per cluster and no update is lost.
- *   Reads (tree, usage, connect) are a plain SELECT: no lock, no write.
+ *   Reads (tree, usage, connect) are a plain SELECT: no lock, no write, and
+ *   no transfer or re-hydration when this process's cached copy is current.
  *   Backups go to `simulated_backups` (`PostgresBackupStore`); their waiting
  *   happens outside any transaction. Failures are injected through the same
  *   rows, so one process can take a cluster down for all.

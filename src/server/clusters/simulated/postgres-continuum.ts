@@ -26,7 +26,9 @@ import { DEFAULT_SIMULATION_TIMING, type SimulationTiming } from "./timing";
  * runs in one transaction: lock the row (`SELECT … FOR UPDATE`, so operations
  * from different processes serialise), hydrate, operate, and write the new
  * snapshot with `version + 1` only when the text changed. Reads (tree, usage,
- * connect) are a plain `SELECT` with no lock and never write. A row is
+ * connect) are a plain `SELECT` with no lock and never write; each process
+ * keeps its last hydrated copy and the same query only sends the state when
+ * the row's version (and `xmin`) moved on. A row is
  * created from the cluster's spec the first time an operation changes it;
  * until then reads see the fresh cluster the spec describes. Once stored, the
  * row is the truth: its spec and seed win over what a process registers.
@@ -60,12 +62,12 @@ const writtenRowSchema = z.object({ version: z.number().int(), xmin: z.string() 
 const stateRowSchema = writtenRowSchema.extend({ state: z.string().nullable() });
 type StateRow = z.infer<typeof stateRowSchema>;
 
-/** A hydrated cluster as stored at `version`, and its snapshot text (what an update compares against). */
+/** A hydrated cluster as stored at `version`, and its snapshot text once computed (what an update compares against). */
 interface CachedCluster {
   version: number;
   xmin: string;
   cluster: SimulatedCluster;
-  json: string;
+  json: string | null;
 }
 
 export class PostgresSimulatedContinuum implements SimulatedClusterHost {
@@ -163,13 +165,7 @@ export class PostgresSimulatedContinuum implements SimulatedClusterHost {
 
   private hydrate(row: StateRow & { state: string }): CachedCluster {
     const cluster = SimulatedCluster.fromSnapshotJson(row.state, this.environment());
-    return { version: row.version, xmin: row.xmin, cluster, json: cluster.snapshotJson() };
-  }
-
-  /** Keeps the newest entry: an older one would only cost a reload, but there is no point. */
-  private remember(name: string, entry: CachedCluster): void {
-    const current = this.cache.get(name);
-    if (!current || current.version <= entry.version) this.cache.set(name, entry);
+    return { version: row.version, xmin: row.xmin, cluster, json: null };
   }
 
   /**
@@ -187,7 +183,8 @@ export class PostgresSimulatedContinuum implements SimulatedClusterHost {
     if (!row) return fn(this.fresh(name));
     if (row.state === null) throw new ClusterDriverError("UNKNOWN", `simulated cluster ${name} has no state`);
     const entry = this.hydrate({ ...row, state: row.state });
-    this.remember(name, entry);
+    // Last loaded wins; an entry that turns out older than the row only costs a reload.
+    this.cache.set(name, entry);
     return fn(entry.cluster);
   }
 
@@ -210,9 +207,10 @@ export class PostgresSimulatedContinuum implements SimulatedClusterHost {
       if (!row) throw new ClusterDriverError("UNKNOWN", `simulated cluster ${name} vanished while created`);
       const current = row.state === null ? known : this.hydrate({ ...row, state: row.state });
       if (!current) throw new ClusterDriverError("UNKNOWN", `simulated cluster ${name} has no state`);
+      const before = current.json ?? current.cluster.snapshotJson();
       const result = fn(current.cluster);
       const after = current.cluster.snapshotJson();
-      if (after === current.json) return { result, entry: current };
+      if (after === before) return { result, entry: { ...current, json: before } };
       const written = await tx.$queryRaw<unknown[]>`
         UPDATE simulated_cluster_states
         SET state = ${after}::jsonb, version = version + 1, updated_at = CURRENT_TIMESTAMP
@@ -221,7 +219,7 @@ export class PostgresSimulatedContinuum implements SimulatedClusterHost {
       const { version, xmin } = writtenRowSchema.parse(written[0]);
       return { result, entry: { version, xmin, cluster: current.cluster, json: after } };
     }, this.transactionOptions);
-    this.remember(name, entry);
+    this.cache.set(name, entry);
     return result;
   }
 
