@@ -149,6 +149,17 @@ describe("transactional outbox", () => {
       expect(row.status).toBe("PENDING");
       expect(row.lastError).toMatch(/no queue bound/);
       expect(row.publishedAt).toBeNull();
+      // The backoff is stored in the row, so a relay in another process waits too.
+      expect(row.nextAttemptAt.getTime()).toBeGreaterThan(Date.now());
+      const otherProcessDb = createDb();
+      const otherBus = await createTestBus(otherProcessDb, { topology: f.topology });
+      try {
+        await new OutboxRelay({ db: otherProcessDb, bus: otherBus }).runOnce();
+        expect((await db.outboxMessage.findUniqueOrThrow({ where: { id } })).attempts).toBe(row.attempts);
+      } finally {
+        await otherBus.close({ graceMs: 500 });
+        await otherProcessDb.$disconnect();
+      }
     } finally {
       await db.outboxMessage.deleteMany({ where: { id } });
       await deleteQueues(f.queue.name);

@@ -121,8 +121,6 @@ export class OutboxRelay {
   private readonly maxAttempts: number;
   private readonly publishTimeoutMs: number;
   private readonly retry: BackoffOptions;
-  /** Failed rows and when they may be tried again (per process: there is no column for it). */
-  private readonly notBefore = new Map<string, number>();
   private running: Promise<void> | null = null;
   private stopper: AbortController | null = null;
   private wakeUp: (() => void) | null = null;
@@ -195,21 +193,13 @@ export class OutboxRelay {
 
   /** One pass: claim a batch, publish it, record the outcome, in one transaction. */
   async runOnce(): Promise<RelayPass> {
-    const now = Date.now();
-    for (const [id, at] of this.notBefore) if (at <= now) this.notBefore.delete(id);
-    const waiting = [...this.notBefore.keys()];
-    const skipWaiting =
-      waiting.length > 0
-        ? Prisma.sql`AND id NOT IN (${Prisma.join(waiting.map((id) => Prisma.sql`${id}::uuid`))})`
-        : Prisma.empty;
-
     return this.db.$transaction(
       async (tx) => {
         const raw = await tx.$queryRaw<unknown[]>`
           SELECT id::text AS id, exchange, routing_key AS "routingKey", payload::text AS payload,
                  headers::text AS headers, attempts
           FROM outbox_messages
-          WHERE status = 'PENDING' ${skipWaiting}
+          WHERE status = 'PENDING' AND next_attempt_at <= now()
           ORDER BY created_at
           LIMIT ${this.batchSize}
           FOR UPDATE SKIP LOCKED`;
@@ -239,7 +229,6 @@ export class OutboxRelay {
               lastError: null,
             },
           });
-          for (const id of published) this.notBefore.delete(id);
         }
         if (published.length > 0 || failed > 0) {
           this.log.debug({ claimed: rows.length, published: published.length, failed }, "outbox pass");
@@ -271,16 +260,21 @@ export class OutboxRelay {
   private async recordFailure(tx: TransactionClient, row: ClaimedRow, error: string): Promise<void> {
     const attempts = row.attempts + 1;
     const gaveUp = attempts >= this.maxAttempts;
+    // The backoff lives in the row, so every relay replica honours it.
+    const nextAttemptAt = new Date(Date.now() + backoffDelay(attempts, this.retry));
     await tx.outboxMessage.update({
       where: { id: row.id },
-      data: { attempts, lastError: error.slice(0, 4_000), status: gaveUp ? "FAILED" : "PENDING" },
+      data: {
+        attempts,
+        lastError: error.slice(0, 4_000),
+        status: gaveUp ? "FAILED" : "PENDING",
+        nextAttemptAt,
+      },
     });
     const line = { outboxId: row.id, exchange: row.exchange, routingKey: row.routingKey, attempts, error };
     if (gaveUp) {
-      this.notBefore.delete(row.id);
       this.log.error(line, "outbox message failed for good");
     } else {
-      this.notBefore.set(row.id, Date.now() + backoffDelay(attempts, this.retry));
       this.log.warn(line, "outbox publish failed; will retry");
     }
   }
