@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { enqueueOutbox, messages } from "@/server/bus";
-import { drainQueue, waitFor } from "@/server/bus/testing";
+import { waitFor } from "@/server/bus/testing";
 import { createDb } from "@/server/db/client";
 
 const root = path.resolve(import.meta.dirname, "../../..");
@@ -57,29 +57,41 @@ describe("a worker process", () => {
         "the orchestrator's structured start line",
       );
 
-      // A message written with its change reaches the broker through the worker's outbox relay.
+      // A message written with its change goes outbox -> this process's relay -> broker ->
+      // this process's metrics consumer -> a stored sample.
+      const cluster = await db.cluster.create({
+        data: {
+          name: `wp-${Date.now().toString(36)}`,
+          owner: { create: { subject: `wp-${Date.now()}`, username: "wp", roles: [] } },
+          managedApi: "sim://wp",
+          cpus: 4,
+          memoryGb: 8,
+          storageGb: 10,
+          availabilityPct: 99,
+          greenEnergyPct: 0,
+          cost: "low_cost",
+          cpuBaseRate: 1,
+          memoryBaseRate: 1,
+        },
+      });
       const sample = {
-        cluster: "dev-onelab",
+        cluster: cluster.name,
         cpu_usage: 3040.962,
         memory_usage: 48.4,
         disk_usage: 1.1,
         timestamp: "2025-05-29 10:48:03.547723+00:00",
       };
       const messageId = await db.$transaction((tx) => enqueueOutbox(tx, messages.clusterMetrics, [sample]));
-      let received: unknown[] = [];
       await waitFor(
-        async () => {
-          received = [...received, ...(await drainQueue("metrics"))];
-          return received.length > 0;
-        },
+        async () => (await db.clusterMetricSample.count({ where: { clusterId: cluster.id } })) === 1,
         15_000,
-        "the outbox message on the metrics queue",
+        "the sample recorded by the orchestrator",
       );
-      // The relay marks the row after the broker's confirm.
-      await waitFor(
-        async () => (await db.outboxMessage.findUniqueOrThrow({ where: { id: messageId } })).status === "PUBLISHED",
-        10_000,
-        "the outbox row marked PUBLISHED",
+      const stored = await db.clusterMetricSample.findFirstOrThrow({ where: { clusterId: cluster.id } });
+      expect(stored.cpuUsageMilli).toBeCloseTo(3040.962);
+      expect(stored.sampledAt.toISOString()).toBe("2025-05-29T10:48:03.547Z");
+      expect((await db.outboxMessage.findUniqueOrThrow({ where: { id: messageId } })).status).toBe(
+        "PUBLISHED",
       );
 
       worker.child.kill("SIGTERM");

@@ -1,0 +1,315 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { Prisma } from "@/generated/prisma/client";
+import type { Cluster } from "@/generated/prisma/client";
+import { enqueueOutbox, messages, type ClusterJoinRequest } from "@/server/bus";
+import { hasAnyRole, Role } from "@/server/auth/roles";
+import type { SessionUser } from "@/server/auth/session";
+import type { Db } from "@/server/db/client";
+import { DomainError, parseOrThrow } from "@/server/errors";
+import { logger } from "@/server/logger";
+import { sealSecret } from "@/server/secrets";
+import { parseKubeconfig } from "./kubeconfig";
+
+/**
+ * Cluster registration (flow 1): the console saves the cluster PENDING with its
+ * kubeconfig sealed, and in the same transaction queues the `join` request for
+ * the Meta-Orchestrator (outbox), which answers with ok / error (join.ts).
+ */
+
+export const AVAILABILITY_OPTIONS = [90, 95, 99, 99.9] as const;
+export const GREEN_ENERGY_OPTIONS = [0, 20, 40, 60, 80, 100] as const;
+export const COST_CLASSES = ["low_cost", "high_performance"] as const;
+/** Kubeconfigs are small; anything larger is not one. */
+export const MAX_KUBECONFIG_BYTES = 256 * 1024;
+
+const clusterNameSchema = z
+  .string({ error: "Cluster Name is required." })
+  .trim()
+  .min(1, "Cluster Name is required.")
+  .max(63, "Cluster Name has at most 63 characters.")
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+    "Cluster Name must be lowercase letters, digits and '-', starting and ending with a letter or digit.",
+  );
+
+const wholeNumber = (label: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${label} must be a number.` })
+    .int(`${label} must be a whole number.`)
+    .min(min, `${label} must be at least ${min}.`)
+    .max(max, `${label} must be at most ${max}.`);
+
+export const registerClusterInputSchema = z
+  .object({
+    name: clusterNameSchema,
+    managedApi: z
+      .string({ error: "Managed API is required." })
+      .trim()
+      .min(1, "Managed API is required.")
+      .refine((value) => /^(https?|sim):\/\/[^\s]+$/.test(value), {
+        message: "Managed API must be a URL such as https://api.cluster.example:6443 (or sim://<name>).",
+      }),
+    kubeconfig: z
+      .string({ error: "Cluster Config File is required." })
+      .min(1, "Cluster Config File is required.")
+      .refine((text) => Buffer.byteLength(text) <= MAX_KUBECONFIG_BYTES, {
+        message: `Cluster Config File is larger than ${MAX_KUBECONFIG_BYTES / 1024} KiB.`,
+      })
+      .superRefine((text, ctx) => {
+        try {
+          parseKubeconfig(text);
+        } catch (error) {
+          ctx.addIssue({
+            code: "custom",
+            message: `Cluster Config File is not a usable kubeconfig: ${(error as Error).message}`,
+          });
+        }
+      }),
+    cpus: wholeNumber("CPUs", 1, 100_000),
+    memoryGb: wholeNumber("Memory (GB)", 1, 10_000_000),
+    storageGb: wholeNumber("Storage (GB)", 0, 100_000_000),
+    vramGb: wholeNumber("V-RAM (GB)", 0, 1_000_000),
+    availabilityPct: z.coerce
+      .number({ error: "Availability % is required." })
+      .refine((v) => (AVAILABILITY_OPTIONS as readonly number[]).includes(v), {
+        message: `Availability % must be one of ${AVAILABILITY_OPTIONS.join(", ")}.`,
+      }),
+    greenEnergyPct: z.coerce
+      .number({ error: "Green Energy % is required." })
+      .refine((v) => (GREEN_ENERGY_OPTIONS as readonly number[]).includes(v), {
+        message: `Green Energy % must be one of ${GREEN_ENERGY_OPTIONS.join(", ")}.`,
+      }),
+    cost: z.enum(COST_CLASSES, { error: "Cost must be low_cost or high_performance." }),
+    cpuBaseRate: wholeNumber("CPU Base Rate", 0, 1_000_000_000),
+    memoryBaseRate: wholeNumber("Memory Base Rate", 0, 1_000_000_000),
+  })
+  .strict();
+export type RegisterClusterInput = z.input<typeof registerClusterInputSchema>;
+
+/** What any API may return about a cluster: never the kubeconfig. */
+export interface ClusterSummary {
+  id: string;
+  shortId: string;
+  name: string;
+  status: Cluster["status"];
+  statusReason: string | null;
+  managedApi: string;
+  driver: Cluster["driver"];
+  cpus: number;
+  memoryGb: number;
+  storageGb: number;
+  vramGb: number;
+  availabilityPct: number;
+  greenEnergyPct: number;
+  cost: Cluster["cost"];
+  cpuBaseRate: number;
+  memoryBaseRate: number;
+  kubeconfigContentId: string | null;
+  owner: string;
+  createdAt: Date;
+}
+
+export const clusterSummarySelect = {
+  id: true,
+  name: true,
+  status: true,
+  statusReason: true,
+  managedApi: true,
+  driver: true,
+  cpus: true,
+  memoryGb: true,
+  storageGb: true,
+  vramGb: true,
+  availabilityPct: true,
+  greenEnergyPct: true,
+  cost: true,
+  cpuBaseRate: true,
+  memoryBaseRate: true,
+  kubeconfigSha256: true,
+  createdAt: true,
+  owner: { select: { username: true } },
+} satisfies Prisma.ClusterSelect;
+
+export function toClusterSummary(
+  row: Prisma.ClusterGetPayload<{ select: typeof clusterSummarySelect }>,
+): ClusterSummary {
+  return {
+    id: row.id,
+    shortId: row.id.replace(/-/g, "").slice(0, 7),
+    name: row.name,
+    status: row.status,
+    statusReason: row.statusReason,
+    managedApi: row.managedApi,
+    driver: row.driver,
+    cpus: row.cpus,
+    memoryGb: row.memoryGb,
+    storageGb: row.storageGb,
+    vramGb: row.vramGb,
+    availabilityPct: Number(row.availabilityPct),
+    greenEnergyPct: row.greenEnergyPct,
+    cost: row.cost,
+    cpuBaseRate: row.cpuBaseRate,
+    memoryBaseRate: row.memoryBaseRate,
+    kubeconfigContentId: row.kubeconfigSha256,
+    owner: row.owner.username,
+    createdAt: row.createdAt,
+  };
+}
+
+function mayManageClusters(actor: SessionUser): boolean {
+  return hasAnyRole(actor.roles, [Role.NEMO_ADMIN, Role.INFRASTRUCTURE_PROVIDER]);
+}
+
+/** The join request in the reference MO's shape (PROTOCOL.md), built from the stored cluster. */
+export function joinRequestFor(
+  cluster: Pick<
+    Cluster,
+    | "name"
+    | "managedApi"
+    | "cpus"
+    | "memoryGb"
+    | "storageGb"
+    | "vramGb"
+    | "availabilityPct"
+    | "greenEnergyPct"
+    | "cost"
+    | "cpuBaseRate"
+    | "memoryBaseRate"
+  >,
+  operationId: string,
+  now: Date = new Date(),
+): ClusterJoinRequest {
+  return {
+    id: operationId,
+    cluster_name: cluster.name,
+    managed_api: cluster.managedApi,
+    cpus: cluster.cpus,
+    // The reference MO speaks MB for memory and VRAM.
+    memory: cluster.memoryGb * 1024,
+    storage: cluster.storageGb,
+    vram: cluster.vramGb * 1024,
+    availability: `${Number(cluster.availabilityPct)}%`,
+    green_energy: `${cluster.greenEnergyPct}%`,
+    cost: cluster.cost,
+    cpu_base_rate: cluster.cpuBaseRate,
+    memory_base_rate: cluster.memoryBaseRate,
+    timestamp: now.toISOString(),
+  };
+}
+
+/**
+ * Registers a cluster: saved PENDING (kubeconfig sealed, content id recorded)
+ * and the join request queued, in one transaction.
+ */
+export async function registerCluster(db: Db, actor: SessionUser, input: unknown): Promise<ClusterSummary> {
+  if (!mayManageClusters(actor)) {
+    throw new DomainError(
+      "forbidden",
+      "Only infrastructure providers and NEMO admins can register clusters.",
+    );
+  }
+  const data = parseOrThrow(registerClusterInputSchema, input);
+  const existing = await db.cluster.findUnique({ where: { name: data.name }, select: { id: true } });
+  if (existing) {
+    throw new DomainError("conflict", `A cluster named "${data.name}" is already registered (409).`, "name");
+  }
+  const sealed = sealSecret(data.kubeconfig);
+  const operationId = randomUUID();
+  const target = parseKubeconfig(data.kubeconfig);
+  try {
+    const row = await db.$transaction(async (tx) => {
+      const cluster = await tx.cluster.create({
+        data: {
+          name: data.name,
+          ownerId: actor.id,
+          status: "PENDING",
+          driver:
+            target.server.startsWith("sim://") || data.managedApi.startsWith("sim://")
+              ? "SIMULATED"
+              : "KUBERNETES",
+          managedApi: data.managedApi,
+          kubeconfigCipher: sealed.cipher,
+          kubeconfigSha256: sealed.contentId,
+          cpus: data.cpus,
+          memoryGb: data.memoryGb,
+          storageGb: data.storageGb,
+          vramGb: data.vramGb,
+          availabilityPct: data.availabilityPct,
+          greenEnergyPct: data.greenEnergyPct,
+          cost: data.cost,
+          cpuBaseRate: data.cpuBaseRate,
+          memoryBaseRate: data.memoryBaseRate,
+          joinOperationId: operationId,
+        },
+        select: clusterSummarySelect,
+      });
+      await enqueueOutbox(
+        tx,
+        messages.clusterJoinRequest,
+        joinRequestFor({ ...cluster, availabilityPct: cluster.availabilityPct }, operationId),
+        {
+          messageId: operationId,
+        },
+      );
+      return cluster;
+    });
+    logger.info(
+      { cluster: row.name, operationId, owner: actor.username },
+      "cluster registered; join requested",
+    );
+    return toClusterSummary(row);
+  } catch (error) {
+    // Two registrations racing for one name: the unique index decides.
+    if ((error as { code?: string }).code === "P2002") {
+      throw new DomainError(
+        "conflict",
+        `A cluster named "${data.name}" is already registered (409).`,
+        "name",
+      );
+    }
+    throw error;
+  }
+}
+
+/** Deregisters a cluster the caller manages (admins: any). Instances on it must be moved or deleted first. */
+export async function deregisterCluster(
+  db: Db,
+  actor: SessionUser,
+  clusterId: string,
+): Promise<ClusterSummary> {
+  if (!mayManageClusters(actor)) {
+    throw new DomainError(
+      "forbidden",
+      "Only infrastructure providers and NEMO admins can deregister clusters.",
+    );
+  }
+  const cluster = await db.cluster.findUnique({
+    where: { id: clusterId },
+    select: { ...clusterSummarySelect, ownerId: true },
+  });
+  const isAdmin = hasAnyRole(actor.roles, [Role.NEMO_ADMIN]);
+  if (!cluster || (!isAdmin && cluster.ownerId !== actor.id)) {
+    throw new DomainError("not_found", "No such cluster.");
+  }
+  const running = await db.workloadInstance.count({
+    where: { clusterId, status: { in: ["DEPLOYING", "DEPLOYED", "MIGRATING"] } },
+  });
+  if (running > 0) {
+    throw new DomainError(
+      "conflict",
+      `Cluster "${cluster.name}" still runs ${running} instance(s); delete or migrate them first.`,
+    );
+  }
+  const row = await db.cluster.update({
+    where: { id: clusterId },
+    data: {
+      status: "DEREGISTERED",
+      statusReason: `deregistered by ${actor.username}`,
+      kubeconfigCipher: null,
+    },
+    select: clusterSummarySelect,
+  });
+  logger.info({ cluster: row.name, by: actor.username }, "cluster deregistered");
+  return toClusterSummary(row);
+}
