@@ -11,6 +11,7 @@ export default tseslint.config(
       "playwright-report/**",
       "next-env.d.ts",
       "helm/**",
+      "src/server/charts/conformance-data/**",
     ],
   },
   ...nextVitals,

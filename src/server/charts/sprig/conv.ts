@@ -1,6 +1,15 @@
 /** Conversions shared by the sprig functions (sprig's strval/strslice, spf13/cast semantics). */
 import { formatV, sprintf } from "../template/format";
-import { GoError, GoObject, SizedInt, int64, intOf, utf8String, type GoMap, type Value } from "../template/values";
+import {
+  GoError,
+  GoObject,
+  SizedInt,
+  int64,
+  intOf,
+  utf8String,
+  type GoMap,
+  type Value,
+} from "../template/values";
 
 /** sprig strval: strings as is, []byte as text, everything else via %v. */
 export function strval(v: Value): string {

@@ -1,6 +1,23 @@
 /** Sprig crypto functions built on node:crypto: AES, derivePassword, htpasswd, certificates. */
-import { X509Certificate, createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, randomBytes, scryptSync } from "node:crypto";
-import { GoError, GoStruct, goFunc, utf8Bytes, type GoFunc, type Value } from "../template/values";
+import {
+  X509Certificate,
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  createPrivateKey,
+  randomBytes,
+  scryptSync,
+} from "node:crypto";
+import {
+  GoError,
+  GoStruct,
+  type SizedInt,
+  goFunc,
+  utf8Bytes,
+  type GoFunc,
+  type Value,
+} from "../template/values";
 import { base64DecodeStrict } from "./strings";
 
 function aesKey(password: string): Buffer {
@@ -88,7 +105,12 @@ function derivePassword(counter: number, type: string, password: string, user: s
   const seed = Buffer.from("com.lyndir.masterpassword");
   const userB = Buffer.from(utf8Bytes(user));
   const salt = Buffer.concat([seed, u32(userB.length), userB]);
-  const key = scryptSync(Buffer.from(utf8Bytes(password)), salt, 64, { N: 32768, r: 8, p: 2, maxmem: 256 * 1024 * 1024 });
+  const key = scryptSync(Buffer.from(utf8Bytes(password)), salt, 64, {
+    N: 32768,
+    r: 8,
+    p: 2,
+    maxmem: 256 * 1024 * 1024,
+  });
   const siteB = Buffer.from(utf8Bytes(site));
   const msg = Buffer.concat([seed, u32(siteB.length), siteB, u32(counter)]);
   const digest = createHmac("sha256", key).update(msg).digest();
@@ -159,10 +181,17 @@ export function cryptoFuncs(): [string, GoFunc][] {
     [
       "derivePassword",
       goFunc(["uint32", "string", "string", "string", "string"], (c, t, p, u, s) =>
-        derivePassword(Number((c as { v: bigint }).v), t as string, p as string, u as string, s as string),
+        derivePassword(Number((c as SizedInt).v), t as string, p as string, u as string, s as string),
       ),
     ],
-    ["htpasswd", goFunc(["string", "string"], (u, p, ...alg) => htpasswd(u as string, p as string, (alg[0] as string | undefined) ?? "bcrypt"), "string")],
+    [
+      "htpasswd",
+      goFunc(
+        ["string", "string"],
+        (u, p, ...alg) => htpasswd(u as string, p as string, (alg[0] as string | undefined) ?? "bcrypt"),
+        "string",
+      ),
+    ],
     ["buildCustomCert", goFunc(["string", "string"], (c, k) => buildCustomCert(c as string, k as string))],
   ];
 }

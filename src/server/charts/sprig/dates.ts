@@ -2,7 +2,20 @@
 import { GoError, GoObject, SizedInt, goFunc, intOf, type GoFunc, type Value } from "../template/values";
 import type { JSONMarshaler } from "./json";
 
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
 /** A Go time.Time: Unix seconds + nanoseconds in a fixed-offset zone. */
@@ -82,7 +95,15 @@ export function loadLocation(name: string): Location | undefined {
       at(sec: number, nsec: number): GoTime {
         const parts = dtf.formatToParts(new Date(sec * 1000));
         const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value ?? 0);
-        const local = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour") % 24, get("minute"), get("second")) / 1000;
+        const local =
+          Date.UTC(
+            get("year"),
+            get("month") - 1,
+            get("day"),
+            get("hour") % 24,
+            get("minute"),
+            get("second"),
+          ) / 1000;
         const abbr = parts.find((p) => p.type === "timeZoneName")?.value ?? name;
         return new GoTime(sec, nsec, local - sec, abbr);
       },
@@ -157,7 +178,7 @@ const STD_CHUNKS = [
 function tokenize(layout: string): string[] {
   const out: string[] = [];
   let lit = "";
-  for (let i = 0; i < layout.length; ) {
+  for (let i = 0; i < layout.length;) {
     const frac = /^[.,](0+|9+)(?![0-9])/.exec(layout.slice(i));
     if (frac && (i === 0 || true)) {
       if (lit) out.push(lit);
@@ -352,7 +373,10 @@ export function parseTime(layout: string, value: string, loc: Location): GoTime 
   }
   re += "$";
   const m = new RegExp(re).exec(value);
-  if (!m) throw new GoError(`parsing time ${JSON.stringify(value)} as ${JSON.stringify(layout)}: cannot parse ${JSON.stringify(value)} as ${JSON.stringify(layout)}`);
+  if (!m)
+    throw new GoError(
+      `parsing time ${JSON.stringify(value)} as ${JSON.stringify(layout)}: cannot parse ${JSON.stringify(value)} as ${JSON.stringify(layout)}`,
+    );
   let year = 1;
   let month = 1;
   let day = 1;
@@ -412,7 +436,9 @@ export function parseTime(layout: string, value: string, loc: Location): GoTime 
         else {
           const d = s.replace(/:/g, "");
           const sign = d[0] === "-" ? -1 : 1;
-          offset = sign * (Number(d.slice(1, 3)) * 3600 + Number(d.slice(3, 5) || 0) * 60 + Number(d.slice(5, 7) || 0));
+          offset =
+            sign *
+            (Number(d.slice(1, 3)) * 3600 + Number(d.slice(3, 5) || 0) * 60 + Number(d.slice(5, 7) || 0));
         }
       }
     }
@@ -435,8 +461,8 @@ export function parseTime(layout: string, value: string, loc: Location): GoTime 
 const UNITS: Record<string, bigint> = {
   ns: 1n,
   us: 1000n,
-  "µs": 1000n,
-  "μs": 1000n,
+  µs: 1000n,
+  μs: 1000n,
   ms: 1000000n,
   s: 1000000000n,
   m: 60000000000n,
@@ -457,12 +483,14 @@ export function parseDuration(s: string): bigint {
   let totalBig = 0n;
   while (s !== "") {
     const m = /^(\d*)(\.(\d*))?/.exec(s);
-    if (!m || (m[1] === "" && (m[3] ?? "") === "")) throw new GoError(`time: invalid duration ${JSON.stringify(orig)}`);
+    if (!m || (m[1] === "" && (m[3] ?? "") === ""))
+      throw new GoError(`time: invalid duration ${JSON.stringify(orig)}`);
     s = s.slice(m[0].length);
     const u = /^[^\d.]+/.exec(s);
     if (!u) throw new GoError(`time: missing unit in duration ${JSON.stringify(orig)}`);
     const unit = UNITS[u[0]];
-    if (unit === undefined) throw new GoError(`time: unknown unit ${JSON.stringify(u[0])} in duration ${JSON.stringify(orig)}`);
+    if (unit === undefined)
+      throw new GoError(`time: unknown unit ${JSON.stringify(u[0])} in duration ${JSON.stringify(orig)}`);
     s = s.slice(u[0].length);
     totalBig += BigInt(m[1] || "0") * unit;
     if (m[3]) total += Number("0." + m[3]) * Number(unit);
@@ -569,7 +597,10 @@ export function dateFuncs(): [string, GoFunc][] {
   return [
     ["now", goFunc([], () => GoTime.fromMillis(Date.now()))],
     ["date", goFunc(["string", "any"], (f, d) => formatDate(f as string, d, "Local"))],
-    ["date_in_zone", goFunc(["string", "any", "string"], (f, d, z) => formatDate(f as string, d, z as string))],
+    [
+      "date_in_zone",
+      goFunc(["string", "any", "string"], (f, d, z) => formatDate(f as string, d, z as string)),
+    ],
     ["dateInZone", goFunc(["string", "any", "string"], (f, d, z) => formatDate(f as string, d, z as string))],
     ["htmlDate", goFunc(["any"], (d) => formatDate("2006-01-02", d, "Local"))],
     ["htmlDateInZone", goFunc(["any", "string"], (d, z) => formatDate("2006-01-02", d, z as string))],
@@ -632,4 +663,27 @@ export function dateFuncs(): [string, GoFunc][] {
       }),
     ],
   ];
+}
+
+/** A Go time.Duration (nanoseconds). */
+export class GoDuration extends GoObject implements JSONMarshaler {
+  readonly goType = "time.Duration";
+  readonly kind = "int64";
+  constructor(readonly ns: bigint) {
+    super();
+  }
+  format(): string {
+    return durationString(this.ns);
+  }
+  override truth(): boolean {
+    return this.ns !== 0n;
+  }
+  toJSONValue(): Value {
+    return this.ns;
+  }
+  override method(name: string): GoFunc | undefined {
+    if (name === "String") return goFunc([], () => this.format());
+    if (name === "Seconds") return goFunc([], () => Number(this.ns) / 1e9);
+    return undefined;
+  }
 }

@@ -27,7 +27,14 @@ export function jsonTry(v: Value, opts: Parameters<typeof marshalJSON>[1]): stri
 
 export function generalFuncs(): [string, GoFunc][] {
   return [
-    ["default", goFunc(["any"], (d, ...given) => (given.length === 0 || empty(given[0] ?? null) ? d : (given[0] ?? null)), "any")],
+    [
+      "default",
+      goFunc(
+        ["any"],
+        (d, ...given) => (given.length === 0 || empty(given[0] ?? null) ? d : (given[0] ?? null)),
+        "any",
+      ),
+    ],
     ["empty", goFunc(["any"], (v) => empty(v))],
     ["coalesce", goFunc([], (...v) => v.find((x) => !empty(x ?? null)) ?? null, "any")],
     ["all", goFunc([], (...v) => v.every((x) => !empty(x ?? null)), "any")],

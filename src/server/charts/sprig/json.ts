@@ -76,7 +76,9 @@ export function marshalJSON(v: Value, opts: MarshalOptions = {}): string {
     if (x instanceof Uint8Array) return '"' + Buffer.from(x).toString("base64") + '"';
     if (x instanceof Map) {
       if (x.size === 0) return "{}";
-      const parts = sortedKeys(x).map((k) => nl + jsonString(k, escapeHTML) + (indent ? ": " : ":") + enc(x.get(k), depth + 1));
+      const parts = sortedKeys(x).map(
+        (k) => nl + jsonString(k, escapeHTML) + (indent ? ": " : ":") + enc(x.get(k), depth + 1),
+      );
       return "{" + parts.join(",") + end + "}";
     }
     if (x instanceof SizedInt) return x.v.toString();
@@ -112,10 +114,14 @@ export function unmarshalJSONAs(text: string, want: "map" | "slice"): Value {
   }
   const t = jsonTypeName(raw);
   if (want === "map" && t !== "object" && t !== "null") {
-    throw new GoError(`json: cannot unmarshal ${t === "boolean" ? "bool" : t} into Go value of type map[string]interface {}`);
+    throw new GoError(
+      `json: cannot unmarshal ${t === "boolean" ? "bool" : t} into Go value of type map[string]interface {}`,
+    );
   }
   if (want === "slice" && t !== "array" && t !== "null") {
-    throw new GoError(`json: cannot unmarshal ${t === "boolean" ? "bool" : t} into Go value of type []interface {}`);
+    throw new GoError(
+      `json: cannot unmarshal ${t === "boolean" ? "bool" : t} into Go value of type []interface {}`,
+    );
   }
   const v = fromJS(raw);
   if (v === null) return want === "map" ? (new Map() as GoMap) : [];

@@ -1,5 +1,17 @@
 /** Sprig list and dict functions. */
-import { GoError, GoObject, MethodMap, SizedInt, deepCopy, goFunc, kindName, sortedKeys, type GoFunc, type GoMap, type Value } from "../template/values";
+import {
+  GoError,
+  GoObject,
+  MethodMap,
+  SizedInt,
+  deepCopy,
+  goFunc,
+  kindName,
+  sortedKeys,
+  type GoFunc,
+  type GoMap,
+  type Value,
+} from "../template/values";
 import { empty, strval, toInt } from "./conv";
 
 /** reflect.DeepEqual for the value model. */
@@ -8,20 +20,26 @@ export function deepEqual(a: Value, b: Value): boolean {
   if (a === undefined || a === null || b === undefined || b === null) return (a ?? null) === (b ?? null);
   if (typeof a !== typeof b) return false;
   if (typeof a !== "object") return a === b;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (Array.isArray(a))
+    return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   if (a instanceof Map) {
     if (!(b instanceof Map) || a.size !== b.size) return false;
     for (const [k, v] of a) if (!b.has(k) || !deepEqual(v, b.get(k))) return false;
     return true;
   }
-  if (a instanceof Uint8Array) return b instanceof Uint8Array && a.length === b.length && a.every((x, i) => x === b[i]);
+  if (a instanceof Uint8Array)
+    return b instanceof Uint8Array && a.length === b.length && a.every((x, i) => x === b[i]);
   if (a instanceof SizedInt) return b instanceof SizedInt && a.type === b.type && a.v === b.v;
-  if (a instanceof GoObject) return b instanceof GoObject && a.goType === (b as GoObject).goType && a.format() === (b as GoObject).format();
+  if (a instanceof GoObject)
+    return (
+      b instanceof GoObject && a.goType === (b as GoObject).goType && a.format() === (b as GoObject).format()
+    );
   return false;
 }
 
 function kindOfNonList(v: Value): string {
-  if (v === undefined || v === null) throw new GoError("runtime error: invalid memory address or nil pointer dereference");
+  if (v === undefined || v === null)
+    throw new GoError("runtime error: invalid memory address or nil pointer dereference");
   return kindName(v);
 }
 
@@ -37,7 +55,8 @@ function inList(list: Value[], needle: Value): boolean {
 }
 
 function mustSlice(list: Value, indices: Value[]): Value {
-  if (!Array.isArray(list)) throw new GoError(`list should be type of slice or array but ${kindOfNonList(list)}`);
+  if (!Array.isArray(list))
+    throw new GoError(`list should be type of slice or array but ${kindOfNonList(list)}`);
   const l = list.length;
   if (l === 0) return null;
   const start = indices.length > 0 ? Number(toInt(indices[0])) : 0;
@@ -56,7 +75,13 @@ function chunk(size: bigint, list: Value): Value {
 }
 
 /** Both the panicking and the must* form, keyed by name. */
-function listPair(name: string, what: string, fn: (l: Value[], ...rest: Value[]) => Value, params: ("any" | "int")[] = ["any"], variadic?: "any"): [string, GoFunc][] {
+function listPair(
+  name: string,
+  what: string,
+  fn: (l: Value[], ...rest: Value[]) => Value,
+  params: ("any" | "int")[] = ["any"],
+  variadic?: "any",
+): [string, GoFunc][] {
   const f = (...args: Value[]): Value => fn(listOf(args[0], what), ...args.slice(1));
   const must = "must" + name[0]?.toUpperCase() + name.slice(1);
   return [
@@ -112,16 +137,21 @@ export function mergeInto(dst: GoMap, src: GoMap, overwrite: boolean): void {
 function dig(...ps: Value[]): Value {
   if (ps.length < 3) throw new GoError("dig needs at least three arguments");
   let d = ps[ps.length - 1];
-  if (!(d instanceof Map)) throw new GoError(`interface conversion: interface {} is ${kindName(d)}, not map[string]interface {}`);
+  if (!(d instanceof Map))
+    throw new GoError(`interface conversion: interface {} is ${kindName(d)}, not map[string]interface {}`);
   const def = ps[ps.length - 2] ?? null;
   const ks = ps.slice(0, ps.length - 2);
   for (let i = 0; i < ks.length; i++) {
     const k = ks[i];
-    if (typeof k !== "string") throw new GoError(`interface conversion: interface {} is ${kindName(k)}, not string`);
+    if (typeof k !== "string")
+      throw new GoError(`interface conversion: interface {} is ${kindName(k)}, not string`);
     if (!(d instanceof Map) || !d.has(k)) return def;
     const step: Value = d.get(k);
     if (i === ks.length - 1) return step;
-    if (!(step instanceof Map)) throw new GoError(`interface conversion: interface {} is ${kindName(step)}, not map[string]interface {}`);
+    if (!(step instanceof Map))
+      throw new GoError(
+        `interface conversion: interface {} is ${kindName(step)}, not map[string]interface {}`,
+      );
     d = step;
   }
   return def;
@@ -171,7 +201,8 @@ export function listFuncs(): [string, GoFunc][] {
         (...lists) => {
           const out: Value[] = [];
           for (const l of lists) {
-            if (!Array.isArray(l)) throw new GoError(`Cannot concat type ${kindOfNonList(l ?? null)} as list`);
+            if (!Array.isArray(l))
+              throw new GoError(`Cannot concat type ${kindOfNonList(l ?? null)} as list`);
             out.push(...l);
           }
           return out;
@@ -183,7 +214,12 @@ export function listFuncs(): [string, GoFunc][] {
     ["mustChunk", goFunc(["int", "any"], (n, l) => chunk(n as bigint, l))],
     // dicts
     ["dict", goFunc([], (...v) => dict(...v), "any")],
-    ["get", goFunc(["map", "string"], (d, k) => (asDict(d).has(k as string) ? (asDict(d).get(k as string) ?? null) : ""))],
+    [
+      "get",
+      goFunc(["map", "string"], (d, k) =>
+        asDict(d).has(k as string) ? (asDict(d).get(k as string) ?? null) : "",
+      ),
+    ],
     [
       "set",
       goFunc(["map", "string", "any"], (d, k, v) => {
@@ -255,18 +291,20 @@ export function listFuncs(): [string, GoFunc][] {
     ],
     ["values", goFunc(["map"], (d) => sortedKeys(asDict(d)).map((k) => asDict(d).get(k) ?? null))],
     ["dig", goFunc([], (...ps) => dig(...ps), "any")],
-    ...(["merge", "mustMerge", "mergeOverwrite", "mustMergeOverwrite"] as const).map((name): [string, GoFunc] => [
-      name,
-      goFunc(
-        ["map"],
-        (dst, ...srcs) => {
-          const d = setOnNil(dst);
-          for (const s of srcs) if (s instanceof Map) mergeInto(d, s, name.includes("Overwrite"));
-          return d;
-        },
-        "map",
-      ),
-    ]),
+    ...(["merge", "mustMerge", "mergeOverwrite", "mustMergeOverwrite"] as const).map(
+      (name): [string, GoFunc] => [
+        name,
+        goFunc(
+          ["map"],
+          (dst, ...srcs) => {
+            const d = setOnNil(dst);
+            for (const s of srcs) if (s instanceof Map) mergeInto(d, s, name.includes("Overwrite"));
+            return d;
+          },
+          "map",
+        ),
+      ],
+    ),
     ["deepCopy", goFunc(["any"], (v) => deepCopy(v))],
     ["mustDeepCopy", goFunc(["any"], (v) => deepCopy(v))],
   ];

@@ -41,7 +41,7 @@ function decDiv(a: Dec, b: Dec): Dec {
   if (shift >= 0) num *= 10n ** BigInt(shift);
   else den *= 10n ** BigInt(-shift);
   let q = num / den;
-  const neg = q < 0n || (q === 0n && (num < 0n) !== (den < 0n));
+  const neg = q < 0n || (q === 0n && num < 0n !== den < 0n);
   let abs = q < 0n ? -q : q;
   const last = abs % 10n;
   abs = abs / 10n + (last >= 5n ? 1n : 0n);
@@ -146,7 +146,10 @@ export function numericFuncs(): [string, GoFunc][] {
         return untilStep(0n, n, n < 0n ? -1n : 1n);
       }),
     ],
-    ["untilStep", goFunc(["int", "int", "int"], (a, b, c) => untilStep(a as bigint, b as bigint, c as bigint))],
+    [
+      "untilStep",
+      goFunc(["int", "int", "int"], (a, b, c) => untilStep(a as bigint, b as bigint, c as bigint)),
+    ],
     ["add1", goFunc(["any"], (v) => int64(toInt64(v) + 1n))],
     ["add", goFunc([], (...v) => int64(v.reduce<bigint>((s, x) => s + toInt64(x), 0n)), "any")],
     ["sub", goFunc(["any", "any"], (a, b) => int64(toInt64(a) - toInt64(b)))],
@@ -159,7 +162,10 @@ export function numericFuncs(): [string, GoFunc][] {
         return int64(toInt64(a) % d);
       }),
     ],
-    ["mul", goFunc(["any"], (a, ...v) => int64(v.reduce<bigint>((s, x) => s * toInt64(x), toInt64(a))), "any")],
+    [
+      "mul",
+      goFunc(["any"], (a, ...v) => int64(v.reduce<bigint>((s, x) => s * toInt64(x), toInt64(a))), "any"),
+    ],
     [
       "randInt",
       goFunc(["int", "int"], (min, max) => {
@@ -174,11 +180,46 @@ export function numericFuncs(): [string, GoFunc][] {
     ["subf", goFunc(["any"], (a, ...v) => execDecimalOp(a, v, decSub), "any")],
     ["divf", goFunc(["any"], (a, ...v) => execDecimalOp(a, v, decDiv), "any")],
     ["mulf", goFunc(["any"], (a, ...v) => execDecimalOp(a, v, decMul), "any")],
-    ["biggest", goFunc(["any"], (a, ...v) => int64(v.reduce<bigint>((m, x) => (toInt64(x) > m ? toInt64(x) : m), toInt64(a))), "any")],
-    ["max", goFunc(["any"], (a, ...v) => int64(v.reduce<bigint>((m, x) => (toInt64(x) > m ? toInt64(x) : m), toInt64(a))), "any")],
-    ["min", goFunc(["any"], (a, ...v) => int64(v.reduce<bigint>((m, x) => (toInt64(x) < m ? toInt64(x) : m), toInt64(a))), "any")],
-    ["maxf", goFunc(["any"], (a, ...v) => v.reduce<number>((m, x) => Math.max(m, toFloat64(x)), toFloat64(a)), "any")],
-    ["minf", goFunc(["any"], (a, ...v) => v.reduce<number>((m, x) => Math.min(m, toFloat64(x)), toFloat64(a)), "any")],
+    [
+      "biggest",
+      goFunc(
+        ["any"],
+        (a, ...v) => int64(v.reduce<bigint>((m, x) => (toInt64(x) > m ? toInt64(x) : m), toInt64(a))),
+        "any",
+      ),
+    ],
+    [
+      "max",
+      goFunc(
+        ["any"],
+        (a, ...v) => int64(v.reduce<bigint>((m, x) => (toInt64(x) > m ? toInt64(x) : m), toInt64(a))),
+        "any",
+      ),
+    ],
+    [
+      "min",
+      goFunc(
+        ["any"],
+        (a, ...v) => int64(v.reduce<bigint>((m, x) => (toInt64(x) < m ? toInt64(x) : m), toInt64(a))),
+        "any",
+      ),
+    ],
+    [
+      "maxf",
+      goFunc(
+        ["any"],
+        (a, ...v) => v.reduce<number>((m, x) => Math.max(m, toFloat64(x)), toFloat64(a)),
+        "any",
+      ),
+    ],
+    [
+      "minf",
+      goFunc(
+        ["any"],
+        (a, ...v) => v.reduce<number>((m, x) => Math.min(m, toFloat64(x)), toFloat64(a)),
+        "any",
+      ),
+    ],
     ["ceil", goFunc(["any"], (a) => Math.ceil(toFloat64(a)))],
     ["floor", goFunc(["any"], (a) => Math.floor(toFloat64(a)))],
     ["round", goFunc(["any", "int"], (a, p, ...r) => round(a, p as bigint, r), "float64")],

@@ -224,11 +224,19 @@ export function regexFuncs(): [string, GoFunc][] {
       re.lastIndex = 0;
       return re.test(str(s));
     }),
-    ...pair("regexFindAll", ["string", "string", "int"], (r, s, n) => findAll(compileGo(str(r)), str(s), Number(n)).map((m) => m[0])),
+    ...pair("regexFindAll", ["string", "string", "int"], (r, s, n) =>
+      findAll(compileGo(str(r)), str(s), Number(n)).map((m) => m[0]),
+    ),
     ...pair("regexFind", ["string", "string"], (r, s) => findAll(compileGo(str(r)), str(s), 1)[0]?.[0] ?? ""),
-    ...pair("regexReplaceAll", ["string", "string", "string"], (r, s, t) => replaceAll(compileGo(str(r)), str(s), (m) => expand(str(t), m))),
-    ...pair("regexReplaceAllLiteral", ["string", "string", "string"], (r, s, t) => replaceAll(compileGo(str(r)), str(s), () => str(t))),
-    ...pair("regexSplit", ["string", "string", "int"], (r, s, n) => split(compileGo(str(r)), str(s), Number(n))),
+    ...pair("regexReplaceAll", ["string", "string", "string"], (r, s, t) =>
+      replaceAll(compileGo(str(r)), str(s), (m) => expand(str(t), m)),
+    ),
+    ...pair("regexReplaceAllLiteral", ["string", "string", "string"], (r, s, t) =>
+      replaceAll(compileGo(str(r)), str(s), () => str(t)),
+    ),
+    ...pair("regexSplit", ["string", "string", "int"], (r, s, n) =>
+      split(compileGo(str(r)), str(s), Number(n)),
+    ),
     ["regexQuoteMeta", goFunc(["string"], (s) => quoteMeta(str(s)))],
   ];
 }

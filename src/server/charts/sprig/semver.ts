@@ -1,8 +1,10 @@
 /** Masterminds/semver v3 compatible versions and constraints. */
 import { GoError, GoObject, SizedInt, goFunc, type GoFunc, type Value } from "../template/values";
 
-const semVerRe = /^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$/;
-const strictRe = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+const semVerRe =
+  /^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$/;
+const strictRe =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 
 export class Version extends GoObject {
   readonly goType = "*semver.Version";
@@ -18,7 +20,7 @@ export class Version extends GoObject {
     super();
   }
 
-  toString(): string {
+  override toString(): string {
     let s = `${this.major}.${this.minor}.${this.patch}`;
     if (this.pre) s += "-" + this.pre;
     if (this.metadata) s += "+" + this.metadata;
@@ -66,7 +68,11 @@ export class Version extends GoObject {
       case "IncMinor":
         return goFunc([], () => new Version(this.major, this.minor + 1n, 0n, "", "", ""));
       case "IncPatch":
-        return goFunc([], () => (this.pre ? new Version(this.major, this.minor, this.patch, "", "", "") : new Version(this.major, this.minor, this.patch + 1n, "", "", "")));
+        return goFunc([], () =>
+          this.pre
+            ? new Version(this.major, this.minor, this.patch, "", "", "")
+            : new Version(this.major, this.minor, this.patch + 1n, "", "", ""),
+        );
     }
     return undefined;
   }
@@ -102,7 +108,8 @@ function comparePrerelease(a: string, b: string): number {
 
 function validatePrerelease(p: string): void {
   for (const part of p.split(".")) {
-    if (/^\d+$/.test(part) && part.length > 1 && part.startsWith("0")) throw new GoError("Version segment starts with 0");
+    if (/^\d+$/.test(part) && part.length > 1 && part.startsWith("0"))
+      throw new GoError("Version segment starts with 0");
   }
 }
 
@@ -144,7 +151,8 @@ interface Constraint {
 const isX = (s: string): boolean => s === "x" || s === "X" || s === "*";
 
 function parseConstraint(c: string): Constraint {
-  if (c.length === 0) return { con: newVersion("0.0.0"), orig: c, op: "", dirty: true, minorDirty: false, patchDirty: false };
+  if (c.length === 0)
+    return { con: newVersion("0.0.0"), orig: c, op: "", dirty: true, minorDirty: false, patchDirty: false };
   const m = constraintRe.exec(c);
   if (!m) throw new GoError(`improper constraint: ${c}`);
   const op = m[1] ?? "";
@@ -196,7 +204,8 @@ export function newConstraint(input: string): Constraints {
 
 function tilde(v: Version, c: Constraint): boolean {
   if (v.compare(c.con) < 0) return false;
-  if (c.con.major === 0n && c.con.minor === 0n && c.con.patch === 0n && !c.minorDirty && !c.patchDirty) return true;
+  if (c.con.major === 0n && c.con.minor === 0n && c.con.patch === 0n && !c.minorDirty && !c.patchDirty)
+    return true;
   if (v.major !== c.con.major) return false;
   if (v.minor !== c.con.minor && !c.minorDirty) return false;
   return true;
@@ -215,7 +224,8 @@ function checkOne(v: Version, c: Constraint): boolean {
         if (c.con.minor !== v.minor && !c.minorDirty) return true;
         if (c.minorDirty) return false;
         if (c.con.patch !== v.patch && !c.patchDirty) return true;
-        if (c.patchDirty) return (v.pre !== "" || c.con.pre !== "") && comparePrerelease(v.pre, c.con.pre) !== 0;
+        if (c.patchDirty)
+          return (v.pre !== "" || c.con.pre !== "") && comparePrerelease(v.pre, c.con.pre) !== 0;
       }
       return cmp !== 0;
     case ">":
@@ -263,6 +273,9 @@ export function isCompatibleRange(constraint: string, version: string): boolean 
 export function semverFuncs(): [string, GoFunc][] {
   return [
     ["semver", goFunc(["string"], (v) => newVersion(v as string))],
-    ["semverCompare", goFunc(["string", "string"], (c, v) => newConstraint(c as string).check(newVersion(v as string)))],
+    [
+      "semverCompare",
+      goFunc(["string", "string"], (c, v) => newConstraint(c as string).check(newVersion(v as string))),
+    ],
   ];
 }

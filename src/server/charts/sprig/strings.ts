@@ -1,7 +1,17 @@
 /** Sprig string, encoding and path functions. */
 import { createHash } from "node:crypto";
 import { quote, sprintf } from "../template/format";
-import { GoError, byteLength, byteSlice, goFunc, utf8Bytes, utf8String, type GoFunc, type GoMap, type Value } from "../template/values";
+import {
+  GoError,
+  byteLength,
+  byteSlice,
+  goFunc,
+  utf8Bytes,
+  utf8String,
+  type GoFunc,
+  type GoMap,
+  type Value,
+} from "../template/values";
 import { strslice, strval } from "./conv";
 
 const isSpaceRe = /\s/u;
@@ -102,7 +112,12 @@ function initials(s: string): string {
 }
 
 /** goutils.WrapCustom (byte offsets; ASCII-oriented like the original). */
-export function wrapCustom(str: string, wrapLength: number, newLineStr: string, wrapLongWords: boolean): string {
+export function wrapCustom(
+  str: string,
+  wrapLength: number,
+  newLineStr: string,
+  wrapLongWords: boolean,
+): string {
   if (str === "") return "";
   const nl = newLineStr === "" ? "\n" : newLineStr;
   const wl = wrapLength < 1 ? 1 : wrapLength;
@@ -290,7 +305,10 @@ function str(v: Value): string {
 export function stringFuncs(): [string, GoFunc][] {
   return [
     ["abbrev", goFunc(["int", "string"], (w, s) => abbreviateFull(str(s), 0, Number(w)))],
-    ["abbrevboth", goFunc(["int", "int", "string"], (l, r, s) => abbreviateFull(str(s), Number(l), Number(r)))],
+    [
+      "abbrevboth",
+      goFunc(["int", "int", "string"], (l, r, s) => abbreviateFull(str(s), Number(l), Number(r))),
+    ],
     ["trunc", goFunc(["int", "string"], (c, s) => trunc(c as bigint, str(s)))],
     ["trim", goFunc(["string"], (s) => str(s).trim())],
     ["upper", goFunc(["string"], (s) => str(s).toUpperCase())],
@@ -307,8 +325,18 @@ export function stringFuncs(): [string, GoFunc][] {
     ],
     ["trimAll", goFunc(["string", "string"], (a, b) => trimCutset(str(b), str(a)))],
     ["trimall", goFunc(["string", "string"], (a, b) => trimCutset(str(b), str(a)))],
-    ["trimSuffix", goFunc(["string", "string"], (a, b) => (str(b).endsWith(str(a)) ? str(b).slice(0, str(b).length - str(a).length) : str(b)))],
-    ["trimPrefix", goFunc(["string", "string"], (a, b) => (str(b).startsWith(str(a)) ? str(b).slice(str(a).length) : str(b)))],
+    [
+      "trimSuffix",
+      goFunc(["string", "string"], (a, b) =>
+        str(b).endsWith(str(a)) ? str(b).slice(0, str(b).length - str(a).length) : str(b),
+      ),
+    ],
+    [
+      "trimPrefix",
+      goFunc(["string", "string"], (a, b) =>
+        str(b).startsWith(str(a)) ? str(b).slice(str(a).length) : str(b),
+      ),
+    ],
     ["nospace", goFunc(["string"], (s) => str(s).replace(/\s/gu, ""))],
     ["initials", goFunc(["string"], (s) => initials(str(s)))],
     ["swapcase", goFunc(["string"], (s) => swapcase(str(s)))],
@@ -316,7 +344,10 @@ export function stringFuncs(): [string, GoFunc][] {
     ["camelcase", goFunc(["string"], (s) => camelcase(str(s)))],
     ["kebabcase", goFunc(["string"], (s) => toDelimited(str(s), "-"))],
     ["wrap", goFunc(["int", "string"], (l, s) => wrapCustom(str(s), Number(l), "", false))],
-    ["wrapWith", goFunc(["int", "string", "string"], (l, sep, s) => wrapCustom(str(s), Number(l), str(sep), true))],
+    [
+      "wrapWith",
+      goFunc(["int", "string", "string"], (l, sep, s) => wrapCustom(str(s), Number(l), str(sep), true)),
+    ],
     ["contains", goFunc(["string", "string"], (a, b) => str(b).includes(str(a)))],
     ["hasPrefix", goFunc(["string", "string"], (a, b) => str(b).startsWith(str(a)))],
     ["hasSuffix", goFunc(["string", "string"], (a, b) => str(b).endsWith(str(a)))],
@@ -375,7 +406,10 @@ export function stringFuncs(): [string, GoFunc][] {
     ],
     ["split", goFunc(["string", "string"], (sep, s) => splitMap(goSplit(str(s), str(sep), -1)))],
     ["splitList", goFunc(["string", "string"], (sep, s) => goSplit(str(s), str(sep), -1))],
-    ["splitn", goFunc(["string", "int", "string"], (sep, n, s) => splitMap(goSplit(str(s), str(sep), Number(n))))],
+    [
+      "splitn",
+      goFunc(["string", "int", "string"], (sep, n, s) => splitMap(goSplit(str(s), str(sep), Number(n)))),
+    ],
     ["b64enc", goFunc(["string"], (s) => Buffer.from(utf8Bytes(str(s))).toString("base64"))],
     [
       "b64dec",

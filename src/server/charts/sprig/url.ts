@@ -106,7 +106,9 @@ export function urlFuncs(): [string, GoFunc][] {
       "urlParse",
       goFunc(["string"], (s) => {
         const u = parseURL(s as string);
-        const hostname = u.host.startsWith("[") ? u.host.slice(1, u.host.indexOf("]")) : u.host.replace(/:\d*$/, "");
+        const hostname = u.host.startsWith("[")
+          ? u.host.slice(1, u.host.indexOf("]"))
+          : u.host.replace(/:\d*$/, "");
         return new Map<string, Value>([
           ["scheme", u.scheme],
           ["host", u.host],

@@ -84,9 +84,13 @@ function eq(arg1: Value, ...arg2: Value[]): boolean {
           break;
         default:
           if (!comparable(arg1) || !comparable(arg)) {
-            throw new GoError(`non-comparable types ${typeName(arg1)}: ${typeName(arg1)}, ${typeName(arg)}: ${typeName(arg)}`);
+            throw new GoError(
+              `non-comparable types ${typeName(arg1)}: ${typeName(arg1)}, ${typeName(arg)}: ${typeName(arg)}`,
+            );
           }
-          truth = arg1 === arg || (arg1 instanceof GoObject && arg instanceof GoObject && arg1.format() === arg.format());
+          truth =
+            arg1 === arg ||
+            (arg1 instanceof GoObject && arg instanceof GoObject && arg1.format() === arg.format());
       }
     }
     if (truth) return true;
@@ -135,7 +139,7 @@ function index(item: Value, ...indexes: Value[]): Value {
   for (const idx of indexes) {
     if (cur === undefined || cur === null) throw new GoError("index of nil pointer");
     if (Array.isArray(cur) || typeof cur === "string" || cur instanceof Uint8Array) {
-      const len = typeof cur === "string" ? byteLength(cur) : cur.length;
+      const len: number = typeof cur === "string" ? byteLength(cur) : cur.length;
       const x = indexArg(idx, len);
       if (x === len) throw new GoError(`index out of range: ${x}`);
       if (typeof cur === "string") cur = new SizedInt("uint8", BigInt(utf8Bytes(cur)[x] ?? 0));

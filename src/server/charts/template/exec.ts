@@ -6,18 +6,18 @@
 import { builtinFuncs, AND_OR } from "./builtins";
 import { formatV } from "./format";
 import {
-  BranchNode,
-  ChainNode,
-  CommandNode,
-  FieldNode,
-  IdentifierNode,
+  type BranchNode,
+  type ChainNode,
+  type CommandNode,
+  type FieldNode,
+  type IdentifierNode,
   ListNode,
-  NumberNode,
+  type NumberNode,
   ParseError,
-  PipeNode,
-  TemplateNode,
+  type PipeNode,
+  type TemplateNode,
   Tree,
-  VariableNode,
+  type VariableNode,
   isEmptyTree,
   parse,
   type Node,
@@ -76,10 +76,12 @@ export interface SetOptions {
 export class TemplateSet {
   trees: Map<string, Tree>;
   funcs: FuncMap;
+  /** Per-render functions consulted before `funcs` (Helm's include/tpl closures). */
+  localFuncs: FuncMap | undefined;
   missingKey: MissingKey;
   leftDelim: string;
   rightDelim: string;
-  private funcNames: Set<string>;
+  funcNames: Set<string>;
 
   constructor(
     readonly name: string,
@@ -96,7 +98,11 @@ export class TemplateSet {
 
   /** Equivalent of set.New(name).Parse(text): adds every tree, keeping non-empty old ones over empty new ones. */
   parse(name: string, text: string): void {
-    const trees = parse(name, text, { leftDelim: this.leftDelim, rightDelim: this.rightDelim, funcs: this.funcNames });
+    const trees = parse(name, text, {
+      leftDelim: this.leftDelim,
+      rightDelim: this.rightDelim,
+      funcs: this.funcNames,
+    });
     this.addTrees(trees);
   }
 
@@ -113,25 +119,29 @@ export class TemplateSet {
   }
 
   /** A copy that shares parse trees but can get new definitions without affecting this set. */
-  clone(funcs?: FuncMap): TemplateSet {
-    const c = new TemplateSet(this.name, funcs ?? this.funcs, {
+  clone(localFuncs?: FuncMap): TemplateSet {
+    const c = new TemplateSet(this.name, this.funcs, {
       leftDelim: this.leftDelim,
       rightDelim: this.rightDelim,
       missingKey: this.missingKey,
     });
     c.trees = new Map(this.trees);
-    if (!funcs) c.funcNames = this.funcNames;
+    c.funcNames = this.funcNames;
+    c.localFuncs = localFuncs ?? this.localFuncs;
     return c;
   }
 
   /** ExecuteTemplate: run template `name` with `data` as dot. */
   execute(name: string, data: Value): string {
     const tree = this.trees.get(name);
-    if (!tree) throw new ExecError(`template: no template ${JSON.stringify(name)} associated with template ${JSON.stringify(this.name)}`, false);
+    if (!tree)
+      throw new ExecError(
+        `template: no template ${JSON.stringify(name)} associated with template ${JSON.stringify(this.name)}`,
+        false,
+      );
     const dot = data === null ? undefined : data;
     const s = new State(this, name, dot);
-    if (!tree.root) s.errorf(`${JSON.stringify(name)} is an incomplete or empty template`);
-    s.walk(dot, tree.root);
+    s.walk(dot, tree.root ?? s.errorf(`${JSON.stringify(name)} is an incomplete or empty template`));
     return s.out;
   }
 }
@@ -373,8 +383,7 @@ class State {
     const newDot = this.evalPipeline(dot, t.pipe);
     const s = new State(this.set, t.name, newDot);
     s.depth = this.depth + 1;
-    if (!tree.root) s.errorf(`${JSON.stringify(t.name)} is an incomplete or empty template`);
-    s.walk(newDot, tree.root);
+    s.walk(newDot, tree.root ?? s.errorf(`${JSON.stringify(t.name)} is an incomplete or empty template`));
     this.out += s.out;
   }
 
@@ -398,7 +407,8 @@ class State {
   }
 
   private notAFunction(args: Node[], final: Final): void {
-    if (args.length > 1 || final !== MISSING) this.errorf(`can't give argument to non-function ${args[0]?.toString()}`);
+    if (args.length > 1 || final !== MISSING)
+      this.errorf(`can't give argument to non-function ${args[0]?.toString()}`);
   }
 
   private evalCommand(dot: Value, cmd: CommandNode, final: Final): Value {
@@ -467,15 +477,31 @@ class State {
     return this.evalFieldChain(dot, value, variable, variable.ident.slice(1), args, final);
   }
 
-  private evalFieldChain(dot: Value, receiver: Value, node: Node, ident: string[], args: Node[], final: Final): Value {
+  private evalFieldChain(
+    dot: Value,
+    receiver: Value,
+    node: Node,
+    ident: string[],
+    args: Node[],
+    final: Final,
+  ): Value {
     const n = ident.length;
-    for (let i = 0; i < n - 1; i++) receiver = this.evalField(dot, ident[i] ?? "", node, [], MISSING, receiver);
+    for (let i = 0; i < n - 1; i++)
+      receiver = this.evalField(dot, ident[i] ?? "", node, [], MISSING, receiver);
     return this.evalField(dot, ident[n - 1] ?? "", node, args, final, receiver);
   }
 
-  private evalField(dot: Value, fieldName: string, node: Node, args: Node[], final: Final, receiver: Value): Value {
+  private evalField(
+    dot: Value,
+    fieldName: string,
+    node: Node,
+    args: Node[],
+    final: Final,
+    receiver: Value,
+  ): Value {
     if (receiver === undefined) {
-      if (this.set.missingKey === "error") this.errorf(`nil data; no entry for key ${JSON.stringify(fieldName)}`);
+      if (this.set.missingKey === "error")
+        this.errorf(`nil data; no entry for key ${JSON.stringify(fieldName)}`);
       return undefined;
     }
     if (receiver === null) this.errorf(`nil pointer evaluating interface {}.${fieldName}`);
@@ -513,21 +539,32 @@ class State {
   private evalFunction(dot: Value, node: IdentifierNode, cmd: Node, args: Node[], final: Final): Value {
     this.at(node);
     const name = node.ident;
-    const fn = this.set.funcs.get(name);
+    const fn = this.set.localFuncs?.get(name) ?? this.set.funcs.get(name);
     if (fn) return this.evalCall(dot, fn, false, cmd, name, args, final);
     const b = builtinFuncs.get(name);
     if (b) return this.evalCall(dot, b, true, cmd, name, args, final);
     this.errorf(`${JSON.stringify(name)} is not a defined function`);
   }
 
-  evalCall(dot: Value, fn: GoFunc, isBuiltin: boolean, node: Node, name: string, args: Node[], final: Final): Value {
+  evalCall(
+    dot: Value,
+    fn: GoFunc,
+    isBuiltin: boolean,
+    node: Node,
+    name: string,
+    args: Node[],
+    final: Final,
+  ): Value {
     const argNodes = args.length > 0 ? args.slice(1) : args;
     const numIn = argNodes.length + (final !== MISSING ? 1 : 0);
     const params = fn.params;
     let numFixed = argNodes.length;
     if (fn.variadic !== undefined) {
       numFixed = params.length;
-      if (numIn < numFixed) this.errorf(`wrong number of args for ${name}: want at least ${params.length} got ${argNodes.length}`);
+      if (numIn < numFixed)
+        this.errorf(
+          `wrong number of args for ${name}: want at least ${params.length} got ${argNodes.length}`,
+        );
     } else if (numIn !== params.length) {
       this.errorf(`wrong number of args for ${name}: want ${params.length} got ${numIn}`);
     }
@@ -545,7 +582,8 @@ class State {
 
     const argv: Value[] = new Array<Value>(numIn);
     let i = 0;
-    for (; i < numFixed && i < argNodes.length; i++) argv[i] = this.evalArg(dot, params[i] ?? "any", argNodes[i] as Node);
+    for (; i < numFixed && i < argNodes.length; i++)
+      argv[i] = this.evalArg(dot, params[i] ?? "any", argNodes[i] as Node);
     if (fn.variadic !== undefined) {
       for (; i < argNodes.length; i++) argv[i] = this.evalArg(dot, fn.variadic, argNodes[i] as Node);
     }
@@ -555,12 +593,17 @@ class State {
       argv[i] = this.validateType(final, t);
     }
     if (isBuiltin && name === "call") {
-      const callee = argNodes.length === 0 ? formatV(final === MISSING ? undefined : final) : (argNodes[0]?.toString() ?? "");
+      const callee =
+        argNodes.length === 0
+          ? formatV(final === MISSING ? undefined : final)
+          : (argNodes[0]?.toString() ?? "");
       argv.unshift(callee);
     }
     try {
       return fn.fn(...argv);
     } catch (e) {
+      // Stack exhaustion propagates untouched so a caller (Helm's include) can report it.
+      if (e instanceof RangeError && /call stack/.test(e.message)) throw e;
       this.at(node);
       const msg = e instanceof Error ? e.message : String(e);
       this.errorf(`error calling ${name}: ${msg}`);
@@ -575,7 +618,9 @@ class State {
       this.errorf(`invalid value; expected ${goTypeOfParam(typ)}`);
     }
     if (typ === null || assignable(value, typ)) return value;
-    this.errorf(`wrong type for value; expected ${goTypeOfParam(typ)}; got ${value === null ? "interface {}" : typeName(value)}`);
+    this.errorf(
+      `wrong type for value; expected ${goTypeOfParam(typ)}; got ${value === null ? "interface {}" : typeName(value)}`,
+    );
   }
 
   private evalArg(dot: Value, typ: ParamType | null, n: Node): Value {

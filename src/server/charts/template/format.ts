@@ -286,7 +286,7 @@ function pad(s: string, sp: Spec, numeric = false): string {
   const fill = sp.width - n;
   if (sp.minus) return s + " ".repeat(fill);
   if (sp.zero && numeric) {
-    const sign = /^[+\- ]/.test(s) ? s[0] : "";
+    const sign = /^[+\- ]/.test(s) ? (s[0] ?? "") : "";
     return sign + "0".repeat(fill) + s.slice(sign.length);
   }
   if (sp.zero && !numeric) return "0".repeat(fill) + s;
@@ -377,7 +377,8 @@ function fmtFloatVerb(f: number, verb: string, sp: Spec): string {
     default:
       return "";
   }
-  if (sp.sharp && (verb === "v" || verb === "g" || verb === "G") && !s.includes(".") && !/[eE]/.test(s)) s += ".";
+  if (sp.sharp && (verb === "v" || verb === "g" || verb === "G") && !s.includes(".") && !/[eE]/.test(s))
+    s += ".";
   if (!s.startsWith("-") && !s.startsWith("+")) {
     if (sp.plus) s = "+" + s;
     else if (sp.space) s = " " + s;
@@ -442,8 +443,11 @@ function formatArg(v: Value, verb: string, sp: Spec, depth: number): string {
     return badVerb(verb, v);
   }
   if (v instanceof Uint8Array) {
-    if (verb === "s" || verb === "q" || verb === "x" || verb === "X") return fmtString(utf8String(v), verb, sp);
-    const inner = Array.from(v).map((b) => formatArg(BigInt(b), verb === "v" ? "d" : verb, { ...sp, width: undefined }, depth + 1));
+    if (verb === "s" || verb === "q" || verb === "x" || verb === "X")
+      return fmtString(utf8String(v), verb, sp);
+    const inner = Array.from(v).map((b) =>
+      formatArg(BigInt(b), verb === "v" ? "d" : verb, { ...sp, width: undefined }, depth + 1),
+    );
     return pad("[" + inner.join(" ") + "]", sp);
   }
   if (Array.isArray(v)) {
@@ -452,7 +456,10 @@ function formatArg(v: Value, verb: string, sp: Spec, depth: number): string {
   }
   if (v instanceof Map) {
     const inner = sortedKeys(v).map(
-      (k) => formatArg(k, verb, { ...sp, width: undefined }, depth + 1) + ":" + formatArg(v.get(k), verb, { ...sp, width: undefined }, depth + 1),
+      (k) =>
+        formatArg(k, verb, { ...sp, width: undefined }, depth + 1) +
+        ":" +
+        formatArg(v.get(k), verb, { ...sp, width: undefined }, depth + 1),
     );
     return pad("map[" + inner.join(" ") + "]", sp);
   }
@@ -478,7 +485,15 @@ export function sprintf(format: string, args: Value[]): string {
     }
     out += format.slice(i, pct);
     i = pct + 1;
-    const sp: Spec = { plus: false, minus: false, sharp: false, space: false, zero: false, width: undefined, prec: undefined };
+    const sp: Spec = {
+      plus: false,
+      minus: false,
+      sharp: false,
+      space: false,
+      zero: false,
+      width: undefined,
+      prec: undefined,
+    };
     // flags
     for (; i < n; i++) {
       const c = format[i];
@@ -518,7 +533,7 @@ export function sprintf(format: string, args: Value[]): string {
       } else out += "%!(BADWIDTH)";
     } else {
       let w = "";
-      while (i < n && format[i] >= "0" && format[i] <= "9") w += format[i++];
+      while (i < n && /[0-9]/.test(format[i] ?? "")) w += format[i++] ?? "";
       if (w) sp.width = Number(w);
     }
     // precision
@@ -532,7 +547,7 @@ export function sprintf(format: string, args: Value[]): string {
         else out += "%!(BADPREC)";
       } else {
         let p = "";
-        while (i < n && format[i] >= "0" && format[i] <= "9") p += format[i++];
+        while (i < n && /[0-9]/.test(format[i] ?? "")) p += format[i++] ?? "";
         sp.prec = p ? Number(p) : 0;
       }
     }
@@ -555,7 +570,13 @@ export function sprintf(format: string, args: Value[]): string {
     out += formatArg(arg, verb, sp, 0);
   }
   if (!reordered && argNum < args.length) {
-    out += "%!(EXTRA " + args.slice(argNum).map((a) => `${typeName(a)}=${formatV(a)}`).join(", ") + ")";
+    out +=
+      "%!(EXTRA " +
+      args
+        .slice(argNum)
+        .map((a) => `${typeName(a)}=${formatV(a)}`)
+        .join(", ") +
+      ")";
   }
   return out;
 }

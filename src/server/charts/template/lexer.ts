@@ -166,7 +166,12 @@ export class Lexer {
   }
 
   thisItem(t: T): Item {
-    const i: Item = { typ: t, pos: this.start, val: this.input.slice(this.start, this.pos), line: this.startLine };
+    const i: Item = {
+      typ: t,
+      pos: this.start,
+      val: this.input.slice(this.start, this.pos),
+      line: this.startLine,
+    };
     this.start = this.pos;
     this.startLine = this.line;
     return i;
@@ -414,7 +419,8 @@ function lexIdentifier(l: Lexer): StateFn {
     if (!l.atTerminator()) return l.errorf(`bad character ${runeU(r)}`);
     const kw = keywords[word];
     if (kw !== undefined && kw > T.Keyword) {
-      if ((kw === T.Break && !l.options.breakOK) || (kw === T.Continue && !l.options.continueOK)) return l.emit(T.Identifier);
+      if ((kw === T.Break && !l.options.breakOK) || (kw === T.Continue && !l.options.continueOK))
+        return l.emit(T.Identifier);
       return l.emit(kw);
     }
     if (word[0] === ".") return l.emit(T.Field);
@@ -490,7 +496,8 @@ function lexNumber(l: Lexer): StateFn {
   if (!scanNumber(l)) return l.errorf(`bad number syntax: ${goQuote(l.input.slice(l.start, l.pos))}`);
   const sign = l.peek();
   if (sign === 0x2b || sign === 0x2d) {
-    if (!scanNumber(l) || l.input[l.pos - 1] !== "i") return l.errorf(`bad number syntax: ${goQuote(l.input.slice(l.start, l.pos))}`);
+    if (!scanNumber(l) || l.input[l.pos - 1] !== "i")
+      return l.errorf(`bad number syntax: ${goQuote(l.input.slice(l.start, l.pos))}`);
     return l.emit(T.Complex);
   }
   return l.emit(T.Number);

@@ -422,7 +422,7 @@ export function unquoteGo(lit: string): string {
   }
   if (q !== '"' && q !== "'") throw new ParseError("invalid syntax");
   let out = "";
-  for (let i = 0; i < body.length; ) {
+  for (let i = 0; i < body.length;) {
     const c = body[i];
     if (c === q) throw new ParseError("invalid syntax");
     if (c === "\n") throw new ParseError("invalid syntax");
@@ -657,7 +657,8 @@ export class Tree {
       this.treeSet.set(this.name, this);
       return;
     }
-    if (!isEmptyTree(this.root)) this.errorf(`template: multiple definition of template ${JSON.stringify(this.name)}`);
+    if (!isEmptyTree(this.root))
+      this.errorf(`template: multiple definition of template ${JSON.stringify(this.name)}`);
   }
 
   private parseTop(): void {
@@ -863,7 +864,10 @@ export class Tree {
       if (context === "range") this.rangeDepth--;
       let elseList: ListNode | null = null;
       if (next.kind === "else") {
-        if ((context === "if" && this.peek().typ === T.If) || (context === "with" && this.peek().typ === T.With)) {
+        if (
+          (context === "if" && this.peek().typ === T.If) ||
+          (context === "with" && this.peek().typ === T.With)
+        ) {
           this.next();
           elseList = new ListNode(next.pos, this);
           elseList.nodes.push(this.branchControl(context));

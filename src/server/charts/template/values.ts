@@ -15,7 +15,8 @@
 
 export type GoMap = Map<string, Value>;
 
-export type Value = undefined | null | string | boolean | bigint | number | Value[] | GoMap | Uint8Array | GoObject;
+export type Value =
+  undefined | null | string | boolean | bigint | number | Value[] | GoMap | Uint8Array | GoObject;
 
 /** An error raised by a template function; exec wraps it as "error calling NAME: ...". */
 export class GoError extends Error {
@@ -72,7 +73,8 @@ export abstract class GoObject {
   }
 }
 
-export type IntType = "int8" | "int16" | "int32" | "int64" | "uint" | "uint8" | "uint16" | "uint32" | "uint64";
+export type IntType =
+  "int8" | "int16" | "int32" | "int64" | "uint" | "uint8" | "uint16" | "uint32" | "uint64";
 
 /** Integer of a Go type other than `int` (e.g. sprig's int64 results, bytes from string indexing). */
 export class SizedInt extends GoObject {
@@ -288,7 +290,8 @@ export function deepCopy(v: Value): Value {
 /** Convert plain JS data (from JSON.parse or tests) into the value model; integers become float64. */
 export function fromJS(v: unknown): Value {
   if (v === null || v === undefined) return null;
-  if (typeof v === "string" || typeof v === "boolean" || typeof v === "number" || typeof v === "bigint") return v;
+  if (typeof v === "string" || typeof v === "boolean" || typeof v === "number" || typeof v === "bigint")
+    return v;
   if (Array.isArray(v)) return v.map(fromJS);
   if (v instanceof Map) {
     const m: GoMap = new Map();
