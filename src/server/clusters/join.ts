@@ -2,10 +2,11 @@ import type { TransactionClient } from "@/server/bus";
 import { enqueueOutbox, messages, type ClusterJoinReply, type ClusterJoinRequest } from "@/server/bus";
 import type { Db } from "@/server/db/client";
 import type { Logger } from "@/server/logger";
-import { openSecret, SecretError } from "@/server/secrets";
+import { SecretError } from "@/server/secrets";
+import { driverConfigOf, sharedDriverFactory, type DriverFactory } from "./connection";
 import type { ClusterDriver, ClusterDriverConfig } from "./driver";
 import { ClusterDriverError } from "./errors";
-import { createClusterDriver, resolveClusterTarget } from "./registry";
+import { resolveClusterTarget } from "./registry";
 
 /**
  * The Meta-Orchestrator's side of a cluster join: validate the stored
@@ -20,7 +21,7 @@ export interface JoinDependencies {
   db: Db;
   log: Logger;
   /** Replaceable for tests of the Kubernetes path. */
-  driverFor?: (config: ClusterDriverConfig) => ClusterDriver;
+  driverFor?: DriverFactory;
 }
 
 /** The reference MO's wording for a conflicting join (PROTOCOL.md). */
@@ -94,31 +95,13 @@ export async function handleClusterJoin(
     );
   }
 
-  let kubeconfig: string | undefined;
-  if (cluster.kubeconfigCipher) {
-    try {
-      kubeconfig = openSecret(cluster.kubeconfigCipher, cluster.kubeconfigSha256 ?? undefined);
-    } catch (error) {
-      const message = error instanceof SecretError ? error.message : String(error);
-      return fail(`request failed: ${message}`, 400, `kubeconfig rejected: ${message}`);
-    }
+  let config: ClusterDriverConfig;
+  try {
+    config = driverConfigOf(cluster);
+  } catch (error) {
+    const message = error instanceof SecretError ? error.message : String(error);
+    return fail(`request failed: ${message}`, 400, `kubeconfig rejected: ${message}`);
   }
-  const config: ClusterDriverConfig = {
-    name: cluster.name,
-    managedApi: cluster.managedApi,
-    ...(kubeconfig !== undefined && { kubeconfig }),
-    properties: {
-      cpus: cluster.cpus,
-      memoryGb: cluster.memoryGb,
-      storageGb: cluster.storageGb,
-      vramGb: cluster.vramGb,
-      availabilityPct: Number(cluster.availabilityPct),
-      greenEnergyPct: cluster.greenEnergyPct,
-      cost: cluster.cost,
-      cpuBaseRate: cluster.cpuBaseRate,
-      memoryBaseRate: cluster.memoryBaseRate,
-    },
-  };
 
   // The same endpoint (or the same kubeconfig) already joined under another name is the MO's 409 too.
   const identity = endpointIdentity(config);
@@ -142,7 +125,7 @@ export async function handleClusterJoin(
 
   let driver: ClusterDriver;
   try {
-    driver = (deps.driverFor ?? ((c) => createClusterDriver(c, { db: deps.db })))(config);
+    driver = (deps.driverFor ?? sharedDriverFactory(deps.db))(config);
   } catch (error) {
     const message = error instanceof ClusterDriverError ? `${error.type}: ${error.message}` : String(error);
     return fail(`request failed: ${message}`, 400, message);

@@ -1,10 +1,9 @@
 import { messages, type Bus, type ClusterMetrics, type TransactionClient } from "@/server/bus";
 import type { Db } from "@/server/db/client";
 import type { Logger } from "@/server/logger";
-import { openSecret } from "@/server/secrets";
-import type { ClusterDriver, ClusterDriverConfig } from "./driver";
+import { driverFor, type DriverFactory } from "./connection";
+import type { ClusterDriver } from "./driver";
 import { collectClusterUsage } from "./fan-out";
-import { createClusterDriver } from "./registry";
 
 /**
  * Cluster metrics (flow 1, issue 4): the leader-elected collector reads usage
@@ -17,7 +16,7 @@ import { createClusterDriver } from "./registry";
 export interface CollectorDependencies {
   db: Db;
   log: Logger;
-  driverFor?: (config: ClusterDriverConfig) => ClusterDriver;
+  driverFor?: DriverFactory;
 }
 
 export async function collectClusterMetrics(deps: CollectorDependencies): Promise<ClusterMetrics> {
@@ -25,26 +24,7 @@ export async function collectClusterMetrics(deps: CollectorDependencies): Promis
   const drivers: ClusterDriver[] = [];
   for (const cluster of clusters) {
     try {
-      const kubeconfig = cluster.kubeconfigCipher
-        ? openSecret(cluster.kubeconfigCipher, cluster.kubeconfigSha256 ?? undefined)
-        : undefined;
-      const config: ClusterDriverConfig = {
-        name: cluster.name,
-        managedApi: cluster.managedApi,
-        ...(kubeconfig !== undefined && { kubeconfig }),
-        properties: {
-          cpus: cluster.cpus,
-          memoryGb: cluster.memoryGb,
-          storageGb: cluster.storageGb,
-          vramGb: cluster.vramGb,
-          availabilityPct: Number(cluster.availabilityPct),
-          greenEnergyPct: cluster.greenEnergyPct,
-          cost: cluster.cost,
-          cpuBaseRate: cluster.cpuBaseRate,
-          memoryBaseRate: cluster.memoryBaseRate,
-        },
-      };
-      drivers.push((deps.driverFor ?? ((c) => createClusterDriver(c, { db: deps.db })))(config));
+      drivers.push(driverFor(deps.db, cluster, deps.driverFor));
     } catch (error) {
       deps.log.warn({ cluster: cluster.name, err: error }, "cannot reach cluster for metrics");
     }

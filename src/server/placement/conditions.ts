@@ -50,11 +50,7 @@ export type ConditionValue = number | string | readonly number[] | readonly stri
 export type ActualValue = number | string | readonly number[] | readonly string[];
 
 export type ConditionErrorReason =
-  | "UnsupportedCondition"
-  | "TypeMismatch"
-  | "NotANumber"
-  | "InvalidRange"
-  | "EmptyList";
+  "UnsupportedCondition" | "TypeMismatch" | "NotANumber" | "InvalidRange" | "EmptyList";
 
 export type ConditionOutcome =
   | { readonly ok: true; readonly satisfied: boolean }
@@ -95,7 +91,11 @@ function invalid(reason: ConditionErrorReason, message: string): Invalid {
 }
 
 function show(value: unknown): string {
-  return typeof value === "string" ? JSON.stringify(value) : Array.isArray(value) ? `[${value.map(show).join(", ")}]` : String(value);
+  return typeof value === "string"
+    ? JSON.stringify(value)
+    : Array.isArray(value)
+      ? `[${value.map(show).join(", ")}]`
+      : String(value);
 }
 
 function kindOf(value: unknown): ValueKind | "list" | "other" {
@@ -112,14 +112,20 @@ function badNumber(value: unknown, what: string): Invalid | null {
 }
 
 /** The kind of every element of a list, or an error when the list is empty, mixed or holds non-finite numbers. */
-function listKind(list: readonly unknown[], what: string, allowEmpty: boolean): ValueKind | "empty" | Invalid {
+function listKind(
+  list: readonly unknown[],
+  what: string,
+  allowEmpty: boolean,
+): ValueKind | "empty" | Invalid {
   if (list.length === 0) return allowEmpty ? "empty" : invalid("EmptyList", `${what} is an empty list`);
   const first = kindOf(list[0]);
   if (first !== "number" && first !== "string") {
     return invalid("TypeMismatch", `${what} ${show(list)} must list numbers or strings`);
   }
   for (const item of list) {
-    if (kindOf(item) !== first) return invalid("TypeMismatch", `${what} ${show(list)} mixes numbers and strings`);
+    if (kindOf(item) !== first) {
+      return invalid("TypeMismatch", `${what} ${show(list)} mixes numbers and strings`);
+    }
     const nan = badNumber(item, `${what} element`);
     if (nan) return nan;
   }
@@ -131,8 +137,13 @@ function listKind(list: readonly unknown[], what: string, allowEmpty: boolean): 
  * value; `kind` (when known) is the kind of the property it will be compared with.
  * Returns null when the target is well formed.
  */
-export function validateConditionValue(condition: string, expected: unknown, kind?: ValueKind): Invalid | null {
-  if (!isCondition(condition)) return invalid("UnsupportedCondition", `unsupported condition ${show(condition)}`);
+export function validateConditionValue(
+  condition: string,
+  expected: unknown,
+  kind?: ValueKind,
+): Invalid | null {
+  if (!isCondition(condition))
+    return invalid("UnsupportedCondition", `unsupported condition ${show(condition)}`);
   const expectedKind = kindOf(expected);
   if (ORDERED.has(condition)) {
     if (expectedKind !== "number") {
@@ -143,13 +154,17 @@ export function validateConditionValue(condition: string, expected: unknown, kin
   }
   if (RANGED.has(condition)) {
     if (!Array.isArray(expected) || expected.length !== 2 || !expected.every((v) => typeof v === "number")) {
-      return invalid("InvalidRange", `${condition} needs a [low, high] pair of numbers, got ${show(expected)}`);
+      return invalid(
+        "InvalidRange",
+        `${condition} needs a [low, high] pair of numbers, got ${show(expected)}`,
+      );
     }
     const [low, high] = expected as [number, number];
     const nan = badNumber(low, "range bound") ?? badNumber(high, "range bound");
     if (nan) return nan;
     if (low > high) return invalid("InvalidRange", `${condition} range ${show(expected)} has low > high`);
-    if (kind === "string") return invalid("TypeMismatch", `${condition} cannot compare strings with a numeric range`);
+    if (kind === "string")
+      return invalid("TypeMismatch", `${condition} cannot compare strings with a numeric range`);
     return null;
   }
   if (LISTED.has(condition)) {
@@ -159,16 +174,25 @@ export function validateConditionValue(condition: string, expected: unknown, kin
     const elements = listKind(expected, "target", false);
     if (typeof elements === "object") return elements;
     if (kind && elements !== kind) {
-      return invalid("TypeMismatch", `${condition} target ${show(expected)} lists ${elements}s, the value is a ${kind}`);
+      return invalid(
+        "TypeMismatch",
+        `${condition} target ${show(expected)} lists ${elements}s, the value is a ${kind}`,
+      );
     }
     return null;
   }
   // IS_EQUAL_TO
   if (expectedKind !== "number" && expectedKind !== "string") {
-    return invalid("TypeMismatch", `${condition} needs a single number or string target, got ${show(expected)}`);
+    return invalid(
+      "TypeMismatch",
+      `${condition} needs a single number or string target, got ${show(expected)}`,
+    );
   }
   if (kind && expectedKind !== kind) {
-    return invalid("TypeMismatch", `${condition} compares a ${kind} with a ${expectedKind} target ${show(expected)}`);
+    return invalid(
+      "TypeMismatch",
+      `${condition} compares a ${kind} with a ${expectedKind} target ${show(expected)}`,
+    );
   }
   return badNumber(expected, "target");
 }
@@ -176,7 +200,8 @@ export function validateConditionValue(condition: string, expected: unknown, kin
 /** Judges `actual <condition> expected`; see the module comment for the semantics. */
 export function evaluateCondition(condition: string, actual: unknown, expected: unknown): ConditionOutcome {
   const actualKind = kindOf(actual);
-  if (actualKind === "other") return invalid("TypeMismatch", `actual value ${show(actual)} is not a number, string or list`);
+  if (actualKind === "other")
+    return invalid("TypeMismatch", `actual value ${show(actual)} is not a number, string or list`);
   const nan = badNumber(actual, "actual value");
   if (nan) return nan;
 
@@ -184,7 +209,11 @@ export function evaluateCondition(condition: string, actual: unknown, expected: 
     const members: readonly unknown[] = Array.isArray(actual) ? actual : [actual];
     const memberKind = listKind(members, "actual value", true);
     if (typeof memberKind === "object") return memberKind;
-    const error = validateConditionValue(condition, expected, memberKind === "empty" ? undefined : memberKind);
+    const error = validateConditionValue(
+      condition,
+      expected,
+      memberKind === "empty" ? undefined : memberKind,
+    );
     if (error) return error;
     const set = new Set(members);
     return (expected as readonly unknown[]).every((v) => set.has(v)) ? SATISFIED : NOT_SATISFIED;
@@ -195,12 +224,20 @@ export function evaluateCondition(condition: string, actual: unknown, expected: 
   }
   const error = validateConditionValue(condition, expected, actualKind);
   if (error) return error;
-  const holds = judgeScalar(condition as Exclude<Condition, "IS_ALL_OF">, actual as number | string, expected);
+  const holds = judgeScalar(
+    condition as Exclude<Condition, "IS_ALL_OF">,
+    actual as number | string,
+    expected,
+  );
   return holds ? SATISFIED : NOT_SATISFIED;
 }
 
 /** Assumes the target was validated against the actual value's kind. */
-function judgeScalar(condition: Exclude<Condition, "IS_ALL_OF">, a: number | string, expected: unknown): boolean {
+function judgeScalar(
+  condition: Exclude<Condition, "IS_ALL_OF">,
+  a: number | string,
+  expected: unknown,
+): boolean {
   switch (condition) {
     case "IS_EQUAL_TO":
       return a === expected;
@@ -235,16 +272,23 @@ export function conditionHolds(condition: string, actual: ActualValue, expected:
 }
 
 export type CompiledCondition<T extends number | string> =
-  | { readonly ok: true; readonly test: (actual: T) => boolean }
-  | Invalid;
+  { readonly ok: true; readonly test: (actual: T) => boolean } | Invalid;
 
 /**
  * Validates a target once and returns a predicate over single values of one
  * kind, for loops that judge many values against the same target (the
  * placement engine). Agrees with {@link evaluateCondition} on every input.
  */
-export function compileCondition(condition: string, expected: unknown, kind: "number"): CompiledCondition<number>;
-export function compileCondition(condition: string, expected: unknown, kind: "string"): CompiledCondition<string>;
+export function compileCondition(
+  condition: string,
+  expected: unknown,
+  kind: "number",
+): CompiledCondition<number>;
+export function compileCondition(
+  condition: string,
+  expected: unknown,
+  kind: "string",
+): CompiledCondition<string>;
 export function compileCondition(
   condition: string,
   expected: unknown,
@@ -316,7 +360,11 @@ const OPERATOR: Record<Condition, string> = {
 };
 
 /** The requirement in short human form: "> 95 %", "within [90 %, 99 %]", "one of {a, b}". */
-export function describeCondition(condition: Condition, expected: ConditionValue, options: FormatOptions = {}): string {
+export function describeCondition(
+  condition: Condition,
+  expected: ConditionValue,
+  options: FormatOptions = {},
+): string {
   const unit = options.unit ?? "";
   if (RANGED.has(condition)) return `${OPERATOR[condition]} [${formatValue(expected, unit)}]`;
   if (LISTED.has(condition)) return `${OPERATOR[condition]} {${formatValue(expected, unit)}}`;

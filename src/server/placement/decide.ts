@@ -1,4 +1,4 @@
-import { firstRejection, type StatusCode } from "./filters";
+import { FILTERS, firstRejection, type StatusCode } from "./filters";
 import { PRIORITIZERS, type ScoreContext } from "./prioritizers";
 import { prepareRequest, type FilterName, type IgnoredTarget } from "./request";
 import {
@@ -92,20 +92,23 @@ function summarizeRejections(
       : `Proposed cluster ${proposal.cluster} was rejected: ${proposal.message}`;
   }
   if (clusterCount === 0) return "No clusters are registered";
-  const groups = new Map<FilterName, FilteredCluster[]>();
+  // In filter-chain order: the reader follows the funnel from the first filter to the last.
+  const groups = new Map<FilterName, FilteredCluster[]>(FILTERS.map((f) => [f.name, []]));
   for (const entry of filtered) {
     const group = groups.get(entry.plugin);
     if (group) group.push(entry);
     else groups.set(entry.plugin, [entry]);
   }
-  const parts = [...groups].map(([plugin, entries]) => {
-    const first = entries[0];
-    // A misconfigured target fails every cluster the same way: its message is the useful part.
-    if (first?.code === "Misconfigured") return `${plugin}: ${first.message}`;
-    const names = entries.slice(0, LISTED_NAMES).map((e) => e.cluster);
-    const more = entries.length > LISTED_NAMES ? ` and ${entries.length - LISTED_NAMES} more` : "";
-    return `${plugin} rejected ${entries.length} (${names.join(", ")}${more})`;
-  });
+  const parts = [...groups]
+    .filter(([, entries]) => entries.length > 0)
+    .map(([plugin, entries]) => {
+      const first = entries[0];
+      // A misconfigured target fails every cluster the same way: its message is the useful part.
+      if (first?.code === "Misconfigured") return `${plugin}: ${first.message}`;
+      const names = entries.slice(0, LISTED_NAMES).map((e) => e.cluster);
+      const more = entries.length > LISTED_NAMES ? ` and ${entries.length - LISTED_NAMES} more` : "";
+      return `${plugin} rejected ${entries.length} (${names.join(", ")}${more})`;
+    });
   return `No cluster can take the instance: ${parts.join("; ")}`;
 }
 

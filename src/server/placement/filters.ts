@@ -199,12 +199,22 @@ export const resourcesFilter: FilterPlugin = {
     const memoryShort = freeMemory < memory;
     if (!cpuShort && !memoryShort) return success("Resources");
     const parts: string[] = [];
-    if (cpuShort) parts.push(`CPU (${formatCores(Math.max(freeCpu, 0))} free, ${formatCores(cpu)} requested)`);
+    if (cpuShort)
+      parts.push(`CPU (${formatCores(Math.max(freeCpu, 0))} free, ${formatCores(cpu)} requested)`);
     if (memoryShort) {
       parts.push(`memory (${formatBytes(Math.max(freeMemory, 0))} free, ${formatBytes(memory)} requested)`);
     }
-    const reason = cpuShort && memoryShort ? "InsufficientCpuAndMemory" : cpuShort ? "InsufficientCpu" : "InsufficientMemory";
-    return rejected("Resources", reason, `Cluster ${cluster.name} has not enough free ${parts.join(" and ")}`);
+    const reason =
+      cpuShort && memoryShort
+        ? "InsufficientCpuAndMemory"
+        : cpuShort
+          ? "InsufficientCpu"
+          : "InsufficientMemory";
+    return rejected(
+      "Resources",
+      reason,
+      `Cluster ${cluster.name} has not enough free ${parts.join(" and ")}`,
+    );
   },
 };
 

@@ -26,4 +26,9 @@ export {
   type PlacementDecision,
   type ProposalVerdict,
 } from "./decide";
-export { createPlacementEngine, PlacementConflictError, PlacementError, type PlacementEngine } from "./engine";
+export {
+  createPlacementEngine,
+  PlacementConflictError,
+  PlacementError,
+  type PlacementEngine,
+} from "./engine";

@@ -19,24 +19,17 @@ export type FilterName =
   | "Accelerator"
   | "Resources";
 
-export type PropertyKey =
-  | "availability"
-  | "greenEnergy"
-  | "cost"
-  | "gpu"
-  | "gpuPresent"
-  | "vram"
-  | "cpuBaseRate"
-  | "memoryBaseRate";
+export type ClusterPropertyKey =
+  "availability" | "greenEnergy" | "cost" | "gpu" | "gpuPresent" | "vram" | "cpuBaseRate" | "memoryBaseRate";
 
-interface PropertyBase<K extends PropertyKey> {
+interface PropertyBase<K extends ClusterPropertyKey> {
   readonly key: K;
   /** The filter plugin that enforces targets on this property. */
   readonly plugin: FilterName;
   /** Appended to numbers in messages. */
   readonly unit: string;
 }
-export interface NumericProperty extends PropertyBase<Exclude<PropertyKey, "cost" | "gpuPresent">> {
+export interface NumericProperty extends PropertyBase<Exclude<ClusterPropertyKey, "cost" | "gpuPresent">> {
   readonly kind: "number";
   readonly read: (cluster: ClusterCandidate) => number;
 }
@@ -55,8 +48,20 @@ export function gpuCount(cluster: ClusterCandidate): number {
 }
 
 export const CLUSTER_PROPERTIES = {
-  availability: { key: "availability", plugin: "Availability", unit: " %", kind: "number", read: (c) => c.availabilityPct },
-  greenEnergy: { key: "greenEnergy", plugin: "GreenEnergy", unit: " %", kind: "number", read: (c) => c.greenEnergyPct },
+  availability: {
+    key: "availability",
+    plugin: "Availability",
+    unit: " %",
+    kind: "number",
+    read: (c) => c.availabilityPct,
+  },
+  greenEnergy: {
+    key: "greenEnergy",
+    plugin: "GreenEnergy",
+    unit: " %",
+    kind: "number",
+    read: (c) => c.greenEnergyPct,
+  },
   cost: { key: "cost", plugin: "CostClass", unit: "", kind: "string", read: (c) => c.cost },
   gpu: { key: "gpu", plugin: "Accelerator", unit: "", kind: "number", read: gpuCount },
   // "gpu IS_EQUAL_TO 'true'" as intents written from YAML say it.
@@ -68,7 +73,13 @@ export const CLUSTER_PROPERTIES = {
     read: (c) => (gpuCount(c) > 0 ? "true" : "false"),
   },
   vram: { key: "vram", plugin: "Accelerator", unit: " GB", kind: "number", read: (c) => c.vramGb },
-  cpuBaseRate: { key: "cpuBaseRate", plugin: "BaseRate", unit: "", kind: "number", read: (c) => c.cpuBaseRate },
+  cpuBaseRate: {
+    key: "cpuBaseRate",
+    plugin: "BaseRate",
+    unit: "",
+    kind: "number",
+    read: (c) => c.cpuBaseRate,
+  },
   memoryBaseRate: {
     key: "memoryBaseRate",
     plugin: "BaseRate",
@@ -76,9 +87,9 @@ export const CLUSTER_PROPERTIES = {
     kind: "number",
     read: (c) => c.memoryBaseRate,
   },
-} as const satisfies { [K in PropertyKey]: ClusterProperty & { key: K } };
+} as const satisfies { [K in ClusterPropertyKey]: ClusterProperty & { key: K } };
 
-const PROPERTY_BY_NAME: ReadonlyMap<string, PropertyKey> = new Map<string, PropertyKey>([
+const PROPERTY_BY_NAME: ReadonlyMap<string, ClusterPropertyKey> = new Map<string, ClusterPropertyKey>([
   ["availability", "availability"],
   ["availabilitypct", "availability"],
   ["greenenergy", "greenEnergy"],
@@ -93,9 +104,19 @@ const PROPERTY_BY_NAME: ReadonlyMap<string, PropertyKey> = new Map<string, Prope
   ["memorybaserate", "memoryBaseRate"],
 ]);
 
+const normalized = new Map<string, string>();
+const NORMALIZED_CACHE_LIMIT = 1_024;
+
 /** "greenEnergy", "green_energy" and "Green-Energy" name the same target. */
 function normalizeName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]/g, "");
+  // Memoized: the same few names arrive with every decision. Bounded, since names come from users.
+  let result = normalized.get(name);
+  if (result === undefined) {
+    if (normalized.size >= NORMALIZED_CACHE_LIMIT) normalized.clear();
+    result = name.toLowerCase().replace(/[^a-z0-9]/g, "");
+    normalized.set(name, result);
+  }
+  return result;
 }
 
 /** The cluster property a target constrains, or null when it is not a property of a cluster. */
@@ -133,6 +154,8 @@ export interface PreparedRequest {
   readonly vramGb: number;
 }
 
+const NONE_EXCLUDED: ReadonlySet<string> = new Set();
+
 export function prepareRequest(request: PlacementRequest): PreparedRequest {
   const propertyTargets: PropertyTarget[] = [];
   const ignoredTargets: IgnoredTarget[] = [];
@@ -163,7 +186,7 @@ export function prepareRequest(request: PlacementRequest): PreparedRequest {
     request,
     propertyTargets,
     ignoredTargets,
-    excluded: new Set(request.excludeClusters ?? []),
+    excluded: request.excludeClusters?.length ? new Set(request.excludeClusters) : NONE_EXCLUDED,
     needsAccelerator: machineLearning || gpus > 0 || vramGb > 0,
     cpuMillicores: request.requests.cpuMillicores,
     memoryBytes: request.requests.memoryBytes,

@@ -131,9 +131,8 @@ export function picker(seed: number): Picker {
   return {
     next,
     pick<T>(items: readonly T[]): T {
-      const item = items[Math.floor(next() * items.length)];
-      if (item === undefined) throw new Error("pick from an empty list");
-      return item;
+      if (items.length === 0) throw new Error("pick from an empty list");
+      return items[Math.floor(next() * items.length)] as T;
     },
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
     chance: (p) => next() < p,
@@ -144,7 +143,11 @@ export function picker(seed: number): Picker {
  * Random clusters over small value domains, so equal properties, equal scores
  * and ties by name are common. Names mix case to exercise code-unit order.
  */
-export function randomClusters(rng: Picker, count: number, domains: "small" | "wide" = "small"): ClusterCandidate[] {
+export function randomClusters(
+  rng: Picker,
+  count: number,
+  domains: "small" | "wide" = "small",
+): ClusterCandidate[] {
   const clusters: ClusterCandidate[] = [];
   const letters = ["a", "B", "c", "D", "e", "_", "z", "Z"];
   for (let i = 0; i < count; i++) {
@@ -178,7 +181,15 @@ export function randomClusters(rng: Picker, count: number, domains: "small" | "w
 
 function randomTarget(rng: Picker): IntentTarget {
   const condition: Condition = rng.pick(CONDITIONS);
-  const kind = rng.pick(["availability", "greenEnergy", "cost", "gpu", "vram", "cpuBaseRate", "usage"] as const);
+  const kind = rng.pick([
+    "availability",
+    "greenEnergy",
+    "cost",
+    "gpu",
+    "vram",
+    "cpuBaseRate",
+    "usage",
+  ] as const);
   switch (kind) {
     case "availability":
     case "greenEnergy": {
@@ -210,7 +221,12 @@ function randomTarget(rng: Picker): IntentTarget {
     case "vram":
       return { intentType: "MachineLearning", targetName: "vram", condition, value: rng.pick([0, 8, 14]) };
     case "cpuBaseRate":
-      return { intentType: "DeliverComputingWorkload", targetName: "cpuBaseRate", condition, value: rng.int(1, 20) };
+      return {
+        intentType: "DeliverComputingWorkload",
+        targetName: "cpuBaseRate",
+        condition,
+        value: rng.int(1, 20),
+      };
     case "usage":
       return { intentType: "DeliverComputingWorkload", targetName: "cpuUsage", condition, value: 500 };
   }

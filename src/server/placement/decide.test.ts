@@ -1,0 +1,355 @@
+import { describe, expect, it } from "vitest";
+import { decidePlacement, DEFAULT_CONFIG } from "./decide";
+import { PRIORITIZERS } from "./prioritizers";
+import { placementConfig, PRIORITIZER_NAMES, type PlacementConfigInput } from "./schema";
+import { GiB, makeCluster, makeRequest, makeTarget, testBedClusters } from "./test-factories";
+
+const availabilityAbove95 = makeTarget({ intentType: "Availability", targetName: "availability", value: 95 });
+const config = (input: PlacementConfigInput) => placementConfig(input);
+
+describe("the reference test-bed", () => {
+  it("places an availability > 95 intent on staging-onelab and says why the others were left out", () => {
+    const decision = decidePlacement(testBedClusters(), makeRequest({ targets: [availabilityAbove95] }));
+
+    expect(decision.winner).toBe("staging-onelab");
+    expect(decision.winnerId).toBe("id-staging-onelab");
+    expect(decision.feasible).toBe(true);
+    expect(decision.reasonIfNone).toBeNull();
+    expect(decision.filtered).toEqual([
+      {
+        cluster: "dev-onelab",
+        plugin: "Availability",
+        code: "Error",
+        reason: "IntentTargetNotMet",
+        message: "Cluster dev-onelab does not meet intent availability requirement (90 % ≤ 95 %)",
+      },
+      {
+        cluster: "k3s-onelab",
+        plugin: "Availability",
+        code: "Error",
+        reason: "IntentTargetNotMet",
+        message: "Cluster k3s-onelab does not meet intent availability requirement (95 % ≤ 95 %)",
+      },
+      {
+        cluster: "nemo-smart-farming",
+        plugin: "ClusterStatus",
+        code: "Error",
+        reason: "ClusterNotReady",
+        message: "Skipping cluster nemo-smart-farming due to invalid or missing Status: PENDING",
+      },
+      {
+        cluster: "pro-onelab",
+        plugin: "Availability",
+        code: "Error",
+        reason: "IntentTargetNotMet",
+        message: "Cluster pro-onelab does not meet intent availability requirement (95 % ≤ 95 %)",
+      },
+    ]);
+    expect(decision.scores.map((s) => s.cluster)).toEqual(["staging-onelab"]);
+  });
+
+  it("places a MachineLearning GPU intent on pro-onelab, the only cluster with VRAM", () => {
+    const decision = decidePlacement(
+      testBedClusters(),
+      makeRequest({
+        requests: { cpuMillicores: 4_000, memoryBytes: 8 * GiB, gpus: 1, vramGb: 8 },
+        targets: [
+          makeTarget({
+            intentType: "MachineLearning",
+            targetName: "gpu",
+            condition: "IS_EQUAL_TO",
+            value: "true",
+          }),
+        ],
+      }),
+    );
+    expect(decision.winner).toBe("pro-onelab");
+    expect(decision.filtered.filter((f) => f.plugin === "Accelerator").map((f) => f.cluster)).toEqual([
+      "dev-onelab",
+      "k3s-onelab",
+      "staging-onelab",
+    ]);
+  });
+
+  it("explains that no cluster has room for an oversized request", () => {
+    const decision = decidePlacement(
+      testBedClusters(),
+      makeRequest({ requests: { cpuMillicores: 100_000, memoryBytes: GiB } }),
+    );
+    expect(decision).toMatchObject({ winner: null, winnerId: null, feasible: false, scores: [] });
+    expect(decision.filtered.find((f) => f.cluster === "dev-onelab")).toMatchObject({
+      plugin: "Resources",
+      reason: "InsufficientCpu",
+      message: "Cluster dev-onelab has not enough free CPU (68 CPU free, 100 CPU requested)",
+    });
+    expect(decision.reasonIfNone).toBe(
+      "No cluster can take the instance: ClusterStatus rejected 1 (nemo-smart-farming); " +
+        "Resources rejected 4 (dev-onelab, k3s-onelab, pro-onelab and 1 more)",
+    );
+  });
+
+  it("sees capacity already requested on a cluster", () => {
+    const clusters = testBedClusters().map((c) =>
+      c.name === "staging-onelab" ? { ...c, allocated: { cpuMillicores: 31_000, memoryBytes: 0 } } : c,
+    );
+    const decision = decidePlacement(
+      clusters,
+      makeRequest({ requests: { cpuMillicores: 2_000, memoryBytes: GiB }, targets: [availabilityAbove95] }),
+    );
+    expect(decision.winner).toBeNull();
+    expect(decision.reasonIfNone).toContain("Resources rejected 1 (staging-onelab)");
+  });
+});
+
+describe("a proposed cluster", () => {
+  it("is honoured even when another cluster scores better", () => {
+    const decision = decidePlacement(testBedClusters(), makeRequest({ proposedCluster: "pro-onelab" }));
+    expect(decision.winner).toBe("pro-onelab");
+    expect(decision.proposal).toEqual({ cluster: "pro-onelab", accepted: true });
+    expect(decision.filtered.find((f) => f.cluster === "k3s-onelab")).toMatchObject({
+      plugin: "ProposedCluster",
+      reason: "NotProposedCluster",
+      message: "Cluster k3s-onelab is not the proposed cluster pro-onelab",
+    });
+  });
+
+  it("is rejected with the reason of the filter it failed, and nothing else is chosen", () => {
+    const decision = decidePlacement(
+      testBedClusters(),
+      makeRequest({ proposedCluster: "k3s-onelab", targets: [availabilityAbove95] }),
+    );
+    expect(decision.winner).toBeNull();
+    expect(decision.proposal).toEqual({
+      cluster: "k3s-onelab",
+      accepted: false,
+      plugin: "Availability",
+      reason: "IntentTargetNotMet",
+      message: "Cluster k3s-onelab does not meet intent availability requirement (95 % ≤ 95 %)",
+    });
+    expect(decision.reasonIfNone).toBe(
+      "Proposed cluster k3s-onelab was rejected: Cluster k3s-onelab does not meet intent availability requirement (95 % ≤ 95 %)",
+    );
+  });
+
+  it("is rejected when it is still joining", () => {
+    const decision = decidePlacement(
+      testBedClusters(),
+      makeRequest({ proposedCluster: "nemo-smart-farming" }),
+    );
+    expect(decision.proposal).toMatchObject({
+      accepted: false,
+      plugin: "ClusterStatus",
+      reason: "ClusterNotReady",
+    });
+  });
+
+  it("is reported when it is not registered at all", () => {
+    const decision = decidePlacement(testBedClusters(), makeRequest({ proposedCluster: "edge-42" }));
+    expect(decision.proposal).toEqual({
+      cluster: "edge-42",
+      accepted: false,
+      plugin: null,
+      reason: "UnknownCluster",
+      message: "Proposed cluster edge-42 is not registered",
+    });
+    expect(decision.reasonIfNone).toBe("Proposed cluster edge-42 is not registered");
+  });
+});
+
+describe("intent targets", () => {
+  it("do not filter on usage targets and record them as not placement constraints", () => {
+    const usage = makeTarget({
+      intentType: "DeliverComputingWorkload",
+      targetName: "cpuUsage",
+      condition: "IS_LESS_THAN",
+      value: 500,
+    });
+    const decision = decidePlacement(testBedClusters(), makeRequest({ targets: [usage] }));
+    expect(decision.filtered.map((f) => f.cluster)).toEqual(["nemo-smart-farming"]);
+    expect(decision.ignoredTargets).toEqual([
+      {
+        intentType: "DeliverComputingWorkload",
+        targetName: "cpuUsage",
+        reason: "NotAPlacementConstraint",
+        message:
+          "Target cpuUsage (DeliverComputingWorkload) is not a placement constraint: it is not a property of a " +
+          "cluster; the intent evaluator checks it after deployment",
+      },
+    ]);
+  });
+
+  it("combine: availability ≥ 95 and green energy ≥ 30 leave k3s-onelab and staging-onelab", () => {
+    const decision = decidePlacement(
+      testBedClusters(),
+      makeRequest({
+        targets: [
+          makeTarget({ condition: "IS_EQUAL_TO_OR_GREATER_THAN", value: 95 }),
+          makeTarget({
+            intentType: "GreenEnergy",
+            targetName: "greenEnergy",
+            condition: "IS_EQUAL_TO_OR_GREATER_THAN",
+            value: 30,
+          }),
+        ],
+      }),
+    );
+    expect(decision.scores.map((s) => s.cluster).sort()).toEqual(["k3s-onelab", "staging-onelab"]);
+    expect(decision.filtered.find((f) => f.cluster === "pro-onelab")?.message).toBe(
+      "Cluster pro-onelab does not meet intent greenEnergy requirement (20 % < 30 %)",
+    );
+  });
+
+  it("that are misconfigured make the decision infeasible and say so", () => {
+    const decision = decidePlacement(
+      testBedClusters(),
+      makeRequest({ targets: [makeTarget({ condition: "IS_WITHIN_RANGE", value: [99, 90] })] }),
+    );
+    expect(decision.winner).toBeNull();
+    expect(decision.filtered.filter((f) => f.code === "Misconfigured")).toHaveLength(4);
+    expect(decision.reasonIfNone).toBe(
+      "No cluster can take the instance: ClusterStatus rejected 1 (nemo-smart-farming); " +
+        "Availability: Intent target availability cannot be checked: IS_WITHIN_RANGE range [99, 90] has low > high",
+    );
+  });
+});
+
+describe("scoring", () => {
+  const twins = () => [
+    makeCluster({ name: "b-cluster", cost: "high_performance" }),
+    makeCluster({ name: "a-cluster", cost: "low_cost" }),
+  ];
+
+  it("sums the weighted prioritizer scores", () => {
+    const decision = decidePlacement(testBedClusters(), makeRequest());
+    for (const score of decision.scores) {
+      const expected = PRIORITIZER_NAMES.reduce(
+        (sum, name) => sum + DEFAULT_CONFIG.weights[name] * score.perPrioritizer[name],
+        0,
+      );
+      expect(score.total).toBe(expected);
+      expect(Object.keys(score.perPrioritizer)).toEqual(PRIORITIZERS.map((p) => p.name));
+    }
+  });
+
+  it("lists scores best first", () => {
+    const totals = decidePlacement(testBedClusters(), makeRequest()).scores.map((s) => s.total);
+    expect(totals).toEqual([...totals].sort((a, b) => b - a));
+  });
+
+  it("prefers low_cost by default and high_performance with a negative CostClass weight", () => {
+    expect(decidePlacement(twins(), makeRequest()).winner).toBe("a-cluster");
+    expect(decidePlacement(twins(), makeRequest(), config({ weights: { CostClass: -1 } })).winner).toBe(
+      "b-cluster",
+    );
+  });
+
+  it("prefers green energy in proportion to its weight", () => {
+    const clusters = [
+      makeCluster({ name: "green", greenEnergyPct: 100, cost: "high_performance" }),
+      makeCluster({ name: "cheap", greenEnergyPct: 0, cost: "low_cost" }),
+    ];
+    // With equal weights green energy and cost cancel out, and the name decides.
+    const [first, second] = decidePlacement(clusters, makeRequest()).scores;
+    expect(first?.total).toBe(second?.total);
+    expect(decidePlacement(clusters, makeRequest(), config({ weights: { GreenEnergy: 2 } })).winner).toBe(
+      "green",
+    );
+    expect(decidePlacement(clusters, makeRequest(), config({ weights: { CostClass: 2 } })).winner).toBe(
+      "cheap",
+    );
+  });
+
+  it("breaks ties by name", () => {
+    const clusters = [
+      makeCluster({ name: "b-cluster" }),
+      makeCluster({ name: "a-cluster" }),
+      makeCluster({ name: "B" }),
+    ];
+    const decision = decidePlacement(clusters, makeRequest());
+    expect(new Set(decision.scores.map((s) => s.total)).size).toBe(1);
+    // Code-unit order: upper case sorts before lower case, on every machine and locale.
+    expect(decision.scores.map((s) => s.cluster)).toEqual(["B", "a-cluster", "b-cluster"]);
+    expect(decision.winner).toBe("B");
+  });
+
+  it("spreads instances towards the cluster running fewer", () => {
+    const clusters = [
+      makeCluster({ name: "a-busy", instanceCount: 4 }),
+      makeCluster({ name: "b-idle", instanceCount: 0 }),
+    ];
+    expect(decidePlacement(clusters, makeRequest()).winner).toBe("b-idle");
+  });
+
+  it("prefers emptier clusters once the request is placed", () => {
+    const clusters = [
+      makeCluster({ name: "a-full", allocated: { cpuMillicores: 12_000, memoryBytes: 24 * GiB } }),
+      makeCluster({ name: "b-empty" }),
+    ];
+    const decision = decidePlacement(clusters, makeRequest());
+    expect(decision.winner).toBe("b-empty");
+    expect(decision.scores[1]?.perPrioritizer.LeastAllocatedCpu).toBe(-56);
+  });
+
+  it("keeps an already placed instance where it is when nothing is clearly better", () => {
+    const clusters = [
+      makeCluster({ name: "a-cluster" }),
+      makeCluster({ name: "b-cluster", instanceCount: 1 }),
+    ];
+    const request = makeRequest({ currentCluster: "b-cluster" });
+    expect(decidePlacement(clusters, request).winner).toBe("b-cluster");
+    expect(decidePlacement(clusters, request, config({ weights: { Steady: 0 } })).winner).toBe("a-cluster");
+  });
+
+  it("moves a migrating instance off its excluded current cluster", () => {
+    const decision = decidePlacement(
+      testBedClusters(),
+      makeRequest({
+        currentCluster: "dev-onelab",
+        excludeClusters: ["dev-onelab"],
+        targets: [availabilityAbove95],
+      }),
+    );
+    expect(decision.winner).toBe("staging-onelab");
+    expect(decision.filtered.find((f) => f.cluster === "dev-onelab")?.plugin).toBe("ExcludedClusters");
+  });
+});
+
+describe("a decision", () => {
+  it("does not depend on the order the clusters are listed in", () => {
+    const request = makeRequest({
+      targets: [makeTarget({ condition: "IS_EQUAL_TO_OR_GREATER_THAN", value: 95 })],
+    });
+    const forward = decidePlacement(testBedClusters(), request);
+    expect(decidePlacement(testBedClusters().reverse(), request)).toEqual(forward);
+  });
+
+  it("is plain data that survives JSON", () => {
+    const decision = decidePlacement(testBedClusters(), makeRequest({ targets: [availabilityAbove95] }));
+    expect(JSON.parse(JSON.stringify(decision))).toEqual(decision);
+  });
+
+  it("says when there are no clusters at all", () => {
+    expect(decidePlacement([], makeRequest()).reasonIfNone).toBe("No clusters are registered");
+  });
+
+  it("refuses a cluster set with a duplicate name", () => {
+    expect(() =>
+      decidePlacement([makeCluster({ name: "x" }), makeCluster({ name: "x" })], makeRequest()),
+    ).toThrow("duplicate cluster name x");
+  });
+});
+
+describe("the config", () => {
+  it("fills missing weights with the defaults", () => {
+    expect(placementConfig({ weights: { GreenEnergy: 5 } }).weights).toEqual({
+      ...DEFAULT_CONFIG.weights,
+      GreenEnergy: 5,
+    });
+  });
+
+  it("accepts only integer weights within −10..10", () => {
+    expect(() => placementConfig({ weights: { GreenEnergy: 11 } })).toThrow();
+    expect(() => placementConfig({ weights: { GreenEnergy: 0.5 } })).toThrow();
+    expect(() => placementConfig({ weights: { Greenness: 1 } as PlacementConfigInput["weights"] })).toThrow();
+  });
+});
