@@ -1,12 +1,13 @@
 /**
  * Meta-Orchestrator (MO) worker: publishes the transactional outbox, answers
  * cluster joins (validate the kubeconfig, connect through the driver), and
- * records the cluster metrics the collector publishes. Placement and
- * deployment of instances arrive with the instances flow.
+ * records the cluster metrics the collector publishes, and places, deploys and
+ * removes workload instances (`nemo.api.workload` / `run`).
  */
 import { queues } from "@/server/bus";
 import { handleClusterJoin } from "@/server/clusters/join";
 import { pruneClusterMetrics, recordClusterMetrics } from "@/server/clusters/usage-collector";
+import { handleInstanceRun } from "@/server/instances";
 import { runWorker } from "@/server/workers/runtime";
 
 await runWorker("orchestrator", async (worker) => {
@@ -24,6 +25,13 @@ await runWorker("orchestrator", async (worker) => {
     consumerName: "orchestrator.cluster-metrics",
     handler: async ({ tx, payload }) => {
       await recordClusterMetrics(tx, payload);
+    },
+  });
+  await bus.consume({
+    queue: queues.workloadRun,
+    consumerName: "orchestrator.instance-run",
+    handler: async ({ tx, payload, log, attempt, maxAttempts }) => {
+      await handleInstanceRun(tx, payload, { db: worker.db, log, attempt, maxAttempts });
     },
   });
   worker.every("prune-cluster-metrics", 3_600_000, async () => {

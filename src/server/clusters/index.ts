@@ -29,9 +29,11 @@ export {
   createClusterDriver,
   type ClusterDriverFactoryOptions,
   type ClusterTarget,
+  type KubernetesDriverTuning,
   resolveClusterTarget,
   resolveDriverKind,
 } from "./registry";
+export { KubernetesClusterDriver, type KubernetesClusterDriverOptions } from "./kubernetes";
 export { createDemoContinuum, DEMO_CONTINUUM_SPECS, defaultSimulatedContinuum } from "./demo-continuum";
 export {
   clearSimulatedFailure,
@@ -41,3 +43,10 @@ export {
   sharedSimulatedContinuum,
 } from "./shared-continuum";
 export * from "./simulated";
+export {
+  driverConfigOf,
+  driverFor,
+  sharedDriverFactory,
+  type DriverFactory,
+  type StoredCluster,
+} from "./connection";

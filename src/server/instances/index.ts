@@ -1,0 +1,4 @@
+export * from "./instances";
+export { handleInstanceRun, type OrchestrationDeps } from "./orchestration";
+export { LIFECYCLE_EVENT_TYPES, recordLifecycleEvent, type LifecycleEventType } from "./lifecycle";
+export { createInstanceInputSchema, intentTemplateSchema, type CreateInstanceInput } from "./schemas";

@@ -1,0 +1,216 @@
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeUser, uniq } from "@/server/api/testing/factories";
+import { Role } from "@/server/auth/roles";
+import type { SessionUser } from "@/server/auth/session";
+import { workloadRunSchema, type TransactionClient } from "@/server/bus";
+import { driverFor } from "@/server/clusters";
+import { createDb, type Db } from "@/server/db/client";
+import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
+import { seedDemo } from "@/server/demo/seed";
+import { DomainError } from "@/server/errors";
+import { logger } from "@/server/logger";
+import { databaseUrlFor, runId } from "@/server/testing/services";
+import { createWorkload, uploadChart } from "@/server/workloads";
+import { packChartDirectory } from "@/server/workloads/tar-writer";
+import {
+  createInstance,
+  deleteInstance,
+  dryRunPlacement,
+  getInstance,
+  handleInstanceRun,
+  instanceDeploymentTree,
+  instancePlacement,
+  instanceTimeline,
+} from "./index";
+
+// Placement looks at every registered cluster, so this file has a database of
+// its own holding exactly the five demo clusters of the test-bed.
+const url = databaseUrlFor(`nemo_instances_${runId()}`);
+let db: Db;
+let provider: SessionUser;
+let provider2: SessionUser;
+let infra: SessionUser;
+let workloadId: number;
+
+const as = (user: SessionUser) => ({ db, user });
+
+/** What the orchestrator does with the newest `run` message for this instance. */
+async function orchestrate(instanceId: string): Promise<void> {
+  const rows = await db.outboxMessage.findMany({
+    where: { routingKey: "run" },
+    orderBy: { createdAt: "asc" },
+  });
+  const message = rows
+    .map((row) => workloadRunSchema.parse(row.payload))
+    .filter((m) => m.workload_id === instanceId)
+    .at(-1);
+  if (!message) throw new Error(`no run message for ${instanceId}`);
+  await db.$transaction((tx: TransactionClient) =>
+    handleInstanceRun(tx, message, { db, log: logger, attempt: 1, maxAttempts: 5 }),
+  );
+}
+
+async function failure(promise: Promise<unknown>): Promise<DomainError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DomainError);
+  return error as DomainError;
+}
+
+beforeAll(async () => {
+  await ensureDatabase(url);
+  await applyMigrations(url);
+  db = createDb(url);
+  await seedDemo(db);
+  provider = await makeUser(db, [Role.SERVICE_PROVIDER]);
+  provider2 = await makeUser(db, [Role.SERVICE_PROVIDER]);
+  infra = await makeUser(db, [Role.INFRASTRUCTURE_PROVIDER]);
+  const workload = await createWorkload(as(provider), { name: uniq("shop"), version: "1.0.0" });
+  await uploadChart(
+    as(provider),
+    workload.id,
+    await packChartDirectory(path.resolve("src/server/charts/conformance-data/helm/create/mychart")),
+  );
+  workloadId = workload.id;
+});
+
+afterAll(async () => {
+  await db.$disconnect();
+  await dropDatabase(url);
+});
+
+const availabilityIntent = (value: number) => ({
+  intentType: "Availability",
+  targets: [{ targetName: "availability", targetCondition: "IS_GREATER_THAN" as const, targetValue: value }],
+});
+
+describe("a workload instance", () => {
+  it("renders, is placed by its availability intent, deploys, and records each step", async () => {
+    const instance = await createInstance(as(provider), {
+      workloadId,
+      releaseName: "web",
+      valuesOverride: "replicaCount: 2\n",
+      intent: availabilityIntent(95),
+    });
+    expect(instance.status).toBe("RENDERED");
+    expect(instance.shortId).toMatch(/^[0-9a-f]{7}$/);
+    expect(instance.namespace).toBe(`web-${instance.shortId}`);
+    expect(await db.intent.count({ where: { instanceId: instance.id } })).toBe(1);
+
+    await orchestrate(instance.id);
+    const deployed = await getInstance(as(provider), instance.id);
+    expect(deployed.status).toBe("DEPLOYED");
+    const cluster = await db.cluster.findUniqueOrThrow({ where: { id: deployed.cluster!.id } });
+    expect(Number(cluster.availabilityPct)).toBeGreaterThan(95);
+
+    const why = await instancePlacement(as(provider), instance.id);
+    expect(why?.winner).toBe(cluster.name);
+    const rejected = Object.fromEntries(why!.filtered.map((f) => [f.cluster, f.plugin]));
+    expect(rejected).toMatchObject({
+      "dev-onelab": "Availability",
+      "k3s-onelab": "Availability",
+      "pro-onelab": "Availability",
+    });
+
+    const tree = await instanceDeploymentTree(as(provider), instance.id);
+    const kinds = tree!.nodes.map((n) => n.kind);
+    expect(kinds).toContain("Deployment");
+    expect(kinds).toContain("ReplicaSet");
+    expect(kinds.filter((k) => k === "Pod")).toHaveLength(2);
+
+    const timeline = await instanceTimeline(as(provider), instance.id);
+    expect(timeline.map((e) => e.type)).toEqual(["Deployment", "Placement", "Rendered"]);
+    expect(timeline[0]!.message).toBe(`Deployment on cluster ${cluster.name}`);
+
+    // A redelivered run message changes nothing.
+    await orchestrate(instance.id);
+    expect(await db.lifecycleEvent.count({ where: { instanceId: instance.id } })).toBe(3);
+  });
+
+  it("is removed from its cluster on delete and ends DELETED", async () => {
+    const instance = await createInstance(as(provider), { workloadId, releaseName: "gone" });
+    await orchestrate(instance.id);
+    const deployed = await getInstance(as(provider), instance.id);
+    const cluster = await db.cluster.findUniqueOrThrow({ where: { id: deployed.cluster!.id } });
+    expect((await driverFor(db, cluster).deploymentTree(deployed.namespace)).nodes.length).toBeGreaterThan(0);
+
+    expect((await deleteInstance(as(provider), instance.id)).status).toBe("DELETING");
+    await orchestrate(instance.id);
+    expect((await getInstance(as(provider), instance.id)).status).toBe("DELETED");
+    expect(
+      (await driverFor(db, cluster).deploymentTree(deployed.namespace)).nodes.filter((n) => n.kind === "Pod"),
+    ).toEqual([]);
+    const types = (await instanceTimeline(as(provider), instance.id)).map((e) => e.type);
+    expect(types.slice(0, 2)).toEqual(["Deletion", "Deletion requested"]);
+  });
+
+  it("fails with the reason when no cluster meets its intent, keeping the explanation", async () => {
+    const instance = await createInstance(as(provider), {
+      workloadId,
+      releaseName: "picky",
+      intent: availabilityIntent(99.95),
+    });
+    const dryRun = await dryRunPlacement(as(provider), instance.id);
+    expect(dryRun.winner).toBeNull();
+    await orchestrate(instance.id);
+    const failed = await getInstance(as(provider), instance.id);
+    expect(failed.status).toBe("FAILED");
+    expect(failed.statusReason).toMatch(/^No cluster can take this instance/);
+    expect((await instancePlacement(as(provider), instance.id))?.filtered.length).toBe(5);
+  });
+
+  it("honours a proposed cluster", async () => {
+    const instance = await createInstance(as(provider), {
+      workloadId,
+      releaseName: "pinned",
+      clusterName: "k3s-onelab",
+    });
+    await orchestrate(instance.id);
+    expect((await getInstance(as(provider), instance.id)).cluster?.name).toBe("k3s-onelab");
+  });
+
+  it("refuses bad input by field, a chart that does not render, and other tenants", async () => {
+    expect((await failure(createInstance(as(provider), { workloadId, releaseName: "Web_1" }))).field).toBe(
+      "releaseName",
+    );
+    expect(
+      (await failure(createInstance(as(provider), { workloadId, releaseName: "x", clusterName: "nowhere" })))
+        .field,
+    ).toBe("clusterName");
+    expect(
+      (await failure(createInstance(as(provider), { workloadId, releaseName: "x", valuesOverride: "a: [1" })))
+        .field,
+    ).toBe("valuesOverride");
+    const badIntent = await failure(
+      createInstance(as(provider), {
+        workloadId,
+        releaseName: "x",
+        intent: {
+          intentType: "Availability",
+          targets: [{ targetName: "speed", targetCondition: "IS_EQUAL_TO", targetValue: 1 }],
+        },
+      }),
+    );
+    expect(badIntent.field).toBe("intent.targets.0.targetName");
+    const notRendering = await failure(
+      createInstance(as(provider), {
+        workloadId,
+        releaseName: "x",
+        valuesOverride: "ingress:\n  enabled: true\n  hosts: [1]\n",
+      }),
+    );
+    expect(notRendering.kind).toBe("unprocessable");
+    expect(await db.workloadInstance.count({ where: { releaseName: "x" } })).toBe(0);
+
+    const mine = await createInstance(as(provider), { workloadId, releaseName: "private" });
+    expect((await failure(getInstance(as(provider2), mine.id))).kind).toBe("not_found");
+    expect((await failure(deleteInstance(as(provider2), mine.id))).kind).toBe("not_found");
+    expect((await failure(createInstance(as(provider2), { workloadId, releaseName: "steal" }))).kind).toBe(
+      "not_found",
+    );
+    expect((await failure(getInstance(as(infra), mine.id))).kind).toBe("forbidden");
+  });
+});

@@ -1,0 +1,118 @@
+import { parseDocument } from "yaml";
+import { z } from "zod";
+import { conditionSchema } from "@/server/placement";
+import { INTENT_TYPES } from "@/server/intents/catalogue";
+
+/** Helm's limit for release names (they prefix resource names). */
+export const RELEASE_NAME_MAX = 53;
+
+const targetValueSchema = z.union([
+  z.number(),
+  z.string().trim().min(1, "Target Value is required."),
+  z.array(z.union([z.number(), z.string()])),
+]);
+
+export const intentTargetInputSchema = z.object({
+  targetName: z.string().trim().min(1, "Target Name is required."),
+  targetCondition: conditionSchema,
+  targetValue: targetValueSchema,
+});
+
+export const intentTemplateSchema = z
+  .object({
+    intentType: z
+      .string()
+      .refine((type) => INTENT_TYPES.some((t) => t.type === type), { message: "Unknown intent type." }),
+    start: z.coerce.date({ error: "Start must be a date and time." }).optional(),
+    end: z.coerce.date({ error: "End must be a date and time." }).optional(),
+    targets: z.array(intentTargetInputSchema).min(1, "Add at least one target."),
+  })
+  .superRefine((template, ctx) => {
+    if (template.start && template.end && template.end <= template.start) {
+      ctx.addIssue({ code: "custom", path: ["end"], message: "End must be after Start." });
+    }
+    const type = INTENT_TYPES.find((t) => t.type === template.intentType);
+    if (!type) return;
+    template.targets.forEach((target, i) => {
+      const known = type.targets.find((t) => t.name === target.targetName);
+      if (!known) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["targets", i, "targetName"],
+          message: `${type.type} has no target "${target.targetName}" (known: ${type.targets.map((t) => t.name).join(", ")}).`,
+        });
+        return;
+      }
+      if (!(known.conditions as readonly string[]).includes(target.targetCondition)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["targets", i, "targetCondition"],
+          message: `${known.name} accepts ${known.conditions.join(", ")}.`,
+        });
+      }
+      const values = Array.isArray(target.targetValue) ? target.targetValue : [target.targetValue];
+      if (known.valueType === "number" && values.some((v) => !Number.isFinite(Number(v)))) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["targets", i, "targetValue"],
+          message: `${known.name} takes a number.`,
+        });
+      }
+      const needsRange =
+        target.targetCondition === "IS_WITHIN_RANGE" || target.targetCondition === "IS_OUTSIDE_RANGE";
+      if (needsRange && values.length !== 2) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["targets", i, "targetValue"],
+          message: "A range takes two values: [low, high].",
+        });
+      }
+    });
+  });
+export type IntentTemplateInput = z.input<typeof intentTemplateSchema>;
+
+export const createInstanceInputSchema = z
+  .object({
+    workloadId: z.coerce.number({ error: "Workload is required." }).int().positive("Workload is required."),
+    releaseName: z
+      .string({ error: "Release Name is required." })
+      .trim()
+      .min(1, "Release Name is required.")
+      .max(RELEASE_NAME_MAX, `Release Name has at most ${RELEASE_NAME_MAX} characters.`)
+      .regex(
+        /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+        "Release Name must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit.",
+      ),
+    clusterName: z
+      .string()
+      .trim()
+      .optional()
+      .transform((value) => (value ? value : undefined)),
+    valuesOverride: z
+      .string()
+      .max(1_000_000, "Values Override is larger than 1 MB.")
+      .default("")
+      .superRefine((text, ctx) => {
+        if (!text.trim()) return;
+        const doc = parseDocument(text);
+        const error = doc.errors[0];
+        if (error) {
+          const line = error.linePos?.[0]?.line;
+          ctx.addIssue({
+            code: "custom",
+            message: `Values Override is not valid YAML${line ? ` (line ${line})` : ""}: ${error.message.split("\n")[0]}`,
+          });
+          return;
+        }
+        const value: unknown = doc.toJS();
+        if (value !== null && (typeof value !== "object" || Array.isArray(value))) {
+          ctx.addIssue({ code: "custom", message: "Values Override must be a YAML mapping." });
+        }
+      }),
+    includeCrds: z.boolean().default(false),
+    isUpgrade: z.boolean().default(false),
+    noHooks: z.boolean().default(false),
+    intent: intentTemplateSchema.optional(),
+  })
+  .strict();
+export type CreateInstanceInput = z.input<typeof createInstanceInputSchema>;
