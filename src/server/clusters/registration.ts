@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
 import type { Prisma } from "@/generated/prisma/client";
 import type { Cluster } from "@/generated/prisma/client";
 import { enqueueOutbox, messages, type ClusterJoinRequest } from "@/server/bus";
@@ -10,6 +9,7 @@ import { DomainError, parseOrThrow } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { sealSecret } from "@/server/secrets";
 import { parseKubeconfig } from "./kubeconfig";
+import { registerClusterInputSchema } from "./registration-schema";
 
 /**
  * Cluster registration (flow 1): the console saves the cluster PENDING with its
@@ -17,75 +17,14 @@ import { parseKubeconfig } from "./kubeconfig";
  * the Meta-Orchestrator (outbox), which answers with ok / error (join.ts).
  */
 
-export const AVAILABILITY_OPTIONS = [90, 95, 99, 99.9] as const;
-export const GREEN_ENERGY_OPTIONS = [0, 20, 40, 60, 80, 100] as const;
-export const COST_CLASSES = ["low_cost", "high_performance"] as const;
-/** Kubeconfigs are small; anything larger is not one. */
-export const MAX_KUBECONFIG_BYTES = 256 * 1024;
-
-const clusterNameSchema = z
-  .string({ error: "Cluster Name is required." })
-  .trim()
-  .min(1, "Cluster Name is required.")
-  .max(63, "Cluster Name has at most 63 characters.")
-  .regex(
-    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
-    "Cluster Name must be lowercase letters, digits and '-', starting and ending with a letter or digit.",
-  );
-
-const wholeNumber = (label: string, min: number, max: number) =>
-  z.coerce
-    .number({ error: `${label} must be a number.` })
-    .int(`${label} must be a whole number.`)
-    .min(min, `${label} must be at least ${min}.`)
-    .max(max, `${label} must be at most ${max}.`);
-
-export const registerClusterInputSchema = z
-  .object({
-    name: clusterNameSchema,
-    managedApi: z
-      .string({ error: "Managed API is required." })
-      .trim()
-      .min(1, "Managed API is required.")
-      .refine((value) => /^(https?|sim):\/\/[^\s]+$/.test(value), {
-        message: "Managed API must be a URL such as https://api.cluster.example:6443 (or sim://<name>).",
-      }),
-    kubeconfig: z
-      .string({ error: "Cluster Config File is required." })
-      .min(1, "Cluster Config File is required.")
-      .refine((text) => Buffer.byteLength(text) <= MAX_KUBECONFIG_BYTES, {
-        message: `Cluster Config File is larger than ${MAX_KUBECONFIG_BYTES / 1024} KiB.`,
-      })
-      .superRefine((text, ctx) => {
-        try {
-          parseKubeconfig(text);
-        } catch (error) {
-          ctx.addIssue({
-            code: "custom",
-            message: `Cluster Config File is not a usable kubeconfig: ${(error as Error).message}`,
-          });
-        }
-      }),
-    cpus: wholeNumber("CPUs", 1, 100_000),
-    memoryGb: wholeNumber("Memory (GB)", 1, 10_000_000),
-    storageGb: wholeNumber("Storage (GB)", 0, 100_000_000),
-    vramGb: wholeNumber("V-RAM (GB)", 0, 1_000_000),
-    availabilityPct: z.coerce
-      .number({ error: "Availability % is required." })
-      .refine((v) => (AVAILABILITY_OPTIONS as readonly number[]).includes(v), {
-        message: `Availability % must be one of ${AVAILABILITY_OPTIONS.join(", ")}.`,
-      }),
-    greenEnergyPct: z.coerce
-      .number({ error: "Green Energy % is required." })
-      .refine((v) => (GREEN_ENERGY_OPTIONS as readonly number[]).includes(v), {
-        message: `Green Energy % must be one of ${GREEN_ENERGY_OPTIONS.join(", ")}.`,
-      }),
-    cost: z.enum(COST_CLASSES, { error: "Cost must be low_cost or high_performance." }),
-    cpuBaseRate: wholeNumber("CPU Base Rate", 0, 1_000_000_000),
-    memoryBaseRate: wholeNumber("Memory Base Rate", 0, 1_000_000_000),
-  })
-  .strict();
-export type RegisterClusterInput = z.input<typeof registerClusterInputSchema>;
+export {
+  AVAILABILITY_OPTIONS,
+  COST_CLASSES,
+  GREEN_ENERGY_OPTIONS,
+  MAX_KUBECONFIG_BYTES,
+  registerClusterInputSchema,
+  type RegisterClusterInput,
+} from "./registration-schema";
 
 /** What any API may return about a cluster: never the kubeconfig. */
 export interface ClusterSummary {

@@ -1,6 +1,9 @@
+import http from "node:http";
+import { type AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { type ClusterDriverConfig } from "./driver";
 import { isClusterDriverError } from "./errors";
+import { KubernetesClusterDriver } from "./kubernetes";
 import { createClusterDriver, resolveClusterTarget, resolveDriverKind } from "./registry";
 import { makeClusterSpec, makeContinuum } from "./test-factories";
 
@@ -60,7 +63,69 @@ describe("cluster driver dispatcher", () => {
     expect(await driver.connect()).toMatchObject({ ok: true, info: { cluster: "edge", kind: "simulated" } });
   });
 
-  it("fails loudly for a kubernetes API server instead of falling back to the simulation", () => {
+  it("picks the kubernetes driver for an API server with a kubeconfig, without contacting it", async () => {
+    const { continuum } = makeContinuum();
+    const config = {
+      name: "real",
+      managedApi: "https://10.0.0.1:6443",
+      kubeconfig: kubeconfig("https://10.0.0.1:6443", "t0ken"),
+      properties,
+    };
+    expect(resolveDriverKind(config)).toBe("kubernetes");
+    const driver = createClusterDriver(config, { continuum });
+    expect(driver).toBeInstanceOf(KubernetesClusterDriver);
+    expect(driver.kind).toBe("kubernetes");
+    expect(driver.cluster).toBe("real");
+    // Properties come from the registration, so reading them needs no cluster.
+    expect(await driver.properties()).toEqual({
+      name: "real",
+      managedApi: "https://10.0.0.1:6443",
+      ...properties,
+    });
+    // A sim:// managed API still wins over a kubeconfig naming a real server: never a silent switch.
+    expect(
+      createClusterDriver(
+        { name: "real", managedApi: "sim://real", kubeconfig: kubeconfig("https://10.0.0.1:6443") },
+        { continuum },
+      ).kind,
+    ).toBe("simulated");
+  });
+
+  it("reaches a real API server through the kubeconfig the cluster was registered with", async () => {
+    const api = http.createServer((req, res) => {
+      const body =
+        req.url === "/version"
+          ? { gitVersion: "v1.30.4" }
+          : {
+              kind: req.url?.startsWith("/api/v1/nodes") ? "NodeList" : "PodList",
+              apiVersion: "v1",
+              items: [],
+            };
+      res.writeHead(req.headers.authorization === "Bearer t0ken" ? 200 : 401, {
+        "content-type": "application/json",
+      });
+      res.end(JSON.stringify(body));
+    });
+    await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = api.address() as AddressInfo;
+      const server = `http://127.0.0.1:${port}`;
+      const insecure = kubeconfig(server, "t0ken").replace(
+        `      server: ${server}`,
+        `      server: ${server}\n      insecure-skip-tls-verify: true`,
+      );
+      const driver = createClusterDriver({ name: "real", managedApi: server, kubeconfig: insecure });
+      expect(await driver.connect()).toMatchObject({
+        ok: true,
+        info: { cluster: "real", kind: "kubernetes", version: "v1.30.4", nodeCount: 0 },
+      });
+    } finally {
+      api.closeAllConnections();
+      await new Promise<void>((resolve) => api.close(() => resolve()));
+    }
+  });
+
+  it("fails loudly for an API server registered without a kubeconfig instead of falling back to the simulation", () => {
     const { continuum } = makeContinuum();
     const config = { name: "real", managedApi: "https://api.s2.example:6443" };
     expect(resolveDriverKind(config)).toBe("kubernetes");
@@ -70,24 +135,20 @@ describe("cluster driver dispatcher", () => {
     } catch (error) {
       caught = error;
     }
-    expect(isClusterDriverError(caught, "DRIVER_UNAVAILABLE")).toBe(true);
-    expect(String(caught)).toMatch(/kubernetes driver not available yet/);
+    expect(isClusterDriverError(caught, "INVALID_CONFIG")).toBe(true);
+    expect(String(caught)).toMatch(/needs a kubeconfig/);
+  });
+
+  it("fails loudly for a kubeconfig the kubernetes driver cannot use", () => {
+    const plainHttp = kubeconfig("http://10.0.0.1:8080", "t0ken");
     expect(() =>
-      createClusterDriver(
-        { name: "real", managedApi: "sim://real", kubeconfig: kubeconfig("https://10.0.0.1:6443") },
-        { continuum },
-      ),
-    ).not.toThrow();
-    expect(() =>
-      createClusterDriver(
-        {
-          name: "real",
-          managedApi: "https://10.0.0.1:6443",
-          kubeconfig: kubeconfig("https://10.0.0.1:6443"),
-        },
-        { continuum },
-      ),
-    ).toThrow(/not available yet/);
+      createClusterDriver({ name: "real", managedApi: "http://10.0.0.1:8080", kubeconfig: plainHttp }),
+    ).toThrow(
+      expect.objectContaining({
+        type: "INVALID_CONFIG",
+        message: expect.stringMatching(/insecure-skip-tls-verify/),
+      }),
+    );
   });
 
   it("adds an unknown sim:// cluster to the continuum from its registered properties", async () => {

@@ -9,6 +9,7 @@ import {
 } from "./driver";
 import { ClusterDriverError } from "./errors";
 import { type ClusterCredential, parseKubeconfig } from "./kubeconfig";
+import { KubernetesClusterDriver, type KubernetesClusterDriverOptions } from "./kubernetes";
 import { parseSimulatedApi, specFromProperties } from "./simulated/cluster-spec";
 import { SimulatedContinuum } from "./simulated/continuum";
 import { type PostgresSimulatedContinuum } from "./simulated/postgres-continuum";
@@ -39,7 +40,14 @@ export interface ClusterDriverFactoryOptions {
    * What the workers and the web app pass.
    */
   db?: Db;
+  /** Timeouts and Velero settings for clusters served by the kubernetes driver. */
+  kubernetes?: KubernetesDriverTuning;
 }
+
+export type KubernetesDriverTuning = Omit<
+  KubernetesClusterDriverOptions,
+  "cluster" | "kubeconfig" | "properties"
+>;
 
 function simulatedContinuumFor(
   config: ClusterDriverConfig,
@@ -99,7 +107,10 @@ export function resolveDriverKind(config: ClusterDriverConfig): ClusterDriverKin
   return resolveClusterTarget(config).kind;
 }
 
-/** Creates the driver for a registered cluster. Throws DRIVER_UNAVAILABLE for kubernetes clusters for now. */
+/**
+ * Creates the driver for a registered cluster. Throws INVALID_CONFIG for a
+ * config no driver can use (a malformed kubeconfig, an API server without one).
+ */
 export function createClusterDriver(
   config: ClusterDriverConfig,
   options: ClusterDriverFactoryOptions = {},
@@ -123,11 +134,28 @@ export function createClusterDriver(
       });
     }
     case "kubernetes": {
-      const message =
-        `kubernetes driver not available yet: cluster ${config.name} (${target.server}) needs the kubernetes ` +
-        `driver, which is not implemented; use a sim://<name> managed API for a simulated cluster`;
-      logger.error({ cluster: config.name, driver: "kubernetes" }, message);
-      throw new ClusterDriverError("DRIVER_UNAVAILABLE", message, { cluster: config.name });
+      if (config.kubeconfig === undefined) {
+        const message =
+          `cluster ${config.name} (${target.server}) is a Kubernetes API server and needs a kubeconfig ` +
+          `to be managed; use a sim://<name> managed API for a simulated cluster`;
+        logger.error({ cluster: config.name, driver: "kubernetes" }, message);
+        throw new ClusterDriverError("INVALID_CONFIG", message, { cluster: config.name });
+      }
+      try {
+        return new KubernetesClusterDriver({
+          ...options.kubernetes,
+          cluster: config.name,
+          kubeconfig: config.kubeconfig,
+          properties: config.properties && {
+            name: config.name,
+            managedApi: config.managedApi,
+            ...config.properties,
+          },
+        });
+      } catch (error) {
+        logger.error({ cluster: config.name, driver: "kubernetes", err: error }, "unusable kubeconfig");
+        throw error;
+      }
     }
   }
 }

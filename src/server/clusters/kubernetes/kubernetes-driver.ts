@@ -1,0 +1,375 @@
+import {
+  type KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1APIResourceList,
+} from "@kubernetes/client-node";
+import {
+  type ApplyOptions,
+  type ApplyResult,
+  type BackupInfo,
+  type ClusterDriver,
+  type ClusterProperties,
+  type ClusterUsageSample,
+  type ConnectResult,
+  type DeleteNamespaceResult,
+  type DeploymentTree,
+  INSTANCE_ID_LABEL,
+  type InstanceUsage,
+  namespaceNameSchema,
+  objectNameSchema,
+  type OperationOptions,
+  type RestoreInfo,
+  type ScaleResult,
+} from "../driver";
+import { ClusterDriverError } from "../errors";
+import { type KubernetesManifest, type ScalableKind, scalableKindSchema } from "../manifests";
+import { call, isApiError, toDriverError } from "./api-errors";
+import { applyManifests } from "./apply";
+import { createApis, type KubernetesApis, loadKubeConfig } from "./client";
+import { clusterUsageSample, instanceUsageOf, readNodeMetrics, readPodMetrics } from "./metrics";
+import { serverInfo } from "./server-info";
+import { buildDeploymentTree, type NamespaceObjects } from "./tree";
+import * as velero from "./velero";
+
+export interface KubernetesClusterDriverOptions {
+  /** The registered cluster name; it names the cluster in results and errors. */
+  cluster: string;
+  /** The registered kubeconfig (YAML); its current context decides server and credentials. */
+  kubeconfig: string;
+  /** The registered properties, returned by `properties()`. */
+  properties?: ClusterProperties;
+  /** Deadline of one API request (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Where Velero runs (default "velero"). */
+  veleroNamespace?: string;
+  /** How often a Velero Backup or Restore is polled (default 2 s). */
+  pollIntervalMs?: number;
+  /** How long a backup may take (default 30 min). */
+  backupTimeoutMs?: number;
+  /** How long a restore may take (default 30 min). */
+  restoreTimeoutMs?: number;
+  /** Injected clock for timestamps (default `Date.now`). */
+  now?: () => number;
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const DEFAULT_POLL_INTERVAL_MS = 2_000;
+const DEFAULT_VELERO_TIMEOUT_MS = 30 * 60_000;
+const POD_PAGE_SIZE = 500;
+
+/**
+ * `ClusterDriver` over a real Kubernetes API server, through
+ * `@kubernetes/client-node` and the registered kubeconfig: server-side apply
+ * for deploying, the scale subresource for scaling, Velero for backup and
+ * restore, metrics-server for usage. Every failure is a `ClusterDriverError`
+ * naming the cluster and the operation.
+ */
+export class KubernetesClusterDriver implements ClusterDriver {
+  readonly kind = "kubernetes" as const;
+  readonly cluster: string;
+  private readonly kubeConfig: KubeConfig;
+  private readonly server: string;
+  private readonly registered: ClusterProperties | undefined;
+  private readonly timeoutMs: number;
+  private readonly veleroNamespace: string;
+  private readonly pollIntervalMs: number;
+  private readonly backupTimeoutMs: number;
+  private readonly restoreTimeoutMs: number;
+  private readonly now: () => number;
+  /** Discovery results, kept for the driver's lifetime (kinds served change only with upgrades and CRDs). */
+  private readonly discoveryCache: Record<string, V1APIResourceList> = {};
+  private readonly apis: KubernetesApis;
+
+  /** Throws INVALID_CONFIG for a kubeconfig it could not use, before any request is made. */
+  constructor(options: KubernetesClusterDriverOptions) {
+    this.cluster = options.cluster;
+    ({ kubeConfig: this.kubeConfig, server: this.server } = loadKubeConfig(
+      options.kubeconfig,
+      options.cluster,
+    ));
+    this.registered = options.properties;
+    this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.veleroNamespace = options.veleroNamespace ?? "velero";
+    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    this.backupTimeoutMs = options.backupTimeoutMs ?? DEFAULT_VELERO_TIMEOUT_MS;
+    this.restoreTimeoutMs = options.restoreTimeoutMs ?? DEFAULT_VELERO_TIMEOUT_MS;
+    this.now = options.now ?? Date.now;
+    this.apis = this.createApis();
+  }
+
+  /** Clients bound to `signal`, so abandoning a long operation also cancels its request in flight. */
+  private createApis(signal?: AbortSignal): KubernetesApis {
+    return createApis({
+      kubeConfig: this.kubeConfig,
+      server: this.server,
+      timeoutMs: this.timeoutMs,
+      discoveryCache: this.discoveryCache,
+      signal,
+    });
+  }
+
+  private context(operation: string) {
+    return { cluster: this.cluster, operation };
+  }
+
+  private assertNamespace(namespace: string): void {
+    if (!namespaceNameSchema.safeParse(namespace).success)
+      throw new ClusterDriverError("INVALID_ARGUMENT", `invalid namespace ${JSON.stringify(namespace)}`, {
+        cluster: this.cluster,
+      });
+  }
+
+  async connect(): Promise<ConnectResult> {
+    try {
+      const version = await call(this.context("reading the server version"), () =>
+        this.apis.version.getCode(),
+      );
+      const nodes = await call(this.context("listing nodes"), () => this.apis.core.listNode());
+      // Requests held on each node, as `kubectl describe node` sums them: every bound pod that has not finished.
+      const pods = [];
+      let token: string | undefined;
+      do {
+        const page = await call(this.context("listing pods"), () =>
+          this.apis.core.listPodForAllNamespaces({
+            fieldSelector: "status.phase!=Succeeded,status.phase!=Failed",
+            limit: POD_PAGE_SIZE,
+            _continue: token,
+          }),
+        );
+        pods.push(...page.items);
+        token = page.metadata?._continue || undefined;
+      } while (token);
+      return {
+        ok: true,
+        info: serverInfo({ cluster: this.cluster, version: version.gitVersion, nodes: nodes.items, pods }),
+      };
+    } catch (error) {
+      return { ok: false, error: toDriverError(error, this.context("connecting")).toData() };
+    }
+  }
+
+  async properties(): Promise<ClusterProperties> {
+    if (!this.registered)
+      throw new ClusterDriverError(
+        "INVALID_CONFIG",
+        `cluster ${this.cluster} was registered without properties (capacity, cost, energy)`,
+        { cluster: this.cluster },
+      );
+    return { ...this.registered };
+  }
+
+  apply(
+    namespace: string,
+    manifests: readonly KubernetesManifest[],
+    options: ApplyOptions,
+  ): Promise<ApplyResult> {
+    return applyManifests({ apis: this.apis, cluster: this.cluster }, namespace, manifests, options);
+  }
+
+  /**
+   * Deletes the namespace; the API server then removes what is in it in the
+   * background (the namespace shows Terminating meanwhile). Only namespaces
+   * the console made (labelled with an instance id) are deleted: a typo must
+   * not be able to remove kube-system.
+   */
+  async deleteNamespace(namespace: string): Promise<DeleteNamespaceResult> {
+    this.assertNamespace(namespace);
+    const result = (deleted: boolean) => ({ cluster: this.cluster, namespace, deleted });
+    let labels: Record<string, string> | undefined;
+    let phase: string | undefined;
+    try {
+      const live = await this.apis.core.readNamespace({ name: namespace });
+      labels = live.metadata?.labels;
+      phase = live.status?.phase;
+    } catch (error) {
+      if (isApiError(error, 404)) return result(false);
+      throw toDriverError(error, this.context(`reading namespace ${namespace}`));
+    }
+    if (labels?.[INSTANCE_ID_LABEL] === undefined)
+      throw new ClusterDriverError(
+        "INVALID_ARGUMENT",
+        `cluster ${this.cluster}: namespace ${namespace} has no ${INSTANCE_ID_LABEL} label, so the console ` +
+          `did not create it; refusing to delete it`,
+        { cluster: this.cluster },
+      );
+    // Already on its way out (an earlier delete): nothing more to do, and a second DELETE would get a 409.
+    if (phase === "Terminating") return result(false);
+    try {
+      await this.apis.core.deleteNamespace({ name: namespace });
+      return result(true);
+    } catch (error) {
+      // 404: gone meanwhile; 409: started terminating meanwhile. Either way, deleting again is a no-op.
+      if (isApiError(error, 404) || isApiError(error, 409)) return result(false);
+      throw toDriverError(error, this.context(`deleting namespace ${namespace}`));
+    }
+  }
+
+  private async namespaceObjects(namespace: string): Promise<NamespaceObjects> {
+    const list = <T>(what: string, run: () => Promise<{ items: T[] }>) =>
+      call(this.context(`listing ${what} in namespace ${namespace}`), run).then((l) => l.items);
+    const [deployments, replicaSets, pods, statefulSets, services, claims, ingresses] = await Promise.all([
+      list("deployments", () => this.apis.apps.listNamespacedDeployment({ namespace })),
+      list("replica sets", () => this.apis.apps.listNamespacedReplicaSet({ namespace })),
+      list("pods", () => this.apis.core.listNamespacedPod({ namespace })),
+      list("stateful sets", () => this.apis.apps.listNamespacedStatefulSet({ namespace })),
+      list("services", () => this.apis.core.listNamespacedService({ namespace })),
+      list("persistent volume claims", () =>
+        this.apis.core.listNamespacedPersistentVolumeClaim({ namespace }),
+      ),
+      list("ingresses", () => this.apis.networking.listNamespacedIngress({ namespace })),
+    ]);
+    return { deployments, replicaSets, pods, statefulSets, services, claims, ingresses };
+  }
+
+  /**
+   * An unreachable (or silent) cluster is data here, as the interface asks:
+   * `reachable: false` with Unknown health. This driver keeps no earlier
+   * tree, so there are no last-known nodes to show. Other failures (bad
+   * credentials, RBAC) still throw: they need someone to act.
+   */
+  async deploymentTree(namespace: string): Promise<DeploymentTree> {
+    this.assertNamespace(namespace);
+    const observedAt = new Date(this.now()).toISOString();
+    const base = { cluster: this.cluster, namespace, observedAt };
+    try {
+      try {
+        await this.apis.core.readNamespace({ name: namespace });
+      } catch (error) {
+        if (isApiError(error, 404))
+          return {
+            ...base,
+            reachable: true,
+            health: { status: "Missing", message: `namespace ${namespace} not found` },
+            nodes: [],
+          };
+        throw toDriverError(error, this.context(`reading namespace ${namespace}`));
+      }
+      const objects = await this.namespaceObjects(namespace);
+      return buildDeploymentTree({ cluster: this.cluster, namespace, objects, observedAt });
+    } catch (error) {
+      const mapped = toDriverError(error, this.context(`reading the tree of namespace ${namespace}`));
+      if (mapped.type !== "UNREACHABLE" && mapped.type !== "TIMEOUT") throw mapped;
+      return {
+        ...base,
+        reachable: false,
+        health: { status: "Unknown", message: `cluster unreachable: ${mapped.message}` },
+        nodes: [],
+      };
+    }
+  }
+
+  /** Through the scale subresource, as `kubectl scale` does, so it works whatever else owns the spec. */
+  async scale(namespace: string, kind: ScalableKind, name: string, replicas: number): Promise<ScaleResult> {
+    this.assertNamespace(namespace);
+    if (!scalableKindSchema.safeParse(kind).success)
+      throw new ClusterDriverError("INVALID_ARGUMENT", `cannot scale a ${String(kind)}`, {
+        cluster: this.cluster,
+      });
+    if (!Number.isInteger(replicas) || replicas < 0)
+      throw new ClusterDriverError(
+        "INVALID_ARGUMENT",
+        `replicas must be a whole number ≥ 0, got ${replicas}`,
+        {
+          cluster: this.cluster,
+        },
+      );
+    if (!objectNameSchema.safeParse(name).success)
+      throw new ClusterDriverError("INVALID_ARGUMENT", `invalid ${kind} name ${JSON.stringify(name)}`, {
+        cluster: this.cluster,
+      });
+    const apps = this.apis.apps;
+    const where = `${kind}/${name} in namespace ${namespace}`;
+    const current = await call(this.context(`reading the scale of ${where}`), () =>
+      kind === "Deployment"
+        ? apps.readNamespacedDeploymentScale({ name, namespace })
+        : apps.readNamespacedStatefulSetScale({ name, namespace }),
+    );
+    // A merge patch of spec.replicas: what `kubectl scale` sends. The JSON-patch default would fail at 0
+    // replicas, where the Scale omits the field.
+    const patch = { name, namespace, body: { spec: { replicas } } };
+    const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+    const scaled = await call({ ...this.context(`scaling ${where}`), invalid: "INVALID_ARGUMENT" }, () =>
+      kind === "Deployment"
+        ? apps.patchNamespacedDeploymentScale(patch, mergePatch)
+        : apps.patchNamespacedStatefulSetScale(patch, mergePatch),
+    );
+    return {
+      cluster: this.cluster,
+      namespace,
+      kind,
+      name,
+      replicas: scaled.spec?.replicas ?? replicas,
+      previousReplicas: current.spec?.replicas ?? 0,
+    };
+  }
+
+  private veleroContext(timeoutMs: number, signal?: AbortSignal): velero.VeleroContext {
+    return {
+      apis: signal ? this.createApis(signal) : this.apis,
+      cluster: this.cluster,
+      namespace: this.veleroNamespace,
+      pollIntervalMs: this.pollIntervalMs,
+      timeoutMs,
+      signal,
+    };
+  }
+
+  async backupNamespace(
+    namespace: string,
+    backupName: string,
+    options: OperationOptions = {},
+  ): Promise<BackupInfo> {
+    this.assertNamespace(namespace);
+    return velero.backupNamespace(
+      this.veleroContext(this.backupTimeoutMs, options.signal),
+      namespace,
+      backupName,
+    );
+  }
+
+  async restoreNamespace(
+    backupName: string,
+    targetNamespace: string,
+    options: OperationOptions = {},
+  ): Promise<RestoreInfo> {
+    this.assertNamespace(targetNamespace);
+    return velero.restoreNamespace(
+      this.veleroContext(this.restoreTimeoutMs, options.signal),
+      backupName,
+      targetNamespace,
+    );
+  }
+
+  backupExists(backupName: string): Promise<boolean> {
+    return velero.backupExists(this.veleroContext(this.timeoutMs), backupName);
+  }
+
+  async usage(): Promise<ClusterUsageSample> {
+    const [metrics, nodes] = await Promise.all([
+      readNodeMetrics(this.apis, this.cluster),
+      call(this.context("listing nodes"), () => this.apis.core.listNode()),
+    ]);
+    return clusterUsageSample({ cluster: this.cluster, nodes: nodes.items, metrics, now: this.now() });
+  }
+
+  async instanceUsage(namespace: string): Promise<InstanceUsage> {
+    this.assertNamespace(namespace);
+    const list = <T>(what: string, run: () => Promise<{ items: T[] }>) =>
+      call(this.context(`listing ${what} in namespace ${namespace}`), run).then((l) => l.items);
+    const [metrics, pods, replicaSets, deployments, statefulSets] = await Promise.all([
+      readPodMetrics(this.apis, this.cluster, namespace),
+      list("pods", () => this.apis.core.listNamespacedPod({ namespace })),
+      list("replica sets", () => this.apis.apps.listNamespacedReplicaSet({ namespace })),
+      list("deployments", () => this.apis.apps.listNamespacedDeployment({ namespace })),
+      list("stateful sets", () => this.apis.apps.listNamespacedStatefulSet({ namespace })),
+    ]);
+    return instanceUsageOf({
+      cluster: this.cluster,
+      namespace,
+      objects: { pods, replicaSets, deployments, statefulSets },
+      metrics,
+      now: this.now(),
+    });
+  }
+}
