@@ -7,7 +7,7 @@ const nextConfig: NextConfig = {
   skipTrailingSlashRedirect: true,
   // Loaded by Node at runtime instead of bundled (pg, pino and @prisma/client
   // already are, by Next's built-in list).
-  serverExternalPackages: ["@prisma/adapter-pg"],
+  serverExternalPackages: ["@prisma/adapter-pg", "@kubernetes/client-node", "pino", "amqplib"],
   turbopack: { root: import.meta.dirname },
   // `next build` type-checks the app and what it imports; workers, tests and
   // the rest of the repository are checked by `tsc --noEmit -p .` in CI.
