@@ -7,6 +7,10 @@ export const E2E_ENV = {
   issuer: "E2E_ISSUER",
   databaseUrl: "E2E_DATABASE_URL",
   pids: "E2E_PIDS",
+  /** The Meta-Orchestrator worker's pid (specs pause it to see a cluster wait for its join). */
+  orchestratorPid: "E2E_ORCHESTRATOR_PID",
+  /** The run's RabbitMQ vhost (empty when the run fell back to a name prefix on the default vhost). */
+  vhost: "E2E_VHOST",
 } as const;
 
 export function e2eEnv(name: keyof typeof E2E_ENV): string {

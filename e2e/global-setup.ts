@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, openSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { createDb } from "@/server/db/client";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
-import { databaseUrlFor, runId } from "@/server/testing/services";
+import { seedDemo } from "@/server/demo/seed";
+import { amqpUrlFor, createVhost, databaseUrlFor, deleteVhost, runId } from "@/server/testing/services";
 import { E2E_ENV } from "./env";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -38,6 +40,25 @@ async function waitFor(url: string, child: ChildProcess, what: string, timeoutMs
   throw new Error(`${what} not ready at ${url} after ${timeoutMs} ms`);
 }
 
+/** A worker is ready once its harness logs "worker started" (consumers declared, loops running). */
+async function waitForWorker(role: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`worker ${role} exited with ${child.exitCode}; see .nemo/e2e-${role}.log`);
+    if (readFileSync(path.join(LOGS, `e2e-${role}.log`), "utf8").includes('"msg":"worker started"')) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`worker ${role} not started after ${timeoutMs} ms`);
+}
+
+/**
+ * The workers the cluster and instance flows need, as real processes: the
+ * orchestrator (outbox relay, joins, metrics recorder, instance placement and
+ * deployment), the evaluator (metrics collector) and moca (registration reward).
+ */
+const WORKER_ROLES = ["orchestrator", "evaluator", "moca"] as const;
+
 function start(command: string[], env: NodeJS.ProcessEnv, log: string): ChildProcess {
   const out = openSync(path.join(LOGS, log), "w");
   const [file, ...args] = command;
@@ -52,9 +73,20 @@ export default async function globalSetup(): Promise<void> {
   mkdirSync(LOGS, { recursive: true });
   const started = Date.now();
 
-  const databaseUrl = databaseUrlFor(`nemo_e2e_${runId()}`);
+  const id = runId();
+  const databaseUrl = databaseUrlFor(`nemo_e2e_${id}`);
   await ensureDatabase(databaseUrl);
   await applyMigrations(databaseUrl);
+  // The five test-bed clusters of the simulated continuum: instances need somewhere to be placed.
+  const seedDb = createDb(databaseUrl);
+  try {
+    await seedDemo(seedDb);
+  } finally {
+    await seedDb.$disconnect();
+  }
+  // The workers' own broker namespace: a fresh vhost, or a name prefix where rabbitmqctl is unusable.
+  const vhost = `nemo-e2e-${id}`;
+  const haveVhost = await createVhost(vhost);
 
   const [issuerPort, appPort] = [await freePort(), await freePort()];
   const baseUrl = `http://localhost:${appPort}`;
@@ -70,6 +102,12 @@ export default async function globalSetup(): Promise<void> {
     KEYCLOAK_ISSUER: issuer,
     KEYCLOAK_CLIENT_ID: "nemo-console",
     KEYCLOAK_CLIENT_SECRET: randomBytes(24).toString("base64url"),
+    AMQP_URL: amqpUrlFor(haveVhost ? vhost : null),
+    AMQP_PREFIX: haveVhost ? "" : `e2e${id}.`,
+    // One key for the app (seals kubeconfigs) and the workers (open them to join the cluster).
+    NEMO_SECRET_KEY: randomBytes(32).toString("hex"),
+    // The collector samples every second, so a chart fills within the spec's patience.
+    METRICS_PERIOD_MS: "1000",
   };
 
   // Each is one process (STACK.md gotcha 4: no npx / tsx CLI wrappers), so teardown's signal reaches it.
@@ -83,7 +121,20 @@ export default async function globalSetup(): Promise<void> {
     env,
     "e2e-app.log",
   );
-  process.env[E2E_ENV.pids] = [issuerProcess.pid, appProcess.pid].join(",");
+  const workers = WORKER_ROLES.map((role) => ({
+    role,
+    process: start(
+      [process.execPath, "--import", "tsx", `workers/${role}.ts`],
+      { ...env, LOG_LEVEL: "info" },
+      `e2e-${role}.log`,
+    ),
+  }));
+  const children = [issuerProcess, appProcess, ...workers.map((w) => w.process)];
+  process.env[E2E_ENV.pids] = children.map((child) => child.pid).join(",");
+  process.env[E2E_ENV.orchestratorPid] = String(
+    workers.find((w) => w.role === "orchestrator")?.process.pid ?? "",
+  );
+  process.env[E2E_ENV.vhost] = haveVhost ? vhost : "";
   process.env[E2E_ENV.databaseUrl] = databaseUrl;
   process.env[E2E_ENV.baseUrl] = baseUrl;
   process.env[E2E_ENV.issuer] = issuer;
@@ -91,12 +142,15 @@ export default async function globalSetup(): Promise<void> {
   try {
     await waitFor(`http://127.0.0.1:${issuerPort}/health/ready`, issuerProcess, "local OIDC issuer");
     await waitFor(`${baseUrl}/api/health`, appProcess, "next start");
+    for (const worker of workers) await waitForWorker(worker.role, worker.process);
   } catch (error) {
     // Global teardown does not run when setup fails: clean up here.
-    issuerProcess.kill("SIGTERM");
-    appProcess.kill("SIGTERM");
+    for (const child of children) child.kill("SIGTERM");
     await dropDatabase(databaseUrl);
+    if (haveVhost) await deleteVhost(vhost);
     throw error;
   }
-  console.log(`e2e: app ${baseUrl}, issuer ${issuer}, ready in ${Date.now() - started} ms`);
+  console.log(
+    `e2e: app ${baseUrl}, issuer ${issuer}, workers ${WORKER_ROLES.join(", ")}, ready in ${Date.now() - started} ms`,
+  );
 }

@@ -1,4 +1,5 @@
 import { dropDatabase } from "@/server/db/migrate";
+import { deleteVhost } from "@/server/testing/services";
 import { E2E_ENV } from "./env";
 
 function alive(pid: number): boolean {
@@ -10,17 +11,23 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Stops the issuer and the app started by global setup (by pid), then drops the run's database. */
+/**
+ * Stops the processes global setup started (by pid; workers finish their
+ * running work on SIGTERM), then drops the run's database and vhost.
+ */
 export default async function globalTeardown(): Promise<void> {
   const pids = (process.env[E2E_ENV.pids] ?? "")
     .split(",")
     .map(Number)
     .filter((pid) => Number.isInteger(pid) && pid > 0);
   for (const pid of pids) if (alive(pid)) process.kill(pid, "SIGTERM");
-  const deadline = Date.now() + 5_000;
+  // Workers get their graceful shutdown (it ends well before their 10 s grace period).
+  const deadline = Date.now() + 12_000;
   while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   for (const pid of pids.filter(alive)) process.kill(pid, "SIGKILL");
 
   const databaseUrl = process.env[E2E_ENV.databaseUrl];
   if (databaseUrl && process.env.KEEP_TEST_DB !== "1") await dropDatabase(databaseUrl);
+  const vhost = process.env[E2E_ENV.vhost];
+  if (vhost) await deleteVhost(vhost);
 }

@@ -124,6 +124,8 @@ export interface ResourceTableProps<Row, Sort extends string> {
   controls: ListControls<Sort>;
   result: ListResult<Row>;
   empty: { icon: ReactNode; title: string; description: string };
+  /** Actions beside the search box ("Create Workload"). */
+  toolbar?: ReactNode;
 }
 
 function errorMessage(error: unknown): string {
@@ -134,7 +136,7 @@ function errorMessage(error: unknown): string {
 }
 
 export function ResourceTable<Row, Sort extends string>(props: ResourceTableProps<Row, Sort>) {
-  const { noun, columns, rowKey, controls, result, empty } = props;
+  const { noun, columns, rowKey, controls, result, empty, toolbar } = props;
   const { input } = controls;
   const rows = result.data?.items ?? [];
   const total = result.data?.total ?? 0;
@@ -222,6 +224,7 @@ export function ResourceTable<Row, Sort extends string>(props: ResourceTableProp
             {total === 1 ? `1 ${noun.replace(/s$/, "")}` : `${total} ${noun}`}
           </Typography>
         )}
+        {toolbar}
       </Stack>
       {result.error ? (
         <Alert

@@ -1,7 +1,21 @@
 "use client";
 
+import AddIcon from "@mui/icons-material/Add";
+import DeleteOutlinedIcon from "@mui/icons-material/DeleteOutlined";
 import DnsOutlinedIcon from "@mui/icons-material/DnsOutlined";
+import ShowChartIcon from "@mui/icons-material/ShowChart";
+import Alert from "@mui/material/Alert";
+import Button from "@mui/material/Button";
+import IconButton from "@mui/material/IconButton";
+import Snackbar from "@mui/material/Snackbar";
+import Stack from "@mui/material/Stack";
+import Tooltip from "@mui/material/Tooltip";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import NextLink from "next/link";
+import { useState } from "react";
+import { DeregisterClusterDialog } from "@/components/clusters/DeregisterClusterDialog";
+import { RegisterClusterDialog } from "@/components/clusters/RegisterClusterDialog";
+import { TextLink } from "@/components/links";
 import { Mono, ResourceTable, useListControls, type Column } from "@/components/ResourceTable";
 import { StatusChip } from "@/components/StatusChip";
 import { useTRPC } from "@/trpc/react";
@@ -10,17 +24,45 @@ import type { RouterInputs, RouterOutputs } from "@/trpc/types";
 type Row = RouterOutputs["cluster"]["list"]["items"][number];
 type Sort = NonNullable<RouterInputs["cluster"]["list"]["sort"]>;
 
+/** While a cluster waits for the Meta-Orchestrator's answer, the table asks again this often. */
+const PENDING_POLL_MS = 2_000;
+
 const gb = (value: number) => `${value.toLocaleString("en")} GB`;
 
-const COLUMNS: Column<Row, Sort>[] = [
-  { key: "id", label: "ID", sort: "id", render: (c) => <Mono title={c.id}>{c.id.slice(0, 7)}</Mono> },
-  { key: "name", label: "Name", sort: "name", render: (c) => <strong>{c.name}</strong> },
-  { key: "status", label: "Status", sort: "status", render: (c) => <StatusChip status={c.status} /> },
-  { key: "endpoint", label: "Endpoint", sort: "endpoint", render: (c) => <Mono>{c.endpoint}</Mono> },
+const metricsHref = (c: Row) => `/clusters/${c.id}/metrics`;
+
+const BASE_COLUMNS: Column<Row, Sort>[] = [
+  { key: "id", label: "ID", sort: "id", render: (c) => <Mono title={c.id}>{c.shortId}</Mono> },
+  {
+    key: "name",
+    label: "Name",
+    sort: "name",
+    render: (c) => (
+      <TextLink href={metricsHref(c)} underline="hover" color="inherit" sx={{ fontWeight: 600 }}>
+        {c.name}
+      </TextLink>
+    ),
+  },
+  {
+    key: "status",
+    label: "Status",
+    sort: "status",
+    render: (c) => (
+      <StatusChip
+        status={c.status}
+        busy={c.status === "PENDING"}
+        reason={
+          c.status === "PENDING" ? "Waiting for the Meta-Orchestrator to join the cluster." : c.statusReason
+        }
+      />
+    ),
+  },
+  { key: "endpoint", label: "Endpoint", sort: "endpoint", render: (c) => <Mono>{c.managedApi}</Mono> },
   { key: "cpus", label: "CPUs", sort: "cpus", align: "right", render: (c) => c.cpus },
   { key: "storage", label: "Storage", sort: "storageGb", align: "right", render: (c) => gb(c.storageGb) },
   { key: "memory", label: "Memory", sort: "memoryGb", align: "right", render: (c) => gb(c.memoryGb) },
   { key: "vram", label: "VRAM", sort: "vramGb", align: "right", render: (c) => gb(c.vramGb) },
+  { key: "owner", label: "Owner", sort: "owner", render: (c) => c.owner },
 ];
 
 export function ClustersTable({ readOnly }: { readOnly: boolean }) {
@@ -29,21 +71,107 @@ export function ClustersTable({ readOnly }: { readOnly: boolean }) {
   const result = useQuery({
     ...trpc.cluster.list.queryOptions(controls.input),
     placeholderData: keepPreviousData,
+    // A new cluster shows PENDING until the MO answers: follow it without a reload.
+    refetchInterval: (query) =>
+      query.state.data?.items.some((c) => c.status === "PENDING") ? PENDING_POLL_MS : false,
   });
+  const [registering, setRegistering] = useState(false);
+  const [deregistering, setDeregistering] = useState<Row | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const columns: Column<Row, Sort>[] = [
+    ...BASE_COLUMNS,
+    {
+      key: "actions",
+      label: "Actions",
+      align: "right",
+      render: (c) => (
+        <Stack direction="row" spacing={0.5} sx={{ justifyContent: "flex-end" }}>
+          <Tooltip title="Metrics">
+            <IconButton
+              component={NextLink}
+              href={metricsHref(c)}
+              size="small"
+              aria-label={`Metrics of ${c.name}`}
+            >
+              <ShowChartIcon fontSize="small" />
+            </IconButton>
+          </Tooltip>
+          {!readOnly && (
+            <Tooltip title={c.status === "DEREGISTERED" ? "Already deregistered" : "Deregister"}>
+              {/* A span keeps the tooltip working on a disabled button. */}
+              <span>
+                <IconButton
+                  size="small"
+                  aria-label={`Deregister ${c.name}`}
+                  disabled={c.status === "DEREGISTERED"}
+                  onClick={() => setDeregistering(c)}
+                >
+                  <DeleteOutlinedIcon fontSize="small" />
+                </IconButton>
+              </span>
+            </Tooltip>
+          )}
+        </Stack>
+      ),
+    },
+  ];
+
   return (
-    <ResourceTable
-      noun="clusters"
-      columns={COLUMNS}
-      rowKey={(c) => c.id}
-      controls={controls}
-      result={result}
-      empty={{
-        icon: <DnsOutlinedIcon />,
-        title: "No clusters registered yet",
-        description: readOnly
-          ? "Infrastructure providers have not registered any cluster yet. Clusters will appear here once they join the continuum."
-          : "Register a Kubernetes cluster with its capacity, availability and pricing, and follow it here as it joins the continuum.",
-      }}
-    />
+    <>
+      <ResourceTable
+        noun="clusters"
+        columns={columns}
+        rowKey={(c) => c.id}
+        controls={controls}
+        result={result}
+        toolbar={
+          readOnly ? undefined : (
+            <Button variant="contained" startIcon={<AddIcon />} onClick={() => setRegistering(true)}>
+              Register Cluster
+            </Button>
+          )
+        }
+        empty={{
+          icon: <DnsOutlinedIcon />,
+          title: "No clusters registered yet",
+          description: readOnly
+            ? "Infrastructure providers have not registered any cluster yet. Clusters will appear here once they join the continuum."
+            : "Register a Kubernetes cluster with its capacity, availability and pricing, and follow it here as it joins the continuum.",
+        }}
+      />
+      {!readOnly && (
+        <>
+          <RegisterClusterDialog
+            open={registering}
+            onClose={() => setRegistering(false)}
+            onRegistered={(cluster) => {
+              setRegistering(false);
+              setNotice(
+                `Cluster ${cluster.name} registered. It shows PENDING until the Meta-Orchestrator joins it.`,
+              );
+            }}
+          />
+          <DeregisterClusterDialog
+            cluster={deregistering}
+            onClose={() => setDeregistering(null)}
+            onDeregistered={(name) => {
+              setDeregistering(null);
+              setNotice(`Cluster ${name} deregistered.`);
+            }}
+          />
+        </>
+      )}
+      <Snackbar
+        open={notice !== null}
+        autoHideDuration={6_000}
+        onClose={() => setNotice(null)}
+        anchorOrigin={{ vertical: "bottom", horizontal: "center" }}
+      >
+        <Alert severity="success" variant="filled" onClose={() => setNotice(null)} sx={{ width: "100%" }}>
+          {notice}
+        </Alert>
+      </Snackbar>
+    </>
   );
 }

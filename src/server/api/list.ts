@@ -13,12 +13,13 @@ export type SortDirection = z.infer<typeof sortDirectionSchema>;
 export function listInputSchema<const Fields extends readonly [string, ...string[]]>(
   sortFields: Fields,
   defaultSort: Fields[number],
+  defaultDirection: SortDirection = "asc",
 ) {
   return z.object({
     page: z.number().int().min(1).max(1_000_000).default(1),
     pageSize: z.literal(PAGE_SIZES).default(10),
     sort: z.enum(sortFields).default(defaultSort),
-    direction: sortDirectionSchema.default("asc"),
+    direction: sortDirectionSchema.default(defaultDirection),
     search: z
       .string()
       .trim()

@@ -4,6 +4,9 @@
  * and one JSON error shape for all of it:
  *   401 {error:"unauthorized", message}   403 {error:"forbidden", message}
  *   400 {error:"bad_request", message, field}
+ * Domain functions throw DomainError; it becomes its HTTP status here
+ * (404 not_found, 409 conflict, 413, 422, …) with the field it names, and an
+ * invalid chart adds its `problems` (file, line, message).
  */
 import type { z, ZodType } from "zod";
 import { BearerTokenError, bearerTokenFrom, userFromAccessToken } from "@/server/auth/bearer";
@@ -11,12 +14,41 @@ import { sessionUserFromRequest } from "@/server/auth/config";
 import { describeRoles, hasAnyRole, type Role } from "@/server/auth/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { db, type Db } from "@/server/db/client";
+import { DomainError, HTTP_STATUS, type DomainErrorKind, type Problem } from "@/server/errors";
 import { logger } from "@/server/logger";
 
 const log = logger.child({ module: "rest" });
 
 export type RestErrorCode =
-  "unauthorized" | "forbidden" | "bad_request" | "not_found" | "conflict" | "internal";
+  | "unauthorized"
+  | "forbidden"
+  | "bad_request"
+  | "not_found"
+  | "conflict"
+  | "payload_too_large"
+  | "unprocessable_entity"
+  | "internal";
+
+/** Every error code, for the OpenAPI document. */
+export const REST_ERROR_CODES: readonly RestErrorCode[] = [
+  "unauthorized",
+  "forbidden",
+  "bad_request",
+  "not_found",
+  "conflict",
+  "payload_too_large",
+  "unprocessable_entity",
+  "internal",
+];
+
+const REST_CODE: Record<DomainErrorKind, RestErrorCode> = {
+  invalid: "bad_request",
+  forbidden: "forbidden",
+  not_found: "not_found",
+  conflict: "conflict",
+  too_large: "payload_too_large",
+  unprocessable: "unprocessable_entity",
+};
 
 /** Throw from a handler to answer with a specific status and error code. */
 export class RestError extends Error {
@@ -25,15 +57,29 @@ export class RestError extends Error {
     readonly code: RestErrorCode,
     message: string,
     readonly field?: string | null,
+    /** Every problem behind the error (an invalid chart's, with file and line). */
+    readonly problems?: readonly Problem[],
   ) {
     super(message);
     this.name = "RestError";
   }
 }
 
+/** A domain function's expected failure as the REST answer (status, code, field). */
+export function restErrorFrom(error: DomainError): RestError {
+  return new RestError(
+    HTTP_STATUS[error.kind],
+    REST_CODE[error.kind],
+    error.message,
+    error.field,
+    error.problems,
+  );
+}
+
 export function errorResponse(error: RestError): Response {
   const body: Record<string, unknown> = { error: error.code, message: error.message };
   if (error.field !== undefined) body.field = error.field;
+  if (error.problems && error.problems.length > 0) body.problems = error.problems;
   return Response.json(body, { status: error.status, headers: { "cache-control": "no-store" } });
 }
 
@@ -84,6 +130,8 @@ export interface RestContext<Query, Body> {
   db: Db;
   query: Query;
   body: Body;
+  /** Dynamic route segments (`/workload/[id]/` → `{ id: "7" }`). */
+  params: Record<string, string>;
 }
 
 export interface RestOptions<
@@ -97,18 +145,39 @@ export interface RestOptions<
 
 type Parsed<S> = S extends ZodType ? z.output<S> : undefined;
 
+/** The second argument Next passes to a route handler. */
+export interface RouteContext {
+  params: Promise<Record<string, string | string[] | undefined> | undefined>;
+}
+
+async function routeParams(context: RouteContext | undefined): Promise<Record<string, string>> {
+  // Next passes no params (undefined) to routes without dynamic segments.
+  const raw = (context ? await context.params : undefined) ?? {};
+  const params: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (typeof value === "string") params[key] = value;
+  }
+  return params;
+}
+
+/** 201 Created with the new resource and its location. */
+export function created(body: unknown, location: string): Response {
+  return Response.json(body, { status: 201, headers: { location, "cache-control": "no-store" } });
+}
+
 export function restHandler<
   QuerySchema extends ZodType | undefined = undefined,
   BodySchema extends ZodType | undefined = undefined,
 >(
   options: RestOptions<QuerySchema, BodySchema>,
   handler: (ctx: RestContext<Parsed<QuerySchema>, Parsed<BodySchema>>) => Promise<unknown>,
-): (request: Request) => Promise<Response> {
-  return async (request) => {
+): (request: Request, context?: RouteContext) => Promise<Response> {
+  return async (request, context) => {
     try {
       const database = db();
       const user = await authenticate(request, database);
       authorize(user, options.roles);
+      const params = await routeParams(context);
       const query = (
         options.query
           ? parseInput(options.query, Object.fromEntries(new URL(request.url).searchParams))
@@ -124,11 +193,12 @@ export function restHandler<
         }
         body = parseInput(options.body, json) as Parsed<BodySchema>;
       }
-      const result = await handler({ request, user, db: database, query, body });
+      const result = await handler({ request, user, db: database, query, body, params });
       if (result instanceof Response) return result;
       return Response.json(result, { headers: { "cache-control": "no-store" } });
     } catch (error) {
       if (error instanceof RestError) return errorResponse(error);
+      if (error instanceof DomainError) return errorResponse(restErrorFrom(error));
       log.error({ err: error, url: request.url }, "REST handler failed");
       return errorResponse(new RestError(500, "internal", "Unexpected error."));
     }

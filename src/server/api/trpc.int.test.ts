@@ -131,10 +131,14 @@ describe("workload list scoping", () => {
     const first = await caller(provider).workload.list({
       search: tag,
       sort: "version",
+      direction: "asc",
       pageSize: 10,
       page: 1,
     });
     expect(first.items.map((w) => w.version)).toEqual(["1.0.0", "2.0.0"]);
+    // Without a direction the workloads list is newest first (ID descending).
+    const newest = await caller(provider).workload.list({ search: tag });
+    expect(newest.items.map((w) => w.version)).toEqual(["2.0.0", "1.0.0"]);
     const beyond = await caller(provider).workload.list({ search: tag, page: 2 });
     expect(beyond).toMatchObject({ total: 2, items: [], page: 2, pageSize: 10 });
   });
@@ -174,7 +178,27 @@ describe("cluster list scoping", () => {
     const page = await caller(admin).cluster.list({ search: tag });
     for (const cluster of page.items) {
       expect(Object.keys(cluster).sort()).toEqual(
-        ["cpus", "endpoint", "id", "memoryGb", "name", "owner", "status", "storageGb", "vramGb"].sort(),
+        [
+          "availabilityPct",
+          "cost",
+          "cpuBaseRate",
+          "cpus",
+          "createdAt",
+          "driver",
+          "greenEnergyPct",
+          "id",
+          "kubeconfigContentId",
+          "managedApi",
+          "memoryBaseRate",
+          "memoryGb",
+          "name",
+          "owner",
+          "shortId",
+          "status",
+          "statusReason",
+          "storageGb",
+          "vramGb",
+        ].sort(),
       );
     }
   });

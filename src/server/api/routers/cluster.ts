@@ -1,95 +1,57 @@
-import type { Prisma } from "@/generated/prisma/client";
-import type { ClusterStatus } from "@/generated/prisma/enums";
+import { z } from "zod";
 import { rolesForArea } from "@/server/auth/areas";
-import { hasAnyRole, Role } from "@/server/auth/roles";
-import { asUuid, listInputSchema, pageWindow, type ListPage } from "@/server/api/list";
 import { createTRPCRouter, roleProcedure } from "@/server/api/trpc";
+import {
+  clusterIdSchema,
+  clusterListInput,
+  clusterMetricsInput,
+  getCluster,
+  getClusterMetrics,
+  getClusterProperties,
+  listClusters,
+} from "@/server/clusters/catalog";
+import {
+  deregisterCluster,
+  registerCluster,
+  registerClusterInputSchema,
+} from "@/server/clusters/registration";
 
-export const clusterListInput = listInputSchema(
-  ["id", "name", "status", "endpoint", "cpus", "storageGb", "memoryGb", "vramGb"],
-  "name",
-);
-
-export interface ClusterRow {
-  id: string;
-  name: string;
-  status: ClusterStatus;
-  endpoint: string;
-  cpus: number;
-  storageGb: number;
-  memoryGb: number;
-  vramGb: number;
-  owner: string;
-}
-
-const SORT_COLUMN = {
-  id: "id",
-  name: "name",
-  status: "status",
-  endpoint: "managedApi",
-  cpus: "cpus",
-  storageGb: "storageGb",
-  memoryGb: "memoryGb",
-  vramGb: "vramGb",
-} as const;
+/**
+ * Resource Provisioning for the console. The domain functions decide who may
+ * see and manage which cluster (REST /api/v1/cluster calls the same ones); the
+ * role guard here only answers early. Someone else's cluster is NOT_FOUND.
+ */
+const clusterProcedure = roleProcedure(...rolesForArea("clusters"));
+const byId = z.object({ id: clusterIdSchema });
 
 export const clusterRouter = createTRPCRouter({
-  /**
-   * Clusters: an infrastructure provider sees their own; admins see all, and
-   * service providers see all read-only (they choose where to deploy). The
-   * kubeconfig ciphertext is never selected.
-   */
-  list: roleProcedure(...rolesForArea("clusters"))
+  /** The clusters table: an infrastructure provider's own clusters; every cluster for admins and service providers. */
+  list: clusterProcedure
     .input(clusterListInput)
-    .query(async ({ ctx, input }): Promise<ListPage<ClusterRow>> => {
-      const { user } = ctx.session;
-      const seesAll = hasAnyRole(user.roles, [Role.NEMO_ADMIN, Role.SERVICE_PROVIDER]);
-      const uuid = asUuid(input.search);
-      const where: Prisma.ClusterWhereInput = {
-        ...(seesAll ? {} : { ownerId: user.id }),
-        ...(input.search
-          ? {
-              OR: [
-                { name: { contains: input.search, mode: "insensitive" } },
-                { managedApi: { contains: input.search, mode: "insensitive" } },
-                ...(uuid ? [{ id: uuid }] : []),
-              ],
-            }
-          : {}),
-      };
-      const dir = input.direction;
-      const orderBy: Prisma.ClusterOrderByWithRelationInput[] = [
-        { [SORT_COLUMN[input.sort]]: dir },
-        { id: dir },
-      ];
-      const [total, rows] = await ctx.db.$transaction([
-        ctx.db.cluster.count({ where }),
-        ctx.db.cluster.findMany({
-          where,
-          orderBy,
-          ...pageWindow(input),
-          select: {
-            id: true,
-            name: true,
-            status: true,
-            managedApi: true,
-            cpus: true,
-            storageGb: true,
-            memoryGb: true,
-            vramGb: true,
-            owner: { select: { username: true } },
-          },
-        }),
-      ]);
-      return {
-        items: rows.map(({ managedApi, owner, ...row }) => ({
-          ...row,
-          endpoint: managedApi,
-          owner: owner.username,
-        })),
-        total,
-        page: input.page,
-        pageSize: input.pageSize,
-      };
-    }),
+    .query(({ ctx, input }) => listClusters(ctx.db, ctx.session.user, input)),
+
+  get: clusterProcedure.input(byId).query(({ ctx, input }) => getCluster(ctx.db, ctx.session.user, input.id)),
+
+  /** The detail: the cluster, its record as the Meta-Orchestrator keeps it, and what the caller may do. */
+  properties: clusterProcedure
+    .input(byId)
+    .query(({ ctx, input }) => getClusterProperties(ctx.db, ctx.session.user, input.id)),
+
+  /**
+   * Saves the cluster PENDING and asks the MO to join it. Parsed here as well
+   * as in the domain so the form gets every field's message at once (zodError).
+   */
+  register: clusterProcedure
+    .input(registerClusterInputSchema)
+    .mutation(({ ctx, input }) => registerCluster(ctx.db, ctx.session.user, input)),
+
+  /** Refused (CONFLICT) while instances run on the cluster. */
+  deregister: clusterProcedure
+    .input(byId)
+    .mutation(({ ctx, input }) => deregisterCluster(ctx.db, ctx.session.user, input.id)),
+
+  /** Usage samples over the range, oldest first, plus the latest sample for the live values. */
+  metrics: clusterProcedure
+    .input(clusterMetricsInput)
+    .query(({ ctx, input }) => getClusterMetrics(ctx.db, ctx.session.user, input)),
 });

@@ -1,72 +1,84 @@
-import type { Prisma } from "@/generated/prisma/client";
-import type { InstanceStatus } from "@/generated/prisma/enums";
+import { z } from "zod";
 import { rolesForArea } from "@/server/auth/areas";
-import { hasRole, Role } from "@/server/auth/roles";
-import { asInteger, asUuid, listInputSchema, pageWindow, type ListPage } from "@/server/api/list";
 import { createTRPCRouter, roleProcedure } from "@/server/api/trpc";
+import {
+  createInstance,
+  createInstanceInputSchema,
+  deleteInstance,
+  dryRunPlacement,
+  instanceDeploymentTree,
+  instanceListInput,
+  instanceManifests,
+  instanceOverview,
+  instancePlacement,
+  instanceTimeline,
+  listInstances,
+  proposableClusters,
+} from "@/server/instances";
 
-export const instanceListInput = listInputSchema(
-  ["shortId", "releaseName", "workloadId", "status", "cluster", "id"],
-  "shortId",
-);
+export { instanceListInput };
+export type { InstanceRow } from "@/server/instances";
 
-export interface InstanceRow {
-  id: string;
-  shortId: string;
-  releaseName: string;
-  workloadId: number;
-  status: InstanceStatus;
-  cluster: string | null;
-}
+/**
+ * Workload instances for the console (flow 3 and the inspection views of
+ * flow 8). Every procedure is one domain call — REST calls the same ones —
+ * and the domain checks role and ownership itself (another tenant's
+ * instance is "not found"); the role guard here only answers early.
+ */
+const instanceProcedure = roleProcedure(...rolesForArea("instances"));
+// Any string: the domain answers "not found" for what is not an instance id.
+const byId = z.object({ id: z.string().max(64) });
 
 export const instanceRouter = createTRPCRouter({
   /** Workload instances: a service provider sees their own, an admin all of them. */
-  list: roleProcedure(...rolesForArea("instances"))
+  list: instanceProcedure
     .input(instanceListInput)
-    .query(async ({ ctx, input }): Promise<ListPage<InstanceRow>> => {
-      const { user } = ctx.session;
-      const uuid = asUuid(input.search);
-      const workloadId = asInteger(input.search);
-      const where: Prisma.WorkloadInstanceWhereInput = {
-        ...(hasRole(user.roles, Role.NEMO_ADMIN) ? {} : { ownerId: user.id }),
-        ...(input.search
-          ? {
-              OR: [
-                { releaseName: { contains: input.search, mode: "insensitive" } },
-                { shortId: { contains: input.search, mode: "insensitive" } },
-                { cluster: { name: { contains: input.search, mode: "insensitive" } } },
-                ...(uuid ? [{ id: uuid }] : []),
-                ...(workloadId !== undefined ? [{ workloadId }] : []),
-              ],
-            }
-          : {}),
-      };
-      const dir = input.direction;
-      const orderBy: Prisma.WorkloadInstanceOrderByWithRelationInput[] = [
-        input.sort === "cluster" ? { cluster: { name: dir } } : { [input.sort]: dir },
-        { id: dir },
-      ];
-      const [total, rows] = await ctx.db.$transaction([
-        ctx.db.workloadInstance.count({ where }),
-        ctx.db.workloadInstance.findMany({
-          where,
-          orderBy,
-          ...pageWindow(input),
-          select: {
-            id: true,
-            shortId: true,
-            releaseName: true,
-            workloadId: true,
-            status: true,
-            cluster: { select: { name: true } },
-          },
-        }),
-      ]);
-      return {
-        items: rows.map(({ cluster, ...row }) => ({ ...row, cluster: cluster?.name ?? null })),
-        total,
-        page: input.page,
-        pageSize: input.pageSize,
-      };
-    }),
+    .query(({ ctx, input }) => listInstances({ db: ctx.db, user: ctx.session.user }, input)),
+
+  /** The instance with its attached intents (the Overview tab). */
+  get: instanceProcedure
+    .input(byId)
+    .query(({ ctx, input }) => instanceOverview({ db: ctx.db, user: ctx.session.user }, input.id)),
+
+  /**
+   * Renders the workload's chart and stores the instance RENDERED; the
+   * orchestrator places and deploys it. Invalid input answers with every
+   * field's message (`fieldErrors`), a chart that does not render with the
+   * render problems (file:line).
+   */
+  create: instanceProcedure
+    .input(createInstanceInputSchema)
+    .mutation(({ ctx, input }) => createInstance({ db: ctx.db, user: ctx.session.user }, input)),
+
+  /** DELETING now; the orchestrator removes it from its cluster and marks it DELETED. */
+  delete: instanceProcedure
+    .input(byId)
+    .mutation(({ ctx, input }) => deleteInstance({ db: ctx.db, user: ctx.session.user }, input.id)),
+
+  /** Lifecycle events, newest first. */
+  timeline: instanceProcedure
+    .input(byId)
+    .query(({ ctx, input }) => instanceTimeline({ db: ctx.db, user: ctx.session.user }, input.id)),
+
+  manifests: instanceProcedure
+    .input(byId)
+    .query(({ ctx, input }) => instanceManifests({ db: ctx.db, user: ctx.session.user }, input.id)),
+
+  /** The stored placement explanation ("why this cluster?"); null until the orchestrator decided. */
+  placement: instanceProcedure
+    .input(byId)
+    .query(({ ctx, input }) => instancePlacement({ db: ctx.db, user: ctx.session.user }, input.id)),
+
+  /** Where the instance would go now, without moving it. */
+  dryRun: instanceProcedure
+    .input(byId)
+    .mutation(({ ctx, input }) => dryRunPlacement({ db: ctx.db, user: ctx.session.user }, input.id)),
+
+  /** The live Deployment → ReplicaSet → Pod tree; null while not deployed. */
+  tree: instanceProcedure
+    .input(byId)
+    .query(({ ctx, input }) => instanceDeploymentTree({ db: ctx.db, user: ctx.session.user }, input.id)),
+
+  /** Registered clusters that joined, for the form's proposed-cluster choice. */
+  clusters: instanceProcedure.query(({ ctx }) => proposableClusters({ db: ctx.db, user: ctx.session.user })),
 });

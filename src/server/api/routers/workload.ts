@@ -1,69 +1,61 @@
-import type { Prisma } from "@/generated/prisma/client";
+import { z } from "zod";
 import { rolesForArea } from "@/server/auth/areas";
-import { hasRole, Role } from "@/server/auth/roles";
-import { asInteger, listInputSchema, pageWindow, type ListPage } from "@/server/api/list";
 import { createTRPCRouter, roleProcedure } from "@/server/api/trpc";
+import {
+  createWorkload,
+  deleteWorkload,
+  getWorkload,
+  listWorkloads,
+  patchWorkload,
+  renderWorkload,
+  templateOptionsSchema,
+  workloadCreateSchema,
+  workloadIdSchema,
+  workloadListInput,
+  workloadPatchSchema,
+} from "@/server/workloads";
 
-export const workloadListInput = listInputSchema(
-  ["id", "name", "version", "status", "ingressSupport", "user"],
-  "id",
-);
+export { workloadListInput };
+export type { WorkloadRow } from "@/server/workloads";
 
-export interface WorkloadRow {
-  id: number;
-  name: string;
-  version: string;
-  status: "PENDING" | "ACCEPTED";
-  ingressSupport: boolean;
-  user: string;
-}
+/**
+ * Workload registration for the console. The domain functions check role
+ * and ownership themselves (REST calls the same ones); the role guard here
+ * only answers early. Chart upload is not a procedure: the browser sends the
+ * file to POST /api/v1/workload/upload/ (multipart, with upload progress).
+ */
+const workloadProcedure = roleProcedure(...rolesForArea("workloads"));
+const byId = z.object({ id: workloadIdSchema });
 
 export const workloadRouter = createTRPCRouter({
-  /** Workloads: a service provider sees their own, an admin all of them. */
-  list: roleProcedure(...rolesForArea("workloads"))
+  /** Registered workloads: a service provider sees their own, an admin all of them. */
+  list: workloadProcedure
     .input(workloadListInput)
-    .query(async ({ ctx, input }): Promise<ListPage<WorkloadRow>> => {
-      const { user } = ctx.session;
-      const id = asInteger(input.search);
-      const where: Prisma.WorkloadWhereInput = {
-        ...(hasRole(user.roles, Role.NEMO_ADMIN) ? {} : { ownerId: user.id }),
-        ...(input.search
-          ? {
-              OR: [
-                { name: { contains: input.search, mode: "insensitive" } },
-                { version: { contains: input.search, mode: "insensitive" } },
-                { owner: { username: { contains: input.search, mode: "insensitive" } } },
-                ...(id !== undefined ? [{ id }] : []),
-              ],
-            }
-          : {}),
-      };
-      const dir = input.direction;
-      const orderBy: Prisma.WorkloadOrderByWithRelationInput[] = [
-        input.sort === "user" ? { owner: { username: dir } } : { [input.sort]: dir },
-        { id: dir },
-      ];
-      const [total, rows] = await ctx.db.$transaction([
-        ctx.db.workload.count({ where }),
-        ctx.db.workload.findMany({
-          where,
-          orderBy,
-          ...pageWindow(input),
-          select: {
-            id: true,
-            name: true,
-            version: true,
-            status: true,
-            ingressSupport: true,
-            owner: { select: { username: true } },
-          },
-        }),
-      ]);
-      return {
-        items: rows.map(({ owner, ...row }) => ({ ...row, user: owner.username })),
-        total,
-        page: input.page,
-        pageSize: input.pageSize,
-      };
-    }),
+    .query(({ ctx, input }) => listWorkloads({ db: ctx.db, user: ctx.session.user }, input)),
+
+  get: workloadProcedure
+    .input(byId)
+    .query(({ ctx, input }) => getWorkload({ db: ctx.db, user: ctx.session.user }, input.id)),
+
+  create: workloadProcedure
+    .input(workloadCreateSchema)
+    .mutation(({ ctx, input }) => createWorkload({ db: ctx.db, user: ctx.session.user }, input)),
+
+  /** Changes a PENDING workload (any subset of its fields); an ACCEPTED one is immutable. */
+  update: workloadProcedure
+    .input(z.object({ id: workloadIdSchema, patch: workloadPatchSchema }))
+    .mutation(({ ctx, input }) =>
+      patchWorkload({ db: ctx.db, user: ctx.session.user }, input.id, input.patch),
+    ),
+
+  delete: workloadProcedure
+    .input(byId)
+    .mutation(({ ctx, input }) => deleteWorkload({ db: ctx.db, user: ctx.session.user }, input.id)),
+
+  /** The chart rendered (`helm template`), for the manifest viewer; failures come back as problems. */
+  manifests: workloadProcedure
+    .input(z.object({ id: workloadIdSchema, options: templateOptionsSchema.optional() }))
+    .query(({ ctx, input }) =>
+      renderWorkload({ db: ctx.db, user: ctx.session.user }, input.id, input.options ?? {}),
+    ),
 });

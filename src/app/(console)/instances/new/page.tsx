@@ -1,0 +1,45 @@
+import type { Metadata } from "next";
+import { Forbidden } from "@/components/Forbidden";
+import { CreateInstanceForm, type IntentTypeChoice } from "@/components/instances/CreateInstanceForm";
+import { PageHeader } from "@/components/PageHeader";
+import { areaAccess, areaByKey, rolesForArea } from "@/server/auth/areas";
+import { describeRoles } from "@/server/auth/roles";
+import { INTENT_TYPES } from "@/server/intents/catalogue";
+import { requireConsoleSession } from "../../require-session";
+
+export const metadata: Metadata = { title: "Create Workload Instance" };
+
+/** The catalogue is static data: the page hands it to the form rather than another round trip. */
+const INTENT_TYPE_CHOICES: IntentTypeChoice[] = INTENT_TYPES.map((t) => ({
+  type: t.type,
+  label: t.label,
+  description: t.description,
+  targets: t.targets.map((target) => ({ ...target, conditions: [...target.conditions] })),
+}));
+
+export default async function NewInstancePage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { user } = await requireConsoleSession();
+  const area = areaByKey("instances");
+  if (areaAccess(user.roles, "instances") !== "manage") {
+    return <Forbidden area={area.title} neededRoles={describeRoles(rolesForArea("instances"))} />;
+  }
+  const { workload } = await searchParams;
+  const workloadId =
+    typeof workload === "string" && /^\d{1,9}$/.test(workload) && Number(workload) > 0
+      ? Number(workload)
+      : undefined;
+  return (
+    <>
+      <PageHeader
+        title="New instance"
+        trail={[{ href: area.href, label: area.title }]}
+        description="Render an accepted workload's Helm chart with your options; the Meta-Orchestrator places it on a cluster that meets its intent and deploys it."
+      />
+      <CreateInstanceForm initialWorkloadId={workloadId} intentTypes={INTENT_TYPE_CHOICES} />
+    </>
+  );
+}

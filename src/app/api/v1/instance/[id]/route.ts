@@ -1,0 +1,5 @@
+import { deleteInstanceRest, getInstanceRest } from "@/server/api/v1/instance";
+
+/** GET, DELETE /api/v1/instance/{id}/ — see src/server/api/v1/instance.ts. */
+export const GET = getInstanceRest;
+export const DELETE = deleteInstanceRest;

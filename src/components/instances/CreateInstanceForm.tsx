@@ -1,0 +1,698 @@
+"use client";
+
+import AddIcon from "@mui/icons-material/Add";
+import DeleteOutlineIcon from "@mui/icons-material/DeleteOutlineOutlined";
+import ErrorOutlineIcon from "@mui/icons-material/ErrorOutlineOutlined";
+import Alert from "@mui/material/Alert";
+import AlertTitle from "@mui/material/AlertTitle";
+import Box from "@mui/material/Box";
+import Button from "@mui/material/Button";
+import Chip from "@mui/material/Chip";
+import Divider from "@mui/material/Divider";
+import FormControlLabel from "@mui/material/FormControlLabel";
+import FormGroup from "@mui/material/FormGroup";
+import FormHelperText from "@mui/material/FormHelperText";
+import IconButton from "@mui/material/IconButton";
+import InputAdornment from "@mui/material/InputAdornment";
+import ListItemText from "@mui/material/ListItemText";
+import MenuItem from "@mui/material/MenuItem";
+import Paper from "@mui/material/Paper";
+import Skeleton from "@mui/material/Skeleton";
+import Stack from "@mui/material/Stack";
+import Switch from "@mui/material/Switch";
+import TextField from "@mui/material/TextField";
+import Tooltip from "@mui/material/Tooltip";
+import Typography from "@mui/material/Typography";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useId, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { ButtonLink } from "@/components/links";
+import { StatusChip } from "@/components/StatusChip";
+import { errorStatus } from "@/trpc/query-client";
+import { useTRPC } from "@/trpc/react";
+import type { RouterInputs } from "@/trpc/types";
+import { instanceFormErrors, NO_FORM_ERRORS, problemLocation, type InstanceFormErrors } from "./form-errors";
+import { YamlEditor } from "./YamlEditor";
+
+/** An intent type of the catalogue, as the page hands it over (plain data). */
+export interface IntentTypeChoice {
+  type: string;
+  label: string;
+  description: string;
+  targets: ReadonlyArray<{
+    name: string;
+    label: string;
+    valueType: "number" | "boolean";
+    unit: string | null;
+    min?: number;
+    max?: number;
+    conditions: readonly string[];
+  }>;
+}
+
+type CreateInput = RouterInputs["instance"]["create"];
+type Condition = NonNullable<CreateInput["intent"]>["targets"][number]["targetCondition"];
+
+interface TargetRow {
+  /** Stable React key: rows can be removed from the middle. */
+  key: number;
+  targetName: string;
+  targetCondition: string;
+  targetValue: string;
+}
+
+interface Draft {
+  releaseName: string;
+  clusterName: string;
+  valuesOverride: string;
+  includeCrds: boolean;
+  isUpgrade: boolean;
+  noHooks: boolean;
+  /** "" = no intent template. */
+  intentType: string;
+  start: string;
+  end: string;
+  targets: TargetRow[];
+}
+
+const EMPTY: Draft = {
+  releaseName: "",
+  clusterName: "",
+  valuesOverride: "",
+  includeCrds: false,
+  isUpgrade: false,
+  noHooks: false,
+  intentType: "",
+  start: "",
+  end: "",
+  targets: [],
+};
+
+const RANGE_CONDITIONS = new Set(["IS_WITHIN_RANGE", "IS_OUTSIDE_RANGE"]);
+const NUMERIC = /^-?\d+(\.\d+)?$/;
+
+/** The form's text as the API's value: numbers as numbers, a range as [low, high]. */
+function targetValue(
+  row: TargetRow,
+  target: IntentTypeChoice["targets"][number] | undefined,
+): string | number | Array<string | number> {
+  const asValue = (text: string) =>
+    target?.valueType === "number" && NUMERIC.test(text) ? Number(text) : text;
+  if (RANGE_CONDITIONS.has(row.targetCondition)) {
+    return row.targetValue
+      .split(",")
+      .map((part) => part.trim())
+      .filter(Boolean)
+      .map(asValue);
+  }
+  return asValue(row.targetValue.trim());
+}
+
+/** Checks the browser can make without the server; the server checks everything again. */
+function localErrors(draft: Draft): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (!draft.releaseName.trim()) fields.releaseName = "Release Name is required.";
+  draft.targets.forEach((row, i) => {
+    if (!row.targetValue.trim()) fields[`intent.targets.${i}.targetValue`] = "Target Value is required.";
+  });
+  return fields;
+}
+
+function Section({
+  title,
+  description,
+  children,
+}: {
+  title: string;
+  description?: string;
+  children: ReactNode;
+}) {
+  return (
+    <Box component="section" aria-label={title}>
+      <Typography variant="h3" component="h2" sx={{ mb: 0.5 }}>
+        {title}
+      </Typography>
+      {description && (
+        <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
+          {description}
+        </Typography>
+      )}
+      <Stack spacing={2.5}>{children}</Stack>
+    </Box>
+  );
+}
+
+/** The workload the instance is of: chosen from the URL (?workload=) or picked here among ACCEPTED ones. */
+function WorkloadChoice({
+  workloadId,
+  onPick,
+  error,
+}: {
+  workloadId: number | undefined;
+  onPick(id: number): void;
+  error: string | undefined;
+}) {
+  const trpc = useTRPC();
+  const workload = useQuery({
+    ...trpc.workload.get.queryOptions({ id: workloadId ?? 0 }),
+    enabled: workloadId !== undefined,
+  });
+  const choices = useQuery({
+    ...trpc.workload.list.queryOptions({ pageSize: 50, sort: "id", direction: "desc" }),
+    enabled: workloadId === undefined,
+  });
+
+  if (workloadId === undefined) {
+    const accepted = (choices.data?.items ?? []).filter((w) => w.status === "ACCEPTED");
+    return (
+      <TextField
+        select
+        label="Workload"
+        required
+        value=""
+        onChange={(e) => onPick(Number(e.target.value))}
+        error={Boolean(error)}
+        helperText={
+          error ??
+          (choices.isPending
+            ? "Loading workloads…"
+            : accepted.length === 0
+              ? "No ACCEPTED workload yet: register one and upload its chart in Workload Monitoring."
+              : "An ACCEPTED workload: its chart is rendered with the options below.")
+        }
+      >
+        {accepted.map((w) => (
+          <MenuItem key={w.id} value={String(w.id)}>
+            {w.name} {w.version} (ID {w.id})
+          </MenuItem>
+        ))}
+      </TextField>
+    );
+  }
+  if (workload.isPending) return <Skeleton variant="rounded" height={72} />;
+  if (workload.error) {
+    return (
+      <Alert severity="error">
+        <AlertTitle>
+          {errorStatus(workload.error) === 404 ? "Workload not found" : "Couldn't load the workload"}
+        </AlertTitle>
+        {workload.error.message}
+      </Alert>
+    );
+  }
+  const w = workload.data;
+  return (
+    <Box>
+      <Paper variant="outlined" sx={{ p: 2, bgcolor: "#f7f9fc" }} data-testid="instance-workload">
+        <Stack direction="row" spacing={1.5} useFlexGap sx={{ alignItems: "center", flexWrap: "wrap" }}>
+          <Typography sx={{ fontWeight: 600 }}>
+            {w.name} {w.version}
+          </Typography>
+          <StatusChip status={w.status} />
+          <Typography variant="body2" color="text.secondary">
+            Workload ID {w.id}
+            {w.chart ? ` · chart ${w.chart.chartName} ${w.chart.chartVersion}` : " · no chart"}
+          </Typography>
+          {w.supportedIntents.map((intent) => (
+            <Chip key={intent} label={intent} size="small" variant="outlined" />
+          ))}
+        </Stack>
+      </Paper>
+      {w.status !== "ACCEPTED" && (
+        <Alert severity="warning" sx={{ mt: 1.5 }}>
+          {w.name} {w.version} is {w.status}: upload a valid Helm chart before creating instances.
+        </Alert>
+      )}
+      {error && <FormHelperText error>{error}</FormHelperText>}
+    </Box>
+  );
+}
+
+/**
+ * Create Workload Instance: release name, optional proposed cluster, values
+ * override, the three render switches and an optional intent template. The
+ * server renders the chart; its field errors land on the fields, a render
+ * failure (with file:line) in an alert. Created → the instance's page.
+ */
+export function CreateInstanceForm({
+  initialWorkloadId,
+  intentTypes,
+}: {
+  initialWorkloadId: number | undefined;
+  intentTypes: readonly IntentTypeChoice[];
+}) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const [workloadId, setWorkloadId] = useState(initialWorkloadId);
+  const [draft, setDraft] = useState<Draft>(EMPTY);
+  const [errors, setErrors] = useState<InstanceFormErrors>(NO_FORM_ERRORS);
+  const nextKey = useRef(1);
+  const ids = { form: useId(), formBox: useId() };
+  const clusters = useQuery(trpc.instance.clusters.queryOptions());
+
+  const create = useMutation(
+    trpc.instance.create.mutationOptions({
+      onSuccess: async (instance) => {
+        await queryClient.invalidateQueries({ queryKey: trpc.instance.list.queryKey() });
+        router.push(`/instances/${instance.id}`);
+      },
+      onError: (error) => {
+        setErrors(instanceFormErrors(error));
+        // The summary alert is at the top of the form: bring it into view.
+        document.getElementById(ids.formBox)?.scrollIntoView({ behavior: "smooth", block: "start" });
+      },
+    }),
+  );
+
+  const clearError = (...paths: string[]) =>
+    setErrors((e) => {
+      if (!paths.some((p) => p in e.fields)) return e;
+      const fields = { ...e.fields };
+      for (const p of paths) delete fields[p];
+      return { ...e, fields };
+    });
+
+  const set = <K extends keyof Draft>(key: K, value: Draft[K], errorPath: string = key) => {
+    setDraft((d) => ({ ...d, [key]: value }));
+    clearError(errorPath);
+  };
+
+  const intentType = intentTypes.find((t) => t.type === draft.intentType);
+  const newRow = (type: IntentTypeChoice | undefined): TargetRow => {
+    const target = type?.targets[0];
+    return {
+      key: nextKey.current++,
+      targetName: target?.name ?? "",
+      targetCondition: target?.conditions[0] ?? "",
+      targetValue: "",
+    };
+  };
+
+  const chooseIntentType = (type: string) => {
+    const chosen = intentTypes.find((t) => t.type === type);
+    setDraft((d) => ({ ...d, intentType: type, targets: chosen ? [newRow(chosen)] : [] }));
+    setErrors((e) => ({
+      ...e,
+      fields: Object.fromEntries(Object.entries(e.fields).filter(([k]) => !k.startsWith("intent"))),
+    }));
+  };
+
+  const setRow = (index: number, patch: Partial<TargetRow>) => {
+    setDraft((d) => ({
+      ...d,
+      targets: d.targets.map((row, i) => {
+        if (i !== index) return row;
+        const next = { ...row, ...patch };
+        // A new target brings its own conditions: keep the condition only if it still applies.
+        if (patch.targetName !== undefined) {
+          const target = intentType?.targets.find((t) => t.name === patch.targetName);
+          if (target && !target.conditions.includes(next.targetCondition)) {
+            next.targetCondition = target.conditions[0] ?? "";
+          }
+        }
+        return next;
+      }),
+    }));
+    clearError(...Object.keys(patch).map((field) => `intent.targets.${index}.${field}`), "intent.targets");
+  };
+
+  const removeRow = (index: number) => {
+    setDraft((d) => ({ ...d, targets: d.targets.filter((_, i) => i !== index) }));
+    // Messages are keyed by row position: after a removal they no longer point at the right rows.
+    setErrors((e) => ({
+      ...e,
+      fields: Object.fromEntries(Object.entries(e.fields).filter(([k]) => !k.startsWith("intent.targets"))),
+    }));
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (workloadId === undefined) {
+      setErrors({ ...NO_FORM_ERRORS, fields: { workloadId: "Choose the workload to instantiate." } });
+      return;
+    }
+    const local = localErrors(draft);
+    if (Object.keys(local).length > 0) {
+      setErrors({ ...NO_FORM_ERRORS, fields: local });
+      return;
+    }
+    const input: CreateInput = {
+      workloadId,
+      releaseName: draft.releaseName.trim(),
+      valuesOverride: draft.valuesOverride,
+      includeCrds: draft.includeCrds,
+      isUpgrade: draft.isUpgrade,
+      noHooks: draft.noHooks,
+      ...(draft.clusterName ? { clusterName: draft.clusterName } : {}),
+      ...(intentType
+        ? {
+            intent: {
+              intentType: intentType.type,
+              ...(draft.start ? { start: new Date(draft.start) } : {}),
+              ...(draft.end ? { end: new Date(draft.end) } : {}),
+              targets: draft.targets.map((row) => ({
+                targetName: row.targetName,
+                targetCondition: row.targetCondition as Condition,
+                targetValue: targetValue(
+                  row,
+                  intentType.targets.find((t) => t.name === row.targetName),
+                ),
+              })),
+            },
+          }
+        : {}),
+    };
+    create.mutate(input);
+  };
+
+  const reset = () => {
+    setDraft(EMPTY);
+    setErrors(NO_FORM_ERRORS);
+    create.reset();
+  };
+
+  const f = errors.fields;
+  const [firstProblem, ...moreProblems] = errors.problems;
+  const intentError = f["intent"] ?? f["intent.targets"] ?? f["intent.intentType"];
+
+  return (
+    <Paper variant="outlined" sx={{ p: { xs: 2, md: 3 }, maxWidth: 980 }}>
+      <Box
+        component="form"
+        id={ids.formBox}
+        noValidate
+        onSubmit={submit}
+        aria-labelledby={ids.form}
+        data-testid="create-instance-form"
+        // Clear of the sticky app bar when an error scrolls the form's top into view.
+        sx={{ scrollMarginTop: 88 }}
+      >
+        <Typography id={ids.form} variant="h2" sx={{ mb: 2.5 }}>
+          Create Workload Instance
+        </Typography>
+        <Stack spacing={4}>
+          {(errors.form || firstProblem) && (
+            <Alert severity="error" icon={<ErrorOutlineIcon />} data-testid="create-error" role="alert">
+              <AlertTitle>
+                {firstProblem ? "The chart does not render with these options" : "Not created"}
+              </AlertTitle>
+              {firstProblem ? (
+                <>
+                  {problemLocation(firstProblem) && (
+                    <Box component="code" sx={{ display: "block", fontWeight: 600, mb: 0.5 }}>
+                      {problemLocation(firstProblem)}
+                    </Box>
+                  )}
+                  <Box sx={{ whiteSpace: "pre-wrap" }}>{firstProblem.message}</Box>
+                  {moreProblems.length > 0 && (
+                    <Box component="ul" sx={{ pl: 2.5, mb: 0 }}>
+                      {moreProblems.map((p, i) => (
+                        <li key={i}>
+                          {problemLocation(p) ? <code>{problemLocation(p)}</code> : null} {p.message}
+                        </li>
+                      ))}
+                    </Box>
+                  )}
+                </>
+              ) : (
+                errors.form
+              )}
+            </Alert>
+          )}
+
+          <Section title="Workload">
+            <WorkloadChoice
+              workloadId={workloadId}
+              error={f.workloadId}
+              onPick={(id) => {
+                setWorkloadId(id);
+                clearError("workloadId");
+                router.replace(`/instances/new?workload=${id}`);
+              }}
+            />
+          </Section>
+
+          <Section
+            title="Release"
+            description="How the chart is rendered (helm template): the release name, values and switches."
+          >
+            <Stack direction={{ xs: "column", md: "row" }} spacing={2.5}>
+              <TextField
+                label="Release Name"
+                required
+                autoFocus
+                fullWidth
+                value={draft.releaseName}
+                onChange={(e) => set("releaseName", e.target.value)}
+                error={Boolean(f.releaseName)}
+                helperText={
+                  f.releaseName ??
+                  "A DNS-1123 label: lowercase letters, digits and '-', at most 53 characters."
+                }
+                slotProps={{ htmlInput: { maxLength: 53, autoComplete: "off", spellCheck: false } }}
+              />
+              <TextField
+                select
+                label="Cluster Name"
+                fullWidth
+                value={draft.clusterName}
+                onChange={(e) => set("clusterName", e.target.value)}
+                // "" is a real choice here: show it rather than an empty box.
+                slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}
+                error={Boolean(f.clusterName)}
+                helperText={
+                  f.clusterName ?? "Optional proposal: the orchestrator still checks it against the intents."
+                }
+              >
+                <MenuItem value="">
+                  <em>Let the orchestrator choose</em>
+                </MenuItem>
+                {(clusters.data ?? []).map((c) => (
+                  <MenuItem key={c.name} value={c.name}>
+                    <ListItemText
+                      primary={c.name}
+                      secondary={`availability ${c.availabilityPct} % · green energy ${c.greenEnergyPct} % · ${c.cost.replace("_", " ")}`}
+                    />
+                  </MenuItem>
+                ))}
+              </TextField>
+            </Stack>
+            <YamlEditor
+              label="Values Override"
+              value={draft.valuesOverride}
+              onChange={(value) => set("valuesOverride", value)}
+              error={f.valuesOverride}
+              placeholder={'replicaCount: 2\nimage:\n  tag: "1.25"'}
+              helperText="YAML merged over the chart's values.yaml (helm -f)."
+            />
+            <FormGroup row sx={{ gap: 3 }}>
+              <FormControlLabel
+                control={
+                  <Switch
+                    checked={draft.includeCrds}
+                    onChange={(e) => set("includeCrds", e.target.checked)}
+                  />
+                }
+                label="Include CRDs"
+              />
+              <FormControlLabel
+                control={
+                  <Switch checked={draft.isUpgrade} onChange={(e) => set("isUpgrade", e.target.checked)} />
+                }
+                label="Is Upgrade"
+              />
+              <FormControlLabel
+                control={
+                  <Switch checked={draft.noHooks} onChange={(e) => set("noHooks", e.target.checked)} />
+                }
+                label="No Hooks"
+              />
+            </FormGroup>
+          </Section>
+
+          <Divider />
+
+          <Section
+            title="Intent template"
+            description="Optional: what the instance must get (3GPP TS 28.312 targets). Placement honours it and the evaluator checks it."
+          >
+            <Stack direction={{ xs: "column", md: "row" }} spacing={2.5}>
+              <TextField
+                select
+                label="Intent Type"
+                fullWidth
+                value={draft.intentType}
+                onChange={(e) => chooseIntentType(e.target.value)}
+                slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}
+                error={Boolean(intentError)}
+                helperText={
+                  intentError ??
+                  intentType?.description ??
+                  "No intent: placement uses capacity and cost only."
+                }
+              >
+                <MenuItem value="">
+                  <em>No intent</em>
+                </MenuItem>
+                {intentTypes.map((t) => (
+                  <MenuItem key={t.type} value={t.type}>
+                    {t.label} ({t.type})
+                  </MenuItem>
+                ))}
+              </TextField>
+              <TextField
+                label="Start"
+                type="datetime-local"
+                fullWidth
+                disabled={!intentType}
+                value={draft.start}
+                onChange={(e) => set("start", e.target.value, "intent.start")}
+                error={Boolean(f["intent.start"])}
+                helperText={f["intent.start"] ?? "Empty: from now."}
+                slotProps={{ inputLabel: { shrink: true } }}
+              />
+              <TextField
+                label="End"
+                type="datetime-local"
+                fullWidth
+                disabled={!intentType}
+                value={draft.end}
+                onChange={(e) => set("end", e.target.value, "intent.end")}
+                error={Boolean(f["intent.end"])}
+                helperText={f["intent.end"] ?? "Empty: until deleted."}
+                slotProps={{ inputLabel: { shrink: true } }}
+              />
+            </Stack>
+            {intentType && (
+              <Stack spacing={2} role="group" aria-label="Targets" data-testid="intent-targets">
+                {draft.targets.map((row, i) => {
+                  const target = intentType.targets.find((t) => t.name === row.targetName);
+                  const path = `intent.targets.${i}`;
+                  const range = RANGE_CONDITIONS.has(row.targetCondition);
+                  return (
+                    <Stack
+                      key={row.key}
+                      direction={{ xs: "column", md: "row" }}
+                      spacing={2}
+                      sx={{ alignItems: { md: "flex-start" } }}
+                      data-testid="target-row"
+                    >
+                      <TextField
+                        select
+                        label="Target Name"
+                        fullWidth
+                        value={row.targetName}
+                        onChange={(e) => setRow(i, { targetName: e.target.value })}
+                        error={Boolean(f[`${path}.targetName`])}
+                        helperText={f[`${path}.targetName`] ?? target?.label ?? " "}
+                      >
+                        {intentType.targets.map((t) => (
+                          <MenuItem key={t.name} value={t.name}>
+                            {t.name}
+                          </MenuItem>
+                        ))}
+                      </TextField>
+                      <TextField
+                        select
+                        label="Target Condition"
+                        fullWidth
+                        value={row.targetCondition}
+                        onChange={(e) => setRow(i, { targetCondition: e.target.value })}
+                        error={Boolean(f[`${path}.targetCondition`])}
+                        helperText={f[`${path}.targetCondition`] ?? " "}
+                      >
+                        {(target?.conditions ?? []).map((c) => (
+                          <MenuItem key={c} value={c}>
+                            {c}
+                          </MenuItem>
+                        ))}
+                      </TextField>
+                      {target?.valueType === "boolean" ? (
+                        <TextField
+                          select
+                          label="Target Value"
+                          fullWidth
+                          value={row.targetValue}
+                          onChange={(e) => setRow(i, { targetValue: e.target.value })}
+                          error={Boolean(f[`${path}.targetValue`])}
+                          helperText={f[`${path}.targetValue`] ?? " "}
+                        >
+                          <MenuItem value="true">true</MenuItem>
+                          <MenuItem value="false">false</MenuItem>
+                        </TextField>
+                      ) : (
+                        <TextField
+                          label="Target Value"
+                          fullWidth
+                          required
+                          value={row.targetValue}
+                          onChange={(e) => setRow(i, { targetValue: e.target.value })}
+                          error={Boolean(f[`${path}.targetValue`])}
+                          helperText={
+                            f[`${path}.targetValue`] ??
+                            (range
+                              ? "Two values: low, high"
+                              : target?.min !== undefined && target.max !== undefined
+                                ? `${target.min}–${target.max}`
+                                : " ")
+                          }
+                          slotProps={{
+                            htmlInput: {
+                              inputMode: range ? "text" : "decimal",
+                              autoComplete: "off",
+                            },
+                            input: target?.unit
+                              ? {
+                                  endAdornment: <InputAdornment position="end">{target.unit}</InputAdornment>,
+                                }
+                              : {},
+                          }}
+                        />
+                      )}
+                      <Tooltip title="Remove this target">
+                        <span>
+                          <IconButton
+                            aria-label={`Remove target ${i + 1}`}
+                            onClick={() => removeRow(i)}
+                            disabled={draft.targets.length === 1}
+                            sx={{ mt: { md: 1 } }}
+                          >
+                            <DeleteOutlineIcon />
+                          </IconButton>
+                        </span>
+                      </Tooltip>
+                    </Stack>
+                  );
+                })}
+                <Box>
+                  <Button
+                    startIcon={<AddIcon />}
+                    onClick={() => setDraft((d) => ({ ...d, targets: [...d.targets, newRow(intentType)] }))}
+                  >
+                    Add target
+                  </Button>
+                </Box>
+              </Stack>
+            )}
+          </Section>
+
+          <Stack direction="row" spacing={1.5} sx={{ justifyContent: "flex-end" }}>
+            <ButtonLink
+              href={workloadId !== undefined ? `/instances?workload=${workloadId}` : "/instances"}
+              color="inherit"
+            >
+              Cancel
+            </ButtonLink>
+            <Button onClick={reset} disabled={create.isPending}>
+              Reset
+            </Button>
+            <Button type="submit" variant="contained" loading={create.isPending}>
+              Create
+            </Button>
+          </Stack>
+        </Stack>
+      </Box>
+    </Paper>
+  );
+}

@@ -1,0 +1,350 @@
+"use client";
+
+import AccountTreeOutlinedIcon from "@mui/icons-material/AccountTreeOutlined";
+import DeleteOutlineIcon from "@mui/icons-material/DeleteOutlineOutlined";
+import DescriptionOutlinedIcon from "@mui/icons-material/DescriptionOutlined";
+import InfoOutlinedIcon from "@mui/icons-material/InfoOutlined";
+import TimelineIcon from "@mui/icons-material/Timeline";
+import Alert from "@mui/material/Alert";
+import AlertTitle from "@mui/material/AlertTitle";
+import Box from "@mui/material/Box";
+import Button from "@mui/material/Button";
+import Chip from "@mui/material/Chip";
+import Link from "@mui/material/Link";
+import Paper from "@mui/material/Paper";
+import Skeleton from "@mui/material/Skeleton";
+import Stack from "@mui/material/Stack";
+import Tab from "@mui/material/Tab";
+import Tabs from "@mui/material/Tabs";
+import Typography from "@mui/material/Typography";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import NextLink from "next/link";
+import { useEffect, useRef, useState, type ReactElement, type ReactNode } from "react";
+import { ButtonLink } from "@/components/links";
+import { ManifestBrowser } from "@/components/manifests/ManifestBrowser";
+import { PageHeader } from "@/components/PageHeader";
+import { Mono } from "@/components/ResourceTable";
+import { StatusChip } from "@/components/StatusChip";
+import { errorStatus } from "@/trpc/query-client";
+import { useTRPC } from "@/trpc/react";
+import type { RouterOutputs } from "@/trpc/types";
+import { DeleteInstanceDialog } from "./DeleteInstanceDialog";
+import { DeploymentTreeView } from "./DeploymentTreeView";
+import { InstanceTimeline } from "./InstanceTimeline";
+import { PlacementPanel } from "./PlacementPanel";
+import { isTransitional, LIVE_REFRESH_MS, SETTLED_REFRESH_MS } from "./status";
+import { INSTANCE_TABS, type InstanceTab } from "./tabs";
+
+type Instance = RouterOutputs["instance"]["get"];
+
+const TAB_LABEL: Record<InstanceTab, { label: string; icon: ReactElement }> = {
+  overview: { label: "Overview", icon: <InfoOutlinedIcon fontSize="small" /> },
+  timeline: { label: "Timeline", icon: <TimelineIcon fontSize="small" /> },
+  manifests: { label: "Manifests", icon: <DescriptionOutlinedIcon fontSize="small" /> },
+  tree: { label: "Deployment tree", icon: <AccountTreeOutlinedIcon fontSize="small" /> },
+};
+
+const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium" });
+
+function Detail({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <Box>
+      <Typography variant="caption" color="text.secondary" component="dt">
+        {label}
+      </Typography>
+      <Box component="dd" sx={{ m: 0, fontSize: 14, wordBreak: "break-word" }}>
+        {children}
+      </Box>
+    </Box>
+  );
+}
+
+function conditionText(condition: string): string {
+  return condition.replace(/^IS_/, "").replaceAll("_", " ").toLowerCase();
+}
+
+function Overview({ instance }: { instance: Instance }) {
+  const options = [
+    instance.includeCrds && "Include CRDs",
+    instance.isUpgrade && "Is Upgrade",
+    instance.noHooks && "No Hooks",
+  ].filter((o): o is string => Boolean(o));
+  return (
+    <Stack spacing={2.5}>
+      <Stack direction={{ xs: "column", lg: "row" }} spacing={2.5}>
+        <Paper variant="outlined" sx={{ p: 2.5, flex: 3 }} component="section" aria-label="Instance details">
+          <Box
+            component="dl"
+            sx={{ m: 0, display: "grid", gridTemplateColumns: { xs: "1fr", sm: "repeat(3, 1fr)" }, gap: 2 }}
+            data-testid="instance-details"
+          >
+            <Detail label="Status">
+              <StatusChip
+                status={instance.status}
+                reason={instance.statusReason}
+                busy={isTransitional(instance.status)}
+              />
+            </Detail>
+            <Detail label="Cluster">
+              {instance.cluster?.name ?? (
+                <Typography variant="body2" component="span" color="text.secondary">
+                  Not placed
+                </Typography>
+              )}
+            </Detail>
+            <Detail label="Namespace">
+              <Mono>{instance.namespace}</Mono>
+            </Detail>
+            <Detail label="Workload">
+              <Link
+                component={NextLink}
+                href={`/instances?workload=${instance.workloadId}`}
+                underline="hover"
+              >
+                {instance.workload.name} {instance.workload.version}
+              </Link>{" "}
+              <Typography variant="body2" component="span" color="text.secondary">
+                (ID {instance.workloadId})
+              </Typography>
+            </Detail>
+            <Detail label="Instance ID">
+              <Mono title={instance.id}>{instance.shortId}</Mono>
+            </Detail>
+            <Detail label="Proposed cluster">
+              {instance.proposedCluster ?? "None (orchestrator's choice)"}
+            </Detail>
+            <Detail label="Owner">{instance.owner.username}</Detail>
+            <Detail label="Created">{dateTime.format(instance.createdAt)}</Detail>
+            <Detail label="Render options">{options.length > 0 ? options.join(" · ") : "Defaults"}</Detail>
+          </Box>
+          {instance.status === "FAILED" && instance.statusReason && (
+            <Alert severity="error" sx={{ mt: 2 }}>
+              {instance.statusReason}
+            </Alert>
+          )}
+        </Paper>
+        <Paper
+          variant="outlined"
+          sx={{ p: 2.5, flex: 2 }}
+          component="section"
+          aria-labelledby="intents-attached"
+        >
+          <Typography id="intents-attached" variant="h3" component="h2" sx={{ mb: 1.5 }}>
+            Intents attached
+          </Typography>
+          {instance.intents.length === 0 ? (
+            <Typography variant="body2" color="text.secondary">
+              None: placement used capacity, cost and green energy only.
+            </Typography>
+          ) : (
+            <Stack spacing={1.5} data-testid="instance-intents">
+              {instance.intents.map((intent) => (
+                <Box key={intent.id}>
+                  <Stack direction="row" spacing={1} sx={{ alignItems: "center" }}>
+                    <Typography sx={{ fontWeight: 600 }}>{intent.intentType}</Typography>
+                    <StatusChip status={intent.adminState} />
+                    {intent.lastFulfilment && <StatusChip status={intent.lastFulfilment} />}
+                  </Stack>
+                  {intent.targets.map((t) => (
+                    <Typography key={t.targetName} variant="body2" color="text.secondary">
+                      {t.targetName} {conditionText(t.targetCondition)}{" "}
+                      {Array.isArray(t.targetValue) ? t.targetValue.join("–") : String(t.targetValue)}
+                    </Typography>
+                  ))}
+                  {(intent.validFrom || intent.validUntil) && (
+                    <Typography variant="caption" color="text.secondary">
+                      {intent.validFrom ? `from ${dateTime.format(intent.validFrom)} ` : ""}
+                      {intent.validUntil ? `until ${dateTime.format(intent.validUntil)}` : ""}
+                    </Typography>
+                  )}
+                </Box>
+              ))}
+            </Stack>
+          )}
+        </Paper>
+      </Stack>
+      <PlacementPanel instanceId={instance.id} status={instance.status} />
+    </Stack>
+  );
+}
+
+function Manifests({ instance }: { instance: Instance }) {
+  const trpc = useTRPC();
+  // The stored render: it never changes for an instance.
+  const manifests = useQuery({
+    ...trpc.instance.manifests.queryOptions({ id: instance.id }),
+    staleTime: Infinity,
+  });
+  if (manifests.isPending)
+    return <Skeleton variant="rounded" height={320} aria-label="Loading the manifests" />;
+  if (manifests.error) return <Alert severity="error">{manifests.error.message}</Alert>;
+  if (manifests.data.length === 0) {
+    return <Alert severity="info">The chart rendered no Kubernetes documents for this instance.</Alert>;
+  }
+  return (
+    <Stack spacing={1.5}>
+      <Typography variant="body2" color="text.secondary">
+        The manifests rendered for this instance (release {instance.releaseName}, namespace{" "}
+        {instance.namespace}) — what the orchestrator applied to {instance.cluster?.name ?? "its cluster"}.
+      </Typography>
+      <ManifestBrowser
+        manifests={manifests.data}
+        downloadName={`${instance.releaseName}-${instance.shortId}`}
+      />
+    </Stack>
+  );
+}
+
+/**
+ * One workload instance: its status, where it runs and why, its lifecycle,
+ * its manifests and its live resource tree. The instance is re-read while
+ * the orchestrator works on it; a status change refreshes the views that
+ * depend on it.
+ */
+export function InstanceView({ id, initialTab }: { id: string; initialTab: InstanceTab }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [tab, setTab] = useState<InstanceTab>(initialTab);
+  const [deleting, setDeleting] = useState(false);
+  const instance = useQuery({
+    ...trpc.instance.get.queryOptions({ id }),
+    // A settled instance can still be migrated or scaled: keep an eye on it, less often.
+    refetchInterval: (query) => {
+      const current = query.state.data?.status;
+      if (!current || current === "DELETED") return false;
+      return isTransitional(current) ? LIVE_REFRESH_MS : SETTLED_REFRESH_MS;
+    },
+  });
+
+  // Placement, timeline and tree change with the status: refresh them when it moves.
+  const status = instance.data?.status;
+  const seen = useRef(status);
+  useEffect(() => {
+    if (status === undefined || seen.current === status) return;
+    seen.current = status;
+    for (const key of [
+      trpc.instance.placement.queryKey({ id }),
+      trpc.instance.timeline.queryKey({ id }),
+      trpc.instance.tree.queryKey({ id }),
+    ]) {
+      void queryClient.invalidateQueries({ queryKey: key });
+    }
+  }, [status, id, queryClient, trpc]);
+
+  const chooseTab = (next: InstanceTab) => {
+    setTab(next);
+    // Keep the tab in the URL (shareable, and Back returns to it) without a navigation.
+    const url = new URL(window.location.href);
+    if (next === "overview") url.searchParams.delete("tab");
+    else url.searchParams.set("tab", next);
+    window.history.replaceState(window.history.state, "", url);
+  };
+
+  const trail = [{ href: "/instances", label: "Workload Instances" }];
+  if (instance.isPending) {
+    return (
+      <>
+        <PageHeader title="Instance" trail={trail} />
+        <Skeleton variant="rounded" height={48} sx={{ mb: 2 }} />
+        <Skeleton variant="rounded" height={280} />
+      </>
+    );
+  }
+  if (instance.error) {
+    const notFound = errorStatus(instance.error) === 404;
+    return (
+      <>
+        <PageHeader title="Instance" trail={trail} />
+        <Alert
+          severity="error"
+          action={
+            notFound ? undefined : (
+              <Button color="inherit" size="small" onClick={() => void instance.refetch()}>
+                Retry
+              </Button>
+            )
+          }
+        >
+          <AlertTitle>{notFound ? "Instance not found" : "Couldn't load the instance"}</AlertTitle>
+          {notFound
+            ? "There is no such workload instance, or it is not yours to see."
+            : instance.error.message}
+          <Box sx={{ mt: 1.5 }}>
+            <ButtonLink href="/instances" variant="outlined" size="small">
+              Back to Workload Instances
+            </ButtonLink>
+          </Box>
+        </Alert>
+      </>
+    );
+  }
+
+  const i = instance.data;
+  const deletable = !["DEPLOYING", "MIGRATING", "DELETING", "DELETED"].includes(i.status);
+  return (
+    <>
+      <PageHeader
+        title={i.releaseName}
+        trail={trail}
+        actions={
+          <Stack direction="row" spacing={1.5} sx={{ alignItems: "center" }}>
+            <Chip
+              label={i.shortId}
+              variant="outlined"
+              size="small"
+              sx={{ fontFamily: "ui-monospace, monospace" }}
+            />
+            <StatusChip status={i.status} reason={i.statusReason} busy={isTransitional(i.status)} />
+            <Button
+              color="error"
+              variant="outlined"
+              startIcon={<DeleteOutlineIcon />}
+              disabled={!deletable}
+              onClick={() => setDeleting(true)}
+            >
+              Delete
+            </Button>
+          </Stack>
+        }
+        description={`Instance of ${i.workload.name} ${i.workload.version}${i.cluster ? ` on ${i.cluster.name}` : ""}, namespace ${i.namespace}.`}
+      />
+      <Box sx={{ borderBottom: 1, borderColor: "divider", mb: 2.5 }}>
+        <Tabs value={tab} onChange={(_, next: InstanceTab) => chooseTab(next)} aria-label="Instance views">
+          {INSTANCE_TABS.map((t) => (
+            <Tab
+              key={t}
+              value={t}
+              label={TAB_LABEL[t].label}
+              icon={TAB_LABEL[t].icon}
+              iconPosition="start"
+              id={`instance-tab-${t}`}
+              aria-controls={`instance-panel-${t}`}
+              sx={{ minHeight: 48 }}
+            />
+          ))}
+        </Tabs>
+      </Box>
+      <Box role="tabpanel" id={`instance-panel-${tab}`} aria-labelledby={`instance-tab-${tab}`}>
+        {tab === "overview" && <Overview instance={i} />}
+        {tab === "timeline" && <InstanceTimeline instanceId={i.id} status={i.status} />}
+        {tab === "manifests" && <Manifests instance={i} />}
+        {tab === "tree" && (
+          <DeploymentTreeView
+            instanceId={i.id}
+            releaseName={i.releaseName}
+            status={i.status}
+            statusReason={i.statusReason}
+          />
+        )}
+      </Box>
+      <DeleteInstanceDialog
+        instance={
+          deleting
+            ? { id: i.id, releaseName: i.releaseName, shortId: i.shortId, cluster: i.cluster?.name ?? null }
+            : null
+        }
+        onClose={() => setDeleting(false)}
+      />
+    </>
+  );
+}

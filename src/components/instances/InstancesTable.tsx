@@ -1,0 +1,256 @@
+"use client";
+
+import AccountTreeOutlinedIcon from "@mui/icons-material/AccountTreeOutlined";
+import AddIcon from "@mui/icons-material/Add";
+import DeleteOutlineIcon from "@mui/icons-material/DeleteOutlineOutlined";
+import DescriptionOutlinedIcon from "@mui/icons-material/DescriptionOutlined";
+import LayersOutlinedIcon from "@mui/icons-material/LayersOutlined";
+import TimelineIcon from "@mui/icons-material/Timeline";
+import Chip from "@mui/material/Chip";
+import IconButton from "@mui/material/IconButton";
+import Link from "@mui/material/Link";
+import MenuItem from "@mui/material/MenuItem";
+import Snackbar from "@mui/material/Snackbar";
+import Stack from "@mui/material/Stack";
+import TextField from "@mui/material/TextField";
+import Tooltip from "@mui/material/Tooltip";
+import Typography from "@mui/material/Typography";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import NextLink from "next/link";
+import { useRouter } from "next/navigation";
+import { useState, type ReactElement } from "react";
+import { ButtonLink } from "@/components/links";
+import { Mono, ResourceTable, useListControls, type Column } from "@/components/ResourceTable";
+import { StatusChip } from "@/components/StatusChip";
+import { useTRPC } from "@/trpc/react";
+import type { RouterInputs, RouterOutputs } from "@/trpc/types";
+import { DeleteInstanceDialog, type DeleteInstanceTarget } from "./DeleteInstanceDialog";
+import { INSTANCE_STATUSES, isTransitional, LIVE_REFRESH_MS, type InstanceStatus } from "./status";
+
+type Row = RouterOutputs["instance"]["list"]["items"][number];
+type Sort = NonNullable<RouterInputs["instance"]["list"]["sort"]>;
+
+/** Instances that cannot be deleted right now: the orchestrator is busy with them, or they are gone. */
+const NOT_DELETABLE: readonly InstanceStatus[] = ["DEPLOYING", "MIGRATING", "DELETING", "DELETED"];
+
+function Action({ title, children }: { title: string; children: ReactElement }) {
+  return (
+    <Tooltip title={title}>
+      <span style={{ display: "inline-flex" }}>{children}</span>
+    </Tooltip>
+  );
+}
+
+function RowActions({ row, onDelete }: { row: Row; onDelete(row: Row): void }) {
+  const who = `${row.releaseName} (${row.shortId})`;
+  const page = `/instances/${row.id}`;
+  const deletable = !NOT_DELETABLE.includes(row.status);
+  return (
+    <Stack direction="row" spacing={0.25} sx={{ justifyContent: "flex-end" }}>
+      <Action title="Timeline">
+        <IconButton
+          size="small"
+          aria-label={`Timeline of ${who}`}
+          component={NextLink}
+          href={`${page}?tab=timeline`}
+        >
+          <TimelineIcon fontSize="small" />
+        </IconButton>
+      </Action>
+      <Action title="Manifests">
+        <IconButton
+          size="small"
+          aria-label={`Manifests of ${who}`}
+          component={NextLink}
+          href={`${page}?tab=manifests`}
+        >
+          <DescriptionOutlinedIcon fontSize="small" />
+        </IconButton>
+      </Action>
+      <Action title="Deployment tree">
+        <IconButton
+          size="small"
+          aria-label={`Deployment tree of ${who}`}
+          component={NextLink}
+          href={`${page}?tab=tree`}
+        >
+          <AccountTreeOutlinedIcon fontSize="small" />
+        </IconButton>
+      </Action>
+      <Action
+        title={
+          deletable
+            ? "Delete"
+            : row.status === "DELETED"
+              ? "Already deleted"
+              : `${row.status.toLowerCase()}: delete when it settles`
+        }
+      >
+        <IconButton
+          size="small"
+          aria-label={`Delete ${who}`}
+          disabled={!deletable}
+          onClick={() => onDelete(row)}
+          sx={{ "&:hover": { color: "error.main" } }}
+        >
+          <DeleteOutlineIcon fontSize="small" />
+        </IconButton>
+      </Action>
+    </Stack>
+  );
+}
+
+/**
+ * Workload Instances: every instance the caller may see, optionally one
+ * workload's ("View instances" on a workload) and one status. The list
+ * refreshes itself while any row is still being rendered, deployed,
+ * migrated or deleted, so a status change shows without reloading.
+ */
+export function InstancesTable({
+  seesAll,
+  workloadId,
+}: {
+  seesAll: boolean;
+  /** Only this workload's instances. */
+  workloadId?: number;
+}) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const controls = useListControls<Sort>("createdAt", "desc");
+  const [status, setStatus] = useState<InstanceStatus | "">("");
+  const [deleting, setDeleting] = useState<DeleteInstanceTarget | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const input = {
+    ...controls.input,
+    ...(status ? { status } : {}),
+    ...(workloadId !== undefined ? { workloadId } : {}),
+  };
+  const result = useQuery({
+    ...trpc.instance.list.queryOptions(input),
+    placeholderData: keepPreviousData,
+    refetchInterval: (query) =>
+      query.state.data?.items.some((row) => isTransitional(row.status)) ? LIVE_REFRESH_MS : false,
+  });
+
+  const columns: Column<Row, Sort>[] = [
+    { key: "id", label: "ID", sort: "id", render: (i) => <Mono>{i.id}</Mono> },
+    {
+      key: "releaseName",
+      label: "Release Name",
+      sort: "releaseName",
+      render: (i) => (
+        <Link component={NextLink} href={`/instances/${i.id}`} sx={{ fontWeight: 600 }} underline="hover">
+          {i.releaseName}
+        </Link>
+      ),
+    },
+    {
+      key: "workloadId",
+      label: "Workload ID",
+      sort: "workloadId",
+      render: (i) => (
+        <Tooltip title={i.workload}>
+          <span>{i.workloadId}</span>
+        </Tooltip>
+      ),
+    },
+    {
+      key: "status",
+      label: "Status",
+      sort: "status",
+      render: (i) => (
+        <StatusChip
+          status={i.status}
+          reason={i.status === "FAILED" ? i.statusReason : undefined}
+          busy={isTransitional(i.status)}
+        />
+      ),
+    },
+    {
+      key: "cluster",
+      label: "Cluster",
+      sort: "cluster",
+      render: (i) =>
+        i.cluster ?? (
+          <Typography variant="body2" component="span" color="text.secondary">
+            Not placed
+          </Typography>
+        ),
+    },
+    { key: "shortId", label: "Instance ID", sort: "shortId", render: (i) => <Mono>{i.shortId}</Mono> },
+    {
+      key: "actions",
+      label: "Actions",
+      align: "right",
+      render: (i) => <RowActions row={i} onDelete={setDeleting} />,
+    },
+  ];
+
+  return (
+    <>
+      <ResourceTable
+        noun="instances"
+        columns={columns}
+        rowKey={(i) => i.id}
+        controls={controls}
+        result={result}
+        toolbar={
+          <Stack direction="row" spacing={1.5} sx={{ alignItems: "center" }}>
+            {workloadId !== undefined && (
+              <Chip
+                label={`Workload ${workloadId}`}
+                onDelete={() => router.push("/instances")}
+                data-testid="workload-filter"
+              />
+            )}
+            <TextField
+              select
+              size="small"
+              label="Status"
+              value={status}
+              onChange={(e) => {
+                setStatus(e.target.value as InstanceStatus | "");
+                controls.setPage(1);
+              }}
+              sx={{ minWidth: 160 }}
+              slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}
+            >
+              <MenuItem value="">All statuses</MenuItem>
+              {INSTANCE_STATUSES.map((s) => (
+                <MenuItem key={s} value={s}>
+                  {s}
+                </MenuItem>
+              ))}
+            </TextField>
+            <ButtonLink
+              href={workloadId !== undefined ? `/instances/new?workload=${workloadId}` : "/instances/new"}
+              variant="contained"
+              startIcon={<AddIcon />}
+            >
+              Create Instance
+            </ButtonLink>
+          </Stack>
+        }
+        empty={{
+          icon: <LayersOutlinedIcon />,
+          title: workloadId !== undefined ? "No instances of this workload yet" : "No workload instances yet",
+          description: seesAll
+            ? "Instances created by service providers will appear here as they are rendered, placed and deployed."
+            : "Create an instance of an accepted workload and follow it here as it is rendered, placed and deployed.",
+        }}
+      />
+      <DeleteInstanceDialog
+        instance={deleting}
+        onClose={() => setDeleting(null)}
+        onDeleted={(i) => setNotice(`Deleting ${i.releaseName} (${i.shortId}); the orchestrator removes it.`)}
+      />
+      <Snackbar
+        open={notice !== null}
+        message={notice}
+        autoHideDuration={6000}
+        onClose={() => setNotice(null)}
+        anchorOrigin={{ vertical: "bottom", horizontal: "left" }}
+      />
+    </>
+  );
+}

@@ -1,0 +1,326 @@
+"use client";
+
+import CheckCircleOutlineIcon from "@mui/icons-material/CheckCircleOutlineOutlined";
+import HelpOutlineIcon from "@mui/icons-material/HelpOutlineOutlined";
+import ScienceOutlinedIcon from "@mui/icons-material/ScienceOutlined";
+import Alert from "@mui/material/Alert";
+import AlertTitle from "@mui/material/AlertTitle";
+import Box from "@mui/material/Box";
+import Button from "@mui/material/Button";
+import Chip from "@mui/material/Chip";
+import CircularProgress from "@mui/material/CircularProgress";
+import Paper from "@mui/material/Paper";
+import Skeleton from "@mui/material/Skeleton";
+import Stack from "@mui/material/Stack";
+import Table from "@mui/material/Table";
+import TableBody from "@mui/material/TableBody";
+import TableCell from "@mui/material/TableCell";
+import TableHead from "@mui/material/TableHead";
+import TableRow from "@mui/material/TableRow";
+import Typography from "@mui/material/Typography";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Cell,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from "recharts";
+import { useTRPC } from "@/trpc/react";
+import type { RouterOutputs } from "@/trpc/types";
+import { isTransitional, LIVE_REFRESH_MS, type InstanceStatus } from "./status";
+
+type Decision = NonNullable<RouterOutputs["instance"]["placement"]>;
+
+/** What each prioritizer rewards, for the chart's tooltip. */
+const PRIORITIZER_HELP: Record<string, string> = {
+  LeastAllocatedCpu: "Free CPU after placing the instance",
+  LeastAllocatedMemory: "Free memory after placing the instance",
+  GreenEnergy: "Share of renewable energy",
+  CostClass: "Cheaper cost class",
+  Balance: "Fewer instances than the busiest cluster",
+  Steady: "Staying where it already runs",
+};
+
+function mib(bytes: number): string {
+  return `${Math.round(bytes / (1024 * 1024))} MiB`;
+}
+
+function ScoreChart({ decision }: { decision: Decision }) {
+  const winner = decision.scores.find((s) => s.cluster === decision.winner);
+  if (!winner) return null;
+  const data = Object.entries(winner.perPrioritizer).map(([name, score]) => ({
+    name,
+    score,
+    weight: (decision.weights as Record<string, number>)[name] ?? 0,
+  }));
+  return (
+    <Box
+      sx={{ height: 40 + data.length * 30, minWidth: 0 }}
+      role="img"
+      aria-label={`Scores of ${winner.cluster}: ${data.map((d) => `${d.name} ${d.score}`).join(", ")}`}
+      data-testid="score-chart"
+    >
+      <ResponsiveContainer width="100%" height="100%">
+        <BarChart data={data} layout="vertical" margin={{ top: 4, right: 24, bottom: 4, left: 8 }}>
+          <CartesianGrid horizontal={false} strokeDasharray="3 3" />
+          <XAxis type="number" domain={[-100, 100]} ticks={[-100, -50, 0, 50, 100]} fontSize={11} />
+          <YAxis
+            type="category"
+            dataKey="name"
+            width={190}
+            fontSize={12}
+            tickFormatter={(name: string) => {
+              const weight = data.find((d) => d.name === name)?.weight ?? 0;
+              return `${name} ×${weight}`;
+            }}
+          />
+          <ReferenceLine x={0} stroke="#8fa4b1" />
+          <Tooltip
+            formatter={(value) => [String(value), "score"]}
+            labelFormatter={(name) => `${String(name)}: ${PRIORITIZER_HELP[String(name)] ?? ""}`}
+          />
+          <Bar dataKey="score" isAnimationActive={false} radius={[0, 3, 3, 0]}>
+            {data.map((d) => (
+              <Cell key={d.name} fill={d.score >= 0 ? "#0b5cad" : "#e96d76"} />
+            ))}
+          </Bar>
+        </BarChart>
+      </ResponsiveContainer>
+    </Box>
+  );
+}
+
+function Ranking({ decision }: { decision: Decision }) {
+  if (decision.scores.length === 0) return null;
+  const best = Math.max(...decision.scores.map((s) => Math.abs(s.total)), 1);
+  return (
+    <Box>
+      <Typography variant="subtitle2" sx={{ mb: 1 }}>
+        Clusters that passed every filter, best first
+      </Typography>
+      <Stack spacing={0.75} data-testid="placement-ranking">
+        {decision.scores.map((s) => (
+          <Stack key={s.cluster} direction="row" spacing={1.5} sx={{ alignItems: "center" }}>
+            <Typography
+              variant="body2"
+              sx={{ width: 170, fontWeight: s.cluster === decision.winner ? 600 : 400 }}
+            >
+              {s.cluster}
+            </Typography>
+            <Box sx={{ flexGrow: 1, height: 8, bgcolor: "#eef2f7", borderRadius: 4, overflow: "hidden" }}>
+              <Box
+                sx={{
+                  width: `${Math.max(2, (Math.max(s.total, 0) / best) * 100)}%`,
+                  height: "100%",
+                  bgcolor: s.cluster === decision.winner ? "primary.main" : "primary.light",
+                }}
+              />
+            </Box>
+            <Typography variant="body2" color="text.secondary" sx={{ width: 56, textAlign: "right" }}>
+              {s.total}
+            </Typography>
+          </Stack>
+        ))}
+      </Stack>
+    </Box>
+  );
+}
+
+function Rejected({ decision }: { decision: Decision }) {
+  if (decision.filtered.length === 0) {
+    return (
+      <Typography variant="body2" color="text.secondary">
+        No cluster was filtered out.
+      </Typography>
+    );
+  }
+  return (
+    <Box>
+      <Typography variant="subtitle2" sx={{ mb: 0.5 }}>
+        Rejected clusters
+      </Typography>
+      <Table size="small" aria-label="Rejected clusters" sx={{ "& td, & th": { px: 1, py: 0.75 } }}>
+        <TableHead>
+          <TableRow>
+            <TableCell>Cluster</TableCell>
+            <TableCell>Filter</TableCell>
+            <TableCell>Why</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {decision.filtered.map((f) => (
+            <TableRow key={f.cluster} data-testid="rejected-cluster" data-cluster={f.cluster}>
+              <TableCell sx={{ fontWeight: 500, whiteSpace: "nowrap" }}>{f.cluster}</TableCell>
+              <TableCell>
+                <Chip
+                  size="small"
+                  variant="outlined"
+                  color={f.code === "Misconfigured" ? "warning" : "default"}
+                  label={f.plugin}
+                  title={f.reason}
+                />
+              </TableCell>
+              <TableCell sx={{ color: "text.secondary" }}>{f.message}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </Box>
+  );
+}
+
+function Explanation({ decision }: { decision: Decision }) {
+  const winnerScore = decision.scores.find((s) => s.cluster === decision.winner);
+  return (
+    <Stack spacing={2.5}>
+      {decision.winner ? (
+        <Stack direction="row" spacing={1.5} useFlexGap sx={{ alignItems: "center", flexWrap: "wrap" }}>
+          <CheckCircleOutlineIcon color="success" aria-hidden="true" />
+          <Typography data-testid="placement-winner">
+            Placed on <strong>{decision.winner}</strong>
+            {winnerScore ? ` with a total score of ${winnerScore.total} (Σ weight × score)` : ""}
+          </Typography>
+          {decision.proposal && (
+            <Chip
+              size="small"
+              color={decision.proposal.accepted ? "success" : "warning"}
+              variant="outlined"
+              label={
+                decision.proposal.accepted
+                  ? `Proposed ${decision.proposal.cluster}: accepted`
+                  : `Proposed ${decision.proposal.cluster}: rejected`
+              }
+            />
+          )}
+        </Stack>
+      ) : (
+        <Alert severity="error">
+          <AlertTitle>No cluster can take this instance</AlertTitle>
+          {decision.reasonIfNone ?? "Every cluster was filtered out."}
+        </Alert>
+      )}
+      {decision.proposal && !decision.proposal.accepted && (
+        <Alert severity="warning">{decision.proposal.message}</Alert>
+      )}
+      <Stack direction={{ xs: "column", lg: "row" }} spacing={3}>
+        <Box sx={{ flex: 1, minWidth: 0 }}>
+          {winnerScore && (
+            <>
+              <Typography variant="subtitle2" sx={{ mb: 0.5 }}>
+                {decision.winner}: score per prioritizer (−100..100, × weight)
+              </Typography>
+              <ScoreChart decision={decision} />
+            </>
+          )}
+        </Box>
+        <Box sx={{ flex: 1, minWidth: 0 }}>
+          <Ranking decision={decision} />
+        </Box>
+      </Stack>
+      <Rejected decision={decision} />
+      {decision.ignoredTargets.length > 0 && (
+        <Box>
+          <Typography variant="subtitle2" sx={{ mb: 0.5 }}>
+            Intent targets placement did not use
+          </Typography>
+          <Box component="ul" sx={{ m: 0, pl: 2.5 }} data-testid="ignored-targets">
+            {decision.ignoredTargets.map((t) => (
+              <li key={`${t.intentType}-${t.targetName}`}>
+                <Typography variant="body2">
+                  <strong>
+                    {t.intentType}.{t.targetName}
+                  </strong>{" "}
+                  — {t.message}
+                </Typography>
+              </li>
+            ))}
+          </Box>
+        </Box>
+      )}
+      <Typography variant="caption" color="text.secondary">
+        Requests placed: {decision.requests.cpuMillicores} m CPU, {mib(decision.requests.memoryBytes)} memory
+        {decision.requests.gpus ? `, ${decision.requests.gpus} GPU` : ""}.
+      </Typography>
+    </Stack>
+  );
+}
+
+/**
+ * "Why this cluster?": the Meta-Orchestrator's stored explanation of where
+ * the instance went — the winner's per-prioritizer scores, every cluster a
+ * filter rejected with the filter's own words, the targets that are not
+ * placement constraints — and a dry run of where it would go now.
+ */
+export function PlacementPanel({ instanceId, status }: { instanceId: string; status: InstanceStatus }) {
+  const trpc = useTRPC();
+  const placement = useQuery({
+    ...trpc.instance.placement.queryOptions({ id: instanceId }),
+    refetchInterval: (query) =>
+      query.state.data === null && isTransitional(status) ? LIVE_REFRESH_MS : false,
+  });
+  const dryRun = useMutation(trpc.instance.dryRun.mutationOptions());
+
+  return (
+    <Paper
+      variant="outlined"
+      sx={{ p: { xs: 2, md: 2.5 } }}
+      component="section"
+      aria-labelledby="why-cluster"
+    >
+      <Stack direction="row" spacing={1} sx={{ alignItems: "center", mb: 2 }}>
+        <HelpOutlineIcon color="primary" aria-hidden="true" />
+        <Typography id="why-cluster" variant="h3" component="h2" sx={{ flexGrow: 1 }}>
+          Why this cluster?
+        </Typography>
+        {status !== "DELETED" && (
+          <Button
+            size="small"
+            startIcon={<ScienceOutlinedIcon />}
+            loading={dryRun.isPending}
+            onClick={() => dryRun.mutate({ id: instanceId })}
+          >
+            Where would it go now?
+          </Button>
+        )}
+      </Stack>
+      {dryRun.data && (
+        <Alert severity="info" sx={{ mb: 2 }} onClose={() => dryRun.reset()} data-testid="dry-run-result">
+          Placing it now would choose <strong>{dryRun.data.winner ?? "no cluster"}</strong>
+          {dryRun.data.winner
+            ? ` (score ${dryRun.data.scores[0]?.total ?? "—"}, ${dryRun.data.filtered.length} rejected)`
+            : `: ${dryRun.data.reasonIfNone ?? "every cluster was filtered out"}`}
+          . Nothing was moved.
+        </Alert>
+      )}
+      {dryRun.error && (
+        <Alert severity="error" sx={{ mb: 2 }}>
+          {dryRun.error.message}
+        </Alert>
+      )}
+      {placement.isPending ? (
+        <Stack spacing={1}>
+          <Skeleton width="40%" />
+          <Skeleton variant="rounded" height={160} />
+        </Stack>
+      ) : placement.error ? (
+        <Alert severity="error">{placement.error.message}</Alert>
+      ) : placement.data === null ? (
+        <Stack direction="row" spacing={1.5} sx={{ alignItems: "center" }} data-testid="placement-pending">
+          {isTransitional(status) && <CircularProgress size={18} aria-hidden="true" />}
+          <Typography color="text.secondary">
+            {isTransitional(status)
+              ? "The Meta-Orchestrator has not placed this instance yet."
+              : "This instance was never placed."}
+          </Typography>
+        </Stack>
+      ) : (
+        <Explanation decision={placement.data} />
+      )}
+    </Paper>
+  );
+}

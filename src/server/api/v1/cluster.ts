@@ -1,0 +1,105 @@
+/**
+ * REST Intent-Based API, cluster part (/api/v1/cluster/…). Thin: parse the
+ * HTTP request, call the same domain functions tRPC calls, shape the answer.
+ * Who may see or manage which cluster, and the error statuses, are the
+ * domain's. No answer ever carries the kubeconfig.
+ */
+import { rolesForArea } from "@/server/auth/areas";
+import { created, restHandler, RestError } from "@/server/api/rest";
+import { clusterIdOrNotFound, getCluster, getClusterMetrics, listClusters } from "@/server/clusters/catalog";
+import { deregisterCluster, MAX_KUBECONFIG_BYTES, registerCluster } from "@/server/clusters/registration";
+
+const roles = rolesForArea("clusters");
+
+/** The multipart field (or JSON property) the kubeconfig travels in. */
+export const KUBECONFIG_FIELD = "kubeconfig";
+
+/** Room for the other form fields around the largest allowed kubeconfig. */
+const MAX_REGISTER_BODY = MAX_KUBECONFIG_BYTES + 64 * 1024;
+
+/** Query strings carry text; the list's page and page size are numbers. */
+function listQuery(url: URL): Record<string, unknown> {
+  const query: Record<string, unknown> = Object.fromEntries(url.searchParams);
+  for (const key of ["page", "pageSize"] as const) {
+    const value = url.searchParams.get(key);
+    if (value !== null && value.trim() !== "") query[key] = Number(value);
+  }
+  return query;
+}
+
+/** GET /api/v1/cluster/?page=&pageSize=&sort=&direction=&search= — the clusters the caller may see. */
+export const listClustersRest = restHandler({ roles }, ({ db, user, request }) =>
+  listClusters(db, user, listQuery(new URL(request.url))),
+);
+
+function tooLarge(): RestError {
+  return new RestError(
+    413,
+    "payload_too_large",
+    `The registration is larger than ${MAX_REGISTER_BODY / 1024} KiB; a kubeconfig has at most ${MAX_KUBECONFIG_BYTES / 1024} KiB.`,
+    KUBECONFIG_FIELD,
+  );
+}
+
+/** The registration form from a multipart body: the kubeconfig as a file (or text), the rest as text. */
+async function readMultipart(request: Request): Promise<Record<string, unknown>> {
+  let form: FormData;
+  try {
+    form = await request.formData();
+  } catch {
+    throw new RestError(400, "bad_request", "The multipart body could not be read.", null);
+  }
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of form.entries()) {
+    if (typeof value === "string") fields[key] = value;
+    else if (key === KUBECONFIG_FIELD) {
+      if (value.size > MAX_KUBECONFIG_BYTES) throw tooLarge();
+      fields[key] = await value.text();
+    } else {
+      throw new RestError(400, "bad_request", `Only ${KUBECONFIG_FIELD} may be a file.`, key);
+    }
+  }
+  return fields;
+}
+
+async function readJson(request: Request): Promise<unknown> {
+  try {
+    return (await request.json()) as unknown;
+  } catch {
+    throw new RestError(400, "bad_request", "The request body is not valid JSON.", null);
+  }
+}
+
+/**
+ * POST /api/v1/cluster/ — register a cluster (PENDING; the MO answers the
+ * join). JSON with `kubeconfig` as a string, or multipart/form-data with a
+ * `kubeconfig` file. 201 with the cluster and its location.
+ */
+export const registerClusterRest = restHandler({ roles }, async ({ db, user, request }) => {
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > MAX_REGISTER_BODY) throw tooLarge();
+  const contentType = (request.headers.get("content-type") ?? "").toLowerCase();
+  const input = contentType.startsWith("multipart/form-data")
+    ? await readMultipart(request)
+    : await readJson(request);
+  const cluster = await registerCluster(db, user, input);
+  return created(cluster, `/api/v1/cluster/${cluster.id}/`);
+});
+
+/** GET /api/v1/cluster/{id}/ */
+export const getClusterRest = restHandler({ roles }, ({ db, user, params }) =>
+  getCluster(db, user, params.id),
+);
+
+/** DELETE /api/v1/cluster/{id}/ — deregister; 409 while instances run on it. */
+export const deregisterClusterRest = restHandler({ roles }, ({ db, user, params }) =>
+  deregisterCluster(db, user, clusterIdOrNotFound(params.id)),
+);
+
+/** GET /api/v1/cluster/{id}/metrics/?range=live|hour|day — usage samples, oldest first. */
+export const clusterMetricsRest = restHandler({ roles }, ({ db, user, params, request }) =>
+  getClusterMetrics(db, user, {
+    clusterId: clusterIdOrNotFound(params.id),
+    range: new URL(request.url).searchParams.get("range") ?? undefined,
+  }),
+);

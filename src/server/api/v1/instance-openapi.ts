@@ -1,0 +1,347 @@
+/**
+ * The instance part of the OpenAPI document (/api/v1/instance/…): its paths,
+ * tags and component schemas, merged by openapi.ts. Request schemas come
+ * from the zod schemas the handlers validate with; answer schemas from the
+ * driver's and list's zod schemas where they exist, written out here where
+ * the domain returns Prisma rows.
+ */
+import { z } from "zod";
+import { PAGE_SIZES } from "@/server/api/list";
+import { deploymentTreeSchema } from "@/server/clusters/driver";
+import { INTENT_TYPE_NAMES } from "@/server/intents/catalogue";
+import {
+  createInstanceInputSchema,
+  instanceListQuery,
+  instanceRowSchema,
+  instanceStatusSchema,
+} from "@/server/instances";
+import { LIFECYCLE_EVENT_TYPES } from "@/server/instances/lifecycle";
+
+type JsonObject = Record<string, unknown>;
+
+const REF = "#/components/schemas/";
+const ref = (id: string) => ({ $ref: `${REF}${id}` });
+const json = (schema: unknown) => ({ "application/json": { schema } });
+const errorResponse = (description: string) => ({ description, content: json(ref("Error")) });
+
+const instanceSchema = z.object({
+  id: z.uuid(),
+  shortId: z.string().describe("7-character instance id; the namespace is `<releaseName>-<shortId>`."),
+  releaseName: z.string(),
+  workloadId: z.number().int(),
+  namespace: z.string(),
+  status: instanceStatusSchema,
+  statusReason: z.string().nullable().describe("Why it FAILED, when it did."),
+  proposedCluster: z.string().nullable().describe("The cluster the user proposed, if any."),
+  valuesOverride: z.string().nullable(),
+  includeCrds: z.boolean(),
+  isUpgrade: z.boolean(),
+  noHooks: z.boolean(),
+  replicas: z.number().int(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  cluster: z
+    .object({ id: z.uuid(), name: z.string() })
+    .nullable()
+    .describe("Where it runs; null until placed."),
+  workload: z.object({ name: z.string(), version: z.string() }),
+  owner: z.object({ username: z.string() }),
+});
+
+const instancePageSchema = z.object({
+  items: z.array(instanceRowSchema),
+  total: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+});
+
+const lifecycleEventSchema = z.object({
+  id: z.string().describe("Event id (a 64-bit integer, as text)."),
+  type: z.enum(LIFECYCLE_EVENT_TYPES),
+  message: z.string().describe('For people: "Deployment on cluster staging-onelab".'),
+  detail: z.record(z.string(), z.unknown()).nullable(),
+  occurredAt: z.iso.datetime(),
+});
+
+const filteredClusterSchema = z.object({
+  cluster: z.string(),
+  plugin: z.string().describe("The filter that rejected it: Availability, GreenEnergy, Resources, …"),
+  code: z.enum(["Warning", "Error", "Misconfigured"]),
+  reason: z.string().describe('Machine-readable: "IntentTargetNotMet", "InsufficientCpu", …'),
+  message: z.string(),
+});
+
+const placementDecisionSchema = z.object({
+  instanceId: z.string().nullable(),
+  winner: z.string().nullable().describe("The chosen cluster; null when none can take the instance."),
+  winnerId: z.string().nullable(),
+  feasible: z.boolean(),
+  requests: z.object({ cpuMillicores: z.number(), memoryBytes: z.number(), gpus: z.number() }),
+  currentCluster: z.string().nullable(),
+  weights: z.record(z.string(), z.number()).describe("Prioritizer weights, −10..10."),
+  ignoredTargets: z.array(
+    z.object({
+      intentType: z.string(),
+      targetName: z.string(),
+      reason: z.literal("NotAPlacementConstraint"),
+      message: z.string(),
+    }),
+  ),
+  proposal: z
+    .object({
+      cluster: z.string(),
+      accepted: z.boolean(),
+      plugin: z.string().nullable().optional(),
+      reason: z.string().optional(),
+      message: z.string().optional(),
+    })
+    .nullable(),
+  filtered: z
+    .array(filteredClusterSchema)
+    .describe("Every rejected cluster, with the first filter that said no."),
+  scores: z
+    .array(
+      z.object({
+        cluster: z.string(),
+        total: z.number().describe("Σ weight × score."),
+        perPrioritizer: z.record(z.string(), z.number()).describe("Unweighted scores, −100..100."),
+      }),
+    )
+    .describe("Clusters that passed the filters, best first."),
+  reasonIfNone: z.string().nullable(),
+});
+
+/** The create body as JSON Schema: dates as date-time strings and the catalogue's intent types. */
+function instanceCreateJsonSchema(): JsonObject {
+  const schema = z.toJSONSchema(createInstanceInputSchema, {
+    target: "draft-2020-12",
+    io: "input",
+    unrepresentable: "any",
+  }) as JsonObject;
+  const properties = schema.properties as Record<string, JsonObject>;
+  const intent = properties.intent;
+  const intentProperties = intent?.properties as Record<string, JsonObject> | undefined;
+  if (intentProperties) {
+    intentProperties.intentType = { type: "string", enum: [...INTENT_TYPE_NAMES] };
+    intentProperties.start = {
+      type: "string",
+      format: "date-time",
+      description: "When the intent starts to apply.",
+    };
+    intentProperties.end = {
+      type: "string",
+      format: "date-time",
+      description: "When it stops; after start.",
+    };
+  }
+  if (properties.clusterName) {
+    properties.clusterName.description =
+      "Proposed cluster; the orchestrator still checks it against the intents.";
+  }
+  if (properties.valuesOverride) {
+    properties.valuesOverride.description = "Values override as YAML, merged over the chart's values.yaml.";
+  }
+  return schema;
+}
+
+/** Component schemas, as zod output (answers) and the create body (input). */
+export function instanceComponents(): JsonObject {
+  const outputs = z.registry<{ id: string }>();
+  outputs.add(instanceSchema, { id: "Instance" });
+  outputs.add(instanceRowSchema, { id: "InstanceRow" });
+  outputs.add(instancePageSchema, { id: "InstancePage" });
+  outputs.add(lifecycleEventSchema, { id: "LifecycleEvent" });
+  outputs.add(placementDecisionSchema, { id: "PlacementDecision" });
+  outputs.add(deploymentTreeSchema, { id: "DeploymentTree" });
+  const out = z.toJSONSchema(outputs, {
+    target: "draft-2020-12",
+    io: "output",
+    uri: (id) => `${REF}${id}`,
+  });
+  return { ...out.schemas, InstanceCreate: instanceCreateJsonSchema() };
+}
+
+function listParameters(): JsonObject[] {
+  return Object.entries(instanceListQuery.shape).map(([name, schema]) => ({
+    name,
+    in: "query",
+    required: false,
+    schema:
+      name === "pageSize"
+        ? { type: "integer", enum: [...PAGE_SIZES], default: 10 }
+        : name === "page"
+          ? { type: "integer", minimum: 1, default: 1 }
+          : name === "workloadId"
+            ? { type: "integer", minimum: 1, description: "Only this workload's instances." }
+            : z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "any" }),
+  }));
+}
+
+const COMMON_ERRORS = {
+  "401": errorResponse("Not signed in, or the bearer token is missing, expired or not an access token."),
+  "403": errorResponse("The caller's role may not use instances (needs nemo-admin or service-provider)."),
+};
+const ID_ERRORS = {
+  ...COMMON_ERRORS,
+  "404": errorResponse("No such instance, or it belongs to another service provider."),
+};
+const idParameter = {
+  name: "id",
+  in: "path",
+  required: true,
+  schema: { type: "string", format: "uuid" },
+  description: "Instance id.",
+};
+
+export const instanceTags = [
+  {
+    name: "instance",
+    description:
+      "Workload instances: render a workload's chart with options and intents, placement by the " +
+      "Meta-Orchestrator, deployment, timeline, resource tree and deletion.",
+  },
+];
+
+export function instancePaths(): JsonObject {
+  return {
+    "/api/v1/instance/": {
+      get: {
+        tags: ["instance"],
+        operationId: "listInstances",
+        summary: "List workload instances",
+        description:
+          "One page of instances: a service provider's own, or every one for an admin. Searches release " +
+          "name, short id, cluster, workload name, id and workload id; filters by status and workload.",
+        parameters: listParameters(),
+        responses: {
+          "200": { description: "One page of instances.", content: json(ref("InstancePage")) },
+          "400": errorResponse("Invalid query parameter; `field` names it."),
+          ...COMMON_ERRORS,
+        },
+      },
+      post: {
+        tags: ["instance"],
+        operationId: "createInstance",
+        summary: "Create a workload instance",
+        description:
+          "Renders the ACCEPTED workload's chart with the options and stores the instance RENDERED, with " +
+          "its intent when a template is given. The orchestrator then places it on a cluster that meets " +
+          "the intents and deploys it (DEPLOYED), or marks it FAILED with the reason.",
+        requestBody: { required: true, content: json(ref("InstanceCreate")) },
+        responses: {
+          "201": {
+            description: "Rendered. `Location` is the instance's URL.",
+            headers: { Location: { schema: { type: "string" } } },
+            content: json(ref("Instance")),
+          },
+          "400": errorResponse(
+            "Invalid field (`field`: releaseName, valuesOverride, intent.targets.0.targetValue, …).",
+          ),
+          "404": errorResponse(
+            "No such workload, or it belongs to another service provider (`field`: workloadId).",
+          ),
+          "409": errorResponse("The workload is not ACCEPTED yet (`field`: workloadId)."),
+          "422": errorResponse("The chart does not render with these options; `problems` has file and line."),
+          ...COMMON_ERRORS,
+        },
+      },
+    },
+    "/api/v1/instance/{id}/": {
+      parameters: [idParameter],
+      get: {
+        tags: ["instance"],
+        operationId: "getInstance",
+        summary: "Read a workload instance",
+        responses: { "200": { description: "The instance.", content: json(ref("Instance")) }, ...ID_ERRORS },
+      },
+      delete: {
+        tags: ["instance"],
+        operationId: "deleteInstance",
+        summary: "Delete a workload instance",
+        description:
+          "Marks the instance DELETING; the orchestrator removes it from its cluster and marks it DELETED. " +
+          "Deleting a DELETING or DELETED instance changes nothing.",
+        responses: {
+          "202": { description: "Deletion requested.", content: json(ref("Instance")) },
+          ...ID_ERRORS,
+          "409": errorResponse("The instance is being deployed or migrated; try again when it settles."),
+        },
+      },
+    },
+    "/api/v1/instance/{id}/timeline/": {
+      parameters: [idParameter],
+      get: {
+        tags: ["instance"],
+        operationId: "instanceTimeline",
+        summary: "Lifecycle events of an instance, newest first",
+        responses: {
+          "200": {
+            description: "The events.",
+            content: json({ type: "array", items: ref("LifecycleEvent") }),
+          },
+          ...ID_ERRORS,
+        },
+      },
+    },
+    "/api/v1/instance/{id}/manifests/": {
+      parameters: [idParameter],
+      get: {
+        tags: ["instance"],
+        operationId: "instanceManifests",
+        summary: "The manifests the instance was rendered with",
+        responses: {
+          "200": {
+            description: "The rendered documents.",
+            content: json({ type: "array", items: ref("Manifest") }),
+          },
+          ...ID_ERRORS,
+        },
+      },
+    },
+    "/api/v1/instance/{id}/tree/": {
+      parameters: [idParameter],
+      get: {
+        tags: ["instance"],
+        operationId: "instanceTree",
+        summary: "The live resource tree (Deployment → ReplicaSets → Pods)",
+        description: "Read from the instance's cluster. An unreachable cluster answers `reachable: false`.",
+        responses: {
+          "200": { description: "The tree.", content: json(ref("DeploymentTree")) },
+          ...ID_ERRORS,
+          "409": errorResponse("The instance is not deployed on a cluster (yet, or any more)."),
+        },
+      },
+    },
+    "/api/v1/instance/{id}/placement/": {
+      parameters: [idParameter],
+      get: {
+        tags: ["instance"],
+        operationId: "instancePlacement",
+        summary: "Why this cluster: the stored placement explanation",
+        description:
+          "The orchestrator's decision: the winner with per-prioritizer scores, every rejected cluster " +
+          "with the filter that rejected it, intent targets that are not placement constraints.",
+        responses: {
+          "200": { description: "The decision.", content: json(ref("PlacementDecision")) },
+          ...ID_ERRORS,
+          "404": errorResponse("No such instance, or the orchestrator has not placed it yet."),
+        },
+      },
+    },
+    "/api/v1/instance/{id}/placement/dry-run/": {
+      parameters: [idParameter],
+      post: {
+        tags: ["instance"],
+        operationId: "instancePlacementDryRun",
+        summary: "Where the instance would be placed now, without moving it",
+        responses: {
+          "200": {
+            description: "The decision over the clusters as they are now.",
+            content: json(ref("PlacementDecision")),
+          },
+          ...ID_ERRORS,
+        },
+      },
+    },
+  };
+}

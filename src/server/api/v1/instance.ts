@@ -1,0 +1,87 @@
+/**
+ * REST Intent-Based API, instance part (/api/v1/instance/…). Thin: parse the
+ * HTTP request, call the same domain functions tRPC calls, shape the answer.
+ * Role and ownership rules are the domain's; so are the error statuses
+ * (another tenant's instance is 404, a chart that does not render 422 with
+ * its problems).
+ */
+import { created, restHandler, RestError } from "@/server/api/rest";
+import { rolesForArea } from "@/server/auth/areas";
+import {
+  createInstance,
+  createInstanceInputSchema,
+  deleteInstance,
+  dryRunPlacement,
+  getInstance,
+  instanceDeploymentTree,
+  instanceListQuery,
+  instanceManifests,
+  instancePlacement,
+  instanceTimeline,
+  listInstances,
+} from "@/server/instances";
+
+const roles = rolesForArea("instances");
+
+/** GET /api/v1/instance/ — one page of the caller's instances (all, for an admin). */
+export const listInstancesRest = restHandler({ roles, query: instanceListQuery }, ({ db, user, query }) =>
+  listInstances({ db, user }, query),
+);
+
+/**
+ * POST /api/v1/instance/ — render the workload's chart and create the
+ * instance RENDERED; the orchestrator places and deploys it.
+ */
+export const createInstanceRest = restHandler(
+  { roles, body: createInstanceInputSchema },
+  async ({ db, user, body }) => {
+    const instance = await createInstance({ db, user }, body);
+    return created(instance, `/api/v1/instance/${instance.id}/`);
+  },
+);
+
+/** GET /api/v1/instance/{id}/ */
+export const getInstanceRest = restHandler({ roles }, ({ db, user, params }) =>
+  getInstance({ db, user }, params.id ?? ""),
+);
+
+/** DELETE /api/v1/instance/{id}/ — 202: the orchestrator removes it, then it is DELETED. */
+export const deleteInstanceRest = restHandler({ roles }, async ({ db, user, params }) => {
+  const instance = await deleteInstance({ db, user }, params.id ?? "");
+  return Response.json(instance, { status: 202, headers: { "cache-control": "no-store" } });
+});
+
+/** GET /api/v1/instance/{id}/timeline/ — lifecycle events, newest first. */
+export const instanceTimelineRest = restHandler({ roles }, async ({ db, user, params }) => {
+  const events = await instanceTimeline({ db, user }, params.id ?? "");
+  // Event ids are bigint in the database; JSON has no bigint.
+  return events.map((event) => ({ ...event, id: event.id.toString() }));
+});
+
+/** GET /api/v1/instance/{id}/manifests/ — the rendered manifests the instance was deployed with. */
+export const instanceManifestsRest = restHandler({ roles }, ({ db, user, params }) =>
+  instanceManifests({ db, user }, params.id ?? ""),
+);
+
+/** GET /api/v1/instance/{id}/tree/ — the live resource tree; 409 while the instance is not deployed. */
+export const instanceTreeRest = restHandler({ roles }, async ({ db, user, params }) => {
+  const tree = await instanceDeploymentTree({ db, user }, params.id ?? "");
+  if (!tree) {
+    throw new RestError(409, "conflict", "The instance is not deployed on a cluster (yet, or any more).");
+  }
+  return tree;
+});
+
+/** GET /api/v1/instance/{id}/placement/ — why this cluster; 404 until the orchestrator decided. */
+export const instancePlacementRest = restHandler({ roles }, async ({ db, user, params }) => {
+  const decision = await instancePlacement({ db, user }, params.id ?? "");
+  if (!decision) {
+    throw new RestError(404, "not_found", "The orchestrator has not placed this instance yet.");
+  }
+  return decision;
+});
+
+/** POST /api/v1/instance/{id}/placement/dry-run/ — where it would go now, without moving it. */
+export const instanceDryRunRest = restHandler({ roles }, ({ db, user, params }) =>
+  dryRunPlacement({ db, user }, params.id ?? ""),
+);

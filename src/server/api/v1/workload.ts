@@ -1,0 +1,188 @@
+/**
+ * REST Intent-Based API, workload part (/api/v1/workload/…). Thin: parse the
+ * HTTP request, call the same domain functions tRPC calls, shape the answer.
+ * Role and ownership rules are the domain's; so are the error statuses.
+ */
+import { rolesForArea } from "@/server/auth/areas";
+import { DomainError } from "@/server/errors";
+import { created, restHandler, RestError } from "@/server/api/rest";
+import {
+  ARCHIVE_FIELD,
+  CHART_ARCHIVE_LIMITS,
+  createWorkload,
+  deleteWorkload,
+  getWorkload,
+  listWorkloads,
+  patchWorkload,
+  renderWorkload,
+  replaceWorkload,
+  uploadChart,
+  workloadCreateSchema,
+  workloadListQuery,
+  workloadPatchSchema,
+} from "@/server/workloads";
+import { describeProblem } from "@/server/workloads/chart-validation";
+
+const roles = rolesForArea("workloads");
+
+/** The multipart field naming the workload a chart is for (the NEMO IBA's name for it). */
+export const WORKLOAD_ID_FIELD = "workload_id";
+
+/** Room for the multipart framing and the workload id around the largest allowed archive. */
+const MAX_UPLOAD_BODY = CHART_ARCHIVE_LIMITS.maxCompressedBytes + 64 * 1024;
+
+const tooLarge = () =>
+  new RestError(
+    413,
+    "payload_too_large",
+    `The chart archive is larger than ${CHART_ARCHIVE_LIMITS.maxCompressedBytes / (1024 * 1024)} MiB.`,
+    ARCHIVE_FIELD,
+  );
+
+/** Reads the request body, stopping (413) as soon as it passes `limit` bytes. */
+async function readBody(request: Request, limit: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+async function readJson(request: Request): Promise<unknown> {
+  const text = await request.text();
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new RestError(400, "bad_request", "The request body is not valid JSON.", null);
+  }
+}
+
+/** GET /api/v1/workload/ — one page of the caller's workloads (all, for an admin). */
+export const listWorkloadsRest = restHandler({ roles, query: workloadListQuery }, ({ db, user, query }) =>
+  listWorkloads({ db, user }, query),
+);
+
+/** POST /api/v1/workload/ — register a workload (PENDING). */
+export const createWorkloadRest = restHandler(
+  { roles, body: workloadCreateSchema },
+  async ({ db, user, body }) => {
+    const workload = await createWorkload({ db, user }, body);
+    return created(workload, `/api/v1/workload/${workload.id}/`);
+  },
+);
+
+/** GET /api/v1/workload/{id}/ */
+export const getWorkloadRest = restHandler({ roles }, ({ db, user, params }) =>
+  getWorkload({ db, user }, params.id),
+);
+
+/** PUT /api/v1/workload/{id}/ — replace every field of a PENDING workload. */
+export const putWorkloadRest = restHandler(
+  { roles, body: workloadCreateSchema },
+  ({ db, user, params, body }) => replaceWorkload({ db, user }, params.id, body),
+);
+
+/** PATCH /api/v1/workload/{id}/ — change some fields of a PENDING workload. */
+export const patchWorkloadRest = restHandler(
+  { roles, body: workloadPatchSchema },
+  ({ db, user, params, body }) => patchWorkload({ db, user }, params.id, body),
+);
+
+/** DELETE /api/v1/workload/{id}/ — only while PENDING. */
+export const deleteWorkloadRest = restHandler({ roles }, async ({ db, user, params }) => {
+  await deleteWorkload({ db, user }, params.id);
+  return new Response(null, { status: 204 });
+});
+
+/**
+ * POST /api/v1/workload/upload/ — multipart `workload_id` + `file` (.tgz).
+ * The console's upload dialog uses it too (XHR, for the progress bar).
+ */
+export const uploadChartRest = restHandler({ roles }, async ({ request, db, user }) => {
+  const contentType = request.headers.get("content-type") ?? "";
+  if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
+    throw new RestError(
+      400,
+      "bad_request",
+      `Send the chart as multipart/form-data with the fields ${WORKLOAD_ID_FIELD} and ${ARCHIVE_FIELD}.`,
+      ARCHIVE_FIELD,
+    );
+  }
+  const body = await readBody(request, MAX_UPLOAD_BODY);
+  let form: FormData;
+  try {
+    form = await new Response(body as BodyInit, { headers: { "content-type": contentType } }).formData();
+  } catch {
+    throw new RestError(400, "bad_request", "The multipart body could not be read.", ARCHIVE_FIELD);
+  }
+  const workloadId = form.get(WORKLOAD_ID_FIELD);
+  if (typeof workloadId !== "string" || workloadId.trim() === "") {
+    throw new RestError(400, "bad_request", "Name the workload in the field workload_id.", WORKLOAD_ID_FIELD);
+  }
+  const file = form.get(ARCHIVE_FIELD);
+  if (file === null || typeof file === "string") {
+    throw new RestError(
+      400,
+      "bad_request",
+      "Attach the packaged chart (.tgz) in the field file.",
+      ARCHIVE_FIELD,
+    );
+  }
+  const archive = new Uint8Array(await file.arrayBuffer());
+  try {
+    return await uploadChart({ db, user }, workloadId.trim(), archive);
+  } catch (error) {
+    // The id came from a form field: an error about it names workload_id, not a path segment.
+    if (error instanceof DomainError && error.field === "id") {
+      throw new DomainError(error.kind, error.message, WORKLOAD_ID_FIELD, error.problems);
+    }
+    throw error;
+  }
+});
+
+/**
+ * POST /api/v1/workload/{id}/template/ — render the chart with options
+ * (`helm template`). A chart or values problem answers 422 with every problem.
+ */
+export const templateWorkloadRest = restHandler({ roles }, async ({ request, db, user, params }) => {
+  const options = await readJson(request);
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new RestError(
+      400,
+      "bad_request",
+      "The request body must be a JSON object of render options.",
+      null,
+    );
+  }
+  const outcome = await renderWorkload({ db, user }, params.id, options);
+  if (!outcome.ok) {
+    const first = outcome.errors[0] ?? { message: "The chart failed to render." };
+    throw new RestError(
+      422,
+      "unprocessable_entity",
+      describeProblem(first),
+      first.field ?? null,
+      outcome.errors,
+    );
+  }
+  return outcome;
+});

@@ -1,0 +1,40 @@
+import type { SessionUser } from "@/server/auth/session";
+import type { Db } from "@/server/db/client";
+import { getInstance } from "./instances";
+import { intentTargets } from "./placement-input";
+
+/**
+ * The instance page's Overview: the instance (getInstance scopes and checks
+ * the caller) and the intents attached to it, each with its targets as the
+ * placement engine reads them, so the page shows what placement honoured.
+ */
+export async function instanceOverview(deps: { db: Db; user: SessionUser }, id: string) {
+  const instance = await getInstance(deps, id);
+  const intents = await deps.db.intent.findMany({
+    where: { instanceId: instance.id, deletedAt: null },
+    orderBy: { createdAt: "asc" },
+    select: {
+      id: true,
+      intentType: true,
+      adminState: true,
+      validFrom: true,
+      validUntil: true,
+      lastFulfilment: true,
+      body: true,
+    },
+  });
+  const { placement, ...rest } = instance;
+  return {
+    ...rest,
+    placed: placement !== null,
+    intents: intents.map(({ body, ...intent }) => ({
+      ...intent,
+      targets: intentTargets([{ intentType: intent.intentType, body }]).map((t) => ({
+        targetName: t.targetName,
+        targetCondition: t.condition,
+        targetValue: t.value,
+      })),
+    })),
+  };
+}
+export type InstanceOverview = Awaited<ReturnType<typeof instanceOverview>>;

@@ -1,0 +1,156 @@
+import { z } from "zod";
+
+/**
+ * The intent types a workload can declare it supports, with their targets,
+ * units and the 3GPP TS 28.312 conditions each target accepts. Workload
+ * registration uses it for the "Supported Intents" choice; the intents flow
+ * extends it (contexts, defaults, evaluation), so it stays data, not logic.
+ */
+
+/** Value conditions of 3GPP TS 28.312 (ConditionEnum) that the catalogue's targets use. */
+export const CONDITIONS = [
+  "IS_EQUAL_TO",
+  "IS_NOT_EQUAL_TO",
+  "IS_LESS_THAN",
+  "IS_GREATER_THAN",
+  "IS_EQUAL_TO_OR_LESS_THAN",
+  "IS_EQUAL_TO_OR_GREATER_THAN",
+  "IS_WITHIN_RANGE",
+  "IS_OUTSIDE_RANGE",
+] as const;
+export type Condition = (typeof CONDITIONS)[number];
+
+export interface IntentTarget {
+  /** Target name as it appears in an intent's expectation (`targetName`). */
+  name: string;
+  label: string;
+  valueType: "number" | "boolean";
+  /** Unit of the value, `null` for unitless ones. */
+  unit: string | null;
+  /** Inclusive bounds of a sensible value, when the unit has them (percentages). */
+  min?: number;
+  max?: number;
+  conditions: readonly Condition[];
+}
+
+export interface IntentType {
+  type: string;
+  label: string;
+  description: string;
+  targets: readonly IntentTarget[];
+}
+
+const AT_LEAST: readonly Condition[] = [
+  "IS_GREATER_THAN",
+  "IS_EQUAL_TO_OR_GREATER_THAN",
+  "IS_EQUAL_TO",
+  "IS_WITHIN_RANGE",
+];
+const AT_MOST: readonly Condition[] = [
+  "IS_LESS_THAN",
+  "IS_EQUAL_TO_OR_LESS_THAN",
+  "IS_EQUAL_TO",
+  "IS_WITHIN_RANGE",
+];
+
+const percent = (name: string, label: string, conditions: readonly Condition[]): IntentTarget => ({
+  name,
+  label,
+  valueType: "number",
+  unit: "%",
+  min: 0,
+  max: 100,
+  conditions,
+});
+
+export const INTENT_TYPES = [
+  {
+    type: "Availability",
+    label: "Availability",
+    description: "Keep the instance available at least this share of the time.",
+    targets: [percent("availability", "Target availability", AT_LEAST)],
+  },
+  {
+    type: "GreenEnergy",
+    label: "Green energy",
+    description: "Run on clusters powered by at least this share of renewable energy.",
+    targets: [percent("greenEnergy", "Green energy share", AT_LEAST)],
+  },
+  {
+    type: "DeliverComputingWorkload",
+    label: "Deliver computing workload",
+    description: "Keep CPU, memory and disk use of the instance within bounds.",
+    targets: [
+      {
+        name: "cpuUsage",
+        label: "CPU usage",
+        valueType: "number",
+        unit: "millicores",
+        min: 0,
+        conditions: AT_MOST,
+      },
+      { name: "ramUsage", label: "RAM usage", valueType: "number", unit: "MiB", min: 0, conditions: AT_MOST },
+      {
+        name: "diskUsage",
+        label: "Disk usage",
+        valueType: "number",
+        unit: "GB",
+        min: 0,
+        conditions: AT_MOST,
+      },
+    ],
+  },
+  {
+    type: "MachineLearning",
+    label: "Machine learning",
+    description: "Place the instance where it gets GPUs and enough video memory.",
+    targets: [
+      { name: "gpu", label: "GPUs", valueType: "number", unit: "GPUs", min: 0, conditions: AT_LEAST },
+      { name: "vram", label: "Video memory", valueType: "number", unit: "GB", min: 0, conditions: AT_LEAST },
+    ],
+  },
+  {
+    type: "EnergyCarbonEfficiency",
+    label: "Energy and carbon efficiency",
+    description: "Bound the computing energy use and favour green energy consumption.",
+    targets: [
+      percent("CompEnergyEfficiency", "Computing energy efficiency", AT_LEAST),
+      {
+        name: "CompEnergyConsumption",
+        label: "Computing energy consumption",
+        valueType: "number",
+        unit: "kWh",
+        min: 0,
+        conditions: AT_MOST,
+      },
+      percent("GreenEnergyConsumptionRate", "Green energy consumption rate", AT_LEAST),
+    ],
+  },
+  {
+    type: "cloud_continuum",
+    label: "Cloud continuum network",
+    description: "Connect the instance's clusters over an isolated L2 network (L2S-M).",
+    targets: [
+      {
+        name: "isolatedConnectivity",
+        label: "Isolated connectivity",
+        valueType: "boolean",
+        unit: null,
+        conditions: ["IS_EQUAL_TO"],
+      },
+    ],
+  },
+] as const satisfies readonly IntentType[];
+
+export type IntentTypeName = (typeof INTENT_TYPES)[number]["type"];
+
+export const INTENT_TYPE_NAMES = INTENT_TYPES.map((t) => t.type) as [IntentTypeName, ...IntentTypeName[]];
+
+export const intentTypeNameSchema = z.enum(INTENT_TYPE_NAMES, {
+  error: (issue) =>
+    `Unknown intent type${typeof issue.input === "string" ? ` "${issue.input}"` : ""}: use one of ${INTENT_TYPE_NAMES.join(", ")}.`,
+});
+
+export function intentType(name: string): IntentType | undefined {
+  return INTENT_TYPES.find((t) => t.type === name);
+}

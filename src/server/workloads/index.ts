@@ -1,0 +1,14 @@
+/** Workload registration (flow 2): the registry, chart upload and validation, rendering. */
+export {
+  createWorkload,
+  deleteWorkload,
+  getWorkload,
+  listWorkloads,
+  patchWorkload,
+  replaceWorkload,
+  type WorkloadDeps,
+} from "./workloads";
+export { renderWorkload, uploadChart, ARCHIVE_FIELD, type ChartDeps } from "./charts";
+export { CHART_ARCHIVE_LIMITS } from "./chart-archive";
+export type { ChartRenderer, RenderedManifest, RenderOptions } from "./chart-validation";
+export * from "./schemas";

@@ -1,0 +1,315 @@
+/**
+ * The workload registry: register a name + version, change it while it is
+ * PENDING, delete it while it is PENDING, list and read what the caller may
+ * see. Rules that hold for every caller (tRPC, REST, workers) live here:
+ *
+ * - name + version is unique across all tenants (a clash names the field);
+ * - an ACCEPTED workload is immutable: any change is a new version, and it
+ *   cannot be deleted (instances may run it);
+ * - role and ownership are checked on every call (see access.ts).
+ */
+import { Prisma } from "@/generated/prisma/client";
+import type { SessionUser } from "@/server/auth/session";
+import type { Db } from "@/server/db/client";
+import { DomainError, parseOrThrow, type Problem } from "@/server/errors";
+import { asInteger, pageWindow, type ListPage } from "@/server/api/list";
+import { assertMayManageWorkloads, workloadNotFound, workloadScope } from "./access";
+import {
+  workloadCreateSchema,
+  workloadIdSchema,
+  workloadListInput,
+  workloadPatchSchema,
+  type ChartSummary,
+  type WorkloadCreateInput,
+  type WorkloadListInput,
+  type WorkloadPatchInput,
+  type WorkloadRow,
+  type WorkloadView,
+} from "./schemas";
+
+export interface WorkloadDeps {
+  db: Db;
+  user: SessionUser;
+}
+
+/** Every column of a workload view except the archive bytes (which can be megabytes). */
+export const workloadViewSelect = {
+  id: true,
+  name: true,
+  version: true,
+  status: true,
+  supportedIntents: true,
+  ingressSupport: true,
+  ownerId: true,
+  createdAt: true,
+  updatedAt: true,
+  owner: { select: { username: true } },
+  chart: {
+    select: {
+      chartName: true,
+      chartVersion: true,
+      archiveSha256: true,
+      sizeBytes: true,
+      valid: true,
+      validationErrors: true,
+      uploadedAt: true,
+    },
+  },
+} satisfies Prisma.WorkloadSelect;
+
+type WorkloadViewRow = Prisma.WorkloadGetPayload<{ select: typeof workloadViewSelect }>;
+
+/** Stored validation errors are JSON; anything not shaped like a problem is shown as text. */
+export function problemsFromJson(value: unknown): Problem[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((item): Problem => {
+    if (
+      typeof item === "object" &&
+      item !== null &&
+      typeof (item as { message?: unknown }).message === "string"
+    ) {
+      const p = item as Record<string, unknown>;
+      return {
+        message: p.message as string,
+        ...(typeof p.field === "string" ? { field: p.field } : {}),
+        ...(typeof p.file === "string" ? { file: p.file } : {}),
+        ...(typeof p.line === "number" ? { line: p.line } : {}),
+      };
+    }
+    return { message: String(item) };
+  });
+}
+
+export function toWorkloadView(row: WorkloadViewRow): WorkloadView {
+  const chart: ChartSummary | null = row.chart
+    ? {
+        chartName: row.chart.chartName,
+        chartVersion: row.chart.chartVersion,
+        sha256: row.chart.archiveSha256,
+        sizeBytes: row.chart.sizeBytes,
+        valid: row.chart.valid,
+        errors: problemsFromJson(row.chart.validationErrors),
+        uploadedAt: row.chart.uploadedAt.toISOString(),
+      }
+    : null;
+  return {
+    id: row.id,
+    name: row.name,
+    version: row.version,
+    status: row.status,
+    supportedIntents: row.supportedIntents,
+    ingressSupport: row.ingressSupport,
+    ownerId: row.ownerId,
+    user: row.owner.username,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    chart,
+  };
+}
+
+function duplicate(name: string, version: string): DomainError {
+  return new DomainError(
+    "conflict",
+    `A workload named ${name} with version ${version} already exists.`,
+    "version",
+  );
+}
+
+export function immutable(id: number, change: string): DomainError {
+  return new DomainError(
+    "conflict",
+    `Workload ${id} is ACCEPTED and cannot be ${change}: an accepted workload is immutable, so any change is a new version.`,
+  );
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+async function assertPairFree(db: Db, name: string, version: string, exceptId?: number): Promise<void> {
+  const clash = await db.workload.findFirst({
+    where: { name, version, ...(exceptId !== undefined ? { NOT: { id: exceptId } } : {}) },
+    select: { id: true },
+  });
+  if (clash) throw duplicate(name, version);
+}
+
+export function parseWorkloadId(id: unknown): number {
+  return parseOrThrow(workloadIdSchema, id, "id");
+}
+
+/** Registered workloads, one page: a service provider's own, or all for an admin. */
+export async function listWorkloads(
+  deps: WorkloadDeps,
+  input: WorkloadListInput,
+): Promise<ListPage<WorkloadRow>> {
+  const { db, user } = deps;
+  assertMayManageWorkloads(user);
+  const query = parseOrThrow(workloadListInput, input);
+  const id = asInteger(query.search);
+  const where: Prisma.WorkloadWhereInput = {
+    ...workloadScope(user),
+    ...(query.search
+      ? {
+          OR: [
+            { name: { contains: query.search, mode: "insensitive" } },
+            { version: { contains: query.search, mode: "insensitive" } },
+            { owner: { username: { contains: query.search, mode: "insensitive" } } },
+            ...(id !== undefined ? [{ id }] : []),
+          ],
+        }
+      : {}),
+  };
+  const dir = query.direction;
+  const orderBy: Prisma.WorkloadOrderByWithRelationInput[] = [
+    query.sort === "user" ? { owner: { username: dir } } : { [query.sort]: dir },
+    { id: dir },
+  ];
+  const [total, rows] = await db.$transaction([
+    db.workload.count({ where }),
+    db.workload.findMany({
+      where,
+      orderBy,
+      ...pageWindow(query),
+      select: {
+        id: true,
+        name: true,
+        version: true,
+        status: true,
+        ingressSupport: true,
+        supportedIntents: true,
+        owner: { select: { username: true } },
+        chart: { select: { id: true } },
+      },
+    }),
+  ]);
+  return {
+    items: rows.map(({ owner, chart, ...row }) => ({
+      ...row,
+      user: owner.username,
+      hasChart: chart !== null,
+    })),
+    total,
+    page: query.page,
+    pageSize: query.pageSize,
+  };
+}
+
+export async function getWorkload(deps: WorkloadDeps, id: unknown): Promise<WorkloadView> {
+  const { db, user } = deps;
+  assertMayManageWorkloads(user);
+  const workloadId = parseWorkloadId(id);
+  const row = await db.workload.findFirst({
+    where: { id: workloadId, ...workloadScope(user) },
+    select: workloadViewSelect,
+  });
+  if (!row) throw workloadNotFound(workloadId);
+  return toWorkloadView(row);
+}
+
+/** Registers a workload as PENDING, owned by the caller. */
+export async function createWorkload(deps: WorkloadDeps, input: WorkloadCreateInput): Promise<WorkloadView> {
+  const { db, user } = deps;
+  assertMayManageWorkloads(user);
+  const data = parseOrThrow(workloadCreateSchema, input);
+  await assertPairFree(db, data.name, data.version);
+  try {
+    const row = await db.workload.create({
+      data: {
+        name: data.name,
+        version: data.version,
+        supportedIntents: data.supportedIntents,
+        ingressSupport: data.ingressSupport,
+        ownerId: user.id,
+      },
+      select: workloadViewSelect,
+    });
+    return toWorkloadView(row);
+  } catch (error) {
+    // Two registrations of the same pair at once: the unique index decides, the message is the same.
+    if (isUniqueViolation(error)) throw duplicate(data.name, data.version);
+    throw error;
+  }
+}
+
+/**
+ * Applies a change to a PENDING workload. The status condition is part of
+ * the UPDATE, so a chart upload accepting the workload at the same moment
+ * cannot be overtaken by a change.
+ */
+async function changePending(
+  deps: WorkloadDeps,
+  workloadId: number,
+  change: { name?: string; version?: string; supportedIntents?: string[]; ingressSupport?: boolean },
+): Promise<WorkloadView> {
+  const { db, user } = deps;
+  const current = await db.workload.findFirst({
+    where: { id: workloadId, ...workloadScope(user) },
+    select: { id: true, name: true, version: true, status: true },
+  });
+  if (!current) throw workloadNotFound(workloadId);
+  if (current.status === "ACCEPTED") throw immutable(workloadId, "changed");
+  const name = change.name ?? current.name;
+  const version = change.version ?? current.version;
+  if (name !== current.name || version !== current.version)
+    await assertPairFree(db, name, version, workloadId);
+  try {
+    const updated = await db.workload.updateMany({
+      where: { id: workloadId, status: "PENDING" },
+      data: change,
+    });
+    if (updated.count === 0) throw immutable(workloadId, "changed");
+  } catch (error) {
+    if (isUniqueViolation(error)) throw duplicate(name, version);
+    throw error;
+  }
+  return getWorkload(deps, workloadId);
+}
+
+/** PUT: replaces every field (omitted optional fields take their defaults). */
+export async function replaceWorkload(
+  deps: WorkloadDeps,
+  id: unknown,
+  input: WorkloadCreateInput,
+): Promise<WorkloadView> {
+  assertMayManageWorkloads(deps.user);
+  const workloadId = parseWorkloadId(id);
+  const data = parseOrThrow(workloadCreateSchema, input);
+  return changePending(deps, workloadId, data);
+}
+
+/** PATCH: changes the given fields only. */
+export async function patchWorkload(
+  deps: WorkloadDeps,
+  id: unknown,
+  input: WorkloadPatchInput,
+): Promise<WorkloadView> {
+  assertMayManageWorkloads(deps.user);
+  const workloadId = parseWorkloadId(id);
+  const data = parseOrThrow(workloadPatchSchema, input);
+  const change = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
+  return changePending(deps, workloadId, change);
+}
+
+/** Deletes a PENDING workload and its chart; an ACCEPTED one stays (409). */
+export async function deleteWorkload(deps: WorkloadDeps, id: unknown): Promise<{ id: number }> {
+  const { db, user } = deps;
+  assertMayManageWorkloads(user);
+  const workloadId = parseWorkloadId(id);
+  const current = await db.workload.findFirst({
+    where: { id: workloadId, ...workloadScope(user) },
+    select: { status: true },
+  });
+  if (!current) throw workloadNotFound(workloadId);
+  if (current.status === "ACCEPTED") {
+    throw new DomainError(
+      "conflict",
+      `Workload ${workloadId} is ACCEPTED and cannot be deleted: instances may depend on an accepted workload.`,
+    );
+  }
+  const deleted = await db.workload.deleteMany({ where: { id: workloadId, status: "PENDING" } });
+  if (deleted.count === 0) {
+    throw new DomainError("conflict", `Workload ${workloadId} was accepted meanwhile and cannot be deleted.`);
+  }
+  return { id: workloadId };
+}
