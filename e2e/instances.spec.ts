@@ -55,7 +55,7 @@ test("a service provider deploys an instance with an availability intent, inspec
   browser,
 }) => {
   test.setTimeout(120_000);
-  const workloadName = `e2e-shop-${run}`;
+  const workloadName = `e2e-inst-${run}`;
   const release = `web-${run}`;
   await signIn(page, "provider");
   const workloadId = await acceptedWorkload(page, workloadName);
@@ -203,7 +203,7 @@ test("a service provider deploys an instance with an availability intent, inspec
 });
 
 test("the form shows a chart that does not render with its file and line", async ({ page }) => {
-  const workloadName = `e2e-broken-${run}`;
+  const workloadName = `e2e-inst-broken-${run}`;
   await signIn(page, "provider");
   const workloadId = await acceptedWorkload(page, workloadName);
   await page.goto(`/instances/new?workload=${workloadId}`);

@@ -46,6 +46,14 @@ const instanceSchema = z.object({
     .describe("Where it runs; null until placed."),
   workload: z.object({ name: z.string(), version: z.string() }),
   owner: z.object({ username: z.string() }),
+  placement: z
+    .object({
+      requests: z.object({ cpuMillicores: z.number(), memoryBytes: z.number(), gpus: z.number() }),
+      decision: z.lazy(() => placementDecisionSchema),
+    })
+    .nullable()
+    .optional()
+    .describe("The orchestrator's decision (GET only); null until placed."),
 });
 
 const instancePageSchema = z.object({

@@ -22,6 +22,7 @@ import {
   workloadRowSchema,
   workloadSchema,
 } from "@/server/workloads/schemas";
+import { clusterComponents, clusterPaths, clusterTags } from "./cluster-openapi";
 import { instanceComponents, instancePaths, instanceTags } from "./instance-openapi";
 import { meSchema } from "./me";
 import { WORKLOAD_ID_FIELD } from "./workload";
@@ -85,6 +86,7 @@ function components(): Record<string, unknown> {
     ...out.schemas,
     ...inp.schemas,
     ...instanceComponents(),
+    ...clusterComponents(),
     ChartUpload: {
       type: "object",
       required: [WORKLOAD_ID_FIELD, "file"],
@@ -153,10 +155,12 @@ export function openApiDocument(): JsonObject {
     tags: [
       { name: "workload", description: "Workload registration: name + version, Helm chart, rendering." },
       ...instanceTags,
+      ...clusterTags,
       { name: "me", description: "The caller." },
     ],
     paths: {
       ...(tidy(instancePaths()) as JsonObject),
+      ...(tidy(clusterPaths()) as JsonObject),
       "/api/v1/me/": {
         get: {
           tags: ["me"],

@@ -381,8 +381,13 @@ describe("GET /api/v1/openapi.json", () => {
         "/api/v1/workload/{id}/",
         "/api/v1/workload/upload/",
         "/api/v1/workload/{id}/template/",
+        "/api/v1/cluster/",
+        "/api/v1/cluster/{id}/",
+        "/api/v1/cluster/{id}/metrics/",
+        "/api/v1/instance/",
       ]),
     );
+    expect(doc.components.schemas.ClusterRegistration).toBeDefined();
     expect(Object.keys(doc.paths["/api/v1/workload/{id}/"] ?? {})).toEqual([
       "parameters",
       "get",
