@@ -83,6 +83,13 @@ function trafficText(traffic: NonNullable<TreeNode["traffic"]>): string {
 
 const shortUid = (uid: string) => uid.slice(0, 8);
 
+/** Pod and ReplicaSet names differ only at the end: keep the end when a name is too long for the card. */
+function middleEllipsis(name: string, max = 27): string {
+  if (name.length <= max) return name;
+  const head = Math.ceil((max - 1) / 3);
+  return `${name.slice(0, head)}…${name.slice(name.length - (max - 1 - head))}`;
+}
+
 function HealthDot({ status }: { status: HealthStatus }) {
   return (
     <Box
@@ -144,7 +151,7 @@ function NodeCard({ node, onOpen }: { node: TreeNode; onOpen(node: TreeNode): vo
             sx={{ fontWeight: 600, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}
             title={node.name}
           >
-            {node.name}
+            {middleEllipsis(node.name)}
           </Typography>
         </Box>
       </Stack>

@@ -196,7 +196,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function loadScoped(db: Db, user: SessionUser, id: string) {
   // Ids arrive from URLs: anything that is not a UUID cannot name an instance (and the uuid column would reject it).
-  if (typeof id !== "string" || !UUID.test(id)) throw new DomainError("not_found", "No such workload instance.");
+  if (typeof id !== "string" || !UUID.test(id))
+    throw new DomainError("not_found", "No such workload instance.");
   const instance = await db.workloadInstance.findFirst({
     where: { id, ...instanceScope(user) },
     select: { ...instanceViewSelect, placement: true, manifests: true },
