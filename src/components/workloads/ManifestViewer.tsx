@@ -1,56 +1,22 @@
 "use client";
 
-import ContentCopyIcon from "@mui/icons-material/ContentCopy";
 import DescriptionOutlinedIcon from "@mui/icons-material/DescriptionOutlined";
-import DownloadIcon from "@mui/icons-material/Download";
 import ErrorOutlineIcon from "@mui/icons-material/ErrorOutlineOutlined";
 import Alert from "@mui/material/Alert";
 import AlertTitle from "@mui/material/AlertTitle";
 import Box from "@mui/material/Box";
 import Button from "@mui/material/Button";
-import Chip from "@mui/material/Chip";
-import Divider from "@mui/material/Divider";
-import List from "@mui/material/List";
-import ListItemButton from "@mui/material/ListItemButton";
-import ListItemText from "@mui/material/ListItemText";
 import Paper from "@mui/material/Paper";
 import Skeleton from "@mui/material/Skeleton";
-import Snackbar from "@mui/material/Snackbar";
 import Stack from "@mui/material/Stack";
 import Typography from "@mui/material/Typography";
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
 import { ButtonLink } from "@/components/links";
+import { ManifestBrowser } from "@/components/manifests/ManifestBrowser";
 import { StatusChip } from "@/components/StatusChip";
 import { errorStatus } from "@/trpc/query-client";
 import { useTRPC } from "@/trpc/react";
-import type { RouterOutputs } from "@/trpc/types";
 import { problemLocation } from "./upload-chart";
-import { YamlCode } from "./YamlCode";
-
-type Manifest = Extract<RouterOutputs["workload"]["manifests"], { ok: true }>["manifests"][number];
-
-/** A document as `helm template` prints it: its source comment, then the YAML. */
-function documentText(m: Manifest): string {
-  return `# Source: ${m.source}\n${m.content.replace(/\n*$/, "\n")}`;
-}
-
-function allDocuments(manifests: Manifest[]): string {
-  return manifests.map((m) => `---\n${documentText(m)}`).join("");
-}
-
-function download(fileName: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: "application/yaml" }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  URL.revokeObjectURL(url);
-}
-
-const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, "-");
 
 function BackToWorkloads() {
   return (
@@ -92,8 +58,6 @@ export function ManifestViewer({ workloadId }: { workloadId: number }) {
     // Rendering is deterministic for a stored chart; no need to redo it on focus.
     staleTime: 5 * 60 * 1000,
   });
-  const [selected, setSelected] = useState(0);
-  const [copied, setCopied] = useState<string | null>(null);
 
   if (workload.isPending) return <LoadingPanel label="Loading the workload…" />;
   if (workload.error) {
@@ -136,20 +100,6 @@ export function ManifestViewer({ workloadId }: { workloadId: number }) {
           </Typography>
         )}
         <Box sx={{ flexGrow: 1 }} />
-        {rendered.data?.ok && rendered.data.manifests.length > 0 && (
-          <Button
-            startIcon={<DownloadIcon />}
-            onClick={() =>
-              rendered.data?.ok &&
-              download(
-                `${fileSafe(w.name)}-${fileSafe(w.version)}-manifests.yaml`,
-                allDocuments(rendered.data.manifests),
-              )
-            }
-          >
-            Download all
-          </Button>
-        )}
       </Stack>
     </Paper>
   );
@@ -241,104 +191,10 @@ export function ManifestViewer({ workloadId }: { workloadId: number }) {
     );
   }
 
-  const index = Math.min(selected, outcome.manifests.length - 1);
-  const current = outcome.manifests[index];
-  if (!current) return null;
-  const currentText = documentText(current);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(currentText);
-      setCopied(`Copied ${current.kind}/${current.name}`);
-    } catch {
-      setCopied("Copying is blocked here; select the text and copy it instead.");
-    }
-  };
-
   return (
     <>
       {summary}
-      <Paper
-        variant="outlined"
-        sx={{ display: "flex", flexDirection: { xs: "column", md: "row" }, overflow: "hidden" }}
-      >
-        <Box
-          sx={{ width: { md: 320 }, flexShrink: 0, borderRight: { md: 1 }, borderColor: { md: "divider" } }}
-        >
-          <Typography variant="overline" color="text.secondary" sx={{ display: "block", px: 2, pt: 1.5 }}>
-            {outcome.manifests.length} documents
-          </Typography>
-          <List dense aria-label="Rendered documents" data-testid="manifest-list">
-            {outcome.manifests.map((m, i) => (
-              <ListItemButton
-                key={`${m.source}-${m.kind}-${m.name}-${i}`}
-                selected={i === index}
-                onClick={() => setSelected(i)}
-              >
-                <ListItemText
-                  primary={
-                    <Stack direction="row" spacing={1} sx={{ alignItems: "center" }}>
-                      <Chip
-                        label={m.kind}
-                        size="small"
-                        variant="outlined"
-                        sx={{ height: 20, fontSize: 11 }}
-                      />
-                      <Box
-                        component="span"
-                        sx={{ fontWeight: 500, overflow: "hidden", textOverflow: "ellipsis" }}
-                      >
-                        {m.name || "(no name)"}
-                      </Box>
-                    </Stack>
-                  }
-                  secondary={m.source}
-                  slotProps={{
-                    secondary: {
-                      sx: { fontFamily: "ui-monospace, monospace", fontSize: 11.5, wordBreak: "break-all" },
-                    },
-                  }}
-                />
-              </ListItemButton>
-            ))}
-          </List>
-        </Box>
-        <Box sx={{ flexGrow: 1, minWidth: 0 }}>
-          <Stack direction="row" spacing={1} sx={{ alignItems: "center", px: 2, py: 1 }}>
-            <Box sx={{ flexGrow: 1, minWidth: 0 }}>
-              <Typography sx={{ fontWeight: 500 }} data-testid="manifest-title">
-                {current.kind}/{current.name}
-              </Typography>
-              <Typography
-                variant="body2"
-                color="text.secondary"
-                sx={{ fontFamily: "ui-monospace, monospace", fontSize: 12 }}
-              >
-                # Source: {current.source}
-              </Typography>
-            </Box>
-            <Button size="small" startIcon={<ContentCopyIcon />} onClick={() => void copy()}>
-              Copy
-            </Button>
-            <Button
-              size="small"
-              startIcon={<DownloadIcon />}
-              onClick={() =>
-                download(`${fileSafe(current.kind)}-${fileSafe(current.name)}.yaml`, `---\n${currentText}`)
-              }
-            >
-              Download
-            </Button>
-          </Stack>
-          <Divider />
-          <YamlCode source={currentText} label={`${current.kind} ${current.name} YAML`} />
-        </Box>
-      </Paper>
-      <Snackbar
-        open={copied !== null}
-        message={copied}
-        autoHideDuration={3000}
-        onClose={() => setCopied(null)}
-      />
+      <ManifestBrowser manifests={outcome.manifests} downloadName={`${w.name}-${w.version}`} />
     </>
   );
 }
