@@ -10,7 +10,6 @@ import { z } from "zod";
 /** Value conditions of 3GPP TS 28.312 (ConditionEnum) that the catalogue's targets use. */
 export const CONDITIONS = [
   "IS_EQUAL_TO",
-  "IS_NOT_EQUAL_TO",
   "IS_LESS_THAN",
   "IS_GREATER_THAN",
   "IS_EQUAL_TO_OR_LESS_THAN",

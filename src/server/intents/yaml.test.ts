@@ -1,0 +1,312 @@
+import { describe, expect, it } from "vitest";
+import { validateIntent } from "./model";
+import { REDACTED, intentToYaml, parseIntentYaml, restoreSecrets, type IntentYamlResult } from "./yaml";
+
+const NETWORK_INTENT = `id: mncc_l2sm_1
+userLabel: cloud_continuum
+intentExpectations:
+  - expectationId: "1"
+    expectationVerb: DELIVER
+    expectationObject:
+      objectType: K8S_L2_NETWORK
+      objectInstance: spain-network
+      objectContexts:
+        - { contextAttribute: name, contextCondition: IS_EQUAL_TO, contextValueRange: spain-network }
+        - { contextAttribute: providerName, contextCondition: IS_EQUAL_TO, contextValueRange: default-slice }
+        - { contextAttribute: domain, contextCondition: IS_EQUAL_TO, contextValueRange: api.main.example }
+        - { contextAttribute: pod_cidr, contextCondition: IS_EQUAL_TO, contextValueRange: 10.1.0.0/16 }
+    expectationTargets:
+      - { targetName: isolatedConnectivity, targetCondition: IS_EQUAL_TO, targetValueRange: "true" }
+  - expectationId: "2"
+    expectationVerb: DELIVER
+    expectationObject:
+      objectType: K8S_CLUSTER_CONFIG
+      objectInstance: spain-network
+      objectContexts:
+        - { contextAttribute: name, contextCondition: IS_EQUAL_TO, contextValueRange: staging-1 }
+        - { contextAttribute: bearer_token, contextCondition: IS_EQUAL_TO, contextValueRange: "<secret>" }
+        - { contextAttribute: api_key, contextCondition: IS_EQUAL_TO, contextValueRange: "https://api.staging1.example:6443" }
+    expectationTargets:
+      - { targetName: isolatedConnectivity, targetCondition: IS_EQUAL_TO, targetValueRange: "true" }
+    expectationContexts:
+      - { contextAttribute: k8s_l2_network, contextCondition: IS_EQUAL_TO, contextValueRange: spain-network }
+      - { contextAttribute: namespace, contextCondition: IS_EQUAL_TO, contextValueRange: cbcb208a-d535-434b-bb35-217a64bd516b }
+intentContexts:
+  - { contextAttribute: NEMO_WORKLOAD, contextCondition: IS_EQUAL_TO, contextValueRange: cbcb208a-d535-434b-bb35-217a64bd516b }
+intentPriority: 1
+observationPeriod: 60
+intentAdminState: ACTIVATED
+`;
+
+/** The same intent in the variant spelling (`expectationTarget` / `targetAttribute`). */
+const NETWORK_INTENT_VARIANT = NETWORK_INTENT.replaceAll(
+  "expectationTargets:",
+  "expectationTarget:",
+).replaceAll("targetName:", "targetAttribute:");
+
+const ENERGY_INTENT = `id: energy-1
+userLabel: EnergyCarbonEfficiency
+intentExpectations:
+  - expectationId: "1"
+    expectationVerb: ENSURE
+    expectationObject:
+      objectType: NEMO_WORKLOAD
+      objectInstance: cbcb208a-d535-434b-bb35-217a64bd516b
+    expectationTargets:
+      - targetName: CompEnergyEfficiency
+        targetCondition: IS_GREATER_THAN
+        targetValueRange: 40000
+      - targetName: CompEnergyConsumption
+        targetCondition: IS_LESS_THAN
+        targetValueRange: 900
+      - targetName: GreenEnergyConsumptionRate
+        targetCondition: IS_GREATER_THAN
+        targetValueRange: 90
+intentPriority: 10
+observationPeriod: 300
+intentAdminState: ACTIVATED
+validityPeriod:
+  startTime: "2026-12-01T00:00:00Z"
+  endTime: "2026-12-31T23:59:59Z"
+`;
+
+function ok(result: IntentYamlResult): Extract<IntentYamlResult, { ok: true }> {
+  if (!result.ok) throw new Error(`expected success, got:\n${result.error}`);
+  return result;
+}
+
+function failed(result: IntentYamlResult): Extract<IntentYamlResult, { ok: false }> {
+  if (result.ok) throw new Error("expected a failure");
+  return result;
+}
+
+/** 1-based line of the first line of `text` containing `needle`. */
+function lineOf(text: string, needle: string): number {
+  const index = text.split("\n").findIndex((l) => l.includes(needle));
+  if (index < 0) throw new Error(`${needle} not in text`);
+  return index + 1;
+}
+
+describe("parseIntentYaml", () => {
+  it("imports the PROTOCOL.md network intent into the normal form", () => {
+    const { intent } = ok(parseIntentYaml(NETWORK_INTENT));
+    expect(intent.id).toBe("mncc_l2sm_1");
+    expect(intent.userLabel).toBe("cloud_continuum");
+    expect(intent.intentAdminState).toBe("ACTIVATED");
+    expect(intent.intentPriority).toBe(1);
+    expect(intent.observationPeriod).toBe(60);
+    expect(intent.contextSelectivity).toBeUndefined();
+    expect(intent.intentExpectations).toHaveLength(2);
+    const [first, second] = intent.intentExpectations;
+    expect(first?.expectationId).toBe("1");
+    expect(first?.expectationObject.objectType).toBe("K8S_L2_NETWORK");
+    expect(first?.expectationObject.objectContexts).toHaveLength(4);
+    expect(first?.expectationContexts).toEqual([]);
+    expect(first?.expectationTargets).toEqual([
+      {
+        targetName: "isolatedConnectivity",
+        targetCondition: "IS_EQUAL_TO",
+        targetValueRange: "true",
+        targetContexts: [],
+      },
+    ]);
+    expect(second?.expectationContexts.map((c) => c.contextAttribute)).toEqual([
+      "k8s_l2_network",
+      "namespace",
+    ]);
+    expect(intent.intentContexts).toEqual([
+      {
+        contextAttribute: "NEMO_WORKLOAD",
+        contextCondition: "IS_EQUAL_TO",
+        contextValueRange: "cbcb208a-d535-434b-bb35-217a64bd516b",
+      },
+    ]);
+  });
+
+  it("imports the expectationTarget/targetAttribute variant to the same normal form", () => {
+    expect(NETWORK_INTENT_VARIANT).toContain("targetAttribute: isolatedConnectivity");
+    const normal = ok(parseIntentYaml(NETWORK_INTENT));
+    const variant = ok(parseIntentYaml(NETWORK_INTENT_VARIANT));
+    expect(variant.intent).toEqual(normal.intent);
+    expect(variant.secrets).toEqual(normal.secrets);
+  });
+
+  it("imports the EnergyCarbonEfficiency family example", () => {
+    const { intent, secrets } = ok(parseIntentYaml(ENERGY_INTENT));
+    expect(secrets).toEqual({});
+    expect(intent.userLabel).toBe("EnergyCarbonEfficiency");
+    expect(intent.validityPeriod).toEqual({
+      startTime: "2026-12-01T00:00:00Z",
+      endTime: "2026-12-31T23:59:59Z",
+    });
+    const [expectation] = intent.intentExpectations;
+    expect(expectation?.expectationVerb).toBe("ENSURE");
+    expect(expectation?.expectationObject.objectType).toBe("NEMO_WORKLOAD");
+    expect(
+      expectation?.expectationTargets.map((t) => [t.targetName, t.targetCondition, t.targetValueRange]),
+    ).toEqual([
+      ["CompEnergyEfficiency", "IS_GREATER_THAN", 40000],
+      ["CompEnergyConsumption", "IS_LESS_THAN", 900],
+      ["GreenEnergyConsumptionRate", "IS_GREATER_THAN", 90],
+    ]);
+  });
+
+  it("redacts secret contexts and returns them in secrets", () => {
+    const { intent, secrets } = ok(parseIntentYaml(NETWORK_INTENT));
+    expect(secrets).toEqual({
+      "intentExpectations[1].expectationObject.objectContexts[1].contextValueRange": "<secret>",
+      "intentExpectations[1].expectationObject.objectContexts[2].contextValueRange":
+        "https://api.staging1.example:6443",
+    });
+    const contexts = intent.intentExpectations[1]?.expectationObject.objectContexts ?? [];
+    expect(contexts.find((c) => c.contextAttribute === "bearer_token")?.contextValueRange).toBe(REDACTED);
+    expect(contexts.find((c) => c.contextAttribute === "api_key")?.contextValueRange).toBe(REDACTED);
+    expect(contexts.find((c) => c.contextAttribute === "name")?.contextValueRange).toBe("staging-1");
+    expect(JSON.stringify(intent)).not.toContain("<secret>");
+  });
+
+  it("restores secrets into the redacted intent", () => {
+    const original = ok(parseIntentYaml(NETWORK_INTENT));
+    const restored = restoreSecrets(original.intent, original.secrets);
+    const contexts = restored.intentExpectations[1]?.expectationObject.objectContexts ?? [];
+    expect(contexts.find((c) => c.contextAttribute === "bearer_token")?.contextValueRange).toBe("<secret>");
+    expect(restored.intentExpectations[0]).toEqual(original.intent.intentExpectations[0]);
+  });
+
+  it("reports malformed YAML with its line", () => {
+    const text = "id: x\nuserLabel: y\nintentExpectations: [\n  { expectationId: 1\nintentPriority: 1\n";
+    const result = failed(parseIntentYaml(text));
+    expect(result.issues[0]?.line).toBeGreaterThanOrEqual(3);
+    expect(result.error).toMatch(/^line \d+: /);
+    expect(result.issues[0]?.message).not.toMatch(/at line \d+/);
+  });
+
+  it("maps an error under a single-mapping expectationTarget to its line", () => {
+    const text = [
+      "id: x",
+      "userLabel: y",
+      "intentPriority: 5",
+      "intentAdminState: ACTIVATED",
+      "observationPeriod: 60",
+      "intentExpectations:",
+      "  - expectationId: '1'",
+      "    expectationVerb: ENSURE",
+      "    expectationObject: { objectType: NEMO_WORKLOAD, objectInstance: w }",
+      "    expectationTarget:",
+      "      targetAttribute: t",
+      "      targetCondition: IS_WITHIN_RANGE",
+      "      targetValueRange: [5, 1]",
+      "",
+    ].join("\n");
+    const result = failed(parseIntentYaml(text));
+    expect(result.issues[0]).toMatchObject({
+      field: "intentExpectations[0].expectationTargets[0].targetValueRange",
+      line: 13,
+    });
+  });
+
+  it("reports a document that is not a mapping", () => {
+    const result = failed(parseIntentYaml("- just\n- a list\n"));
+    expect(result.issues[0]).toMatchObject({ field: "(root)", line: 1 });
+  });
+
+  it("reports an out-of-range intentPriority with its field path and line", () => {
+    const text = NETWORK_INTENT.replace("intentPriority: 1", "intentPriority: 500");
+    const result = failed(parseIntentYaml(text));
+    expect(result.issues).toHaveLength(1);
+    expect(result.issues[0]).toMatchObject({
+      field: "intentPriority",
+      line: lineOf(text, "intentPriority: 500"),
+    });
+    expect(result.error).toContain(`line ${lineOf(text, "intentPriority: 500")}: intentPriority:`);
+  });
+
+  it("reports an unknown condition with its field path and line", () => {
+    const text = ENERGY_INTENT.replace("targetCondition: IS_LESS_THAN", "targetCondition: IS_SMALLER_THAN");
+    const result = failed(parseIntentYaml(text));
+    expect(result.issues[0]).toMatchObject({
+      field: "intentExpectations[0].expectationTargets[1].targetCondition",
+      line: lineOf(text, "IS_SMALLER_THAN"),
+    });
+  });
+
+  it("maps a wrong field in the variant spelling back to its YAML line", () => {
+    const text = NETWORK_INTENT_VARIANT.replace(
+      'targetAttribute: isolatedConnectivity, targetCondition: IS_EQUAL_TO, targetValueRange: "true" }\n  - expectationId: "2"',
+      'targetAttribute: isolatedConnectivity, targetCondition: IS_BIGGER, targetValueRange: "true" }\n  - expectationId: "2"',
+    );
+    const result = failed(parseIntentYaml(text));
+    expect(result.issues[0]).toMatchObject({
+      field: "intentExpectations[0].expectationTargets[0].targetCondition",
+      line: lineOf(text, "IS_BIGGER"),
+    });
+  });
+
+  it("reports an unknown field at its key and a missing field at its parent", () => {
+    const text = ENERGY_INTENT.replace("intentPriority: 10", "intentPriorty: 10");
+    const result = failed(parseIntentYaml(text));
+    const fields = result.issues.map((i) => i.field);
+    expect(fields).toContain("intentPriority");
+    expect(result.issues.find((i) => i.field === "intentPriorty")?.line).toBe(lineOf(text, "intentPriorty"));
+  });
+
+  it("reports a target value that the condition cannot judge", () => {
+    const text = ENERGY_INTENT.replace("targetValueRange: 900", "targetValueRange: lots");
+    const result = failed(parseIntentYaml(text));
+    expect(result.issues[0]).toMatchObject({
+      field: "intentExpectations[0].expectationTargets[1].targetValueRange",
+      line: lineOf(text, "targetValueRange: lots"),
+    });
+  });
+});
+
+describe("intentToYaml", () => {
+  it("round-trips export → import as the identity", () => {
+    for (const text of [NETWORK_INTENT, ENERGY_INTENT]) {
+      const { intent } = ok(parseIntentYaml(text));
+      const again = ok(parseIntentYaml(intentToYaml(intent)));
+      expect(again.intent).toEqual(intent);
+      expect(again.secrets).toEqual({});
+    }
+  });
+
+  it("keeps strings that look like other scalars as strings", () => {
+    const { intent } = ok(parseIntentYaml(NETWORK_INTENT));
+    const yaml = intentToYaml(intent);
+    expect(yaml).not.toContain("<secret>");
+    const again = ok(parseIntentYaml(yaml)).intent;
+    expect(again.intentExpectations[0]?.expectationId).toBe("1");
+    expect(again.intentExpectations[0]?.expectationTargets[0]?.targetValueRange).toBe("true");
+  });
+});
+
+describe("validateIntent", () => {
+  it("names the field path of every problem", () => {
+    const result = validateIntent({
+      id: "x",
+      userLabel: "y",
+      intentExpectations: [
+        {
+          expectationId: "1",
+          expectationVerb: "OBSERVE",
+          expectationObject: { objectType: "NEMO_WORKLOAD", objectInstance: "w" },
+          expectationTargets: [],
+        },
+      ],
+      intentAdminState: "ACTIVATED",
+      intentPriority: 0,
+      observationPeriod: 60,
+      validityPeriod: { startTime: "2026-12-02T00:00:00Z", endTime: "2026-12-01T00:00:00Z" },
+    });
+    expect(result.ok).toBe(false);
+    const fields = result.ok ? [] : result.issues.map((i) => i.field);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        "intentExpectations[0].expectationVerb",
+        "intentExpectations[0].expectationTargets",
+        "intentPriority",
+        "validityPeriod.endTime",
+      ]),
+    );
+  });
+});
