@@ -16,6 +16,10 @@ import type { SessionUser } from "@/server/auth/session";
 import { clusterJoinRequestSchema } from "@/server/bus";
 import { createDb, type Db } from "@/server/db/client";
 import { serverEnv } from "@/server/env";
+import {
+  makeRegistrationForm,
+  simKubeconfig as simKubeconfigWithToken,
+} from "@/server/clusters/test-factories";
 import { contextFor, makeInstance, makeUser, makeWorkload, uniq } from "./testing/factories";
 
 /**
@@ -35,45 +39,9 @@ const SECRET = `s3cr3t-${randomBytes(12).toString("hex")}`;
 
 const caller = (user: SessionUser) => createCaller(contextFor(db, user));
 
-function simKubeconfig(cluster: string): string {
-  return [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters:",
-    `- name: ${cluster}`,
-    "  cluster:",
-    `    server: sim://${cluster}`,
-    "users:",
-    "- name: operator",
-    "  user:",
-    `    token: ${SECRET}`,
-    "contexts:",
-    `- name: ${cluster}`,
-    "  context:",
-    `    cluster: ${cluster}`,
-    "    user: operator",
-    `current-context: ${cluster}`,
-    "",
-  ].join("\n");
-}
-
-function form(name: string, overrides: Record<string, unknown> = {}) {
-  return {
-    name,
-    managedApi: `sim://${name}`,
-    kubeconfig: simKubeconfig(name),
-    cpus: 8,
-    memoryGb: 16,
-    storageGb: 100,
-    vramGb: 0,
-    availabilityPct: 99.9,
-    greenEnergyPct: 40,
-    cost: "low_cost" as const,
-    cpuBaseRate: 10,
-    memoryBaseRate: 5,
-    ...overrides,
-  };
-}
+const simKubeconfig = (cluster: string) => simKubeconfigWithToken(cluster, SECRET);
+const form = (name: string, overrides: Record<string, unknown> = {}) =>
+  makeRegistrationForm(name, overrides, SECRET);
 
 /** Everything any answer of this file carried, to prove the kubeconfig never left. */
 const answers: string[] = [];

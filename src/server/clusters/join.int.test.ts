@@ -9,57 +9,16 @@ import { logger } from "@/server/logger";
 import { contentId } from "@/server/secrets";
 import { handleClusterJoin } from "./join";
 import { registerCluster } from "./registration";
+import { makeRegistrationForm, simKubeconfig } from "./test-factories";
+import { makeUser as makeTestUser } from "@/server/api/testing/factories";
 
 const db = createDb(process.env.DATABASE_URL!);
 afterAll(async () => db.$disconnect());
 
 const tag = () => randomUUID().slice(0, 8);
 
-async function makeUser(roles: Role[]): Promise<SessionUser> {
-  const subject = `join-${randomUUID()}`;
-  const user = await db.user.create({ data: { subject, username: subject.slice(0, 12), roles } });
-  return { id: user.id, subject, username: user.username, displayName: user.username, email: null, roles };
-}
-
-function simKubeconfig(cluster: string, token = "t0ken"): string {
-  return [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters:",
-    `- name: ${cluster}`,
-    "  cluster:",
-    `    server: sim://${cluster}`,
-    "users:",
-    "- name: operator",
-    "  user:",
-    `    token: ${token}`,
-    "contexts:",
-    `- name: ${cluster}`,
-    "  context:",
-    `    cluster: ${cluster}`,
-    "    user: operator",
-    `current-context: ${cluster}`,
-    "",
-  ].join("\n");
-}
-
-function form(name: string, overrides: Record<string, unknown> = {}) {
-  return {
-    name,
-    managedApi: `sim://${name}`,
-    kubeconfig: simKubeconfig(name),
-    cpus: 8,
-    memoryGb: 16,
-    storageGb: 100,
-    vramGb: 0,
-    availabilityPct: 99.9,
-    greenEnergyPct: 40,
-    cost: "low_cost",
-    cpuBaseRate: 10,
-    memoryBaseRate: 5,
-    ...overrides,
-  };
-}
+const makeUser = (roles: Role[]): Promise<SessionUser> => makeTestUser(db, roles);
+const form = makeRegistrationForm;
 
 async function joinRequestOf(clusterName: string) {
   const cluster = await db.cluster.findUniqueOrThrow({ where: { name: clusterName } });

@@ -179,3 +179,45 @@ export function makeContinuum(
 
 /** Longer than the longest default pod start-up, so bound pods are Running afterwards. */
 export const SETTLE_MS = 5_000;
+
+/** A kubeconfig whose current context points at the simulated cluster `sim://<cluster>`, with a bearer token. */
+export function simKubeconfig(cluster: string, token = "t0ken"): string {
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    `- name: ${cluster}`,
+    "  cluster:",
+    `    server: sim://${cluster}`,
+    "users:",
+    "- name: operator",
+    "  user:",
+    `    token: ${token}`,
+    "contexts:",
+    `- name: ${cluster}`,
+    "  context:",
+    `    cluster: ${cluster}`,
+    "    user: operator",
+    `current-context: ${cluster}`,
+    "",
+  ].join("\n");
+}
+
+/** A valid Register Cluster form for a simulated cluster; tests override the field they are about. */
+export function makeRegistrationForm(name: string, overrides: Record<string, unknown> = {}, token = "t0ken") {
+  return {
+    name,
+    managedApi: `sim://${name}`,
+    kubeconfig: simKubeconfig(name, token),
+    cpus: 8,
+    memoryGb: 16,
+    storageGb: 100,
+    vramGb: 0,
+    availabilityPct: 99.9,
+    greenEnergyPct: 40,
+    cost: "low_cost" as const,
+    cpuBaseRate: 10,
+    memoryBaseRate: 5,
+    ...overrides,
+  };
+}

@@ -18,13 +18,7 @@ import {
   registerClusterInputSchema,
 } from "@/server/clusters/registration-schema";
 import { KUBECONFIG_FIELD } from "./cluster";
-
-type JsonObject = Record<string, unknown>;
-
-const REF = "#/components/schemas/";
-const ref = (id: string) => ({ $ref: `${REF}${id}` });
-const json = (schema: unknown) => ({ "application/json": { schema } });
-const errorResponse = (description: string) => ({ description, content: json(ref("Error")) });
+import { errorResponse, json, ref, REF, type JsonObject } from "./openapi-parts";
 
 const clusterStatusSchema = z
   .enum(["PENDING", "OK", "ERROR", "DEREGISTERED"])

@@ -16,13 +16,7 @@ import {
   instanceStatusSchema,
 } from "@/server/instances";
 import { LIFECYCLE_EVENT_TYPES } from "@/server/instances/lifecycle";
-
-type JsonObject = Record<string, unknown>;
-
-const REF = "#/components/schemas/";
-const ref = (id: string) => ({ $ref: `${REF}${id}` });
-const json = (schema: unknown) => ({ "application/json": { schema } });
-const errorResponse = (description: string) => ({ description, content: json(ref("Error")) });
+import { errorResponse, json, ref, REF, type JsonObject } from "./openapi-parts";
 
 const instanceSchema = z.object({
   id: z.uuid(),

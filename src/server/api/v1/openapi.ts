@@ -26,11 +26,7 @@ import { clusterComponents, clusterPaths, clusterTags } from "./cluster-openapi"
 import { instanceComponents, instancePaths, instanceTags } from "./instance-openapi";
 import { meSchema } from "./me";
 import { WORKLOAD_ID_FIELD } from "./workload";
-
-type JsonObject = Record<string, unknown>;
-
-const REF = "#/components/schemas/";
-const ref = (id: string) => ({ $ref: `${REF}${id}` });
+import { errorResponse, json, ref, REF, type JsonObject } from "./openapi-parts";
 
 /** Drops what is noise in API docs: `$schema`/`$id`, ±2^53 integer bounds and the regex zod adds to date-times. */
 function tidy(schema: unknown): unknown {
@@ -117,9 +113,6 @@ function listParameters(): JsonObject[] {
         : tidy(z.toJSONSchema(schema, { target: "draft-2020-12", io: "input" })),
   }));
 }
-
-const json = (schema: unknown) => ({ "application/json": { schema } });
-const errorResponse = (description: string) => ({ description, content: json(ref("Error")) });
 
 const COMMON_ERRORS = {
   "401": errorResponse("Not signed in, or the bearer token is missing, expired or not an access token."),
