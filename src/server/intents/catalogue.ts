@@ -51,6 +51,16 @@ const AT_MOST: readonly Condition[] = [
   "IS_EQUAL_TO",
   "IS_WITHIN_RANGE",
 ];
+/** Measured usage can be bounded from either side ("cpuUsage IS_GREATER_THAN 2": the instance does work). */
+const EITHER_WAY: readonly Condition[] = [
+  "IS_GREATER_THAN",
+  "IS_EQUAL_TO_OR_GREATER_THAN",
+  "IS_LESS_THAN",
+  "IS_EQUAL_TO_OR_LESS_THAN",
+  "IS_EQUAL_TO",
+  "IS_WITHIN_RANGE",
+  "IS_OUTSIDE_RANGE",
+];
 
 const percent = (name: string, label: string, conditions: readonly Condition[]): IntentTarget => ({
   name,
@@ -86,16 +96,23 @@ export const INTENT_TYPES = [
         valueType: "number",
         unit: "millicores",
         min: 0,
-        conditions: AT_MOST,
+        conditions: EITHER_WAY,
       },
-      { name: "ramUsage", label: "RAM usage", valueType: "number", unit: "MiB", min: 0, conditions: AT_MOST },
+      {
+        name: "ramUsage",
+        label: "RAM usage",
+        valueType: "number",
+        unit: "MiB",
+        min: 0,
+        conditions: EITHER_WAY,
+      },
       {
         name: "diskUsage",
         label: "Disk usage",
         valueType: "number",
         unit: "GB",
         min: 0,
-        conditions: AT_MOST,
+        conditions: EITHER_WAY,
       },
     ],
   },
@@ -120,7 +137,7 @@ export const INTENT_TYPES = [
         valueType: "number",
         unit: "kWh",
         min: 0,
-        conditions: AT_MOST,
+        conditions: EITHER_WAY,
       },
       percent("GreenEnergyConsumptionRate", "Green energy consumption rate", AT_LEAST),
     ],
