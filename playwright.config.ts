@@ -12,8 +12,9 @@ export default defineConfig({
   retries: 0,
   workers: 2,
   reporter: "list",
-  timeout: 30_000,
-  expect: { timeout: 7_500 },
+  // Two CPUs run the app, five workers and two browsers: generous limits; every wait is on a condition.
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
   outputDir: "test-results",
   use: {
     browserName: "chromium",

@@ -3,9 +3,27 @@ import { expect, signIn, submitCredentials, test, USERS } from "./fixtures";
 type TileState = "active" | "read-only" | "disabled";
 
 const EXPECTED_TILES: Record<"admin" | "provider" | "infra", Record<string, TileState>> = {
-  admin: { workloads: "active", instances: "active", intents: "active", clusters: "active" },
-  provider: { workloads: "active", instances: "active", intents: "active", clusters: "read-only" },
-  infra: { workloads: "disabled", instances: "disabled", intents: "disabled", clusters: "active" },
+  admin: {
+    workloads: "active",
+    instances: "active",
+    intents: "active",
+    clusters: "active",
+    orchestration: "active",
+  },
+  provider: {
+    workloads: "active",
+    instances: "active",
+    intents: "active",
+    clusters: "read-only",
+    orchestration: "read-only",
+  },
+  infra: {
+    workloads: "disabled",
+    instances: "disabled",
+    intents: "disabled",
+    clusters: "active",
+    orchestration: "read-only",
+  },
 };
 
 for (const user of Object.keys(EXPECTED_TILES) as (keyof typeof EXPECTED_TILES)[]) {

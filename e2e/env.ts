@@ -9,6 +9,8 @@ export const E2E_ENV = {
   pids: "E2E_PIDS",
   /** The Meta-Orchestrator worker's pid (specs pause it to see a cluster wait for its join). */
   orchestratorPid: "E2E_ORCHESTRATOR_PID",
+  /** The IBMC agent worker's pid (migrations.spec.ts pauses it to hold a migration in flight). */
+  ibmcAgentPid: "E2E_IBMC_AGENT_PID",
   /** The run's RabbitMQ vhost (empty when the run fell back to a name prefix on the default vhost). */
   vhost: "E2E_VHOST",
 } as const;

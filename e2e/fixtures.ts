@@ -1,4 +1,7 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { test as base, expect, type Page } from "@playwright/test";
+import { packChartDirectory } from "@/server/workloads/tar-writer";
 import { e2eEnv } from "./env";
 
 /** The demo users of the local issuer (src/server/auth/local-issuer/demo-users.ts). */
@@ -50,4 +53,38 @@ export async function signIn(page: Page, user: DemoUserName, startAt = "/"): Pro
   await expect(page).toHaveURL(/\/signin/);
   await page.getByRole("button", { name: "Sign in with Keycloak" }).click();
   await submitCredentials(page, USERS[user].username, USERS[user].password);
+}
+
+/** Helm's `helm create` chart (nginx), from the conformance data. */
+const MYCHART = [
+  path.resolve(import.meta.dirname, "../src/server/charts/conformance-data/helm/create/mychart"),
+  path.resolve(import.meta.dirname, "../../shared/conformance/helm/create/mychart"),
+].find((dir) => existsSync(path.join(dir, "Chart.yaml")));
+
+/** Registers a workload through the REST API and uploads mychart: it is ACCEPTED, ready for instances. */
+export async function acceptedWorkload(
+  page: Page,
+  name: string,
+  supportedIntents: string[] = ["Availability"],
+): Promise<number> {
+  if (!MYCHART) throw new Error("mychart not found");
+  const created = await page.request.post("/api/v1/workload/", {
+    data: { name, version: "1.0.0", supportedIntents },
+  });
+  expect(created.status()).toBe(201);
+  const { id } = (await created.json()) as { id: number };
+  const uploaded = await page.request.post("/api/v1/workload/upload/", {
+    multipart: {
+      workload_id: String(id),
+      file: { name: "mychart.tgz", mimeType: "application/gzip", buffer: await packChartDirectory(MYCHART) },
+    },
+  });
+  expect(uploaded.status()).toBe(200);
+  return id;
+}
+
+/** Picks an option of a MUI select (or autocomplete) by its label. */
+export async function choose(page: Page, field: string, option: string | RegExp): Promise<void> {
+  await page.getByRole("combobox", { name: field }).click();
+  await page.getByRole("option", { name: option }).click();
 }

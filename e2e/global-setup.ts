@@ -53,11 +53,14 @@ async function waitForWorker(role: string, child: ChildProcess, timeoutMs = 60_0
 }
 
 /**
- * The workers the cluster and instance flows need, as real processes: the
- * orchestrator (outbox relay, joins, metrics recorder, instance placement and
- * deployment), the evaluator (metrics collector) and moca (registration reward).
+ * The workers the cluster, instance and migration flows need, as real
+ * processes: the orchestrator (outbox relay, joins, metrics recorder,
+ * instance placement and deployment, migration completions), the evaluator
+ * (metrics collector, intent reports), moca (registration reward), the IBMC
+ * controller (`notify`: intent-driven migrations, watchdog) and the IBMC agent
+ * (backup and restore on every demo cluster).
  */
-const WORKER_ROLES = ["orchestrator", "evaluator", "moca"] as const;
+const WORKER_ROLES = ["orchestrator", "evaluator", "moca", "ibmc-controller", "ibmc-agent"] as const;
 
 function start(command: string[], env: NodeJS.ProcessEnv, log: string): ChildProcess {
   const out = openSync(path.join(LOGS, log), "w");
@@ -108,6 +111,9 @@ export default async function globalSetup(): Promise<void> {
     NEMO_SECRET_KEY: randomBytes(32).toString("hex"),
     // The collector samples every second, so a chart fills within the spec's patience.
     METRICS_PERIOD_MS: "1000",
+    // A migration stuck in one step (an agent that died) ends within the spec's patience, not in 5 min;
+    // still well above the seconds migrations.spec.ts holds the agent paused.
+    MIGRATION_STEP_TIMEOUT_MS: "60000",
   };
 
   // Each is one process (STACK.md gotcha 4: no npx / tsx CLI wrappers), so teardown's signal reaches it.
@@ -134,6 +140,7 @@ export default async function globalSetup(): Promise<void> {
   process.env[E2E_ENV.orchestratorPid] = String(
     workers.find((w) => w.role === "orchestrator")?.process.pid ?? "",
   );
+  process.env[E2E_ENV.ibmcAgentPid] = String(workers.find((w) => w.role === "ibmc-agent")?.process.pid ?? "");
   process.env[E2E_ENV.vhost] = haveVhost ? vhost : "";
   process.env[E2E_ENV.databaseUrl] = databaseUrl;
   process.env[E2E_ENV.baseUrl] = baseUrl;

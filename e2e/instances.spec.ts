@@ -1,8 +1,4 @@
-import { existsSync } from "node:fs";
-import path from "node:path";
-import type { Page } from "@playwright/test";
-import { packChartDirectory } from "@/server/workloads/tar-writer";
-import { expect, signIn, test } from "./fixtures";
+import { acceptedWorkload, choose, expect, signIn, test } from "./fixtures";
 
 /**
  * Flow 3 end to end against the real orchestrator worker: a service provider
@@ -10,11 +6,6 @@ import { expect, signIn, test } from "./fixtures";
  * sees it placed and DEPLOYED, inspects why that cluster, the timeline, the
  * manifests and the deployment tree, and deletes it.
  */
-
-const MYCHART = [
-  path.resolve(import.meta.dirname, "../src/server/charts/conformance-data/helm/create/mychart"),
-  path.resolve(import.meta.dirname, "../../shared/conformance/helm/create/mychart"),
-].find((dir) => existsSync(path.join(dir, "Chart.yaml")));
 
 const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e3)}`;
 
@@ -27,28 +18,6 @@ const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e3)}`;
 const VALUES = ["replicaCount: 2", "resources:", "  requests:", '    cpu: "9"', "    memory: 256Mi", ""].join(
   "\n",
 );
-
-async function acceptedWorkload(page: Page, name: string): Promise<number> {
-  if (!MYCHART) throw new Error("mychart not found");
-  const created = await page.request.post("/api/v1/workload/", {
-    data: { name, version: "1.0.0", supportedIntents: ["Availability"] },
-  });
-  expect(created.status()).toBe(201);
-  const { id } = (await created.json()) as { id: number };
-  const uploaded = await page.request.post("/api/v1/workload/upload/", {
-    multipart: {
-      workload_id: String(id),
-      file: { name: "mychart.tgz", mimeType: "application/gzip", buffer: await packChartDirectory(MYCHART) },
-    },
-  });
-  expect(uploaded.status()).toBe(200);
-  return id;
-}
-
-async function choose(page: Page, field: string, option: string | RegExp): Promise<void> {
-  await page.getByRole("combobox", { name: field }).click();
-  await page.getByRole("option", { name: option }).click();
-}
 
 test("a service provider deploys an instance with an availability intent, inspects it and deletes it", async ({
   page,

@@ -1,16 +1,43 @@
 /**
- * Evaluator worker: leader-elected periodic loops. Cluster metrics: every
- * METRICS_PERIOD_MS the leader reads the usage of every OK cluster through its
- * driver and publishes it on the `metrics` exchange. Intent evaluation arrives
- * with the intents flow.
+ * Evaluator worker: leader-elected periodic loops.
+ *
+ * - Cluster metrics: every METRICS_PERIOD_MS the leader reads the usage of
+ *   every OK cluster through its driver and publishes it on `metrics`.
+ * - Intents (PPEF): every INTENT_EVALUATION_TICK_MS the leader evaluates the
+ *   active intents whose observation period has come round, stores their
+ *   reports and announces violations through the outbox.
+ *
+ * It runs an outbox relay too, so violations are published even while no
+ * orchestrator runs (relays share the outbox safely: rows are claimed with
+ * SKIP LOCKED).
  */
 import { collectAndPublishClusterMetrics } from "@/server/clusters/usage-collector";
+import { createEvaluationCache, runEvaluationCycle } from "@/server/intents/evaluator";
 import { runWorker } from "@/server/workers/runtime";
 
 await runWorker("evaluator", async (worker) => {
   const bus = await worker.bus();
+  await worker.startOutboxRelay();
   worker.every("cluster-metrics", worker.env.METRICS_PERIOD_MS, async () => {
     const published = await collectAndPublishClusterMetrics({ db: worker.db, bus, log: worker.logger });
     worker.logger.debug({ clusters: published }, "cluster metrics published");
+  });
+  // Intent bodies read once are kept across cycles (re-read when an intent changes).
+  const cache = createEvaluationCache();
+  worker.every("intents", worker.env.INTENT_EVALUATION_TICK_MS, async () => {
+    const cycle = await runEvaluationCycle({ db: worker.db, log: worker.logger, cache });
+    // Most ticks find nothing due: only cycles that did something are worth a line.
+    if (cycle.evaluated > 0 || cycle.notified > 0)
+      worker.logger.info(
+        {
+          evaluated: cycle.evaluated,
+          fulfilled: cycle.fulfilled,
+          notFulfilled: cycle.notFulfilled,
+          notified: cycle.notified,
+          terminated: cycle.terminated,
+          durationMs: cycle.durationMs,
+        },
+        "intent evaluation cycle",
+      );
   });
 });

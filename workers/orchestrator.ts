@@ -1,13 +1,16 @@
 /**
  * Meta-Orchestrator (MO) worker: publishes the transactional outbox, answers
  * cluster joins (validate the kubeconfig, connect through the driver), and
- * records the cluster metrics the collector publishes, and places, deploys and
- * removes workload instances (`nemo.api.workload` / `run`).
+ * records the cluster metrics the collector publishes, places, deploys and
+ * removes workload instances (`nemo.api.workload` / `run`), and applies
+ * finished migrations (`nemo.api.workload` / `update`: the instance moves to
+ * its target cluster, the source copy is removed).
  */
 import { queues } from "@/server/bus";
 import { handleClusterJoin } from "@/server/clusters/join";
 import { pruneClusterMetrics, recordClusterMetrics } from "@/server/clusters/usage-collector";
 import { handleInstanceRun } from "@/server/instances";
+import { consumeMigrationCompletions } from "@/server/migrations";
 import { runWorker } from "@/server/workers/runtime";
 
 await runWorker("orchestrator", async (worker) => {
@@ -33,6 +36,12 @@ await runWorker("orchestrator", async (worker) => {
     handler: async ({ tx, payload, log, attempt, maxAttempts }) => {
       await handleInstanceRun(tx, payload, { db: worker.db, log, attempt, maxAttempts });
     },
+  });
+  await consumeMigrationCompletions({
+    db: worker.db,
+    bus,
+    log: worker.logger,
+    stepTimeoutMs: worker.env.MIGRATION_STEP_TIMEOUT_MS,
   });
   worker.every("prune-cluster-metrics", 3_600_000, async () => {
     const removed = await pruneClusterMetrics(worker.db);

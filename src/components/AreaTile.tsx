@@ -5,6 +5,7 @@ import LayersOutlinedIcon from "@mui/icons-material/LayersOutlined";
 import LockOutlinedIcon from "@mui/icons-material/LockOutlined";
 import MonitorHeartOutlinedIcon from "@mui/icons-material/MonitorHeartOutlined";
 import TrackChangesOutlinedIcon from "@mui/icons-material/TrackChangesOutlined";
+import SwapHorizIcon from "@mui/icons-material/SwapHoriz";
 import VisibilityOutlinedIcon from "@mui/icons-material/VisibilityOutlined";
 import Box from "@mui/material/Box";
 import Card from "@mui/material/Card";
@@ -23,6 +24,7 @@ const ICONS: Record<AreaKey, ReactNode> = {
   instances: <LayersOutlinedIcon />,
   intents: <TrackChangesOutlinedIcon />,
   clusters: <DnsOutlinedIcon />,
+  orchestration: <SwapHorizIcon />,
 };
 
 const ACCENTS: Record<AreaKey, string> = {
@@ -30,6 +32,13 @@ const ACCENTS: Record<AreaKey, string> = {
   instances: "#6a4fc2",
   intents: "#00897b",
   clusters: "#c2691b",
+  orchestration: "#6a1b9a",
+};
+
+/** The link text of a read-only tile: what there is to look at. */
+const READ_LABEL: Partial<Record<AreaKey, string>> = {
+  clusters: "View clusters →",
+  orchestration: "View migrations →",
 };
 
 export interface AreaTileProps {
@@ -89,7 +98,7 @@ export function AreaTile({ areaKey, href, title, description, access, reason }: 
         </Typography>
       ) : (
         <Typography variant="body2" sx={{ color: accent, fontWeight: 500 }}>
-          {access === "read" ? "View clusters →" : "Open →"}
+          {access === "read" ? (READ_LABEL[areaKey] ?? "View →") : "Open →"}
         </Typography>
       )}
     </CardContent>

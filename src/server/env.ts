@@ -34,6 +34,13 @@ const serverEnvSchema = z.object({
   /** Seed of the simulated continuum (same seed, same behaviour). */
   SIM_SEED: z.coerce.number().int().default(42),
   METRICS_PERIOD_MS: z.coerce.number().int().positive().default(60_000),
+  /** How often the evaluator looks for intents whose observation period has come round. */
+  INTENT_EVALUATION_TICK_MS: z.coerce.number().int().positive().default(1_000),
+  /**
+   * Longest a migration may stay in one step (backing up, restoring, verifying)
+   * before the IBMC controller's watchdog fails it or rolls it back.
+   */
+  MIGRATION_STEP_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
 });
 
 export type ServerEnv = z.infer<typeof serverEnvSchema>;

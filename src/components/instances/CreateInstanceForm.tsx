@@ -1,7 +1,5 @@
 "use client";
 
-import AddIcon from "@mui/icons-material/Add";
-import DeleteOutlineIcon from "@mui/icons-material/DeleteOutlineOutlined";
 import ErrorOutlineIcon from "@mui/icons-material/ErrorOutlineOutlined";
 import Alert from "@mui/material/Alert";
 import AlertTitle from "@mui/material/AlertTitle";
@@ -12,8 +10,6 @@ import Divider from "@mui/material/Divider";
 import FormControlLabel from "@mui/material/FormControlLabel";
 import FormGroup from "@mui/material/FormGroup";
 import FormHelperText from "@mui/material/FormHelperText";
-import IconButton from "@mui/material/IconButton";
-import InputAdornment from "@mui/material/InputAdornment";
 import ListItemText from "@mui/material/ListItemText";
 import MenuItem from "@mui/material/MenuItem";
 import Paper from "@mui/material/Paper";
@@ -21,11 +17,18 @@ import Skeleton from "@mui/material/Skeleton";
 import Stack from "@mui/material/Stack";
 import Switch from "@mui/material/Switch";
 import TextField from "@mui/material/TextField";
-import Tooltip from "@mui/material/Tooltip";
 import Typography from "@mui/material/Typography";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useId, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useId, useState, type FormEvent, type ReactNode } from "react";
+import { IntentTargetRows } from "@/components/intents/IntentTargetRows";
+import {
+  newTargetRow,
+  targetRowErrors,
+  targetValueOf,
+  type IntentTypeChoice,
+  type TargetRow,
+} from "@/components/intents/targets";
 import { ButtonLink } from "@/components/links";
 import { StatusChip } from "@/components/StatusChip";
 import { errorStatus } from "@/trpc/query-client";
@@ -34,32 +37,10 @@ import type { RouterInputs } from "@/trpc/types";
 import { instanceFormErrors, NO_FORM_ERRORS, problemLocation, type InstanceFormErrors } from "./form-errors";
 import { YamlEditor } from "./YamlEditor";
 
-/** An intent type of the catalogue, as the page hands it over (plain data). */
-export interface IntentTypeChoice {
-  type: string;
-  label: string;
-  description: string;
-  targets: ReadonlyArray<{
-    name: string;
-    label: string;
-    valueType: "number" | "boolean";
-    unit: string | null;
-    min?: number;
-    max?: number;
-    conditions: readonly string[];
-  }>;
-}
+export type { IntentTypeChoice } from "@/components/intents/targets";
 
 type CreateInput = RouterInputs["instance"]["create"];
 type Condition = NonNullable<CreateInput["intent"]>["targets"][number]["targetCondition"];
-
-interface TargetRow {
-  /** Stable React key: rows can be removed from the middle. */
-  key: number;
-  targetName: string;
-  targetCondition: string;
-  targetValue: string;
-}
 
 interface Draft {
   releaseName: string;
@@ -88,34 +69,13 @@ const EMPTY: Draft = {
   targets: [],
 };
 
-const RANGE_CONDITIONS = new Set(["IS_WITHIN_RANGE", "IS_OUTSIDE_RANGE"]);
-const NUMERIC = /^-?\d+(\.\d+)?$/;
-
-/** The form's text as the API's value: numbers as numbers, a range as [low, high]. */
-function targetValue(
-  row: TargetRow,
-  target: IntentTypeChoice["targets"][number] | undefined,
-): string | number | Array<string | number> {
-  const asValue = (text: string) =>
-    target?.valueType === "number" && NUMERIC.test(text) ? Number(text) : text;
-  if (RANGE_CONDITIONS.has(row.targetCondition)) {
-    return row.targetValue
-      .split(",")
-      .map((part) => part.trim())
-      .filter(Boolean)
-      .map(asValue);
-  }
-  return asValue(row.targetValue.trim());
-}
-
 /** Checks the browser can make without the server; the server checks everything again. */
-function localErrors(draft: Draft): Record<string, string> {
+function localErrors(draft: Draft, intentType: IntentTypeChoice | undefined): Record<string, string> {
   const fields: Record<string, string> = {};
   if (!draft.releaseName.trim()) fields.releaseName = "Release Name is required.";
-  draft.targets.forEach((row, i) => {
-    if (!row.targetValue.trim()) fields[`intent.targets.${i}.targetValue`] = "Target Value is required.";
-  });
-  return fields;
+  if (draft.start && draft.end && new Date(draft.end) <= new Date(draft.start))
+    fields["intent.end"] = "End must be after Start.";
+  return { ...fields, ...targetRowErrors(draft.targets, intentType, "intent.targets") };
 }
 
 function Section({
@@ -247,7 +207,6 @@ export function CreateInstanceForm({
   const [workloadId, setWorkloadId] = useState(initialWorkloadId);
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [errors, setErrors] = useState<InstanceFormErrors>(NO_FORM_ERRORS);
-  const nextKey = useRef(1);
   const ids = { form: useId(), formBox: useId() };
   const clusters = useQuery(trpc.instance.clusters.queryOptions());
 
@@ -279,52 +238,20 @@ export function CreateInstanceForm({
   };
 
   const intentType = intentTypes.find((t) => t.type === draft.intentType);
-  const newRow = (type: IntentTypeChoice | undefined): TargetRow => {
-    const target = type?.targets[0];
-    return {
-      key: nextKey.current++,
-      targetName: target?.name ?? "",
-      targetCondition: target?.conditions[0] ?? "",
-      targetValue: "",
-    };
-  };
-
   const chooseIntentType = (type: string) => {
     const chosen = intentTypes.find((t) => t.type === type);
-    setDraft((d) => ({ ...d, intentType: type, targets: chosen ? [newRow(chosen)] : [] }));
+    setDraft((d) => ({ ...d, intentType: type, targets: chosen ? [newTargetRow(chosen)] : [] }));
     setErrors((e) => ({
       ...e,
       fields: Object.fromEntries(Object.entries(e.fields).filter(([k]) => !k.startsWith("intent"))),
     }));
   };
 
-  const setRow = (index: number, patch: Partial<TargetRow>) => {
-    setDraft((d) => ({
-      ...d,
-      targets: d.targets.map((row, i) => {
-        if (i !== index) return row;
-        const next = { ...row, ...patch };
-        // A new target brings its own conditions: keep the condition only if it still applies.
-        if (patch.targetName !== undefined) {
-          const target = intentType?.targets.find((t) => t.name === patch.targetName);
-          if (target && !target.conditions.includes(next.targetCondition)) {
-            next.targetCondition = target.conditions[0] ?? "";
-          }
-        }
-        return next;
-      }),
-    }));
-    clearError(...Object.keys(patch).map((field) => `intent.targets.${index}.${field}`), "intent.targets");
-  };
-
-  const removeRow = (index: number) => {
-    setDraft((d) => ({ ...d, targets: d.targets.filter((_, i) => i !== index) }));
-    // Messages are keyed by row position: after a removal they no longer point at the right rows.
-    setErrors((e) => ({
-      ...e,
-      fields: Object.fromEntries(Object.entries(e.fields).filter(([k]) => !k.startsWith("intent.targets"))),
-    }));
-  };
+  const clearErrors = (match: (key: string) => boolean) =>
+    setErrors((e) => {
+      if (!Object.keys(e.fields).some(match)) return e;
+      return { ...e, fields: Object.fromEntries(Object.entries(e.fields).filter(([k]) => !match(k))) };
+    });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -332,7 +259,7 @@ export function CreateInstanceForm({
       setErrors({ ...NO_FORM_ERRORS, fields: { workloadId: "Choose the workload to instantiate." } });
       return;
     }
-    const local = localErrors(draft);
+    const local = localErrors(draft, intentType);
     if (Object.keys(local).length > 0) {
       setErrors({ ...NO_FORM_ERRORS, fields: local });
       return;
@@ -354,8 +281,9 @@ export function CreateInstanceForm({
               targets: draft.targets.map((row) => ({
                 targetName: row.targetName,
                 targetCondition: row.targetCondition as Condition,
-                targetValue: targetValue(
-                  row,
+                targetValue: targetValueOf(
+                  row.targetValue,
+                  row.targetCondition,
                   intentType.targets.find((t) => t.name === row.targetName),
                 ),
               })),
@@ -565,115 +493,14 @@ export function CreateInstanceForm({
               />
             </Stack>
             {intentType && (
-              <Stack spacing={2} role="group" aria-label="Targets" data-testid="intent-targets">
-                {draft.targets.map((row, i) => {
-                  const target = intentType.targets.find((t) => t.name === row.targetName);
-                  const path = `intent.targets.${i}`;
-                  const range = RANGE_CONDITIONS.has(row.targetCondition);
-                  return (
-                    <Stack
-                      key={row.key}
-                      direction={{ xs: "column", md: "row" }}
-                      spacing={2}
-                      sx={{ alignItems: { md: "flex-start" } }}
-                      data-testid="target-row"
-                    >
-                      <TextField
-                        select
-                        label="Target Name"
-                        fullWidth
-                        value={row.targetName}
-                        onChange={(e) => setRow(i, { targetName: e.target.value })}
-                        error={Boolean(f[`${path}.targetName`])}
-                        helperText={f[`${path}.targetName`] ?? target?.label ?? " "}
-                      >
-                        {intentType.targets.map((t) => (
-                          <MenuItem key={t.name} value={t.name}>
-                            {t.name}
-                          </MenuItem>
-                        ))}
-                      </TextField>
-                      <TextField
-                        select
-                        label="Target Condition"
-                        fullWidth
-                        value={row.targetCondition}
-                        onChange={(e) => setRow(i, { targetCondition: e.target.value })}
-                        error={Boolean(f[`${path}.targetCondition`])}
-                        helperText={f[`${path}.targetCondition`] ?? " "}
-                      >
-                        {(target?.conditions ?? []).map((c) => (
-                          <MenuItem key={c} value={c}>
-                            {c}
-                          </MenuItem>
-                        ))}
-                      </TextField>
-                      {target?.valueType === "boolean" ? (
-                        <TextField
-                          select
-                          label="Target Value"
-                          fullWidth
-                          value={row.targetValue}
-                          onChange={(e) => setRow(i, { targetValue: e.target.value })}
-                          error={Boolean(f[`${path}.targetValue`])}
-                          helperText={f[`${path}.targetValue`] ?? " "}
-                        >
-                          <MenuItem value="true">true</MenuItem>
-                          <MenuItem value="false">false</MenuItem>
-                        </TextField>
-                      ) : (
-                        <TextField
-                          label="Target Value"
-                          fullWidth
-                          required
-                          value={row.targetValue}
-                          onChange={(e) => setRow(i, { targetValue: e.target.value })}
-                          error={Boolean(f[`${path}.targetValue`])}
-                          helperText={
-                            f[`${path}.targetValue`] ??
-                            (range
-                              ? "Two values: low, high"
-                              : target?.min !== undefined && target.max !== undefined
-                                ? `${target.min}–${target.max}`
-                                : " ")
-                          }
-                          slotProps={{
-                            htmlInput: {
-                              inputMode: range ? "text" : "decimal",
-                              autoComplete: "off",
-                            },
-                            input: target?.unit
-                              ? {
-                                  endAdornment: <InputAdornment position="end">{target.unit}</InputAdornment>,
-                                }
-                              : {},
-                          }}
-                        />
-                      )}
-                      <Tooltip title="Remove this target">
-                        <span>
-                          <IconButton
-                            aria-label={`Remove target ${i + 1}`}
-                            onClick={() => removeRow(i)}
-                            disabled={draft.targets.length === 1}
-                            sx={{ mt: { md: 1 } }}
-                          >
-                            <DeleteOutlineIcon />
-                          </IconButton>
-                        </span>
-                      </Tooltip>
-                    </Stack>
-                  );
-                })}
-                <Box>
-                  <Button
-                    startIcon={<AddIcon />}
-                    onClick={() => setDraft((d) => ({ ...d, targets: [...d.targets, newRow(intentType)] }))}
-                  >
-                    Add target
-                  </Button>
-                </Box>
-              </Stack>
+              <IntentTargetRows
+                intentType={intentType}
+                rows={draft.targets}
+                onChange={(targets) => setDraft((d) => ({ ...d, targets }))}
+                errors={f}
+                path="intent.targets"
+                onClearErrors={clearErrors}
+              />
             )}
           </Section>
 

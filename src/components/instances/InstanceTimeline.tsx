@@ -33,6 +33,16 @@ const LOOK: Record<string, { icon: ReactElement; color: string }> = {
   Failed: { icon: <ErrorOutlineIcon fontSize="small" />, color: "#c62828" },
 };
 const OTHER = { icon: <EventNoteOutlinedIcon fontSize="small" />, color: "#55606d" };
+/** A migration that failed or was rolled back (its event's detail says which) reads as a problem. */
+const MIGRATION_ENDED_BADLY = { icon: <SwapHorizIcon fontSize="small" />, color: "#c62828" };
+
+function lookOf(event: { type: string; detail: unknown }): { icon: ReactElement; color: string } {
+  if (event.type === "Migration" && typeof event.detail === "object" && event.detail !== null) {
+    const state = (event.detail as { state?: unknown }).state;
+    if (state === "FAILED" || state === "ROLLED_BACK") return MIGRATION_ENDED_BADLY;
+  }
+  return LOOK[event.type] ?? OTHER;
+}
 
 const timestamp = new Intl.DateTimeFormat("en-GB", {
   year: "numeric",
@@ -114,7 +124,7 @@ export function InstanceTimeline({ instanceId, status }: { instanceId: string; s
           sx={{ listStyle: "none", m: 0, p: 0 }}
         >
           {events.data.map((event, i) => {
-            const look = LOOK[event.type] ?? OTHER;
+            const look = lookOf(event);
             const last = i === events.data.length - 1;
             return (
               <Box

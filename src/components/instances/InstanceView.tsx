@@ -4,7 +4,9 @@ import AccountTreeOutlinedIcon from "@mui/icons-material/AccountTreeOutlined";
 import DeleteOutlineIcon from "@mui/icons-material/DeleteOutlineOutlined";
 import DescriptionOutlinedIcon from "@mui/icons-material/DescriptionOutlined";
 import InfoOutlinedIcon from "@mui/icons-material/InfoOutlined";
+import SwapHorizIcon from "@mui/icons-material/SwapHoriz";
 import TimelineIcon from "@mui/icons-material/Timeline";
+import TrackChangesOutlinedIcon from "@mui/icons-material/TrackChangesOutlined";
 import Alert from "@mui/material/Alert";
 import AlertTitle from "@mui/material/AlertTitle";
 import Box from "@mui/material/Box";
@@ -20,8 +22,11 @@ import Typography from "@mui/material/Typography";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import NextLink from "next/link";
 import { useEffect, useRef, useState, type ReactElement, type ReactNode } from "react";
+import { conditionText } from "@/components/intents/targets";
 import { ButtonLink } from "@/components/links";
 import { ManifestBrowser } from "@/components/manifests/ManifestBrowser";
+import { InstanceMigrations } from "@/components/migrations/InstanceMigrations";
+import { MigrateNowDialog } from "@/components/migrations/MigrateNowDialog";
 import { PageHeader } from "@/components/PageHeader";
 import { Mono } from "@/components/ResourceTable";
 import { StatusChip } from "@/components/StatusChip";
@@ -40,6 +45,7 @@ type Instance = RouterOutputs["instance"]["get"];
 const TAB_LABEL: Record<InstanceTab, { label: string; icon: ReactElement }> = {
   overview: { label: "Overview", icon: <InfoOutlinedIcon fontSize="small" /> },
   timeline: { label: "Timeline", icon: <TimelineIcon fontSize="small" /> },
+  migrations: { label: "Migrations", icon: <SwapHorizIcon fontSize="small" /> },
   manifests: { label: "Manifests", icon: <DescriptionOutlinedIcon fontSize="small" /> },
   tree: { label: "Deployment tree", icon: <AccountTreeOutlinedIcon fontSize="small" /> },
 };
@@ -57,10 +63,6 @@ function Detail({ label, children }: { label: string; children: ReactNode }) {
       </Box>
     </Box>
   );
-}
-
-function conditionText(condition: string): string {
-  return condition.replace(/^IS_/, "").replaceAll("_", " ").toLowerCase();
 }
 
 function Overview({ instance }: { instance: Instance }) {
@@ -129,9 +131,20 @@ function Overview({ instance }: { instance: Instance }) {
           component="section"
           aria-labelledby="intents-attached"
         >
-          <Typography id="intents-attached" variant="h3" component="h2" sx={{ mb: 1.5 }}>
-            Intents attached
-          </Typography>
+          <Stack direction="row" spacing={1} sx={{ alignItems: "baseline", mb: 1.5 }}>
+            <Typography id="intents-attached" variant="h3" component="h2" sx={{ flexGrow: 1 }}>
+              Intents attached
+            </Typography>
+            <Link
+              component={NextLink}
+              href={`/intents?instanceId=${instance.id}`}
+              underline="hover"
+              variant="body2"
+              data-testid="instance-intents-link"
+            >
+              {instance.intents.length === 0 ? "Add an intent" : "Manage intents"}
+            </Link>
+          </Stack>
           {instance.intents.length === 0 ? (
             <Typography variant="body2" color="text.secondary">
               None: placement used capacity, cost and green energy only.
@@ -141,7 +154,15 @@ function Overview({ instance }: { instance: Instance }) {
               {instance.intents.map((intent) => (
                 <Box key={intent.id}>
                   <Stack direction="row" spacing={1} sx={{ alignItems: "center" }}>
-                    <Typography sx={{ fontWeight: 600 }}>{intent.intentType}</Typography>
+                    <Link
+                      component={NextLink}
+                      href={`/intents?instanceId=${instance.id}&report=${intent.id}`}
+                      underline="hover"
+                      sx={{ fontWeight: 600 }}
+                      aria-label={`${intent.intentType} intent report`}
+                    >
+                      {intent.intentType}
+                    </Link>
                     <StatusChip status={intent.adminState} />
                     {intent.lastFulfilment && <StatusChip status={intent.lastFulfilment} />}
                   </Stack>
@@ -201,18 +222,32 @@ function Manifests({ instance }: { instance: Instance }) {
  * the orchestrator works on it; a status change refreshes the views that
  * depend on it.
  */
-export function InstanceView({ id, initialTab }: { id: string; initialTab: InstanceTab }) {
+export function InstanceView({
+  id,
+  initialTab,
+  canMigrate = false,
+}: {
+  id: string;
+  initialTab: InstanceTab;
+  /** An admin: may move a deployed instance to another cluster ("Migrate now"). */
+  canMigrate?: boolean;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [tab, setTab] = useState<InstanceTab>(initialTab);
   const [deleting, setDeleting] = useState(false);
+  const [migrating, setMigrating] = useState(false);
   const instance = useQuery({
     ...trpc.instance.get.queryOptions({ id }),
-    // A settled instance can still be migrated or scaled: keep an eye on it, less often.
+    // A settled instance can still be migrated or scaled: keep an eye on it, less often —
+    // unless an active intent is not (yet) met, which is what starts a migration.
     refetchInterval: (query) => {
-      const current = query.state.data?.status;
-      if (!current || current === "DELETED") return false;
-      return isTransitional(current) ? LIVE_REFRESH_MS : SETTLED_REFRESH_MS;
+      const current = query.state.data;
+      if (!current || current.status === "DELETED") return false;
+      const unmet = current.intents.some(
+        (intent) => intent.adminState === "ACTIVATED" && intent.lastFulfilment !== "FULFILLED",
+      );
+      return isTransitional(current.status) || unmet ? LIVE_REFRESH_MS : SETTLED_REFRESH_MS;
     },
   });
 
@@ -226,6 +261,7 @@ export function InstanceView({ id, initialTab }: { id: string; initialTab: Insta
       trpc.instance.placement.queryKey({ id }),
       trpc.instance.timeline.queryKey({ id }),
       trpc.instance.tree.queryKey({ id }),
+      trpc.migration.forInstance.queryKey({ instanceId: id }),
     ]) {
       void queryClient.invalidateQueries({ queryKey: key });
     }
@@ -294,7 +330,21 @@ export function InstanceView({ id, initialTab }: { id: string; initialTab: Insta
               size="small"
               sx={{ fontFamily: "ui-monospace, monospace" }}
             />
-            <StatusChip status={i.status} reason={i.statusReason} busy={isTransitional(i.status)} />
+            <span data-testid="instance-status">
+              <StatusChip status={i.status} reason={i.statusReason} busy={isTransitional(i.status)} />
+            </span>
+            <ButtonLink
+              href={`/intents?instanceId=${i.id}`}
+              variant="outlined"
+              startIcon={<TrackChangesOutlinedIcon />}
+            >
+              Intents
+            </ButtonLink>
+            {canMigrate && i.status === "DEPLOYED" && (
+              <Button variant="outlined" startIcon={<SwapHorizIcon />} onClick={() => setMigrating(true)}>
+                Migrate now
+              </Button>
+            )}
             <Button
               color="error"
               variant="outlined"
@@ -327,6 +377,7 @@ export function InstanceView({ id, initialTab }: { id: string; initialTab: Insta
       <Box role="tabpanel" id={`instance-panel-${tab}`} aria-labelledby={`instance-tab-${tab}`}>
         {tab === "overview" && <Overview instance={i} />}
         {tab === "timeline" && <InstanceTimeline instanceId={i.id} status={i.status} />}
+        {tab === "migrations" && <InstanceMigrations instanceId={i.id} status={i.status} />}
         {tab === "manifests" && <Manifests instance={i} />}
         {tab === "tree" && (
           <DeploymentTreeView
@@ -344,6 +395,16 @@ export function InstanceView({ id, initialTab }: { id: string; initialTab: Insta
             : null
         }
         onClose={() => setDeleting(false)}
+      />
+      <MigrateNowDialog
+        instance={
+          migrating
+            ? { id: i.id, releaseName: i.releaseName, shortId: i.shortId, cluster: i.cluster?.name ?? null }
+            : null
+        }
+        onClose={() => setMigrating(false)}
+        // Follow the move where its steps show.
+        onRequested={() => chooseTab("migrations")}
       />
     </>
   );

@@ -25,7 +25,13 @@ import { StatusChip } from "@/components/StatusChip";
 import { useTRPC } from "@/trpc/react";
 import type { RouterInputs, RouterOutputs } from "@/trpc/types";
 import { DeleteInstanceDialog, type DeleteInstanceTarget } from "./DeleteInstanceDialog";
-import { INSTANCE_STATUSES, isTransitional, LIVE_REFRESH_MS, type InstanceStatus } from "./status";
+import {
+  INSTANCE_STATUSES,
+  isTransitional,
+  LIVE_REFRESH_MS,
+  SETTLED_REFRESH_MS,
+  type InstanceStatus,
+} from "./status";
 
 type Row = RouterOutputs["instance"]["list"]["items"][number];
 type Sort = NonNullable<RouterInputs["instance"]["list"]["sort"]>;
@@ -104,7 +110,9 @@ function RowActions({ row, onDelete }: { row: Row; onDelete(row: Row): void }) {
  * Workload Instances: every instance the caller may see, optionally one
  * workload's ("View instances" on a workload) and one status. The list
  * refreshes itself while any row is still being rendered, deployed,
- * migrated or deleted, so a status change shows without reloading.
+ * migrated or deleted (MIGRATING shows as a teal chip with a spinner), and
+ * now and then while rows are DEPLOYED, so a status change shows without
+ * reloading.
  */
 export function InstancesTable({
   seesAll,
@@ -128,8 +136,13 @@ export function InstancesTable({
   const result = useQuery({
     ...trpc.instance.list.queryOptions(input),
     placeholderData: keepPreviousData,
-    refetchInterval: (query) =>
-      query.state.data?.items.some((row) => isTransitional(row.status)) ? LIVE_REFRESH_MS : false,
+    // Fast while a row is in flight; a DEPLOYED row can start MIGRATING at any time (an intent's
+    // violation), so keep an eye on those too, less often.
+    refetchInterval: (query) => {
+      const rows = query.state.data?.items ?? [];
+      if (rows.some((row) => isTransitional(row.status))) return LIVE_REFRESH_MS;
+      return rows.some((row) => row.status === "DEPLOYED") ? SETTLED_REFRESH_MS : false;
+    },
   });
 
   const columns: Column<Row, Sort>[] = [

@@ -22,6 +22,7 @@ export function YamlEditor({
   helperText,
   minLines = 8,
   placeholder,
+  testId = "values-override",
 }: {
   label: string;
   value: string;
@@ -30,6 +31,7 @@ export function YamlEditor({
   helperText?: string;
   minLines?: number;
   placeholder?: string;
+  testId?: string;
 }) {
   const id = useId();
   const helpId = `${id}-help`;
@@ -92,7 +94,7 @@ export function YamlEditor({
           placeholder={placeholder}
           aria-invalid={Boolean(error)}
           aria-describedby={helpId}
-          data-testid="values-override"
+          data-testid={testId}
           sx={{
             flexGrow: 1,
             minWidth: 0,

@@ -28,7 +28,15 @@ interface ErrorData {
   problems?: RenderProblem[] | null;
 }
 
-export function instanceFormErrors(error: unknown): InstanceFormErrors {
+/**
+ * `pointer` is what the named field says when the problems are listed
+ * elsewhere (the render error alert of the instance form, the YAML
+ * problems of the intent form).
+ */
+export function instanceFormErrors(
+  error: unknown,
+  pointer = "See the render error at the top of the form.",
+): InstanceFormErrors {
   if (!(error instanceof TRPCClientError)) {
     return { ...NO_FORM_ERRORS, form: error instanceof Error ? error.message : "Something went wrong." };
   }
@@ -36,8 +44,7 @@ export function instanceFormErrors(error: unknown): InstanceFormErrors {
   const fields: Record<string, string> = { ...(data.fieldErrors ?? {}) };
   const problems = data.problems ?? [];
   // A render failure is shown with its problems (file:line) in one alert; the field only gets a pointer.
-  if (data.field)
-    fields[data.field] = problems.length > 0 ? "See the render error at the top of the form." : error.message;
+  if (data.field) fields[data.field] = problems.length > 0 ? pointer : error.message;
   const named = Object.keys(fields).length > 0;
   return { fields, problems, form: problems.length > 0 || !named ? error.message : undefined };
 }

@@ -1,6 +1,7 @@
 import { clusterRouter } from "@/server/api/routers/cluster";
 import { instanceRouter } from "@/server/api/routers/instance";
 import { intentRouter } from "@/server/api/routers/intent";
+import { migrationRouter } from "@/server/api/routers/migration";
 import { sessionRouter } from "@/server/api/routers/session";
 import { workloadRouter } from "@/server/api/routers/workload";
 import { createCallerFactory, createTRPCRouter } from "@/server/api/trpc";
@@ -12,6 +13,7 @@ export const appRouter = createTRPCRouter({
   instance: instanceRouter,
   intent: intentRouter,
   cluster: clusterRouter,
+  migration: migrationRouter,
 });
 
 export type AppRouter = typeof appRouter;

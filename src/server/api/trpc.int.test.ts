@@ -86,7 +86,13 @@ describe("procedures for the wrong role", () => {
   it("let a user without a NEMO role ask who they are, and nothing else", async () => {
     const me = await caller(nobody).session.me();
     expect(me.user.roles).toEqual([]);
-    expect(me.areas).toEqual({ workloads: "none", instances: "none", intents: "none", clusters: "none" });
+    expect(me.areas).toEqual({
+      workloads: "none",
+      instances: "none",
+      intents: "none",
+      clusters: "none",
+      orchestration: "none",
+    });
     expect((await rejection(caller(nobody).cluster.list({}))).message).toBe(
       "This needs the nemo-admin, infrastructure-provider or service-provider role.",
     );

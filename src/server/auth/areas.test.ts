@@ -11,24 +11,27 @@ describe("area access per role", () => {
       instances: "manage",
       intents: "manage",
       clusters: "manage",
+      orchestration: "manage",
     });
   });
 
-  it("gives a service provider all four areas, clusters read-only", () => {
+  it("gives a service provider every area, clusters and orchestration read-only", () => {
     expect(access([Role.SERVICE_PROVIDER])).toEqual({
       workloads: "manage",
       instances: "manage",
       intents: "manage",
       clusters: "read",
+      orchestration: "read",
     });
   });
 
-  it("gives an infrastructure provider Resource Provisioning only", () => {
+  it("gives an infrastructure provider Resource Provisioning, and Orchestration read-only", () => {
     expect(access([Role.INFRASTRUCTURE_PROVIDER])).toEqual({
       workloads: "none",
       instances: "none",
       intents: "none",
       clusters: "manage",
+      orchestration: "read",
     });
   });
 
@@ -48,6 +51,7 @@ describe("area access per role", () => {
       instances: "/instances",
       intents: "/intents",
       clusters: "/clusters",
+      orchestration: "/orchestration",
     });
   });
 });

@@ -1,11 +1,11 @@
 import { Role, hasAnyRole } from "./roles";
 
 /**
- * The four areas of the console and who may use them. The server enforces
+ * The areas of the console and who may use them. The server enforces
  * the same rules in the tRPC procedures; this table drives the home tiles,
  * the page guards and the read-only state.
  */
-export type AreaKey = "workloads" | "instances" | "intents" | "clusters";
+export type AreaKey = "workloads" | "instances" | "intents" | "clusters" | "orchestration";
 
 /** "manage": full use; "read": may look but not change; "none": no access. */
 export type AreaAccess = "manage" | "read" | "none";
@@ -53,6 +53,16 @@ export const AREAS: readonly Area[] = [
     description: "Register Kubernetes clusters, their capacity and their pricing.",
     manage: [Role.NEMO_ADMIN, Role.INFRASTRUCTURE_PROVIDER],
     read: [Role.SERVICE_PROVIDER],
+  },
+  {
+    key: "orchestration",
+    href: "/orchestration",
+    title: "Orchestration",
+    description: "Follow intent-based migrations between clusters, step by step.",
+    // Admins move instances; service providers follow their instances' migrations,
+    // infrastructure providers those leaving or reaching their clusters.
+    manage: [Role.NEMO_ADMIN],
+    read: [Role.SERVICE_PROVIDER, Role.INFRASTRUCTURE_PROVIDER],
   },
 ];
 

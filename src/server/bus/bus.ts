@@ -298,7 +298,11 @@ export class Bus {
   }
 
   private async connectOnce(): Promise<void> {
-    const model = await connect(this.url, { clientProperties: { connection_name: this.connectionName } });
+    const model = await connect(this.url, {
+      clientProperties: { connection_name: this.connectionName },
+      // A publish is several small frames: with Nagle the later ones wait for the broker's delayed ACK (~40 ms).
+      noDelay: true,
+    });
     this.model = model;
     model.on("error", (err: Error) => this.log.warn({ err: errorMessage(err) }, "broker connection error"));
     model.on("close", (err?: Error) => this.onConnectionClosed(model, err));

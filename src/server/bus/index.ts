@@ -30,9 +30,12 @@ export {
 } from "./consumer";
 export {
   enqueueOutbox,
+  OUTBOX_LISTENER_APPLICATION,
+  OUTBOX_NOTIFY_CHANNEL,
   OutboxRelay,
   runOutboxRelay,
   type EnqueueOptions,
+  type OutboxListenOptions,
   type OutboxRelayOptions,
   type OutboxWriter,
   type RelayPass,

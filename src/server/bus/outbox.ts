@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import pg from "pg";
 import { z } from "zod";
 import { Prisma } from "@/generated/prisma/client";
 import { type Db } from "@/server/db/client";
@@ -89,7 +90,26 @@ export interface OutboxRelayOptions {
   publishTimeoutMs?: number;
   /** Delay before a failed row is tried again (default 1 s doubling to 60 s). */
   retry?: BackoffOptions;
+  /**
+   * Wake up as soon as outbox rows are committed, instead of at the next poll:
+   * a dedicated connection to this database LISTENs for the NOTIFY that the
+   * outbox trigger sends on every insert. Polling stays as the fallback (a
+   * notification lost while reconnecting costs at most one `pollMs`).
+   */
+  listen?: OutboxListenOptions;
 }
+
+export interface OutboxListenOptions {
+  /** The database the outbox lives in (the same one `db` talks to). */
+  databaseUrl: string;
+  /** Delay between reconnection attempts of the listening connection (default 250 ms doubling to 10 s). */
+  reconnect?: BackoffOptions;
+}
+
+/** The channel the `outbox_messages` AFTER INSERT trigger notifies (prisma/migrations/*_outbox_notify). */
+export const OUTBOX_NOTIFY_CHANNEL = "outbox_messages";
+/** `application_name` of the listening connection, so an operator (or a test) can find it in pg_stat_activity. */
+export const OUTBOX_LISTENER_APPLICATION = "nemo-outbox-listener";
 
 export interface RelayPass {
   claimed: number;
@@ -121,9 +141,13 @@ export class OutboxRelay {
   private readonly maxAttempts: number;
   private readonly publishTimeoutMs: number;
   private readonly retry: BackoffOptions;
+  private readonly listen: OutboxListenOptions | null;
   private running: Promise<void> | null = null;
   private stopper: AbortController | null = null;
   private wakeUp: (() => void) | null = null;
+  /** A wake-up that came while a pass was running: the next pause is skipped, so no commit waits a poll. */
+  private wakePending = false;
+  private listening = false;
 
   constructor(options: OutboxRelayOptions) {
     this.db = options.db;
@@ -134,6 +158,12 @@ export class OutboxRelay {
     this.maxAttempts = options.maxAttempts ?? 10;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
     this.retry = options.retry ?? { initialMs: 1_000, maxMs: 60_000, factor: 2 };
+    this.listen = options.listen ?? null;
+  }
+
+  /** Whether the LISTEN connection is up (a NOTIFY would wake this relay now). */
+  get isListening(): boolean {
+    return this.listening;
   }
 
   start(): void {
@@ -154,10 +184,20 @@ export class OutboxRelay {
 
   /** Skips the rest of the current pause, e.g. right after enqueueing in this process. */
   wake(): void {
-    this.wakeUp?.();
+    if (this.wakeUp) this.wakeUp();
+    else this.wakePending = true;
   }
 
   async loop(signal: AbortSignal): Promise<void> {
+    const listener = this.listen ? this.listenLoop(this.listen, signal) : null;
+    try {
+      await this.passLoop(signal);
+    } finally {
+      await listener;
+    }
+  }
+
+  private async passLoop(signal: AbortSignal): Promise<void> {
     let failures = 0;
     while (!signal.aborted) {
       let more = false;
@@ -178,6 +218,10 @@ export class OutboxRelay {
   }
 
   private pause(signal: AbortSignal): Promise<void> {
+    if (this.wakePending) {
+      this.wakePending = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -189,6 +233,51 @@ export class OutboxRelay {
       signal.addEventListener("abort", done, { once: true });
       this.wakeUp = done;
     });
+  }
+
+  /**
+   * Keeps a LISTEN connection open until `signal` aborts, reconnecting with
+   * backoff when it drops; every notification (and every reconnect, for rows
+   * committed while deaf) wakes the relay.
+   */
+  private async listenLoop(options: OutboxListenOptions, signal: AbortSignal): Promise<void> {
+    const backoff = options.reconnect ?? { initialMs: 250, maxMs: 10_000, factor: 2, jitter: 0.2 };
+    for (let attempt = 0; !signal.aborted;) {
+      const client = new pg.Client({
+        connectionString: options.databaseUrl,
+        application_name: OUTBOX_LISTENER_APPLICATION,
+      });
+      let onAbort: (() => void) | undefined;
+      const lost = new Promise<Error>((resolve) => {
+        client.on("error", resolve);
+        client.on("end", () => resolve(new Error("listening connection ended")));
+        onAbort = () => resolve(new Error("stopped"));
+        signal.addEventListener("abort", onAbort, { once: true });
+      });
+      client.on("notification", () => this.wake());
+      try {
+        await client.connect();
+        await client.query(`LISTEN "${OUTBOX_NOTIFY_CHANNEL}"`);
+        this.listening = true;
+        if (attempt > 0) this.log.info({ attempts: attempt }, "outbox listener reconnected");
+        attempt = 0;
+        // Rows committed while nobody listened are published now rather than at the next poll.
+        this.wake();
+        const error = await lost;
+        if (!signal.aborted)
+          this.log.warn({ err: errorMessage(error) }, "outbox listener lost; reconnecting");
+      } catch (err) {
+        if (!signal.aborted) this.log.warn({ err: errorMessage(err) }, "outbox listener could not connect");
+      } finally {
+        this.listening = false;
+        if (onAbort) signal.removeEventListener("abort", onAbort);
+        client.removeAllListeners("notification");
+        await client.end().catch(() => undefined);
+      }
+      if (signal.aborted) return;
+      attempt += 1;
+      await sleep(backoffDelay(attempt, backoff), signal);
+    }
   }
 
   /** One pass: claim a batch, publish it, record the outcome, in one transaction. */

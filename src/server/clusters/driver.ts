@@ -263,6 +263,16 @@ export const instanceUsageSchema = z.object({
 });
 export type InstanceUsage = z.infer<typeof instanceUsageSchema>;
 
+/** Usage of several instances' namespaces from one read of the cluster (the intent evaluator's batch). */
+export const instancesUsageSchema = z.object({
+  cluster: z.string(),
+  timestamp: z.string(),
+  usages: z.array(instanceUsageSchema),
+  /** Namespaces that could not be read, with why (NOT_FOUND when the namespace is gone). */
+  failures: z.array(z.object({ namespace: z.string(), error: clusterErrorSchema })),
+});
+export type InstancesUsage = z.infer<typeof instancesUsageSchema>;
+
 /** Formats like Python's `str(datetime)` in UTC, which the reference collector emits; `Date.parse` reads it back. */
 export function formatProtocolTimestamp(epochMs: number): string {
   const iso = new Date(epochMs).toISOString(); // 2025-05-29T10:48:03.547Z
@@ -360,4 +370,12 @@ export interface ClusterDriver {
 
   /** Usage of one instance's namespace, per workload and summed. */
   instanceUsage(namespace: string): Promise<InstanceUsage>;
+
+  /**
+   * Usage of many namespaces at once, so a caller watching thousands of
+   * instances reads each cluster once per round rather than once per
+   * instance. A namespace that cannot be read is listed in `failures`; the
+   * method throws only when the cluster itself cannot be read.
+   */
+  instancesUsage(namespaces: readonly string[]): Promise<InstancesUsage>;
 }

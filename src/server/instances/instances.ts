@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { Prisma } from "@/generated/prisma/client";
 import type { InstanceStatus } from "@/generated/prisma/enums";
 import { enqueueOutbox, messages } from "@/server/bus";
@@ -7,7 +7,7 @@ import type { SessionUser } from "@/server/auth/session";
 import { driverFor, type DeploymentTree, type DriverFactory } from "@/server/clusters";
 import type { Db } from "@/server/db/client";
 import { DomainError, parseOrThrow } from "@/server/errors";
-import { intentBodyFromTemplate } from "@/server/intents/template";
+import { insertIntent, newIntentFromForm } from "@/server/intents/management";
 import { logger } from "@/server/logger";
 import { decidePlacement, type PlacementDecision } from "@/server/placement";
 import { renderWorkload, type ChartDeps } from "@/server/workloads";
@@ -140,6 +140,7 @@ export async function createInstance(deps: InstanceDeps, input: CreateInstanceIn
     );
   }
 
+  const intentId = data.intent ? randomUUID() : null;
   const instance = await db.$transaction(async (tx) => {
     const created = await tx.workloadInstance.create({
       data: {
@@ -169,24 +170,15 @@ export async function createInstance(deps: InstanceDeps, input: CreateInstanceIn
         manifests: rendered.manifests.length,
       },
     );
-    if (data.intent) {
-      await tx.intent.create({
-        data: {
-          intentType: data.intent.intentType,
-          instanceId: created.id,
-          ownerId: user.id,
-          contextSelectivity: "ALL_OF",
-          validFrom: data.intent.start ?? null,
-          validUntil: data.intent.end ?? null,
-          body: intentBodyFromTemplate(created.id, data.intent),
-        },
-      });
+    if (intentId && data.intent) {
+      // The template becomes an intent exactly as one from the intent form would.
+      await insertIntent(tx, newIntentFromForm({ id: created.id, ownerId: user.id }, data.intent, intentId));
     }
     await enqueueOutbox(tx, messages.workloadRun, { workload_id: created.id, status: "deploy" });
     return created;
   });
   log.info(
-    { instance: instance.id, release: instance.releaseName, workload: workload.id },
+    { instance: instance.id, release: instance.releaseName, workload: workload.id, intent: intentId },
     "instance rendered; deployment requested",
   );
   return instance;

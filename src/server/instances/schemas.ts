@@ -1,22 +1,10 @@
 import { parseDocument } from "yaml";
 import { z } from "zod";
-import { conditionSchema } from "@/server/placement";
 import { INTENT_TYPES } from "@/server/intents/catalogue";
+import { formTargetSchema, refineTargets } from "@/server/intents/form";
 
 /** Helm's limit for release names (they prefix resource names). */
 export const RELEASE_NAME_MAX = 53;
-
-const targetValueSchema = z.union([
-  z.number(),
-  z.string().trim().min(1, "Target Value is required."),
-  z.array(z.union([z.number(), z.string()])),
-]);
-
-export const intentTargetInputSchema = z.object({
-  targetName: z.string().trim().min(1, "Target Name is required."),
-  targetCondition: conditionSchema,
-  targetValue: targetValueSchema,
-});
 
 export const intentTemplateSchema = z
   .object({
@@ -25,49 +13,14 @@ export const intentTemplateSchema = z
       .refine((type) => INTENT_TYPES.some((t) => t.type === type), { message: "Unknown intent type." }),
     start: z.coerce.date({ error: "Start must be a date and time." }).optional(),
     end: z.coerce.date({ error: "End must be a date and time." }).optional(),
-    targets: z.array(intentTargetInputSchema).min(1, "Add at least one target."),
+    targets: z.array(formTargetSchema).min(1, "Add at least one target."),
   })
   .superRefine((template, ctx) => {
     if (template.start && template.end && template.end <= template.start) {
       ctx.addIssue({ code: "custom", path: ["end"], message: "End must be after Start." });
     }
-    const type = INTENT_TYPES.find((t) => t.type === template.intentType);
-    if (!type) return;
-    template.targets.forEach((target, i) => {
-      const known = type.targets.find((t) => t.name === target.targetName);
-      if (!known) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["targets", i, "targetName"],
-          message: `${type.type} has no target "${target.targetName}" (known: ${type.targets.map((t) => t.name).join(", ")}).`,
-        });
-        return;
-      }
-      if (!(known.conditions as readonly string[]).includes(target.targetCondition)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["targets", i, "targetCondition"],
-          message: `${known.name} accepts ${known.conditions.join(", ")}.`,
-        });
-      }
-      const values = Array.isArray(target.targetValue) ? target.targetValue : [target.targetValue];
-      if (known.valueType === "number" && values.some((v) => !Number.isFinite(Number(v)))) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["targets", i, "targetValue"],
-          message: `${known.name} takes a number.`,
-        });
-      }
-      const needsRange =
-        target.targetCondition === "IS_WITHIN_RANGE" || target.targetCondition === "IS_OUTSIDE_RANGE";
-      if (needsRange && values.length !== 2) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["targets", i, "targetValue"],
-          message: "A range takes two values: [low, high].",
-        });
-      }
-    });
+    // The same catalogue rules as the intent form (known target, accepted condition, value, bounds).
+    refineTargets(template.intentType, template.targets, ctx);
   });
 export type IntentTemplateInput = z.input<typeof intentTemplateSchema>;
 

@@ -45,12 +45,6 @@ const AT_LEAST: readonly Condition[] = [
   "IS_EQUAL_TO",
   "IS_WITHIN_RANGE",
 ];
-const AT_MOST: readonly Condition[] = [
-  "IS_LESS_THAN",
-  "IS_EQUAL_TO_OR_LESS_THAN",
-  "IS_EQUAL_TO",
-  "IS_WITHIN_RANGE",
-];
 /** Measured usage can be bounded from either side ("cpuUsage IS_GREATER_THAN 2": the instance does work). */
 const EITHER_WAY: readonly Condition[] = [
   "IS_GREATER_THAN",

@@ -227,6 +227,20 @@ export function parseIntentYaml(text: string): IntentYamlResult {
   return { ok: true, intent, secrets };
 }
 
+/**
+ * The 1-based line of the field at `path` (normal-form segments; the variant
+ * spelling is followed too), or of its deepest existing ancestor; undefined
+ * when the text does not parse. For problems found after parsing (a target the
+ * catalogue does not know), so they point at a line like the parser's own.
+ */
+export function yamlLineOf(text: string, path: FieldPath): number | undefined {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  if (doc.errors.length > 0) return undefined;
+  const node = nodeAt(doc.contents as Node | null, path);
+  return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+}
+
 /** Exports an intent in normal form as YAML; {@link parseIntentYaml} reads it back unchanged. */
 export function intentToYaml(intent: Intent | IntentInput): string {
   return stringify(intentSchema.parse(intent), { lineWidth: 0 });

@@ -109,7 +109,12 @@ export async function startWorker(
       return busPromise;
     },
     async startOutboxRelay() {
-      const relay = new OutboxRelay({ db, bus: await context.bus() });
+      // LISTEN/NOTIFY wakes the relay when rows commit (a hop costs ms, not half a poll); polling stays the fallback.
+      const relay = new OutboxRelay({
+        db,
+        bus: await context.bus(),
+        listen: { databaseUrl: env.DATABASE_URL },
+      });
       relay.start();
       cleanups.push(() => relay.stop());
     },

@@ -1,13 +1,26 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@/server/bus/testing";
-import { createDb } from "@/server/db/client";
+import { createDb, type Db } from "@/server/db/client";
+import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
+import { databaseUrlFor, runId } from "@/server/testing/services";
 import { WORKER_ROLES } from "./roles";
 
 const root = path.resolve(import.meta.dirname, "../../..");
-const db = createDb(process.env.DATABASE_URL!);
-afterAll(async () => db.$disconnect());
+// A database of its own: the workers' outbox relays (woken by NOTIFY) and the evaluator's and
+// controller's loops would otherwise act on rows other test files are exercising.
+const url = databaseUrlFor(`nemo_supervisor_${runId()}`);
+let db: Db;
+beforeAll(async () => {
+  await ensureDatabase(url);
+  await applyMigrations(url);
+  db = createDb(url);
+});
+afterAll(async () => {
+  await db.$disconnect();
+  await dropDatabase(url);
+});
 
 describe("the quick-start supervisor", () => {
   it("runs one process per worker role and stops them all gracefully", async () => {
@@ -15,6 +28,7 @@ describe("the quick-start supervisor", () => {
       cwd: root,
       env: {
         ...process.env,
+        DATABASE_URL: url,
         NEMO_SUPERVISE: WORKER_ROLES.join(","),
         LOG_LEVEL: "warn",
         NODE_ENV: "production",

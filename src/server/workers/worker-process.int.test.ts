@@ -1,12 +1,17 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueueOutbox, messages } from "@/server/bus";
 import { waitFor } from "@/server/bus/testing";
-import { createDb } from "@/server/db/client";
+import { createDb, type Db } from "@/server/db/client";
+import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
+import { databaseUrlFor, runId } from "@/server/testing/services";
 
 const root = path.resolve(import.meta.dirname, "../../..");
-const db = createDb(process.env.DATABASE_URL!);
+// A database of its own: the worker's outbox relay (woken by NOTIFY) would otherwise publish the
+// rows other test files enqueue to exercise their own relays.
+const url = databaseUrlFor(`nemo_worker_process_${runId()}`);
+let db: Db;
 
 interface WorkerProcess {
   child: ChildProcess;
@@ -18,7 +23,7 @@ interface WorkerProcess {
 function startWorkerProcess(role: string): WorkerProcess {
   const child = spawn(process.execPath, ["--import", "tsx", `workers/${role}.ts`], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: "info", NODE_ENV: "production" },
+    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: "info", NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: Array<Record<string, unknown>> = [];
@@ -39,7 +44,16 @@ function startWorkerProcess(role: string): WorkerProcess {
   return { child, lines, exited };
 }
 
-afterAll(async () => db.$disconnect());
+beforeAll(async () => {
+  await ensureDatabase(url);
+  await applyMigrations(url);
+  db = createDb(url);
+});
+
+afterAll(async () => {
+  await db.$disconnect();
+  await dropDatabase(url);
+});
 
 describe("a worker process", () => {
   it("starts, heartbeats, publishes the outbox and stops gracefully on SIGTERM", async () => {

@@ -1,16 +1,41 @@
 import type { Metadata } from "next";
 import { AreaPage } from "@/components/AreaPage";
-import { IntentsTable } from "@/components/lists/IntentsTable";
+import { IntentsTable } from "@/components/intents/IntentsTable";
 import { hasRole, Role } from "@/server/auth/roles";
+import { INTENT_TYPES } from "@/server/intents/catalogue";
 import { requireConsoleSession } from "../require-session";
 
 export const metadata: Metadata = { title: "Intent Management" };
 
-export default async function IntentsPage() {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `?instanceId=` narrows the list to one instance's intents; `?report=` opens an intent's report. */
+function uuidParam(value: string | string[] | undefined): string | undefined {
+  return typeof value === "string" && UUID.test(value) ? value.toLowerCase() : undefined;
+}
+
+export default async function IntentsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { user } = await requireConsoleSession();
+  const query = await searchParams;
+  const instanceId = uuidParam(query.instanceId);
+  const report = uuidParam(query.report);
   return (
     <AreaPage areaKey="intents" roles={user.roles}>
-      {() => <IntentsTable seesAll={hasRole(user.roles, Role.NEMO_ADMIN)} />}
+      {(access) => (
+        <IntentsTable
+          // A new filter is a new table (page 1, its own search).
+          key={instanceId ?? "all"}
+          seesAll={hasRole(user.roles, Role.NEMO_ADMIN)}
+          canManage={access === "manage"}
+          intentTypes={INTENT_TYPES}
+          {...(instanceId ? { instanceId } : {})}
+          {...(report ? { openReport: report } : {})}
+        />
+      )}
     </AreaPage>
   );
 }

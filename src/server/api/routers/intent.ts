@@ -1,74 +1,85 @@
-import type { Prisma } from "@/generated/prisma/client";
-import type { FulfilmentStatus, IntentAdminState } from "@/generated/prisma/enums";
+import { z } from "zod";
 import { rolesForArea } from "@/server/auth/areas";
-import { hasRole, Role } from "@/server/auth/roles";
-import { asUuid, listInputSchema, pageWindow, type ListPage } from "@/server/api/list";
 import { createTRPCRouter, roleProcedure } from "@/server/api/trpc";
+import {
+  changeTargetInput,
+  createIntentInputSchema,
+  intentActionInput,
+  intentTemplateInput,
+} from "@/server/intents/form";
+import { changeIntentTarget, createIntent, intentAction, intentTemplate } from "@/server/intents/management";
+import {
+  exportIntentYaml,
+  intentDetail,
+  intentListInput,
+  intentReport,
+  intentTypes,
+  listIntents,
+} from "@/server/intents/queries";
 
-export const intentListInput = listInputSchema(["id", "status", "intentType", "instanceId"], "id");
+export { intentListInput };
+export type { IntentRow, IntentDetail, IntentReport } from "@/server/intents/queries";
 
-export interface IntentRow {
-  id: string;
-  status: IntentAdminState;
-  fulfilment: FulfilmentStatus | null;
-  intentType: string;
-  instanceId: string;
-}
-
-const SORT_COLUMN = {
-  id: "id",
-  status: "adminState",
-  intentType: "intentType",
-  instanceId: "instanceId",
-} as const;
+/**
+ * Intent management for the console (flow 4, the intent report of flow 8).
+ * Every procedure is one domain call — REST calls the same ones — and the
+ * domain checks role and ownership itself (another tenant's intent is "not
+ * found"); the role guard here only answers early.
+ */
+const intentProcedure = roleProcedure(...rolesForArea("intents"));
+// Any string: the domain answers "not found" for what is not an intent id.
+const byId = z.object({ id: z.string().max(64) });
 
 export const intentRouter = createTRPCRouter({
   /** Intents (deleted ones excluded): a service provider sees their own, an admin all of them. */
-  list: roleProcedure(...rolesForArea("intents"))
+  list: intentProcedure
     .input(intentListInput)
-    .query(async ({ ctx, input }): Promise<ListPage<IntentRow>> => {
-      const { user } = ctx.session;
-      const uuid = asUuid(input.search);
-      const where: Prisma.IntentWhereInput = {
-        deletedAt: null,
-        ...(hasRole(user.roles, Role.NEMO_ADMIN) ? {} : { ownerId: user.id }),
-        ...(input.search
-          ? {
-              OR: [
-                { intentType: { contains: input.search, mode: "insensitive" } },
-                { externalId: { contains: input.search, mode: "insensitive" } },
-                { instance: { releaseName: { contains: input.search, mode: "insensitive" } } },
-                { instance: { shortId: { contains: input.search, mode: "insensitive" } } },
-                ...(uuid ? [{ id: uuid }, { instanceId: uuid }] : []),
-              ],
-            }
-          : {}),
-      };
-      const dir = input.direction;
-      const orderBy: Prisma.IntentOrderByWithRelationInput[] = [
-        { [SORT_COLUMN[input.sort]]: dir },
-        { id: dir },
-      ];
-      const [total, rows] = await ctx.db.$transaction([
-        ctx.db.intent.count({ where }),
-        ctx.db.intent.findMany({
-          where,
-          orderBy,
-          ...pageWindow(input),
-          select: { id: true, adminState: true, lastFulfilment: true, intentType: true, instanceId: true },
-        }),
-      ]);
-      return {
-        items: rows.map((row) => ({
-          id: row.id,
-          status: row.adminState,
-          fulfilment: row.lastFulfilment,
-          intentType: row.intentType,
-          instanceId: row.instanceId,
-        })),
-        total,
-        page: input.page,
-        pageSize: input.pageSize,
-      };
-    }),
+    .query(({ ctx, input }) => listIntents({ db: ctx.db, user: ctx.session.user }, input)),
+
+  /** The catalogue: intent types, their targets, units and accepted conditions. */
+  types: intentProcedure.query(() => intentTypes()),
+
+  /** One intent (normal form, secrets redacted) with its latest report. */
+  get: intentProcedure
+    .input(byId)
+    .query(({ ctx, input }) => intentDetail({ db: ctx.db, user: ctx.session.user }, input.id)),
+
+  /**
+   * From the form (`fieldErrors` per row: "targets.0.targetValue"), a YAML
+   * upload or the normal form as JSON (`problems` with field and line).
+   */
+  create: intentProcedure
+    .input(createIntentInputSchema)
+    .mutation(({ ctx, input }) => createIntent({ db: ctx.db, user: ctx.session.user }, input)),
+
+  /** start / suspend / delete. */
+  action: intentProcedure
+    .input(intentActionInput)
+    .mutation(({ ctx, input }) =>
+      intentAction({ db: ctx.db, user: ctx.session.user }, input.id, input.action),
+    ),
+
+  /** A new value (and condition) for one target; evaluated again right away. */
+  changeTarget: intentProcedure
+    .input(changeTargetInput)
+    .mutation(({ ctx, input: { id: intentId, ...change } }) =>
+      changeIntentTarget({ db: ctx.db, user: ctx.session.user }, intentId, change),
+    ),
+
+  /** Latest report (3GPP view) and the last 30 for a chart. */
+  report: intentProcedure
+    .input(byId)
+    .query(({ ctx, input }) => intentReport({ db: ctx.db, user: ctx.session.user }, input.id)),
+
+  /** A ready-to-edit intent (JSON and YAML) for an instance. */
+  template: intentProcedure
+    .input(intentTemplateInput)
+    .query(({ ctx, input }) =>
+      intentTemplate({ db: ctx.db, user: ctx.session.user }, input.instanceId, input.intentType),
+    ),
+
+  /** The intent as YAML, secrets redacted. */
+  exportYaml: intentProcedure
+    .input(byId)
+    .query(({ ctx, input }) => exportIntentYaml({ db: ctx.db, user: ctx.session.user }, input.id)),
 });

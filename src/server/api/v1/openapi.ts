@@ -24,6 +24,7 @@ import {
 } from "@/server/workloads/schemas";
 import { clusterComponents, clusterPaths, clusterTags } from "./cluster-openapi";
 import { instanceComponents, instancePaths, instanceTags } from "./instance-openapi";
+import { intentComponents, intentPaths, intentTags } from "./intent-openapi";
 import { meSchema } from "./me";
 import { WORKLOAD_ID_FIELD } from "./workload";
 import { errorResponse, json, ref, REF, type JsonObject } from "./openapi-parts";
@@ -82,6 +83,7 @@ function components(): Record<string, unknown> {
     ...out.schemas,
     ...inp.schemas,
     ...instanceComponents(),
+    ...intentComponents(),
     ...clusterComponents(),
     ChartUpload: {
       type: "object",
@@ -148,11 +150,13 @@ export function openApiDocument(): JsonObject {
     tags: [
       { name: "workload", description: "Workload registration: name + version, Helm chart, rendering." },
       ...instanceTags,
+      ...intentTags,
       ...clusterTags,
       { name: "me", description: "The caller." },
     ],
     paths: {
       ...(tidy(instancePaths()) as JsonObject),
+      ...(tidy(intentPaths()) as JsonObject),
       ...(tidy(clusterPaths()) as JsonObject),
       "/api/v1/me/": {
         get: {

@@ -16,13 +16,14 @@ import {
   type DeploymentTree,
   INSTANCE_ID_LABEL,
   type InstanceUsage,
+  type InstancesUsage,
   namespaceNameSchema,
   objectNameSchema,
   type OperationOptions,
   type RestoreInfo,
   type ScaleResult,
 } from "../driver";
-import { ClusterDriverError } from "../errors";
+import { ClusterDriverError, isClusterDriverError } from "../errors";
 import { type KubernetesManifest, type ScalableKind, scalableKindSchema } from "../manifests";
 import { call, isApiError, toDriverError } from "./api-errors";
 import { applyManifests } from "./apply";
@@ -57,6 +58,10 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_POLL_INTERVAL_MS = 2_000;
 const DEFAULT_VELERO_TIMEOUT_MS = 30 * 60_000;
 const POD_PAGE_SIZE = 500;
+/** Namespaces read at once by `instancesUsage`: enough to hide latency, few enough to spare the API server. */
+const USAGE_CONCURRENCY = 8;
+/** Errors that are about the cluster, not one namespace: no point asking about the other namespaces. */
+const CLUSTER_WIDE_ERRORS = new Set(["UNREACHABLE", "UNAUTHORIZED", "TIMEOUT", "DRIVER_UNAVAILABLE"]);
 
 /**
  * `ClusterDriver` over a real Kubernetes API server, through
@@ -371,5 +376,33 @@ export class KubernetesClusterDriver implements ClusterDriver {
       metrics,
       now: this.now(),
     });
+  }
+
+  /**
+   * One `instanceUsage` per namespace, a bounded number at a time (the
+   * metrics API has no cross-namespace selector by instance). A cluster-wide
+   * failure (unreachable, unauthorized, timeout) stops the round and throws.
+   */
+  async instancesUsage(namespaces: readonly string[]): Promise<InstancesUsage> {
+    const pending = [...new Set(namespaces)];
+    const usages: InstanceUsage[] = [];
+    const failures: InstancesUsage["failures"] = [];
+    let clusterError: unknown = null;
+    const worker = async (): Promise<void> => {
+      for (let namespace = pending.shift(); namespace !== undefined; namespace = pending.shift()) {
+        if (clusterError) return;
+        try {
+          usages.push(await this.instanceUsage(namespace));
+        } catch (error) {
+          if (isClusterDriverError(error) && !CLUSTER_WIDE_ERRORS.has(error.type))
+            failures.push({ namespace, error: error.toData() });
+          else clusterError ??= error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(USAGE_CONCURRENCY, pending.length) }, worker));
+    if (clusterError) throw clusterError;
+    usages.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
+    return { cluster: this.cluster, timestamp: new Date(this.now()).toISOString(), usages, failures };
   }
 }

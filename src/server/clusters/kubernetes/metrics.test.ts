@@ -140,3 +140,31 @@ describe("kubernetes driver: instanceUsage", () => {
     });
   });
 });
+
+describe("kubernetes driver: instancesUsage", () => {
+  it("reads each namespace, listing the ones it could not read", async () => {
+    api.on("GET", POD_METRICS, reply("metrics-pods.json"));
+    api.on("GET", `/api/v1/namespaces/${NS}/pods`, reply("tree-pods.json"));
+    api.on("GET", `/apis/apps/v1/namespaces/${NS}/replicasets`, reply("tree-replicasets.json"));
+    api.on("GET", `/apis/apps/v1/namespaces/${NS}/deployments`, reply("tree-deployments.json"));
+    api.on("GET", `/apis/apps/v1/namespaces/${NS}/statefulsets`, reply("tree-statefulsets.json"));
+    // Nothing is served for "gone": every read of it answers 404.
+    const usage = await driver().instancesUsage([NS, "gone", NS]);
+    expect(usage.cluster).toBe("edge-1");
+    expect(usage.usages.map((u) => [u.namespace, u.cpuMillicores])).toEqual([[NS, 13.69]]);
+    expect(usage.failures).toEqual([
+      { namespace: "gone", error: expect.objectContaining({ type: "NOT_FOUND", cluster: "edge-1" }) },
+    ]);
+  });
+
+  it("gives up on the round when the cluster itself fails", async () => {
+    const unavailable = apiStatus(
+      503,
+      "ServiceUnavailable",
+      "the server is currently unable to handle the request",
+    );
+    for (const ns of ["a", "b"])
+      api.on("GET", `/apis/metrics.k8s.io/v1beta1/namespaces/${ns}/pods`, unavailable);
+    await expect(driver().instancesUsage(["a", "b"])).rejects.toMatchObject({ type: "UNREACHABLE" });
+  });
+});

@@ -169,9 +169,17 @@ function weightedLatency(entries: ReadonlyArray<{ rps: number; latencyMs: number
   return weight > 0 ? round(sum / weight, 3) : null;
 }
 
-export function instanceUsage(view: ClusterView, namespace: string, now: number): InstanceUsage {
+/**
+ * `loads` lets a caller reading many namespaces at one instant compute the
+ * cluster's pod loads once (they cover every pod of the cluster).
+ */
+export function instanceUsage(
+  view: ClusterView,
+  namespace: string,
+  now: number,
+  loads: ReadonlyMap<string, PodLoad> = computePodLoads(view, now),
+): InstanceUsage {
   const ns = view.namespaceState(namespace);
-  const loads = computePodLoads(view, now);
   const workloads: WorkloadUsage[] = [];
   const totals = { cpu: 0, memory: 0, rps: 0, gpus: 0, pods: 0, desired: 0, ready: 0 };
   const latencies: Array<{ rps: number; latencyMs: number | null }> = [];

@@ -8,6 +8,7 @@ import {
   type DeploymentTree,
   INSTANCE_ID_LABEL,
   type InstanceUsage,
+  type InstancesUsage,
   namespaceNameSchema,
   type NodeInfo,
   type ScaleResult,
@@ -45,7 +46,7 @@ import {
   readLoadProfile,
   REQUESTS_PER_SECOND_ANNOTATION,
 } from "./load-model";
-import { clusterUsage, instanceUsage } from "./metrics";
+import { clusterUsage, computePodLoads, instanceUsage } from "./metrics";
 import { crashRestarts, podStatus } from "./pod-status";
 import { randomFor, stableStringify, uuidFrom } from "./prng";
 import { type RequestedResources, schedulePod } from "./scheduler";
@@ -773,5 +774,19 @@ export class SimulatedCluster implements ClusterView {
     this.assertReachable();
     if (!this.namespaces.has(namespace)) throw notFound(this.name, `namespace ${namespace}`);
     return instanceUsage(this, namespace, this.now());
+  }
+
+  /** Several namespaces at one instant: the pod loads of the cluster are computed once, not per namespace. */
+  instancesUsage(namespaces: readonly string[]): InstancesUsage {
+    this.assertReachable();
+    const now = this.now();
+    const loads = computePodLoads(this, now);
+    const usages: InstanceUsage[] = [];
+    const failures: InstancesUsage["failures"] = [];
+    for (const namespace of new Set(namespaces)) {
+      if (this.namespaces.has(namespace)) usages.push(instanceUsage(this, namespace, now, loads));
+      else failures.push({ namespace, error: notFound(this.name, `namespace ${namespace}`).toData() });
+    }
+    return { cluster: this.name, timestamp: new Date(now).toISOString(), usages, failures };
   }
 }

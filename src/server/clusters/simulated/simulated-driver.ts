@@ -10,6 +10,7 @@ import {
   type DeleteNamespaceResult,
   type DeploymentTree,
   type InstanceUsage,
+  type InstancesUsage,
   type OperationOptions,
   type RestoreInfo,
   type ScaleResult,
@@ -135,5 +136,9 @@ export class SimulatedClusterDriver implements ClusterDriver {
 
   async instanceUsage(namespace: string): Promise<InstanceUsage> {
     return this.target.read((cluster) => cluster.instanceUsage(namespace));
+  }
+
+  async instancesUsage(namespaces: readonly string[]): Promise<InstancesUsage> {
+    return this.target.read((cluster) => cluster.instancesUsage(namespaces));
   }
 }

@@ -3,7 +3,7 @@ import { Forbidden } from "@/components/Forbidden";
 import { InstanceView } from "@/components/instances/InstanceView";
 import { INSTANCE_TABS, type InstanceTab } from "@/components/instances/tabs";
 import { areaAccess, areaByKey, rolesForArea } from "@/server/auth/areas";
-import { describeRoles } from "@/server/auth/roles";
+import { describeRoles, hasRole, Role } from "@/server/auth/roles";
 import { requireConsoleSession } from "../../require-session";
 
 export const metadata: Metadata = { title: "Workload instance" };
@@ -27,5 +27,12 @@ export default async function InstancePage({
   }
   const [{ id }, query] = await Promise.all([params, searchParams]);
   // The instance page is one client view (it polls); the tab comes from ?tab= so links can open a view.
-  return <InstanceView key={id} id={id} initialTab={tabFrom(query.tab)} />;
+  return (
+    <InstanceView
+      key={id}
+      id={id}
+      initialTab={tabFrom(query.tab)}
+      canMigrate={hasRole(user.roles, Role.NEMO_ADMIN)}
+    />
+  );
 }

@@ -1,0 +1,374 @@
+import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { encode } from "next-auth/jwt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { contextFor, makeInstance, makeUser, makeWorkload, uniq } from "@/server/api/testing/factories";
+import { energyIntentYaml, networkIntentYaml } from "@/server/api/testing/intent-fixtures";
+import { createCaller } from "@/server/api/root";
+import { Role } from "@/server/auth/roles";
+import type { SessionUser } from "@/server/auth/session";
+import { createDb, type Db } from "@/server/db/client";
+import { serverEnv } from "@/server/env";
+import {
+  createIntentRest,
+  getIntentRest,
+  intentActionRest,
+  intentReportRest,
+  intentTargetRest,
+  intentTemplateRest,
+  intentTypesRest,
+  listIntentsRest,
+} from "./intent";
+import { openApiDocument } from "./openapi";
+
+/*
+ * The intent REST API (/api/v1/intent/…) as scripts use it: JSON and YAML
+ * bodies, the status codes of the workload API ({error, message, field}),
+ * tenants apart, secrets never in an answer; and the OpenAPI document
+ * describing every route the app serves.
+ */
+
+let db: Db;
+let admin: SessionUser;
+let provider: SessionUser;
+let provider2: SessionUser;
+let infra: SessionUser;
+let instanceId: string;
+const tag = uniq("ri");
+const SECRET = `tok-${randomBytes(12).toString("hex")}`;
+const BASE = "http://localhost:3999";
+const cookies = new Map<string, string>();
+/** Every response body of this file, to prove the bearer token never left. */
+const bodies: string[] = [];
+
+type Handler = (request: Request, context?: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+interface Call {
+  method?: string;
+  path?: string;
+  id?: string;
+  json?: unknown;
+  text?: string;
+  contentType?: string;
+}
+
+async function call(handler: Handler, user: SessionUser | null, init: Call = {}): Promise<Response> {
+  const headers = new Headers();
+  if (user) headers.set("cookie", cookies.get(user.id) ?? "");
+  let body: string | undefined;
+  if (init.json !== undefined) {
+    headers.set("content-type", "application/json");
+    body = JSON.stringify(init.json);
+  } else if (init.text !== undefined) {
+    headers.set("content-type", init.contentType ?? "application/yaml");
+    body = init.text;
+  }
+  const target = init.path ?? (init.id ? `/api/v1/intent/${init.id}/` : "/api/v1/intent/");
+  const params: Record<string, string> = init.id ? { id: init.id } : {};
+  const request = new Request(`${BASE}${target}`, { method: init.method ?? "GET", headers, body });
+  const response = await handler(request, { params: Promise.resolve(params) });
+  bodies.push(await response.clone().text());
+  return response;
+}
+
+async function json<T>(response: Response): Promise<T> {
+  return (await response.json()) as T;
+}
+
+interface Detail {
+  id: string;
+  externalId: string | null;
+  adminState: string;
+  hasSecrets: boolean;
+  targets: Array<{ targetName: string; targetValueRange: unknown }>;
+  latest: { intentFulfilmentReport: { intentFulfilmentInfo: { notFulfilledState: string } } } | null;
+}
+
+const form = (value: unknown) => ({
+  instanceId,
+  intentType: "Availability",
+  targets: [{ targetName: "availability", targetCondition: "IS_GREATER_THAN", targetValue: value }],
+});
+
+beforeAll(async () => {
+  db = createDb(process.env.DATABASE_URL);
+  admin = await makeUser(db, [Role.NEMO_ADMIN]);
+  provider = await makeUser(db, [Role.SERVICE_PROVIDER]);
+  provider2 = await makeUser(db, [Role.SERVICE_PROVIDER]);
+  infra = await makeUser(db, [Role.INFRASTRUCTURE_PROVIDER]);
+  for (const user of [admin, provider, provider2, infra]) {
+    const token = await encode({ token: { sub: user.subject, user }, secret: serverEnv().NEXTAUTH_SECRET });
+    cookies.set(user.id, `next-auth.session-token=${token}`);
+  }
+  const workload = await makeWorkload(db, provider, { name: `${tag}-shop` });
+  instanceId = (await makeInstance(db, provider, workload.id)).id;
+});
+
+afterAll(async () => {
+  expect(bodies.length).toBeGreaterThan(10);
+  for (const body of bodies) expect(body).not.toContain(SECRET);
+  await db.$disconnect();
+});
+
+describe("REST /api/v1/intent/", () => {
+  it("creates from a form body (201 + location), reads, lists, acts, changes a target and reports", async () => {
+    const response = await call(createIntentRest, provider, { method: "POST", json: form(95) });
+    expect(response.status).toBe(201);
+    const intent = await json<Detail>(response);
+    expect(response.headers.get("location")).toBe(`/api/v1/intent/${intent.id}/`);
+    expect(intent.latest?.intentFulfilmentReport.intentFulfilmentInfo.notFulfilledState).toBe("ACKNOWLEDGED");
+
+    const read = await call(getIntentRest, provider, { id: intent.id });
+    expect(read.status).toBe(200);
+    expect((await json<Detail>(read)).id).toBe(intent.id);
+
+    const list = await call(listIntentsRest, provider, {
+      path: `/api/v1/intent/?instanceId=${instanceId}&pageSize=25&sort=lastUpdated&direction=desc`,
+    });
+    expect(list.status).toBe(200);
+    const page = await json<{ items: Array<{ id: string }>; pageSize: number }>(list);
+    expect(page.items.map((i) => i.id)).toContain(intent.id);
+    expect(page.pageSize).toBe(25);
+
+    const suspended = await call(intentActionRest, provider, {
+      method: "PUT",
+      id: intent.id,
+      path: `/api/v1/intent/${intent.id}/action/`,
+      json: { action: "suspend" },
+    });
+    expect(suspended.status).toBe(200);
+    expect((await json<Detail>(suspended)).adminState).toBe("DEACTIVATED");
+
+    const changed = await call(intentTargetRest, provider, {
+      method: "PUT",
+      id: intent.id,
+      path: `/api/v1/intent/${intent.id}/target/`,
+      json: { targetName: "availability", targetValue: 99 },
+    });
+    expect(changed.status).toBe(200);
+    expect((await json<Detail>(changed)).targets[0]?.targetValueRange).toBe(99);
+
+    const report = await call(intentReportRest, provider, {
+      id: intent.id,
+      path: `/api/v1/intent/${intent.id}/report/`,
+    });
+    expect(report.status).toBe(200);
+    const body = await json<{ latest: { id: string }; history: Array<{ time: string }> }>(report);
+    expect(typeof body.latest.id).toBe("string");
+    expect(body.history.map((h) => h.time)).toHaveLength(2);
+
+    const deleted = await call(intentActionRest, provider, {
+      method: "PUT",
+      id: intent.id,
+      json: { action: "delete" },
+    });
+    expect(deleted.status).toBe(200);
+    expect((await call(getIntentRest, provider, { id: intent.id })).status).toBe(404);
+  });
+
+  it("takes YAML bodies (both annex examples), with the instance from the YAML or ?instanceId=", async () => {
+    const network = await call(createIntentRest, provider, {
+      method: "POST",
+      text: networkIntentYaml({ id: `${tag}-net`, instanceId, bearerToken: SECRET }),
+      contentType: "application/yaml; charset=utf-8",
+    });
+    expect(network.status).toBe(201);
+    expect(await json<Detail>(network)).toMatchObject({ externalId: `${tag}-net`, hasSecrets: true });
+
+    // No NEMO_WORKLOAD anywhere: the query names the instance.
+    const energy = energyIntentYaml({ id: `${tag}-energy`, instanceId: "placeholder" }).replace(
+      "objectType: NEMO_WORKLOAD",
+      "objectType: NEMO_SERVICE",
+    );
+    const withQuery = await call(createIntentRest, provider, {
+      method: "POST",
+      path: `/api/v1/intent/?instanceId=${instanceId}`,
+      text: energy,
+      contentType: "text/yaml",
+    });
+    expect(withQuery.status).toBe(201);
+    const detail = await json<Detail & { intent: { intentContexts: unknown[] } }>(withQuery);
+    expect(detail.intent.intentContexts).toEqual([
+      { contextAttribute: "NEMO_WORKLOAD", contextCondition: "IS_EQUAL_TO", contextValueRange: instanceId },
+    ]);
+
+    // The normal form as a plain JSON body.
+    const template = await call(intentTemplateRest, provider, {
+      method: "POST",
+      path: "/api/v1/intent/template/",
+      json: { instanceId, intentType: "MachineLearning" },
+    });
+    expect(template.status).toBe(200);
+    const { intent } = await json<{ intent: { id: string } }>(template);
+    const plain = await call(createIntentRest, provider, { method: "POST", json: intent });
+    expect(plain.status).toBe(201);
+    expect((await json<Detail>(plain)).externalId).toBe(intent.id);
+
+    const malformed = await call(createIntentRest, provider, {
+      method: "POST",
+      text: energyIntentYaml({ id: `${tag}-bad`, instanceId }).replace(
+        "observationPeriod: 300",
+        "observationPeriod: soon",
+      ),
+      contentType: "application/x-yaml",
+    });
+    expect(malformed.status).toBe(400);
+    expect(await json(malformed)).toMatchObject({
+      error: "bad_request",
+      field: "observationPeriod",
+      problems: [{ field: "observationPeriod", line: 20, message: expect.any(String) as unknown }],
+    });
+  });
+
+  it("answers with the workload API's status codes and names the field", async () => {
+    expect((await call(listIntentsRest, null)).status).toBe(401);
+    expect((await call(createIntentRest, null, { method: "POST", json: form(95) })).status).toBe(401);
+    const forbidden = await call(listIntentsRest, infra);
+    expect(forbidden.status).toBe(403);
+    expect(await json(forbidden)).toMatchObject({ error: "forbidden" });
+
+    const outOfRange = await call(createIntentRest, provider, { method: "POST", json: form(150) });
+    expect(outOfRange.status).toBe(400);
+    expect(await json(outOfRange)).toEqual({
+      error: "bad_request",
+      message: "availability must be between 0% and 100%.",
+      field: "targets.0.targetValue",
+    });
+    const badAction = await call(intentActionRest, provider, {
+      method: "PUT",
+      id: "00000000-0000-4000-8000-000000000000",
+      json: { action: "pause" },
+    });
+    expect(badAction.status).toBe(400);
+    expect(await json(badAction)).toMatchObject({ field: "action" });
+    const badQuery = await call(listIntentsRest, provider, { path: "/api/v1/intent/?pageSize=7" });
+    expect(badQuery.status).toBe(400);
+    expect(await json(badQuery)).toMatchObject({ field: "pageSize" });
+    const notJson = await call(createIntentRest, provider, {
+      method: "POST",
+      text: "{",
+      contentType: "application/json",
+    });
+    expect(notJson.status).toBe(400);
+    const wrongType = await call(createIntentRest, provider, {
+      method: "POST",
+      text: "x",
+      contentType: "text/plain",
+    });
+    expect(wrongType.status).toBe(400);
+
+    expect((await call(getIntentRest, provider, { id: "not-a-uuid" })).status).toBe(404);
+    expect((await call(getIntentRest, provider, { id: "00000000-0000-4000-8000-000000000000" })).status).toBe(
+      404,
+    );
+
+    const created = await json<Detail>(
+      await call(createIntentRest, provider, { method: "POST", json: form(90) }),
+    );
+    const conflict = await call(intentActionRest, provider, {
+      method: "PUT",
+      id: created.id,
+      json: { action: "start" },
+    });
+    expect(conflict.status).toBe(409);
+    expect(await json(conflict)).toMatchObject({
+      error: "conflict",
+      message: `Intent ${created.id} is already active.`,
+    });
+    const yaml = energyIntentYaml({ id: `${tag}-dup`, instanceId });
+    expect((await call(createIntentRest, provider, { method: "POST", text: yaml })).status).toBe(201);
+    const duplicate = await call(createIntentRest, provider, { method: "POST", text: yaml });
+    expect(duplicate.status).toBe(409);
+    expect(await json(duplicate)).toMatchObject({ error: "conflict", field: "id" });
+
+    const types = await call(intentTypesRest, provider, { path: "/api/v1/intent/types/" });
+    expect(types.status).toBe(200);
+    expect((await json<Array<{ type: string }>>(types)).map((t) => t.type)).toContain("cloud_continuum");
+  });
+
+  it("keeps tenants apart: 404 for provider2, everything for an admin", async () => {
+    const created = await json<Detail>(
+      await call(createIntentRest, provider, { method: "POST", json: form(95) }),
+    );
+    const id = created.id;
+    expect((await call(getIntentRest, provider2, { id })).status).toBe(404);
+    expect((await call(intentReportRest, provider2, { id })).status).toBe(404);
+    const stolen = await call(intentActionRest, provider2, { method: "PUT", id, json: { action: "delete" } });
+    expect(stolen.status).toBe(404);
+    expect(await json(stolen)).toEqual({ error: "not_found", message: "No such intent." });
+    const retarget = await call(intentTargetRest, provider2, {
+      method: "PUT",
+      id,
+      json: { targetName: "availability", targetValue: 10 },
+    });
+    expect(retarget.status).toBe(404);
+    const foreign = await call(createIntentRest, provider2, { method: "POST", json: form(95) });
+    expect(foreign.status).toBe(404);
+    expect(await json(foreign)).toMatchObject({ field: "instanceId" });
+    const theirs = await json<{ total: number }>(
+      await call(listIntentsRest, provider2, { path: `/api/v1/intent/?instanceId=${instanceId}` }),
+    );
+    expect(theirs.total).toBe(0);
+
+    expect((await call(getIntentRest, admin, { id })).status).toBe(200);
+    expect(
+      (await call(intentActionRest, admin, { method: "PUT", id, json: { action: "suspend" } })).status,
+    ).toBe(200);
+    expect((await createCaller(contextFor(db, provider)).intent.get({ id })).adminState).toBe("DEACTIVATED");
+  });
+});
+
+/** Every route file under src/app/api/v1 as its OpenAPI path, with the methods it exports. */
+function appRoutes(): Map<string, string[]> {
+  const root = path.resolve("src/app/api/v1");
+  const routes = new Map<string, string[]>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name === "route.ts") {
+        const rel = path.relative(root, dir).split(path.sep).filter(Boolean);
+        const url = `/api/v1/${rel.map((s) => s.replace(/^\[(.+)\]$/, "{$1}")).join("/")}${rel.length ? "/" : ""}`;
+        const methods = [
+          ...readFileSync(full, "utf8").matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g),
+        ].map((m) => m[1]!.toLowerCase());
+        routes.set(url, methods);
+      }
+    }
+  };
+  walk(root);
+  return routes;
+}
+
+describe("the OpenAPI document", () => {
+  it("describes every intent route and method", () => {
+    const doc = openApiDocument() as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/api/v1/intent/",
+        "/api/v1/intent/types/",
+        "/api/v1/intent/template/",
+        "/api/v1/intent/{id}/",
+        "/api/v1/intent/{id}/action/",
+        "/api/v1/intent/{id}/target/",
+        "/api/v1/intent/{id}/report/",
+      ]),
+    );
+    expect(Object.keys(doc.paths["/api/v1/intent/"] ?? {})).toEqual(["get", "post"]);
+    expect(JSON.stringify(doc)).not.toMatch(/secretsCipher/);
+  });
+
+  it("documents every route the app serves under /api/v1 (the docs and the document itself aside)", () => {
+    const doc = openApiDocument() as { paths: Record<string, Record<string, unknown>> };
+    const undocumented: string[] = [];
+    for (const [url, methods] of appRoutes()) {
+      if (url.startsWith("/api/v1/docs/") || url === "/api/v1/openapi.json/") continue;
+      for (const method of methods) {
+        if (!doc.paths[url]?.[method]) undocumented.push(`${method.toUpperCase()} ${url}`);
+      }
+    }
+    expect(undocumented).toEqual([]);
+    expect(appRoutes().get("/api/v1/intent/{id}/action/")).toEqual(["put"]);
+  });
+});

@@ -1,0 +1,452 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { conditionSchema, type ConditionValue } from "@/server/placement";
+import {
+  INTENT_TYPES,
+  intentType,
+  intentTypeNameSchema,
+  type IntentTarget,
+  type IntentType,
+} from "./catalogue";
+import { formatFieldPath, intentSchema, type FieldPath, type Intent, type IntentContext } from "./model";
+
+/**
+ * Intents written in the console's form terms (intent type, start / end,
+ * rows of target name / condition / value) and their checks against the
+ * catalogue, shared by the intent form, the instance form's intent template
+ * and "change a target value". Pure, no I/O: management.ts stores the result.
+ */
+
+/** The context naming the instance an intent is about (PROTOCOL.md "Intent YAML"). */
+export const WORKLOAD_CONTEXT = "NEMO_WORKLOAD";
+
+const RANGED: ReadonlySet<string> = new Set(["IS_WITHIN_RANGE", "IS_OUTSIDE_RANGE"]);
+
+/** What a form row may carry: forms send text, scripts numbers, a range two of either. */
+export const targetValueSchema = z.union(
+  [
+    z.number(),
+    z.string().trim().min(1, "Target Value is required."),
+    z.array(z.union([z.number(), z.string()])),
+  ],
+  { error: "Target Value must be a number, a text or a [low, high] pair." },
+);
+export type TargetValueInput = z.input<typeof targetValueSchema>;
+
+export const formTargetSchema = z.object({
+  targetName: z.string().trim().min(1, "Target Name is required."),
+  targetCondition: conditionSchema,
+  targetValue: targetValueSchema,
+});
+export type FormTarget = z.infer<typeof formTargetSchema>;
+
+export type TargetField = "targetName" | "targetCondition" | "targetValue";
+
+export interface TargetProblem {
+  field: TargetField;
+  message: string;
+}
+
+function asNumber(value: string | number): number | null {
+  if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  const trimmed = value.trim();
+  return trimmed !== "" && Number.isFinite(Number(trimmed)) ? Number(trimmed) : null;
+}
+
+function unitText(target: IntentTarget): string {
+  return target.unit ? (target.unit === "%" ? "%" : ` ${target.unit}`) : "";
+}
+
+function boundsProblem(target: IntentTarget, value: number): string | null {
+  const { min, max } = target;
+  const unit = unitText(target);
+  if (min !== undefined && max !== undefined && (value < min || value > max)) {
+    return `${target.name} must be between ${min}${unit} and ${max}${unit}.`;
+  }
+  if (min !== undefined && value < min) return `${target.name} must be at least ${min}${unit}.`;
+  if (max !== undefined && value > max) return `${target.name} must be at most ${max}${unit}.`;
+  return null;
+}
+
+/**
+ * The value a target is stored with: numbers for numeric targets (a
+ * `[low, high]` pair for ranges), "true" / "false" for boolean ones — the
+ * normal form's spelling (`targetValueRange: "true"`). Null when it does not fit.
+ */
+export function targetValueFor(
+  target: IntentTarget,
+  condition: string,
+  value: TargetValueInput | ConditionValue,
+): string | number | number[] | null {
+  if (target.valueType === "boolean") {
+    const text = typeof value === "string" ? value.trim().toLowerCase() : null;
+    return text === "true" || text === "false" ? text : null;
+  }
+  if (RANGED.has(condition)) {
+    if (!Array.isArray(value) || value.length !== 2) return null;
+    const pair = (value as ReadonlyArray<string | number>).map(asNumber);
+    return pair.every((v): v is number => v !== null) ? pair : null;
+  }
+  if (Array.isArray(value)) return null;
+  return asNumber(value as string | number);
+}
+
+/**
+ * Checks one target row against the intent type's catalogue entry: a known
+ * target name, a condition it accepts, a value of its type (two numbers,
+ * low ≤ high, for a range). `bounds` adds the unit's limits (percentages
+ * 0–100): the form's rule; imported intents come from tools with their own
+ * scales (the annex's CompEnergyEfficiency 40000), so imports skip it.
+ */
+export function checkTarget(
+  type: IntentType,
+  target: { targetName: string; targetCondition: string; targetValue: TargetValueInput | ConditionValue },
+  options: { bounds: boolean },
+): TargetProblem[] {
+  const known = type.targets.find((t) => t.name === target.targetName);
+  if (!known) {
+    return [
+      {
+        field: "targetName",
+        message: `${type.type} has no target "${target.targetName}" (known: ${type.targets.map((t) => t.name).join(", ")}).`,
+      },
+    ];
+  }
+  const problems: TargetProblem[] = [];
+  if (!(known.conditions as readonly string[]).includes(target.targetCondition)) {
+    problems.push({
+      field: "targetCondition",
+      message: `${known.name} accepts ${known.conditions.join(", ")}.`,
+    });
+  }
+  const value = targetValueFor(known, target.targetCondition, target.targetValue);
+  if (value === null) {
+    const message =
+      known.valueType === "boolean"
+        ? `${known.name} takes "true" or "false".`
+        : RANGED.has(target.targetCondition)
+          ? "A range takes two numbers: [low, high]."
+          : `${known.name} takes a number.`;
+    problems.push({ field: "targetValue", message });
+    return problems;
+  }
+  const numbers = typeof value === "number" ? [value] : Array.isArray(value) ? value : [];
+  if (numbers.length === 2 && Number(numbers[0]) > Number(numbers[1])) {
+    problems.push({
+      field: "targetValue",
+      message: "The range's low value must not be above its high value.",
+    });
+    return problems;
+  }
+  if (options.bounds) {
+    const outside = numbers.map((n) => boundsProblem(known, Number(n))).find((p) => p !== null);
+    if (outside) problems.push({ field: "targetValue", message: outside });
+  }
+  return problems;
+}
+
+/**
+ * zod refinement for target rows (the intent form, the instance form's
+ * template): every problem at `targets.<i>.<field>`, so tRPC's `fieldErrors`
+ * put each message beside its input.
+ */
+export function refineTargets(
+  typeName: string,
+  targets: ReadonlyArray<FormTarget>,
+  ctx: z.RefinementCtx,
+  options: { bounds: boolean } = { bounds: true },
+): void {
+  const type = intentType(typeName);
+  if (!type) return; // the intent type's own check names the field
+  const seen = new Set<string>();
+  targets.forEach((target, i) => {
+    if (seen.has(target.targetName)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["targets", i, "targetName"],
+        message: `${target.targetName} is already a target of this intent.`,
+      });
+      return;
+    }
+    seen.add(target.targetName);
+    for (const problem of checkTarget(type, target, options)) {
+      ctx.addIssue({ code: "custom", path: ["targets", i, problem.field], message: problem.message });
+    }
+  });
+}
+
+// Empty date inputs arrive as "" from forms and mean "not given".
+const instant = (label: string) => {
+  const error = `${label} must be an ISO 8601 date-time.`;
+  return z
+    .union([z.date({ error }), z.iso.datetime({ offset: true, error }), z.literal("")], { error })
+    .optional();
+};
+
+/** A form's start / end as a Date; "" and undefined are "not given". */
+export function instantOf(value: Date | string | undefined): Date | undefined {
+  if (value === undefined || value === "") return undefined;
+  return value instanceof Date ? value : new Date(value);
+}
+
+export const formIntentSchema = z
+  .object({
+    source: z.literal("form"),
+    instanceId: z
+      .string({ error: "Workload Instance is required." })
+      .trim()
+      .min(1, "Workload Instance is required.")
+      .max(64),
+    intentType: intentTypeNameSchema,
+    start: instant("Start"),
+    end: instant("End"),
+    targets: z.array(formTargetSchema).min(1, "Add at least one target."),
+  })
+  .superRefine((form, ctx) => {
+    const start = instantOf(form.start);
+    const end = instantOf(form.end);
+    if (start && end && end <= start) {
+      ctx.addIssue({ code: "custom", path: ["end"], message: "End must be after Start." });
+    }
+    refineTargets(form.intentType, form.targets, ctx);
+  });
+export type FormIntentInput = z.input<typeof formIntentSchema>;
+
+export const yamlIntentSchema = z.object({
+  source: z.literal("yaml"),
+  yaml: z
+    .string({ error: "The intent YAML is required." })
+    .min(1, "The intent YAML is required.")
+    .max(1_000_000, "The intent YAML is larger than 1 MB."),
+  /** The instance, when the YAML does not name it (NEMO_WORKLOAD context); must agree when it does. */
+  instanceId: z.string().trim().max(64).optional(),
+});
+
+export const jsonIntentSchema = z.object({
+  source: z.literal("json"),
+  intent: z.record(z.string(), z.unknown(), { error: "intent must be an intent object in normal form." }),
+  instanceId: z.string().trim().max(64).optional(),
+});
+
+/** createIntent's input: the console form, an uploaded YAML, or (REST) the normal form as JSON. */
+export const createIntentInputSchema = z.discriminatedUnion(
+  "source",
+  [formIntentSchema, yamlIntentSchema, jsonIntentSchema],
+  { error: 'source must be "form", "yaml" or "json".' },
+);
+export type CreateIntentInput = z.input<typeof createIntentInputSchema>;
+
+/** "Change a target value": the target (by name, within an expectation when the name repeats) and its new value. */
+export const changeTargetSchema = z.object({
+  targetName: z.string().trim().min(1, "Target Name is required."),
+  targetValue: targetValueSchema,
+  targetCondition: conditionSchema.optional(),
+  expectationId: z.string().trim().min(1).max(100).optional(),
+});
+export type ChangeTargetInput = z.input<typeof changeTargetSchema>;
+
+// Any string: the domain answers "not found" for what is not an intent / instance id.
+const anyId = z.string().max(64);
+
+export const INTENT_ACTIONS = ["start", "suspend", "delete"] as const;
+export type IntentActionName = (typeof INTENT_ACTIONS)[number];
+
+export const intentActionInput = z.object({
+  id: anyId,
+  action: z.enum(INTENT_ACTIONS, { error: `action must be one of ${INTENT_ACTIONS.join(", ")}.` }),
+});
+
+export const changeTargetInput = changeTargetSchema.extend({ id: anyId });
+
+export const intentTemplateInput = z.object({
+  instanceId: anyId,
+  intentType: z.string().max(100).optional(),
+});
+
+// ---------------------------------------------------------------------------
+// Building the normal form
+
+export interface FormIntent {
+  intentType: string;
+  start?: Date | string | undefined;
+  end?: Date | string | undefined;
+  targets: ReadonlyArray<{ targetName: string; targetCondition: string; targetValue: TargetValueInput }>;
+}
+
+export function workloadContext(instanceId: string): IntentContext {
+  return {
+    contextAttribute: WORKLOAD_CONTEXT,
+    contextCondition: "IS_EQUAL_TO",
+    contextValueRange: instanceId,
+  };
+}
+
+/**
+ * A checked form as the normal form: one DELIVER expectation on the
+ * NEMO_WORKLOAD with the rows as targets, the NEMO_WORKLOAD context naming
+ * the instance, the validity period when both ends are given (the columns
+ * keep a lone start or end).
+ */
+export function intentFromForm(id: string, instanceId: string, form: FormIntent): Intent {
+  const type = intentType(form.intentType);
+  const start = instantOf(form.start);
+  const end = instantOf(form.end);
+  return intentSchema.parse({
+    id,
+    userLabel: form.intentType,
+    intentExpectations: [
+      {
+        expectationId: "1",
+        expectationVerb: "DELIVER",
+        expectationObject: { objectType: WORKLOAD_CONTEXT, objectInstance: instanceId, objectContexts: [] },
+        expectationTargets: form.targets.map((target) => {
+          const known = type?.targets.find((t) => t.name === target.targetName);
+          const value = known ? targetValueFor(known, target.targetCondition, target.targetValue) : null;
+          return {
+            targetName: target.targetName,
+            targetCondition: target.targetCondition,
+            targetValueRange: value ?? target.targetValue,
+            targetContexts: [],
+          };
+        }),
+        expectationContexts: [],
+      },
+    ],
+    intentContexts: [workloadContext(instanceId)],
+    contextSelectivity: "ALL_OF",
+    intentAdminState: "ACTIVATED",
+    intentPriority: 1,
+    observationPeriod: 60,
+    ...(start && end
+      ? { validityPeriod: { startTime: start.toISOString(), endTime: end.toISOString() } }
+      : {}),
+  });
+}
+
+/** The instance an intent names: its NEMO_WORKLOAD context, else a NEMO_WORKLOAD expectation object. */
+export function instanceNamedBy(intent: Intent): string | undefined {
+  const context = intent.intentContexts.find(
+    (c) => c.contextAttribute === WORKLOAD_CONTEXT && typeof c.contextValueRange === "string",
+  );
+  if (context) return String(context.contextValueRange);
+  return intent.intentExpectations.find((e) => e.expectationObject.objectType === WORKLOAD_CONTEXT)
+    ?.expectationObject.objectInstance;
+}
+
+export interface ImportProblem {
+  path: FieldPath;
+  field: string;
+  message: string;
+}
+
+/**
+ * An imported intent (YAML or JSON) against the catalogue: a known intent
+ * type (userLabel) and, for every target, a known name, an accepted
+ * condition and a value of the right type (no unit bounds, see checkTarget).
+ */
+export function checkImportedIntent(intent: Intent): ImportProblem[] {
+  const type = intentType(intent.userLabel);
+  if (!type) {
+    return [
+      {
+        path: ["userLabel"],
+        field: "userLabel",
+        message: `Unknown intent type "${intent.userLabel}": use one of ${INTENT_TYPES.map((t) => t.type).join(", ")}.`,
+      },
+    ];
+  }
+  const problems: ImportProblem[] = [];
+  intent.intentExpectations.forEach((expectation, i) => {
+    expectation.expectationTargets.forEach((target, j) => {
+      const found = checkTarget(type, { ...target, targetValue: target.targetValueRange }, { bounds: false });
+      for (const problem of found) {
+        const key = problem.field === "targetValue" ? "targetValueRange" : problem.field;
+        const path: FieldPath = ["intentExpectations", i, "expectationTargets", j, key];
+        problems.push({ path, field: formatFieldPath(path), message: problem.message });
+      }
+    });
+  });
+  return problems;
+}
+
+// ---------------------------------------------------------------------------
+// Templates
+
+/** A sensible first row per target, so a template validates as it is. */
+const SAMPLES: Readonly<Record<string, { condition: string; value: ConditionValue }>> = {
+  availability: { condition: "IS_GREATER_THAN", value: 99 },
+  greenEnergy: { condition: "IS_EQUAL_TO_OR_GREATER_THAN", value: 60 },
+  cpuUsage: { condition: "IS_LESS_THAN", value: 500 },
+  ramUsage: { condition: "IS_LESS_THAN", value: 512 },
+  diskUsage: { condition: "IS_LESS_THAN", value: 10 },
+  gpu: { condition: "IS_EQUAL_TO_OR_GREATER_THAN", value: 1 },
+  vram: { condition: "IS_EQUAL_TO_OR_GREATER_THAN", value: 8 },
+  CompEnergyEfficiency: { condition: "IS_GREATER_THAN", value: 80 },
+  CompEnergyConsumption: { condition: "IS_LESS_THAN", value: 900 },
+  GreenEnergyConsumptionRate: { condition: "IS_GREATER_THAN", value: 90 },
+  isolatedConnectivity: { condition: "IS_EQUAL_TO", value: "true" },
+};
+
+function sampleTarget(target: IntentTarget): { condition: string; value: ConditionValue } {
+  const sample = SAMPLES[target.name];
+  if (sample && (target.conditions as readonly string[]).includes(sample.condition)) return sample;
+  const condition = target.conditions[0] ?? "IS_EQUAL_TO";
+  return { condition, value: target.valueType === "boolean" ? "true" : (target.min ?? 0) };
+}
+
+/**
+ * A ready-to-edit intent for an instance: the type's first target with a
+ * sample condition and value, the NEMO_WORKLOAD context. A network intent
+ * (cloud_continuum) gets an L2 network expectation with the contexts L2S-M
+ * reads (network name, pod CIDR) instead of a workload one.
+ */
+export function templateIntent(
+  instance: { id: string; shortId: string; releaseName: string },
+  typeName: string,
+): Intent {
+  const type = intentType(typeName);
+  if (!type) throw new Error(`unknown intent type ${typeName}`);
+  const target = type.targets[0];
+  if (!target) throw new Error(`intent type ${typeName} has no targets`);
+  const sample = sampleTarget(target);
+  const network = type.type === "cloud_continuum";
+  const networkName = `${instance.releaseName}-network`;
+  return intentSchema.parse({
+    id: `${type.type.toLowerCase()}-${instance.shortId}-${randomBytes(2).toString("hex")}`,
+    userLabel: type.type,
+    intentExpectations: [
+      {
+        expectationId: "1",
+        expectationVerb: "DELIVER",
+        expectationObject: network
+          ? {
+              objectType: "K8S_L2_NETWORK",
+              objectInstance: networkName,
+              objectContexts: [
+                { contextAttribute: "name", contextCondition: "IS_EQUAL_TO", contextValueRange: networkName },
+                {
+                  contextAttribute: "pod_cidr",
+                  contextCondition: "IS_EQUAL_TO",
+                  contextValueRange: "10.1.0.0/16",
+                },
+              ],
+            }
+          : { objectType: WORKLOAD_CONTEXT, objectInstance: instance.id, objectContexts: [] },
+        expectationTargets: [
+          {
+            targetName: target.name,
+            targetCondition: sample.condition,
+            targetValueRange: sample.value,
+            targetContexts: [],
+          },
+        ],
+        expectationContexts: [],
+      },
+    ],
+    intentContexts: [workloadContext(instance.id)],
+    contextSelectivity: "ALL_OF",
+    intentAdminState: "ACTIVATED",
+    intentPriority: 1,
+    observationPeriod: 60,
+  });
+}

@@ -1,0 +1,466 @@
+import { z } from "zod";
+import { Prisma } from "@/generated/prisma/client";
+import type {
+  FeasibilityResult,
+  FulfilmentStatus,
+  IntentAdminState,
+  NotFulfilledState,
+} from "@/generated/prisma/enums";
+import { asUuid, listInputSchema, pageWindow, PAGE_SIZES, type ListPage } from "@/server/api/list";
+import { hasAnyRole, hasRole, Role } from "@/server/auth/roles";
+import type { SessionUser } from "@/server/auth/session";
+import type { Db } from "@/server/db/client";
+import { DomainError, parseOrThrow } from "@/server/errors";
+import { conditionValueSchema, type ConditionValue } from "@/server/placement";
+import { INTENT_TYPES, intentType, type IntentType } from "./catalogue";
+import { intentSchema, type Intent } from "./model";
+import { reportView, storedTargetResults, type IntentReportView } from "./report";
+import { intentToYaml } from "./yaml";
+
+/**
+ * The read side of intent management (flow 4 and the intent report of flow
+ * 8): the Intents table, one intent, its report with history, its YAML.
+ * tRPC and REST call the same functions; every read is scoped to the
+ * caller's intents (all of them for an admin) and never returns secrets.
+ */
+
+export interface IntentDeps {
+  db: Db;
+  user: SessionUser;
+}
+
+const INTENT_ROLES = [Role.NEMO_ADMIN, Role.SERVICE_PROVIDER];
+
+export function assertIntentUser(user: SessionUser): void {
+  if (!hasAnyRole(user.roles, INTENT_ROLES)) {
+    throw new DomainError("forbidden", "Only service providers and NEMO admins can manage intents.");
+  }
+}
+
+/**
+ * Intents the caller may see: an intent's owner is its instance's owner (set
+ * at creation, whoever created it), so one indexed column scopes them.
+ */
+export function intentScope(user: SessionUser): Prisma.IntentWhereInput {
+  return hasRole(user.roles, Role.NEMO_ADMIN) ? {} : { ownerId: user.id };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === "string" && UUID.test(value);
+}
+
+export const notFound = () => new DomainError("not_found", "No such intent.");
+
+// ---------------------------------------------------------------------------
+// Targets as stored
+
+export interface IntentTargetSummary {
+  expectationId: string;
+  targetName: string;
+  targetCondition: string;
+  targetValueRange: ConditionValue;
+  /** The catalogue's unit (null when unitless or unknown). */
+  unit: string | null;
+  /** The catalogue's label ("Target availability"); the target name when unknown. */
+  label: string;
+}
+
+// Read leniently: rows written before the normal form (or by hand) list no
+// targets rather than failing a whole page.
+const storedBodySchema = z.object({
+  intentExpectations: z
+    .array(
+      z.object({
+        expectationId: z.string().catch(""),
+        expectationTargets: z
+          .array(
+            z.object({
+              targetName: z.string(),
+              targetCondition: z.string(),
+              targetValueRange: conditionValueSchema,
+            }),
+          )
+          .catch([]),
+      }),
+    )
+    .catch([]),
+});
+
+export function targetsOf(typeName: string, body: unknown): IntentTargetSummary[] {
+  const parsed = storedBodySchema.safeParse(body);
+  if (!parsed.success) return [];
+  const type: IntentType | undefined = intentType(typeName);
+  return parsed.data.intentExpectations.flatMap((expectation) =>
+    expectation.expectationTargets.map((target) => {
+      const known = type?.targets.find((t) => t.name === target.targetName);
+      return {
+        expectationId: expectation.expectationId,
+        targetName: target.targetName,
+        targetCondition: target.targetCondition,
+        targetValueRange: target.targetValueRange,
+        unit: known?.unit ?? null,
+        label: known?.label ?? target.targetName,
+      };
+    }),
+  );
+}
+
+/** The stored body in normal form, or null for a row that predates it. */
+export function normalFormOf(body: unknown): Intent | null {
+  const parsed = intentSchema.safeParse(body);
+  return parsed.success ? parsed.data : null;
+}
+
+// ---------------------------------------------------------------------------
+// The catalogue
+
+/** The intent types with their targets, units and accepted conditions (the form's choices). */
+export function intentTypes(): readonly IntentType[] {
+  return INTENT_TYPES;
+}
+
+// ---------------------------------------------------------------------------
+// List
+
+const INTENT_SORTS = ["id", "status", "intentType", "instanceId", "lastUpdated"] as const;
+
+const instanceFilterSchema = z.uuid({ error: "instanceId must be a workload instance id (a UUID)." });
+
+export const intentListInput = listInputSchema(INTENT_SORTS, "id").extend({
+  /** Only this instance's intents (the instance page's Intents tab). */
+  instanceId: instanceFilterSchema.optional(),
+});
+export type IntentListInput = z.input<typeof intentListInput>;
+
+/** The same list from a URL query string: numbers arrive as text. */
+export const intentListQuery = intentListInput.extend({
+  page: z.coerce.number().int().min(1).max(1_000_000).default(1),
+  pageSize: z.coerce
+    .number()
+    .pipe(z.literal(PAGE_SIZES, { error: `Use a page size of ${PAGE_SIZES.join(", ")}.` }))
+    .default(10),
+});
+
+const SORT_COLUMN = {
+  id: "id",
+  status: "adminState",
+  intentType: "intentType",
+  instanceId: "instanceId",
+  // The evaluator touches the row with every report, so updatedAt follows the latest report.
+  lastUpdated: "updatedAt",
+} as const satisfies Record<(typeof INTENT_SORTS)[number], keyof Prisma.IntentOrderByWithRelationInput>;
+
+export interface IntentRow {
+  id: string;
+  /** The id the intent's YAML gave it, if it came from one. */
+  externalId: string | null;
+  intentType: string;
+  instanceId: string;
+  instanceShortId: string;
+  releaseName: string;
+  adminState: IntentAdminState;
+  /** From the latest report; null before the first one. */
+  fulfilmentStatus: FulfilmentStatus | null;
+  notFulfilledState: NotFulfilledState | null;
+  feasibility: FeasibilityResult | null;
+  /** When the latest report was written (the intent's last change before any). */
+  lastUpdatedTime: Date;
+  targets: IntentTargetSummary[];
+}
+
+interface LatestReportRow {
+  id: bigint;
+  intentId: string;
+  fulfilmentStatus: FulfilmentStatus;
+  notFulfilledState: NotFulfilledState | null;
+  notFulfilledReasons: string[];
+  feasibility: FeasibilityResult;
+  infeasibilityReason: string | null;
+  targetResults: unknown;
+  createdAt: Date;
+}
+
+/**
+ * The newest report of each intent: one index probe per intent (LATERAL …
+ * LIMIT 1 over intent_reports(intent_id, created_at DESC)), however long
+ * their histories are.
+ */
+export async function latestReports(
+  db: Db,
+  intentIds: readonly string[],
+): Promise<Map<string, LatestReportRow>> {
+  if (intentIds.length === 0) return new Map();
+  const rows = await db.$queryRaw<LatestReportRow[]>(Prisma.sql`
+    SELECT r.id, r.intent_id AS "intentId", r.fulfilment_status::text AS "fulfilmentStatus",
+           r.not_fulfilled_state::text AS "notFulfilledState", r.not_fulfilled_reasons AS "notFulfilledReasons",
+           r.feasibility::text AS feasibility, r.infeasibility_reason AS "infeasibilityReason",
+           r.target_results AS "targetResults", r.created_at AS "createdAt"
+    FROM unnest(${[...intentIds]}::uuid[]) AS i(id)
+    CROSS JOIN LATERAL (
+      SELECT * FROM intent_reports
+      WHERE intent_id = i.id
+      ORDER BY created_at DESC, id DESC
+      LIMIT 1
+    ) r`);
+  return new Map(rows.map((row) => [row.intentId, row]));
+}
+
+export async function listIntents(deps: IntentDeps, input: IntentListInput): Promise<ListPage<IntentRow>> {
+  const { db, user } = deps;
+  assertIntentUser(user);
+  const query = parseOrThrow(intentListInput, input);
+  const uuid = asUuid(query.search);
+  const where: Prisma.IntentWhereInput = {
+    deletedAt: null,
+    ...intentScope(user),
+    ...(query.instanceId ? { instanceId: query.instanceId } : {}),
+    ...(query.search
+      ? {
+          OR: [
+            { intentType: { contains: query.search, mode: "insensitive" } },
+            { externalId: { contains: query.search, mode: "insensitive" } },
+            { instance: { releaseName: { contains: query.search, mode: "insensitive" } } },
+            { instance: { shortId: { contains: query.search, mode: "insensitive" } } },
+            ...(uuid ? [{ id: uuid }, { instanceId: uuid }] : []),
+          ],
+        }
+      : {}),
+  };
+  const dir = query.direction;
+  const orderBy: Prisma.IntentOrderByWithRelationInput[] = [{ [SORT_COLUMN[query.sort]]: dir }, { id: dir }];
+  const [total, rows] = await db.$transaction([
+    db.intent.count({ where }),
+    db.intent.findMany({
+      where,
+      orderBy,
+      ...pageWindow(query),
+      select: {
+        id: true,
+        externalId: true,
+        intentType: true,
+        instanceId: true,
+        adminState: true,
+        lastFulfilment: true,
+        body: true,
+        updatedAt: true,
+        instance: { select: { shortId: true, releaseName: true } },
+      },
+    }),
+  ]);
+  const latest = await latestReports(
+    db,
+    rows.map((r) => r.id),
+  );
+  return {
+    items: rows.map((row) => {
+      const report = latest.get(row.id);
+      return {
+        id: row.id,
+        externalId: row.externalId,
+        intentType: row.intentType,
+        instanceId: row.instanceId,
+        instanceShortId: row.instance.shortId,
+        releaseName: row.instance.releaseName,
+        adminState: row.adminState,
+        fulfilmentStatus: report?.fulfilmentStatus ?? row.lastFulfilment,
+        notFulfilledState: report?.notFulfilledState ?? null,
+        feasibility: report?.feasibility ?? null,
+        lastUpdatedTime: report?.createdAt ?? row.updatedAt,
+        targets: targetsOf(row.intentType, row.body),
+      };
+    }),
+    total,
+    page: query.page,
+    pageSize: query.pageSize,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// One intent
+
+const detailSelect = {
+  id: true,
+  externalId: true,
+  intentType: true,
+  instanceId: true,
+  adminState: true,
+  priority: true,
+  observationPeriodS: true,
+  contextSelectivity: true,
+  validFrom: true,
+  validUntil: true,
+  body: true,
+  secretsCipher: true,
+  lastFulfilment: true,
+  nextEvaluationAt: true,
+  createdAt: true,
+  updatedAt: true,
+  deletedAt: true,
+  instance: { select: { shortId: true, releaseName: true, status: true } },
+  owner: { select: { username: true } },
+} satisfies Prisma.IntentSelect;
+
+/** A live (not deleted) intent of the caller's, or "not found" (another tenant's intent included). */
+export async function loadIntent(db: Db, user: SessionUser, id: string, options: { deleted?: boolean } = {}) {
+  // Ids arrive from URLs: what is not a UUID names no intent (and the uuid column would reject it).
+  if (!isUuid(id)) throw notFound();
+  const row = await db.intent.findFirst({
+    where: { id, ...(options.deleted ? {} : { deletedAt: null }), ...intentScope(user) },
+    select: detailSelect,
+  });
+  if (!row) throw notFound();
+  return row;
+}
+
+export interface IntentDetail {
+  id: string;
+  externalId: string | null;
+  /** The intent's userLabel. */
+  name: string;
+  intentType: string;
+  instanceId: string;
+  instance: { shortId: string; releaseName: string; status: string };
+  owner: string;
+  adminState: IntentAdminState;
+  priority: number;
+  observationPeriodS: number;
+  contextSelectivity: string | null;
+  validFrom: Date | null;
+  validUntil: Date | null;
+  lastFulfilment: FulfilmentStatus | null;
+  nextEvaluationAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Set once deleted (only the delete action's own answer shows a deleted intent). */
+  deletedAt: Date | null;
+  /** Whether secret contexts were lifted out (they show as "<redacted>" in `intent`). */
+  hasSecrets: boolean;
+  /** The normal form, secrets redacted; null for a row stored before the normal form. */
+  intent: Intent | null;
+  targets: IntentTargetSummary[];
+  latest: IntentReportView | null;
+}
+
+type DetailRow = Awaited<ReturnType<typeof loadIntent>>;
+
+export async function detailOf(db: Db, row: DetailRow): Promise<IntentDetail> {
+  const intent = normalFormOf(row.body);
+  const latest = (await latestReports(db, [row.id])).get(row.id);
+  return {
+    id: row.id,
+    externalId: row.externalId,
+    name: intent?.userLabel ?? row.intentType,
+    intentType: row.intentType,
+    instanceId: row.instanceId,
+    instance: row.instance,
+    owner: row.owner.username,
+    adminState: row.adminState,
+    priority: row.priority,
+    observationPeriodS: row.observationPeriodS,
+    contextSelectivity: row.contextSelectivity,
+    validFrom: row.validFrom,
+    validUntil: row.validUntil,
+    lastFulfilment: row.lastFulfilment,
+    nextEvaluationAt: row.nextEvaluationAt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    deletedAt: row.deletedAt,
+    hasSecrets: row.secretsCipher !== null,
+    intent,
+    targets: targetsOf(row.intentType, row.body),
+    latest: latest ? reportView(latest) : null,
+  };
+}
+
+export async function intentDetail(deps: IntentDeps, id: string): Promise<IntentDetail> {
+  assertIntentUser(deps.user);
+  return detailOf(deps.db, await loadIntent(deps.db, deps.user, id));
+}
+
+// ---------------------------------------------------------------------------
+// Report
+
+export const REPORT_HISTORY = 30;
+
+export interface IntentReportHistoryPoint {
+  /** ISO 8601. */
+  time: string;
+  fulfilmentStatus: FulfilmentStatus;
+  /** Achieved value per target name; null when not measured or not a number. */
+  targets: Record<string, number | null>;
+}
+
+export interface IntentReport {
+  intent: {
+    id: string;
+    externalId: string | null;
+    name: string;
+    intentType: string;
+    instanceId: string;
+    adminState: IntentAdminState;
+    validFrom: Date | null;
+    validUntil: Date | null;
+    observationPeriodS: number;
+    targets: IntentTargetSummary[];
+  };
+  latest: IntentReportView | null;
+  /** The last reports, oldest first (for a chart of achieved values). */
+  history: IntentReportHistoryPoint[];
+}
+
+/** The intent's fulfilment and feasibility (3GPP view of the latest report) and its recent history. */
+export async function intentReport(deps: IntentDeps, id: string): Promise<IntentReport> {
+  const { db, user } = deps;
+  assertIntentUser(user);
+  const row = await loadIntent(db, user, id);
+  const reports = await db.intentReport.findMany({
+    where: { intentId: row.id },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: REPORT_HISTORY,
+  });
+  const newest = reports[0];
+  return {
+    intent: {
+      id: row.id,
+      externalId: row.externalId,
+      name: normalFormOf(row.body)?.userLabel ?? row.intentType,
+      intentType: row.intentType,
+      instanceId: row.instanceId,
+      adminState: row.adminState,
+      validFrom: row.validFrom,
+      validUntil: row.validUntil,
+      observationPeriodS: row.observationPeriodS,
+      targets: targetsOf(row.intentType, row.body),
+    },
+    latest: newest ? reportView(newest) : null,
+    history: reports.reverse().map((report) => ({
+      time: report.createdAt.toISOString(),
+      fulfilmentStatus: report.fulfilmentStatus,
+      targets: Object.fromEntries(
+        storedTargetResults(report.targetResults).map((t) => [
+          t.targetName,
+          typeof t.targetAchievedValue === "number" ? t.targetAchievedValue : null,
+        ]),
+      ),
+    })),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// YAML export
+
+/** The intent as YAML (normal form, secrets "<redacted>"): what an import reads back. */
+export async function exportIntentYaml(deps: IntentDeps, id: string): Promise<{ yaml: string }> {
+  assertIntentUser(deps.user);
+  const row = await loadIntent(deps.db, deps.user, id);
+  const intent = normalFormOf(row.body);
+  if (!intent) {
+    throw new DomainError(
+      "conflict",
+      "This intent was stored before intents had a normal form; it has no YAML to export.",
+    );
+  }
+  return { yaml: intentToYaml(intent) };
+}

@@ -1,0 +1,50 @@
+/**
+ * Intent-based migration (IBMC, DESIGN.md flow 5): the persisted state
+ * machine, target selection, the controller, the agents, the MO's completion,
+ * the watchdog, and the console's reads and "Migrate now".
+ */
+export * from "./state-machine";
+export * from "./target-selection";
+export {
+  advanceMigration,
+  backupNameFor,
+  compactTimestamp,
+  endMigration,
+  migrationMessageId,
+  startMigration,
+  type MigrationDeps,
+  type MigrationRecord,
+  type StartMigrationInput,
+  type StartMigrationResult,
+} from "./store";
+export { selectionForInstance } from "./inputs";
+export { handleIntentNotify, CONTROLLER_ACTOR, type ControllerOutcome } from "./controller";
+export { handleAgentMessage, judgeRestoredTree, type AgentDeps, type AgentOutcome } from "./agent";
+export { handleMigrationCompletion, type CompletionOutcome } from "./completion";
+export { removeInstanceCopy, settleCleanup, type CleanupOutcome } from "./cleanup";
+export { runMigrationWatchdog, watchdogPeriodMs, type WatchdogResult } from "./watchdog";
+export {
+  consumeIntentNotifications,
+  consumeMigrationCompletions,
+  declareAgentQueues,
+  ensureAgentQueue,
+  IbmcAgents,
+  type MigrationRuntimeDeps,
+} from "./consumers";
+export {
+  instanceMigrations,
+  listMigrations,
+  migrationListInput,
+  migrationListQuery,
+  migrationRow,
+  migrationScope,
+  type MigrationListInput,
+  type MigrationQueryDeps,
+  type MigrationRow,
+} from "./queries";
+export {
+  migrationOptions,
+  requestMigration,
+  type MigrationOptions,
+  type MigrationRequestDeps,
+} from "./requests";

@@ -1,0 +1,38 @@
+import type { TransactionClient } from "@/server/bus";
+import type { Db } from "@/server/db/client";
+import { clusterCandidates, intentTargets, storedRequests } from "@/server/instances/placement-input";
+import { selectMigrationTarget, type TargetSelection } from "./target-selection";
+
+/**
+ * The target selection for one instance from what is stored: every
+ * registered cluster (with what is placed on it), the instance's recorded
+ * requests and the targets of its intents that are in force (activated, not
+ * deleted, inside their validity window). Shared by the controller, the
+ * "Migrate now" dialog and its request.
+ */
+export async function selectionForInstance(
+  client: Db | TransactionClient,
+  instance: { id: string; placement: unknown; currentCluster: string | null },
+  now: Date = new Date(),
+): Promise<TargetSelection> {
+  // One after the other: inside an interactive transaction the queries share one connection anyway.
+  const intents = await client.intent.findMany({
+    where: {
+      instanceId: instance.id,
+      adminState: "ACTIVATED",
+      deletedAt: null,
+      AND: [
+        { OR: [{ validFrom: null }, { validFrom: { lte: now } }] },
+        { OR: [{ validUntil: null }, { validUntil: { gt: now } }] },
+      ],
+    },
+    select: { intentType: true, body: true },
+  });
+  const clusters = await clusterCandidates(client);
+  return selectMigrationTarget({
+    currentCluster: instance.currentCluster,
+    targets: intentTargets(intents),
+    clusters,
+    requests: storedRequests(instance.placement),
+  });
+}
