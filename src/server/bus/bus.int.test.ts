@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createDb, type Db } from "@/server/db/client";
+import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
+import { databaseUrlFor, runId } from "@/server/testing/services";
 import { sleep } from "./backoff";
 import { type Bus } from "./bus";
 import { type TransactionClient } from "./consumer";
@@ -40,6 +42,9 @@ function fixture() {
   };
 }
 
+// A database of its own: other files' relays (every relay publishes every pending row) must not
+// publish this file's outbox rows through their own buses.
+const url = databaseUrlFor(`nemo_bus_${runId()}`);
 let db: Db;
 // The handlers' "effect": rows in a table without any unique constraint, so a double effect shows as two
 // rows. It lives in its own schema so that nothing looking at the product's tables in `public` sees it.
@@ -47,7 +52,9 @@ const effects = `"bus_test"."effects_${testId()}"`;
 const buses: Bus[] = [];
 
 beforeAll(async () => {
-  db = createDb();
+  await ensureDatabase(url);
+  await applyMigrations(url);
+  db = createDb(url);
   await db.$executeRawUnsafe(`CREATE SCHEMA IF NOT EXISTS "bus_test"`);
   await db.$executeRawUnsafe(
     `CREATE TABLE ${effects} (consumer text NOT NULL, message_id text NOT NULL, n int NOT NULL)`,
@@ -58,6 +65,7 @@ afterAll(async () => {
   await Promise.all(buses.map((bus) => bus.close({ graceMs: 1_000 })));
   await db.$executeRawUnsafe(`DROP SCHEMA IF EXISTS "bus_test" CASCADE`);
   await db.$disconnect();
+  await dropDatabase(url);
 });
 
 async function bus(options: Parameters<typeof createTestBus>[1]): Promise<Bus> {

@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createDb, type Db } from "@/server/db/client";
+import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
+import { databaseUrlFor, runId } from "@/server/testing/services";
 import { sleep } from "./backoff";
 import { type Bus } from "./bus";
 import { enqueueOutbox, OutboxRelay } from "./outbox";
@@ -22,13 +24,18 @@ function fixture() {
   return { id, exchange, queue, message, topology: { exchanges: [exchange], queues: [queue] } };
 }
 
+// A database of its own: other files' relays (every relay publishes every pending row) must not
+// publish this file's outbox rows through their own buses.
+const url = databaseUrlFor(`nemo_outbox_${runId()}`);
 let db: Db;
 const buses: Bus[] = [];
 const relays: OutboxRelay[] = [];
 const rowIds: string[] = [];
 
-beforeAll(() => {
-  db = createDb();
+beforeAll(async () => {
+  await ensureDatabase(url);
+  await applyMigrations(url);
+  db = createDb(url);
 });
 
 afterAll(async () => {
@@ -37,6 +44,7 @@ afterAll(async () => {
   // Leave nothing pending for relays of other test files.
   await db.outboxMessage.deleteMany({ where: { id: { in: rowIds } } });
   await db.$disconnect();
+  await dropDatabase(url);
 });
 
 /** A bus plus a running relay, and every delivery on the fixture's queue (duplicates included). */
@@ -151,7 +159,7 @@ describe("transactional outbox", () => {
       expect(row.publishedAt).toBeNull();
       // The backoff is stored in the row, so a relay in another process waits too.
       expect(row.nextAttemptAt.getTime()).toBeGreaterThan(Date.now());
-      const otherProcessDb = createDb();
+      const otherProcessDb = createDb(url);
       const otherBus = await createTestBus(otherProcessDb, { topology: f.topology });
       try {
         await new OutboxRelay({ db: otherProcessDb, bus: otherBus }).runOnce();
