@@ -14,7 +14,7 @@ import { REDACTED, parseIntentYaml } from "@/server/intents/yaml";
 import type { Condition } from "@/server/placement";
 import { openSecret } from "@/server/secrets";
 import { contextFor, makeInstance, makeUser, makeWorkload, uniq } from "./testing/factories";
-import { energyIntentYaml, networkIntentVariantYaml, networkIntentYaml } from "./testing/intent-fixtures";
+import { energyIntentYaml, networkIntentVariantYaml, networkIntentYaml } from "@/server/intents/testing";
 
 /*
  * Intent management through the console's door (tRPC) on a real database:

@@ -1,74 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { validateIntent } from "./model";
+import { energyIntentYaml, networkIntentVariantYaml, networkIntentYaml, PROTOCOL_INSTANCE } from "./testing";
 import { REDACTED, intentToYaml, parseIntentYaml, restoreSecrets, type IntentYamlResult } from "./yaml";
 
-const NETWORK_INTENT = `id: mncc_l2sm_1
-userLabel: cloud_continuum
-intentExpectations:
-  - expectationId: "1"
-    expectationVerb: DELIVER
-    expectationObject:
-      objectType: K8S_L2_NETWORK
-      objectInstance: spain-network
-      objectContexts:
-        - { contextAttribute: name, contextCondition: IS_EQUAL_TO, contextValueRange: spain-network }
-        - { contextAttribute: providerName, contextCondition: IS_EQUAL_TO, contextValueRange: default-slice }
-        - { contextAttribute: domain, contextCondition: IS_EQUAL_TO, contextValueRange: api.main.example }
-        - { contextAttribute: pod_cidr, contextCondition: IS_EQUAL_TO, contextValueRange: 10.1.0.0/16 }
-    expectationTargets:
-      - { targetName: isolatedConnectivity, targetCondition: IS_EQUAL_TO, targetValueRange: "true" }
-  - expectationId: "2"
-    expectationVerb: DELIVER
-    expectationObject:
-      objectType: K8S_CLUSTER_CONFIG
-      objectInstance: spain-network
-      objectContexts:
-        - { contextAttribute: name, contextCondition: IS_EQUAL_TO, contextValueRange: staging-1 }
-        - { contextAttribute: bearer_token, contextCondition: IS_EQUAL_TO, contextValueRange: "<secret>" }
-        - { contextAttribute: api_key, contextCondition: IS_EQUAL_TO, contextValueRange: "https://api.staging1.example:6443" }
-    expectationTargets:
-      - { targetName: isolatedConnectivity, targetCondition: IS_EQUAL_TO, targetValueRange: "true" }
-    expectationContexts:
-      - { contextAttribute: k8s_l2_network, contextCondition: IS_EQUAL_TO, contextValueRange: spain-network }
-      - { contextAttribute: namespace, contextCondition: IS_EQUAL_TO, contextValueRange: cbcb208a-d535-434b-bb35-217a64bd516b }
-intentContexts:
-  - { contextAttribute: NEMO_WORKLOAD, contextCondition: IS_EQUAL_TO, contextValueRange: cbcb208a-d535-434b-bb35-217a64bd516b }
-intentPriority: 1
-observationPeriod: 60
-intentAdminState: ACTIVATED
-`;
+const NETWORK_INTENT = networkIntentYaml({
+  id: "mncc_l2sm_1",
+  instanceId: PROTOCOL_INSTANCE,
+  bearerToken: "<secret>",
+});
 
 /** The same intent in the variant spelling (`expectationTarget` / `targetAttribute`). */
-const NETWORK_INTENT_VARIANT = NETWORK_INTENT.replaceAll(
-  "expectationTargets:",
-  "expectationTarget:",
-).replaceAll("targetName:", "targetAttribute:");
+const NETWORK_INTENT_VARIANT = networkIntentVariantYaml({
+  id: "mncc_l2sm_1",
+  instanceId: PROTOCOL_INSTANCE,
+  bearerToken: "<secret>",
+});
 
-const ENERGY_INTENT = `id: energy-1
-userLabel: EnergyCarbonEfficiency
-intentExpectations:
-  - expectationId: "1"
-    expectationVerb: ENSURE
-    expectationObject:
-      objectType: NEMO_WORKLOAD
-      objectInstance: cbcb208a-d535-434b-bb35-217a64bd516b
-    expectationTargets:
-      - targetName: CompEnergyEfficiency
-        targetCondition: IS_GREATER_THAN
-        targetValueRange: 40000
-      - targetName: CompEnergyConsumption
-        targetCondition: IS_LESS_THAN
-        targetValueRange: 900
-      - targetName: GreenEnergyConsumptionRate
-        targetCondition: IS_GREATER_THAN
-        targetValueRange: 90
-intentPriority: 10
-observationPeriod: 300
-intentAdminState: ACTIVATED
-validityPeriod:
-  startTime: "2026-12-01T00:00:00Z"
-  endTime: "2026-12-31T23:59:59Z"
-`;
+const ENERGY_INTENT = energyIntentYaml({ id: "energy-1", instanceId: PROTOCOL_INSTANCE });
 
 function ok(result: IntentYamlResult): Extract<IntentYamlResult, { ok: true }> {
   if (!result.ok) throw new Error(`expected success, got:\n${result.error}`);

@@ -4,7 +4,7 @@ import path from "node:path";
 import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contextFor, makeInstance, makeUser, makeWorkload, uniq } from "@/server/api/testing/factories";
-import { energyIntentYaml, networkIntentYaml } from "@/server/api/testing/intent-fixtures";
+import { energyIntentYaml, networkIntentYaml } from "@/server/intents/testing";
 import { createCaller } from "@/server/api/root";
 import { Role } from "@/server/auth/roles";
 import type { SessionUser } from "@/server/auth/session";

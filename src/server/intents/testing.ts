@@ -1,10 +1,12 @@
 /**
  * The annex intent examples (PROTOCOL.md "Intent YAML" and the
- * EnergyCarbonEfficiency family) bound to a test's instance and made unique,
- * for the intent API tests. The network example carries a bearer token.
+ * EnergyCarbonEfficiency family), bound to a test's instance and id, for the
+ * YAML unit tests and the intent API tests. The network example carries a
+ * bearer token.
  */
 
-const PROTOCOL_INSTANCE = "cbcb208a-d535-434b-bb35-217a64bd516b";
+/** The instance the annex examples name. */
+export const PROTOCOL_INSTANCE = "cbcb208a-d535-434b-bb35-217a64bd516b";
 
 export function networkIntentYaml(opts: { id: string; instanceId: string; bearerToken: string }): string {
   return `id: ${opts.id}
