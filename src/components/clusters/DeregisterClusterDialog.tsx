@@ -1,14 +1,7 @@
 "use client";
 
-import Alert from "@mui/material/Alert";
-import Button from "@mui/material/Button";
-import Dialog from "@mui/material/Dialog";
-import DialogActions from "@mui/material/DialogActions";
-import DialogContent from "@mui/material/DialogContent";
-import DialogContentText from "@mui/material/DialogContentText";
-import DialogTitle from "@mui/material/DialogTitle";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useId } from "react";
+import { ConfirmDialog } from "@/components/ConfirmDialog";
 import { useTRPC } from "@/trpc/react";
 
 /**
@@ -28,7 +21,6 @@ export function DeregisterClusterDialog({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const titleId = useId();
   const deregister = useMutation(
     trpc.cluster.deregister.mutationOptions({
       onSuccess: async (done) => {
@@ -43,38 +35,18 @@ export function DeregisterClusterDialog({
   };
 
   return (
-    <Dialog
+    <ConfirmDialog
       open={cluster !== null}
-      onClose={deregister.isPending ? undefined : close}
-      aria-labelledby={titleId}
+      title={<>Deregister {cluster?.name}?</>}
+      confirmLabel="Deregister"
+      pending={deregister.isPending}
+      error={deregister.error?.message}
+      onCancel={close}
+      onConfirm={() => cluster && deregister.mutate({ id: cluster.id })}
       maxWidth="xs"
-      fullWidth
     >
-      <DialogTitle id={titleId}>Deregister {cluster?.name}?</DialogTitle>
-      <DialogContent>
-        <DialogContentText>
-          The cluster leaves the continuum: no new instances are placed on it, its metrics stop and its
-          kubeconfig is deleted. Its name stays taken.
-        </DialogContentText>
-        {deregister.error && (
-          <Alert severity="error" sx={{ mt: 2 }}>
-            {deregister.error.message}
-          </Alert>
-        )}
-      </DialogContent>
-      <DialogActions sx={{ px: 3, pb: 2 }}>
-        <Button onClick={close} disabled={deregister.isPending} color="inherit" autoFocus>
-          Cancel
-        </Button>
-        <Button
-          color="error"
-          variant="contained"
-          loading={deregister.isPending}
-          onClick={() => cluster && deregister.mutate({ id: cluster.id })}
-        >
-          Deregister
-        </Button>
-      </DialogActions>
-    </Dialog>
+      The cluster leaves the continuum: no new instances are placed on it, its metrics stop and its kubeconfig
+      is deleted. Its name stays taken.
+    </ConfirmDialog>
   );
 }

@@ -1,14 +1,7 @@
 "use client";
 
-import Alert from "@mui/material/Alert";
-import Button from "@mui/material/Button";
-import Dialog from "@mui/material/Dialog";
-import DialogActions from "@mui/material/DialogActions";
-import DialogContent from "@mui/material/DialogContent";
-import DialogContentText from "@mui/material/DialogContentText";
-import DialogTitle from "@mui/material/DialogTitle";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useId } from "react";
+import { ConfirmDialog } from "@/components/ConfirmDialog";
 import { useTRPC } from "@/trpc/react";
 
 export interface DeleteIntentTarget {
@@ -30,7 +23,6 @@ export function DeleteIntentDialog({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const titleId = useId();
   const remove = useMutation(
     trpc.intent.action.mutationOptions({
       onSuccess: async () => {
@@ -46,35 +38,20 @@ export function DeleteIntentDialog({
     onClose();
   };
   return (
-    <Dialog open={intent !== null} onClose={remove.isPending ? undefined : close} aria-labelledby={titleId}>
-      <DialogTitle id={titleId}>Delete intent?</DialogTitle>
-      <DialogContent>
-        <DialogContentText>
-          Delete the{" "}
-          <strong>
-            {intent?.intentType} intent {intent?.shortId}
-          </strong>{" "}
-          of {intent?.releaseName}? The evaluator stops checking it; the instance keeps running where it is.
-        </DialogContentText>
-        {remove.error && (
-          <Alert severity="error" sx={{ mt: 2 }}>
-            {remove.error.message}
-          </Alert>
-        )}
-      </DialogContent>
-      <DialogActions sx={{ px: 3, pb: 2 }}>
-        <Button onClick={close} color="inherit" disabled={remove.isPending} autoFocus>
-          Cancel
-        </Button>
-        <Button
-          color="error"
-          variant="contained"
-          loading={remove.isPending}
-          onClick={() => intent && remove.mutate({ id: intent.id, action: "delete" })}
-        >
-          Delete
-        </Button>
-      </DialogActions>
-    </Dialog>
+    <ConfirmDialog
+      open={intent !== null}
+      title="Delete intent?"
+      confirmLabel="Delete"
+      pending={remove.isPending}
+      error={remove.error?.message}
+      onCancel={close}
+      onConfirm={() => intent && remove.mutate({ id: intent.id, action: "delete" })}
+    >
+      Delete the{" "}
+      <strong>
+        {intent?.intentType} intent {intent?.shortId}
+      </strong>{" "}
+      of {intent?.releaseName}? The evaluator stops checking it; the instance keeps running where it is.
+    </ConfirmDialog>
   );
 }

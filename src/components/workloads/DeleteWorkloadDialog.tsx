@@ -1,14 +1,7 @@
 "use client";
 
-import Alert from "@mui/material/Alert";
-import Button from "@mui/material/Button";
-import Dialog from "@mui/material/Dialog";
-import DialogActions from "@mui/material/DialogActions";
-import DialogContent from "@mui/material/DialogContent";
-import DialogContentText from "@mui/material/DialogContentText";
-import DialogTitle from "@mui/material/DialogTitle";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useId } from "react";
+import { ConfirmDialog } from "@/components/ConfirmDialog";
 import { useTRPC } from "@/trpc/react";
 
 export interface DeleteTarget {
@@ -28,7 +21,6 @@ export function DeleteWorkloadDialog({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const titleId = useId();
   const remove = useMutation(
     trpc.workload.delete.mutationOptions({
       onSuccess: async () => {
@@ -43,35 +35,20 @@ export function DeleteWorkloadDialog({
     onClose();
   };
   return (
-    <Dialog open={workload !== null} onClose={remove.isPending ? undefined : close} aria-labelledby={titleId}>
-      <DialogTitle id={titleId}>Delete workload?</DialogTitle>
-      <DialogContent>
-        <DialogContentText>
-          Delete{" "}
-          <strong>
-            {workload?.name} {workload?.version}
-          </strong>{" "}
-          and its uploaded chart? This cannot be undone.
-        </DialogContentText>
-        {remove.error && (
-          <Alert severity="error" sx={{ mt: 2 }}>
-            {remove.error.message}
-          </Alert>
-        )}
-      </DialogContent>
-      <DialogActions sx={{ px: 3, pb: 2 }}>
-        <Button onClick={close} color="inherit" disabled={remove.isPending} autoFocus>
-          Cancel
-        </Button>
-        <Button
-          color="error"
-          variant="contained"
-          loading={remove.isPending}
-          onClick={() => workload && remove.mutate({ id: workload.id })}
-        >
-          Delete
-        </Button>
-      </DialogActions>
-    </Dialog>
+    <ConfirmDialog
+      open={workload !== null}
+      title="Delete workload?"
+      confirmLabel="Delete"
+      pending={remove.isPending}
+      error={remove.error?.message}
+      onCancel={close}
+      onConfirm={() => workload && remove.mutate({ id: workload.id })}
+    >
+      Delete{" "}
+      <strong>
+        {workload?.name} {workload?.version}
+      </strong>{" "}
+      and its uploaded chart? This cannot be undone.
+    </ConfirmDialog>
   );
 }
