@@ -6,7 +6,6 @@
  * the domain returns Prisma rows.
  */
 import { z } from "zod";
-import { PAGE_SIZES } from "@/server/api/list";
 import { deploymentTreeSchema } from "@/server/clusters/driver";
 import { INTENT_TYPE_NAMES } from "@/server/intents/catalogue";
 import {
@@ -16,7 +15,7 @@ import {
   instanceStatusSchema,
 } from "@/server/instances";
 import { LIFECYCLE_EVENT_TYPES } from "@/server/instances/lifecycle";
-import { errorResponse, json, ref, REF, type JsonObject } from "./openapi-parts";
+import { errorResponse, json, listQueryParameters, ref, REF, type JsonObject } from "./openapi-parts";
 
 const instanceSchema = z.object({
   id: z.uuid(),
@@ -164,19 +163,9 @@ export function instanceComponents(): JsonObject {
 }
 
 function listParameters(): JsonObject[] {
-  return Object.entries(instanceListQuery.shape).map(([name, schema]) => ({
-    name,
-    in: "query",
-    required: false,
-    schema:
-      name === "pageSize"
-        ? { type: "integer", enum: [...PAGE_SIZES], default: 10 }
-        : name === "page"
-          ? { type: "integer", minimum: 1, default: 1 }
-          : name === "workloadId"
-            ? { type: "integer", minimum: 1, description: "Only this workload's instances." }
-            : z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "any" }),
-  }));
+  return listQueryParameters(instanceListQuery.shape, {
+    workloadId: { type: "integer", minimum: 1, description: "Only this workload's instances." },
+  });
 }
 
 const COMMON_ERRORS = {

@@ -12,7 +12,6 @@ import {
   IntentAdminState,
   NotFulfilledState,
 } from "@/generated/prisma/enums";
-import { PAGE_SIZES } from "@/server/api/list";
 import { CONDITIONS, INTENT_TYPE_NAMES } from "@/server/intents/catalogue";
 import {
   changeTargetSchema,
@@ -25,7 +24,7 @@ import { intentListQuery } from "@/server/intents/queries";
 import { achievedValueSchema } from "@/server/intents/report";
 import { conditionValueSchema } from "@/server/placement";
 import { YAML_MEDIA_TYPES } from "./intent";
-import { errorResponse, json, ref, REF, type JsonObject } from "./openapi-parts";
+import { errorResponse, json, listQueryParameters, ref, REF, type JsonObject } from "./openapi-parts";
 
 const enumOf = <T extends Record<string, string>>(values: T) =>
   z.enum(Object.values(values) as [T[keyof T], ...T[keyof T][]]);
@@ -243,19 +242,9 @@ export function intentComponents(): JsonObject {
 }
 
 function listParameters(): JsonObject[] {
-  return Object.entries(intentListQuery.shape).map(([name, schema]) => ({
-    name,
-    in: "query",
-    required: false,
-    schema:
-      name === "pageSize"
-        ? { type: "integer", enum: [...PAGE_SIZES], default: 10 }
-        : name === "page"
-          ? { type: "integer", minimum: 1, default: 1 }
-          : name === "instanceId"
-            ? { type: "string", format: "uuid", description: "Only this instance's intents." }
-            : z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "any" }),
-  }));
+  return listQueryParameters(intentListQuery.shape, {
+    instanceId: { type: "string", format: "uuid", description: "Only this instance's intents." },
+  });
 }
 
 const COMMON_ERRORS = {

@@ -1,7 +1,33 @@
-/** Building blocks shared by the OpenAPI modules (workload, instance, cluster paths). */
+/** Building blocks shared by the OpenAPI modules (workload, instance, cluster, intent paths). */
+import { z } from "zod";
+import { PAGE_SIZES } from "@/server/api/list";
+
 export type JsonObject = Record<string, unknown>;
 
 export const REF = "#/components/schemas/";
 export const ref = (id: string) => ({ $ref: `${REF}${id}` });
 export const json = (schema: unknown) => ({ "application/json": { schema } });
 export const errorResponse = (description: string) => ({ description, content: json(ref("Error")) });
+
+/**
+ * Query parameters of a list route from its zod query schema: paging with the
+ * console's page sizes, `overrides` for parameters whose zod form does not say
+ * enough (ids with their meaning), the rest as zod's JSON Schema.
+ */
+export function listQueryParameters(
+  shape: Readonly<Record<string, z.ZodType>>,
+  overrides: Readonly<Record<string, JsonObject>> = {},
+): JsonObject[] {
+  return Object.entries(shape).map(([name, schema]) => ({
+    name,
+    in: "query",
+    required: false,
+    schema:
+      name === "pageSize"
+        ? { type: "integer", enum: [...PAGE_SIZES], default: 10 }
+        : name === "page"
+          ? { type: "integer", minimum: 1, default: 1 }
+          : (overrides[name] ??
+            z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "any" })),
+  }));
+}
