@@ -182,8 +182,18 @@ describe("intent.create from the form", () => {
     expect(validateIntent(row.body).ok).toBe(true);
     expect(row.secretsCipher).toBeNull();
     expect(row.ownerId).toBe(provider.id);
-    expect(row.nextEvaluationAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
-    expect(row.nextEvaluationAt.getTime()).toBeLessThanOrEqual(Date.now());
+    // The trigger gave it a schedule, due now, and a copy of its targets for the evaluator.
+    const schedule = await db.intentSchedule.findUniqueOrThrow({ where: { intentId: intent.id } });
+    expect(schedule).toMatchObject({
+      active: true,
+      revision: 1,
+      lastFulfilment: null,
+      observationPeriodS: 60,
+    });
+    expect(schedule.nextEvaluationAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    expect(schedule.nextEvaluationAt.getTime()).toBeLessThanOrEqual(Date.now());
+    const targets = await db.intentTargets.findUniqueOrThrow({ where: { intentId: intent.id } });
+    expect(targets).toMatchObject({ instanceId, intentType: intent.intentType });
     expect((await reportsOf(intent.id)).map((r) => r.notFulfilledState)).toEqual(["ACKNOWLEDGED"]);
     expect(await notifications(intent.id)).toEqual([
       { Type: "intent", IntentID: intent.id, WorkloadID: instanceId, Action: "created" },
@@ -434,8 +444,8 @@ describe("intent.action", () => {
     expect(again.message).toMatch(/already suspended/);
 
     // An evaluation said NOT_FULFILLED before the suspension; re-activation forgets it.
-    await db.intent.update({
-      where: { id: intent.id },
+    await db.intentSchedule.update({
+      where: { intentId: intent.id },
       data: { lastFulfilment: "NOT_FULFILLED", nextEvaluationAt: new Date(Date.now() + 3_600_000) },
     });
     const started = remember(await caller(provider).intent.action({ id: intent.id, action: "start" }));
@@ -490,8 +500,8 @@ describe("intent.action", () => {
 describe("intent.changeTarget", () => {
   it("rewrites the target, keeps the last fulfilment and asks for an evaluation now", async () => {
     const intent = await createAvailability();
-    await db.intent.update({
-      where: { id: intent.id },
+    await db.intentSchedule.update({
+      where: { intentId: intent.id },
       data: { lastFulfilment: "FULFILLED", nextEvaluationAt: new Date(Date.now() + 3_600_000) },
     });
     const changed = remember(

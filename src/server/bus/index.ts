@@ -30,6 +30,8 @@ export {
 } from "./consumer";
 export {
   enqueueOutbox,
+  enqueueOutboxRows,
+  outboxRow,
   OUTBOX_LISTENER_APPLICATION,
   OUTBOX_NOTIFY_CHANNEL,
   OutboxRelay,
@@ -37,6 +39,7 @@ export {
   type EnqueueOptions,
   type OutboxListenOptions,
   type OutboxRelayOptions,
+  type OutboxRow,
   type OutboxWriter,
   type RelayPass,
 } from "./outbox";

@@ -37,6 +37,42 @@ const envelopeSchema = z.object({
 });
 type Envelope = z.infer<typeof envelopeSchema>;
 
+/** A message as it is stored in outbox_messages until the relay publishes it. */
+export interface OutboxRow {
+  id: string;
+  /** Logical names: the relay's bus applies the prefix. */
+  exchange: string;
+  routingKey: string;
+  payload: Prisma.InputJsonValue | typeof Prisma.JsonNull;
+  headers: Envelope;
+}
+
+/**
+ * Validates `payload` against the message's schema and builds its outbox
+ * row (message id, envelope); throws before anything is written.
+ */
+export function outboxRow<S extends z.ZodType>(
+  definition: MessageDefinition<S>,
+  payload: z.input<S>,
+  options: EnqueueOptions = {},
+): OutboxRow {
+  const valid = definition.schema.parse(payload);
+  const id = options.messageId ?? randomUUID();
+  if (!z.guid().safeParse(id).success) throw new Error(`outbox message id must be a UUID, got "${id}"`);
+  return {
+    id,
+    exchange: definition.exchange?.name ?? "",
+    routingKey: definition.routingKey,
+    payload: toJson(valid),
+    headers: {
+      type: definition.name,
+      ...(options.correlationId !== undefined && { correlationId: options.correlationId }),
+      ...(options.replyTo !== undefined && { replyTo: options.replyTo }),
+      ...(options.headers !== undefined && { headers: options.headers }),
+    },
+  };
+}
+
 /**
  * Validates `payload` against the message's schema and writes it to
  * outbox_messages inside `tx`; nothing is published unless `tx` commits.
@@ -48,26 +84,29 @@ export async function enqueueOutbox<S extends z.ZodType>(
   payload: z.input<S>,
   options: EnqueueOptions = {},
 ): Promise<string> {
-  const valid = definition.schema.parse(payload);
-  const id = options.messageId ?? randomUUID();
-  if (!z.guid().safeParse(id).success) throw new Error(`outbox message id must be a UUID, got "${id}"`);
-  const envelope: Envelope = {
-    type: definition.name,
-    ...(options.correlationId !== undefined && { correlationId: options.correlationId }),
-    ...(options.replyTo !== undefined && { replyTo: options.replyTo }),
-    ...(options.headers !== undefined && { headers: options.headers }),
-  };
-  await tx.outboxMessage.create({
-    data: {
-      id,
-      // Logical names: the relay's bus applies the prefix.
-      exchange: definition.exchange?.name ?? "",
-      routingKey: definition.routingKey,
-      payload: toJson(valid),
-      headers: envelope,
-    },
-  });
-  return id;
+  const row = outboxRow(definition, payload, options);
+  await tx.outboxMessage.create({ data: row });
+  return row.id;
+}
+
+/**
+ * Writes many rows made by `outboxRow` with one statement, on a pg client
+ * inside the caller's transaction: for bulk writers (the intent evaluator can
+ * announce thousands of violations in one cycle), where one insert per
+ * message would dominate.
+ */
+export async function enqueueOutboxRows(client: pg.ClientBase, rows: readonly OutboxRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO outbox_messages (id, exchange, routing_key, payload, headers)
+     SELECT id, exchange, "routingKey", payload, headers
+     FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, exchange text, "routingKey" text, payload jsonb, headers jsonb)`,
+    [
+      JSON.stringify(
+        rows.map((row) => ({ ...row, payload: row.payload === Prisma.JsonNull ? null : row.payload })),
+      ),
+    ],
+  );
 }
 
 /** Exactly what will go on the wire (JSON round trip), in the shape Prisma stores. */

@@ -72,6 +72,7 @@ function expectedUdt(
     BigInt: "int8",
     DoublePrecision: "float8",
     JsonB: "jsonb",
+    Json: "json",
   };
   if (native && byNative[native]) return byNative[native];
   const byType: Record<string, string> = {

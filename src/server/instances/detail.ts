@@ -19,16 +19,17 @@ export async function instanceOverview(deps: { db: Db; user: SessionUser }, id: 
       adminState: true,
       validFrom: true,
       validUntil: true,
-      lastFulfilment: true,
       body: true,
+      schedule: { select: { lastFulfilment: true } },
     },
   });
   const { placement, ...rest } = instance;
   return {
     ...rest,
     placed: placement !== null,
-    intents: intents.map(({ body, ...intent }) => ({
+    intents: intents.map(({ body, schedule, ...intent }) => ({
       ...intent,
+      lastFulfilment: schedule?.lastFulfilment ?? null,
       targets: intentTargets([{ intentType: intent.intentType, body }]).map((t) => ({
         targetName: t.targetName,
         targetCondition: t.condition,

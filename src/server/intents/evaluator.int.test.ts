@@ -115,11 +115,13 @@ async function makeIntent(
 
 /** What the management flow does on "change target": new body, due now. */
 async function changeTargets(intentId: string, instanceId: string, targets: TargetInput[]) {
-  await db.intent.update({
-    where: { id: intentId },
-    data: { body: body(instanceId, targets), nextEvaluationAt: new Date() },
-  });
+  await db.intent.update({ where: { id: intentId }, data: { body: body(instanceId, targets) } });
+  await dueNow(intentId);
 }
+
+const scheduleOf = (intentId: string) => db.intentSchedule.findUniqueOrThrow({ where: { intentId } });
+const dueNow = (intentId: string) =>
+  db.intentSchedule.update({ where: { intentId }, data: { nextEvaluationAt: new Date() } });
 
 const reportsOf = (intentId: string) =>
   db.intentReport.findMany({ where: { intentId }, orderBy: { id: "asc" } });
@@ -215,9 +217,7 @@ describe("the intent evaluator", () => {
     const [measured] = storedTargetResults(reports[0]!.targetResults);
     expect(measured).toMatchObject({ targetName: "cpuUsage", unit: "millicores", targetValueRange: 2 });
     expect(measured!.targetAchievedValue).toBeGreaterThan(2);
-    expect((await db.intent.findUniqueOrThrow({ where: { id: intent.id } })).lastFulfilment).toBe(
-      "FULFILLED",
-    );
+    expect((await scheduleOf(intent.id)).lastFulfilment).toBe("FULFILLED");
     expect(await published(intent.id, 0)).toEqual([]);
 
     // Change the target beyond any registered cluster (the largest, dev-onelab, has 68 cores).
@@ -242,7 +242,7 @@ describe("the intent evaluator", () => {
     ]);
 
     // Same state again: a new report for the history, no second notification.
-    await db.intent.update({ where: { id: intent.id }, data: { nextEvaluationAt: new Date() } });
+    await dueNow(intent.id);
     await cycle();
     reports = await reportsOf(intent.id);
     expect(reports).toHaveLength(3);
@@ -289,8 +289,7 @@ describe("the intent evaluator", () => {
     await cycle(new Date(now.getTime() + 1_000));
     for (const intent of [suspended, notYet, over]) {
       expect(await reportsOf(intent.id)).toEqual([]);
-      const row = await db.intent.findUniqueOrThrow({ where: { id: intent.id } });
-      expect(row.nextEvaluationAt).toEqual(intent.nextEvaluationAt);
+      expect((await scheduleOf(intent.id)).lastEvaluatedAt).toBeNull();
     }
     expect((await reportsOf(current.id)).map((r) => r.fulfilmentStatus)).toEqual(["FULFILLED"]);
   });
@@ -302,8 +301,9 @@ describe("the intent evaluator", () => {
     ]);
     const t0 = new Date(Date.now() + 1_000);
     await cycle(t0);
-    const row = await db.intent.findUniqueOrThrow({ where: { id: intent.id } });
-    expect(row.nextEvaluationAt.getTime()).toBe(t0.getTime() + 60_000);
+    const schedule = await scheduleOf(intent.id);
+    expect(schedule.nextEvaluationAt.getTime()).toBe(t0.getTime() + 60_000);
+    expect(schedule.lastEvaluatedAt).toEqual(t0);
     await cycle(new Date(t0.getTime() + 30_000));
     expect(await reportsOf(intent.id)).toHaveLength(1);
     await cycle(new Date(t0.getTime() + 61_000));
@@ -333,7 +333,7 @@ describe("the intent evaluator", () => {
 
     await deleteInstance(as(provider), instance.id);
     await orchestrate(instance.id);
-    await db.intent.update({ where: { id: network.id }, data: { nextEvaluationAt: new Date() } });
+    await dueNow(network.id);
     await cycle();
     expect((await reportsOf(network.id)).at(-1)).toMatchObject({
       notFulfilledState: "TERMINATED",

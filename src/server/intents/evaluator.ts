@@ -1,10 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { z } from "zod";
 import type { Cluster } from "@/generated/prisma/client";
-import { enqueueOutbox, messages } from "@/server/bus";
+import { enqueueOutbox, messages, outboxRow } from "@/server/bus";
 import { driverFor, sharedDriverFactory, type ClusterDriver, type DriverFactory } from "@/server/clusters";
-import type { Db } from "@/server/db/client";
+import { poolOf, type Db } from "@/server/db/client";
 import { clusterCandidates } from "@/server/instances/placement-input";
 import type { Logger } from "@/server/logger";
 import {
@@ -17,40 +16,46 @@ import {
   type EvaluationCluster,
   type EvaluationSubject,
   type Evaluator,
-  type FulfilmentTransition,
   type InstanceStatusName,
   type Selectivity,
   type StoredTarget,
   type UsageReading,
 } from "./evaluation";
-import type { FulfilmentStatusName, IntentReportDraft } from "./report";
+import {
+  readScheduleDetails,
+  selectDueSchedules,
+  storeEvaluations,
+  type EvaluationResult,
+  type ScheduleDetail,
+} from "./evaluation-store";
+import type { FulfilmentStatusName } from "./report";
 
 /**
  * The intent evaluator's cycle (flow 4): every active intent whose
  * observation period has come round is evaluated and gets a report; an
  * intent that turns violated is announced on `nemo.api.workload` /
- * `intent-notify` (Action "violated") by the statement that stores its report.
+ * `intent-notify` (Action "violated") in the transaction that stores its report.
  *
- * Built for 100,000 intents a cycle: the due intents, their instances and the
- * clusters are read with one query each (rows aggregated to one JSON text,
- * which is much cheaper to move than 100,000 rows); each cluster is asked for
- * the usage of all its instances at once; the judgement is pure
- * (`evaluation.ts`); and each batch of results is written by a single
- * statement that moves the intents' next evaluation on, stores the reports
- * and enqueues the notifications. Intent bodies are cached between cycles by
- * their `updated_at`, so a steady cycle does not re-read and re-parse them.
+ * Built for 100,000 intents a cycle. It works on `intent_schedules`, the
+ * narrow view of `intents` a database trigger keeps in step (a row of about a
+ * hundred bytes instead of the intent's kilobyte of body): the due
+ * schedules are read as one text, what the evaluator needs of an intent
+ * (instance, type, targets) is read only for revisions it has not seen (and
+ * kept in a cache across cycles), each cluster is asked for the usage of all
+ * its instances at once, the judgement is pure (`evaluation.ts`), and each
+ * batch of results is stored by one transaction (`evaluation-store.ts`:
+ * conditional schedule update, reports by COPY, announcements), a couple of
+ * batches in flight while the next is judged.
  *
- * Concurrency: reading takes no locks. The write of an intent goes straight
- * to the row version that was read (its `ctid`, in physical order, so each
- * batch touches few pages) and happens only if it is still due, still
- * active, unchanged since it was read (`updated_at`) and its
- * `last_fulfilment` is still what was read; otherwise that intent's
- * result is dropped (no report, no notification) and, still due, it is simply
- * evaluated again by the next cycle. So two evaluators (the worker is
- * leader-elected, but leadership can change mid-cycle) never report an intent
- * twice for one period nor announce one violation twice, and an evaluation of
- * a target that was changed meanwhile is never stored. A crash before the
- * write leaves the intents due: they are evaluated by the next cycle.
+ * Concurrency: reading takes no locks. A result is stored only if the
+ * intent's schedule is still due, still active, at the revision read (every
+ * change of the intent bumps it) and still remembers the fulfilment read;
+ * otherwise that result is dropped (no report, no notification) and, still
+ * due, the intent is simply evaluated again by the next cycle. So two
+ * evaluators (the worker is leader-elected, but leadership can change
+ * mid-cycle) never report an intent twice for one period nor announce one
+ * violation twice, and an evaluation of a target that was changed meanwhile
+ * is never stored. A crash before a batch commits leaves its intents due.
  *
  * An intent whose instance is DELETED gets a TERMINATED report and is then
  * deactivated and marked deleted: there is nothing left to evaluate.
@@ -66,12 +71,12 @@ export interface EvaluationCycleOptions {
   now?: Date;
   /** Most intents taken in one cycle (the rest stay due for the next). */
   limit?: number;
-  /** Results written per statement. */
+  /** Results stored per transaction. */
   batchSize?: number;
-  /** Batches written at once (default 2: the database writes one while the next is judged and sent). */
+  /** Batches stored at once (default 2: the database stores them while the next is judged). */
   writeConcurrency?: number;
   driverFactory?: DriverFactory;
-  /** Intent bodies read in earlier cycles; the worker keeps one for its lifetime. */
+  /** What was read of intents in earlier cycles; the worker keeps one for its lifetime. */
   cache?: EvaluationCache;
 }
 
@@ -82,7 +87,7 @@ export interface EvaluationCycleResult {
   notified: number;
   /** Intents ended because their instance was deleted. */
   terminated: number;
-  /** Results dropped because the intent changed (or another evaluator wrote it) while it was evaluated. */
+  /** Results dropped because the intent changed (or another evaluator stored it) while it was evaluated. */
   skipped: number;
   durationMs: number;
   /** Where the time went: due intents, their instances, cluster reads, judging, waiting for writes. */
@@ -107,12 +112,13 @@ const INSTANCE_STATUSES: ReadonlySet<string> = new Set<InstanceStatusName>([
 const RUNNING: ReadonlySet<InstanceStatusName> = new Set(["DEPLOYED", "MIGRATING"]);
 
 // ---------------------------------------------------------------------------
-// The cache of intent bodies
+// What the evaluator knows of an intent, kept across cycles
 
-/** What an intent's body tells the evaluator, read once per version of the intent. */
+/** What the evaluator needs of one revision of an intent. */
 interface ReadIntent {
-  /** `updated_at` as text: any change of the intent (target, selectivity) moves it. */
-  version: string;
+  revision: number;
+  instanceId: string;
+  intentType: string;
   targets: StoredTarget[];
   contextSelectivity: Selectivity;
   needs: Needs;
@@ -124,7 +130,7 @@ interface Needs {
   clusterUsage: boolean;
 }
 
-/** Intent bodies already read, by intent id; bounded (cleared when it outgrows `maxEntries`). */
+/** Intents already read, by id, at the revision read; bounded (cleared when it outgrows `maxEntries`). */
 export class EvaluationCache {
   readonly entries = new Map<string, ReadIntent>();
   constructor(readonly maxEntries = 1_000_000) {}
@@ -134,126 +140,89 @@ export function createEvaluationCache(maxEntries?: number): EvaluationCache {
   return new EvaluationCache(maxEntries);
 }
 
-function readBody(body: unknown, column: string | null, version: string): ReadIntent {
-  const { targets, contextSelectivity } = readIntent(body, column);
+function needsOf(targets: readonly StoredTarget[]): Needs {
   const needs: Needs = { instanceUsage: false, clusterUsage: false };
   for (const target of targets) {
     const measurement = measurementOf(target.targetName, target.targetValue);
     needs.instanceUsage ||= needsInstanceUsage(measurement);
     needs.clusterUsage ||= needsClusterUsage(measurement);
   }
-  return { version, targets, contextSelectivity, needs };
+  return needs;
 }
 
 // ---------------------------------------------------------------------------
 // Reading
 
-/** A due intent as read. */
+/** A due intent with what was read of it (null: it vanished between the two reads). */
 interface DueIntent {
-  id: string;
-  /** Where the row version read lies: the write goes straight there (and finds nothing if the row changed). */
-  ctid: string;
-  instanceId: string;
-  version: string;
+  intentId: string;
+  revision: number;
   lastFulfilment: FulfilmentStatusName | null;
-  contextSelectivity: string | null;
-  intentType: string;
   read: ReadIntent | null;
 }
 
-const str = (value: unknown): string => {
-  if (typeof value !== "string") throw new Error(`unexpected value from the database: ${String(value)}`);
-  return value;
-};
-const strOrNull = (value: unknown): string | null => (typeof value === "string" ? value : null);
+function readDetail(detail: ScheduleDetail): ReadIntent {
+  const { targets, contextSelectivity } = readIntent(detail.expectationTargets, detail.contextSelectivity);
+  return {
+    revision: detail.revision,
+    instanceId: detail.instanceId,
+    intentType: detail.intentType,
+    targets,
+    contextSelectivity,
+    needs: needsOf(targets),
+  };
+}
 
-/** One aggregated JSON text: 100,000 rows cost one parse instead of 100,000 row conversions. */
+/**
+ * The due intents, each with what the evaluator needs of it: from the cache
+ * when it holds the intent at its current revision, otherwise read (with the
+ * due intents themselves when the cache is empty) and cached.
+ */
+async function readDueIntents(
+  db: Db,
+  now: Date,
+  limit: number,
+  cache: EvaluationCache,
+): Promise<DueIntent[]> {
+  const pool = poolOf(db);
+  const due = await selectDueSchedules(pool, now, limit, cache.entries.size === 0);
+  const intents: DueIntent[] = [];
+  const missing = new Map<string, DueIntent>();
+  for (const schedule of due) {
+    let read: ReadIntent | null = null;
+    if (schedule.detail) read = readDetail(schedule.detail);
+    else {
+      const cached = cache.entries.get(schedule.intentId);
+      if (cached?.revision === schedule.revision) read = cached;
+    }
+    const intent: DueIntent = {
+      intentId: schedule.intentId,
+      revision: schedule.revision,
+      lastFulfilment: schedule.lastFulfilment,
+      read,
+    };
+    if (!read) missing.set(intent.intentId, intent);
+    intents.push(intent);
+  }
+  for (const detail of await readScheduleDetails(pool, [...missing.keys()])) {
+    const intent = missing.get(detail.intentId);
+    if (!intent) continue;
+    // The revision evaluated is the one read with the targets: the write checks that one.
+    intent.revision = detail.revision;
+    intent.read = readDetail(detail);
+  }
+  if (cache.entries.size + intents.length > cache.maxEntries) cache.entries.clear();
+  for (const intent of intents) if (intent.read) cache.entries.set(intent.intentId, intent.read);
+  return intents;
+}
+
+/** One aggregated JSON text: thousands of rows cost one parse instead of thousands of row conversions. */
 function jsonRows(rows: Array<{ rows: string | null }>): unknown[][] {
   const text = rows[0]?.rows;
   const parsed: unknown = text ? JSON.parse(text) : [];
   if (!Array.isArray(parsed) || !parsed.every(Array.isArray))
     throw new Error("unexpected aggregate from the database");
   return parsed as unknown[][];
-}
-
-async function selectDueIntents(db: Db, now: Date, limit: number, withBodies: boolean): Promise<DueIntent[]> {
-  // Bodies are the bulk of the transfer and of the parsing: only a cold cache asks for them here.
-  const aggregate = withBodies
-    ? await db.$queryRaw<Array<{ rows: string | null }>>`
-        SELECT json_agg(json_build_array(id, instance_id, updated_at::text, last_fulfilment, context_selectivity,
-                                         intent_type, ctid::text, body))::text AS rows
-        FROM (
-          SELECT ctid, id, instance_id, updated_at, last_fulfilment, context_selectivity, intent_type, body FROM intents
-          WHERE admin_state = 'ACTIVATED' AND deleted_at IS NULL AND next_evaluation_at <= ${now}
-            AND (valid_from IS NULL OR valid_from <= ${now})
-            AND (valid_until IS NULL OR valid_until > ${now})
-          ORDER BY next_evaluation_at
-          LIMIT ${limit}
-        ) due`
-    : await db.$queryRaw<Array<{ rows: string | null }>>`
-        SELECT json_agg(json_build_array(id, instance_id, updated_at::text, last_fulfilment, context_selectivity,
-                                         intent_type, ctid::text))::text AS rows
-        FROM (
-          SELECT ctid, id, instance_id, updated_at, last_fulfilment, context_selectivity, intent_type FROM intents
-          WHERE admin_state = 'ACTIVATED' AND deleted_at IS NULL AND next_evaluation_at <= ${now}
-            AND (valid_from IS NULL OR valid_from <= ${now})
-            AND (valid_until IS NULL OR valid_until > ${now})
-          ORDER BY next_evaluation_at
-          LIMIT ${limit}
-        ) due`;
-  const intents = jsonRows(aggregate).map(
-    ([id, instanceId, version, last, selectivity, type, ctid, body]) => {
-      const intent: DueIntent = {
-        id: str(id),
-        ctid: str(ctid),
-        instanceId: str(instanceId),
-        version: str(version),
-        lastFulfilment: last === "FULFILLED" || last === "NOT_FULFILLED" ? last : null,
-        contextSelectivity: strOrNull(selectivity),
-        intentType: str(type),
-        read: null,
-      };
-      if (withBodies) intent.read = readBody(body, intent.contextSelectivity, intent.version);
-      return intent;
-    },
-  );
-  // Physical order (sorted here: in the database it would spill to disk), so each write batch touches few pages.
-  return intents.sort((a, b) => physicalOrder(a.ctid) - physicalOrder(b.ctid));
-}
-
-/** "(12,3)" → a number ordering row versions as they lie in the table (offsets are below 2^16). */
-function physicalOrder(ctid: string): number {
-  const comma = ctid.indexOf(",");
-  return Number(ctid.slice(1, comma)) * 65_536 + Number(ctid.slice(comma + 1, -1));
-}
-
-/** Reads the bodies the cache does not hold at the intent's current version, and caches what was read. */
-async function readBodies(db: Db, intents: DueIntent[], cache: EvaluationCache): Promise<void> {
-  const missing: DueIntent[] = [];
-  for (const intent of intents) {
-    if (intent.read) continue;
-    const cached = cache.entries.get(intent.id);
-    if (cached && cached.version === intent.version) intent.read = cached;
-    else missing.push(intent);
-  }
-  if (missing.length > 0) {
-    const byId = new Map(missing.map((intent) => [intent.id, intent]));
-    const rows = jsonRows(
-      await db.$queryRaw<Array<{ rows: string | null }>>`
-        SELECT json_agg(json_build_array(id, updated_at::text, context_selectivity, ctid::text, body))::text AS rows
-        FROM intents WHERE id = ANY(${[...byId.keys()]}::uuid[])`,
-    );
-    for (const [id, version, selectivity, ctid, body] of rows) {
-      const intent = byId.get(str(id));
-      if (!intent) continue;
-      // The version evaluated is the body's: the write checks that one.
-      intent.version = str(version);
-      intent.ctid = str(ctid);
-      intent.read = readBody(body, strOrNull(selectivity), intent.version);
-    }
-  }
-  if (cache.entries.size + missing.length > cache.maxEntries) cache.entries.clear();
-  for (const intent of intents) if (intent.read) cache.entries.set(intent.id, intent.read);
 }
 
 const instanceRowSchema = z.tuple([
@@ -386,17 +355,6 @@ async function measure(
 // ---------------------------------------------------------------------------
 // Judging
 
-interface Evaluated {
-  intentId: string;
-  ctid: string;
-  version: string;
-  instanceId: string;
-  cluster: string | null;
-  previous: FulfilmentStatusName | null;
-  report: IntentReportDraft;
-  transition: FulfilmentTransition;
-}
-
 /** An instance with what every one of its intents is judged against, worked out once per cycle. */
 interface PreparedInstance {
   id: string;
@@ -423,126 +381,44 @@ function prepareInstance(instance: InstanceRow, measurements: Measurements): Pre
   };
 }
 
+/** A result with what its log line names. */
+interface Judged extends EvaluationResult {
+  instanceId: string;
+  cluster: string | null;
+}
+
 function judge(
   evaluator: Evaluator,
   intent: DueIntent & { read: ReadIntent },
   instance: PreparedInstance,
-): Evaluated {
+): Judged {
   const report = evaluator.evaluate({
-    intentType: intent.intentType,
+    intentType: intent.read.intentType,
     body: null,
     targets: intent.read.targets,
     contextSelectivity: intent.read.contextSelectivity,
     instance: instance.subject,
     usage: instance.usage,
   });
+  const transition = fulfilmentTransition(intent.lastFulfilment, report);
   return {
-    intentId: intent.id,
-    ctid: intent.ctid,
-    version: intent.version,
+    intentId: intent.intentId,
+    revision: intent.revision,
+    previous: intent.lastFulfilment,
+    next: transition.lastFulfilment,
+    report,
+    terminate: report.notFulfilledState === "TERMINATED",
+    // Built (and checked against the message schema) here; written only if the result is stored.
+    notification: transition.notify
+      ? outboxRow(messages.intentNotify, {
+          Type: "intent",
+          IntentID: intent.intentId,
+          WorkloadID: instance.id,
+          Action: "violated",
+        })
+      : null,
     instanceId: instance.id,
     cluster: instance.cluster,
-    previous: intent.lastFulfilment,
-    report,
-    transition: fulfilmentTransition(intent.lastFulfilment, report),
-  };
-}
-
-// ---------------------------------------------------------------------------
-// Writing
-
-interface BatchOutcome {
-  moved: number;
-  reported: number;
-  notified: Evaluated[];
-  terminated: number;
-}
-
-/**
- * One statement per batch, so report, state change and notification commit
- * together: `moved` takes the intents that are still due, active, unchanged
- * and as last seen (moving their next evaluation on, recording the new
- * fulfilment, ending those whose instance is gone); only those get a report
- * and, when they turned violated, an outbox row exactly as `enqueueOutbox`
- * writes it (payload checked against the message schema, message type in the
- * envelope) — one insert per message would dominate a cycle in which
- * thousands of intents turn violated at once.
- */
-async function writeBatch(db: Db, batch: readonly Evaluated[], now: Date): Promise<BatchOutcome> {
-  const definition = messages.intentNotify;
-  const rows = JSON.stringify(
-    batch.map((e) => ({
-      id: e.intentId,
-      ctid: e.ctid,
-      version: e.version,
-      previous: e.previous,
-      next: e.transition.lastFulfilment,
-      terminate: e.report.notFulfilledState === "TERMINATED",
-      fulfilment_status: e.report.fulfilmentStatus,
-      not_fulfilled_state: e.report.notFulfilledState,
-      reasons: e.report.notFulfilledReasons,
-      feasibility: e.report.feasibility,
-      infeasibility_reason: e.report.infeasibilityReason,
-      target_results: e.report.targetResults,
-      message_id: e.transition.notify ? randomUUID() : null,
-      payload: e.transition.notify
-        ? definition.schema.parse({
-            Type: "intent",
-            IntentID: e.intentId,
-            WorkloadID: e.instanceId,
-            Action: "violated",
-          })
-        : null,
-    })),
-  );
-  const envelope = JSON.stringify({ type: definition.name });
-  const [result] = await db.$queryRaw<
-    Array<{ moved: number; reported: number; terminated: number; notified: string }>
-  >`
-    WITH batch AS (
-      SELECT * FROM jsonb_to_recordset(${rows}::jsonb) AS b(
-        id uuid, ctid text, version text, previous text, next text, terminate boolean,
-        fulfilment_status text, not_fulfilled_state text, reasons jsonb, feasibility text,
-        infeasibility_reason text, target_results jsonb, message_id uuid, payload jsonb)
-    ),
-    moved AS (
-      UPDATE intents AS i
-      SET next_evaluation_at = ${now}::timestamptz + make_interval(secs => i.observation_period_s),
-          last_fulfilment = b.next::"FulfilmentStatus",
-          admin_state = CASE WHEN b.terminate THEN 'DEACTIVATED'::"IntentAdminState" ELSE i.admin_state END,
-          deleted_at = CASE WHEN b.terminate THEN ${now}::timestamptz ELSE i.deleted_at END
-      FROM batch b
-      WHERE i.ctid = b.ctid::tid AND i.id = b.id AND i.next_evaluation_at <= ${now} AND i.updated_at = b.version::timestamptz
-        AND i.last_fulfilment IS NOT DISTINCT FROM b.previous::"FulfilmentStatus"
-        AND i.admin_state = 'ACTIVATED' AND i.deleted_at IS NULL
-      RETURNING i.id, b.terminate
-    ),
-    reported AS (
-      INSERT INTO intent_reports (intent_id, fulfilment_status, not_fulfilled_state, not_fulfilled_reasons,
-                                  feasibility, infeasibility_reason, target_results)
-      SELECT b.id, b.fulfilment_status::"FulfilmentStatus", b.not_fulfilled_state::"NotFulfilledState",
-             ARRAY(SELECT jsonb_array_elements_text(b.reasons)), b.feasibility::"FeasibilityResult",
-             b.infeasibility_reason, b.target_results
-      FROM batch b JOIN moved m ON m.id = b.id
-      RETURNING 1
-    ),
-    notified AS (
-      INSERT INTO outbox_messages (id, exchange, routing_key, payload, headers)
-      SELECT b.message_id, ${definition.exchange?.name ?? ""}, ${definition.routingKey}, b.payload, ${envelope}::jsonb
-      FROM batch b JOIN moved m ON m.id = b.id
-      WHERE b.message_id IS NOT NULL
-      RETURNING payload->>'IntentID' AS intent_id
-    )
-    SELECT (SELECT count(*) FROM moved)::int AS moved,
-           (SELECT count(*) FROM reported)::int AS reported,
-           (SELECT count(*) FROM moved WHERE terminate)::int AS terminated,
-           (SELECT coalesce(json_agg(intent_id), '[]') FROM notified)::text AS notified`;
-  const notifiedIds = new Set(z.array(z.string()).parse(JSON.parse(result?.notified ?? "[]")));
-  return {
-    moved: result?.moved ?? 0,
-    reported: result?.reported ?? 0,
-    terminated: result?.terminated ?? 0,
-    notified: batch.filter((e) => notifiedIds.has(e.intentId)),
   };
 }
 
@@ -584,16 +460,17 @@ export async function runEvaluationCycle(options: EvaluationCycleOptions): Promi
   const lap = stopwatch();
   const result = emptyResult(started);
 
-  const intents = await selectDueIntents(db, now, options.limit ?? DEFAULT_LIMIT, cache.entries.size === 0);
+  const intents = await readDueIntents(db, now, options.limit ?? DEFAULT_LIMIT, cache);
   if (intents.length === 0) return result;
-  await readBodies(db, intents, cache);
   result.phasesMs.select = lap();
-  const instances = await loadInstances(db, [...new Set(intents.map((i) => i.instanceId))]);
+  const instanceIds = new Set<string>();
+  for (const intent of intents) if (intent.read) instanceIds.add(intent.read.instanceId);
+  const instances = await loadInstances(db, [...instanceIds]);
 
   // What to read from which cluster: one entry per cluster, every namespace that needs usage.
   const wanted = new Map<string, { namespaces: Set<string>; clusterUsage: boolean }>();
   for (const intent of intents) {
-    const instance = instances.get(intent.instanceId);
+    const instance = intent.read && instances.get(intent.read.instanceId);
     if (!intent.read || !instance?.clusterId || !RUNNING.has(instance.status)) continue;
     const { needs } = intent.read;
     if (!needs.instanceUsage && !needs.clusterUsage) continue;
@@ -610,15 +487,20 @@ export async function runEvaluationCycle(options: EvaluationCycleOptions): Promi
     prepared.set(instance.id, prepareInstance(instance, measurements));
   result.phasesMs.measure = lap();
 
-  // Judge batch by batch, keeping a few writes in flight while the next batch is judged.
+  // Judge batch by batch, keeping a few stores in flight while the next batch is judged.
+  const pool = poolOf(db);
   const writes = new Set<Promise<void>>();
   let failure: unknown = null;
-  const settle = (outcome: BatchOutcome, size: number): void => {
-    result.evaluated += outcome.reported;
-    result.terminated += outcome.terminated;
-    result.skipped += size - outcome.moved;
-    result.notified += outcome.notified.length;
-    for (const e of outcome.notified)
+  const settle = (batch: readonly Judged[], stored: ReadonlySet<string>): void => {
+    for (const e of batch) {
+      if (!stored.has(e.intentId)) {
+        result.skipped += 1;
+        continue;
+      }
+      result.evaluated += 1;
+      if (e.terminate) result.terminated += 1;
+      if (!e.notification) continue;
+      result.notified += 1;
       log.info(
         {
           intent: e.intentId,
@@ -629,21 +511,22 @@ export async function runEvaluationCycle(options: EvaluationCycleOptions): Promi
         },
         "intent violated: owner notified",
       );
+    }
   };
   let judgeMs = 0;
   let writeWaitMs = 0;
   for (let offset = 0; offset < intents.length && failure === null; offset += batchSize) {
     const judgeStarted = performance.now();
-    const batch: Evaluated[] = [];
+    const batch: Judged[] = [];
     for (let i = offset; i < Math.min(offset + batchSize, intents.length); i++) {
       const intent = intents[i]!;
-      const instance = prepared.get(intent.instanceId);
-      // No body (the intent vanished between the two reads) or no instance: nothing to judge.
+      const instance = intent.read && prepared.get(intent.read.instanceId);
+      // Nothing read (the intent vanished between the two reads) or no instance: nothing to judge.
       if (!intent.read || !instance) continue;
-      const evaluated = judge(evaluator, intent as DueIntent & { read: ReadIntent }, instance);
-      if (evaluated.report.fulfilmentStatus === "FULFILLED") result.fulfilled += 1;
+      const judged = judge(evaluator, intent as DueIntent & { read: ReadIntent }, instance);
+      if (judged.report.fulfilmentStatus === "FULFILLED") result.fulfilled += 1;
       else result.notFulfilled += 1;
-      batch.push(evaluated);
+      batch.push(judged);
     }
     judgeMs += performance.now() - judgeStarted;
     if (batch.length === 0) continue;
@@ -652,9 +535,9 @@ export async function runEvaluationCycle(options: EvaluationCycleOptions): Promi
       await Promise.race(writes);
       writeWaitMs += performance.now() - waitStarted;
     }
-    const write: Promise<void> = writeBatch(db, batch, now)
+    const write: Promise<void> = storeEvaluations(pool, batch, now)
       .then(
-        (outcome) => settle(outcome, batch.length),
+        (stored) => settle(batch, stored),
         (error: unknown) => {
           failure ??= error;
         },
@@ -665,10 +548,10 @@ export async function runEvaluationCycle(options: EvaluationCycleOptions): Promi
   const waitStarted = performance.now();
   await Promise.all(writes);
   writeWaitMs += performance.now() - waitStarted;
-  // Batches already written stay written: their intents are not due any more, the rest are.
+  // Batches already stored stay stored: their intents are not due any more, the rest are.
   if (failure !== null) throw failure;
   result.phasesMs.judge = Math.round(judgeMs);
-  // Writes overlap judging: this is the time spent waiting for the database to take them.
+  // Stores overlap judging: this is the time spent waiting for the database to take them.
   result.phasesMs.write = Math.round(writeWaitMs);
   result.durationMs = Date.now() - started;
   log.debug({ ...result, due: intents.length }, "intent evaluation cycle");
@@ -719,22 +602,26 @@ export async function evaluateIntentsOnce(options: EvaluateIntentsOptions): Prom
         instance: {
           include: { migrations: { where: { activeInstanceId: { not: null } }, select: { id: true } } },
         },
+        schedule: { select: { lastFulfilment: true } },
       },
     });
     if (!intent) continue;
     const { instance } = intent;
+    const lastFulfilment = intent.schedule?.lastFulfilment ?? null;
     const row = instance.clusterId ? rowById.get(instance.clusterId) : undefined;
-    const read = readBody(intent.body, intent.contextSelectivity, intent.updatedAt.toISOString());
+    // The whole body, read and interpreted for this one intent: what the cycle avoids.
+    const read = readIntent(intent.body, intent.contextSelectivity);
+    const needs = needsOf(read.targets);
     let usage: UsageReading | null = null;
     let cpuInUse: number | null = null;
     if (row && RUNNING.has(instance.status)) {
       try {
         const driver = driverFor(db, row, factory);
-        if (read.needs.instanceUsage) {
+        if (needs.instanceUsage) {
           const u = await driver.instanceUsage(instance.namespace);
           usage = { ok: true, cpuMillicores: u.cpuMillicores, memoryMiB: u.memoryMiB, diskMiB: u.diskMiB };
         }
-        if (read.needs.clusterUsage) cpuInUse = (await driver.usage()).cpu_usage;
+        if (needs.clusterUsage) cpuInUse = (await driver.usage()).cpu_usage;
       } catch (error) {
         log
           .child({ intent: intent.id, instance: instance.id, cluster: row.name })
@@ -767,7 +654,7 @@ export async function evaluateIntentsOnce(options: EvaluateIntentsOptions): Prom
       },
       usage,
     });
-    const transition = fulfilmentTransition(intent.lastFulfilment, report);
+    const transition = fulfilmentTransition(lastFulfilment, report);
     const terminated = report.notFulfilledState === "TERMINATED";
     const notified = await db.$transaction(async (tx) => {
       await tx.intentReport.create({
@@ -782,14 +669,19 @@ export async function evaluateIntentsOnce(options: EvaluateIntentsOptions): Prom
         },
       });
       // Compare-and-set on the fulfilment read, as the cycle does: one notification per violation.
-      const moved = await tx.intent.updateMany({
-        where: { id: intent.id, lastFulfilment: intent.lastFulfilment },
+      const moved = await tx.intentSchedule.updateMany({
+        where: { intentId: intent.id, lastFulfilment },
         data: {
           lastFulfilment: transition.lastFulfilment,
           nextEvaluationAt: new Date(now.getTime() + intent.observationPeriodS * 1000),
-          ...(terminated && { adminState: "DEACTIVATED", deletedAt: now }),
+          lastEvaluatedAt: now,
         },
       });
+      if (terminated && moved.count > 0)
+        await tx.intent.update({
+          where: { id: intent.id },
+          data: { adminState: "DEACTIVATED", deletedAt: now },
+        });
       if (!transition.notify || moved.count === 0) return false;
       await enqueueOutbox(tx, messages.intentNotify, {
         Type: "intent",

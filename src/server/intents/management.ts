@@ -158,9 +158,9 @@ export async function insertIntent(tx: TransactionClient, data: NewIntent): Prom
       validUntil: data.validUntil,
       body: asJson(intent),
       secretsCipher: secrets,
-      nextEvaluationAt: new Date(),
     },
   });
+  // The trigger has created its schedule, due now.
   const reason =
     intent.intentAdminState === "ACTIVATED"
       ? "intent received; first evaluation pending"
@@ -359,12 +359,7 @@ export async function intentAction(
     case "start":
       // lastFulfilment is cleared so that a first NOT_FULFILLED evaluation after
       // re-activation counts as a change and is announced again.
-      data = {
-        adminState: "ACTIVATED",
-        nextEvaluationAt: now,
-        lastFulfilment: null,
-        body: withAdminState(row.body, "ACTIVATED"),
-      };
+      data = { adminState: "ACTIVATED", body: withAdminState(row.body, "ACTIVATED") };
       draft = lifecycleReport("ACKNOWLEDGED", `intent activated by ${who}; evaluation pending`);
       notice = "activated";
       break;
@@ -397,6 +392,11 @@ export async function intentAction(
     if (count === 0) {
       throw new DomainError("conflict", `Intent ${label} changed meanwhile; reload and try again.`);
     }
+    if (action === "start")
+      await tx.intentSchedule.update({
+        where: { intentId: row.id },
+        data: { nextEvaluationAt: now, lastFulfilment: null },
+      });
     await tx.intentReport.create({ data: reportData(row.id, draft) });
     await notify(tx, row.id, row.instanceId, notice);
   });
@@ -484,10 +484,11 @@ export async function changeIntentTarget(
   await db.$transaction(async (tx) => {
     const { count } = await tx.intent.updateMany({
       where: { id: row.id, deletedAt: null },
-      // Due now: the evaluator's next pass (within a second) judges the new value.
-      data: { body: asJson(updated), nextEvaluationAt: new Date() },
+      data: { body: asJson(updated) },
     });
     if (count === 0) throw new DomainError("not_found", "No such intent.");
+    // Due now: the evaluator's next pass (within a second) judges the new value.
+    await tx.intentSchedule.update({ where: { intentId: row.id }, data: { nextEvaluationAt: new Date() } });
     await notify(tx, row.id, row.instanceId, "updated");
   });
   log.info(

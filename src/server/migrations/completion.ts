@@ -93,8 +93,8 @@ export async function handleMigrationCompletion(
         intentId: migration.intentId,
       },
     );
-    await tx.intent.updateMany({
-      where: { instanceId: migration.instanceId, deletedAt: null },
+    await tx.intentSchedule.updateMany({
+      where: { active: true, intent: { instanceId: migration.instanceId } },
       data: { nextEvaluationAt: now },
     });
     return {

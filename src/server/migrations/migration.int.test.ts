@@ -249,7 +249,7 @@ describe("intent-based migration", () => {
       `Migration dev-onelab → staging-onelab requested (intent ${intent.id} created)`,
       "Migration dev-onelab → staging-onelab",
     ]);
-    const reevaluated = await db.intent.findUniqueOrThrow({ where: { id: intent.id } });
+    const reevaluated = await db.intentSchedule.findUniqueOrThrow({ where: { intentId: intent.id } });
     expect(reevaluated.nextEvaluationAt.getTime()).toBeLessThanOrEqual(Date.now());
 
     // Never on zero clusters; on both while the target copy was verified.

@@ -321,8 +321,8 @@ export async function endMigration(db: Db, args: EndMigrationArgs): Promise<bool
         state: to,
       },
     );
-    await tx.intent.updateMany({
-      where: { instanceId: migration.instanceId, deletedAt: null },
+    await tx.intentSchedule.updateMany({
+      where: { active: true, intent: { instanceId: migration.instanceId } },
       data: { nextEvaluationAt: now },
     });
     return true;
