@@ -464,5 +464,34 @@ export function intentPaths(): JsonObject {
         },
       },
     },
+    "/api/v1/intent/{id}/yaml/": {
+      parameters: [idParameter],
+      get: {
+        tags: ["intent"],
+        operationId: "exportIntentYaml",
+        summary: "Export an intent as YAML",
+        description:
+          "The intent in normal form as YAML, as a download (`intent-<id>.yaml`): what a YAML import " +
+          'reads back. Secret contexts (bearer_token, api_key, token, password) read "<redacted>".',
+        responses: {
+          "200": {
+            description: "The intent as YAML.",
+            headers: {
+              "Content-Disposition": {
+                schema: { type: "string" },
+                description: 'attachment; filename="intent-<id>.yaml"',
+              },
+            },
+            content: {
+              "text/yaml": {
+                schema: { type: "string", description: "The intent in normal form, secrets redacted." },
+              },
+            },
+          },
+          ...ID_ERRORS,
+          "409": errorResponse("The intent predates the normal form and has no YAML to export."),
+        },
+      },
+    },
   };
 }

@@ -5,6 +5,7 @@ import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contextFor, makeInstance, makeUser, makeWorkload, uniq } from "@/server/api/testing/factories";
 import { energyIntentYaml, networkIntentYaml } from "@/server/intents/testing";
+import { parseIntentYaml, REDACTED } from "@/server/intents/yaml";
 import { createCaller } from "@/server/api/root";
 import { Role } from "@/server/auth/roles";
 import type { SessionUser } from "@/server/auth/session";
@@ -20,6 +21,7 @@ import {
   intentTypesRest,
   listIntentsRest,
 } from "./intent";
+import { intentYamlRest } from "./intent-yaml";
 import { openApiDocument } from "./openapi";
 
 /*
@@ -319,6 +321,81 @@ describe("REST /api/v1/intent/", () => {
   });
 });
 
+describe("REST /api/v1/intent/{id}/yaml/", () => {
+  const yamlPath = (id: string) => `/api/v1/intent/${id}/yaml/`;
+  const exportYaml = (user: SessionUser | null, id: string) =>
+    call(intentYamlRest, user, { id, path: yamlPath(id) });
+
+  it("downloads the owner's intent as YAML that imports back to the same intent and targets", async () => {
+    const created = await json<Detail & { intent: unknown }>(
+      await call(createIntentRest, provider, { method: "POST", json: form(97) }),
+    );
+    const response = await exportYaml(provider, created.id);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/yaml; charset=utf-8");
+    expect(response.headers.get("content-disposition")).toBe(
+      `attachment; filename="intent-${created.id}.yaml"`,
+    );
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const text = await response.text();
+    const back = parseIntentYaml(text);
+    if (!back.ok) throw new Error(`the export does not parse: ${back.error}`);
+    expect(back.intent).toEqual(created.intent);
+    const targets = back.intent.intentExpectations.flatMap((e) =>
+      e.expectationTargets.map((t) => [t.targetName, t.targetCondition, t.targetValueRange]),
+    );
+    expect(targets).toEqual([["availability", "IS_GREATER_THAN", 97]]);
+
+    // The same text the console's export (tRPC intent.exportYaml) gives.
+    const viaTrpc = await createCaller(contextFor(db, provider)).intent.exportYaml({ id: created.id });
+    expect(text).toBe(viaTrpc.yaml);
+    // An admin may export any intent.
+    expect((await exportYaml(admin, created.id)).status).toBe(200);
+  });
+
+  it("redacts the bearer token of a YAML-imported intent", async () => {
+    const imported = await call(createIntentRest, provider, {
+      method: "POST",
+      text: networkIntentYaml({ id: `${tag}-yaml-export`, instanceId, bearerToken: SECRET }),
+    });
+    expect(imported.status).toBe(201);
+    const { id } = await json<Detail>(imported);
+    const response = await exportYaml(provider, id);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).not.toContain(SECRET);
+    expect(text).toContain(REDACTED);
+    const back = parseIntentYaml(text);
+    if (!back.ok) throw new Error(`the export does not parse: ${back.error}`);
+    const token = back.intent.intentExpectations
+      .flatMap((e) => e.expectationObject.objectContexts ?? [])
+      .find((c) => c.contextAttribute === "bearer_token");
+    expect(token?.contextValueRange).toBe(REDACTED);
+    expect(back.intent.id).toBe(`${tag}-yaml-export`);
+  });
+
+  it("answers 404 to another provider, 403 to an infrastructure provider, 401 without credentials", async () => {
+    const { id } = await json<Detail>(
+      await call(createIntentRest, provider, { method: "POST", json: form(96) }),
+    );
+    const stolen = await exportYaml(provider2, id);
+    expect(stolen.status).toBe(404);
+    expect(stolen.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await json(stolen)).toEqual({ error: "not_found", message: "No such intent." });
+
+    const forbidden = await exportYaml(infra, id);
+    expect(forbidden.status).toBe(403);
+    expect(await json(forbidden)).toMatchObject({ error: "forbidden" });
+
+    const anonymous = await exportYaml(null, id);
+    expect(anonymous.status).toBe(401);
+    expect(await json(anonymous)).toMatchObject({ error: "unauthorized" });
+
+    expect((await exportYaml(provider, "not-a-uuid")).status).toBe(404);
+    expect((await exportYaml(provider, "00000000-0000-4000-8000-000000000000")).status).toBe(404);
+  });
+});
+
 /** Every route file under src/app/api/v1 as its OpenAPI path, with the methods it exports. */
 function appRoutes(): Map<string, string[]> {
   const root = path.resolve("src/app/api/v1");
@@ -353,6 +430,7 @@ describe("the OpenAPI document", () => {
         "/api/v1/intent/{id}/action/",
         "/api/v1/intent/{id}/target/",
         "/api/v1/intent/{id}/report/",
+        "/api/v1/intent/{id}/yaml/",
       ]),
     );
     expect(Object.keys(doc.paths["/api/v1/intent/"] ?? {})).toEqual(["get", "post"]);
@@ -370,5 +448,6 @@ describe("the OpenAPI document", () => {
     }
     expect(undocumented).toEqual([]);
     expect(appRoutes().get("/api/v1/intent/{id}/action/")).toEqual(["put"]);
+    expect(appRoutes().get("/api/v1/intent/{id}/yaml/")).toEqual(["get"]);
   });
 });
