@@ -19,9 +19,9 @@ import {
   intentTargetRest,
   intentTemplateRest,
   intentTypesRest,
+  intentYamlRest,
   listIntentsRest,
 } from "./intent";
-import { intentYamlRest } from "./intent-yaml";
 import { openApiDocument } from "./openapi";
 
 /*

@@ -16,6 +16,7 @@ import {
 } from "@/server/intents/form";
 import { changeIntentTarget, createIntent, intentAction, intentTemplate } from "@/server/intents/management";
 import {
+  exportIntentYaml,
   intentDetail,
   intentListQuery,
   intentReport,
@@ -151,3 +152,17 @@ export const intentTargetRest = restHandler({ roles, body: targetBody }, ({ db, 
 export const intentReportRest = restHandler({ roles }, ({ db, user, params }) =>
   intentReport({ db, user }, params.id ?? ""),
 );
+
+/** GET /api/v1/intent/{id}/yaml/ — the intent as YAML (the console's export: normal form, secrets "<redacted>"). */
+export const intentYamlRest = restHandler({ roles }, async ({ db, user, params }) => {
+  const id = params.id ?? "";
+  const { yaml } = await exportIntentYaml({ db, user }, id);
+  // exportIntentYaml found the intent, so `id` is a UUID: safe in the header.
+  return new Response(yaml, {
+    headers: {
+      "content-type": "text/yaml; charset=utf-8",
+      "content-disposition": `attachment; filename="intent-${id}.yaml"`,
+      "cache-control": "no-store",
+    },
+  });
+});
