@@ -8,7 +8,8 @@
 --   scan that finds due intents and the rewrite cost a fraction. It only
 --   writes next_evaluation_at, last_fulfilment and last_evaluated_at, and it
 --   stores a result only if `revision` (bumped by every change of the
---   intent) is still the one it evaluated.
+--   intent) is still the one it evaluated. last_reported_at is the time of
+--   the intent's newest report, whoever wrote it (the console sorts by it).
 -- * intent_targets: what the evaluator reads of an intent (instance, type,
 --   each expectation's targets), read again only when the revision changes.
 
@@ -22,6 +23,7 @@ CREATE TABLE "intent_schedules" (
     "next_evaluation_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "last_fulfilment" "FulfilmentStatus",
     "last_evaluated_at" TIMESTAMPTZ(3),
+    "last_reported_at" TIMESTAMPTZ(3),
     CONSTRAINT "intent_schedules_pkey" PRIMARY KEY ("intent_id")
 ) WITH (fillfactor = 50);
 -- No index on next_evaluation_at on purpose: it moves every cycle, and with no
@@ -108,9 +110,10 @@ AFTER INSERT OR UPDATE ON "intents"
 FOR EACH ROW EXECUTE FUNCTION "intent_schedules_sync"();
 
 INSERT INTO "intent_schedules" ("intent_id", "active", "valid_from", "valid_until", "observation_period_s",
-                                "next_evaluation_at", "last_fulfilment")
+                                "next_evaluation_at", "last_fulfilment", "last_reported_at")
 SELECT "id", "admin_state" = 'ACTIVATED' AND "deleted_at" IS NULL, "valid_from", "valid_until",
-       "observation_period_s", "next_evaluation_at", "last_fulfilment"
+       "observation_period_s", "next_evaluation_at", "last_fulfilment",
+       (SELECT max(r."created_at") FROM "intent_reports" r WHERE r."intent_id" = "intents"."id")
 FROM "intents";
 INSERT INTO "intent_targets" ("intent_id", "instance_id", "intent_type", "context_selectivity", "expectation_targets")
 SELECT "id", "instance_id", "intent_type", "context_selectivity", "intent_expectation_targets"("body")

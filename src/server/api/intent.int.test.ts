@@ -8,9 +8,11 @@ import type { SessionUser } from "@/server/auth/session";
 import { intentNotificationSchema, type IntentNotification } from "@/server/bus";
 import { createDb, type Db } from "@/server/db/client";
 import { DomainError } from "@/server/errors";
+import { evaluateIntentsOnce } from "@/server/intents/evaluator";
 import type { TargetValueInput } from "@/server/intents/form";
 import { validateIntent } from "@/server/intents/model";
 import { REDACTED, parseIntentYaml } from "@/server/intents/yaml";
+import { logger } from "@/server/logger";
 import type { Condition } from "@/server/placement";
 import { openSecret } from "@/server/secrets";
 import { contextFor, makeInstance, makeUser, makeWorkload, uniq } from "./testing/factories";
@@ -641,6 +643,41 @@ describe("intent.report", () => {
       await caller(provider).intent.list({ instanceId, sort: "lastUpdated", direction: "desc" })
     ).items.find((i) => i.id === intent.id);
     expect(row).toMatchObject({ fulfilmentStatus: "NOT_FULFILLED", notFulfilledState: "DEGRADED" });
+  });
+});
+
+describe("intent.list sorted by last update", () => {
+  it("orders by the newest report, whoever wrote it, as the Last updated column shows", async () => {
+    const workload = await makeWorkload(db, provider, { name: `${tag}-sorted` });
+    const sortedInstance = (await makeInstance(db, provider, workload.id)).id;
+    const first = await createAvailability(provider, sortedInstance);
+    const second = await createAvailability(provider, sortedInstance);
+    const order = async () =>
+      (
+        await caller(provider).intent.list({
+          instanceId: sortedInstance,
+          sort: "lastUpdated",
+          direction: "desc",
+        })
+      ).items.map((i) => i.id);
+    expect(await order()).toEqual([second.id, first.id]);
+
+    // An evaluation of the first one (stored as the evaluator stores one at a time).
+    await evaluateIntentsOnce({ db, log: logger, intentIds: [first.id] });
+    expect(await order()).toEqual([first.id, second.id]);
+    const listed = await caller(provider).intent.list({
+      instanceId: sortedInstance,
+      sort: "lastUpdated",
+      direction: "asc",
+    });
+    expect(listed.items.map((i) => i.id)).toEqual([second.id, first.id]);
+    expect(listed.items[0]!.lastUpdatedTime.getTime()).toBeLessThan(
+      listed.items[1]!.lastUpdatedTime.getTime(),
+    );
+
+    // A lifecycle report (suspend) of the second one makes it the newest again.
+    await caller(provider).intent.action({ id: second.id, action: "suspend" });
+    expect(await order()).toEqual([second.id, first.id]);
   });
 });
 

@@ -200,7 +200,9 @@ export async function storeEvaluations(
          UPDATE intent_schedules AS s
          SET next_evaluation_at = $1::timestamptz + make_interval(secs => s.observation_period_s),
              last_fulfilment = b.next::"FulfilmentStatus",
-             last_evaluated_at = $1
+             last_evaluated_at = $1,
+             -- The reports below get the same time (the transaction's) as their created_at.
+             last_reported_at = CURRENT_TIMESTAMP
          FROM unnest($2::uuid[], $3::int[], $4::text[], $5::text[]) AS b(id, revision, previous, next)
          WHERE s.intent_id = b.id AND s.revision = b.revision AND s.active AND s.next_evaluation_at <= $1
            AND s.last_fulfilment IS NOT DISTINCT FROM b.previous::"FulfilmentStatus"

@@ -28,6 +28,7 @@ import {
   type EvaluationResult,
   type ScheduleDetail,
 } from "./evaluation-store";
+import { recordReport } from "./record-report";
 import type { FulfilmentStatusName } from "./report";
 
 /**
@@ -657,17 +658,7 @@ export async function evaluateIntentsOnce(options: EvaluateIntentsOptions): Prom
     const transition = fulfilmentTransition(lastFulfilment, report);
     const terminated = report.notFulfilledState === "TERMINATED";
     const notified = await db.$transaction(async (tx) => {
-      await tx.intentReport.create({
-        data: {
-          intentId: intent.id,
-          fulfilmentStatus: report.fulfilmentStatus,
-          notFulfilledState: report.notFulfilledState,
-          notFulfilledReasons: report.notFulfilledReasons,
-          feasibility: report.feasibility,
-          infeasibilityReason: report.infeasibilityReason,
-          targetResults: report.targetResults,
-        },
-      });
+      await recordReport(tx, intent.id, report);
       // Compare-and-set on the fulfilment read, as the cycle does: one notification per violation.
       const moved = await tx.intentSchedule.updateMany({
         where: { intentId: intent.id, lastFulfilment },

@@ -37,6 +37,7 @@ import {
   type IntentDeps,
   type IntentDetail,
 } from "./queries";
+import { recordReport } from "./record-report";
 import { lifecycleReport, storedTargetResults, type IntentReportDraft } from "./report";
 import { intentToYaml, parseIntentYaml, yamlLineOf } from "./yaml";
 
@@ -103,18 +104,6 @@ export interface NewIntent {
   validUntil: Date | null;
 }
 
-function reportData(intentId: string, draft: IntentReportDraft): Prisma.IntentReportUncheckedCreateInput {
-  return {
-    intentId,
-    fulfilmentStatus: draft.fulfilmentStatus,
-    notFulfilledState: draft.notFulfilledState,
-    notFulfilledReasons: draft.notFulfilledReasons,
-    feasibility: draft.feasibility,
-    infeasibilityReason: draft.infeasibilityReason,
-    targetResults: draft.targetResults as unknown as Prisma.InputJsonValue,
-  };
-}
-
 async function notify(tx: TransactionClient, intentId: string, instanceId: string, action: IntentAction) {
   await enqueueOutbox(tx, messages.intentNotify, {
     Type: "intent",
@@ -165,7 +154,7 @@ export async function insertIntent(tx: TransactionClient, data: NewIntent): Prom
     intent.intentAdminState === "ACTIVATED"
       ? "intent received; first evaluation pending"
       : "intent received deactivated; start it to have it evaluated";
-  await tx.intentReport.create({ data: reportData(data.id, lifecycleReport("ACKNOWLEDGED", reason)) });
+  await recordReport(tx, data.id, lifecycleReport("ACKNOWLEDGED", reason));
   await notify(tx, data.id, data.instanceId, "created");
 }
 
@@ -397,7 +386,7 @@ export async function intentAction(
         where: { intentId: row.id },
         data: { nextEvaluationAt: now, lastFulfilment: null },
       });
-    await tx.intentReport.create({ data: reportData(row.id, draft) });
+    await recordReport(tx, row.id, draft, now);
     await notify(tx, row.id, row.instanceId, notice);
   });
   log.info({ intent: row.id, instance: row.instanceId, action, by: user.username }, `intent ${notice}`);

@@ -148,7 +148,6 @@ const SORT_COLUMN = {
   status: "adminState",
   intentType: "intentType",
   instanceId: "instanceId",
-  // The evaluator touches the row with every report, so updatedAt follows the latest report.
   lastUpdated: "updatedAt",
 } as const satisfies Record<(typeof INTENT_SORTS)[number], keyof Prisma.IntentOrderByWithRelationInput>;
 
@@ -229,7 +228,14 @@ export async function listIntents(deps: IntentDeps, input: IntentListInput): Pro
       : {}),
   };
   const dir = query.direction;
-  const orderBy: Prisma.IntentOrderByWithRelationInput[] = [{ [SORT_COLUMN[query.sort]]: dir }, { id: dir }];
+  const orderBy: Prisma.IntentOrderByWithRelationInput[] = [
+    // "Last updated" is the newest report's time, as the column shows (then the intent's own change).
+    ...(query.sort === "lastUpdated"
+      ? [{ schedule: { lastReportedAt: { sort: dir, nulls: "last" as const } } }]
+      : []),
+    { [SORT_COLUMN[query.sort]]: dir },
+    { id: dir },
+  ];
   const [total, rows] = await db.$transaction([
     db.intent.count({ where }),
     db.intent.findMany({

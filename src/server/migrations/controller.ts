@@ -1,5 +1,5 @@
-import type { Prisma } from "@/generated/prisma/client";
 import type { IntentNotifyMessage, TransactionClient } from "@/server/bus";
+import { recordReport } from "@/server/intents/record-report";
 import { storedTargetResults } from "@/server/intents/report";
 import { selectionForInstance } from "./inputs";
 import { startMigration, type MigrationDeps } from "./store";
@@ -87,16 +87,13 @@ export async function handleIntentNotify(
       select: { targetResults: true },
     });
     // The intent cannot be fulfilled by moving the instance: its report says so; nothing moves.
-    await tx.intentReport.create({
-      data: {
-        intentId: intent.id,
-        fulfilmentStatus: "NOT_FULFILLED",
-        notFulfilledState: "FULFILMENTFAILED",
-        notFulfilledReasons: [reason],
-        feasibility: "INFEASIBLE",
-        infeasibilityReason: reason,
-        targetResults: storedTargetResults(previous?.targetResults) as unknown as Prisma.InputJsonValue,
-      },
+    await recordReport(tx, intent.id, {
+      fulfilmentStatus: "NOT_FULFILLED",
+      notFulfilledState: "FULFILMENTFAILED",
+      notFulfilledReasons: [reason],
+      feasibility: "INFEASIBLE",
+      infeasibilityReason: reason,
+      targetResults: storedTargetResults(previous?.targetResults),
     });
     intentLog.warn({ cluster: current, reason }, "No migration target: intent reported FULFILMENTFAILED");
     return { kind: "no-target", reason };
