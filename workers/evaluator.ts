@@ -6,6 +6,9 @@
  * - Intents (PPEF): every INTENT_EVALUATION_TICK_MS the leader evaluates the
  *   active intents whose observation period has come round, stores their
  *   reports and announces violations through the outbox.
+ * - Report retention (when INTENT_REPORT_RETENTION_DAYS is set): every
+ *   INTENT_REPORT_PRUNE_PERIOD_MS the leader deletes intent reports older than
+ *   that, keeping each intent's newest.
  *
  * It runs an outbox relay too, so violations are published even while no
  * orchestrator runs (relays share the outbox safely: rows are claimed with
@@ -13,6 +16,7 @@
  */
 import { collectAndPublishClusterMetrics } from "@/server/clusters/usage-collector";
 import { createEvaluationCache, runEvaluationCycle } from "@/server/intents/evaluator";
+import { pruneIntentReports } from "@/server/intents/retention";
 import { runWorker } from "@/server/workers/runtime";
 
 await runWorker("evaluator", async (worker) => {
@@ -40,4 +44,14 @@ await runWorker("evaluator", async (worker) => {
         "intent evaluation cycle",
       );
   });
+  const retentionDays = worker.env.INTENT_REPORT_RETENTION_DAYS;
+  if (retentionDays > 0)
+    worker.every("intent-report-retention", worker.env.INTENT_REPORT_PRUNE_PERIOD_MS, async (signal) => {
+      await pruneIntentReports({
+        db: worker.db,
+        log: worker.logger,
+        retentionMs: retentionDays * 86_400_000,
+        signal,
+      });
+    });
 });

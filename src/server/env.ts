@@ -37,6 +37,13 @@ const serverEnvSchema = z.object({
   /** How often the evaluator looks for intents whose observation period has come round. */
   INTENT_EVALUATION_TICK_MS: z.coerce.number().int().positive().default(1_000),
   /**
+   * Intent reports older than this many days are pruned (each intent keeps its newest regardless);
+   * 0, the default, keeps every report, as the intents flow asks. Large deployments set it.
+   */
+  INTENT_REPORT_RETENTION_DAYS: z.coerce.number().int().nonnegative().default(0),
+  /** How often the evaluator prunes intent reports past the retention. */
+  INTENT_REPORT_PRUNE_PERIOD_MS: z.coerce.number().int().positive().default(600_000),
+  /**
    * Longest a migration may stay in one step (backing up, restoring, verifying)
    * before the IBMC controller's watchdog fails it or rolls it back.
    */
