@@ -165,6 +165,13 @@ test("a violated availability intent moves a provider's instance to a compliant 
   await page.getByRole("tab", { name: "Overview" }).click();
   await expect(details).toContainText("staging-onelab");
   expect(await statusOf(page, instanceId)).toEqual({ status: "DEPLOYED", cluster: "staging-onelab" });
+  // "Why this cluster?" says the instance has moved since it was placed, and leads to the migration.
+  const moved = page.getByTestId("placement-moved");
+  await expect(moved).toContainText("migrated to staging-onelab");
+  await expect(moved).toContainText("first placed on dev-onelab");
+  await moved.getByRole("button", { name: "See migrations" }).click();
+  await expect(page).toHaveURL(/\?tab=migrations$/);
+  await page.getByRole("tab", { name: "Overview" }).click();
 
   // An admin finds it on Orchestration among the COMPLETED ones.
   const adminPage = await browser.newPage();

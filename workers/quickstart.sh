@@ -32,6 +32,8 @@ if [ -z "${NEXTAUTH_SECRET:-}" ]; then
   export NEXTAUTH_SECRET
 fi
 export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/nemo}"
+# next-auth reads it from the environment itself (and warns when it is missing).
+export NEXTAUTH_URL="${NEXTAUTH_URL:-http://localhost:3000}"
 export METRICS_PERIOD_MS="${METRICS_PERIOD_MS:-5000}"
 export NODE_ENV=production
 

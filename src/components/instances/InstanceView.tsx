@@ -65,7 +65,7 @@ function Detail({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-function Overview({ instance }: { instance: Instance }) {
+function Overview({ instance, onShowMigrations }: { instance: Instance; onShowMigrations: () => void }) {
   const options = [
     instance.includeCrds && "Include CRDs",
     instance.isUpgrade && "Is Upgrade",
@@ -184,7 +184,12 @@ function Overview({ instance }: { instance: Instance }) {
           )}
         </Paper>
       </Stack>
-      <PlacementPanel instanceId={instance.id} status={instance.status} />
+      <PlacementPanel
+        instanceId={instance.id}
+        status={instance.status}
+        currentCluster={instance.cluster?.name ?? null}
+        onShowMigrations={onShowMigrations}
+      />
     </Stack>
   );
 }
@@ -375,7 +380,7 @@ export function InstanceView({
         </Tabs>
       </Box>
       <Box role="tabpanel" id={`instance-panel-${tab}`} aria-labelledby={`instance-tab-${tab}`}>
-        {tab === "overview" && <Overview instance={i} />}
+        {tab === "overview" && <Overview instance={i} onShowMigrations={() => chooseTab("migrations")} />}
         {tab === "timeline" && <InstanceTimeline instanceId={i.id} status={i.status} />}
         {tab === "migrations" && <InstanceMigrations instanceId={i.id} status={i.status} />}
         {tab === "manifests" && <Manifests instance={i} />}

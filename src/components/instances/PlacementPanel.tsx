@@ -256,7 +256,18 @@ function Explanation({ decision }: { decision: Decision }) {
  * filter rejected with the filter's own words, the targets that are not
  * placement constraints — and a dry run of where it would go now.
  */
-export function PlacementPanel({ instanceId, status }: { instanceId: string; status: InstanceStatus }) {
+export function PlacementPanel({
+  instanceId,
+  status,
+  currentCluster,
+  onShowMigrations,
+}: {
+  instanceId: string;
+  status: InstanceStatus;
+  /** Where the instance runs now: after a migration, not where it was placed. */
+  currentCluster: string | null;
+  onShowMigrations?: () => void;
+}) {
   const trpc = useTRPC();
   const placement = useQuery({
     ...trpc.instance.placement.queryOptions({ id: instanceId }),
@@ -319,7 +330,25 @@ export function PlacementPanel({ instanceId, status }: { instanceId: string; sta
           </Typography>
         </Stack>
       ) : (
-        <Explanation decision={placement.data} />
+        <Stack spacing={2}>
+          {placement.data.winner && currentCluster && placement.data.winner !== currentCluster && (
+            <Alert
+              severity="info"
+              data-testid="placement-moved"
+              action={
+                onShowMigrations && (
+                  <Button color="inherit" size="small" onClick={onShowMigrations}>
+                    See migrations
+                  </Button>
+                )
+              }
+            >
+              Since it was placed, this instance was migrated to <strong>{currentCluster}</strong>. Below is
+              how it was first placed on {placement.data.winner}.
+            </Alert>
+          )}
+          <Explanation decision={placement.data} />
+        </Stack>
       )}
     </Paper>
   );

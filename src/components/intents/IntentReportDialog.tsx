@@ -133,10 +133,15 @@ function TargetHistoryChart({ target, history }: { target: IntentTarget; history
               <YAxis
                 tick={{ fontSize: 11 }}
                 width={64}
-                // From zero (usage, shares and counts are not negative) to a round top above the data and the requirement.
+                // From zero (usage, shares and counts are not negative) to a round top above the data and the
+                // requirement; a percentage stops at 100.
                 domain={[
                   (min: number) => Math.min(0, min, ...lines),
-                  (max: number) => niceCeil(Math.max(max, ...lines) * 1.05),
+                  (max: number) => {
+                    const highest = Math.max(max, ...lines);
+                    const top = niceCeil(highest * 1.05);
+                    return unit === "%" && highest <= 100 ? Math.min(100, top) : top;
+                  },
                 ]}
                 tickCount={5}
                 tickFormatter={(v: number) => Intl.NumberFormat("en", { notation: "compact" }).format(v)}
