@@ -157,6 +157,11 @@ async function remove(
     where: { id: instance.id },
     data: { status: "DELETED", statusReason: null },
   });
+  // Its intents are due now: the evaluator's next tick ends them with a TERMINATED report.
+  await tx.intentSchedule.updateMany({
+    where: { active: true, intent: { instanceId: instance.id } },
+    data: { nextEvaluationAt: new Date() },
+  });
   await recordLifecycleEvent(
     tx,
     instance.id,
