@@ -28,6 +28,7 @@ const veleroStatusSchema = z.looseObject({
   errors: z.number().optional(),
   warnings: z.number().optional(),
 });
+type VeleroStatus = z.infer<typeof veleroStatusSchema>;
 
 const backupSchema = z.looseObject({
   metadata: z.looseObject({
@@ -61,7 +62,6 @@ const restoreSchema = z.looseObject({
     })
     .optional(),
 });
-type Restore = z.infer<typeof restoreSchema>;
 
 const podVolumeBackupListSchema = z.looseObject({
   items: z.array(
@@ -79,6 +79,12 @@ const podVolumeBackupListSchema = z.looseObject({
 
 /** Phases after which Velero does no more work on the object. */
 const FAILED_PHASES = new Set(["Failed", "PartiallyFailed", "FailedValidation"]);
+
+const KINDS = {
+  Backup: { plural: "backups", failed: "BACKUP_FAILED" },
+  Restore: { plural: "restores", failed: "RESTORE_FAILED" },
+} as const;
+type VeleroKind = keyof typeof KINDS;
 
 export interface VeleroContext {
   apis: KubernetesApis;
@@ -98,7 +104,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, context: VeleroContext, 
   });
 }
 
-function failureText(status: z.infer<typeof veleroStatusSchema> | undefined): string {
+function failureText(status: VeleroStatus | undefined): string {
   const parts: string[] = [];
   if (status?.failureReason) parts.push(status.failureReason);
   if (status?.validationErrors?.length)
@@ -125,21 +131,67 @@ function assertName(name: string, cluster: string): void {
     });
 }
 
-async function readBackup(context: VeleroContext, name: string): Promise<Backup | null> {
+/** A Backup or Restore, or null while it does not exist (yet). */
+async function readObject<T>(
+  context: VeleroContext,
+  kind: VeleroKind,
+  schema: z.ZodType<T>,
+  name: string,
+): Promise<T | null> {
   try {
     const object: unknown = await context.apis.custom.getNamespacedCustomObject({
       group: GROUP,
       version: VERSION,
       namespace: context.namespace,
-      plural: "backups",
+      plural: KINDS[kind].plural,
       name,
     });
-    return parse(backupSchema, object, context, `Backup ${name}`);
+    return parse(schema, object, context, `${kind} ${name}`);
   } catch (error) {
     if (isApiError(error, 404)) return null;
     if (context.signal?.aborted) throw context.signal.reason;
-    throw toDriverError(error, { cluster: context.cluster, operation: `reading Velero Backup ${name}` });
+    throw toDriverError(error, { cluster: context.cluster, operation: `reading Velero ${kind} ${name}` });
   }
+}
+
+function readBackup(context: VeleroContext, name: string): Promise<Backup | null> {
+  return readObject(context, "Backup", backupSchema, name);
+}
+
+/**
+ * Polls a Backup or Restore until Velero completes it. A failed phase is final,
+ * so it throws at once; `subject` says what the object was doing, for that error.
+ */
+async function awaitCompleted<T extends { status?: VeleroStatus | undefined }>(
+  context: VeleroContext,
+  kind: VeleroKind,
+  schema: z.ZodType<T>,
+  name: string,
+  subject: string,
+): Promise<T> {
+  const { cluster } = context;
+  return pollUntil<T>(
+    async () => {
+      const current = await readObject(context, kind, schema, name);
+      if (!current) return { done: false, state: "not found yet" };
+      const phase = current.status?.phase ?? "New";
+      if (phase === "Completed") return { done: true, value: current };
+      if (FAILED_PHASES.has(phase))
+        throw new ClusterDriverError(
+          KINDS[kind].failed,
+          `cluster ${cluster}: Velero ${kind} ${name} ${subject} ended ${phase}: ${failureText(current.status)}`,
+          { cluster },
+        );
+      return { done: false, state: phase };
+    },
+    { intervalMs: context.pollIntervalMs, timeoutMs: context.timeoutMs, signal: context.signal },
+    (state) =>
+      new ClusterDriverError(
+        "TIMEOUT",
+        `cluster ${cluster}: Velero ${kind} ${name} did not complete within ${context.timeoutMs} ms (last phase: ${state})`,
+        { cluster },
+      ),
+  );
 }
 
 /** Bytes Velero's file-system backup uploaded for the backup's pod volumes; 0 when it took none. */
@@ -202,27 +254,12 @@ export async function backupNamespace(
       );
   }
 
-  const backup = await pollUntil<Backup>(
-    async () => {
-      const current = await readBackup(context, backupName);
-      if (!current) return { done: false, state: "not found yet" };
-      const phase = current.status?.phase ?? "New";
-      if (phase === "Completed") return { done: true, value: current };
-      if (FAILED_PHASES.has(phase))
-        throw new ClusterDriverError(
-          "BACKUP_FAILED",
-          `cluster ${cluster}: Velero Backup ${backupName} of namespace ${namespace} ended ${phase}: ${failureText(current.status)}`,
-          { cluster },
-        );
-      return { done: false, state: phase };
-    },
-    { intervalMs: context.pollIntervalMs, timeoutMs: context.timeoutMs, signal: context.signal },
-    (state) =>
-      new ClusterDriverError(
-        "TIMEOUT",
-        `cluster ${cluster}: Velero Backup ${backupName} did not complete within ${context.timeoutMs} ms (last phase: ${state})`,
-        { cluster },
-      ),
+  const backup = await awaitCompleted(
+    context,
+    "Backup",
+    backupSchema,
+    backupName,
+    `of namespace ${namespace}`,
   );
 
   const progress = backup.status?.progress;
@@ -244,23 +281,6 @@ export function restoreName(backupName: string, targetNamespace: string): string
   if (name.length <= 253) return name;
   const hash = createHash("sha256").update(name).digest("hex").slice(0, 10);
   return `${name.slice(0, 242).replace(/[-.]+$/, "")}-${hash}`;
-}
-
-async function readRestore(context: VeleroContext, name: string): Promise<Restore | null> {
-  try {
-    const object: unknown = await context.apis.custom.getNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: context.namespace,
-      plural: "restores",
-      name,
-    });
-    return parse(restoreSchema, object, context, `Restore ${name}`);
-  } catch (error) {
-    if (isApiError(error, 404)) return null;
-    if (context.signal?.aborted) throw context.signal.reason;
-    throw toDriverError(error, { cluster: context.cluster, operation: `reading Velero Restore ${name}` });
-  }
 }
 
 export async function restoreNamespace(
@@ -313,27 +333,12 @@ export async function restoreNamespace(
     if (!isApiError(error, 409)) throw toDriverError(error, { cluster, operation });
   }
 
-  const restore = await pollUntil<Restore>(
-    async () => {
-      const current = await readRestore(context, name);
-      if (!current) return { done: false, state: "not found yet" };
-      const phase = current.status?.phase ?? "New";
-      if (phase === "Completed") return { done: true, value: current };
-      if (FAILED_PHASES.has(phase))
-        throw new ClusterDriverError(
-          "RESTORE_FAILED",
-          `cluster ${cluster}: Velero Restore ${name} of backup ${backupName} into namespace ${targetNamespace} ended ${phase}: ${failureText(current.status)}`,
-          { cluster },
-        );
-      return { done: false, state: phase };
-    },
-    { intervalMs: context.pollIntervalMs, timeoutMs: context.timeoutMs, signal: context.signal },
-    (state) =>
-      new ClusterDriverError(
-        "TIMEOUT",
-        `cluster ${cluster}: Velero Restore ${name} did not complete within ${context.timeoutMs} ms (last phase: ${state})`,
-        { cluster },
-      ),
+  const restore = await awaitCompleted(
+    context,
+    "Restore",
+    restoreSchema,
+    name,
+    `of backup ${backupName} into namespace ${targetNamespace}`,
   );
 
   return {
