@@ -44,7 +44,9 @@ export {
 } from "./queries";
 export {
   migrationOptions,
+  migrationRequestInput,
   requestMigration,
   type MigrationOptions,
   type MigrationRequestDeps,
+  type MigrationRequestInput,
 } from "./requests";

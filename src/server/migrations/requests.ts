@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { InstanceStatus } from "@/generated/prisma/enums";
 import { hasRole, Role } from "@/server/auth/roles";
 import type { SessionUser } from "@/server/auth/session";
@@ -16,6 +17,17 @@ import { isUuid } from "@/server/intents/queries";
  * through exactly the path the controller uses (`startMigration`), and the
  * dialog's list of clusters with each one's verdict.
  */
+
+/**
+ * "Migrate now"'s input (tRPC `migration.request`; REST takes `targetCluster`
+ * as the body and the instance from the path). Any instance id string: the
+ * domain answers "not found" for what is not an instance.
+ */
+export const migrationRequestInput = z.object({
+  instanceId: z.string().max(64),
+  targetCluster: z.string().trim().min(1).max(253),
+});
+export type MigrationRequestInput = z.input<typeof migrationRequestInput>;
 
 export interface MigrationRequestDeps {
   db: Db;

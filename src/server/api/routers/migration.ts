@@ -7,6 +7,7 @@ import {
   listMigrations,
   migrationListInput,
   migrationOptions,
+  migrationRequestInput,
   requestMigration,
 } from "@/server/migrations";
 
@@ -56,7 +57,7 @@ export const migrationRouter = createTRPCRouter({
 
   /** "Migrate now": REQUESTED, the instance MIGRATING; the controller and the agents take it from there. */
   request: adminProcedure
-    .input(z.object({ instanceId: z.string().max(64), targetCluster: z.string().trim().min(1).max(253) }))
+    .input(migrationRequestInput)
     .mutation(({ ctx, input }) =>
       requestMigration({ db: ctx.db, user: ctx.session.user }, input.instanceId, input.targetCluster),
     ),

@@ -26,6 +26,7 @@ import { clusterComponents, clusterPaths, clusterTags } from "./cluster-openapi"
 import { instanceComponents, instancePaths, instanceTags } from "./instance-openapi";
 import { intentComponents, intentPaths, intentTags } from "./intent-openapi";
 import { meSchema } from "./me";
+import { migrationComponents, migrationPaths, migrationTags } from "./migration-openapi";
 import { WORKLOAD_ID_FIELD } from "./workload";
 import { errorResponse, json, ref, REF, type JsonObject } from "./openapi-parts";
 
@@ -84,6 +85,7 @@ function components(): Record<string, unknown> {
     ...inp.schemas,
     ...instanceComponents(),
     ...intentComponents(),
+    ...migrationComponents(),
     ...clusterComponents(),
     ChartUpload: {
       type: "object",
@@ -151,12 +153,14 @@ export function openApiDocument(): JsonObject {
       { name: "workload", description: "Workload registration: name + version, Helm chart, rendering." },
       ...instanceTags,
       ...intentTags,
+      ...migrationTags,
       ...clusterTags,
       { name: "me", description: "The caller." },
     ],
     paths: {
       ...(tidy(instancePaths()) as JsonObject),
       ...(tidy(intentPaths()) as JsonObject),
+      ...(tidy(migrationPaths()) as JsonObject),
       ...(tidy(clusterPaths()) as JsonObject),
       "/api/v1/me/": {
         get: {
