@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { TRPCError } from "@trpc/server";
+import { type TRPCError } from "@trpc/server";
 import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
@@ -21,6 +21,7 @@ import {
   simKubeconfig as simKubeconfigWithToken,
 } from "@/server/clusters/test-factories";
 import { contextFor, makeInstance, makeUser, makeWorkload, uniq } from "./testing/factories";
+import { trpcRejection } from "./testing/rejection";
 
 /**
  * Resource Provisioning through both doors (tRPC for the console, REST for
@@ -50,14 +51,11 @@ function remember<T>(value: T): T {
   return value;
 }
 
+/** As trpcRejection, keeping the message with the answers checked for secrets. */
 async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  answers.push(JSON.stringify({ message: (error as TRPCError).message }));
-  return error as TRPCError;
+  const error = await trpcRejection(promise);
+  answers.push(JSON.stringify({ message: error.message }));
+  return error;
 }
 
 async function cookieFor(user: SessionUser): Promise<string> {

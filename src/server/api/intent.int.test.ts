@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { TRPCError } from "@trpc/server";
+import { type TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter, createCaller } from "@/server/api/root";
@@ -17,6 +17,7 @@ import type { Condition } from "@/server/placement";
 import { openSecret } from "@/server/secrets";
 import { contextFor, makeInstance, makeUser, makeWorkload, uniq } from "./testing/factories";
 import { energyIntentYaml, networkIntentVariantYaml, networkIntentYaml } from "@/server/intents/testing";
+import { trpcRejection } from "./testing/rejection";
 
 /*
  * Intent management through the console's door (tRPC) on a real database:
@@ -46,14 +47,11 @@ function remember<T>(value: T): T {
 
 const caller = (user: SessionUser | null) => createCaller(contextFor(db, user));
 
+/** As trpcRejection, keeping the message with the answers checked for secrets. */
 async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  answers.push(JSON.stringify({ message: (error as TRPCError).message }));
-  return error as TRPCError;
+  const error = await trpcRejection(promise);
+  answers.push(JSON.stringify({ message: error.message }));
+  return error;
 }
 
 function domainCause(error: TRPCError): DomainError {

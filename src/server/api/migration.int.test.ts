@@ -1,11 +1,11 @@
-import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter, createCaller } from "@/server/api/root";
 import { Role } from "@/server/auth/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { createDb, type Db } from "@/server/db/client";
-import { contextFor, makeCluster, makeInstance, makeUser, makeWorkload, uniq } from "./testing/factories";
+import { contextFor, makeCluster, makeDeployedInstance, makeUser, uniq } from "./testing/factories";
+import { trpcRejection } from "./testing/rejection";
 
 /*
  * The migration router on a real database: who may list, read, judge and
@@ -32,29 +32,10 @@ let theirInstanceId: string;
 
 const caller = (user: SessionUser | null) => createCaller(contextFor(db, user));
 
-async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError;
-}
+const rejection = trpcRejection;
 
-/** A DEPLOYED instance on `cluster` with small recorded requests (what placement stored). */
-async function deployedInstance(owner: SessionUser, cluster: string): Promise<string> {
-  const workload = await makeWorkload(db, owner, { name: uniq(`${tag}-wl`) });
-  const clusterRow = await db.cluster.findUniqueOrThrow({ where: { name: cluster } });
-  const instance = await makeInstance(db, owner, workload.id, clusterRow.id);
-  await db.workloadInstance.update({
-    where: { id: instance.id },
-    data: {
-      status: "DEPLOYED",
-      placement: { requests: { cpuMillicores: 100, memoryBytes: 64 * 1024 * 1024, gpus: 0 } },
-    },
-  });
-  return instance.id;
-}
+const deployedInstance = async (owner: SessionUser, cluster: string): Promise<string> =>
+  (await makeDeployedInstance(db, owner, cluster, uniq(`${tag}-wl`))).id;
 
 beforeAll(async () => {
   db = createDb(process.env.DATABASE_URL);

@@ -1,4 +1,3 @@
-import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "@/server/api/root";
 import { Role } from "@/server/auth/roles";
@@ -13,6 +12,7 @@ import {
   makeWorkload,
   uniq,
 } from "./testing/factories";
+import { trpcRejection } from "./testing/rejection";
 
 let db: Db;
 let admin: SessionUser;
@@ -26,14 +26,7 @@ const tag = uniq("t");
 
 const caller = (user: SessionUser | null) => createCaller(contextFor(db, user));
 
-async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError;
-}
+const rejection = trpcRejection;
 
 beforeAll(async () => {
   db = createDb(process.env.DATABASE_URL);

@@ -82,6 +82,25 @@ export async function makeInstance(db: Db, owner: SessionUser, workloadId: numbe
   });
 }
 
+/** A DEPLOYED instance on the named cluster with small recorded requests (what placement would have stored). */
+export async function makeDeployedInstance(
+  db: Db,
+  owner: SessionUser,
+  clusterName: string,
+  workloadName = uniq("wl"),
+) {
+  const workload = await makeWorkload(db, owner, { name: workloadName });
+  const cluster = await db.cluster.findUniqueOrThrow({ where: { name: clusterName } });
+  const instance = await makeInstance(db, owner, workload.id, cluster.id);
+  return db.workloadInstance.update({
+    where: { id: instance.id },
+    data: {
+      status: "DEPLOYED",
+      placement: { requests: { cpuMillicores: 100, memoryBytes: 64 * 1024 * 1024, gpus: 0 } },
+    },
+  });
+}
+
 export async function makeIntent(
   db: Db,
   owner: SessionUser,

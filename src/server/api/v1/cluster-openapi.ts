@@ -18,7 +18,7 @@ import {
   registerClusterInputSchema,
 } from "@/server/clusters/registration-schema";
 import { KUBECONFIG_FIELD } from "./cluster";
-import { errorResponse, json, ref, REF, type JsonObject } from "./openapi-parts";
+import { errorResponse, json, type JsonObject, REF, ref, uuidPathParameter } from "./openapi-parts";
 
 const clusterStatusSchema = z
   .enum(["PENDING", "OK", "ERROR", "DEREGISTERED"])
@@ -155,13 +155,7 @@ const ID_ERRORS = {
   ...COMMON_ERRORS,
   "404": errorResponse("No such cluster, or it belongs to another infrastructure provider."),
 };
-const idParameter = {
-  name: "id",
-  in: "path",
-  required: true,
-  schema: { type: "string", format: "uuid" },
-  description: "Cluster id.",
-};
+const idParameter = uuidPathParameter("Cluster id.");
 
 function listParameters(): JsonObject[] {
   return [

@@ -15,7 +15,15 @@ import {
   instanceStatusSchema,
 } from "@/server/instances";
 import { LIFECYCLE_EVENT_TYPES } from "@/server/instances/lifecycle";
-import { errorResponse, json, listQueryParameters, ref, REF, type JsonObject } from "./openapi-parts";
+import {
+  errorResponse,
+  json,
+  type JsonObject,
+  listQueryParameters,
+  REF,
+  ref,
+  uuidPathParameter,
+} from "./openapi-parts";
 
 const instanceSchema = z.object({
   id: z.uuid(),
@@ -176,13 +184,7 @@ const ID_ERRORS = {
   ...COMMON_ERRORS,
   "404": errorResponse("No such instance, or it belongs to another service provider."),
 };
-const idParameter = {
-  name: "id",
-  in: "path",
-  required: true,
-  schema: { type: "string", format: "uuid" },
-  description: "Instance id.",
-};
+const idParameter = uuidPathParameter("Instance id.");
 
 export const instanceTags = [
   {

@@ -1,5 +1,4 @@
 import path from "node:path";
-import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,6 +27,7 @@ import {
   listInstancesRest,
 } from "./instance";
 import { openApiDocument } from "./openapi";
+import { trpcRejection } from "../testing/rejection";
 
 /*
  * The instance API (tRPC and REST) on a real database. Placement looks at
@@ -70,14 +70,7 @@ function call(
 
 const caller = (user: SessionUser) => createCaller(contextFor(db, user));
 
-async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError;
-}
+const rejection = trpcRejection;
 
 /** What the orchestrator does with the newest `run` message for this instance. */
 async function orchestrate(instanceId: string): Promise<void> {

@@ -24,7 +24,15 @@ import { intentListQuery } from "@/server/intents/queries";
 import { achievedValueSchema } from "@/server/intents/report";
 import { conditionValueSchema } from "@/server/placement";
 import { YAML_MEDIA_TYPES } from "./intent";
-import { errorResponse, json, listQueryParameters, ref, REF, type JsonObject } from "./openapi-parts";
+import {
+  errorResponse,
+  json,
+  type JsonObject,
+  listQueryParameters,
+  REF,
+  ref,
+  uuidPathParameter,
+} from "./openapi-parts";
 
 const enumOf = <T extends Record<string, string>>(values: T) =>
   z.enum(Object.values(values) as [T[keyof T], ...T[keyof T][]]);
@@ -255,13 +263,7 @@ const ID_ERRORS = {
   ...COMMON_ERRORS,
   "404": errorResponse("No such intent, it was deleted, or it belongs to another service provider."),
 };
-const idParameter = {
-  name: "id",
-  in: "path",
-  required: true,
-  schema: { type: "string", format: "uuid" },
-  description: "Intent id.",
-};
+const idParameter = uuidPathParameter("Intent id.");
 
 export const intentTags = [
   {

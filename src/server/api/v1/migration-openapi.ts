@@ -15,7 +15,15 @@ import {
   type MigrationVerdict,
 } from "@/server/migrations";
 import { migrateBody } from "./migration";
-import { errorResponse, json, listQueryParameters, ref, REF, type JsonObject } from "./openapi-parts";
+import {
+  errorResponse,
+  json,
+  type JsonObject,
+  listQueryParameters,
+  REF,
+  ref,
+  uuidPathParameter,
+} from "./openapi-parts";
 
 const VERDICTS = [
   "current",
@@ -137,13 +145,7 @@ const ADMIN_ERRORS = {
   "403": errorResponse("Only NEMO admins (nemo-admin) may judge targets and migrate instances."),
   "404": errorResponse("No such instance."),
 };
-const idParameter = {
-  name: "id",
-  in: "path",
-  required: true,
-  schema: { type: "string", format: "uuid" },
-  description: "Instance id.",
-};
+const idParameter = uuidPathParameter("Instance id.");
 
 export const migrationTags = [
   {

@@ -1,10 +1,10 @@
-import { TRPCError } from "@trpc/server";
 import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "@/server/api/root";
 import {
   contextFor,
   makeCluster,
+  makeDeployedInstance,
   makeInstance,
   makeUser,
   makeWorkload,
@@ -22,6 +22,7 @@ import {
   migrationOptionsRest,
 } from "./migration";
 import { openApiDocument } from "./openapi";
+import { trpcRejection } from "../testing/rejection";
 
 /*
  * The migration REST API (/api/v1/migration/, /api/v1/instance/{id}/migrations|
@@ -120,29 +121,10 @@ const caller = (user: SessionUser) => createCaller(contextFor(db, user));
 /** What tRPC answered, as it reads after a JSON round trip (dates as ISO strings). */
 const wire = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
-async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError;
-}
+const rejection = trpcRejection;
 
-/** A DEPLOYED instance on `cluster` with small recorded requests (what placement stored). */
-async function deployedInstance(owner: SessionUser, cluster: string): Promise<string> {
-  const workload = await makeWorkload(db, owner, { name: uniq(`${tag}-wl`) });
-  const clusterRow = await db.cluster.findUniqueOrThrow({ where: { name: cluster } });
-  const instance = await makeInstance(db, owner, workload.id, clusterRow.id);
-  await db.workloadInstance.update({
-    where: { id: instance.id },
-    data: {
-      status: "DEPLOYED",
-      placement: { requests: { cpuMillicores: 100, memoryBytes: 64 * 1024 * 1024, gpus: 0 } },
-    },
-  });
-  return instance.id;
-}
+const deployedInstance = async (owner: SessionUser, cluster: string): Promise<string> =>
+  (await makeDeployedInstance(db, owner, cluster, uniq(`${tag}-wl`))).id;
 
 /** A finished migration as the agents and the MO leave it, `minutesAgo` old. */
 async function pastMigration(

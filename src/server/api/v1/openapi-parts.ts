@@ -9,6 +9,15 @@ export const ref = (id: string) => ({ $ref: `${REF}${id}` });
 export const json = (schema: unknown) => ({ "application/json": { schema } });
 export const errorResponse = (description: string) => ({ description, content: json(ref("Error")) });
 
+/** The `{id}` of a path, a UUID (clusters, instances, intents). */
+export const uuidPathParameter = (description: string) => ({
+  name: "id",
+  in: "path",
+  required: true,
+  schema: { type: "string", format: "uuid" },
+  description,
+});
+
 /**
  * Query parameters of a list route from its zod query schema: paging with the
  * console's page sizes, `overrides` for parameters whose zod form does not say
