@@ -23,9 +23,9 @@ import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { IntentTargetRows } from "@/components/intents/IntentTargetRows";
 import {
+  formTargets,
   newTargetRow,
   targetRowErrors,
-  targetValueOf,
   type IntentTypeChoice,
   type TargetRow,
 } from "@/components/intents/targets";
@@ -278,15 +278,7 @@ export function CreateInstanceForm({
               intentType: intentType.type,
               ...(draft.start ? { start: new Date(draft.start) } : {}),
               ...(draft.end ? { end: new Date(draft.end) } : {}),
-              targets: draft.targets.map((row) => ({
-                targetName: row.targetName,
-                targetCondition: row.targetCondition as Condition,
-                targetValue: targetValueOf(
-                  row.targetValue,
-                  row.targetCondition,
-                  intentType.targets.find((t) => t.name === row.targetName),
-                ),
-              })),
+              targets: formTargets<Condition>(draft.targets, intentType),
             },
           }
         : {}),

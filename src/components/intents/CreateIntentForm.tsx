@@ -28,13 +28,7 @@ import { useTRPC } from "@/trpc/react";
 import type { RouterInputs } from "@/trpc/types";
 import { InstancePicker } from "./InstancePicker";
 import { IntentTargetRows } from "./IntentTargetRows";
-import {
-  newTargetRow,
-  targetRowErrors,
-  targetValueOf,
-  type IntentTypeChoice,
-  type TargetRow,
-} from "./targets";
+import { formTargets, newTargetRow, targetRowErrors, type IntentTypeChoice, type TargetRow } from "./targets";
 
 type CreateInput = RouterInputs["intent"]["create"];
 type FormInput = Extract<CreateInput, { source: "form" }>;
@@ -211,15 +205,7 @@ export function CreateIntentForm({
         intentType: intentType.type as FormInput["intentType"],
         ...(draft.start ? { start: isoOf(draft.start) } : {}),
         ...(draft.end ? { end: isoOf(draft.end) } : {}),
-        targets: draft.targets.map((row) => ({
-          targetName: row.targetName,
-          targetCondition: row.targetCondition as Condition,
-          targetValue: targetValueOf(
-            row.targetValue,
-            row.targetCondition,
-            intentType.targets.find((t) => t.name === row.targetName),
-          ),
-        })),
+        targets: formTargets<Condition>(draft.targets, intentType),
       };
     }
     create.mutate(input);

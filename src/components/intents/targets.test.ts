@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   boundsText,
   conditionText,
+  formTargets,
   targetRowErrors,
   targetValueError,
   targetValueOf,
@@ -87,5 +88,31 @@ describe("helpers", () => {
     expect(targetRowErrors(rows, type, "targets")).toEqual({
       "targets.1.targetValue": "Target Value is required.",
     });
+  });
+});
+
+describe("formTargets", () => {
+  it("turns every row into the API's target, typed by its catalogue target", () => {
+    const type = { type: "Mixed", label: "Mixed", description: "", targets: [availability, isolated] };
+    expect(
+      formTargets(
+        [
+          { key: 1, targetName: "availability", targetCondition: "IS_WITHIN_RANGE", targetValue: "90, 99.5" },
+          {
+            key: 2,
+            targetName: "isolatedConnectivity",
+            targetCondition: "IS_EQUAL_TO",
+            targetValue: " true ",
+          },
+          { key: 3, targetName: "unknown", targetCondition: "IS_EQUAL_TO", targetValue: "7" },
+        ],
+        type,
+      ),
+    ).toEqual([
+      { targetName: "availability", targetCondition: "IS_WITHIN_RANGE", targetValue: [90, 99.5] },
+      { targetName: "isolatedConnectivity", targetCondition: "IS_EQUAL_TO", targetValue: "true" },
+      // Not in the catalogue: left as text for the server to refuse by name.
+      { targetName: "unknown", targetCondition: "IS_EQUAL_TO", targetValue: "7" },
+    ]);
   });
 });

@@ -72,6 +72,26 @@ export function targetValueOf(
   return asValue(text.trim());
 }
 
+/**
+ * The rows as the API's targets. The condition is passed through as the
+ * caller's condition type: the server checks it (the rows only offer the
+ * catalogue's conditions).
+ */
+export function formTargets<C extends string>(
+  rows: readonly TargetRow[],
+  type: IntentTypeChoice,
+): Array<{ targetName: string; targetCondition: C; targetValue: ReturnType<typeof targetValueOf> }> {
+  return rows.map((row) => ({
+    targetName: row.targetName,
+    targetCondition: row.targetCondition as C,
+    targetValue: targetValueOf(
+      row.targetValue,
+      row.targetCondition,
+      type.targets.find((t) => t.name === row.targetName),
+    ),
+  }));
+}
+
 /** "0–100 %", "≥ 0 millicores": the values the target accepts, for hints and messages. */
 export function boundsText(target: IntentTargetChoice): string | undefined {
   const unit = target.unit ? ` ${target.unit}` : "";
