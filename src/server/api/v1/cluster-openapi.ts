@@ -18,7 +18,15 @@ import {
   registerClusterInputSchema,
 } from "@/server/clusters/registration-schema";
 import { KUBECONFIG_FIELD } from "./cluster";
-import { errorResponse, json, type JsonObject, REF, ref, uuidPathParameter } from "./openapi-parts";
+import {
+  errorResponse,
+  json,
+  type JsonObject,
+  ref,
+  uuidPathParameter,
+  componentSchemas,
+  inputJsonSchema,
+} from "./openapi-parts";
 
 const clusterStatusSchema = z
   .enum(["PENDING", "OK", "ERROR", "DEREGISTERED"])
@@ -88,11 +96,7 @@ const clusterMetricsSchema = z.object({
 
 /** The registration body: the domain's schema, with the choices it accepts spelled out. */
 function registrationJsonSchema(): JsonObject {
-  const schema = z.toJSONSchema(registerClusterInputSchema, {
-    target: "draft-2020-12",
-    io: "input",
-    unrepresentable: "any",
-  }) as JsonObject;
+  const schema = inputJsonSchema(registerClusterInputSchema);
   delete schema.$schema;
   const properties = schema.properties as Record<string, JsonObject>;
   properties.availabilityPct = { type: "number", enum: [...AVAILABILITY_OPTIONS] };
@@ -123,13 +127,13 @@ function multipartRegistrationJsonSchema(): JsonObject {
 }
 
 export function clusterComponents(): JsonObject {
-  const outputs = z.registry<{ id: string }>();
-  outputs.add(clusterSchema, { id: "Cluster" });
-  outputs.add(clusterPageSchema, { id: "ClusterPage" });
-  outputs.add(clusterMetricsSchema, { id: "ClusterMetrics" });
-  const out = z.toJSONSchema(outputs, { target: "draft-2020-12", io: "output", uri: (id) => `${REF}${id}` });
+  const out = componentSchemas([
+    ["Cluster", clusterSchema],
+    ["ClusterPage", clusterPageSchema],
+    ["ClusterMetrics", clusterMetricsSchema],
+  ]);
   return {
-    ...out.schemas,
+    ...out,
     ClusterRegistration: registrationJsonSchema(),
     ClusterRegistrationUpload: multipartRegistrationJsonSchema(),
   };

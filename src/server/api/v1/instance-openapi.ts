@@ -20,9 +20,10 @@ import {
   json,
   type JsonObject,
   listQueryParameters,
-  REF,
   ref,
   uuidPathParameter,
+  componentSchemas,
+  inputJsonSchema,
 } from "./openapi-parts";
 
 const instanceSchema = z.object({
@@ -122,11 +123,7 @@ const placementDecisionSchema = z.object({
 
 /** The create body as JSON Schema: dates as date-time strings and the catalogue's intent types. */
 function instanceCreateJsonSchema(): JsonObject {
-  const schema = z.toJSONSchema(createInstanceInputSchema, {
-    target: "draft-2020-12",
-    io: "input",
-    unrepresentable: "any",
-  }) as JsonObject;
+  const schema = inputJsonSchema(createInstanceInputSchema);
   const properties = schema.properties as Record<string, JsonObject>;
   const intent = properties.intent;
   const intentProperties = intent?.properties as Record<string, JsonObject> | undefined;
@@ -155,19 +152,15 @@ function instanceCreateJsonSchema(): JsonObject {
 
 /** Component schemas, as zod output (answers) and the create body (input). */
 export function instanceComponents(): JsonObject {
-  const outputs = z.registry<{ id: string }>();
-  outputs.add(instanceSchema, { id: "Instance" });
-  outputs.add(instanceRowSchema, { id: "InstanceRow" });
-  outputs.add(instancePageSchema, { id: "InstancePage" });
-  outputs.add(lifecycleEventSchema, { id: "LifecycleEvent" });
-  outputs.add(placementDecisionSchema, { id: "PlacementDecision" });
-  outputs.add(deploymentTreeSchema, { id: "DeploymentTree" });
-  const out = z.toJSONSchema(outputs, {
-    target: "draft-2020-12",
-    io: "output",
-    uri: (id) => `${REF}${id}`,
-  });
-  return { ...out.schemas, InstanceCreate: instanceCreateJsonSchema() };
+  const out = componentSchemas([
+    ["Instance", instanceSchema],
+    ["InstanceRow", instanceRowSchema],
+    ["InstancePage", instancePageSchema],
+    ["LifecycleEvent", lifecycleEventSchema],
+    ["PlacementDecision", placementDecisionSchema],
+    ["DeploymentTree", deploymentTreeSchema],
+  ]);
+  return { ...out, InstanceCreate: instanceCreateJsonSchema() };
 }
 
 function listParameters(): JsonObject[] {

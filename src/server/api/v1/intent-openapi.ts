@@ -29,9 +29,10 @@ import {
   json,
   type JsonObject,
   listQueryParameters,
-  REF,
   ref,
   uuidPathParameter,
+  componentSchemas,
+  inputJsonSchema,
 } from "./openapi-parts";
 
 const enumOf = <T extends Record<string, string>>(values: T) =>
@@ -192,11 +193,7 @@ const intentTemplateSchema = z.object({
 
 /** The form body as JSON Schema: no `source` (the REST handler adds it), dates as date-time strings. */
 function intentFormJsonSchema(): JsonObject {
-  const schema = z.toJSONSchema(formIntentSchema, {
-    target: "draft-2020-12",
-    io: "input",
-    unrepresentable: "any",
-  }) as JsonObject;
+  const schema = inputJsonSchema(formIntentSchema);
   const properties = schema.properties as Record<string, JsonObject>;
   delete properties.source;
   schema.required = (schema.required as string[]).filter((key) => key !== "source");
@@ -210,37 +207,25 @@ function intentFormJsonSchema(): JsonObject {
   return schema;
 }
 
-function inputJsonSchema(schema: z.ZodType): JsonObject {
-  return z.toJSONSchema(schema, {
-    target: "draft-2020-12",
-    io: "input",
-    unrepresentable: "any",
-  }) as JsonObject;
-}
-
 /** Component schemas, as zod output (answers) and the request bodies (input). */
 export function intentComponents(): JsonObject {
-  const outputs = z.registry<{ id: string }>();
-  outputs.add(intentSchema, { id: "Intent" });
-  outputs.add(targetSummarySchema, { id: "IntentTargetSummary" });
-  outputs.add(intentRowSchema, { id: "IntentRow" });
-  outputs.add(intentPageSchema, { id: "IntentPage" });
-  outputs.add(reportViewSchema, { id: "IntentReportView" });
-  outputs.add(intentDetailSchema, { id: "IntentDetail" });
-  outputs.add(intentReportSchema, { id: "IntentReport" });
-  outputs.add(intentTypeSchema, { id: "IntentType" });
-  outputs.add(intentTemplateSchema, { id: "IntentTemplate" });
-  const out = z.toJSONSchema(outputs, {
-    target: "draft-2020-12",
-    io: "output",
-    uri: (id) => `${REF}${id}`,
-  });
+  const out = componentSchemas([
+    ["Intent", intentSchema],
+    ["IntentTargetSummary", targetSummarySchema],
+    ["IntentRow", intentRowSchema],
+    ["IntentPage", intentPageSchema],
+    ["IntentReportView", reportViewSchema],
+    ["IntentDetail", intentDetailSchema],
+    ["IntentReport", intentReportSchema],
+    ["IntentType", intentTypeSchema],
+    ["IntentTemplate", intentTemplateSchema],
+  ]);
   const normalForm = inputJsonSchema(intentSchema);
   normalForm.description =
     "An intent in the 3GPP TS 28.312 normal form (PROTOCOL.md). Secret contexts " +
     '(bearer_token, api_key, token, password) are stored encrypted and read back as "<redacted>".';
   return {
-    ...out.schemas,
+    ...out,
     IntentNormalForm: normalForm,
     IntentForm: intentFormJsonSchema(),
     IntentAction: inputJsonSchema(z.object({ action: z.enum(INTENT_ACTIONS) })),

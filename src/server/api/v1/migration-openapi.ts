@@ -20,9 +20,10 @@ import {
   json,
   type JsonObject,
   listQueryParameters,
-  REF,
   ref,
   uuidPathParameter,
+  componentSchemas,
+  inputJsonSchema,
 } from "./openapi-parts";
 
 const VERDICTS = [
@@ -99,24 +100,20 @@ const migrationOptionsSchema = z.object({
 
 /** Component schemas, as zod output (answers) and the migrate body (input). */
 export function migrationComponents(): JsonObject {
-  const outputs = z.registry<{ id: string }>();
-  outputs.add(stepSchema, { id: "MigrationStep" });
-  outputs.add(migrationRowSchema, { id: "MigrationRow" });
-  outputs.add(migrationPageSchema, { id: "MigrationPage" });
-  outputs.add(clusterEvaluationSchema, { id: "MigrationClusterEvaluation" });
-  outputs.add(migrationOptionsSchema, { id: "MigrationOptions" });
-  const out = z.toJSONSchema(outputs, {
-    target: "draft-2020-12",
-    io: "output",
-    uri: (id) => `${REF}${id}`,
-  });
-  const request = z.toJSONSchema(migrateBody, { target: "draft-2020-12", io: "input" }) as JsonObject;
+  const out = componentSchemas([
+    ["MigrationStep", stepSchema],
+    ["MigrationRow", migrationRowSchema],
+    ["MigrationPage", migrationPageSchema],
+    ["MigrationClusterEvaluation", clusterEvaluationSchema],
+    ["MigrationOptions", migrationOptionsSchema],
+  ]);
+  const request = inputJsonSchema(migrateBody);
   const properties = request.properties as Record<string, JsonObject>;
   if (properties.targetCluster) {
     properties.targetCluster.description =
       "The registered cluster to move the instance to (GET …/migration-options/ judges every one).";
   }
-  return { ...out.schemas, MigrationRequest: request };
+  return { ...out, MigrationRequest: request };
 }
 
 function listParameters(): JsonObject[] {

@@ -40,3 +40,27 @@ export function listQueryParameters(
             z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "any" })),
   }));
 }
+
+/**
+ * Named component schemas from zod schemas, in the given order: answers as
+ * `io: "output"`, request bodies as `"input"`; references between them point
+ * into the document's components.
+ */
+export function componentSchemas(
+  named: ReadonlyArray<readonly [id: string, schema: z.ZodType]>,
+  io: "input" | "output" = "output",
+): Record<string, JsonObject> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of named) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, { target: "draft-2020-12", io, uri: (id) => `${REF}${id}` });
+  return schemas as Record<string, JsonObject>;
+}
+
+/** One request body's schema, inline (types JSON cannot show become "any"). */
+export function inputJsonSchema(schema: z.ZodType): JsonObject {
+  return z.toJSONSchema(schema, {
+    target: "draft-2020-12",
+    io: "input",
+    unrepresentable: "any",
+  }) as JsonObject;
+}

@@ -28,7 +28,7 @@ import { intentComponents, intentPaths, intentTags } from "./intent-openapi";
 import { meSchema } from "./me";
 import { migrationComponents, migrationPaths, migrationTags } from "./migration-openapi";
 import { WORKLOAD_ID_FIELD } from "./workload";
-import { errorResponse, json, ref, REF, type JsonObject } from "./openapi-parts";
+import { componentSchemas, errorResponse, json, ref, type JsonObject } from "./openapi-parts";
 
 /** Drops what is noise in API docs: `$schema`/`$id`, ±2^53 integer bounds and the regex zod adds to date-times. */
 function tidy(schema: unknown): unknown {
@@ -62,27 +62,29 @@ export const errorSchema = z.object({
 });
 
 function components(): Record<string, unknown> {
-  const outputs = z.registry<{ id: string }>();
-  outputs.add(problemSchema, { id: "Problem" });
-  outputs.add(chartSummarySchema, { id: "ChartSummary" });
-  outputs.add(workloadSchema, { id: "Workload" });
-  outputs.add(workloadRowSchema, { id: "WorkloadRow" });
-  outputs.add(workloadPageSchema, { id: "WorkloadPage" });
-  outputs.add(chartUploadResultSchema, { id: "ChartUploadResult" });
-  outputs.add(manifestSchema, { id: "Manifest" });
-  outputs.add(successOutcome, { id: "TemplateResult" });
-  outputs.add(errorSchema, { id: "Error" });
-  outputs.add(meSchema, { id: "Me" });
-  const inputs = z.registry<{ id: string }>();
-  inputs.add(workloadCreateSchema, { id: "WorkloadCreate" });
-  inputs.add(workloadPatchSchema, { id: "WorkloadPatch" });
-  inputs.add(templateOptionsSchema, { id: "TemplateOptions" });
-  const uri = (id: string) => `${REF}${id}`;
-  const out = z.toJSONSchema(outputs, { target: "draft-2020-12", io: "output", uri });
-  const inp = z.toJSONSchema(inputs, { target: "draft-2020-12", io: "input", uri });
+  const out = componentSchemas([
+    ["Problem", problemSchema],
+    ["ChartSummary", chartSummarySchema],
+    ["Workload", workloadSchema],
+    ["WorkloadRow", workloadRowSchema],
+    ["WorkloadPage", workloadPageSchema],
+    ["ChartUploadResult", chartUploadResultSchema],
+    ["Manifest", manifestSchema],
+    ["TemplateResult", successOutcome],
+    ["Error", errorSchema],
+    ["Me", meSchema],
+  ]);
+  const inp = componentSchemas(
+    [
+      ["WorkloadCreate", workloadCreateSchema],
+      ["WorkloadPatch", workloadPatchSchema],
+      ["TemplateOptions", templateOptionsSchema],
+    ],
+    "input",
+  );
   return tidy({
-    ...out.schemas,
-    ...inp.schemas,
+    ...out,
+    ...inp,
     ...instanceComponents(),
     ...intentComponents(),
     ...migrationComponents(),
