@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Locator, Page } from "@playwright/test";
+import { energyIntentYaml } from "@/server/intents/testing";
 import { acceptedWorkload, choose, expect, signIn, test } from "./fixtures";
 
 /**
@@ -13,35 +14,6 @@ import { acceptedWorkload, choose, expect, signIn, test } from "./fixtures";
  */
 
 const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e3)}`;
-
-/** The annex's EnergyCarbonEfficiency example (src/server/intents/yaml.test.ts), pointed at `instanceId`. */
-function energyIntent(externalId: string, instanceId: string): string {
-  return `id: ${externalId}
-userLabel: EnergyCarbonEfficiency
-intentExpectations:
-  - expectationId: "1"
-    expectationVerb: ENSURE
-    expectationObject:
-      objectType: NEMO_WORKLOAD
-      objectInstance: ${instanceId}
-    expectationTargets:
-      - targetName: CompEnergyEfficiency
-        targetCondition: IS_GREATER_THAN
-        targetValueRange: 40000
-      - targetName: CompEnergyConsumption
-        targetCondition: IS_LESS_THAN
-        targetValueRange: 900
-      - targetName: GreenEnergyConsumptionRate
-        targetCondition: IS_GREATER_THAN
-        targetValueRange: 90
-intentPriority: 10
-observationPeriod: 300
-intentAdminState: ACTIVATED
-validityPeriod:
-  startTime: "2026-12-01T00:00:00Z"
-  endTime: "2026-12-31T23:59:59Z"
-`;
-}
 
 const lineOf = (text: string, needle: string) => text.split("\n").findIndex((l) => l.includes(needle)) + 1;
 
@@ -185,7 +157,7 @@ test("a service provider attaches an intent, watches it, changes, suspends, impo
 
   // Import YAML: a malformed one is refused with its line and field, the annex example is taken.
   const externalId = `energy-${run}`;
-  const yaml = energyIntent(externalId, instance.id);
+  const yaml = energyIntentYaml({ id: externalId, instanceId: instance.id });
   const broken = yaml.replace("targetCondition: IS_LESS_THAN", "targetCondition: IS_SMALLER_THAN");
   await page.getByRole("link", { name: "Create intent" }).click();
   await expect(page).toHaveURL(/\/intents\/new\?instanceId=/);
