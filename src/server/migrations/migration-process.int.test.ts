@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeUser, uniq } from "@/server/api/testing/factories";
@@ -12,6 +11,7 @@ import { seedDemo } from "@/server/demo/seed";
 import { createInstance } from "@/server/instances";
 import { createIntent } from "@/server/intents/management";
 import { databaseUrlFor, runId } from "@/server/testing/services";
+import { spawnWorkerProcess, type WorkerProcess } from "@/server/workers/testing";
 import { createWorkload, uploadChart } from "@/server/workloads";
 import { packChartDirectory } from "@/server/workloads/tar-writer";
 import { parseSteps, type MigrationStateName } from "./index";
@@ -19,16 +19,8 @@ import { parseSteps, type MigrationStateName } from "./index";
 // The pipeline as deployed: real worker processes (ibmc-controller,
 // orchestrator, ibmc-agent) on a database and AMQP prefix of this file's own,
 // with agents SIGKILLed mid-backup and between backup and restore.
-const root = path.resolve(import.meta.dirname, "../../..");
 const url = databaseUrlFor(`nemo_migration_processes_${runId()}`);
 const prefix = `${process.env.AMQP_PREFIX ?? ""}${testId()}.`;
-
-interface WorkerProcess {
-  name: string;
-  child: ChildProcess;
-  lines: Array<Record<string, unknown>>;
-  exited: Promise<number | null>;
-}
 
 const processes: WorkerProcess[] = [];
 let db: Db;
@@ -36,34 +28,13 @@ let provider: SessionUser;
 let workloadId: number;
 
 function startWorker(role: string, ...args: string[]): WorkerProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", `workers/${role}.ts`, ...args], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      AMQP_PREFIX: prefix,
-      LOG_LEVEL: "info",
-      NODE_ENV: "production",
-      MIGRATION_STEP_TIMEOUT_MS: "60000",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const worker = spawnWorkerProcess(role, args, {
+    DATABASE_URL: url,
+    AMQP_PREFIX: prefix,
+    LOG_LEVEL: "info",
+    NODE_ENV: "production",
+    MIGRATION_STEP_TIMEOUT_MS: "60000",
   });
-  const lines: Array<Record<string, unknown>> = [];
-  let buffer = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    buffer += chunk.toString();
-    const parts = buffer.split("\n");
-    buffer = parts.pop() ?? "";
-    for (const line of parts) {
-      try {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        lines.push({ raw: line });
-      }
-    }
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const worker = { name: [role, ...args].join(" "), child, lines, exited };
   processes.push(worker);
   return worker;
 }

@@ -1,48 +1,19 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueueOutbox, messages } from "@/server/bus";
 import { waitFor } from "@/server/bus/testing";
 import { createDb, type Db } from "@/server/db/client";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
 import { databaseUrlFor, runId } from "@/server/testing/services";
+import { spawnWorkerProcess, type WorkerProcess } from "./testing";
 
-const root = path.resolve(import.meta.dirname, "../../..");
 // A database of its own: the worker's outbox relay (woken by NOTIFY) would otherwise publish the
 // rows other test files enqueue to exercise their own relays.
 const url = databaseUrlFor(`nemo_worker_process_${runId()}`);
 let db: Db;
 
-interface WorkerProcess {
-  child: ChildProcess;
-  lines: Array<Record<string, unknown>>;
-  exited: Promise<number | null>;
-}
-
-/** Starts a real worker process (as the supervisor and Helm do: one node process, tsx as a loader) on this run's database and vhost. */
-function startWorkerProcess(role: string): WorkerProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", `workers/${role}.ts`], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: "info", NODE_ENV: "production" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const lines: Array<Record<string, unknown>> = [];
-  let buffer = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    buffer += chunk.toString();
-    const parts = buffer.split("\n");
-    buffer = parts.pop() ?? "";
-    for (const line of parts) {
-      try {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        lines.push({ raw: line });
-      }
-    }
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, lines, exited };
-}
+/** A real worker process on this run's database and vhost. */
+const startWorkerProcess = (role: string): WorkerProcess =>
+  spawnWorkerProcess(role, [], { DATABASE_URL: url, LOG_LEVEL: "info", NODE_ENV: "production" });
 
 beforeAll(async () => {
   await ensureDatabase(url);
