@@ -4,7 +4,6 @@ import ErrorOutlineIcon from "@mui/icons-material/ErrorOutlineOutlined";
 import Alert from "@mui/material/Alert";
 import AlertTitle from "@mui/material/AlertTitle";
 import Box from "@mui/material/Box";
-import Button from "@mui/material/Button";
 import Chip from "@mui/material/Chip";
 import Divider from "@mui/material/Divider";
 import FormControlLabel from "@mui/material/FormControlLabel";
@@ -29,7 +28,7 @@ import {
   type IntentTypeChoice,
   type TargetRow,
 } from "@/components/intents/targets";
-import { ButtonLink } from "@/components/links";
+import { FormActions } from "@/components/FormActions";
 import { StatusChip } from "@/components/StatusChip";
 import { errorStatus } from "@/trpc/query-client";
 import { useTRPC } from "@/trpc/react";
@@ -496,20 +495,11 @@ export function CreateInstanceForm({
             )}
           </Section>
 
-          <Stack direction="row" spacing={1.5} sx={{ justifyContent: "flex-end" }}>
-            <ButtonLink
-              href={workloadId !== undefined ? `/instances?workload=${workloadId}` : "/instances"}
-              color="inherit"
-            >
-              Cancel
-            </ButtonLink>
-            <Button onClick={reset} disabled={create.isPending}>
-              Reset
-            </Button>
-            <Button type="submit" variant="contained" loading={create.isPending}>
-              Create
-            </Button>
-          </Stack>
+          <FormActions
+            cancelHref={workloadId !== undefined ? `/instances?workload=${workloadId}` : "/instances"}
+            onReset={reset}
+            pending={create.isPending}
+          />
         </Stack>
       </Box>
     </Paper>

@@ -23,7 +23,7 @@ import {
   type RenderProblem,
 } from "@/components/instances/form-errors";
 import { YamlEditor } from "@/components/instances/YamlEditor";
-import { ButtonLink } from "@/components/links";
+import { FormActions } from "@/components/FormActions";
 import { useTRPC } from "@/trpc/react";
 import type { RouterInputs } from "@/trpc/types";
 import { InstancePicker } from "./InstancePicker";
@@ -402,20 +402,11 @@ export function CreateIntentForm({
             </Stack>
           )}
 
-          <Stack direction="row" spacing={1.5} sx={{ justifyContent: "flex-end" }}>
-            <ButtonLink
-              href={initialInstanceId ? `/intents?instanceId=${initialInstanceId}` : "/intents"}
-              color="inherit"
-            >
-              Cancel
-            </ButtonLink>
-            <Button onClick={reset} disabled={create.isPending}>
-              Reset
-            </Button>
-            <Button type="submit" variant="contained" loading={create.isPending}>
-              Create
-            </Button>
-          </Stack>
+          <FormActions
+            cancelHref={initialInstanceId ? `/intents?instanceId=${initialInstanceId}` : "/intents"}
+            onReset={reset}
+            pending={create.isPending}
+          />
         </Stack>
       </Box>
     </Paper>
