@@ -16,13 +16,13 @@ import {
   compactTimestamp,
   deadlineFrom,
   endMigration,
+  findMigrationFor,
   lockMigration,
   migrationMessageId,
   recordStep,
   type MigrationDeps,
   type MigrationRecord,
 } from "./store";
-import { isUuid } from "@/server/intents/queries";
 
 /**
  * The IBMC agent of one cluster (queue `mo.agent.<cluster>`, exchange `mo`,
@@ -95,24 +95,6 @@ function throwIfStopping(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new Error("agent shutting down: the message goes back to the queue");
 }
 
-async function resolveMigration(deps: AgentDeps, message: IbmcAgentMessage): Promise<MigrationRecord | null> {
-  if (message.MigrationID !== undefined) {
-    return isUuid(message.MigrationID)
-      ? deps.db.migration.findUnique({ where: { id: message.MigrationID } })
-      : null;
-  }
-  // A reference-style command without our id: the instance's active migration between the same clusters.
-  if (!isUuid(message.WorkloadID)) return null;
-  return deps.db.migration.findFirst({
-    where: {
-      instanceId: message.WorkloadID,
-      sourceCluster: message.SourceCluster,
-      targetCluster: message.TargetCluster,
-      activeInstanceId: { not: null },
-    },
-  });
-}
-
 async function reload(deps: AgentDeps, id: string): Promise<MigrationRecord> {
   return deps.db.migration.findUniqueOrThrow({ where: { id } });
 }
@@ -145,7 +127,8 @@ export async function handleAgentMessage(
     );
     return "ignored";
   }
-  const migration = await resolveMigration(deps, message);
+  // An agent acts only for a migration in flight between the message's clusters.
+  const migration = await findMigrationFor(deps.db, message, { activeOnly: true });
   if (!migration) {
     log.warn("no such migration: ignored");
     return "ignored";

@@ -1,8 +1,7 @@
 import type { MigrationCompletion } from "@/server/bus";
 import { recordLifecycleEvent } from "@/server/instances/lifecycle";
 import { settleCleanup } from "./cleanup";
-import { advanceMigration, lockMigration, type MigrationDeps, type MigrationRecord } from "./store";
-import { isUuid } from "@/server/intents/queries";
+import { advanceMigration, findMigrationFor, lockMigration, type MigrationDeps } from "./store";
 
 /**
  * The MO's side of a finished migration (`nemo.api.workload` / `update`,
@@ -21,23 +20,6 @@ import { isUuid } from "@/server/intents/queries";
 
 export type CompletionOutcome = "completed" | "already-completed" | "ignored";
 
-async function findFor(deps: MigrationDeps, message: MigrationCompletion): Promise<MigrationRecord | null> {
-  if (message.MigrationID !== undefined)
-    return isUuid(message.MigrationID)
-      ? deps.db.migration.findUnique({ where: { id: message.MigrationID } })
-      : null;
-  if (!isUuid(message.WorkloadID)) return null;
-  // A reference-style completion without our id: the instance's migration between those clusters.
-  return deps.db.migration.findFirst({
-    where: {
-      instanceId: message.WorkloadID,
-      sourceCluster: message.SourceCluster,
-      targetCluster: message.TargetCluster,
-    },
-    orderBy: { createdAt: "desc" },
-  });
-}
-
 export async function handleMigrationCompletion(
   deps: MigrationDeps,
   message: MigrationCompletion,
@@ -48,7 +30,7 @@ export async function handleMigrationCompletion(
     migration: message.MigrationID,
     cluster: message.TargetCluster,
   });
-  const found = await findFor(deps, message);
+  const found = await findMigrationFor(deps.db, message, { activeOnly: false });
   if (!found) {
     log.warn("completion for an unknown migration: ignored");
     return "ignored";

@@ -5,6 +5,7 @@ import type { DriverFactory } from "@/server/clusters";
 import type { Db } from "@/server/db/client";
 import { serverEnv } from "@/server/env";
 import { recordLifecycleEvent } from "@/server/instances/lifecycle";
+import { isUuid } from "@/server/intents/queries";
 import type { Logger } from "@/server/logger";
 import {
   isTerminalState,
@@ -84,6 +85,31 @@ export function migrationMessageId(migrationId: string, purpose: MigrationMessag
 
 export async function findMigration(client: Client, id: string): Promise<MigrationRecord | null> {
   return client.migration.findUnique({ where: { id } });
+}
+
+/**
+ * The migration a protocol message is about: by its MigrationID when it
+ * carries one, else (a reference-style message without our id) the
+ * instance's newest migration between the message's two clusters — only an
+ * active one when `activeOnly`. Null when nothing matches or an id is not a UUID.
+ */
+export async function findMigrationFor(
+  client: Client,
+  message: { MigrationID?: string; WorkloadID: string; SourceCluster: string; TargetCluster: string },
+  { activeOnly }: { activeOnly: boolean },
+): Promise<MigrationRecord | null> {
+  if (message.MigrationID !== undefined)
+    return isUuid(message.MigrationID) ? findMigration(client, message.MigrationID) : null;
+  if (!isUuid(message.WorkloadID)) return null;
+  return client.migration.findFirst({
+    where: {
+      instanceId: message.WorkloadID,
+      sourceCluster: message.SourceCluster,
+      targetCluster: message.TargetCluster,
+      ...(activeOnly && { activeInstanceId: { not: null } }),
+    },
+    orderBy: { createdAt: "desc" },
+  });
 }
 
 /** Locks the migration's row until the transaction ends and returns it as it is now. */
