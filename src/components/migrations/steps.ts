@@ -4,26 +4,15 @@
  * names are the server's (Prisma enum MigrationState).
  */
 
-export type MigrationState =
-  | "REQUESTED"
-  | "BACKING_UP"
-  | "BACKED_UP"
-  | "RESTORING"
-  | "VERIFYING"
-  | "COMPLETED"
-  | "FAILED"
-  | "ROLLED_BACK";
+import {
+  isTerminalState,
+  MIGRATION_STATES,
+  type MigrationStateName,
+} from "@/server/migrations/state-machine";
 
-export const MIGRATION_STATES: readonly MigrationState[] = [
-  "REQUESTED",
-  "BACKING_UP",
-  "BACKED_UP",
-  "RESTORING",
-  "VERIFYING",
-  "COMPLETED",
-  "FAILED",
-  "ROLLED_BACK",
-];
+// The server's state machine is plain data and zod: the views use its names and its terminal set.
+export type MigrationState = MigrationStateName;
+export { MIGRATION_STATES };
 
 /** The happy path, in order: what the stepper shows for every migration. */
 export const MIGRATION_PATH: readonly MigrationState[] = [
@@ -35,10 +24,8 @@ export const MIGRATION_PATH: readonly MigrationState[] = [
   "COMPLETED",
 ];
 
-const TERMINAL: ReadonlySet<MigrationState> = new Set(["COMPLETED", "FAILED", "ROLLED_BACK"]);
-
 export function isActiveMigration(state: MigrationState): boolean {
-  return !TERMINAL.has(state);
+  return !isTerminalState(state);
 }
 
 /** How often migration views re-read the server while a migration is in flight. */
