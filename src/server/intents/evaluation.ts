@@ -1,3 +1,4 @@
+import type { InstanceStatus } from "@/generated/prisma/enums";
 import {
   CLUSTER_PROPERTIES,
   compileCondition,
@@ -86,8 +87,7 @@ export function energyKwhPerPeriod(cpuMillicores: number, memoryMiB: number): nu
 // ---------------------------------------------------------------------------
 // Inputs
 
-export type InstanceStatusName =
-  "CREATED" | "RENDERED" | "DEPLOYING" | "DEPLOYED" | "MIGRATING" | "DELETING" | "DELETED" | "FAILED";
+export type InstanceStatusName = InstanceStatus;
 
 /** A registered cluster as the evaluator sees it. */
 export interface EvaluationCluster {

@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { z } from "zod";
 import type { Cluster } from "@/generated/prisma/client";
+import { InstanceStatus } from "@/generated/prisma/enums";
 import { enqueueOutbox, messages, outboxRow } from "@/server/bus";
 import { driverFor, sharedDriverFactory, type ClusterDriver, type DriverFactory } from "@/server/clusters";
 import { poolOf, type Db } from "@/server/db/client";
@@ -99,16 +100,6 @@ const DEFAULT_LIMIT = 200_000;
 const DEFAULT_BATCH_SIZE = 5_000;
 const DEFAULT_WRITE_CONCURRENCY = 2;
 
-const INSTANCE_STATUSES: ReadonlySet<string> = new Set<InstanceStatusName>([
-  "CREATED",
-  "RENDERED",
-  "DEPLOYING",
-  "DEPLOYED",
-  "MIGRATING",
-  "DELETING",
-  "DELETED",
-  "FAILED",
-]);
 /** Instances whose targets are measured (a migrating one still runs on its source cluster). */
 const RUNNING: ReadonlySet<InstanceStatusName> = new Set(["DEPLOYED", "MIGRATING"]);
 
@@ -228,7 +219,7 @@ function jsonRows(rows: Array<{ rows: string | null }>): unknown[][] {
 
 const instanceRowSchema = z.tuple([
   z.string(),
-  z.string().refine((s) => INSTANCE_STATUSES.has(s)),
+  z.enum(InstanceStatus),
   z.string().nullable(),
   z.string().nullable(),
   z.string(),
@@ -259,7 +250,7 @@ async function loadInstances(db: Db, ids: readonly string[]): Promise<Map<string
     const [id, status, statusReason, clusterId, namespace, label, migrating] = instanceRowSchema.parse(row);
     instances.set(id, {
       id,
-      status: status as InstanceStatusName,
+      status,
       statusReason,
       clusterId,
       namespace,
