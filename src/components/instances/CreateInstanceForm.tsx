@@ -36,8 +36,6 @@ import type { RouterInputs } from "@/trpc/types";
 import { instanceFormErrors, NO_FORM_ERRORS, problemLocation, type InstanceFormErrors } from "./form-errors";
 import { YamlEditor } from "./YamlEditor";
 
-export type { IntentTypeChoice } from "@/components/intents/targets";
-
 type CreateInput = RouterInputs["instance"]["create"];
 type Condition = NonNullable<CreateInput["intent"]>["targets"][number]["targetCondition"];
 

@@ -6,24 +6,13 @@
  * the server checks everything again. Pure, no React.
  */
 
-/** One target of a catalogue intent type, as a page hands it to the client. */
-export interface IntentTargetChoice {
-  name: string;
-  label: string;
-  valueType: "number" | "boolean";
-  unit: string | null;
-  min?: number;
-  max?: number;
-  conditions: readonly string[];
-}
+import type { IntentTarget, IntentType } from "@/server/intents/catalogue";
+
+/** One target of a catalogue intent type, as a page hands it to the client (any condition name). */
+export type IntentTargetChoice = Omit<IntentTarget, "conditions"> & { conditions: readonly string[] };
 
 /** An intent type of the catalogue (src/server/intents/catalogue.ts), as plain data. */
-export interface IntentTypeChoice {
-  type: string;
-  label: string;
-  description: string;
-  targets: readonly IntentTargetChoice[];
-}
+export type IntentTypeChoice = Omit<IntentType, "targets"> & { targets: readonly IntentTargetChoice[] };
 
 export interface TargetRow {
   /** Stable React key: rows can be removed from the middle. */

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { Forbidden } from "@/components/Forbidden";
-import { CreateInstanceForm, type IntentTypeChoice } from "@/components/instances/CreateInstanceForm";
+import { CreateInstanceForm } from "@/components/instances/CreateInstanceForm";
 import { PageHeader } from "@/components/PageHeader";
 import { areaAccess, areaByKey, rolesForArea } from "@/server/auth/areas";
 import { describeRoles } from "@/server/auth/roles";
@@ -8,14 +8,6 @@ import { INTENT_TYPES } from "@/server/intents/catalogue";
 import { requireConsoleSession } from "../../require-session";
 
 export const metadata: Metadata = { title: "Create Workload Instance" };
-
-/** The catalogue is static data: the page hands it to the form rather than another round trip. */
-const INTENT_TYPE_CHOICES: IntentTypeChoice[] = INTENT_TYPES.map((t) => ({
-  type: t.type,
-  label: t.label,
-  description: t.description,
-  targets: t.targets.map((target) => ({ ...target, conditions: [...target.conditions] })),
-}));
 
 export default async function NewInstancePage({
   searchParams,
@@ -39,7 +31,7 @@ export default async function NewInstancePage({
         trail={[{ href: area.href, label: area.title }]}
         description="Render an accepted workload's Helm chart with your options; the Meta-Orchestrator places it on a cluster that meets its intent and deploys it."
       />
-      <CreateInstanceForm initialWorkloadId={workloadId} intentTypes={INTENT_TYPE_CHOICES} />
+      <CreateInstanceForm initialWorkloadId={workloadId} intentTypes={INTENT_TYPES} />
     </>
   );
 }
