@@ -91,6 +91,11 @@ async function fieldErrors(user: SessionUser, input: unknown): Promise<Record<st
   return error.json.data.fieldErrors;
 }
 
+// fixed-date: a validity window only stored and read back; creation does not compare it with today.
+const WINDOW = { start: "2030-01-01T00:00:00Z", end: "2030-02-01T00:00:00Z" };
+// fixed-date: the annex energy example's validity window, read back as imported.
+const ENERGY_WINDOW = { start: "2026-12-01T00:00:00Z", end: "2026-12-31T23:59:59Z" };
+
 const availability = (value: TargetValueInput, condition: Condition = "IS_GREATER_THAN") => ({
   source: "form" as const,
   instanceId,
@@ -139,8 +144,8 @@ describe("intent.create from the form", () => {
     const intent = remember(
       await caller(provider).intent.create({
         ...availability(95),
-        start: "2030-01-01T00:00:00Z",
-        end: new Date("2030-02-01T00:00:00Z"),
+        start: WINDOW.start,
+        end: new Date(WINDOW.end),
       }),
     );
     expect(intent).toMatchObject({
@@ -150,8 +155,8 @@ describe("intent.create from the form", () => {
       adminState: "ACTIVATED",
       externalId: null,
       hasSecrets: false,
-      validFrom: new Date("2030-01-01T00:00:00Z"),
-      validUntil: new Date("2030-02-01T00:00:00Z"),
+      validFrom: new Date(WINDOW.start),
+      validUntil: new Date(WINDOW.end),
       targets: [
         {
           expectationId: "1",
@@ -329,8 +334,8 @@ describe("intent.create from YAML", () => {
       priority: 10,
       observationPeriodS: 300,
       hasSecrets: false,
-      validFrom: new Date("2026-12-01T00:00:00Z"),
-      validUntil: new Date("2026-12-31T23:59:59Z"),
+      validFrom: new Date(ENERGY_WINDOW.start),
+      validUntil: new Date(ENERGY_WINDOW.end),
     });
     expect(intent.targets.map((t) => [t.targetName, t.targetValueRange])).toEqual([
       ["CompEnergyEfficiency", 40000],

@@ -65,10 +65,12 @@ describe("cluster metrics", () => {
     ];
     expect(await db.$transaction((tx) => recordClusterMetrics(tx, samples))).toBe(1);
     expect(await db.$transaction((tx) => recordClusterMetrics(tx, samples))).toBe(0);
-    const old = [{ ...samples[0]!, timestamp: new Date(Date.now() - 3 * 86_400_000).toISOString() }];
+    // The clock stands two hours after the recent sample, whatever today's date is.
+    const now = () => Date.parse("2026-11-27T12:00:00Z");
+    const old = [{ ...samples[0]!, timestamp: new Date(now() - 3 * 86_400_000).toISOString() }];
     await db.$transaction((tx) => recordClusterMetrics(tx, old));
     expect(await db.clusterMetricSample.count({ where: { clusterId: cluster.id } })).toBe(2);
-    expect(await pruneClusterMetrics(db)).toBeGreaterThanOrEqual(1);
+    expect(await pruneClusterMetrics(db, { now })).toBeGreaterThanOrEqual(1);
     expect(await db.clusterMetricSample.count({ where: { clusterId: cluster.id } })).toBe(1);
   });
 });

@@ -3,6 +3,7 @@ import type { Db } from "@/server/db/client";
 import type { Logger } from "@/server/logger";
 import { driverFor, type DriverFactory } from "./connection";
 import type { ClusterDriver } from "./driver";
+import { systemClock, type Clock } from "./simulated/clock";
 import { collectClusterUsage } from "./fan-out";
 
 /**
@@ -68,10 +69,18 @@ export async function recordClusterMetrics(tx: TransactionClient, samples: Clust
   return created.count;
 }
 
+export interface PruneOptions {
+  /** How much history to keep; the console shows the last day. */
+  keepMs?: number;
+  /** Injected so the cut-off is testable on any date. */
+  now?: Clock;
+}
+
 /** Keeps the metrics history bounded (the console shows the last day). */
-export async function pruneClusterMetrics(db: Db, keepMs: number = 2 * 24 * 3_600_000): Promise<number> {
+export async function pruneClusterMetrics(db: Db, options: PruneOptions = {}): Promise<number> {
+  const { keepMs = 2 * 24 * 3_600_000, now = systemClock } = options;
   const removed = await db.clusterMetricSample.deleteMany({
-    where: { sampledAt: { lt: new Date(Date.now() - keepMs) } },
+    where: { sampledAt: { lt: new Date(now() - keepMs) } },
   });
   return removed.count;
 }

@@ -89,15 +89,18 @@ describe("pruneIntentReports", () => {
     const secondIds = await insertReports(second, ["01-20T00:00:00", "01-30T00:00:00", "01-05T00:00:00"]);
     const { log, info } = silentLog();
 
-    const result = await pruneIntentReports({ db, log, now: NOW, retentionMs: WEEK_MS });
+    // A stopwatch that moves 40 ms each time it is read: the run reads it at start and end.
+    let ticks = 0;
+    const elapsed = () => 40 * ticks++;
+    const result = await pruneIntentReports({ db, log, now: NOW, retentionMs: WEEK_MS, elapsed });
 
     expect(await keptIds(first)).toEqual([firstIds[3], firstIds[4]]);
     expect(await keptIds(second)).toEqual([secondIds[1]]);
     expect(result.deleted).toBe(5);
-    expect(result.durationMs).toBeGreaterThanOrEqual(0);
+    expect(result.durationMs).toBe(40);
     expect(info).toHaveBeenCalledTimes(1);
     expect(info).toHaveBeenCalledWith(
-      expect.objectContaining({ deleted: 5, retentionDays: 7 }),
+      expect.objectContaining({ deleted: 5, retentionDays: 7, durationMs: 40 }),
       "intent reports pruned",
     );
   });

@@ -41,6 +41,8 @@ export interface PruneIntentReportsOptions {
   intentsPerPage?: number;
   /** Stops between batches (worker shutdown); what was deleted so far stays deleted. */
   signal?: AbortSignal;
+  /** Monotonic milliseconds for the run's duration (tests inject one that ticks). */
+  elapsed?: () => number;
 }
 
 export interface PruneIntentReportsResult {
@@ -59,6 +61,7 @@ export async function pruneIntentReports(
     batchSize = 10_000,
     intentsPerPage = INTENTS_PER_PAGE,
     signal,
+    elapsed = () => performance.now(),
   } = options;
   if (!Number.isFinite(retentionMs) || retentionMs <= 0)
     throw new Error(`retentionMs must be a positive number of milliseconds, got ${retentionMs}`);
@@ -68,7 +71,7 @@ export async function pruneIntentReports(
   if (!Number.isInteger(intentsPerPage) || intentsPerPage < 1)
     throw new Error(`intentsPerPage must be a positive integer, got ${intentsPerPage}`);
   const cutoff = new Date(now.getTime() - retentionMs);
-  const started = performance.now();
+  const started = elapsed();
   let deleted = 0;
   let after: string | null = null;
   while (!signal?.aborted) {
@@ -83,7 +86,7 @@ export async function pruneIntentReports(
     if (intentIds.length < intentsPerPage) break;
     after = intentIds[intentIds.length - 1] ?? null;
   }
-  const durationMs = Math.round(performance.now() - started);
+  const durationMs = Math.round(elapsed() - started);
   // Only a run that deleted something is worth a line.
   if (deleted > 0)
     log.info({ deleted, retentionDays: retentionMs / DAY_MS, durationMs }, "intent reports pruned");

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueueOutbox, messages } from "@/server/bus";
 import { waitFor } from "@/server/bus/testing";
@@ -46,8 +47,8 @@ describe("a worker process", () => {
       // this process's metrics consumer -> a stored sample.
       const cluster = await db.cluster.create({
         data: {
-          name: `wp-${Date.now().toString(36)}`,
-          owner: { create: { subject: `wp-${Date.now()}`, username: "wp", roles: [] } },
+          name: `wp-${randomUUID().slice(0, 8)}`,
+          owner: { create: { subject: `wp-${randomUUID()}`, username: "wp", roles: [] } },
           managedApi: "sim://wp",
           cpus: 4,
           memoryGb: 8,
