@@ -99,6 +99,22 @@ describe("validateChart", () => {
     ]);
   });
 
+  it("reports a values.schema.json that cannot be used as a problem of that file", async () => {
+    const schema = JSON.stringify({ properties: { image: { $ref: "https://schemas.example/image.json" } } });
+    const result = await validateChart(
+      files({ "Chart.yaml": CHART, "values.yaml": "image: nginx\n", "values.schema.json": schema }),
+      renderer({ ok: true, manifests: [MANIFEST] }),
+    );
+    expect(!result.ok && result.errors).toEqual([
+      {
+        file: "values.schema.json",
+        message: expect.stringContaining(
+          'refers to "https://schemas.example/image.json", outside the chart: remote schemas are not fetched',
+        ) as string,
+      },
+    ]);
+  });
+
   it("reports a values.schema.json that is not JSON, with the line", async () => {
     const result = await validateChart(
       files({ "Chart.yaml": CHART, "values.schema.json": '{\n  "type": "object",\n  oops\n}' }),

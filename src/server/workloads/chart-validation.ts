@@ -13,7 +13,7 @@
  * depend on how templates are executed (src/server/charts does that).
  */
 import type { Problem } from "@/server/errors";
-import { formatPath, validateJsonSchema } from "./values-schema";
+import { formatPath, validateValues } from "./values-schema";
 import { CHART_FILE, chartIdentity, parseChartMetadata } from "./chart-metadata";
 import { parseYamlFile, type YamlFile } from "./yaml-file";
 
@@ -108,7 +108,8 @@ export function coalesceValues(
 export interface ChartValues {
   defaults: Record<string, unknown>;
   file: YamlFile | undefined;
-  schema: unknown;
+  /** values.schema.json as written (its text is the compiled-schema cache key). */
+  schema: string | undefined;
 }
 
 /** Stages 2–3 inputs: values.yaml and values.schema.json, parsed, or the first problem. */
@@ -130,10 +131,11 @@ export function readChartValues(
         problem: { file: VALUES_FILE, line: 1, message: "values.yaml must be a YAML mapping." },
       };
   }
-  let schema: unknown = undefined;
   const schemaSource = fileText(files, VALUES_SCHEMA_FILE);
   if (schemaSource !== undefined) {
+    let schema: unknown;
     try {
+      // Parsed here too, for the line of a syntax error; validation compiles from the text.
       schema = JSON.parse(schemaSource) as unknown;
     } catch (error) {
       return {
@@ -152,7 +154,7 @@ export function readChartValues(
       };
     }
   }
-  return { ok: true, values: { defaults, file, schema } };
+  return { ok: true, values: { defaults, file, schema: schemaSource } };
 }
 
 /**
@@ -167,19 +169,23 @@ export function checkValuesSchema(
 ): Problem[] {
   if (values.schema === undefined) return [];
   const merged = coalesceValues(values.defaults, overrides);
-  return validateJsonSchema(values.schema, merged).map((violation) => {
-    const where = formatPath(violation.path);
-    const fromOverride = overrideFile?.lineOf(violation.path);
-    const line = fromOverride ?? values.file?.lineOf(violation.path);
-    const file =
-      fromOverride !== undefined ? overrideFile?.file : values.file ? VALUES_FILE : VALUES_SCHEMA_FILE;
-    return {
+  const check = validateValues(values.schema, merged);
+  if (check.ok) return [];
+  if ("schemaProblem" in check) return [{ file: VALUES_SCHEMA_FILE, message: check.schemaProblem }];
+  const { violation } = check;
+  const where = formatPath(violation.path);
+  const fromOverride = overrideFile?.lineOf(violation.path);
+  const line = fromOverride ?? values.file?.lineOf(violation.path);
+  const file =
+    fromOverride !== undefined ? overrideFile?.file : values.file ? VALUES_FILE : VALUES_SCHEMA_FILE;
+  return [
+    {
       field: `values.${where}`,
       file,
       line,
       message: `values don't meet the chart's schema (values.schema.json): ${where} ${violation.message}`,
-    };
-  });
+    },
+  ];
 }
 
 /** The whole pipeline with default values: the gate between PENDING and ACCEPTED. */

@@ -1,16 +1,30 @@
 /**
- * values.schema.json checking: the subset of JSON Schema (draft-07 and
- * 2020-12 keywords) that chart authors use. Helm refuses to render when the
+ * values.schema.json checking with Ajv. Helm refuses to render when the
  * values break the chart's schema, so validation does too.
  *
- * Supported: type, enum, const, numeric and string bounds, pattern, items /
- * prefixItems / additionalItems / contains, properties / required /
- * additionalProperties / patternProperties / propertyNames / dependentRequired,
- * allOf / anyOf / oneOf / not, if / then / else, and local `$ref` ("#/…").
- * Remote `$ref`s are not fetched (an upload must not make the server call
- * out) and count as satisfied; `format` is an annotation, as by default in
- * the JSON Schema spec.
+ * The dialect follows the schema's `$schema`, as Helm's validators do:
+ * 2020-12 (Helm 4) and 2019-09 get their own Ajv; anything else (draft-07,
+ * draft-06, older or no `$schema`) is checked with draft-07 semantics, as
+ * Helm 3 does. Formats are asserted (ajv-formats).
+ *
+ * The schema is chart input, so it is treated as hostile:
+ * - nothing is fetched: there is no loader, and a `$ref` that points outside
+ *   the file is reported as a problem of the schema;
+ * - size, depth and breadth are bounded before Ajv sees it (Ajv's compile
+ *   time grows faster than linearly with breadth, and deep schemas overflow
+ *   the stack);
+ * - validation stops at the first violation, so a values file cannot make
+ *   it allocate one error per item;
+ * - each schema gets its own Ajv instance, so one chart's `$id`s can neither
+ *   clash with nor be resolved by another chart's schema, and an evicted
+ *   schema leaves nothing behind.
+ * Compiled validators are cached per schema text in a small LRU.
  */
+import Ajv, { type ErrorObject, type Options, type ValidateFunction } from "ajv";
+import Ajv2019 from "ajv/dist/2019";
+import Ajv2020 from "ajv/dist/2020";
+import draft06MetaSchema from "ajv/dist/refs/json-schema-draft-06.json";
+import addFormats from "ajv-formats";
 
 export type JsonPath = (string | number)[];
 
@@ -19,47 +33,81 @@ export interface SchemaViolation {
   message: string;
 }
 
-type Schema = boolean | Record<string, unknown>;
+export type ValuesSchemaCheck =
+  | { ok: true }
+  /** The values break the schema (the first violation found). */
+  | { ok: false; violation: SchemaViolation }
+  /** The schema itself cannot be used (not a schema, too big, remote `$ref`, …). */
+  | { ok: false; schemaProblem: string };
 
-const MAX_DEPTH = 64;
+export const VALUES_SCHEMA_LIMITS = {
+  maxBytes: 1024 * 1024,
+  /** Nesting of objects and arrays in the schema document. */
+  maxDepth: 64,
+  /** Objects and arrays in the schema document. */
+  maxNodes: 5_000,
+  /** Members of any one object or array (e.g. entries of `properties`). */
+  maxMembers: 1_000,
+};
+
+const CACHE_MAX_ENTRIES = 64;
+const CACHE_MAX_BYTES = 8 * 1024 * 1024;
+
+type Dialect = "draft-07" | "2019-09" | "2020-12";
+
+const DIALECTS: { pattern: RegExp; dialect: Dialect; meta: string }[] = [
+  {
+    pattern: /^https?:\/\/json-schema\.org\/draft\/2020-12\/schema#?$/,
+    dialect: "2020-12",
+    meta: "https://json-schema.org/draft/2020-12/schema",
+  },
+  {
+    pattern: /^https?:\/\/json-schema\.org\/draft\/2019-09\/schema#?$/,
+    dialect: "2019-09",
+    meta: "https://json-schema.org/draft/2019-09/schema",
+  },
+  {
+    pattern: /^https?:\/\/json-schema\.org\/draft-07\/schema#?$/,
+    dialect: "draft-07",
+    meta: "http://json-schema.org/draft-07/schema#",
+  },
+  {
+    pattern: /^https?:\/\/json-schema\.org\/draft-06\/schema#?$/,
+    dialect: "draft-07",
+    meta: "http://json-schema.org/draft-06/schema#",
+  },
+];
+
+const AJV_OPTIONS: Options = {
+  // Chart schemas carry keywords of their own ("form", "x-…") and loose forms that Helm accepts.
+  strict: false,
+  allErrors: false,
+  $data: false,
+  // Unknown formats and keywords are the chart's business, not the server log's.
+  logger: false,
+  // Checked explicitly before compiling, so the problem can be worded for the chart author.
+  validateSchema: false,
+  // Inlining copies a referenced schema into every place that uses it: code size would grow as uses × size.
+  inlineRefs: false,
+  ownProperties: true,
+  // Ajv's optimiser passes grow quadratically with a schema's breadth (seconds for 1,000 properties).
+  code: { optimize: false },
+};
+
+function newAjv(dialect: Dialect): Ajv {
+  const ajv =
+    dialect === "2020-12"
+      ? new Ajv2020(AJV_OPTIONS)
+      : dialect === "2019-09"
+        ? new Ajv2019(AJV_OPTIONS)
+        : new Ajv(AJV_OPTIONS);
+  if (dialect === "draft-07") ajv.addMetaSchema(draft06MetaSchema);
+  addFormats(ajv);
+  return ajv;
+}
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
-
-export function jsonType(value: unknown): "null" | "boolean" | "object" | "array" | "number" | "string" {
-  if (value === null || value === undefined) return "null";
-  if (Array.isArray(value)) return "array";
-  switch (typeof value) {
-    case "boolean":
-      return "boolean";
-    case "number":
-    case "bigint":
-      return "number";
-    case "string":
-      return "string";
-    default:
-      return "object";
-  }
-}
-
-function matchesType(value: unknown, type: string): boolean {
-  const actual = jsonType(value);
-  if (type === "integer") return actual === "number" && Number.isInteger(Number(value));
-  return actual === type;
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b))
-    return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
-  if (isRecord(a) && isRecord(b)) {
-    const keys = Object.keys(a);
-    return (
-      keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]))
-    );
-  }
-  return false;
-}
 
 /** "image.tag", "ports[0].name": how Helm and kubectl users read a value path. */
 export function formatPath(path: JsonPath): string {
@@ -68,262 +116,288 @@ export function formatPath(path: JsonPath): string {
   return out || "(root)";
 }
 
-function resolvePointer(root: Schema, ref: string): Schema | undefined {
-  if (ref === "#") return root;
-  if (!ref.startsWith("#/")) return undefined;
-  let node: unknown = root;
-  for (const raw of ref.slice(2).split("/")) {
-    const key = decodeURIComponent(raw).replaceAll("~1", "/").replaceAll("~0", "~");
-    if (Array.isArray(node)) node = node[Number(key)];
-    else if (isRecord(node)) node = node[key];
-    else return undefined;
-  }
-  return typeof node === "boolean" || isRecord(node) ? node : undefined;
+function describeType(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
+  if (typeof value === "bigint") return "integer";
+  return typeof value === "object" ? "object" : typeof value;
 }
 
-function regex(pattern: unknown): RegExp | undefined {
-  if (typeof pattern !== "string") return undefined;
+/** A value for a message: JSON, cut short so a huge `const` cannot flood the problem list. */
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Bounds the schema document before compiling; iterative, so a deep document cannot overflow the stack. */
+function tooComplex(schema: unknown): string | undefined {
+  const limits = VALUES_SCHEMA_LIMITS;
+  const stack: { node: unknown; depth: number }[] = [{ node: schema, depth: 1 }];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop() as { node: unknown; depth: number };
+    if (typeof node !== "object" || node === null) continue;
+    nodes += 1;
+    if (nodes > limits.maxNodes) return `it has more than ${limits.maxNodes} objects and arrays`;
+    if (depth > limits.maxDepth) return `it nests more than ${limits.maxDepth} levels deep`;
+    const members = Array.isArray(node) ? node : Object.values(node);
+    if (members.length > limits.maxMembers) {
+      return `an object or array in it has more than ${limits.maxMembers} members`;
+    }
+    for (const member of members) stack.push({ node: member, depth: depth + 1 });
+  }
+  return undefined;
+}
+
+type Compiled = { ok: true; validate: ValidateFunction } | { ok: false; schemaProblem: string };
+
+function compile(text: string): Compiled {
+  const fail = (problem: string): Compiled => ({ ok: false, schemaProblem: `values.schema.json ${problem}` });
+  const limits = VALUES_SCHEMA_LIMITS;
+  if (Buffer.byteLength(text) > limits.maxBytes) {
+    return fail(`is larger than ${limits.maxBytes / 1024} KiB, too large to check.`);
+  }
+  let schema: unknown;
   try {
-    return new RegExp(pattern, "u");
-  } catch {
-    return undefined;
+    schema = JSON.parse(text) as unknown;
+  } catch (error) {
+    return fail(`is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (typeof schema !== "boolean" && !isRecord(schema)) return fail("must be a JSON object.");
+  const complexity = tooComplex(schema);
+  if (complexity) return fail(`is too complex to check: ${complexity}.`);
+
+  let dialect: Dialect = "draft-07";
+  if (isRecord(schema)) {
+    const declared = typeof schema.$schema === "string" ? schema.$schema : "";
+    const known = DIALECTS.find((d) => d.pattern.test(declared));
+    dialect = known?.dialect ?? "draft-07";
+    // Spelled the way Ajv registers its meta-schemas; others (draft-04, custom) are read as draft-07.
+    const { $schema: _declared, ...rest } = schema;
+    schema = known ? { ...rest, $schema: known.meta } : rest;
+  }
+  const ajv = newAjv(dialect);
+  try {
+    if (!ajv.validateSchema(schema as object | boolean)) {
+      const error = ajv.errors?.at(-1);
+      const where = error?.instancePath || "(root)";
+      return fail(`is not a valid ${dialect} JSON Schema: ${where} ${error?.message ?? "is invalid"}.`);
+    }
+    const validate = ajv.compile(schema as object | boolean);
+    // An $async schema validates through a promise, which would read as "valid" here.
+    if ((validate as { $async?: unknown }).$async === true)
+      return fail("uses $async, which Helm does not support.");
+    return { ok: true, validate };
+  } catch (error) {
+    return { ok: false, schemaProblem: compileProblem(error) };
   }
 }
 
-const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
-const describe = (value: unknown): string => {
-  const type = jsonType(value);
-  if (type === "number" && Number.isInteger(Number(value))) return "integer";
-  return type;
-};
-
-class Validator {
-  readonly violations: SchemaViolation[] = [];
-  constructor(private readonly root: Schema) {}
-
-  /** Collects violations into a scratch list (for anyOf / oneOf / not / if). */
-  private probe(schema: Schema, value: unknown, path: JsonPath, depth: number): SchemaViolation[] {
-    const inner = new Validator(this.root);
-    inner.check(schema, value, path, depth);
-    return inner.violations;
-  }
-
-  private fail(path: JsonPath, message: string): void {
-    this.violations.push({ path, message });
-  }
-
-  check(schema: Schema, value: unknown, path: JsonPath, depth = 0): void {
-    if (depth > MAX_DEPTH) {
-      this.fail(path, "the schema nests too deeply (recursive $ref?)");
-      return;
-    }
-    if (schema === true) return;
-    if (schema === false) {
-      this.fail(path, "is not allowed by the schema");
-      return;
-    }
-    const s = schema;
-
-    if (typeof s.$ref === "string") {
-      const target = resolvePointer(this.root, s.$ref);
-      if (target !== undefined) this.check(target, value, path, depth + 1);
-    }
-
-    if (s.type !== undefined) {
-      const types = (Array.isArray(s.type) ? s.type : [s.type]).filter(
-        (t): t is string => typeof t === "string",
+function compileProblem(error: unknown): string {
+  if (error instanceof Ajv.MissingRefError) {
+    const target = error.missingSchema || error.missingRef;
+    if (/^https?:/i.test(target)) {
+      return (
+        `values.schema.json refers to "${target}", outside the chart: remote schemas are not fetched; ` +
+        `copy what it needs under "definitions" (or "$defs") and refer to that.`
       );
-      if (types.length > 0 && !types.some((t) => matchesType(value, t))) {
-        this.fail(path, `must be ${types.join(" or ")}, got ${describe(value)}`);
-        return; // Further keyword errors would only repeat the type mismatch.
-      }
     }
-    if (Array.isArray(s.enum) && !s.enum.some((e) => deepEqual(e, value))) {
-      this.fail(path, `must be one of ${s.enum.map((e) => JSON.stringify(e)).join(", ")}`);
-    }
-    if ("const" in s && !deepEqual(s.const, value)) this.fail(path, `must be ${JSON.stringify(s.const)}`);
+    return `values.schema.json has a $ref that cannot be resolved: "${error.missingRef}".`;
+  }
+  if (error instanceof RangeError) {
+    return "values.schema.json nests too deeply to check (a $ref that refers to itself?).";
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof SyntaxError) return `values.schema.json has an invalid pattern: ${message}`;
+  return `values.schema.json cannot be compiled: ${message}`;
+}
 
-    if (typeof value === "number") this.checkNumber(s, value, path);
-    if (typeof value === "string") this.checkString(s, value, path);
-    if (Array.isArray(value)) this.checkArray(s, value, path, depth);
-    if (isRecord(value)) this.checkObject(s, value, path, depth);
+/** Least-recently-used cache bounded by entries and by the schema text it holds. */
+class CompiledSchemas {
+  private readonly entries = new Map<string, Compiled>();
+  private bytes = 0;
 
-    if (Array.isArray(s.allOf))
-      for (const sub of s.allOf as Schema[]) this.check(sub, value, path, depth + 1);
-    if (Array.isArray(s.anyOf)) {
-      const results = (s.anyOf as Schema[]).map((sub) => this.probe(sub, value, path, depth + 1));
-      if (!results.some((r) => r.length === 0)) {
-        this.fail(
-          path,
-          `must match at least one allowed schema (${results[0]?.[0]?.message ?? "none matched"})`,
-        );
-      }
+  get(text: string): Compiled {
+    const hit = this.entries.get(text);
+    if (hit) {
+      this.entries.delete(text);
+      this.entries.set(text, hit);
+      return hit;
     }
-    if (Array.isArray(s.oneOf)) {
-      const matches = (s.oneOf as Schema[]).filter(
-        (sub) => this.probe(sub, value, path, depth + 1).length === 0,
-      );
-      if (matches.length !== 1) {
-        this.fail(
-          path,
-          matches.length === 0 ? "must match one allowed schema" : "matches more than one allowed schema",
-        );
-      }
+    const compiled = compile(text);
+    this.entries.set(text, compiled);
+    this.bytes += text.length;
+    for (const [oldest] of this.entries) {
+      if (this.entries.size <= CACHE_MAX_ENTRIES && this.bytes <= CACHE_MAX_BYTES) break;
+      if (oldest === text) break; // Keep the one just compiled, even if it alone is over the bound.
+      this.entries.delete(oldest);
+      this.bytes -= oldest.length;
     }
-    if (s.not !== undefined && this.probe(s.not as Schema, value, path, depth + 1).length === 0) {
-      this.fail(path, "must not match the excluded schema");
-    }
-    if (s.if !== undefined) {
-      const holds = this.probe(s.if as Schema, value, path, depth + 1).length === 0;
-      const branch = holds ? s.then : s.else;
-      if (branch !== undefined) this.check(branch as Schema, value, path, depth + 1);
-    }
+    return compiled;
   }
 
-  private checkNumber(s: Record<string, unknown>, value: number, path: JsonPath): void {
-    const min = num(s.minimum);
-    const max = num(s.maximum);
-    // Draft-04 spelled exclusivity as booleans beside minimum/maximum; later drafts as numbers.
-    const exMin = s.exclusiveMinimum === true ? min : num(s.exclusiveMinimum);
-    const exMax = s.exclusiveMaximum === true ? max : num(s.exclusiveMaximum);
-    if (min !== undefined && s.exclusiveMinimum !== true && value < min) this.fail(path, `must be >= ${min}`);
-    if (max !== undefined && s.exclusiveMaximum !== true && value > max) this.fail(path, `must be <= ${max}`);
-    if (exMin !== undefined && value <= exMin) this.fail(path, `must be > ${exMin}`);
-    if (exMax !== undefined && value >= exMax) this.fail(path, `must be < ${exMax}`);
-    const multipleOf = num(s.multipleOf);
-    if (multipleOf !== undefined && multipleOf > 0) {
-      const q = value / multipleOf;
-      if (Math.abs(q - Math.round(q)) > 1e-9) this.fail(path, `must be a multiple of ${multipleOf}`);
-    }
-  }
-
-  private checkString(s: Record<string, unknown>, value: string, path: JsonPath): void {
-    const length = [...value].length;
-    const minLength = num(s.minLength);
-    const maxLength = num(s.maxLength);
-    if (minLength !== undefined && length < minLength)
-      this.fail(path, `must be at least ${minLength} characters`);
-    if (maxLength !== undefined && length > maxLength)
-      this.fail(path, `must be at most ${maxLength} characters`);
-    const pattern = regex(s.pattern);
-    if (pattern && !pattern.test(value)) this.fail(path, `must match the pattern ${String(s.pattern)}`);
-  }
-
-  private checkArray(s: Record<string, unknown>, value: unknown[], path: JsonPath, depth: number): void {
-    const minItems = num(s.minItems);
-    const maxItems = num(s.maxItems);
-    if (minItems !== undefined && value.length < minItems)
-      this.fail(path, `must have at least ${minItems} items`);
-    if (maxItems !== undefined && value.length > maxItems)
-      this.fail(path, `must have at most ${maxItems} items`);
-    if (s.uniqueItems === true) {
-      for (let i = 0; i < value.length; i++) {
-        if (value.slice(0, i).some((other) => deepEqual(other, value[i]))) {
-          this.fail(path, "must not contain duplicate items");
-          break;
-        }
-      }
-    }
-    // Tuple form: 2020-12 prefixItems, or draft-07 items: [...] with additionalItems.
-    const tuple = Array.isArray(s.prefixItems)
-      ? (s.prefixItems as Schema[])
-      : Array.isArray(s.items)
-        ? (s.items as Schema[])
-        : undefined;
-    const rest = tuple ? (Array.isArray(s.prefixItems) ? s.items : s.additionalItems) : s.items;
-    value.forEach((item, i) => {
-      const sub = tuple && i < tuple.length ? tuple[i] : rest;
-      if (sub !== undefined && (typeof sub === "boolean" || isRecord(sub)))
-        this.check(sub, item, [...path, i], depth + 1);
-    });
-    if (s.contains !== undefined) {
-      const any = value.some(
-        (item, i) => this.probe(s.contains as Schema, item, [...path, i], depth + 1).length === 0,
-      );
-      if (!any) this.fail(path, "must contain an item matching the schema");
-    }
-  }
-
-  private checkObject(
-    s: Record<string, unknown>,
-    value: Record<string, unknown>,
-    path: JsonPath,
-    depth: number,
-  ) {
-    const keys = Object.keys(value);
-    const minProperties = num(s.minProperties);
-    const maxProperties = num(s.maxProperties);
-    if (minProperties !== undefined && keys.length < minProperties) {
-      this.fail(path, `must have at least ${minProperties} properties`);
-    }
-    if (maxProperties !== undefined && keys.length > maxProperties) {
-      this.fail(path, `must have at most ${maxProperties} properties`);
-    }
-    if (Array.isArray(s.required)) {
-      for (const key of s.required) {
-        if (typeof key === "string" && !Object.hasOwn(value, key)) this.fail([...path, key], "is required");
-      }
-    }
-    const dependentRequired = isRecord(s.dependentRequired)
-      ? s.dependentRequired
-      : isRecord(s.dependencies)
-        ? s.dependencies
-        : undefined;
-    if (dependentRequired) {
-      for (const [key, needs] of Object.entries(dependentRequired)) {
-        if (!Object.hasOwn(value, key)) continue;
-        if (Array.isArray(needs)) {
-          for (const need of needs) {
-            if (typeof need === "string" && !Object.hasOwn(value, need)) {
-              this.fail([...path, need], `is required when ${key} is set`);
-            }
-          }
-        } else if (typeof needs === "boolean" || isRecord(needs)) {
-          this.check(needs, value, path, depth + 1);
-        }
-      }
-    }
-    const properties = isRecord(s.properties) ? s.properties : {};
-    const patterns = isRecord(s.patternProperties)
-      ? Object.entries(s.patternProperties).flatMap(([p, sub]) => {
-          const re = regex(p);
-          return re && (typeof sub === "boolean" || isRecord(sub)) ? [{ re, sub }] : [];
-        })
-      : [];
-    for (const key of keys) {
-      const child = [...path, key];
-      if (s.propertyNames !== undefined) {
-        for (const v of this.probe(s.propertyNames as Schema, key, child, depth + 1)) {
-          this.fail(child, `has an invalid name: ${v.message}`);
-        }
-      }
-      let covered = false;
-      const declared = properties[key];
-      if (Object.hasOwn(properties, key) && (typeof declared === "boolean" || isRecord(declared))) {
-        covered = true;
-        this.check(declared, value[key], child, depth + 1);
-      }
-      for (const { re, sub } of patterns) {
-        if (re.test(key)) {
-          covered = true;
-          this.check(sub, value[key], child, depth + 1);
-        }
-      }
-      if (!covered && s.additionalProperties !== undefined) {
-        if (s.additionalProperties === false) this.fail(child, "is not an allowed property");
-        else if (isRecord(s.additionalProperties))
-          this.check(s.additionalProperties, value[key], child, depth + 1);
-      }
-    }
+  get size(): number {
+    return this.entries.size;
   }
 }
 
-/** Every violation of `value` against `schema` (empty when it conforms). */
-export function validateJsonSchema(schema: unknown, value: unknown): SchemaViolation[] {
-  if (typeof schema !== "boolean" && !isRecord(schema)) {
-    return [{ path: [], message: "the schema must be a JSON object" }];
+const cache = new CompiledSchemas();
+
+/** Number of compiled schemas held (for tests of the bound). */
+export function cachedSchemaCount(): number {
+  return cache.size;
+}
+
+export const VALUES_SCHEMA_CACHE_MAX_ENTRIES = CACHE_MAX_ENTRIES;
+
+/** Walks an Ajv instance path ("/ports/2") through the data: the path as JsonPath, and the value there. */
+function locate(data: unknown, pointer: string): { path: JsonPath; value: unknown } {
+  const path: JsonPath = [];
+  let value = data;
+  if (pointer === "") return { path, value };
+  for (const raw of pointer.slice(1).split("/")) {
+    const key = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+    if (Array.isArray(value)) {
+      const index = Number(key);
+      path.push(index);
+      value = value[index];
+    } else {
+      path.push(key);
+      value = isRecord(value) ? value[key] : undefined;
+    }
   }
-  const validator = new Validator(schema);
-  validator.check(schema, value, []);
-  return validator.violations;
+  return { path, value };
+}
+
+/** Today's wording ("must be integer, got string") from an Ajv error, and where it applies. */
+function violationOf(errors: readonly ErrorObject[], data: unknown): SchemaViolation {
+  const error = errors.at(-1);
+  if (!error) return { path: [], message: "does not meet the schema" };
+  const { path, value } = locate(data, error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  const at = (key: unknown): JsonPath => (typeof key === "string" ? [...path, key] : path);
+  /** The first error from inside a combinator (anyOf's first branch, propertyNames' name check). */
+  const inner = () => {
+    const nested = errors.find((e) => e !== error && e.schemaPath.startsWith(`${error.schemaPath}/`));
+    return nested ? violationOf([nested], data).message : undefined;
+  };
+
+  switch (error.keyword) {
+    case "type": {
+      const types = Array.isArray(params.type) ? params.type : String(params.type).split(",");
+      return { path, message: `must be ${types.join(" or ")}, got ${describeType(value)}` };
+    }
+    case "required":
+      return { path: at(params.missingProperty), message: "is required" };
+    case "dependencies":
+    case "dependentRequired":
+      return {
+        path: at(params.missingProperty),
+        message: `is required when ${String(params.property)} is set`,
+      };
+    case "additionalProperties":
+      return { path: at(params.additionalProperty), message: "is not an allowed property" };
+    case "unevaluatedProperties":
+      return { path: at(params.unevaluatedProperty), message: "is not an allowed property" };
+    case "propertyNames": {
+      const why = inner();
+      return {
+        path: at(params.propertyName),
+        message: why ? `has an invalid name: ${why}` : "has an invalid name",
+      };
+    }
+    case "false schema":
+      return { path, message: "is not allowed by the schema" };
+    case "enum": {
+      const allowed = Array.isArray(params.allowedValues) ? params.allowedValues : [];
+      const listed = allowed.slice(0, 10).map(show).join(", ");
+      return {
+        path,
+        message: `must be one of ${listed}${allowed.length > 10 ? `, … (${allowed.length} in all)` : ""}`,
+      };
+    }
+    case "const":
+      return { path, message: `must be ${show(params.allowedValue)}` };
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum":
+      return { path, message: `must be ${String(params.comparison)} ${String(params.limit)}` };
+    case "multipleOf":
+      return { path, message: `must be a multiple of ${String(params.multipleOf)}` };
+    case "minLength":
+      return { path, message: `must be at least ${String(params.limit)} characters` };
+    case "maxLength":
+      return { path, message: `must be at most ${String(params.limit)} characters` };
+    case "pattern":
+      return { path, message: `must match the pattern ${String(params.pattern)}` };
+    case "format":
+      return { path, message: `must be a valid ${String(params.format)}` };
+    case "minItems":
+      return { path, message: `must have at least ${String(params.limit)} items` };
+    case "maxItems":
+    case "additionalItems":
+    case "items":
+      return { path, message: `must have at most ${String(params.limit)} items` };
+    case "unevaluatedItems":
+      return { path, message: `must have at most ${String(params.len)} items` };
+    case "uniqueItems":
+      return { path, message: "must not contain duplicate items" };
+    case "contains":
+      return {
+        path,
+        message:
+          typeof params.maxContains === "number"
+            ? `must contain between ${String(params.minContains)} and ${params.maxContains} items matching the schema`
+            : params.minContains === 1 || params.minContains === undefined
+              ? "must contain an item matching the schema"
+              : `must contain at least ${String(params.minContains)} items matching the schema`,
+      };
+    case "minProperties":
+      return { path, message: `must have at least ${String(params.limit)} properties` };
+    case "maxProperties":
+      return { path, message: `must have at most ${String(params.limit)} properties` };
+    case "anyOf": {
+      const why = inner();
+      return {
+        path,
+        message: `must match at least one allowed schema${why ? ` (${why})` : ""}`,
+      };
+    }
+    case "oneOf":
+      return {
+        path,
+        message: Array.isArray(params.passingSchemas)
+          ? "matches more than one allowed schema"
+          : "must match one allowed schema",
+      };
+    case "not":
+      return { path, message: "must not match the excluded schema" };
+    case "if":
+      return { path, message: `must match the "${String(params.failingKeyword)}" schema` };
+    default:
+      return { path, message: error.message ?? "does not meet the schema" };
+  }
+}
+
+/**
+ * Checks values against a chart's values.schema.json (its text, which is
+ * also the cache key): the first violation, or why the schema is unusable.
+ */
+export function validateValues(schemaText: string, values: unknown): ValuesSchemaCheck {
+  const compiled = cache.get(schemaText);
+  if (!compiled.ok) return compiled;
+  let valid: boolean;
+  try {
+    valid = compiled.validate(values) as boolean;
+  } catch (error) {
+    // A self-referencing schema recurses as deep as the values nest.
+    if (error instanceof RangeError) {
+      return { ok: false, schemaProblem: "values.schema.json nests too deeply to check these values." };
+    }
+    throw error;
+  }
+  if (valid) return { ok: true };
+  return { ok: false, violation: violationOf(compiled.validate.errors ?? [], values) };
 }
