@@ -30,7 +30,7 @@ import { performance } from "node:perf_hooks";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import pino from "pino";
-import { Role } from "../src/server/auth/roles";
+import { Role } from "@/common/roles";
 import type { SessionUser } from "../src/server/auth/session";
 import { createBus, messages, OutboxRelay, productTopology, type Bus } from "../src/server/bus";
 import {
@@ -51,7 +51,7 @@ import {
   IbmcAgents,
   parseSteps,
   type MigrationRuntimeDeps,
-} from "../src/server/migrations";
+} from "@/server/cluster-migration";
 import { amqpUrlFor, createVhost, databaseUrlFor, deleteVhost, runId } from "../src/server/testing/services";
 import { createWorkload, uploadChart } from "../src/server/workloads";
 import { packChartDirectory } from "../src/server/workloads/tar-writer";

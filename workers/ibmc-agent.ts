@@ -5,8 +5,8 @@
  * picked up every 30 s) or one named cluster: `tsx workers/ibmc-agent.ts <cluster>`.
  * Runs an outbox relay for the restore commands and completions it enqueues.
  */
-import { sleep } from "@/server/bus";
-import { IbmcAgents } from "@/server/migrations";
+import { sleep } from "@/common/sleep";
+import { IbmcAgents } from "@/server/cluster-migration";
 import { runWorker } from "@/server/workers/runtime";
 
 const onlyCluster = process.argv[2];

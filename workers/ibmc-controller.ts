@@ -7,13 +7,13 @@
  * and retries owed cleanups. Runs an outbox relay, and declares the agent
  * queue of every OK cluster so commands wait for agents that are not up yet.
  */
-import { sleep } from "@/server/bus";
+import { sleep } from "@/common/sleep";
 import {
   consumeIntentNotifications,
   declareAgentQueues,
   runMigrationWatchdog,
   watchdogPeriodMs,
-} from "@/server/migrations";
+} from "@/server/cluster-migration";
 import { runWorker } from "@/server/workers/runtime";
 
 /** How often newly joined clusters get their agent queue declared. */

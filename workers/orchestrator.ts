@@ -10,7 +10,7 @@ import { queues } from "@/server/bus";
 import { handleClusterJoin } from "@/server/clusters/join";
 import { pruneClusterMetrics, recordClusterMetrics } from "@/server/clusters/usage-collector";
 import { handleInstanceRun } from "@/server/instances";
-import { consumeMigrationCompletions } from "@/server/migrations";
+import { consumeMigrationCompletions } from "@/server/cluster-migration";
 import { runWorker } from "@/server/workers/runtime";
 
 await runWorker("orchestrator", async (worker) => {

@@ -2,8 +2,8 @@ import VisibilityOutlinedIcon from "@mui/icons-material/VisibilityOutlined";
 import Alert from "@mui/material/Alert";
 import Chip from "@mui/material/Chip";
 import type { ReactNode } from "react";
-import { areaAccess, areaByKey, rolesForArea, type AreaAccess, type AreaKey } from "@/server/auth/areas";
-import { describeRoles, type Role } from "@/server/auth/roles";
+import { areaAccess, areaByKey, rolesForArea, type AreaAccess, type AreaKey } from "@/common/areas";
+import { describeRoles, type Role } from "@/common/roles";
 import { Forbidden } from "./Forbidden";
 import { PageHeader } from "./PageHeader";
 

@@ -17,7 +17,7 @@ import Tooltip from "@mui/material/Tooltip";
 import Typography from "@mui/material/Typography";
 import NextLink from "next/link";
 import { useId, type ReactNode } from "react";
-import type { AreaAccess, AreaKey } from "@/server/auth/areas";
+import type { AreaAccess, AreaKey } from "@/common/areas";
 
 const ICONS: Record<AreaKey, ReactNode> = {
   workloads: <MonitorHeartOutlinedIcon />,

@@ -5,7 +5,7 @@ import Chip from "@mui/material/Chip";
 import Stack from "@mui/material/Stack";
 import Toolbar from "@mui/material/Toolbar";
 import Typography from "@mui/material/Typography";
-import { ROLE_LABELS, type Role } from "@/server/auth/roles";
+import { ROLE_LABELS, type Role } from "@/common/roles";
 import { BrandMark } from "./BrandMark";
 import { TextLink } from "./links";
 import { LogoutButton } from "./LogoutButton";

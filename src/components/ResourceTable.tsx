@@ -22,6 +22,9 @@ import TextField from "@mui/material/TextField";
 import Typography from "@mui/material/Typography";
 import { useEffect, useState, type ReactNode } from "react";
 import { errorStatus } from "@/trpc/query-client";
+import { PAGE_SIZES, type PageSize, type SortDirection } from "@/common/pagination";
+
+export { PAGE_SIZES, type PageSize };
 
 /**
  * The list table every area uses: server-side pagination (10/25/50), one
@@ -29,7 +32,6 @@ import { errorStatus } from "@/trpc/query-client";
  * alert with retry, and a friendly empty state.
  */
 
-export const PAGE_SIZES = [10, 25, 50] as const;
 
 /** Screen-reader-only text (the sort direction announcement). */
 const visuallyHidden = {
@@ -43,8 +45,7 @@ const visuallyHidden = {
   whiteSpace: "nowrap",
   width: 1,
 } as const;
-export type PageSize = (typeof PAGE_SIZES)[number];
-export type Direction = "asc" | "desc";
+export type Direction = SortDirection;
 
 export interface ListState<Sort extends string> {
   page: number;

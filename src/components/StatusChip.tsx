@@ -1,46 +1,7 @@
 import CircularProgress from "@mui/material/CircularProgress";
-import Chip, { type ChipProps } from "@mui/material/Chip";
+import Chip from "@mui/material/Chip";
 import Tooltip from "@mui/material/Tooltip";
-
-type Tone = NonNullable<ChipProps["color"]>;
-
-/** Status → colour, for every noun's status in one place. */
-const TONES: Record<string, Tone> = {
-  OK: "success",
-  ACCEPTED: "success",
-  DEPLOYED: "success",
-  ACTIVATED: "success",
-  FULFILLED: "success",
-  FEASIBLE: "success",
-  COMPLIANT: "info",
-  ACKNOWLEDGED: "info",
-  DEGRADED: "warning",
-  SUSPENDED: "warning",
-  PENDING: "warning",
-  CREATED: "info",
-  RENDERED: "info",
-  DEPLOYING: "info",
-  // Teal (secondary) sets an instance being moved apart from one being deployed.
-  MIGRATING: "secondary",
-  DELETING: "warning",
-  ERROR: "error",
-  FAILED: "error",
-  NOT_FULFILLED: "error",
-  INFEASIBLE: "error",
-  FULFILMENTFAILED: "error",
-  TERMINATED: "default",
-  DELETED: "default",
-  DEREGISTERED: "default",
-  // Migration states (flow 5): in flight, done, and the two ways it can end badly.
-  REQUESTED: "info",
-  BACKING_UP: "info",
-  BACKED_UP: "info",
-  RESTORING: "info",
-  VERIFYING: "info",
-  COMPLETED: "success",
-  ROLLED_BACK: "warning",
-  DEACTIVATED: "default",
-};
+import { STATUS_TONES } from "@/common/status-tones";
 
 /**
  * A status as a chip. `busy` adds a spinner (something is still happening:
@@ -60,7 +21,7 @@ export function StatusChip({
     <Chip
       size="small"
       variant="outlined"
-      color={TONES[status] ?? "default"}
+      color={STATUS_TONES[status] ?? "default"}
       label={status.replaceAll("_", " ")}
       icon={busy ? <CircularProgress size={11} color="inherit" aria-hidden="true" /> : undefined}
       aria-busy={busy || undefined}

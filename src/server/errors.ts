@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { Problem } from "@/common/problem";
 
 /**
  * An expected failure of a domain function, in the domain's words. The REST
@@ -13,16 +14,7 @@ export type DomainErrorKind =
   | "too_large" // 413: over a size limit
   | "unprocessable"; // 422: well-formed but unusable (an invalid chart)
 
-/** Where in an uploaded file a problem is, when the problem has a place. */
-export interface ProblemLocation {
-  file?: string;
-  line?: number;
-}
-
-export interface Problem extends ProblemLocation {
-  field?: string;
-  message: string;
-}
+export type { Problem, ProblemLocation } from "@/common/problem";
 
 export class DomainError extends Error {
   override readonly name = "DomainError";

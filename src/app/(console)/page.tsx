@@ -3,8 +3,8 @@ import Chip from "@mui/material/Chip";
 import Stack from "@mui/material/Stack";
 import Typography from "@mui/material/Typography";
 import { AreaTile } from "@/components/AreaTile";
-import { AREAS, areaAccess } from "@/server/auth/areas";
-import { describeRoles, ROLE_LABELS } from "@/server/auth/roles";
+import { AREAS, areaAccess } from "@/common/areas";
+import { describeRoles, ROLE_LABELS } from "@/common/roles";
 import { requireConsoleSession } from "./require-session";
 
 export default async function HomePage() {

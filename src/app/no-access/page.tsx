@@ -9,7 +9,7 @@ import { redirect } from "next/navigation";
 import { CenteredCard } from "@/components/CenteredCard";
 import { LogoutButton } from "@/components/LogoutButton";
 import { getServerAuthSession } from "@/server/auth/config";
-import { ALL_ROLES, ROLE_DESCRIPTIONS, ROLE_TO_REALM_ROLE } from "@/server/auth/roles";
+import { ALL_ROLES, ROLE_DESCRIPTIONS, ROLE_TO_REALM_ROLE } from "@/common/roles";
 
 export const metadata: Metadata = { title: "No access" };
 

@@ -20,14 +20,14 @@ import Typography from "@mui/material/Typography";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useRef, useState, type ChangeEvent, type FormEvent, type ReactNode } from "react";
 import { formErrors, type FormErrors } from "@/components/workloads/form-errors";
-import { parseKubeconfig } from "@/server/clusters/kubeconfig";
+import { parseKubeconfig } from "@/common/kubeconfig";
 import {
   AVAILABILITY_OPTIONS,
   COST_CLASSES,
   GREEN_ENERGY_OPTIONS,
   MAX_KUBECONFIG_BYTES,
   registerClusterInputSchema,
-} from "@/server/clusters/registration-schema";
+} from "@/common/cluster-registration";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 

@@ -32,12 +32,10 @@ import {
   SETTLED_REFRESH_MS,
   type InstanceStatus,
 } from "./status";
+import { isDeletable } from "@/common/instance-status";
 
 type Row = RouterOutputs["instance"]["list"]["items"][number];
 type Sort = NonNullable<RouterInputs["instance"]["list"]["sort"]>;
-
-/** Instances that cannot be deleted right now: the orchestrator is busy with them, or they are gone. */
-const NOT_DELETABLE: readonly InstanceStatus[] = ["DEPLOYING", "MIGRATING", "DELETING", "DELETED"];
 
 function Action({ title, children }: { title: string; children: ReactElement }) {
   return (
@@ -50,7 +48,7 @@ function Action({ title, children }: { title: string; children: ReactElement }) 
 function RowActions({ row, onDelete }: { row: Row; onDelete(row: Row): void }) {
   const who = `${row.releaseName} (${row.shortId})`;
   const page = `/instances/${row.id}`;
-  const deletable = !NOT_DELETABLE.includes(row.status);
+  const deletable = isDeletable(row.status);
   return (
     <Stack direction="row" spacing={0.25} sx={{ justifyContent: "flex-end" }}>
       <Action title="Timeline">

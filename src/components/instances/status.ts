@@ -1,31 +1,5 @@
-import type { RouterOutputs } from "@/trpc/types";
-
-/** The instance statuses, in lifecycle order (the server's enum; the type keeps them in step). */
-export type InstanceStatus = RouterOutputs["instance"]["list"]["items"][number]["status"];
-
-export const INSTANCE_STATUSES: readonly InstanceStatus[] = [
-  "CREATED",
-  "RENDERED",
-  "DEPLOYING",
-  "DEPLOYED",
-  "MIGRATING",
-  "DELETING",
-  "DELETED",
-  "FAILED",
-];
-
-const TRANSITIONAL: ReadonlySet<InstanceStatus> = new Set([
-  "CREATED",
-  "RENDERED",
-  "DEPLOYING",
-  "MIGRATING",
-  "DELETING",
-]);
-
-/** The orchestrator is still working on it: views showing it poll. */
-export function isTransitional(status: InstanceStatus): boolean {
-  return TRANSITIONAL.has(status);
-}
+/** How the instance views poll; the status vocabulary itself is `@/common/instance-status`. */
+export { INSTANCE_STATUSES, isTransitional, type InstanceStatus } from "@/common/instance-status";
 
 /** How often lists, the instance page and its timeline poll while something is in flight. */
 export const LIVE_REFRESH_MS = 2_000;

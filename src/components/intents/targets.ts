@@ -6,7 +6,7 @@
  * the server checks everything again. Pure, no React.
  */
 
-import type { IntentTarget, IntentType } from "@/server/intents/catalogue";
+import type { IntentTarget, IntentType } from "@/common/intent-catalogue";
 
 /** One target of a catalogue intent type, as a page hands it to the client (any condition name). */
 export type IntentTargetChoice = Omit<IntentTarget, "conditions"> & { conditions: readonly string[] };

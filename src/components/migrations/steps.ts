@@ -8,7 +8,7 @@ import {
   isTerminalState,
   MIGRATION_STATES,
   type MigrationStateName,
-} from "@/server/migrations/state-machine";
+} from "@/common/migration-status";
 
 // The server's state machine is plain data and zod: the views use its names and its terminal set.
 export type MigrationState = MigrationStateName;

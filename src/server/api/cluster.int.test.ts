@@ -11,7 +11,7 @@ import {
   listClustersRest,
   registerClusterRest,
 } from "@/server/api/v1/cluster";
-import { Role } from "@/server/auth/roles";
+import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { clusterJoinRequestSchema } from "@/server/bus";
 import { createDb, type Db } from "@/server/db/client";

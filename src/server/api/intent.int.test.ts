@@ -3,7 +3,7 @@ import { type TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter, createCaller } from "@/server/api/root";
-import { Role } from "@/server/auth/roles";
+import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { intentNotificationSchema, type IntentNotification } from "@/server/bus";
 import { createDb, type Db } from "@/server/db/client";

@@ -1,7 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter, createCaller } from "@/server/api/root";
-import { Role } from "@/server/auth/roles";
+import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { createDb, type Db } from "@/server/db/client";
 import { contextFor, makeCluster, makeDeployedInstance, makeUser, uniq } from "./testing/factories";

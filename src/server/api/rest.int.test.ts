@@ -4,7 +4,7 @@ import { z } from "zod";
 import { restHandler } from "@/server/api/rest";
 import { getMe } from "@/server/api/v1/me";
 import { startLocalIssuer, type RunningLocalIssuer } from "@/server/auth/local-issuer";
-import { Role } from "@/server/auth/roles";
+import { Role } from "@/common/roles";
 import { runCodeFlow } from "@/server/auth/testing/oidc-flow";
 import { resetServerEnvCache, serverEnv } from "@/server/env";
 import { createDb, type Db } from "@/server/db/client";

@@ -11,7 +11,7 @@
 import type { z, ZodType } from "zod";
 import { BearerTokenError, bearerTokenFrom, userFromAccessToken } from "@/server/auth/bearer";
 import { sessionUserFromRequest } from "@/server/auth/config";
-import { describeRoles, hasAnyRole, type Role } from "@/server/auth/roles";
+import { describeRoles, hasAnyRole, type Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { db, type Db } from "@/server/db/client";
 import { DomainError, HTTP_STATUS, type DomainErrorKind, type Problem } from "@/server/errors";

@@ -6,7 +6,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
 import { getServerAuthSession } from "@/server/auth/config";
-import { describeRoles, hasAnyRole, type Role } from "@/server/auth/roles";
+import { describeRoles, hasAnyRole, type Role } from "@/common/roles";
 import type { AuthSession } from "@/server/auth/session";
 import { db, type Db } from "@/server/db/client";
 import { DomainError, type DomainErrorKind } from "@/server/errors";

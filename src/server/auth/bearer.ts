@@ -2,7 +2,7 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } 
 import { db as defaultDb, type Db } from "@/server/db/client";
 import { serverEnv } from "@/server/env";
 import { issuerMetadata } from "./issuer-metadata";
-import { rolesFromClaims } from "./roles";
+import { rolesFromClaims } from "@/common/roles";
 import type { SessionUser } from "./session";
 import { identityFromClaims, syncUser } from "./users";
 

@@ -6,7 +6,7 @@ import { db } from "@/server/db/client";
 import { serverEnv } from "@/server/env";
 import { logger } from "@/server/logger";
 import { issuerMetadata } from "./issuer-metadata";
-import { rolesFromClaims, type Role } from "./roles";
+import { rolesFromClaims, type Role } from "@/common/roles";
 import type { AuthSession, SessionUser } from "./session";
 import { identityFromClaims, syncUser } from "./users";
 

@@ -1,4 +1,4 @@
-import type { Role } from "./roles";
+import type { Role } from "@/common/roles";
 
 /**
  * The signed-in user as every layer sees it (next-auth session, tRPC context,

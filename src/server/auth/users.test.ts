@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Role } from "./roles";
+import { Role } from "@/common/roles";
 import { identityFromClaims } from "./users";
 
 describe("identity from token claims", () => {

@@ -1,5 +1,5 @@
 import type { Db } from "@/server/db/client";
-import type { Role } from "./roles";
+import type { Role } from "@/common/roles";
 import type { SessionUser } from "./session";
 
 /** What we keep of an identity provider's user. */

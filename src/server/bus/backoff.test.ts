@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, sleep } from "./backoff";
+import { sleep } from "@/common/sleep";
+import { backoffDelay } from "./backoff";
 
 describe("backoffDelay", () => {
   it("starts at the initial delay and doubles per attempt", () => {

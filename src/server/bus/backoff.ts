@@ -35,17 +35,3 @@ export function backoffDelay(
   const offset = jitter > 0 ? (random() * 2 - 1) * base * jitter : 0;
   return Math.max(0, Math.min(options.maxMs, Math.round(base + offset)));
 }
-
-/** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { createDb, type Db } from "@/server/db/client";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
 import { databaseUrlFor, runId } from "@/server/testing/services";
-import { sleep } from "./backoff";
+import { sleep } from "@/common/sleep";
 import { type Bus } from "./bus";
 import { type TransactionClient } from "./consumer";
 import { enqueueOutbox, OutboxRelay } from "./outbox";

@@ -12,7 +12,8 @@ import { type z } from "zod";
 import { db as processDb, type Db } from "@/server/db/client";
 import { serverEnv } from "@/server/env";
 import { logger as rootLogger, type Logger } from "@/server/logger";
-import { backoffDelay, sleep, type BackoffOptions } from "./backoff";
+import { sleep } from "@/common/sleep";
+import { backoffDelay, type BackoffOptions } from "./backoff";
 import { encodePayload, errorMessage } from "./codec";
 import {
   ConsumerRuntime,

@@ -3,7 +3,8 @@ import { type z } from "zod";
 import { type Prisma } from "@/generated/prisma/client";
 import { type Db } from "@/server/db/client";
 import { type Logger } from "@/server/logger";
-import { backoffDelay, sleep, type BackoffOptions } from "./backoff";
+import { sleep } from "@/common/sleep";
+import { backoffDelay, type BackoffOptions } from "./backoff";
 import {
   attemptOf,
   decodePayload,

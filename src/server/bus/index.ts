@@ -3,7 +3,7 @@
  * connection with publisher confirms, idempotent consumers with bounded retry
  * and dead-lettering, and the transactional outbox.
  */
-export { backoffDelay, sleep, type BackoffOptions } from "./backoff";
+export { backoffDelay, type BackoffOptions } from "./backoff";
 export {
   Bus,
   BusClosedError,

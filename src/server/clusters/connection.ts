@@ -2,7 +2,7 @@ import type { Cluster } from "@/generated/prisma/client";
 import type { Db } from "@/server/db/client";
 import { openSecret } from "@/server/secrets";
 import type { ClusterDriver, ClusterDriverConfig } from "./driver";
-import { createClusterDriver } from "./registry";
+import { createClusterDriver } from "./driver-factory";
 
 /**
  * From a registered cluster row to its driver: the one place that unseals

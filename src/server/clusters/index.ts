@@ -32,7 +32,7 @@ export {
   type KubernetesDriverTuning,
   resolveClusterTarget,
   resolveDriverKind,
-} from "./registry";
+} from "./driver-factory";
 export { KubernetesClusterDriver, type KubernetesClusterDriverOptions } from "./kubernetes";
 export { createDemoContinuum, DEMO_CONTINUUM_SPECS, defaultSimulatedContinuum } from "./demo-continuum";
 export {
@@ -50,3 +50,4 @@ export {
   type DriverFactory,
   type StoredCluster,
 } from "./connection";
+export { clusterCandidates, requestsOf, storedRequests, type StoredRequests } from "./candidates";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import type { SessionUser } from "@/server/auth/session";
-import { Role } from "@/server/auth/roles";
+import { Role } from "@/common/roles";
 import { clusterJoinRequestSchema } from "@/server/bus";
 import { createDb } from "@/server/db/client";
 import { DomainError } from "@/server/errors";

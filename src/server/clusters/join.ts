@@ -6,7 +6,7 @@ import { SecretError } from "@/server/secrets";
 import { driverConfigOf, sharedDriverFactory, type DriverFactory } from "./connection";
 import type { ClusterDriver, ClusterDriverConfig } from "./driver";
 import { ClusterDriverError } from "./errors";
-import { resolveClusterTarget } from "./registry";
+import { resolveClusterTarget } from "./driver-factory";
 
 /**
  * The Meta-Orchestrator's side of a cluster join: validate the stored

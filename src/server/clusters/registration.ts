@@ -2,14 +2,15 @@ import { randomUUID } from "node:crypto";
 import type { Prisma } from "@/generated/prisma/client";
 import type { Cluster } from "@/generated/prisma/client";
 import { enqueueOutbox, messages, type ClusterJoinRequest } from "@/server/bus";
-import { hasAnyRole, Role } from "@/server/auth/roles";
+import { hasAnyRole, Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import type { Db } from "@/server/db/client";
 import { DomainError, parseOrThrow } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { sealSecret } from "@/server/secrets";
 import { parseKubeconfig } from "./kubeconfig";
-import { registerClusterInputSchema } from "./registration-schema";
+import { registerClusterInputSchema } from "@/common/cluster-registration";
+import { ON_CLUSTER_STATUSES } from "@/common/instance-status";
 
 /**
  * Cluster registration (flow 1): the console saves the cluster PENDING with its
@@ -24,7 +25,7 @@ export {
   MAX_KUBECONFIG_BYTES,
   registerClusterInputSchema,
   type RegisterClusterInput,
-} from "./registration-schema";
+} from "@/common/cluster-registration";
 
 /** What any API may return about a cluster: never the kubeconfig. */
 export interface ClusterSummary {
@@ -232,7 +233,7 @@ export async function deregisterCluster(
     throw new DomainError("not_found", "No such cluster.");
   }
   const running = await db.workloadInstance.count({
-    where: { clusterId, status: { in: ["DEPLOYING", "DEPLOYED", "MIGRATING"] } },
+    where: { clusterId, status: { in: [...ON_CLUSTER_STATUSES] } },
   });
   if (running > 0) {
     throw new DomainError(

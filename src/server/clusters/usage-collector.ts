@@ -3,7 +3,7 @@ import type { Db } from "@/server/db/client";
 import type { Logger } from "@/server/logger";
 import { driverFor, type DriverFactory } from "./connection";
 import type { ClusterDriver } from "./driver";
-import { systemClock, type Clock } from "./simulated/clock";
+import { systemClock, type Clock } from "@/common/clock";
 import { collectClusterUsage } from "./fan-out";
 
 /**

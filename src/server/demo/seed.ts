@@ -1,5 +1,5 @@
 import type { Db } from "@/server/db/client";
-import { rolesFromRealmRoles } from "@/server/auth/roles";
+import { rolesFromRealmRoles } from "@/common/roles";
 import { DEMO_USERS } from "@/server/auth/local-issuer/demo-users";
 import { DEMO_CONTINUUM_SPECS } from "@/server/clusters/demo-continuum";
 

@@ -1,25 +1,21 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Prisma } from "@/generated/prisma/client";
-import type { InstanceStatus } from "@/generated/prisma/enums";
 import { enqueueOutbox, messages } from "@/server/bus";
-import { hasRole, Role } from "@/server/auth/roles";
+import { hasRole, Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { driverFor, type DeploymentTree, type DriverFactory } from "@/server/clusters";
 import type { Db } from "@/server/db/client";
 import { DomainError, parseOrThrow } from "@/server/errors";
-import { insertIntent, newIntentFromForm } from "@/server/intents/management";
+import { insertIntent, newIntentFromForm } from "@/server/intents/commands";
 import { logger } from "@/server/logger";
 import { decidePlacement, type PlacementDecision } from "@/server/placement";
 import { renderWorkload, type ChartDeps } from "@/server/workloads";
 import { recordLifecycleEvent } from "./lifecycle";
-import {
-  clusterCandidates,
-  intentTargets,
-  parseRenderedManifests,
-  placementRequestFor,
-  requestsOf,
-} from "./placement-input";
+import { clusterCandidates, requestsOf } from "@/server/clusters";
+import { intentTargets, parseRenderedManifests, placementRequestFor } from "./placement-input";
 import { createInstanceInputSchema, type CreateInstanceInput } from "./schemas";
+import { isUuid } from "@/common/ids";
+import { isDeletable } from "@/common/instance-status";
 
 /**
  * Workload instances (flow 3): render → RENDERED → (orchestrator) placement →
@@ -184,12 +180,9 @@ export async function createInstance(deps: InstanceDeps, input: CreateInstanceIn
   return instance;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 async function loadScoped(db: Db, user: SessionUser, id: string) {
   // Ids arrive from URLs: anything that is not a UUID cannot name an instance (and the uuid column would reject it).
-  if (typeof id !== "string" || !UUID.test(id))
-    throw new DomainError("not_found", "No such workload instance.");
+  if (typeof id !== "string" || !isUuid(id)) throw new DomainError("not_found", "No such workload instance.");
   const instance = await db.workloadInstance.findFirst({
     where: { id, ...instanceScope(user) },
     select: { ...instanceViewSelect, placement: true, manifests: true },
@@ -204,15 +197,13 @@ export async function getInstance(deps: InstanceDeps, id: string) {
   return instance;
 }
 
-const DELETABLE: readonly InstanceStatus[] = ["RENDERED", "DEPLOYED", "FAILED", "CREATED"];
-
 /** Asks the orchestrator to remove the instance from its cluster; DELETED when it has. */
 export async function deleteInstance(deps: InstanceDeps, id: string): Promise<InstanceView> {
   const { db, user } = deps;
   assertServiceUser(user);
   const instance = await loadScoped(db, user, id);
   if (instance.status === "DELETED" || instance.status === "DELETING") return instance;
-  if (!DELETABLE.includes(instance.status)) {
+  if (!isDeletable(instance.status)) {
     throw new DomainError(
       "conflict",
       `Instance ${instance.releaseName} is ${instance.status}; try again when it settles.`,

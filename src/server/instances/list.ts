@@ -1,11 +1,12 @@
 import { z } from "zod";
 import type { Prisma } from "@/generated/prisma/client";
-import { InstanceStatus } from "@/generated/prisma/enums";
-import { asInteger, asUuid, listInputSchema, pageWindow, PAGE_SIZES, type ListPage } from "@/server/api/list";
-import { hasAnyRole, hasRole, Role } from "@/server/auth/roles";
+import { listInputSchema, type ListPage, queryPageFields } from "@/common/pagination";
+import { asInteger, asUuid, pageWindow } from "@/server/db/pagination";
+import { hasAnyRole, hasRole, Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import type { Db } from "@/server/db/client";
 import { DomainError, parseOrThrow } from "@/server/errors";
+import { INSTANCE_STATUSES } from "@/common/instance-status";
 
 /**
  * The Workload Instances table (and GET /api/v1/instance/): one page of the
@@ -14,20 +15,9 @@ import { DomainError, parseOrThrow } from "@/server/errors";
  * this workload"). tRPC and REST both call listInstances.
  */
 
-const INSTANCE_STATUSES = Object.values(InstanceStatus) as [InstanceStatus, ...InstanceStatus[]];
-
 export const instanceStatusSchema = z.enum(INSTANCE_STATUSES, {
   error: `Use one of the statuses ${INSTANCE_STATUSES.join(", ")}.`,
 });
-
-/** Statuses the orchestrator is still working on: a list showing one refreshes itself. */
-export const TRANSITIONAL_STATUSES: readonly InstanceStatus[] = [
-  "CREATED",
-  "RENDERED",
-  "DEPLOYING",
-  "MIGRATING",
-  "DELETING",
-];
 
 const workloadFilterSchema = z.coerce
   .number({ error: "The workload id must be a positive integer." })
@@ -50,11 +40,7 @@ export type InstanceSort = z.output<typeof instanceListInput>["sort"];
 
 /** The same list from a URL query string: numbers arrive as text. */
 export const instanceListQuery = instanceListInput.extend({
-  page: z.coerce.number().int().min(1).max(1_000_000).default(1),
-  pageSize: z.coerce
-    .number()
-    .pipe(z.literal(PAGE_SIZES, { error: `Use a page size of ${PAGE_SIZES.join(", ")}.` }))
-    .default(10),
+  ...queryPageFields,
 });
 
 export const instanceRowSchema = z.object({

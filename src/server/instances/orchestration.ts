@@ -5,13 +5,8 @@ import type { Db } from "@/server/db/client";
 import type { Logger } from "@/server/logger";
 import { decidePlacement } from "@/server/placement";
 import { recordLifecycleEvent } from "./lifecycle";
-import {
-  clusterCandidates,
-  intentTargets,
-  parseRenderedManifests,
-  placementRequestFor,
-  requestsOf,
-} from "./placement-input";
+import { clusterCandidates, requestsOf } from "@/server/clusters";
+import { intentTargets, parseRenderedManifests, placementRequestFor } from "./placement-input";
 
 /**
  * The Meta-Orchestrator's side of an instance (`nemo.api.workload` / `run`):

@@ -1,6 +1,6 @@
 import { parseDocument } from "yaml";
 import { z } from "zod";
-import { INTENT_TYPES } from "@/server/intents/catalogue";
+import { INTENT_TYPES } from "@/common/intent-catalogue";
 import { formTargetSchema, refineTargets } from "@/server/intents/form";
 
 /** Helm's limit for release names (they prefix resource names). */

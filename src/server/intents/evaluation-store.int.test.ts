@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Prisma } from "@/generated/prisma/client";
 import { makeInstance, makeUser, makeWorkload } from "@/server/api/testing/factories";
-import { Role } from "@/server/auth/roles";
+import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { messages, outboxRow } from "@/server/bus";
 import { createDb, poolOf, type Db } from "@/server/db/client";

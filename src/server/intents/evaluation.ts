@@ -9,7 +9,7 @@ import {
   type Condition,
   type ConditionValue,
 } from "@/server/placement";
-import { INTENT_TYPES } from "./catalogue";
+import { INTENT_TYPES } from "@/common/intent-catalogue";
 import {
   lifecycleReport,
   type AchievedValue,

@@ -5,7 +5,7 @@ import { InstanceStatus } from "@/generated/prisma/enums";
 import { enqueueOutbox, messages, outboxRow } from "@/server/bus";
 import { driverFor, sharedDriverFactory, type ClusterDriver, type DriverFactory } from "@/server/clusters";
 import { poolOf, type Db } from "@/server/db/client";
-import { clusterCandidates } from "@/server/instances/placement-input";
+import { clusterCandidates } from "@/server/clusters";
 import type { Logger } from "@/server/logger";
 import {
   createEvaluator,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { intentType } from "./catalogue";
+import { intentType } from "@/common/intent-catalogue";
 import {
   checkImportedIntent,
   checkTarget,

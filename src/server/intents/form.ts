@@ -7,7 +7,7 @@ import {
   intentTypeNameSchema,
   type IntentTarget,
   type IntentType,
-} from "./catalogue";
+} from "@/common/intent-catalogue";
 import { formatFieldPath, intentSchema, type FieldPath, type Intent, type IntentContext } from "./model";
 
 /**

@@ -6,16 +6,18 @@ import type {
   IntentAdminState,
   NotFulfilledState,
 } from "@/generated/prisma/enums";
-import { asUuid, listInputSchema, pageWindow, PAGE_SIZES, type ListPage } from "@/server/api/list";
-import { hasAnyRole, hasRole, Role } from "@/server/auth/roles";
+import { listInputSchema, type ListPage, queryPageFields } from "@/common/pagination";
+import { asUuid, pageWindow } from "@/server/db/pagination";
+import { hasAnyRole, hasRole, Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import type { Db } from "@/server/db/client";
 import { DomainError, parseOrThrow } from "@/server/errors";
 import { conditionValueSchema, type ConditionValue } from "@/server/placement";
-import { INTENT_TYPES, intentType, type IntentType } from "./catalogue";
+import { INTENT_TYPES, intentType, type IntentType } from "@/common/intent-catalogue";
 import { intentSchema, type Intent } from "./model";
 import { reportView, storedTargetResults, type IntentReportView } from "./report";
 import { intentToYaml } from "./yaml";
+import { isUuid } from "@/common/ids";
 
 /**
  * The read side of intent management (flow 4 and the intent report of flow
@@ -43,12 +45,6 @@ export function assertIntentUser(user: SessionUser): void {
  */
 export function intentScope(user: SessionUser): Prisma.IntentWhereInput {
   return hasRole(user.roles, Role.NEMO_ADMIN) ? {} : { ownerId: user.id };
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: unknown): value is string {
-  return typeof value === "string" && UUID.test(value);
 }
 
 export const notFound = () => new DomainError("not_found", "No such intent.");
@@ -136,11 +132,7 @@ export type IntentListInput = z.input<typeof intentListInput>;
 
 /** The same list from a URL query string: numbers arrive as text. */
 export const intentListQuery = intentListInput.extend({
-  page: z.coerce.number().int().min(1).max(1_000_000).default(1),
-  pageSize: z.coerce
-    .number()
-    .pipe(z.literal(PAGE_SIZES, { error: `Use a page size of ${PAGE_SIZES.join(", ")}.` }))
-    .default(10),
+  ...queryPageFields,
 });
 
 const SORT_COLUMN = {

@@ -1,7 +1,7 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { makeInstance, makeUser, makeWorkload } from "@/server/api/testing/factories";
-import { Role } from "@/server/auth/roles";
+import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { createDb, type Db } from "@/server/db/client";
 import { pruneIntentReports } from "./retention";

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { logger } from "@/server/logger";
-import { advisoryLockKey, LeaderElection, runLeaderLoop, sleep } from "./leader";
+import { sleep } from "@/common/sleep";
+import { advisoryLockKey, LeaderElection, runLeaderLoop } from "./leader";
 
 const databaseUrl = () => process.env.DATABASE_URL!;
 const election = (name: string) =>

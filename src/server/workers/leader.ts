@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import pg from "pg";
 import type { Logger } from "@/server/logger";
+import { sleep } from "@/common/sleep";
 
 /**
  * Leader election for periodic loops: the replica holding a session-level
@@ -115,17 +116,4 @@ export async function runLeaderLoop(options: LeaderLoopOptions): Promise<void> {
   } finally {
     await election.resign();
   }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

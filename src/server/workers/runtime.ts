@@ -4,7 +4,8 @@ import { createBus, OutboxRelay, type Bus } from "@/server/bus";
 import { createDb, type Db } from "@/server/db/client";
 import { serverEnv, type ServerEnv } from "@/server/env";
 import { logger as rootLogger, type Logger } from "@/server/logger";
-import { runLeaderLoop, sleep } from "./leader";
+import { sleep } from "@/common/sleep";
+import { runLeaderLoop } from "./leader";
 import type { WorkerRole } from "./roles";
 
 /**

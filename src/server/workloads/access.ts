@@ -1,6 +1,6 @@
 import type { Prisma } from "@/generated/prisma/client";
-import { rolesForArea } from "@/server/auth/areas";
-import { describeRoles, hasAnyRole, hasRole, Role } from "@/server/auth/roles";
+import { rolesForArea } from "@/common/areas";
+import { describeRoles, hasAnyRole, hasRole, Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { DomainError } from "@/server/errors";
 

@@ -4,8 +4,8 @@
  * Messages are written for the person filling the form.
  */
 import { z } from "zod";
-import { intentTypeNameSchema } from "@/server/intents/catalogue";
-import { listInputSchema, PAGE_SIZES } from "@/server/api/list";
+import { intentTypeNameSchema } from "@/common/intent-catalogue";
+import { listInputSchema, queryPageFields } from "@/common/pagination";
 import { isSemVer, SEMVER_HINT } from "./semver";
 
 export const WORKLOAD_STATUSES = ["PENDING", "ACCEPTED"] as const;
@@ -81,11 +81,7 @@ export type WorkloadSort = z.output<typeof workloadListInput>["sort"];
 
 /** The same list query from a URL: numbers arrive as text. */
 export const workloadListQuery = z.object({
-  page: z.coerce.number().int().min(1).max(1_000_000).default(1),
-  pageSize: z.coerce
-    .number()
-    .pipe(z.literal(PAGE_SIZES, { error: `Use a page size of ${PAGE_SIZES.join(", ")}.` }))
-    .default(10),
+  ...queryPageFields,
   sort: workloadListInput.shape.sort,
   direction: workloadListInput.shape.direction,
   search: workloadListInput.shape.search,

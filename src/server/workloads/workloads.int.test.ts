@@ -1,7 +1,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeUser, uniq } from "@/server/api/testing/factories";
-import { Role } from "@/server/auth/roles";
+import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { createDb, type Db } from "@/server/db/client";
 import { DomainError } from "@/server/errors";

@@ -12,7 +12,8 @@ import { Prisma } from "@/generated/prisma/client";
 import type { SessionUser } from "@/server/auth/session";
 import type { Db } from "@/server/db/client";
 import { DomainError, parseOrThrow, type Problem } from "@/server/errors";
-import { asInteger, pageWindow, type ListPage } from "@/server/api/list";
+import { type ListPage } from "@/common/pagination";
+import { asInteger, pageWindow } from "@/server/db/pagination";
 import { assertMayManageWorkloads, workloadNotFound, workloadScope } from "./access";
 import {
   workloadCreateSchema,

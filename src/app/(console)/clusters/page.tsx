@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { AreaPage } from "@/components/AreaPage";
-import { ClustersTable } from "@/components/lists/ClustersTable";
+import { ClustersTable } from "@/components/clusters/ClustersTable";
 import { requireConsoleSession } from "../require-session";
 
 export const metadata: Metadata = { title: "Resource Provisioning" };

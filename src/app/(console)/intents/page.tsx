@@ -1,17 +1,17 @@
 import type { Metadata } from "next";
 import { AreaPage } from "@/components/AreaPage";
 import { IntentsTable } from "@/components/intents/IntentsTable";
-import { hasRole, Role } from "@/server/auth/roles";
-import { INTENT_TYPES } from "@/server/intents/catalogue";
+import { hasRole, Role } from "@/common/roles";
+import { INTENT_TYPES } from "@/common/intent-catalogue";
 import { requireConsoleSession } from "../require-session";
+import { isUuid } from "@/common/ids";
 
 export const metadata: Metadata = { title: "Intent Management" };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `?instanceId=` narrows the list to one instance's intents; `?report=` opens an intent's report. */
 function uuidParam(value: string | string[] | undefined): string | undefined {
-  return typeof value === "string" && UUID.test(value) ? value.toLowerCase() : undefined;
+  return typeof value === "string" && isUuid(value) ? value.toLowerCase() : undefined;
 }
 
 export default async function IntentsPage({

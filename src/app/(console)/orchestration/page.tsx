@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { AreaPage } from "@/components/AreaPage";
 import { MigrationsTable } from "@/components/migrations/MigrationsTable";
-import { hasRole, Role } from "@/server/auth/roles";
+import { hasRole, Role } from "@/common/roles";
 import { requireConsoleSession } from "../require-session";
 
 export const metadata: Metadata = { title: "Orchestration" };

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { AreaPage } from "@/components/AreaPage";
 import { WorkloadsTable } from "@/components/workloads/WorkloadsTable";
-import { hasRole, Role } from "@/server/auth/roles";
-import { INTENT_TYPES } from "@/server/intents/catalogue";
+import { hasRole, Role } from "@/common/roles";
+import { INTENT_TYPES } from "@/common/intent-catalogue";
 import { requireConsoleSession } from "../require-session";
 
 export const metadata: Metadata = { title: "Workload Monitoring" };

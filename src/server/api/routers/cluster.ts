@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { rolesForArea } from "@/server/auth/areas";
+import { rolesForArea } from "@/common/areas";
 import { createTRPCRouter, roleProcedure } from "@/server/api/trpc";
 import {
   clusterIdSchema,
@@ -9,7 +9,7 @@ import {
   getClusterMetrics,
   getClusterProperties,
   listClusters,
-} from "@/server/clusters/catalog";
+} from "@/server/clusters/queries";
 import {
   deregisterCluster,
   registerCluster,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { rolesForArea } from "@/server/auth/areas";
+import { rolesForArea } from "@/common/areas";
 import { createTRPCRouter, roleProcedure } from "@/server/api/trpc";
 import {
   changeTargetInput,
@@ -7,7 +7,7 @@ import {
   intentActionInput,
   intentTemplateInput,
 } from "@/server/intents/form";
-import { changeIntentTarget, createIntent, intentAction, intentTemplate } from "@/server/intents/management";
+import { changeIntentTarget, createIntent, intentAction, intentTemplate } from "@/server/intents/commands";
 import {
   exportIntentYaml,
   intentDetail,

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { rolesForArea } from "@/server/auth/areas";
-import { Role } from "@/server/auth/roles";
+import { rolesForArea } from "@/common/areas";
+import { Role } from "@/common/roles";
 import { createTRPCRouter, roleProcedure } from "@/server/api/trpc";
 import {
   instanceMigrations,
@@ -9,10 +9,10 @@ import {
   migrationOptions,
   migrationRequestInput,
   requestMigration,
-} from "@/server/migrations";
+} from "@/server/cluster-migration";
 
 export { migrationListInput };
-export type { MigrationRow } from "@/server/migrations";
+export type { MigrationRow } from "@/server/cluster-migration";
 
 /**
  * Intent-based migrations for the console (flow 5): the Orchestration page,

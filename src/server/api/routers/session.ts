@@ -1,4 +1,4 @@
-import { AREAS, areaAccess, type AreaAccess, type AreaKey } from "@/server/auth/areas";
+import { AREAS, areaAccess, type AreaAccess, type AreaKey } from "@/common/areas";
 import { createTRPCRouter, protectedProcedure } from "@/server/api/trpc";
 
 export const sessionRouter = createTRPCRouter({

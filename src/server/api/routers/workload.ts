@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { rolesForArea } from "@/server/auth/areas";
+import { rolesForArea } from "@/common/areas";
 import { createTRPCRouter, roleProcedure } from "@/server/api/trpc";
 import {
   createWorkload,

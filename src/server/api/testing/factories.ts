@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Db } from "@/server/db/client";
-import type { Role } from "@/server/auth/roles";
+import type { Role } from "@/common/roles";
 import type { AuthSession, SessionUser } from "@/server/auth/session";
 import type { TRPCContext } from "@/server/api/trpc";
 

@@ -7,8 +7,8 @@
  * and that never includes the kubeconfig.
  */
 import { z } from "zod";
-import { PAGE_SIZES } from "@/server/api/list";
-import { CLUSTER_SORT_FIELDS, METRICS_RANGES, METRICS_WINDOW_MS } from "@/server/clusters/catalog";
+import { PAGE_SIZES } from "@/common/pagination";
+import { CLUSTER_SORT_FIELDS, METRICS_RANGES, METRICS_WINDOW_MS } from "@/server/clusters/queries";
 import type { ClusterSummary } from "@/server/clusters/registration";
 import {
   AVAILABILITY_OPTIONS,
@@ -16,7 +16,7 @@ import {
   GREEN_ENERGY_OPTIONS,
   MAX_KUBECONFIG_BYTES,
   registerClusterInputSchema,
-} from "@/server/clusters/registration-schema";
+} from "@/common/cluster-registration";
 import { KUBECONFIG_FIELD } from "./cluster";
 import {
   errorResponse,

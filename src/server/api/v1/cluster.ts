@@ -4,9 +4,9 @@
  * Who may see or manage which cluster, and the error statuses, are the
  * domain's. No answer ever carries the kubeconfig.
  */
-import { rolesForArea } from "@/server/auth/areas";
+import { rolesForArea } from "@/common/areas";
 import { created, restHandler, RestError } from "@/server/api/rest";
-import { clusterIdOrNotFound, getCluster, getClusterMetrics, listClusters } from "@/server/clusters/catalog";
+import { clusterIdOrNotFound, getCluster, getClusterMetrics, listClusters } from "@/server/clusters/queries";
 import { deregisterCluster, MAX_KUBECONFIG_BYTES, registerCluster } from "@/server/clusters/registration";
 
 const roles = rolesForArea("clusters");

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { deploymentTreeSchema } from "@/server/clusters/driver";
-import { INTENT_TYPE_NAMES } from "@/server/intents/catalogue";
+import { INTENT_TYPE_NAMES } from "@/common/intent-catalogue";
 import {
   createInstanceInputSchema,
   instanceListQuery,

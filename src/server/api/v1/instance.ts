@@ -6,7 +6,7 @@
  * its problems).
  */
 import { created, restHandler, RestError } from "@/server/api/rest";
-import { rolesForArea } from "@/server/auth/areas";
+import { rolesForArea } from "@/common/areas";
 import {
   createInstance,
   createInstanceInputSchema,

@@ -12,7 +12,7 @@ import {
   IntentAdminState,
   NotFulfilledState,
 } from "@/generated/prisma/enums";
-import { CONDITIONS, INTENT_TYPE_NAMES } from "@/server/intents/catalogue";
+import { CONDITIONS, INTENT_TYPE_NAMES } from "@/common/intent-catalogue";
 import {
   changeTargetSchema,
   formIntentSchema,

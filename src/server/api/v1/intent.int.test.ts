@@ -7,7 +7,7 @@ import { contextFor, makeInstance, makeUser, makeWorkload, uniq } from "@/server
 import { energyIntentYaml, networkIntentYaml } from "@/server/intents/testing";
 import { parseIntentYaml, REDACTED } from "@/server/intents/yaml";
 import { createCaller } from "@/server/api/root";
-import { Role } from "@/server/auth/roles";
+import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { createDb, type Db } from "@/server/db/client";
 import { serverEnv } from "@/server/env";

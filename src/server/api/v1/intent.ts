@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { created, parseInput, restHandler, RestError } from "@/server/api/rest";
-import { rolesForArea } from "@/server/auth/areas";
+import { rolesForArea } from "@/common/areas";
 import {
   changeTargetInput,
   createIntentInputSchema,
@@ -14,7 +14,7 @@ import {
   intentTemplateInput,
   type CreateIntentInput,
 } from "@/server/intents/form";
-import { changeIntentTarget, createIntent, intentAction, intentTemplate } from "@/server/intents/management";
+import { changeIntentTarget, createIntent, intentAction, intentTemplate } from "@/server/intents/commands";
 import {
   exportIntentYaml,
   intentDetail,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ALL_ROLES, REALM_ROLE_TO_ROLE, ROLE_TO_REALM_ROLE } from "@/server/auth/roles";
+import { ALL_ROLES, REALM_ROLE_TO_ROLE, ROLE_TO_REALM_ROLE } from "@/common/roles";
 import { restHandler } from "@/server/api/rest";
 
 /** The answer of GET /api/v1/me/ (documented in the OpenAPI document). */

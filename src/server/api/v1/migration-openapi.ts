@@ -13,7 +13,7 @@ import {
   migrationStateSchema,
   migrationStepSchema,
   type MigrationVerdict,
-} from "@/server/migrations";
+} from "@/server/cluster-migration";
 import { migrateBody } from "./migration";
 import {
   errorResponse,

@@ -10,11 +10,11 @@ import {
   makeWorkload,
   uniq,
 } from "@/server/api/testing/factories";
-import { Role } from "@/server/auth/roles";
+import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { createDb, type Db } from "@/server/db/client";
 import { serverEnv } from "@/server/env";
-import { migrationMessageId, type MigrationStateName } from "@/server/migrations";
+import { migrationMessageId, type MigrationStateName } from "@/server/cluster-migration";
 import {
   instanceMigrationsRest,
   listMigrationsRest,

@@ -9,8 +9,8 @@
  * migrating 409).
  */
 import { restHandler } from "@/server/api/rest";
-import { rolesForArea } from "@/server/auth/areas";
-import { Role } from "@/server/auth/roles";
+import { rolesForArea } from "@/common/areas";
+import { Role } from "@/common/roles";
 import {
   instanceMigrations,
   listMigrations,
@@ -18,7 +18,7 @@ import {
   migrationOptions,
   migrationRequestInput,
   requestMigration,
-} from "@/server/migrations";
+} from "@/server/cluster-migration";
 
 const roles = rolesForArea("orchestration");
 // As in the tRPC router: the domain would show an instance's owner the options read-only; the API offers them to admins only.

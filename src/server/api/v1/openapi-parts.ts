@@ -1,6 +1,6 @@
 /** Building blocks shared by the OpenAPI modules (workload, instance, cluster, intent paths). */
 import { z } from "zod";
-import { PAGE_SIZES } from "@/server/api/list";
+import { PAGE_SIZES } from "@/common/pagination";
 
 export type JsonObject = Record<string, unknown>;
 

@@ -5,7 +5,7 @@
  * the handlers accept. Served at /api/v1/openapi.json; /api/v1/docs renders it.
  */
 import { z } from "zod";
-import { PAGE_SIZES } from "@/server/api/list";
+import { PAGE_SIZES } from "@/common/pagination";
 import { REST_ERROR_CODES } from "@/server/api/rest";
 import { CHART_ARCHIVE_LIMITS } from "@/server/workloads/chart-archive";
 import {

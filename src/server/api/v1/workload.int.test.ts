@@ -4,7 +4,7 @@ import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "@/server/api/root";
 import { contextFor, makeUser, uniq } from "@/server/api/testing/factories";
-import { Role } from "@/server/auth/roles";
+import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { createDb, type Db } from "@/server/db/client";
 import { serverEnv } from "@/server/env";

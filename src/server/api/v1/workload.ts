@@ -3,7 +3,7 @@
  * HTTP request, call the same domain functions tRPC calls, shape the answer.
  * Role and ownership rules are the domain's; so are the error statuses.
  */
-import { rolesForArea } from "@/server/auth/areas";
+import { rolesForArea } from "@/common/areas";
 import { DomainError } from "@/server/errors";
 import { created, restHandler, RestError } from "@/server/api/rest";
 import {

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import type { RealmRole } from "@/server/auth/roles";
+import type { RealmRole } from "@/common/roles";
 
 /**
  * Demo accounts of the local issuer (quoted by the README). Subjects are fixed

@@ -4,31 +4,23 @@
  * a simulated day of load takes microseconds and repeats exactly.
  */
 
-/** Milliseconds since the epoch. */
-export type Clock = () => number;
+import { sleep } from "@/common/sleep";
+import type { Clock } from "@/common/clock";
+
+export { systemClock, type Clock } from "@/common/clock";
 
 /** Waits `ms` of simulated time; rejects with the signal's reason when aborted. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
-
-export const systemClock: Clock = () => Date.now();
 
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException("The operation was aborted", "AbortError");
 }
 
-export const systemSleep: Sleep = (ms, signal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal as AbortSignal));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+export const systemSleep: Sleep = async (ms, signal) => {
+  await sleep(ms, signal);
+  // Unlike a worker loop's pause, a simulated wait that was cut short is an error for its caller.
+  if (signal?.aborted) throw abortReason(signal);
+};
 
 export interface ManualClock {
   readonly now: Clock;

@@ -7,7 +7,7 @@ import { databaseUrlFor, runId } from "@/server/testing/services";
 import { type ClusterDriver, type DeploymentTree } from "../driver";
 import { isClusterDriverError } from "../errors";
 import { type KubernetesManifest } from "../manifests";
-import { createClusterDriver } from "../registry";
+import { createClusterDriver } from "@/server/clusters/driver-factory";
 import { clearSimulatedFailures, injectSimulatedFailure } from "../shared-continuum";
 import {
   instanceLabels,

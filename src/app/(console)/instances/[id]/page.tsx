@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { Forbidden } from "@/components/Forbidden";
 import { InstanceView } from "@/components/instances/InstanceView";
 import { INSTANCE_TABS, type InstanceTab } from "@/components/instances/tabs";
-import { areaAccess, areaByKey, rolesForArea } from "@/server/auth/areas";
-import { describeRoles, hasRole, Role } from "@/server/auth/roles";
+import { areaAccess, areaByKey, rolesForArea } from "@/common/areas";
+import { describeRoles, hasRole, Role } from "@/common/roles";
 import { requireConsoleSession } from "../../require-session";
 
 export const metadata: Metadata = { title: "Workload instance" };

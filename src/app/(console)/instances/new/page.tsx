@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import { Forbidden } from "@/components/Forbidden";
 import { CreateInstanceForm } from "@/components/instances/CreateInstanceForm";
 import { PageHeader } from "@/components/PageHeader";
-import { areaAccess, areaByKey, rolesForArea } from "@/server/auth/areas";
-import { describeRoles } from "@/server/auth/roles";
-import { INTENT_TYPES } from "@/server/intents/catalogue";
+import { areaAccess, areaByKey, rolesForArea } from "@/common/areas";
+import { describeRoles } from "@/common/roles";
+import { INTENT_TYPES } from "@/common/intent-catalogue";
 import { requireConsoleSession } from "../../require-session";
 
 export const metadata: Metadata = { title: "Create Workload Instance" };

@@ -2,14 +2,14 @@ import type { Metadata } from "next";
 import { Forbidden } from "@/components/Forbidden";
 import { CreateIntentForm } from "@/components/intents/CreateIntentForm";
 import { PageHeader } from "@/components/PageHeader";
-import { areaAccess, areaByKey, rolesForArea } from "@/server/auth/areas";
-import { describeRoles } from "@/server/auth/roles";
-import { INTENT_TYPES } from "@/server/intents/catalogue";
+import { areaAccess, areaByKey, rolesForArea } from "@/common/areas";
+import { describeRoles } from "@/common/roles";
+import { INTENT_TYPES } from "@/common/intent-catalogue";
 import { requireConsoleSession } from "../../require-session";
+import { isUuid } from "@/common/ids";
 
 export const metadata: Metadata = { title: "Create Intent" };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export default async function NewIntentPage({
   searchParams,
@@ -31,7 +31,7 @@ export default async function NewIntentPage({
       />
       <CreateIntentForm
         initialInstanceId={
-          typeof instanceId === "string" && UUID.test(instanceId) ? instanceId.toLowerCase() : undefined
+          typeof instanceId === "string" && isUuid(instanceId) ? instanceId.toLowerCase() : undefined
         }
         // The catalogue is static data: the page hands it over rather than another round trip.
         intentTypes={INTENT_TYPES}

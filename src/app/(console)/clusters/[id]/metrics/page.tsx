@@ -6,8 +6,8 @@ import { ClusterMetricsView } from "@/components/clusters/ClusterMetricsView";
 import { Forbidden } from "@/components/Forbidden";
 import { PageHeader } from "@/components/PageHeader";
 import { createCaller } from "@/server/api/root";
-import { areaAccess, areaByKey, rolesForArea } from "@/server/auth/areas";
-import { describeRoles } from "@/server/auth/roles";
+import { areaAccess, areaByKey, rolesForArea } from "@/common/areas";
+import { describeRoles } from "@/common/roles";
 import { db } from "@/server/db/client";
 import { requireConsoleSession } from "../../../require-session";
 

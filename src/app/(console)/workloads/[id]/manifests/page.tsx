@@ -3,8 +3,8 @@ import { notFound } from "next/navigation";
 import { Forbidden } from "@/components/Forbidden";
 import { PageHeader } from "@/components/PageHeader";
 import { ManifestViewer } from "@/components/workloads/ManifestViewer";
-import { areaAccess, areaByKey, rolesForArea } from "@/server/auth/areas";
-import { describeRoles } from "@/server/auth/roles";
+import { areaAccess, areaByKey, rolesForArea } from "@/common/areas";
+import { describeRoles } from "@/common/roles";
 import { requireConsoleSession } from "../../../require-session";
 
 export const metadata: Metadata = { title: "Workload manifests" };

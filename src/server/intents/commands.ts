@@ -2,13 +2,13 @@ import { randomUUID } from "node:crypto";
 import { Prisma } from "@/generated/prisma/client";
 import type { IntentAdminState } from "@/generated/prisma/enums";
 import { enqueueOutbox, messages, type IntentNotification, type TransactionClient } from "@/server/bus";
-import { hasRole, Role } from "@/server/auth/roles";
+import { hasRole, Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import type { Db } from "@/server/db/client";
 import { DomainError, parseOrThrow, type Problem } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { sealSecret } from "@/server/secrets";
-import { intentType, intentTypeNameSchema } from "./catalogue";
+import { intentType, intentTypeNameSchema } from "@/common/intent-catalogue";
 import {
   changeTargetSchema,
   checkImportedIntent,
@@ -26,11 +26,11 @@ import {
   type FormIntent,
   type IntentActionName,
 } from "./form";
+import { isUuid } from "@/common/ids";
 import { formatFieldPath, type Intent } from "./model";
 import {
   assertIntentUser,
   detailOf,
-  isUuid,
   latestReports,
   loadIntent,
   normalFormOf,

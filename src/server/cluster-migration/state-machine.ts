@@ -12,59 +12,33 @@ import { z } from "zod";
  * source). COMPLETED, FAILED and ROLLED_BACK are terminal.
  */
 
-export const MIGRATION_STATES = [
-  "REQUESTED",
-  "BACKING_UP",
-  "BACKED_UP",
-  "RESTORING",
-  "VERIFYING",
-  "COMPLETED",
-  "FAILED",
-  "ROLLED_BACK",
-] as const;
-export type MigrationStateName = (typeof MIGRATION_STATES)[number];
-export const migrationStateSchema = z.enum(MIGRATION_STATES);
+import {
+  ACTIVE_STATES,
+  MIGRATION_STATES,
+  TERMINAL_STATES,
+  TRANSITIONS,
+  canTransition,
+  isActiveState,
+  isTerminalState,
+  migrationStateSchema,
+  type ActiveMigrationState,
+  type MigrationStateName,
+  type TerminalMigrationState,
+} from "@/common/migration-status";
 
-/** States of a migration in flight (the instance is MIGRATING, `activeInstanceId` is set). */
-export const ACTIVE_STATES = [
-  "REQUESTED",
-  "BACKING_UP",
-  "BACKED_UP",
-  "RESTORING",
-  "VERIFYING",
-] as const satisfies readonly MigrationStateName[];
-export type ActiveMigrationState = (typeof ACTIVE_STATES)[number];
-
-export const TERMINAL_STATES = [
-  "COMPLETED",
-  "FAILED",
-  "ROLLED_BACK",
-] as const satisfies readonly MigrationStateName[];
-export type TerminalMigrationState = (typeof TERMINAL_STATES)[number];
-
-/** Every legal move; anything else is a programming error. */
-export const TRANSITIONS: Readonly<Record<MigrationStateName, readonly MigrationStateName[]>> = {
-  REQUESTED: ["BACKING_UP", "FAILED"],
-  BACKING_UP: ["BACKED_UP", "FAILED"],
-  BACKED_UP: ["RESTORING", "ROLLED_BACK"],
-  RESTORING: ["VERIFYING", "ROLLED_BACK"],
-  VERIFYING: ["COMPLETED", "ROLLED_BACK"],
-  COMPLETED: [],
-  FAILED: [],
-  ROLLED_BACK: [],
+export {
+  ACTIVE_STATES,
+  MIGRATION_STATES,
+  TERMINAL_STATES,
+  TRANSITIONS,
+  canTransition,
+  isActiveState,
+  isTerminalState,
+  migrationStateSchema,
+  type ActiveMigrationState,
+  type MigrationStateName,
+  type TerminalMigrationState,
 };
-
-export function isActiveState(state: MigrationStateName): state is ActiveMigrationState {
-  return (ACTIVE_STATES as readonly MigrationStateName[]).includes(state);
-}
-
-export function isTerminalState(state: MigrationStateName): state is TerminalMigrationState {
-  return (TERMINAL_STATES as readonly MigrationStateName[]).includes(state);
-}
-
-export function canTransition(current: MigrationStateName, next: MigrationStateName): boolean {
-  return TRANSITIONS[current].includes(next);
-}
 
 export class IllegalTransitionError extends Error {
   override readonly name = "IllegalTransitionError";

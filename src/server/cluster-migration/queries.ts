@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { Prisma } from "@/generated/prisma/client";
-import { asUuid, listInputSchema, pageWindow, PAGE_SIZES, type ListPage } from "@/server/api/list";
-import { hasAnyRole, hasRole, Role } from "@/server/auth/roles";
+import { listInputSchema, type ListPage, queryPageFields } from "@/common/pagination";
+import { asUuid, pageWindow } from "@/server/db/pagination";
+import { hasAnyRole, hasRole, Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import type { Db } from "@/server/db/client";
 import { DomainError, parseOrThrow } from "@/server/errors";
@@ -12,7 +13,7 @@ import {
   type MigrationStateName,
   type MigrationStep,
 } from "./state-machine";
-import { isUuid } from "@/server/intents/queries";
+import { isUuid } from "@/common/ids";
 
 /**
  * The read side of migrations: the Migrations table (every migration the
@@ -147,11 +148,7 @@ export type MigrationListInput = z.input<typeof migrationListInput>;
 
 /** The same list from a URL query string: numbers arrive as text. */
 export const migrationListQuery = migrationListInput.extend({
-  page: z.coerce.number().int().min(1).max(1_000_000).default(1),
-  pageSize: z.coerce
-    .number()
-    .pipe(z.literal(PAGE_SIZES, { error: `Use a page size of ${PAGE_SIZES.join(", ")}.` }))
-    .default(10),
+  ...queryPageFields,
 });
 
 function searchWhere(search: string | undefined): Prisma.MigrationWhereInput {

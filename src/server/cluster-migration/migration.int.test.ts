@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeUser, uniq } from "@/server/api/testing/factories";
-import { Role } from "@/server/auth/roles";
+import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { messages, OutboxRelay, productTopology, type Bus, type TransactionClient } from "@/server/bus";
 import { captureLogs, createTestBus, testId, waitFor } from "@/server/bus/testing";
@@ -12,7 +12,7 @@ import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migra
 import { seedDemo } from "@/server/demo/seed";
 import { DomainError } from "@/server/errors";
 import { createInstance, handleInstanceRun } from "@/server/instances";
-import { createIntent } from "@/server/intents/management";
+import { createIntent } from "@/server/intents/commands";
 import { logger } from "@/server/logger";
 import { databaseUrlFor, runId } from "@/server/testing/services";
 import { createWorkload, uploadChart } from "@/server/workloads";

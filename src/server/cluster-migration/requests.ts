@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { InstanceStatus } from "@/generated/prisma/enums";
-import { hasRole, Role } from "@/server/auth/roles";
+import { hasRole, Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import type { Db } from "@/server/db/client";
 import { DomainError } from "@/server/errors";
@@ -10,7 +10,7 @@ import { loadMigrationRow, visibleInstance, type MigrationRow } from "./queries"
 import type { MigrationStateName } from "./state-machine";
 import { startMigration } from "./store";
 import type { TargetSelection } from "./target-selection";
-import { isUuid } from "@/server/intents/queries";
+import { isUuid } from "@/common/ids";
 
 /**
  * "Migrate now": an admin moves a DEPLOYED instance to a chosen cluster

@@ -3,7 +3,7 @@ import { recordReport } from "@/server/intents/record-report";
 import { storedTargetResults } from "@/server/intents/report";
 import { selectionForInstance } from "./inputs";
 import { startMigration, type MigrationDeps } from "./store";
-import { isUuid } from "@/server/intents/queries";
+import { isUuid } from "@/common/ids";
 
 /**
  * The Intent-Based Migration Controller's reaction to the `notify` queue

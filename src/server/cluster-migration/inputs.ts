@@ -1,6 +1,7 @@
 import type { TransactionClient } from "@/server/bus";
 import type { Db } from "@/server/db/client";
-import { clusterCandidates, intentTargets, storedRequests } from "@/server/instances/placement-input";
+import { clusterCandidates, storedRequests } from "@/server/clusters";
+import { intentTargets } from "@/server/instances/placement-input";
 import { selectMigrationTarget, type TargetSelection } from "./target-selection";
 
 /**

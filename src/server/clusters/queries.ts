@@ -1,8 +1,9 @@
 import { z } from "zod";
 import type { Prisma } from "@/generated/prisma/client";
-import { asUuid, listInputSchema, pageWindow, type ListPage } from "@/server/api/list";
-import { rolesForArea } from "@/server/auth/areas";
-import { describeRoles, hasAnyRole, Role } from "@/server/auth/roles";
+import { listInputSchema, type ListPage } from "@/common/pagination";
+import { asUuid, pageWindow } from "@/server/db/pagination";
+import { rolesForArea } from "@/common/areas";
+import { describeRoles, hasAnyRole, Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import type { ClusterJoinRequest } from "@/server/bus";
 import type { Db } from "@/server/db/client";

@@ -8,7 +8,7 @@ import {
   type DeploymentTree,
 } from "@/server/clusters";
 import type { Logger } from "@/server/logger";
-import { sleep } from "@/server/workers/leader";
+import { sleep } from "@/common/sleep";
 import { removeInstanceCopy, settleCleanup } from "./cleanup";
 import { isActiveState } from "./state-machine";
 import {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { type ClusterDriverConfig } from "./driver";
 import { isClusterDriverError } from "./errors";
 import { KubernetesClusterDriver } from "./kubernetes";
-import { createClusterDriver, resolveClusterTarget, resolveDriverKind } from "./registry";
+import { createClusterDriver, resolveClusterTarget, resolveDriverKind } from "./driver-factory";
 import { makeClusterSpec, makeContinuum } from "./test-factories";
 
 function kubeconfig(server: string, token?: string): string {

@@ -5,7 +5,7 @@ import type { DriverFactory } from "@/server/clusters";
 import type { Db } from "@/server/db/client";
 import { serverEnv } from "@/server/env";
 import { recordLifecycleEvent } from "@/server/instances/lifecycle";
-import { isUuid } from "@/server/intents/queries";
+import { isUuid } from "@/common/ids";
 import type { Logger } from "@/server/logger";
 import {
   isTerminalState,

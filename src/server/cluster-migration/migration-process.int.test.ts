@@ -1,7 +1,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeUser, uniq } from "@/server/api/testing/factories";
-import { Role } from "@/server/auth/roles";
+import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { testId, waitFor } from "@/server/bus/testing";
 import { clearSimulatedFailures, driverFor, injectSimulatedFailure } from "@/server/clusters";
@@ -9,7 +9,7 @@ import { createDb, type Db } from "@/server/db/client";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
 import { seedDemo } from "@/server/demo/seed";
 import { createInstance } from "@/server/instances";
-import { createIntent } from "@/server/intents/management";
+import { createIntent } from "@/server/intents/commands";
 import { databaseUrlFor, runId } from "@/server/testing/services";
 import { spawnWorkerProcess, type WorkerProcess } from "@/server/workers/testing";
 import { createWorkload, uploadChart } from "@/server/workloads";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { conditionSchema } from "@/server/placement";
-import { CONDITIONS, INTENT_TYPES } from "./catalogue";
+import { CONDITIONS, INTENT_TYPES } from "./intent-catalogue";
 
 describe("the intent type catalogue", () => {
   it("offers only conditions the evaluator and the placement engine understand", () => {

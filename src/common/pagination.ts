@@ -1,8 +1,9 @@
 import { z } from "zod";
 
 /**
- * Shared shape of the list procedures: server-side pagination, one sort
- * column and a free-text search. Page sizes are the three the tables offer.
+ * The shape every list shares, in the browser and on the server: server-side
+ * pagination with the three page sizes the tables offer, one sort column and
+ * a free-text search.
  */
 export const PAGE_SIZES = [10, 25, 50] as const;
 export type PageSize = (typeof PAGE_SIZES)[number];
@@ -29,25 +30,18 @@ export function listInputSchema<const Fields extends readonly [string, ...string
   });
 }
 
+/** `page` and `pageSize` as REST query parameters (strings), with the same bounds and message. */
+export const queryPageFields = {
+  page: z.coerce.number().int().min(1).max(1_000_000).default(1),
+  pageSize: z.coerce
+    .number()
+    .pipe(z.literal(PAGE_SIZES, { error: `Use a page size of ${PAGE_SIZES.join(", ")}.` }))
+    .default(10),
+};
+
 export interface ListPage<Item> {
   items: Item[];
   total: number;
   page: number;
   pageSize: PageSize;
-}
-
-export function pageWindow(input: { page: number; pageSize: number }): { skip: number; take: number } {
-  return { skip: (input.page - 1) * input.pageSize, take: input.pageSize };
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A search term that is a whole UUID can match id columns exactly (uuid columns cannot `contains`). */
-export function asUuid(search: string | undefined): string | undefined {
-  return search && UUID.test(search) ? search.toLowerCase() : undefined;
-}
-
-export function asInteger(search: string | undefined): number | undefined {
-  if (!search || !/^\d{1,9}$/.test(search)) return undefined;
-  return Number(search);
 }
