@@ -17,7 +17,16 @@ import {
 } from "./helm/chart";
 
 export { Chart, ChartError, type ChartFile, type Metadata, type Dependency } from "./helm/chart";
-export { ArchiveError, readTar } from "./helm/archive";
+export {
+  CHART_ARCHIVE_LIMITS,
+  ChartArchiveError,
+  extractChartArchive,
+  MiB,
+  SIZE_REJECTIONS,
+  type ArchiveLimits,
+  type ArchiveRejection,
+  type ExtractedChart,
+} from "./helm/archive";
 export { RenderError } from "./helm/engine";
 export {
   ChartRenderError,
@@ -34,7 +43,10 @@ export type { HelmVersion } from "./helm/values";
 export { ExecError, TemplateSet } from "./template/exec";
 export { ParseError } from "./template/parser";
 
-/** Load a packaged chart (.tgz bytes). Entries with absolute or ".." paths are rejected. */
+/**
+ * Load a packaged chart (.tgz bytes) within CHART_ARCHIVE_LIMITS: links,
+ * devices, absolute and ".." paths are refused (ChartArchiveError).
+ */
 export function loadChartArchive(buf: Uint8Array): Chart {
   return loadArchive(buf);
 }
@@ -43,6 +55,8 @@ export function loadChartArchive(buf: Uint8Array): Chart {
  * Load a chart from files keyed by path relative to the chart directory
  * (e.g. "Chart.yaml", "templates/deployment.yaml", "charts/sub-1.0.0.tgz").
  * `.helmignore` is applied like `helm template <dir>` does, unless disabled.
+ * The files and the subchart archives among them count against
+ * CHART_ARCHIVE_LIMITS (ChartArchiveError when they do not fit).
  */
 export function loadChartFromFiles(
   files: Map<string, Uint8Array>,

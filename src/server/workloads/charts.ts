@@ -14,7 +14,7 @@ import {
   extractChartArchive,
   MiB,
   SIZE_REJECTIONS,
-} from "./chart-archive";
+} from "@/server/charts";
 import {
   checkValuesSchema,
   describeProblem,

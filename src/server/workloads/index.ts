@@ -9,6 +9,6 @@ export {
   type WorkloadDeps,
 } from "./workloads";
 export { renderWorkload, uploadChart, ARCHIVE_FIELD, type ChartDeps } from "./charts";
-export { CHART_ARCHIVE_LIMITS } from "./chart-archive";
+export { CHART_ARCHIVE_LIMITS } from "@/server/charts";
 export type { ChartRenderer, RenderedManifest, RenderOptions } from "./chart-validation";
 export * from "./schemas";

@@ -4,6 +4,7 @@
  * behind the small interface the workload domain needs.
  */
 import {
+  ChartArchiveError,
   ChartError,
   ChartRenderError,
   loadChartFromFiles,
@@ -33,6 +34,10 @@ function problemFrom(error: unknown): Problem | undefined {
   }
   // Loading errors are about Chart.yaml, values.yaml or a subchart; Helm's message names which.
   if (error instanceof ChartError) return { message: error.message };
+  // The chart's files together are over the archive limits (subchart archives are wrapped in a ChartError).
+  if (error instanceof ChartArchiveError) {
+    return { message: error.message, ...(error.entry ? { file: error.entry } : {}) };
+  }
   return undefined;
 }
 

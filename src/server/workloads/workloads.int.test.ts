@@ -5,7 +5,7 @@ import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { createDb, type Db } from "@/server/db/client";
 import { DomainError } from "@/server/errors";
-import { MiB } from "./chart-archive";
+import { MiB } from "@/server/charts";
 import {
   createWorkload,
   deleteWorkload,

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { PAGE_SIZES } from "@/common/pagination";
 import { REST_ERROR_CODES } from "@/server/api/rest";
-import { CHART_ARCHIVE_LIMITS } from "@/server/workloads/chart-archive";
+import { CHART_ARCHIVE_LIMITS } from "@/server/workloads";
 import {
   chartSummarySchema,
   chartUploadResultSchema,

@@ -8,7 +8,7 @@ import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { createDb, type Db } from "@/server/db/client";
 import { serverEnv } from "@/server/env";
-import { MiB } from "@/server/workloads/chart-archive";
+import { MiB } from "@/server/charts";
 import { packChartDirectory, packTarGz } from "@/server/workloads/tar-writer";
 import { openApiDocument } from "./openapi";
 import {

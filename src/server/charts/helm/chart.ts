@@ -2,7 +2,7 @@
 import { GoError, GoObject, GoStruct, utf8String, type GoMap, type Value } from "../template/values";
 import { newVersion } from "../sprig/semver";
 import type { JSONMarshaler } from "../sprig/json";
-import { readTar } from "./archive";
+import { ArchiveBudget, CHART_ARCHIVE_LIMITS, extractChartArchiveSync, type ArchiveLimits } from "./archive";
 import { IgnoreRules } from "./ignore";
 import { yamlToValue } from "./yaml";
 
@@ -221,8 +221,17 @@ export interface LoadOptions {
   helmignore?: boolean;
 }
 
-/** Build a chart from files keyed by path relative to the chart root. */
+/**
+ * Build a chart from files keyed by path relative to the chart root. The
+ * files count against the archive limits, and so does every subchart
+ * archive inside them (throws ChartArchiveError when they do not fit).
+ */
 export function loadChartFiles(files: Map<string, Uint8Array>, opts: LoadOptions = {}): Chart {
+  return loadFiles(files, opts, ArchiveBudget.forFiles(files));
+}
+
+/** `budget` is shared by the chart and all its subcharts; its depth is this chart's. */
+function loadFiles(files: Map<string, Uint8Array>, opts: LoadOptions, budget: ArchiveBudget): Chart {
   let entries = Array.from(files, ([name, data]) => ({ name: name.replace(/\\/g, "/").replace(/^\.\//, ""), data }));
   if (opts.helmignore) {
     const ig = entries.find((f) => f.name === ".helmignore");
@@ -277,10 +286,12 @@ export function loadChartFiles(files: Map<string, Uint8Array>, opts: LoadOptions
     const list = subcharts.get(name) ?? [];
     let sub: Chart;
     try {
+      const subBudget = budget.subchart();
       if (name.endsWith(".tgz")) {
         const file = list[0];
         if (!file || file.name !== name) throw new ChartError(`error unpacking subchart tar in ${metadata.name}: expected ${name}, got ${file?.name}`);
-        sub = loadChartArchive(file.data);
+        // Through the same limited reader as an upload; its files count against this chart's budget.
+        sub = loadFiles(extractChartArchiveSync(file.data, subBudget).files, {}, subBudget);
       } else {
         const inner = new Map<string, Uint8Array>();
         for (const f of list) {
@@ -288,7 +299,7 @@ export function loadChartFiles(files: Map<string, Uint8Array>, opts: LoadOptions
           if (slash < 0) continue;
           inner.set(f.name.slice(slash + 1), f.data);
         }
-        sub = loadChartFiles(inner, opts);
+        sub = loadFiles(inner, opts, subBudget);
       }
     } catch (e) {
       throw new ChartError(`error unpacking subchart ${name} in ${metadata.name}: ${(e as Error).message}`);
@@ -298,19 +309,10 @@ export function loadChartFiles(files: Map<string, Uint8Array>, opts: LoadOptions
   return chart;
 }
 
-/** Load a packaged chart (.tgz): every entry must sit under one top-level directory. */
-export function loadChartArchive(buf: Uint8Array): Chart {
-  const entries = readTar(buf);
-  const files = new Map<string, Uint8Array>();
-  for (const e of entries) {
-    const slash = e.name.indexOf("/");
-    if (slash < 0) continue;
-    const rel = e.name.slice(slash + 1);
-    if (rel === "") continue;
-    files.set(rel, e.data);
-  }
-  if (files.size === 0) throw new ChartError("no files in chart archive");
-  return loadChartFiles(files);
+/** Load a packaged chart (.tgz) within the archive limits: every entry must sit under one top-level directory. */
+export function loadChartArchive(buf: Uint8Array, limits: ArchiveLimits = CHART_ARCHIVE_LIMITS): Chart {
+  const budget = ArchiveBudget.forChart(limits);
+  return loadFiles(extractChartArchiveSync(buf, budget).files, {}, budget);
 }
 
 // ---------------------------------------------------------------------------
