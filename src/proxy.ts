@@ -17,5 +17,12 @@ export async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/", "/workloads/:path*", "/instances/:path*", "/intents/:path*", "/clusters/:path*"],
+  matcher: [
+    "/",
+    "/workloads/:path*",
+    "/instances/:path*",
+    "/intents/:path*",
+    "/clusters/:path*",
+    "/orchestration/:path*",
+  ],
 };
