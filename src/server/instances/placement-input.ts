@@ -1,5 +1,6 @@
 import { parseDocument } from "yaml";
 import { kubernetesManifestSchema, type KubernetesManifest, type StoredRequests } from "@/server/clusters";
+import { readStoredTargets } from "@/server/intents/model";
 import type { IntentTarget, PlacementRequest } from "@/server/placement";
 
 /**
@@ -26,41 +27,16 @@ export function parseRenderedManifests(manifests: ReadonlyArray<{ content: strin
   return objects;
 }
 
-interface StoredIntentBody {
-  intentExpectations?: Array<{
-    expectationTargets?: Array<{ targetName?: string; targetCondition?: string; targetValueRange?: unknown }>;
-  }>;
-}
-
-function normaliseValue(value: unknown): IntentTarget["value"] {
-  const asNumber = (v: unknown) =>
-    typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : v;
-  if (Array.isArray(value)) {
-    const items = value.map(asNumber);
-    return items.every((v) => typeof v === "number") ? (items as number[]) : items.map(String);
-  }
-  const single = asNumber(value);
-  return typeof single === "number" ? single : String(single);
-}
-
 /** The targets of an instance's active intents, in the placement engine's terms. */
 export function intentTargets(intents: ReadonlyArray<{ intentType: string; body: unknown }>): IntentTarget[] {
-  const targets: IntentTarget[] = [];
-  for (const intent of intents) {
-    const body = intent.body as StoredIntentBody;
-    for (const expectation of body.intentExpectations ?? []) {
-      for (const target of expectation.expectationTargets ?? []) {
-        if (!target.targetName || !target.targetCondition) continue;
-        targets.push({
-          intentType: intent.intentType,
-          targetName: target.targetName,
-          condition: target.targetCondition as IntentTarget["condition"],
-          value: normaliseValue(target.targetValueRange),
-        });
-      }
-    }
-  }
-  return targets;
+  return intents.flatMap((intent) =>
+    readStoredTargets(intent.body).map((target) => ({
+      intentType: intent.intentType,
+      targetName: target.targetName,
+      condition: target.targetCondition as IntentTarget["condition"],
+      value: target.targetValue,
+    })),
+  );
 }
 
 export function placementRequestFor(

@@ -6,11 +6,11 @@ import {
   fulfilmentTransition,
   ISOLATED_CONNECTIVITY_REASON,
   measurementOf,
-  readIntentTargets,
   type EvaluationCluster,
   type EvaluationSubject,
   type UsageReading,
 } from "./evaluation";
+import { readStoredTargets } from "./model";
 
 /** Two OK clusters and one in ERROR (which feasibility must ignore). */
 const clusters: EvaluationCluster[] = [
@@ -104,7 +104,7 @@ const evaluate = (s: EvaluationSubject) => createEvaluator(clusters).evaluate(s)
 describe("stored targets", () => {
   it("reads expectations and targets, numbers stored as strings as numbers", () => {
     expect(
-      readIntentTargets(
+      readStoredTargets(
         bodyOf([
           ["cpuUsage", "IS_GREATER_THAN", "2"],
           ["vram", "IS_WITHIN_RANGE", ["8", "16"]],
@@ -114,8 +114,8 @@ describe("stored targets", () => {
       { expectationId: "e1", targetName: "cpuUsage", targetCondition: "IS_GREATER_THAN", targetValue: 2 },
       { expectationId: "e1", targetName: "vram", targetCondition: "IS_WITHIN_RANGE", targetValue: [8, 16] },
     ]);
-    expect(readIntentTargets({ expectations: [] })).toEqual([]);
-    expect(readIntentTargets(null)).toEqual([]);
+    expect(readStoredTargets({ expectations: [] })).toEqual([]);
+    expect(readStoredTargets(null)).toEqual([]);
   });
 
   it("knows what each target measures, matching names like placement does", () => {

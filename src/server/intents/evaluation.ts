@@ -10,6 +10,9 @@ import {
   type ConditionValue,
 } from "@/server/placement";
 import { INTENT_TYPES } from "@/common/intent-catalogue";
+import { readStoredTargets, type StoredTarget, type TargetValue } from "./model";
+
+export type { StoredTarget, TargetValue } from "./model";
 import {
   lifecycleReport,
   type AchievedValue,
@@ -127,68 +130,16 @@ export interface EvaluationSubject {
 }
 
 // ---------------------------------------------------------------------------
-// Stored targets
-
-export interface StoredTarget {
-  expectationId: string;
-  targetName: string;
-  targetCondition: string;
-  /** Numbers stored as strings ("2") are numbers here, as placement reads them. */
-  targetValue: TargetValue;
-}
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
-/** A target value as stored in a report: a number, a string, or a list of either. */
-export type TargetValue = StoredTargetResult["targetValueRange"];
-
-function asNumber(v: unknown): unknown {
-  return typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : v;
-}
-
-/** Same rule as placement's `intentTargets`, so both read a stored value alike. */
-function normaliseValue(value: unknown): TargetValue {
-  if (Array.isArray(value)) {
-    const items = value.map(asNumber);
-    return items.every((v) => typeof v === "number") ? (items as number[]) : items.map(String);
-  }
-  const single = asNumber(value);
-  return typeof single === "number" ? single : String(single);
-}
-
-/**
- * The targets of a stored intent body, with their expectation. Hand-written
- * narrowing rather than a zod parse: the cycle reads 100,000 bodies, all
- * written through the intent schema already; this only has to survive an odd one.
- */
-export function readIntentTargets(body: unknown): StoredTarget[] {
-  const targets: StoredTarget[] = [];
-  if (!isRecord(body) || !Array.isArray(body.intentExpectations)) return targets;
-  body.intentExpectations.forEach((expectation: unknown, index) => {
-    if (!isRecord(expectation) || !Array.isArray(expectation.expectationTargets)) return;
-    const expectationId =
-      typeof expectation.expectationId === "string" ? expectation.expectationId : String(index + 1);
-    for (const target of expectation.expectationTargets as unknown[]) {
-      if (!isRecord(target)) continue;
-      const { targetName, targetCondition, targetValueRange } = target;
-      if (typeof targetName !== "string" || targetName === "" || typeof targetCondition !== "string")
-        continue;
-      targets.push({
-        expectationId,
-        targetName,
-        targetCondition,
-        targetValue: normaliseValue(targetValueRange),
-      });
-    }
-  });
-  return targets;
-}
+// Stored targets: read by `readStoredTargets` (model.ts), the reader placement and the tables share.
 
 export type Selectivity = "ALL_OF" | "ANY_OF";
 
 function selectivityOf(column: string | null | undefined, body: unknown): Selectivity {
-  const stored = column ?? (isRecord(body) ? body.contextSelectivity : undefined);
+  const stored =
+    column ??
+    (typeof body === "object" && body !== null && "contextSelectivity" in body
+      ? body.contextSelectivity
+      : undefined);
   return stored === "ANY_OF" || stored === "ONE_OF" ? "ANY_OF" : "ALL_OF";
 }
 
@@ -197,7 +148,7 @@ export function readIntent(
   body: unknown,
   contextSelectivity: string | null,
 ): { targets: StoredTarget[]; contextSelectivity: Selectivity } {
-  return { targets: readIntentTargets(body), contextSelectivity: selectivityOf(contextSelectivity, body) };
+  return { targets: readStoredTargets(body), contextSelectivity: selectivityOf(contextSelectivity, body) };
 }
 
 // ---------------------------------------------------------------------------
@@ -611,7 +562,7 @@ export function createEvaluator(clusters: readonly EvaluationCluster[]): Evaluat
 
   return {
     evaluate(subject) {
-      const stored = subject.targets ?? readIntentTargets(subject.body);
+      const stored = subject.targets ?? readStoredTargets(subject.body);
       const selectivity = selectivityOf(subject.contextSelectivity, subject.body);
       const targets = stored.map((s) => compile(s.targetName, s.targetCondition, s.targetValue));
       const feasibility = feasibilityOf(targets, selectivity);

@@ -151,3 +151,64 @@ export function validateIntent(data: unknown): IntentValidation {
     ? { ok: true, intent: parsed.data }
     : { ok: false, issues: issuesFromZod(parsed.error) };
 }
+
+// ---------------------------------------------------------------------------
+// Reading stored bodies: the one reader placement, the evaluator and the
+// console's tables share, so they agree on what an odd row means.
+
+/** A target value as judged and reported: a number, a string, or a list of either. */
+export type TargetValue = z.infer<typeof conditionValueSchema>;
+
+export interface StoredTarget {
+  expectationId: string;
+  targetName: string;
+  targetCondition: string;
+  /** Numbers stored as strings ("2") are numbers here, as placement and the evaluator compare them. */
+  targetValue: TargetValue;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+function asNumber(v: unknown): unknown {
+  return typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : v;
+}
+
+function normaliseValue(value: unknown): TargetValue {
+  if (Array.isArray(value)) {
+    const items = value.map(asNumber);
+    return items.every((v) => typeof v === "number") ? (items as number[]) : items.map(String);
+  }
+  const single = asNumber(value);
+  return typeof single === "number" ? single : String(single);
+}
+
+/**
+ * The targets of a stored intent body, with their expectation (its position,
+ * from 1, when the id is missing). Tolerant, and hand-written rather than a
+ * zod parse: the evaluator reads 100,000 bodies a cycle, all written through
+ * `intentSchema` already; this only has to survive an odd row (written before
+ * the normal form, or by hand), which lists the targets it can read.
+ */
+export function readStoredTargets(body: unknown): StoredTarget[] {
+  const targets: StoredTarget[] = [];
+  if (!isRecord(body) || !Array.isArray(body.intentExpectations)) return targets;
+  body.intentExpectations.forEach((expectation: unknown, index) => {
+    if (!isRecord(expectation) || !Array.isArray(expectation.expectationTargets)) return;
+    const expectationId =
+      typeof expectation.expectationId === "string" ? expectation.expectationId : String(index + 1);
+    for (const target of expectation.expectationTargets as unknown[]) {
+      if (!isRecord(target)) continue;
+      const { targetName, targetCondition, targetValueRange } = target;
+      if (typeof targetName !== "string" || targetName === "" || typeof targetCondition !== "string")
+        continue;
+      targets.push({
+        expectationId,
+        targetName,
+        targetCondition,
+        targetValue: normaliseValue(targetValueRange),
+      });
+    }
+  });
+  return targets;
+}

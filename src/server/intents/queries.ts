@@ -12,9 +12,9 @@ import { hasAnyRole, hasRole, Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import type { Db } from "@/server/db/client";
 import { DomainError, parseOrThrow } from "@/server/errors";
-import { conditionValueSchema, type ConditionValue } from "@/server/placement";
+import type { ConditionValue } from "@/server/placement";
 import { INTENT_TYPES, intentType, type IntentType } from "@/common/intent-catalogue";
-import { intentSchema, type Intent } from "./model";
+import { intentSchema, readStoredTargets, type Intent } from "./model";
 import { reportView, storedTargetResults, type IntentReportView } from "./report";
 import { intentToYaml } from "./yaml";
 import { isUuid } from "@/common/ids";
@@ -63,44 +63,19 @@ export interface IntentTargetSummary {
   label: string;
 }
 
-// Read leniently: rows written before the normal form (or by hand) list no
-// targets rather than failing a whole page.
-const storedBodySchema = z.object({
-  intentExpectations: z
-    .array(
-      z.object({
-        expectationId: z.string().catch(""),
-        expectationTargets: z
-          .array(
-            z.object({
-              targetName: z.string(),
-              targetCondition: z.string(),
-              targetValueRange: conditionValueSchema,
-            }),
-          )
-          .catch([]),
-      }),
-    )
-    .catch([]),
-});
-
 export function targetsOf(typeName: string, body: unknown): IntentTargetSummary[] {
-  const parsed = storedBodySchema.safeParse(body);
-  if (!parsed.success) return [];
   const type: IntentType | undefined = intentType(typeName);
-  return parsed.data.intentExpectations.flatMap((expectation) =>
-    expectation.expectationTargets.map((target) => {
-      const known = type?.targets.find((t) => t.name === target.targetName);
-      return {
-        expectationId: expectation.expectationId,
-        targetName: target.targetName,
-        targetCondition: target.targetCondition,
-        targetValueRange: target.targetValueRange,
-        unit: known?.unit ?? null,
-        label: known?.label ?? target.targetName,
-      };
-    }),
-  );
+  return readStoredTargets(body).map((target) => {
+    const known = type?.targets.find((t) => t.name === target.targetName);
+    return {
+      expectationId: target.expectationId,
+      targetName: target.targetName,
+      targetCondition: target.targetCondition,
+      targetValueRange: target.targetValue,
+      unit: known?.unit ?? null,
+      label: known?.label ?? target.targetName,
+    };
+  });
 }
 
 /** The stored body in normal form, or null for a row that predates it. */
