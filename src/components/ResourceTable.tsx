@@ -32,7 +32,6 @@ export { PAGE_SIZES, type PageSize };
  * alert with retry, and a friendly empty state.
  */
 
-
 /** Screen-reader-only text (the sort direction announcement). */
 const visuallyHidden = {
   border: 0,

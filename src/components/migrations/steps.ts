@@ -4,11 +4,7 @@
  * names are the server's (Prisma enum MigrationState).
  */
 
-import {
-  isTerminalState,
-  MIGRATION_STATES,
-  type MigrationStateName,
-} from "@/common/migration-status";
+import { isTerminalState, MIGRATION_STATES, type MigrationStateName } from "@/common/migration-status";
 
 // The server's state machine is plain data and zod: the views use its names and its terminal set.
 export type MigrationState = MigrationStateName;

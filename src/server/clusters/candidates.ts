@@ -14,7 +14,6 @@ import type { KubernetesManifest } from "./manifests";
 
 const GIB = 1024 ** 3;
 
-
 export interface StoredRequests {
   cpuMillicores: number;
   memoryBytes: number;
@@ -74,4 +73,3 @@ export async function clusterCandidates(db: TransactionClient | Db): Promise<Clu
     };
   });
 }
-

@@ -8,7 +8,6 @@ import { isUuid } from "@/common/ids";
 
 export const metadata: Metadata = { title: "Intent Management" };
 
-
 /** `?instanceId=` narrows the list to one instance's intents; `?report=` opens an intent's report. */
 function uuidParam(value: string | string[] | undefined): string | undefined {
   return typeof value === "string" && isUuid(value) ? value.toLowerCase() : undefined;

@@ -10,7 +10,6 @@ import { isUuid } from "@/common/ids";
 
 export const metadata: Metadata = { title: "Create Intent" };
 
-
 export default async function NewIntentPage({
   searchParams,
 }: {
