@@ -6,7 +6,7 @@ import { AppRouterCacheProvider } from "@mui/material-nextjs/v16-appRouter";
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { Providers } from "@/components/Providers";
-import { getServerAuthSession } from "@/server/auth/config";
+import { getSession } from "@/trpc/server";
 
 export const metadata: Metadata = {
   title: { default: "NEMO Console", template: "%s · NEMO Console" },
@@ -16,7 +16,7 @@ export const metadata: Metadata = {
 export const viewport: Viewport = { themeColor: "#0d1b2a" };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const session = await getServerAuthSession();
+  const session = await getSession();
   return (
     <html lang="en">
       <body>

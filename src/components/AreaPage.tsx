@@ -2,28 +2,26 @@ import VisibilityOutlinedIcon from "@mui/icons-material/VisibilityOutlined";
 import Alert from "@mui/material/Alert";
 import Chip from "@mui/material/Chip";
 import type { ReactNode } from "react";
-import { areaAccess, areaByKey, rolesForArea, type AreaAccess, type AreaKey } from "@/common/areas";
-import { describeRoles, type Role } from "@/common/roles";
-import { Forbidden } from "./Forbidden";
+import { areaByKey, type AreaAccess, type AreaKey } from "@/common/areas";
 import { PageHeader } from "./PageHeader";
 
-/** Frame of an area's page: header, the 403 panel for roles without access, a read-only notice. */
+/**
+ * Frame of an area's page: header and, for read-only access, a badge and a
+ * notice. The page has already turned away roles without access
+ * (`requireArea`, which shows the 403 view instead).
+ */
 export function AreaPage({
   areaKey,
-  roles,
+  access,
   readOnlyNotice,
   children,
 }: {
   areaKey: AreaKey;
-  roles: Role[];
+  access: Exclude<AreaAccess, "none">;
   readOnlyNotice?: string;
-  children: (access: Exclude<AreaAccess, "none">) => ReactNode;
+  children: ReactNode;
 }) {
   const area = areaByKey(areaKey);
-  const access = areaAccess(roles, areaKey);
-  if (access === "none") {
-    return <Forbidden area={area.title} neededRoles={describeRoles(rolesForArea(areaKey))} />;
-  }
   return (
     <>
       <PageHeader
@@ -45,7 +43,7 @@ export function AreaPage({
           {readOnlyNotice}
         </Alert>
       )}
-      {children(access)}
+      {children}
     </>
   );
 }

@@ -23,6 +23,7 @@ import Typography from "@mui/material/Typography";
 import { useEffect, useState, type ReactNode } from "react";
 import { errorStatus } from "@/trpc/query-client";
 import { PAGE_SIZES, type PageSize, type SortDirection } from "@/common/pagination";
+import type { ListState } from "./list-input";
 
 export { PAGE_SIZES, type PageSize };
 
@@ -45,14 +46,7 @@ const visuallyHidden = {
   width: 1,
 } as const;
 export type Direction = SortDirection;
-
-export interface ListState<Sort extends string> {
-  page: number;
-  pageSize: PageSize;
-  sort: Sort;
-  direction: Direction;
-  search: string | undefined;
-}
+export type { ListState };
 
 export interface ListControls<Sort extends string> {
   input: ListState<Sort>;
@@ -63,18 +57,12 @@ export interface ListControls<Sort extends string> {
   toggleSort(sort: Sort): void;
 }
 
-/** Table state; the search term reaches the query 300 ms after typing stops, and resets to page 1. */
-export function useListControls<Sort extends string>(
-  defaultSort: Sort,
-  defaultDirection: Direction = "asc",
-): ListControls<Sort> {
-  const [state, setState] = useState<ListState<Sort>>({
-    page: 1,
-    pageSize: 10,
-    sort: defaultSort,
-    direction: defaultDirection,
-    search: undefined,
-  });
+/**
+ * Table state, from the table's first list state (the one its page prefetches);
+ * the search term reaches the query 300 ms after typing stops, and resets to page 1.
+ */
+export function useListControls<Sort extends string>(initial: ListState<Sort>): ListControls<Sort> {
+  const [state, setState] = useState<ListState<Sort>>(initial);
   const [searchText, setSearchText] = useState("");
   useEffect(() => {
     const handle = setTimeout(() => {

@@ -8,14 +8,14 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { CenteredCard } from "@/components/CenteredCard";
 import { LogoutButton } from "@/components/LogoutButton";
-import { getServerAuthSession } from "@/server/auth/config";
+import { getSession } from "@/trpc/server";
 import { ALL_ROLES, ROLE_DESCRIPTIONS, ROLE_TO_REALM_ROLE } from "@/common/roles";
 
 export const metadata: Metadata = { title: "No access" };
 
 /** A signed-in user without any NEMO role: say why and what to ask for. */
 export default async function NoAccessPage() {
-  const session = await getServerAuthSession();
+  const session = await getSession();
   if (!session) redirect("/signin");
   if (session.user.roles.length > 0) redirect("/");
   const { user } = session;

@@ -5,7 +5,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { CenteredCard } from "@/components/CenteredCard";
 import { SignInButton } from "@/components/SignInButton";
-import { getServerAuthSession } from "@/server/auth/config";
+import { getSession } from "@/trpc/server";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -35,7 +35,7 @@ export default async function SignInPage({
 }) {
   const params = await searchParams;
   const callbackUrl = safeCallback(first(params.callbackUrl));
-  const session = await getServerAuthSession();
+  const session = await getSession();
   if (session) redirect(session.user.roles.length > 0 ? callbackUrl : "/no-access");
 
   const error = first(params.error);

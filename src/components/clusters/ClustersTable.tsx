@@ -19,10 +19,11 @@ import { TextLink } from "@/components/links";
 import { Mono, ResourceTable, useListControls, type Column } from "@/components/ResourceTable";
 import { StatusChip } from "@/components/StatusChip";
 import { useTRPC } from "@/trpc/react";
-import type { RouterInputs, RouterOutputs } from "@/trpc/types";
+import type { RouterOutputs } from "@/trpc/types";
+import { CLUSTER_LIST, type ClusterSort } from "./list-query";
 
 type Row = RouterOutputs["cluster"]["list"]["items"][number];
-type Sort = NonNullable<RouterInputs["cluster"]["list"]["sort"]>;
+type Sort = ClusterSort;
 
 /** While a cluster waits for the Meta-Orchestrator's answer, the table asks again this often. */
 const PENDING_POLL_MS = 2_000;
@@ -67,7 +68,7 @@ const BASE_COLUMNS: Column<Row, Sort>[] = [
 
 export function ClustersTable({ readOnly }: { readOnly: boolean }) {
   const trpc = useTRPC();
-  const controls = useListControls<Sort>("name");
+  const controls = useListControls(CLUSTER_LIST);
   const result = useQuery({
     ...trpc.cluster.list.queryOptions(controls.input),
     placeholderData: keepPreviousData,

@@ -23,8 +23,9 @@ import { ButtonLink } from "@/components/links";
 import { Mono, ResourceTable, useListControls, type Column } from "@/components/ResourceTable";
 import { StatusChip } from "@/components/StatusChip";
 import { useTRPC } from "@/trpc/react";
-import type { RouterInputs, RouterOutputs } from "@/trpc/types";
+import type { RouterOutputs } from "@/trpc/types";
 import { DeleteInstanceDialog, type DeleteInstanceTarget } from "./DeleteInstanceDialog";
+import { INSTANCE_LIST, instanceListInput, type InstanceSort } from "./list-query";
 import {
   INSTANCE_STATUSES,
   isTransitional,
@@ -35,7 +36,7 @@ import {
 import { isDeletable } from "@/common/instance-status";
 
 type Row = RouterOutputs["instance"]["list"]["items"][number];
-type Sort = NonNullable<RouterInputs["instance"]["list"]["sort"]>;
+type Sort = InstanceSort;
 
 function Action({ title, children }: { title: string; children: ReactElement }) {
   return (
@@ -122,15 +123,11 @@ export function InstancesTable({
 }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const controls = useListControls<Sort>("createdAt", "desc");
+  const controls = useListControls(INSTANCE_LIST);
   const [status, setStatus] = useState<InstanceStatus | "">("");
   const [deleting, setDeleting] = useState<DeleteInstanceTarget | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const input = {
-    ...controls.input,
-    ...(status ? { status } : {}),
-    ...(workloadId !== undefined ? { workloadId } : {}),
-  };
+  const input = instanceListInput(controls.input, { status, workloadId });
   const result = useQuery({
     ...trpc.instance.list.queryOptions(input),
     placeholderData: keepPreviousData,

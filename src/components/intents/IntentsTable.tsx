@@ -30,10 +30,11 @@ import { ChangeTargetDialog, type ChangeTargetIntent } from "./ChangeTargetDialo
 import { DeleteIntentDialog, type DeleteIntentTarget } from "./DeleteIntentDialog";
 import { formatTime, INTENT_REFRESH_MS, shortId, valueWithUnit } from "./format";
 import { IntentReportDialog, type ReportTarget } from "./IntentReportDialog";
+import { INTENT_LIST, intentListInput, type IntentSort } from "./list-query";
 import { conditionText, type IntentTypeChoice } from "./targets";
 
 type Row = RouterOutputs["intent"]["list"]["items"][number];
-type Sort = NonNullable<RouterInputs["intent"]["list"]["sort"]>;
+type Sort = IntentSort;
 type Action = RouterInputs["intent"]["action"]["action"];
 
 /** A disabled button still needs its tooltip: MUI asks for a wrapper that can receive pointer events. */
@@ -186,7 +187,7 @@ export function IntentsTable({
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const controls = useListControls<Sort>("id");
+  const controls = useListControls(INTENT_LIST);
   const [reporting, setReporting] = useState<ReportTarget | null>(
     openReport ? { id: openReport, shortId: shortId(openReport) } : null,
   );
@@ -203,7 +204,7 @@ export function IntentsTable({
   const [deleting, setDeleting] = useState<DeleteIntentTarget | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const result = useQuery({
-    ...trpc.intent.list.queryOptions({ ...controls.input, ...(instanceId ? { instanceId } : {}) }),
+    ...trpc.intent.list.queryOptions(intentListInput(controls.input, instanceId)),
     placeholderData: keepPreviousData,
     refetchInterval: INTENT_REFRESH_MS,
   });

@@ -13,7 +13,8 @@ import { useState } from "react";
 import { Mono, ResourceTable, useListControls, type Column } from "@/components/ResourceTable";
 import { StatusChip } from "@/components/StatusChip";
 import { useTRPC } from "@/trpc/react";
-import type { RouterInputs, RouterOutputs } from "@/trpc/types";
+import type { RouterOutputs } from "@/trpc/types";
+import { MIGRATION_LIST, migrationListInput, type MigrationSort } from "./list-query";
 import { MigrationRoute } from "./MigrationRoute";
 import {
   formatDuration,
@@ -27,7 +28,7 @@ import {
 } from "./steps";
 
 type Row = RouterOutputs["migration"]["list"]["items"][number];
-type Sort = NonNullable<RouterInputs["migration"]["list"]["sort"]>;
+type Sort = MigrationSort;
 
 const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium" });
 
@@ -39,15 +40,11 @@ const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeSty
  */
 export function MigrationsTable({ seesAll }: { seesAll: boolean }) {
   const trpc = useTRPC();
-  const controls = useListControls<Sort>("createdAt", "desc");
+  const controls = useListControls(MIGRATION_LIST);
   const [state, setState] = useState<MigrationState | "">("");
   const [cluster, setCluster] = useState("");
   const clusters = useQuery({ ...trpc.migration.clusters.queryOptions(), staleTime: 60_000 });
-  const input = {
-    ...controls.input,
-    ...(state ? { state } : {}),
-    ...(cluster ? { cluster } : {}),
-  };
+  const input = migrationListInput(controls.input, { state, cluster });
   const result = useQuery({
     ...trpc.migration.list.queryOptions(input),
     placeholderData: keepPreviousData,

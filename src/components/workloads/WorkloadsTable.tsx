@@ -11,14 +11,15 @@ import { useState } from "react";
 import { ResourceTable, useListControls, type Column } from "@/components/ResourceTable";
 import { StatusChip } from "@/components/StatusChip";
 import { useTRPC } from "@/trpc/react";
-import type { RouterInputs, RouterOutputs } from "@/trpc/types";
+import type { RouterOutputs } from "@/trpc/types";
 import { CreateWorkloadDialog, type IntentTypeOption } from "./CreateWorkloadDialog";
 import { DeleteWorkloadDialog, type DeleteTarget } from "./DeleteWorkloadDialog";
+import { WORKLOAD_LIST, type WorkloadSort } from "./list-query";
 import { UploadChartDialog, type UploadTarget } from "./UploadChartDialog";
 import { WorkloadActions } from "./WorkloadActions";
 
 type Row = RouterOutputs["workload"]["list"]["items"][number];
-type Sort = NonNullable<RouterInputs["workload"]["list"]["sort"]>;
+type Sort = WorkloadSort;
 
 /** Registered Workloads: the list, "Create Workload", and each row's actions. */
 export function WorkloadsTable({
@@ -29,7 +30,7 @@ export function WorkloadsTable({
   intentTypes: IntentTypeOption[];
 }) {
   const trpc = useTRPC();
-  const controls = useListControls<Sort>("id", "desc");
+  const controls = useListControls(WORKLOAD_LIST);
   const result = useQuery({
     ...trpc.workload.list.queryOptions(controls.input),
     placeholderData: keepPreviousData,

@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
+import { hasRole, Role } from "@/common/roles";
 import { AreaPage } from "@/components/AreaPage";
 import { InstancesTable } from "@/components/instances/InstancesTable";
-import { hasRole, Role } from "@/common/roles";
-import { requireConsoleSession } from "../require-session";
+import { INSTANCE_LIST, instanceListInput } from "@/components/instances/list-query";
+import { HydrateClient, prefetch, trpc } from "@/trpc/server";
+import { requireArea } from "../require-session";
 
 export const metadata: Metadata = { title: "Workload Instances" };
 
@@ -18,18 +20,21 @@ export default async function InstancesPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const { user } = await requireConsoleSession();
+  const gate = await requireArea("instances");
+  if (gate.forbidden) return gate.forbidden;
   const workloadId = workloadFilter((await searchParams).workload);
+  // The table's first page with the URL's filter, as the table asks for it: the first paint shows the rows.
+  await prefetch(trpc.instance.list.queryOptions(instanceListInput(INSTANCE_LIST, { workloadId })));
   return (
-    <AreaPage areaKey="instances" roles={user.roles}>
-      {() => (
+    <AreaPage areaKey="instances" access={gate.access}>
+      <HydrateClient>
         <InstancesTable
           // A new filter is a new table (page 1, its own search).
           key={workloadId ?? "all"}
-          seesAll={hasRole(user.roles, Role.NEMO_ADMIN)}
+          seesAll={hasRole(gate.session.user.roles, Role.NEMO_ADMIN)}
           {...(workloadId !== undefined ? { workloadId } : {})}
         />
-      )}
+      </HydrateClient>
     </AreaPage>
   );
 }

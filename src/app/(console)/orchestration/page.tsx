@@ -1,24 +1,34 @@
 import type { Metadata } from "next";
+import { hasRole, Role } from "@/common/roles";
+import { MIGRATION_LIST, migrationListInput } from "@/components/migrations/list-query";
 import { AreaPage } from "@/components/AreaPage";
 import { MigrationsTable } from "@/components/migrations/MigrationsTable";
-import { hasRole, Role } from "@/common/roles";
-import { requireConsoleSession } from "../require-session";
+import { HydrateClient, prefetch, trpc } from "@/trpc/server";
+import { requireArea } from "../require-session";
 
 export const metadata: Metadata = { title: "Orchestration" };
 
 /**
- * Intent-based migrations (flow 5): admins see every one, service providers
- * their instances', infrastructure providers those touching their clusters.
+ * Intent-based migrations: admins see every one, service providers their
+ * instances', infrastructure providers those touching their clusters.
  */
 export default async function OrchestrationPage() {
-  const { user } = await requireConsoleSession();
+  const gate = await requireArea("orchestration");
+  if (gate.forbidden) return gate.forbidden;
+  // The table's first page and its cluster filter's choices, as the table asks for them.
+  await Promise.all([
+    prefetch(trpc.migration.list.queryOptions(migrationListInput(MIGRATION_LIST, {}))),
+    prefetch(trpc.migration.clusters.queryOptions()),
+  ]);
   return (
     <AreaPage
       areaKey="orchestration"
-      roles={user.roles}
+      access={gate.access}
       readOnlyNotice="You see the migrations of your instances, or those leaving or reaching your clusters; moving an instance by hand is for NEMO admins."
     >
-      {() => <MigrationsTable seesAll={hasRole(user.roles, Role.NEMO_ADMIN)} />}
+      <HydrateClient>
+        <MigrationsTable seesAll={hasRole(gate.session.user.roles, Role.NEMO_ADMIN)} />
+      </HydrateClient>
     </AreaPage>
   );
 }

@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
-import { AreaPage } from "@/components/AreaPage";
-import { WorkloadsTable } from "@/components/workloads/WorkloadsTable";
-import { hasRole, Role } from "@/common/roles";
 import { INTENT_TYPES } from "@/common/intent-catalogue";
-import { requireConsoleSession } from "../require-session";
+import { hasRole, Role } from "@/common/roles";
+import { AreaPage } from "@/components/AreaPage";
+import { WORKLOAD_LIST } from "@/components/workloads/list-query";
+import { WorkloadsTable } from "@/components/workloads/WorkloadsTable";
+import { HydrateClient, prefetch, trpc } from "@/trpc/server";
+import { requireArea } from "../require-session";
 
 export const metadata: Metadata = { title: "Workload Monitoring" };
 
@@ -15,12 +17,18 @@ const INTENT_TYPE_OPTIONS = INTENT_TYPES.map(({ type, label, description }) => (
 }));
 
 export default async function WorkloadsPage() {
-  const { user } = await requireConsoleSession();
+  const gate = await requireArea("workloads");
+  if (gate.forbidden) return gate.forbidden;
+  // The table's first page, as the table asks for it: the first paint shows the rows.
+  await prefetch(trpc.workload.list.queryOptions(WORKLOAD_LIST));
   return (
-    <AreaPage areaKey="workloads" roles={user.roles}>
-      {() => (
-        <WorkloadsTable seesAll={hasRole(user.roles, Role.NEMO_ADMIN)} intentTypes={INTENT_TYPE_OPTIONS} />
-      )}
+    <AreaPage areaKey="workloads" access={gate.access}>
+      <HydrateClient>
+        <WorkloadsTable
+          seesAll={hasRole(gate.session.user.roles, Role.NEMO_ADMIN)}
+          intentTypes={INTENT_TYPE_OPTIONS}
+        />
+      </HydrateClient>
     </AreaPage>
   );
 }

@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
-import { Forbidden } from "@/components/Forbidden";
+import { hasRole, Role } from "@/common/roles";
 import { InstanceView } from "@/components/instances/InstanceView";
 import { INSTANCE_TABS, type InstanceTab } from "@/components/instances/tabs";
-import { areaAccess, areaByKey, rolesForArea } from "@/common/areas";
-import { describeRoles, hasRole, Role } from "@/common/roles";
-import { requireConsoleSession } from "../../require-session";
+import { HydrateClient, prefetch, trpc } from "@/trpc/server";
+import { requireArea } from "../../require-session";
 
 export const metadata: Metadata = { title: "Workload instance" };
 
@@ -19,20 +18,26 @@ export default async function InstancePage({
   params: Promise<{ id: string }>;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const { user } = await requireConsoleSession();
-  if (areaAccess(user.roles, "instances") === "none") {
-    return (
-      <Forbidden area={areaByKey("instances").title} neededRoles={describeRoles(rolesForArea("instances"))} />
-    );
-  }
+  const gate = await requireArea("instances");
+  if (gate.forbidden) return gate.forbidden;
   const [{ id }, query] = await Promise.all([params, searchParams]);
+  const tab = tabFrom(query.tab);
+  // The instance (and, on the overview, why it went where it is) as the view asks for them, so the
+  // first paint shows the instance rather than a skeleton. Someone else's instance is not sent, and
+  // the view says "not found" as before.
+  await Promise.all([
+    prefetch(trpc.instance.get.queryOptions({ id })),
+    tab === "overview" && prefetch(trpc.instance.placement.queryOptions({ id })),
+  ]);
   // The instance page is one client view (it polls); the tab comes from ?tab= so links can open a view.
   return (
-    <InstanceView
-      key={id}
-      id={id}
-      initialTab={tabFrom(query.tab)}
-      canMigrate={hasRole(user.roles, Role.NEMO_ADMIN)}
-    />
+    <HydrateClient>
+      <InstanceView
+        key={id}
+        id={id}
+        initialTab={tab}
+        canMigrate={hasRole(gate.session.user.roles, Role.NEMO_ADMIN)}
+      />
+    </HydrateClient>
   );
 }

@@ -1,11 +1,9 @@
 import type { Metadata } from "next";
-import { Forbidden } from "@/components/Forbidden";
+import { areaByKey } from "@/common/areas";
+import { INTENT_TYPES } from "@/common/intent-catalogue";
 import { CreateInstanceForm } from "@/components/instances/CreateInstanceForm";
 import { PageHeader } from "@/components/PageHeader";
-import { areaAccess, areaByKey, rolesForArea } from "@/common/areas";
-import { describeRoles } from "@/common/roles";
-import { INTENT_TYPES } from "@/common/intent-catalogue";
-import { requireConsoleSession } from "../../require-session";
+import { requireArea } from "../../require-session";
 
 export const metadata: Metadata = { title: "Create Workload Instance" };
 
@@ -14,11 +12,9 @@ export default async function NewInstancePage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const { user } = await requireConsoleSession();
+  const gate = await requireArea("instances", "manage");
+  if (gate.forbidden) return gate.forbidden;
   const area = areaByKey("instances");
-  if (areaAccess(user.roles, "instances") !== "manage") {
-    return <Forbidden area={area.title} neededRoles={describeRoles(rolesForArea("instances"))} />;
-  }
   const { workload } = await searchParams;
   const workloadId =
     typeof workload === "string" && /^\d{1,9}$/.test(workload) && Number(workload) > 0

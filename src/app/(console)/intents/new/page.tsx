@@ -1,12 +1,10 @@
 import type { Metadata } from "next";
-import { Forbidden } from "@/components/Forbidden";
+import { areaByKey } from "@/common/areas";
+import { isUuid } from "@/common/ids";
+import { INTENT_TYPES } from "@/common/intent-catalogue";
 import { CreateIntentForm } from "@/components/intents/CreateIntentForm";
 import { PageHeader } from "@/components/PageHeader";
-import { areaAccess, areaByKey, rolesForArea } from "@/common/areas";
-import { describeRoles } from "@/common/roles";
-import { INTENT_TYPES } from "@/common/intent-catalogue";
-import { requireConsoleSession } from "../../require-session";
-import { isUuid } from "@/common/ids";
+import { requireArea } from "../../require-session";
 
 export const metadata: Metadata = { title: "Create Intent" };
 
@@ -15,11 +13,9 @@ export default async function NewIntentPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const { user } = await requireConsoleSession();
+  const gate = await requireArea("intents", "manage");
+  if (gate.forbidden) return gate.forbidden;
   const area = areaByKey("intents");
-  if (areaAccess(user.roles, "intents") !== "manage") {
-    return <Forbidden area={area.title} neededRoles={describeRoles(rolesForArea("intents"))} />;
-  }
   const { instanceId } = await searchParams;
   return (
     <>

@@ -1,0 +1,20 @@
+import { firstListState, type ListState } from "@/components/list-input";
+import type { RouterInputs } from "@/trpc/types";
+import type { InstanceStatus } from "./status";
+
+export type InstanceSort = NonNullable<RouterInputs["instance"]["list"]["sort"]>;
+
+/** Newest first. The instances page prefetches this page; InstancesTable starts from it. */
+export const INSTANCE_LIST: ListState<InstanceSort> = firstListState<InstanceSort>("createdAt", "desc");
+
+/** The table's query input: its list state, the status filter and the page's `?workload=`. */
+export function instanceListInput(
+  list: ListState<InstanceSort>,
+  filters: { status?: InstanceStatus | ""; workloadId?: number | undefined },
+) {
+  return {
+    ...list,
+    ...(filters.status ? { status: filters.status } : {}),
+    ...(filters.workloadId !== undefined ? { workloadId: filters.workloadId } : {}),
+  };
+}
