@@ -25,7 +25,7 @@ import {
   type PlacementRequest,
   type PreparedRequest,
 } from "../src/server/placement";
-import { GiB, picker, randomClusters, type Picker } from "../src/server/placement/test-factories";
+import { GiB, picker, randomClusters, type Picker } from "@/server/testing/placement-factories";
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);

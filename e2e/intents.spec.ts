@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Locator, Page } from "@playwright/test";
-import { energyIntentYaml } from "@/server/intents/testing";
+import { energyIntentYaml } from "@/server/testing/intent-examples";
 import { acceptedWorkload, choose, expect, signIn, test } from "./fixtures";
 
 /**

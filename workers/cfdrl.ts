@@ -3,7 +3,7 @@
  * usage and latency and sends scale decisions to the MO (`cfdrl_mo_hs`).
  * Connected and heartbeating; its decision loop arrives with the RL flow.
  */
-import { runWorker } from "@/server/workers/runtime";
+import { runWorker } from "@/server/workers";
 
 await runWorker("cfdrl", async (worker) => {
   await worker.bus();

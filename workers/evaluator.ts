@@ -14,10 +14,10 @@
  * orchestrator runs (relays share the outbox safely: rows are claimed with
  * SKIP LOCKED).
  */
-import { collectAndPublishClusterMetrics } from "@/server/clusters/usage-collector";
-import { createEvaluationCache, runEvaluationCycle } from "@/server/intents/evaluator";
-import { pruneIntentReports } from "@/server/intents/retention";
-import { runWorker } from "@/server/workers/runtime";
+import { collectAndPublishClusterMetrics } from "@/server/clusters";
+import { createEvaluationCache, runEvaluationCycle } from "@/server/intents";
+import { pruneIntentReports } from "@/server/intents";
+import { runWorker } from "@/server/workers";
 
 await runWorker("evaluator", async (worker) => {
   const bus = await worker.bus();

@@ -7,7 +7,7 @@
  */
 import { sleep } from "@/common/sleep";
 import { IbmcAgents } from "@/server/cluster-migration";
-import { runWorker } from "@/server/workers/runtime";
+import { runWorker } from "@/server/workers";
 
 const onlyCluster = process.argv[2];
 const RESCAN_MS = 30_000;

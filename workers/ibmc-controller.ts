@@ -14,7 +14,7 @@ import {
   runMigrationWatchdog,
   watchdogPeriodMs,
 } from "@/server/cluster-migration";
-import { runWorker } from "@/server/workers/runtime";
+import { runWorker } from "@/server/workers";
 
 /** How often newly joined clusters get their agent queue declared. */
 const RESCAN_MS = 30_000;

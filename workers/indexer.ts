@@ -2,7 +2,7 @@
  * Indexer worker: mirrors the lifecycle history (PostgreSQL, the source of
  * truth) into Elasticsearch when ELASTICSEARCH_URL is set; idle otherwise.
  */
-import { runWorker } from "@/server/workers/runtime";
+import { runWorker } from "@/server/workers";
 
 await runWorker("indexer", (worker) => {
   if (!worker.env.ELASTICSEARCH_URL) {

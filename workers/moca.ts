@@ -4,8 +4,8 @@
  * Periodic CPU/memory charges arrive with the accounting flow.
  */
 import { queues } from "@/server/bus";
-import { rewardClusterRegistration } from "@/server/accounting/registration";
-import { runWorker } from "@/server/workers/runtime";
+import { rewardClusterRegistration } from "@/server/accounting";
+import { runWorker } from "@/server/workers";
 
 await runWorker("moca", async (worker) => {
   const bus = await worker.bus();

@@ -7,11 +7,11 @@
  * its target cluster, the source copy is removed).
  */
 import { queues } from "@/server/bus";
-import { handleClusterJoin } from "@/server/clusters/join";
-import { pruneClusterMetrics, recordClusterMetrics } from "@/server/clusters/usage-collector";
+import { handleClusterJoin } from "@/server/clusters";
+import { pruneClusterMetrics, recordClusterMetrics } from "@/server/clusters";
 import { handleInstanceRun } from "@/server/instances";
 import { consumeMigrationCompletions } from "@/server/cluster-migration";
-import { runWorker } from "@/server/workers/runtime";
+import { runWorker } from "@/server/workers";
 
 await runWorker("orchestrator", async (worker) => {
   const bus = await worker.bus();

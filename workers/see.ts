@@ -3,7 +3,7 @@
  * delete requests to the `nemo.see.*` queues and relays the replies.
  * Connected and heartbeating; its request flow arrives with the SEE issue.
  */
-import { runWorker } from "@/server/workers/runtime";
+import { runWorker } from "@/server/workers";
 
 await runWorker("see", async (worker) => {
   await worker.bus();

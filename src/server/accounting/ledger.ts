@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Prisma } from "@/generated/prisma/client";
 import type { LedgerAccountKind } from "@/generated/prisma/enums";
 import type { TransactionClient } from "@/server/bus";
-import type { Db } from "@/server/db/client";
+import type { Db } from "@/server/db";
 
 /**
  * The MOCA ledger: append-only (the database refuses UPDATE and DELETE) and

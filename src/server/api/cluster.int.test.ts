@@ -19,9 +19,9 @@ import { serverEnv } from "@/server/env";
 import {
   makeRegistrationForm,
   simKubeconfig as simKubeconfigWithToken,
-} from "@/server/clusters/test-factories";
-import { contextFor, makeInstance, makeUser, makeWorkload, uniq } from "./testing/factories";
-import { trpcRejection } from "./testing/rejection";
+} from "@/server/testing/cluster-factories";
+import { contextFor, makeInstance, makeUser, makeWorkload, uniq } from "@/server/testing/factories";
+import { trpcRejection } from "@/server/testing/rejection";
 
 /**
  * Resource Provisioning through both doors (tRPC for the console, REST for

@@ -15,9 +15,13 @@ import { REDACTED, parseIntentYaml } from "@/server/intents/yaml";
 import { logger } from "@/server/logger";
 import type { Condition } from "@/server/placement";
 import { openSecret } from "@/server/secrets";
-import { contextFor, makeInstance, makeUser, makeWorkload, uniq } from "./testing/factories";
-import { energyIntentYaml, networkIntentVariantYaml, networkIntentYaml } from "@/server/intents/testing";
-import { trpcRejection } from "./testing/rejection";
+import { contextFor, makeInstance, makeUser, makeWorkload, uniq } from "@/server/testing/factories";
+import {
+  energyIntentYaml,
+  networkIntentVariantYaml,
+  networkIntentYaml,
+} from "@/server/testing/intent-examples";
+import { trpcRejection } from "@/server/testing/rejection";
 
 /*
  * Intent management through the console's door (tRPC) on a real database:

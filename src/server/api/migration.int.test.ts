@@ -4,8 +4,8 @@ import { appRouter, createCaller } from "@/server/api/root";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { createDb, type Db } from "@/server/db/client";
-import { contextFor, makeCluster, makeDeployedInstance, makeUser, uniq } from "./testing/factories";
-import { trpcRejection } from "./testing/rejection";
+import { contextFor, makeCluster, makeDeployedInstance, makeUser, uniq } from "@/server/testing/factories";
+import { trpcRejection } from "@/server/testing/rejection";
 
 /*
  * The migration router on a real database: who may list, read, judge and

@@ -5,10 +5,10 @@ import { restHandler } from "@/server/api/rest";
 import { getMe } from "@/server/api/v1/me";
 import { startLocalIssuer, type RunningLocalIssuer } from "@/server/auth/local-issuer";
 import { Role } from "@/common/roles";
-import { runCodeFlow } from "@/server/auth/testing/oidc-flow";
+import { runCodeFlow } from "@/server/testing/oidc-flow";
 import { resetServerEnvCache, serverEnv } from "@/server/env";
 import { createDb, type Db } from "@/server/db/client";
-import { makeUser } from "./testing/factories";
+import { makeUser } from "@/server/testing/factories";
 
 const REDIRECT = "http://localhost:3999/api/auth/callback/keycloak";
 let issuer: RunningLocalIssuer;

@@ -9,11 +9,11 @@
  * invalid chart adds its `problems` (file, line, message).
  */
 import type { z, ZodType } from "zod";
-import { BearerTokenError, bearerTokenFrom, userFromAccessToken } from "@/server/auth/bearer";
-import { sessionUserFromRequest } from "@/server/auth/config";
+import { BearerTokenError, bearerTokenFrom, userFromAccessToken } from "@/server/auth";
+import { sessionUserFromRequest } from "@/server/auth";
 import { describeRoles, hasAnyRole, type Role } from "@/common/roles";
-import type { SessionUser } from "@/server/auth/session";
-import { db, type Db } from "@/server/db/client";
+import type { SessionUser } from "@/server/auth";
+import { db, type Db } from "@/server/db";
 import { DomainError, HTTP_STATUS, type DomainErrorKind, type Problem } from "@/server/errors";
 import { logger } from "@/server/logger";
 

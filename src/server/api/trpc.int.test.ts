@@ -11,8 +11,8 @@ import {
   makeUser,
   makeWorkload,
   uniq,
-} from "./testing/factories";
-import { trpcRejection } from "./testing/rejection";
+} from "@/server/testing/factories";
+import { trpcRejection } from "@/server/testing/rejection";
 
 let db: Db;
 let admin: SessionUser;

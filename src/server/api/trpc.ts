@@ -5,10 +5,10 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
-import { getServerAuthSession } from "@/server/auth/config";
+import { getServerAuthSession } from "@/server/auth";
 import { describeRoles, hasAnyRole, type Role } from "@/common/roles";
-import type { AuthSession } from "@/server/auth/session";
-import { db, type Db } from "@/server/db/client";
+import type { AuthSession } from "@/server/auth";
+import { db, type Db } from "@/server/db";
 import { DomainError, type DomainErrorKind } from "@/server/errors";
 
 export interface TRPCContext {

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
-import { db as defaultDb, type Db } from "@/server/db/client";
+import { db as defaultDb, type Db } from "@/server/db";
 import { serverEnv } from "@/server/env";
 import { issuerMetadata } from "./issuer-metadata";
 import { rolesFromClaims } from "@/common/roles";

@@ -2,7 +2,7 @@ import { decodeJwt } from "jose";
 import { getServerSession, type NextAuthOptions } from "next-auth";
 import { getToken } from "next-auth/jwt";
 import KeycloakProvider from "next-auth/providers/keycloak";
-import { db } from "@/server/db/client";
+import { db } from "@/server/db";
 import { serverEnv } from "@/server/env";
 import { logger } from "@/server/logger";
 import { issuerMetadata } from "./issuer-metadata";

@@ -1,4 +1,4 @@
-import type { Db } from "@/server/db/client";
+import type { Db } from "@/server/db";
 import type { Role } from "@/common/roles";
 import type { SessionUser } from "./session";
 

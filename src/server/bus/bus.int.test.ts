@@ -17,7 +17,7 @@ import {
   testId,
   waitFor,
   withChannel,
-} from "./testing";
+} from "@/server/testing/bus";
 import { defineExchange, defineMessage, defineQueue } from "./topology";
 
 const workSchema = z.object({ n: z.number().int() });

@@ -9,7 +9,7 @@ import {
   type Options,
 } from "amqplib";
 import { type z } from "zod";
-import { db as processDb, type Db } from "@/server/db/client";
+import { db as processDb, type Db } from "@/server/db";
 import { serverEnv } from "@/server/env";
 import { logger as rootLogger, type Logger } from "@/server/logger";
 import { sleep } from "@/common/sleep";

@@ -1,7 +1,7 @@
 import { type Channel, type ChannelModel, type ConsumeMessage, type Options } from "amqplib";
 import { type z } from "zod";
 import { type Prisma } from "@/generated/prisma/client";
-import { type Db } from "@/server/db/client";
+import { type Db } from "@/server/db";
 import { type Logger } from "@/server/logger";
 import { sleep } from "@/common/sleep";
 import { backoffDelay, type BackoffOptions } from "./backoff";

@@ -14,7 +14,7 @@ export {
   type PublishOptions,
   type RawMessage,
 } from "./bus";
-export { formatZodError, headers as busHeaders } from "./codec";
+export { errorMessage, formatZodError, headers as busHeaders } from "./codec";
 export {
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_PREFETCH,

@@ -5,7 +5,7 @@ import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migra
 import { databaseUrlFor, runId } from "@/server/testing/services";
 import { type Bus } from "./bus";
 import { enqueueOutbox, OUTBOX_LISTENER_APPLICATION, OutboxRelay } from "./outbox";
-import { createTestBus, deleteQueues, testId, waitFor } from "./testing";
+import { createTestBus, deleteQueues, testId, waitFor } from "@/server/testing/bus";
 import { defineExchange, defineMessage, defineQueue } from "./topology";
 
 // A database of its own: no other file's relay may publish these rows before the relay under test.

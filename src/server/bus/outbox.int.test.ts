@@ -7,7 +7,7 @@ import { databaseUrlFor, runId } from "@/server/testing/services";
 import { sleep } from "@/common/sleep";
 import { type Bus } from "./bus";
 import { enqueueOutbox, OutboxRelay } from "./outbox";
-import { createTestBus, deleteQueues, testId, waitFor } from "./testing";
+import { createTestBus, deleteQueues, testId, waitFor } from "@/server/testing/bus";
 import { defineExchange, defineMessage, defineQueue } from "./topology";
 
 const workSchema = z.object({ n: z.number().int() });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { z } from "zod";
 import { Prisma } from "@/generated/prisma/client";
-import { type Db } from "@/server/db/client";
+import { type Db } from "@/server/db";
 import { logger as rootLogger, type Logger } from "@/server/logger";
 import { sleep } from "@/common/sleep";
 import { backoffDelay, type BackoffOptions } from "./backoff";

@@ -1,5 +1,5 @@
 import { enqueueOutbox, ibmcAgentMessage, messages, type IbmcAgentMessage } from "@/server/bus";
-import { errorMessage } from "@/server/bus/codec";
+import { errorMessage } from "@/server/bus";
 import {
   ClusterDriverError,
   driverFor,

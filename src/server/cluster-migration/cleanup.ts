@@ -1,5 +1,5 @@
 import { driverFor, sharedDriverFactory } from "@/server/clusters";
-import { errorMessage } from "@/server/bus/codec";
+import { errorMessage } from "@/server/bus";
 import { migrationStep } from "./state-machine";
 import type { MigrationDeps, MigrationRecord } from "./store";
 

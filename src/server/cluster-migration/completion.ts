@@ -1,5 +1,5 @@
 import type { MigrationCompletion } from "@/server/bus";
-import { recordLifecycleEvent } from "@/server/instances/lifecycle";
+import { recordLifecycleEvent } from "@/server/instances";
 import { settleCleanup } from "./cleanup";
 import { advanceMigration, findMigrationFor, lockMigration, type MigrationDeps } from "./store";
 

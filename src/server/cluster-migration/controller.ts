@@ -1,6 +1,6 @@
 import type { IntentNotifyMessage, TransactionClient } from "@/server/bus";
-import { recordReport } from "@/server/intents/record-report";
-import { storedTargetResults } from "@/server/intents/report";
+import { recordReport } from "@/server/intents";
+import { storedTargetResults } from "@/server/intents";
 import { selectionForInstance } from "./inputs";
 import { startMigration, type MigrationDeps } from "./store";
 import { isUuid } from "@/common/ids";

@@ -1,7 +1,7 @@
 import type { TransactionClient } from "@/server/bus";
-import type { Db } from "@/server/db/client";
+import type { Db } from "@/server/db";
 import { clusterCandidates, storedRequests } from "@/server/clusters";
-import { intentTargets } from "@/server/instances/placement-input";
+import { intentTargets } from "@/server/instances";
 import { selectMigrationTarget, type TargetSelection } from "./target-selection";
 
 /**

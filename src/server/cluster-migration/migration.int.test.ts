@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeUser, uniq } from "@/server/api/testing/factories";
+import { makeUser, uniq } from "@/server/testing/factories";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { messages, OutboxRelay, productTopology, type Bus, type TransactionClient } from "@/server/bus";
-import { captureLogs, createTestBus, testId, waitFor } from "@/server/bus/testing";
+import { captureLogs, createTestBus, testId, waitFor } from "@/server/testing/bus";
 import { clearSimulatedFailures, driverFor, injectSimulatedFailure } from "@/server/clusters";
 import { createDb, type Db } from "@/server/db/client";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";

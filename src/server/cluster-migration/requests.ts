@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { InstanceStatus } from "@/generated/prisma/enums";
 import { hasRole, Role } from "@/common/roles";
-import type { SessionUser } from "@/server/auth/session";
-import type { Db } from "@/server/db/client";
+import type { SessionUser } from "@/server/auth";
+import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
 import { logger, type Logger } from "@/server/logger";
 import { selectionForInstance } from "./inputs";

@@ -2,9 +2,9 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Migration } from "@/generated/prisma/client";
 import { enqueueOutbox, ibmcAgentMessage, type TransactionClient } from "@/server/bus";
 import type { DriverFactory } from "@/server/clusters";
-import type { Db } from "@/server/db/client";
+import type { Db } from "@/server/db";
 import { serverEnv } from "@/server/env";
-import { recordLifecycleEvent } from "@/server/instances/lifecycle";
+import { recordLifecycleEvent } from "@/server/instances";
 import { isUuid } from "@/common/ids";
 import type { Logger } from "@/server/logger";
 import {

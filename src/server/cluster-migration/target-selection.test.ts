@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GiB, makeCluster, makeTarget, testBedClusters } from "@/server/placement/test-factories";
+import { GiB, makeCluster, makeTarget, testBedClusters } from "@/server/testing/placement-factories";
 import { selectMigrationTarget, type TargetSelectionInput } from "./target-selection";
 
 const small = { cpuMillicores: 500, memoryBytes: 512 * 2 ** 20 };

@@ -4,7 +4,7 @@ import {
   baseRateFilter,
   costClassFilter,
   greenEnergyFilter,
-} from "@/server/placement/filters";
+} from "@/server/placement";
 import {
   compareNames,
   decidePlacement,

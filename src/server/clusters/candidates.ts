@@ -1,7 +1,7 @@
 import type { Cluster } from "@/generated/prisma/client";
 import { ON_CLUSTER_STATUSES } from "@/common/instance-status";
 import type { TransactionClient } from "@/server/bus";
-import type { Db } from "@/server/db/client";
+import type { Db } from "@/server/db";
 import type { ClusterCandidate } from "@/server/placement";
 import { manifestTotals } from "./manifests";
 import type { KubernetesManifest } from "./manifests";

@@ -1,5 +1,5 @@
 import type { Cluster } from "@/generated/prisma/client";
-import type { Db } from "@/server/db/client";
+import type { Db } from "@/server/db";
 import { openSecret } from "@/server/secrets";
 import type { ClusterDriver, ClusterDriverConfig } from "./driver";
 import { createClusterDriver } from "./driver-factory";

@@ -5,7 +5,7 @@ import { type ClusterDriverConfig } from "./driver";
 import { isClusterDriverError } from "./errors";
 import { KubernetesClusterDriver } from "./kubernetes";
 import { createClusterDriver, resolveClusterTarget, resolveDriverKind } from "./driver-factory";
-import { makeClusterSpec, makeContinuum } from "./test-factories";
+import { makeClusterSpec, makeContinuum } from "@/server/testing/cluster-factories";
 
 function kubeconfig(server: string, token?: string): string {
   return [

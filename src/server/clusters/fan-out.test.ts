@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { collectClusterUsage } from "./fan-out";
 import { SimulatedClusterDriver } from "./simulated/simulated-driver";
-import { makeClusterSpec, makeContinuum } from "./test-factories";
+import { makeClusterSpec, makeContinuum } from "@/server/testing/cluster-factories";
 
 describe("fan-out over clusters", () => {
   it("turns a down cluster into an error entry and still reports the others", async () => {

@@ -51,3 +51,7 @@ export {
   type StoredCluster,
 } from "./connection";
 export { clusterCandidates, requestsOf, storedRequests, type StoredRequests } from "./candidates";
+export * from "./join";
+export * from "./queries";
+export * from "./registration";
+export * from "./usage-collector";

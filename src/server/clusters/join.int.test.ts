@@ -9,8 +9,8 @@ import { logger } from "@/server/logger";
 import { contentId } from "@/server/secrets";
 import { handleClusterJoin } from "./join";
 import { registerCluster } from "./registration";
-import { makeRegistrationForm, simKubeconfig } from "./test-factories";
-import { makeUser as makeTestUser } from "@/server/api/testing/factories";
+import { makeRegistrationForm, simKubeconfig } from "@/server/testing/cluster-factories";
+import { makeUser as makeTestUser } from "@/server/testing/factories";
 
 const db = createDb(process.env.DATABASE_URL!);
 afterAll(async () => db.$disconnect());

@@ -1,6 +1,6 @@
 import type { TransactionClient } from "@/server/bus";
 import { enqueueOutbox, messages, type ClusterJoinReply, type ClusterJoinRequest } from "@/server/bus";
-import type { Db } from "@/server/db/client";
+import type { Db } from "@/server/db";
 import type { Logger } from "@/server/logger";
 import { SecretError } from "@/server/secrets";
 import { driverConfigOf, sharedDriverFactory, type DriverFactory } from "./connection";

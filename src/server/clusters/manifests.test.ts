@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isClusterDriverError } from "./errors";
 import { manifestTotals, parseManifests, podResources, type PodSpec } from "./manifests";
 import { GIB, MIB } from "./quantity";
-import { makeConfigMap, makeDeployment, makeStatefulSet } from "./test-factories";
+import { makeConfigMap, makeDeployment, makeStatefulSet } from "@/server/testing/cluster-factories";
 
 function podSpec(containers: PodSpec["containers"], initContainers?: PodSpec["containers"]): PodSpec {
   return { containers, ...(initContainers ? { initContainers } : {}) };

@@ -1,12 +1,12 @@
 import { z } from "zod";
 import type { Prisma } from "@/generated/prisma/client";
 import { listInputSchema, type ListPage } from "@/common/pagination";
-import { asUuid, pageWindow } from "@/server/db/pagination";
+import { asUuid, pageWindow } from "@/server/db";
 import { rolesForArea } from "@/common/areas";
 import { describeRoles, hasAnyRole, Role } from "@/common/roles";
-import type { SessionUser } from "@/server/auth/session";
+import type { SessionUser } from "@/server/auth";
 import type { ClusterJoinRequest } from "@/server/bus";
-import type { Db } from "@/server/db/client";
+import type { Db } from "@/server/db";
 import { serverEnv } from "@/server/env";
 import { DomainError, parseOrThrow } from "@/server/errors";
 import { clusterSummarySelect, joinRequestFor, toClusterSummary, type ClusterSummary } from "./registration";
@@ -138,7 +138,7 @@ export async function getCluster(db: Db, actor: SessionUser, id: unknown): Promi
 /** The cluster as the Meta-Orchestrator records it (PROTOCOL.md: memory and VRAM in MB, "99.9%"). */
 export type MoClusterRecord = Omit<ClusterJoinRequest, "id" | "timestamp">;
 
-export interface ClusterProperties {
+export interface ClusterPropertiesView {
   cluster: ClusterSummary;
   mo: MoClusterRecord;
   /** Capacity in the units the usage metrics use (CPU in millicores). */
@@ -151,7 +151,7 @@ export async function getClusterProperties(
   db: Db,
   actor: SessionUser,
   id: unknown,
-): Promise<ClusterProperties> {
+): Promise<ClusterPropertiesView> {
   const row = await findVisibleCluster(db, actor, id);
   const cluster = toClusterSummary(row);
   const { id: _operation, timestamp: _at, ...mo } = joinRequestFor(row, "");

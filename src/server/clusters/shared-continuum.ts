@@ -1,4 +1,4 @@
-import { type Db } from "@/server/db/client";
+import { type Db } from "@/server/db";
 import { serverEnv } from "@/server/env";
 import { DEMO_CONTINUUM_SPECS } from "./demo-continuum";
 import { type ActiveFailure, type SimulatedFailure, type SimulatedFailureType } from "./simulated/failures";

@@ -1,5 +1,5 @@
 import { messages, type Bus, type ClusterMetrics, type TransactionClient } from "@/server/bus";
-import type { Db } from "@/server/db/client";
+import type { Db } from "@/server/db";
 import type { Logger } from "@/server/logger";
 import { driverFor, type DriverFactory } from "./connection";
 import type { ClusterDriver } from "./driver";

@@ -1,7 +1,7 @@
-import type { Db } from "@/server/db/client";
+import type { Db } from "@/server/db";
 import { rolesFromRealmRoles } from "@/common/roles";
-import { DEMO_USERS } from "@/server/auth/local-issuer/demo-users";
-import { DEMO_CONTINUUM_SPECS } from "@/server/clusters/demo-continuum";
+import { DEMO_USERS } from "@/server/auth";
+import { DEMO_CONTINUUM_SPECS } from "@/server/clusters";
 
 export interface SeedResult {
   users: number;

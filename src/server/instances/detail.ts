@@ -1,5 +1,5 @@
-import type { SessionUser } from "@/server/auth/session";
-import type { Db } from "@/server/db/client";
+import type { SessionUser } from "@/server/auth";
+import type { Db } from "@/server/db";
 import { getInstance } from "./instances";
 import { intentTargets } from "./placement-input";
 

@@ -4,3 +4,4 @@ export { LIFECYCLE_EVENT_TYPES, recordLifecycleEvent, type LifecycleEventType } 
 export { createInstanceInputSchema, intentTemplateSchema, type CreateInstanceInput } from "./schemas";
 export * from "./list";
 export { instanceOverview, type InstanceOverview } from "./detail";
+export * from "./placement-input";

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeUser, uniq } from "@/server/api/testing/factories";
+import { makeUser, uniq } from "@/server/testing/factories";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { workloadRunSchema, type TransactionClient } from "@/server/bus";

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import type { Prisma } from "@/generated/prisma/client";
 import { listInputSchema, type ListPage, queryPageFields } from "@/common/pagination";
-import { asInteger, asUuid, pageWindow } from "@/server/db/pagination";
+import { asInteger, asUuid, pageWindow } from "@/server/db";
 import { hasAnyRole, hasRole, Role } from "@/common/roles";
-import type { SessionUser } from "@/server/auth/session";
-import type { Db } from "@/server/db/client";
+import type { SessionUser } from "@/server/auth";
+import type { Db } from "@/server/db";
 import { DomainError, parseOrThrow } from "@/server/errors";
 import { INSTANCE_STATUSES } from "@/common/instance-status";
 

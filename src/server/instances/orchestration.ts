@@ -1,7 +1,7 @@
 import type { Prisma } from "@/generated/prisma/client";
 import type { TransactionClient, WorkloadRunMessage } from "@/server/bus";
 import { ClusterDriverError, driverFor, INSTANCE_ID_LABEL, type DriverFactory } from "@/server/clusters";
-import type { Db } from "@/server/db/client";
+import type { Db } from "@/server/db";
 import type { Logger } from "@/server/logger";
 import { decidePlacement } from "@/server/placement";
 import { recordLifecycleEvent } from "./lifecycle";

@@ -1,6 +1,6 @@
 import { parseDocument } from "yaml";
 import { kubernetesManifestSchema, type KubernetesManifest, type StoredRequests } from "@/server/clusters";
-import { readStoredTargets } from "@/server/intents/model";
+import { readStoredTargets } from "@/server/intents";
 import type { IntentTarget, PlacementRequest } from "@/server/placement";
 
 /**

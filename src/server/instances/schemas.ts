@@ -1,7 +1,7 @@
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { INTENT_TYPES } from "@/common/intent-catalogue";
-import { formTargetSchema, refineTargets } from "@/server/intents/form";
+import { formTargetSchema, refineTargets } from "@/server/intents";
 
 /** Helm's limit for release names (they prefix resource names). */
 export const RELEASE_NAME_MAX = 53;

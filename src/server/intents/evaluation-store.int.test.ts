@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Prisma } from "@/generated/prisma/client";
-import { makeInstance, makeUser, makeWorkload } from "@/server/api/testing/factories";
+import { makeInstance, makeUser, makeWorkload } from "@/server/testing/factories";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { messages, outboxRow } from "@/server/bus";
@@ -14,7 +14,11 @@ import {
   type EvaluationResult,
 } from "./evaluation-store";
 import type { IntentReportDraft } from "./report";
-import { energyIntentYaml, networkIntentYaml, networkIntentVariantYaml } from "./testing";
+import {
+  energyIntentYaml,
+  networkIntentYaml,
+  networkIntentVariantYaml,
+} from "@/server/testing/intent-examples";
 import { parseIntentYaml } from "./yaml";
 
 // Works on the intents it creates only (by id), so it shares the run's database.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GiB, makeCluster } from "@/server/placement/test-factories";
+import { GiB, makeCluster } from "@/server/testing/placement-factories";
 import {
   createEvaluator,
   energyKwhPerPeriod,

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Prisma } from "@/generated/prisma/client";
-import { makeUser, uniq } from "@/server/api/testing/factories";
+import { makeUser, uniq } from "@/server/testing/factories";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import {
@@ -12,7 +12,7 @@ import {
   type IntentNotification,
   type TransactionClient,
 } from "@/server/bus";
-import { createTestBus, deleteQueues, drainQueue, testId, waitFor, withChannel } from "@/server/bus/testing";
+import { createTestBus, deleteQueues, drainQueue, testId, waitFor, withChannel } from "@/server/testing/bus";
 import { driverFor, sharedDriverFactory, type ClusterDriver, type DriverFactory } from "@/server/clusters";
 import { createDb, type Db } from "@/server/db/client";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";

@@ -4,7 +4,7 @@ import type { Cluster } from "@/generated/prisma/client";
 import { InstanceStatus } from "@/generated/prisma/enums";
 import { enqueueOutbox, messages, outboxRow } from "@/server/bus";
 import { driverFor, sharedDriverFactory, type ClusterDriver, type DriverFactory } from "@/server/clusters";
-import { poolOf, type Db } from "@/server/db/client";
+import { poolOf, type Db } from "@/server/db";
 import { clusterCandidates } from "@/server/clusters";
 import type { Logger } from "@/server/logger";
 import {

@@ -7,10 +7,10 @@ import type {
   NotFulfilledState,
 } from "@/generated/prisma/enums";
 import { listInputSchema, type ListPage, queryPageFields } from "@/common/pagination";
-import { asUuid, pageWindow } from "@/server/db/pagination";
+import { asUuid, pageWindow } from "@/server/db";
 import { hasAnyRole, hasRole, Role } from "@/common/roles";
-import type { SessionUser } from "@/server/auth/session";
-import type { Db } from "@/server/db/client";
+import type { SessionUser } from "@/server/auth";
+import type { Db } from "@/server/db";
 import { DomainError, parseOrThrow } from "@/server/errors";
 import type { ConditionValue } from "@/server/placement";
 import { INTENT_TYPES, intentType, type IntentType } from "@/common/intent-catalogue";

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { Prisma } from "@/generated/prisma/client";
-import type { Db } from "@/server/db/client";
+import type { Db } from "@/server/db";
 import type { Logger } from "@/server/logger";
 
 /**

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { validateIntent } from "./model";
-import { energyIntentYaml, networkIntentVariantYaml, networkIntentYaml, PROTOCOL_INSTANCE } from "./testing";
+import {
+  energyIntentYaml,
+  networkIntentVariantYaml,
+  networkIntentYaml,
+  PROTOCOL_INSTANCE,
+} from "@/server/testing/intent-examples";
 import { REDACTED, intentToYaml, parseIntentYaml, restoreSecrets, type IntentYamlResult } from "./yaml";
 
 const NETWORK_INTENT = networkIntentYaml({

@@ -12,7 +12,7 @@ import {
   validateConditionValue,
   type ConditionValue,
 } from "./conditions";
-import { picker } from "./test-factories";
+import { picker } from "@/server/testing/placement-factories";
 
 const holds = (condition: string, actual: unknown, expected: unknown) => {
   const outcome = evaluateCondition(condition, actual, expected);

@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { decidePlacement, DEFAULT_CONFIG } from "./decide";
 import { PRIORITIZERS } from "./prioritizers";
 import { placementConfig, PRIORITIZER_NAMES, type PlacementConfigInput } from "./schema";
-import { GiB, makeCluster, makeRequest, makeTarget, testBedClusters } from "./test-factories";
+import {
+  GiB,
+  makeCluster,
+  makeRequest,
+  makeTarget,
+  testBedClusters,
+} from "@/server/testing/placement-factories";
 
 const availabilityAbove95 = makeTarget({ intentType: "Availability", targetName: "availability", value: 95 });
 const config = (input: PlacementConfigInput) => placementConfig(input);

@@ -12,7 +12,7 @@ import {
   randomConfig,
   randomRequest,
   testBedClusters,
-} from "./test-factories";
+} from "@/server/testing/placement-factories";
 
 /** Every field, the lazy explanation included, as plain data. */
 const plain = (decision: PlacementDecision): unknown => JSON.parse(JSON.stringify(decision));

@@ -13,7 +13,7 @@ import {
   resourcesFilter,
 } from "./filters";
 import { prepareRequest } from "./request";
-import { GiB, makeCluster, makeRequest, makeTarget } from "./test-factories";
+import { GiB, makeCluster, makeRequest, makeTarget } from "@/server/testing/placement-factories";
 import { type PlacementRequest } from "./schema";
 
 const prepared = (overrides: Partial<PlacementRequest> = {}) => prepareRequest(makeRequest(overrides));

@@ -15,7 +15,18 @@ export {
   type IgnoredTarget,
   type PreparedRequest,
 } from "./request";
-export { FILTERS, firstRejection, type FilterPlugin, type PluginStatus, type StatusCode } from "./filters";
+export {
+  FILTERS,
+  firstRejection,
+  acceleratorFilter,
+  availabilityFilter,
+  baseRateFilter,
+  costClassFilter,
+  greenEnergyFilter,
+  type FilterPlugin,
+  type PluginStatus,
+  type StatusCode,
+} from "./filters";
 export { MAX_SCORE, MIN_SCORE, PRIORITIZERS, type Prioritizer, type ScoreContext } from "./prioritizers";
 export {
   DEFAULT_CONFIG,

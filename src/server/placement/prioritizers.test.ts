@@ -11,7 +11,14 @@ import {
 } from "./prioritizers";
 import { prepareRequest } from "./request";
 import { PRIORITIZER_NAMES } from "./schema";
-import { GiB, makeCluster, makeRequest, picker, randomClusters, randomRequest } from "./test-factories";
+import {
+  GiB,
+  makeCluster,
+  makeRequest,
+  picker,
+  randomClusters,
+  randomRequest,
+} from "@/server/testing/placement-factories";
 
 describe("prioritizers", () => {
   it("are the configurable ones, each with a description", () => {

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { createBus, OutboxRelay, type Bus } from "@/server/bus";
-import { createDb, type Db } from "@/server/db/client";
+import { createDb, type Db } from "@/server/db";
 import { serverEnv, type ServerEnv } from "@/server/env";
 import { logger as rootLogger, type Logger } from "@/server/logger";
 import { sleep } from "@/common/sleep";

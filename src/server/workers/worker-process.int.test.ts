@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueueOutbox, messages } from "@/server/bus";
-import { waitFor } from "@/server/bus/testing";
+import { waitFor } from "@/server/testing/bus";
 import { createDb, type Db } from "@/server/db/client";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
 import { databaseUrlFor, runId } from "@/server/testing/services";
-import { spawnWorkerProcess, type WorkerProcess } from "./testing";
+import { spawnWorkerProcess, type WorkerProcess } from "@/server/testing/worker-process";
 
 // A database of its own: the worker's outbox relay (woken by NOTIFY) would otherwise publish the
 // rows other test files enqueue to exercise their own relays.

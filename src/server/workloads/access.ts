@@ -1,7 +1,7 @@
 import type { Prisma } from "@/generated/prisma/client";
 import { rolesForArea } from "@/common/areas";
 import { describeRoles, hasAnyRole, hasRole, Role } from "@/common/roles";
-import type { SessionUser } from "@/server/auth/session";
+import type { SessionUser } from "@/server/auth";
 import { DomainError } from "@/server/errors";
 
 /**

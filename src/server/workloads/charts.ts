@@ -4,7 +4,7 @@
  * viewer and POST /workload/{id}/template/).
  */
 import { createHash } from "node:crypto";
-import type { Db } from "@/server/db/client";
+import type { Db } from "@/server/db";
 import { DomainError, parseOrThrow, type Problem } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { assertMayManageWorkloads, workloadNotFound, workloadScope } from "./access";

@@ -10,5 +10,10 @@ export {
 } from "./workloads";
 export { renderWorkload, uploadChart, ARCHIVE_FIELD, type ChartDeps } from "./charts";
 export { CHART_ARCHIVE_LIMITS } from "@/server/charts";
-export type { ChartRenderer, RenderedManifest, RenderOptions } from "./chart-validation";
+export {
+  describeProblem,
+  type ChartRenderer,
+  type RenderedManifest,
+  type RenderOptions,
+} from "./chart-validation";
 export * from "./schemas";

@@ -9,11 +9,11 @@
  * - role and ownership are checked on every call (see access.ts).
  */
 import { Prisma } from "@/generated/prisma/client";
-import type { SessionUser } from "@/server/auth/session";
-import type { Db } from "@/server/db/client";
+import type { SessionUser } from "@/server/auth";
+import type { Db } from "@/server/db";
 import { DomainError, parseOrThrow, type Problem } from "@/server/errors";
 import { type ListPage } from "@/common/pagination";
-import { asInteger, pageWindow } from "@/server/db/pagination";
+import { asInteger, pageWindow } from "@/server/db";
 import { assertMayManageWorkloads, workloadNotFound, workloadScope } from "./access";
 import {
   workloadCreateSchema,

@@ -9,12 +9,8 @@ import {
   getClusterMetrics,
   getClusterProperties,
   listClusters,
-} from "@/server/clusters/queries";
-import {
-  deregisterCluster,
-  registerCluster,
-  registerClusterInputSchema,
-} from "@/server/clusters/registration";
+} from "@/server/clusters";
+import { deregisterCluster, registerCluster, registerClusterInputSchema } from "@/server/clusters";
 
 /**
  * Resource Provisioning for the console. The domain functions decide who may

@@ -6,8 +6,8 @@ import {
   createIntentInputSchema,
   intentActionInput,
   intentTemplateInput,
-} from "@/server/intents/form";
-import { changeIntentTarget, createIntent, intentAction, intentTemplate } from "@/server/intents/commands";
+} from "@/server/intents";
+import { changeIntentTarget, createIntent, intentAction, intentTemplate } from "@/server/intents";
 import {
   exportIntentYaml,
   intentDetail,
@@ -15,10 +15,10 @@ import {
   intentReport,
   intentTypes,
   listIntents,
-} from "@/server/intents/queries";
+} from "@/server/intents";
 
 export { intentListInput };
-export type { IntentRow, IntentDetail, IntentReport } from "@/server/intents/queries";
+export type { IntentRow, IntentDetail, IntentReport } from "@/server/intents";
 
 /**
  * Intent management for the console (flow 4, the intent report of flow 8).

@@ -8,8 +8,8 @@
  */
 import { z } from "zod";
 import { PAGE_SIZES } from "@/common/pagination";
-import { CLUSTER_SORT_FIELDS, METRICS_RANGES, METRICS_WINDOW_MS } from "@/server/clusters/queries";
-import type { ClusterSummary } from "@/server/clusters/registration";
+import { CLUSTER_SORT_FIELDS, METRICS_RANGES, METRICS_WINDOW_MS } from "@/server/clusters";
+import type { ClusterSummary } from "@/server/clusters";
 import {
   AVAILABILITY_OPTIONS,
   COST_CLASSES,

@@ -6,8 +6,8 @@
  */
 import { rolesForArea } from "@/common/areas";
 import { created, restHandler, RestError } from "@/server/api/rest";
-import { clusterIdOrNotFound, getCluster, getClusterMetrics, listClusters } from "@/server/clusters/queries";
-import { deregisterCluster, MAX_KUBECONFIG_BYTES, registerCluster } from "@/server/clusters/registration";
+import { clusterIdOrNotFound, getCluster, getClusterMetrics, listClusters } from "@/server/clusters";
+import { deregisterCluster, MAX_KUBECONFIG_BYTES, registerCluster } from "@/server/clusters";
 
 const roles = rolesForArea("clusters");
 

@@ -6,7 +6,7 @@
  * the domain returns Prisma rows.
  */
 import { z } from "zod";
-import { deploymentTreeSchema } from "@/server/clusters/driver";
+import { deploymentTreeSchema } from "@/server/clusters";
 import { INTENT_TYPE_NAMES } from "@/common/intent-catalogue";
 import {
   createInstanceInputSchema,
@@ -14,7 +14,7 @@ import {
   instanceRowSchema,
   instanceStatusSchema,
 } from "@/server/instances";
-import { LIFECYCLE_EVENT_TYPES } from "@/server/instances/lifecycle";
+import { LIFECYCLE_EVENT_TYPES } from "@/server/instances";
 import {
   errorResponse,
   json,

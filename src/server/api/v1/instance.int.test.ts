@@ -3,7 +3,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter, createCaller } from "@/server/api/root";
-import { contextFor, makeUser } from "@/server/api/testing/factories";
+import { contextFor, makeUser } from "@/server/testing/factories";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { workloadRunSchema, type TransactionClient } from "@/server/bus";
@@ -27,7 +27,7 @@ import {
   listInstancesRest,
 } from "./instance";
 import { openApiDocument } from "./openapi";
-import { trpcRejection } from "../testing/rejection";
+import { trpcRejection } from "@/server/testing/rejection";
 
 /*
  * The instance API (tRPC and REST) on a real database. Placement looks at

@@ -13,15 +13,10 @@ import {
   NotFulfilledState,
 } from "@/generated/prisma/enums";
 import { CONDITIONS, INTENT_TYPE_NAMES } from "@/common/intent-catalogue";
-import {
-  changeTargetSchema,
-  formIntentSchema,
-  INTENT_ACTIONS,
-  intentTemplateInput,
-} from "@/server/intents/form";
-import { intentSchema } from "@/server/intents/model";
-import { intentListQuery } from "@/server/intents/queries";
-import { achievedValueSchema } from "@/server/intents/report";
+import { changeTargetSchema, formIntentSchema, INTENT_ACTIONS, intentTemplateInput } from "@/server/intents";
+import { intentSchema } from "@/server/intents";
+import { intentListQuery } from "@/server/intents";
+import { achievedValueSchema } from "@/server/intents";
 import { conditionValueSchema } from "@/server/placement";
 import { YAML_MEDIA_TYPES } from "./intent";
 import {

@@ -13,8 +13,8 @@ import {
   intentActionInput,
   intentTemplateInput,
   type CreateIntentInput,
-} from "@/server/intents/form";
-import { changeIntentTarget, createIntent, intentAction, intentTemplate } from "@/server/intents/commands";
+} from "@/server/intents";
+import { changeIntentTarget, createIntent, intentAction, intentTemplate } from "@/server/intents";
 import {
   exportIntentYaml,
   intentDetail,
@@ -22,7 +22,7 @@ import {
   intentReport,
   intentTypes,
   listIntents,
-} from "@/server/intents/queries";
+} from "@/server/intents";
 
 const roles = rolesForArea("intents");
 

@@ -9,7 +9,7 @@ import {
   makeUser,
   makeWorkload,
   uniq,
-} from "@/server/api/testing/factories";
+} from "@/server/testing/factories";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { createDb, type Db } from "@/server/db/client";
@@ -22,7 +22,7 @@ import {
   migrationOptionsRest,
 } from "./migration";
 import { openApiDocument } from "./openapi";
-import { trpcRejection } from "../testing/rejection";
+import { trpcRejection } from "@/server/testing/rejection";
 
 /*
  * The migration REST API (/api/v1/migration/, /api/v1/instance/{id}/migrations|

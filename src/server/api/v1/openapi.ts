@@ -21,7 +21,7 @@ import {
   workloadPatchSchema,
   workloadRowSchema,
   workloadSchema,
-} from "@/server/workloads/schemas";
+} from "@/server/workloads";
 import { clusterComponents, clusterPaths, clusterTags } from "./cluster-openapi";
 import { instanceComponents, instancePaths, instanceTags } from "./instance-openapi";
 import { intentComponents, intentPaths, intentTags } from "./intent-openapi";

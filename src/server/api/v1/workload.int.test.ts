@@ -3,7 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "@/server/api/root";
-import { contextFor, makeUser, uniq } from "@/server/api/testing/factories";
+import { contextFor, makeUser, uniq } from "@/server/testing/factories";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { createDb, type Db } from "@/server/db/client";

@@ -21,7 +21,7 @@ import {
   workloadListQuery,
   workloadPatchSchema,
 } from "@/server/workloads";
-import { describeProblem } from "@/server/workloads/chart-validation";
+import { describeProblem } from "@/server/workloads";
 
 const roles = rolesForArea("workloads");
 

@@ -1,6 +1,6 @@
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CookieJar, runCodeFlow, type CodeFlowOptions } from "@/server/auth/testing/oidc-flow";
+import { CookieJar, runCodeFlow, type CodeFlowOptions } from "@/server/testing/oidc-flow";
 import { startLocalIssuer, type RunningLocalIssuer } from "./server";
 
 const client = {

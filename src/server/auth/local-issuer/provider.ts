@@ -6,7 +6,7 @@ import Provider, {
   type JWK,
   type KoaContextWithOIDC,
 } from "oidc-provider";
-import { demoUserBySubject, demoUserClaims } from "./demo-users";
+import { demoUserBySubject, demoUserClaims } from "@/server/auth/demo-users";
 import { loggedOutPage, logoutPage, errorPage } from "./views";
 
 /**

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type Provider from "oidc-provider";
 import type { Logger } from "@/server/logger";
-import { authenticateDemoUser } from "./demo-users";
+import { authenticateDemoUser } from "@/server/auth/demo-users";
 import {
   createLocalIssuerProvider,
   LOGIN_ACTIONS_PATH,

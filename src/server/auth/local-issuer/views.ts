@@ -1,4 +1,4 @@
-import { DEMO_USERS } from "./demo-users";
+import { DEMO_USERS } from "@/server/auth/demo-users";
 
 /**
  * HTML of the local issuer, shaped like Keycloak's login theme: same element

@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { INSTANCE_ID_LABEL } from "../driver";
 import { type KubernetesManifest, kubernetesManifestSchema } from "../manifests";
-import { instanceLabels, makeConfigMap, makeDeployment, makeService } from "../test-factories";
+import {
+  instanceLabels,
+  makeConfigMap,
+  makeDeployment,
+  makeService,
+} from "@/server/testing/cluster-factories";
 import { PRUNE_KINDS } from "./apply";
 import { KubernetesClusterDriver } from "./kubernetes-driver";
 import {

@@ -9,7 +9,7 @@ import {
   makeService,
   makeStatefulSet,
   SETTLE_MS,
-} from "../test-factories";
+} from "@/server/testing/cluster-factories";
 import { InMemoryBackupStore } from "./backup-store";
 import { createManualClock } from "./clock";
 import { SimulatedContinuum } from "./continuum";

@@ -6,7 +6,7 @@ import {
   makeService,
   makeStatefulSet,
   SETTLE_MS,
-} from "../test-factories";
+} from "@/server/testing/cluster-factories";
 import { createManualClock } from "./clock";
 
 /** The same scripted session against a fresh continuum: apply, scale, sample usage every minute for an hour. */

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { isClusterDriverError } from "../errors";
-import { instanceLabels, makeClusterSpec, makeContinuum, makeDeployment, SETTLE_MS } from "../test-factories";
+import {
+  instanceLabels,
+  makeClusterSpec,
+  makeContinuum,
+  makeDeployment,
+  SETTLE_MS,
+} from "@/server/testing/cluster-factories";
 import { createManualClock } from "./clock";
 import { SimulatedContinuum } from "./continuum";
 import { crashLoopRestarts } from "./failures";

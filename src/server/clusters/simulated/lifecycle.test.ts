@@ -10,7 +10,7 @@ import {
   makeService,
   makeStatefulSet,
   SETTLE_MS,
-} from "../test-factories";
+} from "@/server/testing/cluster-factories";
 import { SimulatedClusterDriver } from "./simulated-driver";
 
 const labels = instanceLabels("3b004d45");

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type Db } from "@/server/db/client";
+import { type Db } from "@/server/db";
 import { ClusterDriverError } from "../errors";
 import { kubernetesManifestSchema } from "../manifests";
 import { type BackupRecord, type BackupStore } from "./backup-store";

@@ -17,7 +17,7 @@ import {
   makeService,
   makeStatefulSet,
   SETTLE_MS,
-} from "../test-factories";
+} from "@/server/testing/cluster-factories";
 import { createManualClock, type ManualClock } from "./clock";
 import { type SimulatedClusterSpecInput } from "./cluster-spec";
 import { SimulatedContinuum } from "./continuum";

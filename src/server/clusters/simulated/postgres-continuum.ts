@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { type Prisma } from "@/generated/prisma/client";
-import { type Db } from "@/server/db/client";
+import { type Db } from "@/server/db";
 import { logger } from "@/server/logger";
 import { type BackupInfo, type OperationOptions, type RestoreInfo } from "../driver";
 import { ClusterDriverError } from "../errors";

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { GIB } from "../quantity";
-import { instanceLabels, makeClusterSpec, makeContinuum, makeDeployment, SETTLE_MS } from "../test-factories";
+import {
+  instanceLabels,
+  makeClusterSpec,
+  makeContinuum,
+  makeDeployment,
+  SETTLE_MS,
+} from "@/server/testing/cluster-factories";
 import { schedulePod } from "./scheduler";
 
 const labels = instanceLabels();

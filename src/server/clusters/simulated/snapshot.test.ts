@@ -8,7 +8,7 @@ import {
   makeService,
   makeStatefulSet,
   SETTLE_MS,
-} from "../test-factories";
+} from "@/server/testing/cluster-factories";
 import { createManualClock, type ManualClock } from "./clock";
 import { SimulatedCluster } from "./simulated-cluster";
 

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { clusterUsageSampleSchema, instanceUsageSchema } from "../driver";
-import { instanceLabels, makeContinuum, makeDeployment, makeStatefulSet, SETTLE_MS } from "../test-factories";
+import {
+  instanceLabels,
+  makeContinuum,
+  makeDeployment,
+  makeStatefulSet,
+  SETTLE_MS,
+} from "@/server/testing/cluster-factories";
 import { createManualClock } from "./clock";
 import { REQUESTS_PER_SECOND_ANNOTATION } from "./load-model";
 

@@ -1,8 +1,8 @@
-import { INSTANCE_ID_LABEL } from "./driver";
-import { type KubernetesManifest } from "./manifests";
-import { createManualClock, type ManualClock } from "./simulated/clock";
-import { type SimulatedClusterSpecInput } from "./simulated/cluster-spec";
-import { SimulatedContinuum, type SimulatedContinuumOptions } from "./simulated/continuum";
+import { INSTANCE_ID_LABEL } from "@/server/clusters/driver";
+import { type KubernetesManifest } from "@/server/clusters/manifests";
+import { createManualClock, type ManualClock } from "@/server/clusters/simulated/clock";
+import { type SimulatedClusterSpecInput } from "@/server/clusters/simulated/cluster-spec";
+import { SimulatedContinuum, type SimulatedContinuumOptions } from "@/server/clusters/simulated/continuum";
 
 /** Small factories for the cluster tests: each builds a valid object, tests override what they are about. */
 

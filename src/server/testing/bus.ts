@@ -6,8 +6,8 @@ import { connect, type ConfirmChannel, type GetMessage } from "amqplib";
 import pino, { type Logger } from "pino";
 import { type Db } from "@/server/db/client";
 import { serverEnv } from "@/server/env";
-import { createBus, type Bus, type BusOptions } from "./bus";
-import { brokerName } from "./topology";
+import { createBus, type Bus, type BusOptions } from "@/server/bus/bus";
+import { brokerName } from "@/server/bus/topology";
 
 /**
  * Test support for code that uses the bus against the real broker (not part

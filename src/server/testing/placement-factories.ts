@@ -1,11 +1,11 @@
-import { CONDITIONS, type Condition } from "./conditions";
+import { CONDITIONS, type Condition } from "@/server/placement/conditions";
 import {
   PRIORITIZER_NAMES,
   type ClusterCandidate,
   type IntentTarget,
   type PlacementConfigInput,
   type PlacementRequest,
-} from "./schema";
+} from "@/server/placement/schema";
 
 /** Small factories for the placement tests and benchmark: each builds a valid object, callers override what they are about. */
 

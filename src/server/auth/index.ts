@@ -1,0 +1,4 @@
+export * from "./bearer";
+export * from "./config";
+export * from "./demo-users";
+export * from "./session";
