@@ -35,6 +35,86 @@ export default tseslint.config(
       ],
     },
   },
+  // ---- Import boundaries between the browser, the pages and the server (issue 11) ----
+  // Kept apart from the other rule blocks on purpose: these only say who may import whom.
+  {
+    // Pages and the browser's tRPC client reach the server through tRPC: from `src/server` (or
+    // any other alias) they import types only. Values come from the shared vocabulary
+    // (`@/common`), tRPC (`@/trpc`) and the components. The exceptions are the server's own
+    // doors: route handlers (`src/app/api/**`) and `src/trpc/server.ts`.
+    files: ["src/app/**/*.{ts,tsx}", "src/trpc/**/*.{ts,tsx}"],
+    ignores: ["src/app/api/**", "src/trpc/server.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^@/(?!(common|trpc|components)(/|$))",
+              allowTypeImports: true,
+              message:
+                "Only types from here: values come from @/common, @/trpc or @/components (server data through tRPC; pages use @/trpc/server).",
+            },
+            {
+              regex: "^(\\.\\./)+server(/|$)",
+              allowTypeImports: true,
+              message: "Only types from src/server: pages use @/trpc/server, components tRPC.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Components: the same, and the server-only `@/trpc/server` is for pages (components are
+    // rendered in the browser too).
+    files: ["src/components/**/*.{ts,tsx}"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^@/(?!(common|trpc|components)(/|$))",
+              allowTypeImports: true,
+              message:
+                "Only types from here: values come from @/common, @/trpc or @/components (server data through tRPC).",
+            },
+            {
+              regex: "^(\\.\\./)+server(/|$)",
+              allowTypeImports: true,
+              message: "Only types from src/server: components get server data through tRPC.",
+            },
+          ],
+          paths: [
+            {
+              name: "@/trpc/server",
+              message:
+                "Server components only: pages prefetch with it and pass data down; components use useTRPC().",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The shared vocabulary is pure: it imports nothing from the server, not even types. Its
+    // tests may cross-check it against the server's schemas.
+    files: ["src/common/**/*.ts"],
+    ignores: ["src/common/**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { regex: "^@/server(/|$)", message: "src/common imports nothing from src/server." },
+            { regex: "^(\\.\\./)+server(/|$)", message: "src/common imports nothing from src/server." },
+          ],
+        },
+      ],
+    },
+  },
+  // ---- end of import boundaries ----
   {
     files: ["bench/**", "workers/**", "prisma/**", ".ci/**", "e2e/**"],
     rules: { "no-console": "off" },
