@@ -2,8 +2,7 @@ import type { Page } from "@playwright/test";
 import { acceptedWorkload, expect, signIn, test } from "./fixtures";
 
 /**
- * Pages prefetch their first query on the server and hydrate it (issue 11,
- * "Pages like the anchors"): the HTML the server sends — what the first
+ * Pages prefetch their first query on the server and hydrate it: the HTML the server sends — what the first
  * paint shows, before any script runs — already holds the rows, not a
  * loading skeleton. Read here as plain HTTP with the signed-in session's
  * cookies, so no JavaScript runs at all.

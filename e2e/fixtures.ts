@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { test as base, expect, type Page } from "@playwright/test";
 import { packChartDirectory } from "@/server/workloads/tar-writer";
@@ -55,11 +54,11 @@ export async function signIn(page: Page, user: DemoUserName, startAt = "/"): Pro
   await submitCredentials(page, USERS[user].username, USERS[user].password);
 }
 
-/** Helm's `helm create` chart (nginx), from the conformance data. */
-const MYCHART = [
-  path.resolve(import.meta.dirname, "../src/server/charts/conformance-data/helm/create/mychart"),
-  path.resolve(import.meta.dirname, "../../shared/conformance/helm/create/mychart"),
-].find((dir) => existsSync(path.join(dir, "Chart.yaml")));
+/** Helm's `helm create` chart (nginx), from the renderer's conformance data. */
+export const MYCHART = path.resolve(
+  import.meta.dirname,
+  "../src/server/charts/conformance-data/helm/create/mychart",
+);
 
 /** Registers a workload through the REST API and uploads mychart: it is ACCEPTED, ready for instances. */
 export async function acceptedWorkload(
@@ -67,7 +66,6 @@ export async function acceptedWorkload(
   name: string,
   supportedIntents: string[] = ["Availability"],
 ): Promise<number> {
-  if (!MYCHART) throw new Error("mychart not found");
   const created = await page.request.post("/api/v1/workload/", {
     data: { name, version: "1.0.0", supportedIntents },
   });

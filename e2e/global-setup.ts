@@ -116,7 +116,7 @@ export default async function globalSetup(): Promise<void> {
     MIGRATION_STEP_TIMEOUT_MS: "60000",
   };
 
-  // Each is one process (STACK.md gotcha 4: no npx / tsx CLI wrappers), so teardown's signal reaches it.
+  // Each is one process (no npx / tsx CLI wrappers, which would outlive a signal to their PID), so teardown's signal reaches it.
   const issuerProcess = start(
     [process.execPath, "--import", "tsx", "workers/oidc-issuer.ts"],
     env,

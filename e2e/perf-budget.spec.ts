@@ -4,7 +4,7 @@ import { e2eEnv } from "./env";
 import { acceptedWorkload, expect, signIn, test } from "./fixtures";
 
 /**
- * Performance budget (issue 11, "Pages like the anchors"), measured against the
+ * Performance budget (docs/architecture.md), measured against the
  * built app (`next start`) in Chromium and printed as `perf-budget:` lines:
  *
  * - First-load JavaScript per console route: the script files the browser

@@ -1,19 +1,10 @@
-import { existsSync } from "node:fs";
-import path from "node:path";
 import type { Page } from "@playwright/test";
 import { packChartDirectory, packTarGz } from "@/server/workloads/tar-writer";
-import { expect, signIn, test } from "./fixtures";
-
-/** The chart `helm create mychart` writes (copied beside the renderer; the shared copy otherwise). */
-const MYCHART = [
-  path.resolve(import.meta.dirname, "../src/server/charts/conformance-data/helm/create/mychart"),
-  path.resolve(import.meta.dirname, "../../shared/conformance/helm/create/mychart"),
-].find((dir) => existsSync(path.join(dir, "Chart.yaml")));
+import { expect, MYCHART, signIn, test } from "./fixtures";
 
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 
 async function packMychart(): Promise<Buffer> {
-  if (!MYCHART) throw new Error("mychart not found");
   return packChartDirectory(MYCHART);
 }
 

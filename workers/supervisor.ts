@@ -36,7 +36,7 @@ const services: Service[] = [
   {
     name: "web",
     command: process.execPath,
-    // One PID (STACK.md gotcha 4): not through npx.
+    // One PID: npx would leave its child running when the PID is signalled.
     args: [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", port],
     restarts: 0,
   },

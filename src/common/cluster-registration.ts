@@ -2,7 +2,7 @@ import { z } from "zod";
 import { parseKubeconfig } from "./kubeconfig";
 
 /**
- * The cluster registration form's rules (flow 1). A module of its own, free
+ * The cluster registration form's rules. A module of its own, free
  * of Node and database imports, so the console's Register Cluster form checks
  * every field with the very rules the domain enforces (registration.ts).
  */

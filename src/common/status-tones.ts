@@ -31,7 +31,7 @@ export const STATUS_TONES: Readonly<Record<string, StatusTone>> = {
   TERMINATED: "default",
   DELETED: "default",
   DEREGISTERED: "default",
-  // Migration states (flow 5): in flight, done, and the two ways it can end badly.
+  // Migration states: in flight, done, and the two ways it can end badly.
   REQUESTED: "info",
   BACKING_UP: "info",
   BACKED_UP: "info",

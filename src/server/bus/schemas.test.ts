@@ -15,9 +15,9 @@ import {
   workloadUpdateSchema,
 } from "./schemas";
 
-// Examples from PROTOCOL.md; "…" elisions are filled with plausible values.
+// Payloads as the reference deployment sent them (docs/protocol.md); "…" elisions are filled with plausible values.
 
-describe("PROTOCOL.md examples", () => {
+describe("reference payload examples", () => {
   it("parses the cluster join request the MO expects", () => {
     const request = {
       availability: "99.9%",

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * Wire shapes of every message the product exchanges, from PROTOCOL.md. Field
+ * Wire shapes of every message the product exchanges, documented in docs/protocol.md. Field
  * names follow the reference deployment (snake_case here, PascalCase there)
  * so the console can talk to the reference components. Fields marked
  * "console addition" are ours, added where correlation or reliability needs

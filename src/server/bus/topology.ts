@@ -19,7 +19,7 @@ import {
 
 /**
  * The product's whole message topology: every exchange, queue, binding and
- * message, by its logical name (DESIGN.md §3, PROTOCOL.md).
+ * message, by its logical name (docs/protocol.md, checked against this module by a test).
  *
  * Logical names are what code and database rows (outbox, dead letters) use;
  * only the bus turns them into broker names, with `brokerName()`, so the

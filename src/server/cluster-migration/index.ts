@@ -1,5 +1,5 @@
 /**
- * Intent-based migration (IBMC, DESIGN.md flow 5): the persisted state
+ * Intent-based migration (IBMC, docs/architecture.md): the persisted state
  * machine, target selection, the controller, the agents, the MO's completion,
  * the watchdog, and the console's reads and "Migrate now".
  */

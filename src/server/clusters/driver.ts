@@ -216,7 +216,7 @@ export type DeploymentTree = z.infer<typeof deploymentTreeSchema>;
 // ---------------------------------------------------------------------------
 // usage() / instanceUsage()
 
-/** One cluster's sample in the collector's wire shape (PROTOCOL.md): names kept as the reference uses them. */
+/** One cluster's sample in the collector's wire shape (docs/protocol.md, `metrics`): names kept as the reference uses them. */
 export const clusterUsageSampleSchema = z.object({
   cluster: z.string(),
   /** Millicores in use across the cluster. */

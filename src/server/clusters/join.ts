@@ -24,7 +24,7 @@ export interface JoinDependencies {
   driverFor?: DriverFactory;
 }
 
-/** The reference MO's wording for a conflicting join (PROTOCOL.md). */
+/** The reference MO's wording for a conflicting join (docs/protocol.md, `mo.join.reply`). */
 export const ALREADY_JOINED_ERROR = "request failed: http request failed with status 409";
 
 /** Where a cluster's API really is: two registrations of one endpoint are one cluster. */

@@ -12,7 +12,7 @@ import { DomainError, parseOrThrow } from "@/server/errors";
 import { clusterSummarySelect, joinRequestFor, toClusterSummary, type ClusterSummary } from "./registration";
 
 /**
- * The clusters catalogue (flow 1, read side): what the Resource Provisioning
+ * The clusters catalogue (read side of registration): what the Resource Provisioning
  * table, the cluster detail and the metrics charts show. tRPC and REST both
  * call these functions, so scoping is decided once: an infrastructure
  * provider sees their own clusters, admins and service providers see every
@@ -135,7 +135,7 @@ export async function getCluster(db: Db, actor: SessionUser, id: unknown): Promi
   return toClusterSummary(await findVisibleCluster(db, actor, id));
 }
 
-/** The cluster as the Meta-Orchestrator records it (PROTOCOL.md: memory and VRAM in MB, "99.9%"). */
+/** The cluster as the Meta-Orchestrator records it (docs/protocol.md, `mo.join`: memory and VRAM in MB, "99.9%"). */
 export type MoClusterRecord = Omit<ClusterJoinRequest, "id" | "timestamp">;
 
 export interface ClusterPropertiesView {

@@ -13,7 +13,7 @@ import { registerClusterInputSchema } from "@/common/cluster-registration";
 import { ON_CLUSTER_STATUSES } from "@/common/instance-status";
 
 /**
- * Cluster registration (flow 1): the console saves the cluster PENDING with its
+ * Cluster registration: the console saves the cluster PENDING with its
  * kubeconfig sealed, and in the same transaction queues the `join` request for
  * the Meta-Orchestrator (outbox), which answers with ok / error (join.ts).
  */
@@ -101,7 +101,7 @@ function mayManageClusters(actor: SessionUser): boolean {
   return hasAnyRole(actor.roles, [Role.NEMO_ADMIN, Role.INFRASTRUCTURE_PROVIDER]);
 }
 
-/** The join request in the reference MO's shape (PROTOCOL.md), built from the stored cluster. */
+/** The join request in the reference MO's shape (docs/protocol.md, `mo.join`), built from the stored cluster. */
 export function joinRequestFor(
   cluster: Pick<
     Cluster,

@@ -7,7 +7,7 @@ import { systemClock, type Clock } from "@/common/clock";
 import { collectClusterUsage } from "./fan-out";
 
 /**
- * Cluster metrics (flow 1, issue 4): the leader-elected collector reads usage
+ * Cluster metrics: the leader-elected collector reads usage
  * of every OK cluster through its driver and publishes one `metrics` message
  * per collection in the reference collector's shape; the recorder stores the
  * samples the console charts. A failing cluster becomes a logged error, not a

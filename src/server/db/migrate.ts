@@ -7,7 +7,7 @@ import pg from "pg";
  * Applies prisma/migrations/<name>/migration.sql in order and records each in
  * Prisma's own `_prisma_migrations` table (same columns and checksum), so that
  * `prisma migrate deploy` on a machine with the native engine sees the same
- * history. Prisma's engine cannot run offline here (STACK.md gotcha 1).
+ * history. Prisma's migration engine is a native binary it downloads, which an offline machine cannot.
  */
 export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, "../../../prisma/migrations");
 

@@ -7,7 +7,7 @@ import { z } from "zod";
 /**
  * Compares what the Prisma client expects (the DMMF of prisma/schema.prisma,
  * computed by Prisma's own WASM schema builder) with a migrated database's
- * catalog. Migrations are hand-written SQL here (STACK.md gotcha 1), so this is
+ * catalog. Migrations are hand-written SQL here (Prisma's migration engine is a native download this machine cannot fetch), so this is
  * the guard that keeps them in step with the schema.
  */
 export const SCHEMA_PATH = path.resolve(import.meta.dirname, "../../../prisma/schema.prisma");

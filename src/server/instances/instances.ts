@@ -18,7 +18,7 @@ import { isUuid } from "@/common/ids";
 import { isDeletable } from "@/common/instance-status";
 
 /**
- * Workload instances (flow 3): render → RENDERED → (orchestrator) placement →
+ * Workload instances: render → RENDERED → (orchestrator) placement →
  * deploy → DEPLOYED; delete → DELETED. The console side lives here; the
  * orchestrator's side in orchestration.ts. Every status change writes a
  * lifecycle event in the same transaction.

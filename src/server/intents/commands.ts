@@ -42,7 +42,7 @@ import { lifecycleReport, storedTargetResults, type IntentReportDraft } from "./
 import { intentToYaml, parseIntentYaml, yamlLineOf } from "./yaml";
 
 /**
- * Intent management (flow 4): create an intent from the form, a YAML upload
+ * Intent management: create an intent from the form, a YAML upload
  * or (REST) the normal form as JSON; start, suspend, delete; change a target
  * value; templates. Every change writes the intent, a lifecycle report and
  * the `intent-notify` message (outbox) in one transaction, so the evaluator,

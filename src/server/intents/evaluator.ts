@@ -33,7 +33,7 @@ import { recordReport } from "./record-report";
 import type { FulfilmentStatusName } from "./report";
 
 /**
- * The intent evaluator's cycle (flow 4): every active intent whose
+ * The intent evaluator's cycle: every active intent whose
  * observation period has come round is evaluated and gets a report; an
  * intent that turns violated is announced on `nemo.api.workload` /
  * `intent-notify` (Action "violated") in the transaction that stores its report.

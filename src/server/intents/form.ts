@@ -17,7 +17,7 @@ import { formatFieldPath, intentSchema, type FieldPath, type Intent, type Intent
  * and "change a target value". Pure, no I/O: management.ts stores the result.
  */
 
-/** The context naming the instance an intent is about (PROTOCOL.md "Intent YAML"). */
+/** The context naming the instance an intent is about (as the reference intent YAML names it). */
 export const WORKLOAD_CONTEXT = "NEMO_WORKLOAD";
 
 const RANGED: ReadonlySet<string> = new Set(["IS_WITHIN_RANGE", "IS_OUTSIDE_RANGE"]);

@@ -20,8 +20,7 @@ import { intentToYaml } from "./yaml";
 import { isUuid } from "@/common/ids";
 
 /**
- * The read side of intent management (flow 4 and the intent report of flow
- * 8): the Intents table, one intent, its report with history, its YAML.
+ * The read side of intent management: the Intents table, one intent, its report with history, its YAML.
  * tRPC and REST call the same functions; every read is scoped to the
  * caller's intents (all of them for an admin) and never returns secrets.
  */

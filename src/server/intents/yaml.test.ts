@@ -41,7 +41,7 @@ function lineOf(text: string, needle: string): number {
 }
 
 describe("parseIntentYaml", () => {
-  it("imports the PROTOCOL.md network intent into the normal form", () => {
+  it("imports the reference network intent into the normal form", () => {
     const { intent } = ok(parseIntentYaml(NETWORK_INTENT));
     expect(intent.id).toBe("mncc_l2sm_1");
     expect(intent.userLabel).toBe("cloud_continuum");

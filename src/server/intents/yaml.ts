@@ -10,7 +10,7 @@ import {
 } from "./model";
 
 /**
- * Intent YAML import and export (PROTOCOL.md "Intent YAML").
+ * Intent YAML import and export (both spellings of the reference annex examples, in src/server/testing/intent-examples.ts).
  *
  * Import accepts the normal form and the variant that writes `expectationTarget`
  * with `targetAttribute`; both become the one normal form. Secret contexts

@@ -1,5 +1,5 @@
 /**
- * The annex intent examples (PROTOCOL.md "Intent YAML" and the
+ * The annex intent examples (the reference intent YAML and the
  * EnergyCarbonEfficiency family), bound to a test's instance and id, for the
  * YAML unit tests and the intent API tests. The network example carries a
  * bearer token.

@@ -1,4 +1,4 @@
-/** Every background worker role of the product (DESIGN.md §3), one process each. */
+/** Every background worker role of the product (docs/architecture.md#1-processes), one process each. */
 export const WORKER_ROLES = [
   "orchestrator",
   "ibmc-controller",

@@ -1,4 +1,4 @@
-/** Workload registration (flow 2): the registry, chart upload and validation, rendering. */
+/** Workload registration: the registry, chart upload and validation, rendering. */
 export {
   createWorkload,
   deleteWorkload,

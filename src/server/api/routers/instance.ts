@@ -20,8 +20,7 @@ export { instanceListInput };
 export type { InstanceRow } from "@/server/instances";
 
 /**
- * Workload instances for the console (flow 3 and the inspection views of
- * flow 8). Every procedure is one domain call — REST calls the same ones —
+ * Workload instances for the console (creation and the inspection views). Every procedure is one domain call — REST calls the same ones —
  * and the domain checks role and ownership itself (another tenant's
  * instance is "not found"); the role guard here only answers early.
  */

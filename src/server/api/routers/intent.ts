@@ -21,7 +21,7 @@ export { intentListInput };
 export type { IntentRow, IntentDetail, IntentReport } from "@/server/intents";
 
 /**
- * Intent management for the console (flow 4, the intent report of flow 8).
+ * Intent management for the console (management and the intent report).
  * Every procedure is one domain call — REST calls the same ones — and the
  * domain checks role and ownership itself (another tenant's intent is "not
  * found"); the role guard here only answers early.

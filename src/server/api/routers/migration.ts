@@ -15,7 +15,7 @@ export { migrationListInput };
 export type { MigrationRow } from "@/server/cluster-migration";
 
 /**
- * Intent-based migrations for the console (flow 5): the Orchestration page,
+ * Intent-based migrations for the console: the Orchestration page,
  * an instance's Migrations tab and the admin's "Migrate now". Every
  * procedure is one domain call; the domain scopes reads (an admin sees every
  * migration, a service provider their instances', an infrastructure provider

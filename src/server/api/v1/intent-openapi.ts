@@ -217,7 +217,7 @@ export function intentComponents(): JsonObject {
   ]);
   const normalForm = inputJsonSchema(intentSchema);
   normalForm.description =
-    "An intent in the 3GPP TS 28.312 normal form (PROTOCOL.md). Secret contexts " +
+    "An intent in the 3GPP TS 28.312 normal form. Secret contexts " +
     '(bearer_token, api_key, token, password) are stored encrypted and read back as "<redacted>".';
   return {
     ...out,

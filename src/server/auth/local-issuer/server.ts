@@ -14,7 +14,7 @@ import { errorPage, loginPage } from "./views";
 /**
  * The local issuer as a plain node:http server. Requests under the realm path
  * go to oidc-provider with the prefix stripped and `originalUrl` kept, so the
- * provider builds its URLs with the mount path (STACK.md gotcha 6); the login
+ * provider builds its URLs with the mount path (so the issuer is reachable at a Keycloak-style /realms/nemo path); the login
  * page is ours.
  */
 

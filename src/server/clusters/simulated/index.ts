@@ -54,7 +54,7 @@
  *   happens outside any transaction. Failures are injected through the same
  *   rows, so one process can take a cluster down for all.
  *   `createClusterDriver(config, { db })` and `sharedSimulatedContinuum(db)`
- *   (in `../shared-continuum.ts`) wire it with `SIM_SEED` and the demo specs.
+ *   (in `clusters/shared-continuum.ts`) wire it with `SIM_SEED` and the demo specs.
  * Both modes run the same cluster code through `SimulatedClusterHost`
  * (`host.ts`), so the same seed and operations give the same results.
  */
