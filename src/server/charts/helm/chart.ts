@@ -4,7 +4,7 @@ import { newVersion } from "../sprig/semver";
 import type { JSONMarshaler } from "../sprig/json";
 import { ArchiveBudget, CHART_ARCHIVE_LIMITS, extractChartArchiveSync, type ArchiveLimits } from "./archive";
 import { IgnoreRules } from "./ignore";
-import { yamlToValue } from "./yaml";
+import { yamlToValue } from "./yaml-reader";
 
 export class ChartError extends Error {
   constructor(message: string) {

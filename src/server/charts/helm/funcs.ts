@@ -8,7 +8,8 @@ import { marshalJSON, unmarshalJSONAs } from "../sprig/json";
 import { jsonTry } from "../sprig/general";
 import { GoError, GoObject, SizedInt, goFunc, intOf, type FuncMap, type GoFunc, type GoMap, type Value } from "../template/values";
 import { decodeTOML, encodeTOML } from "./toml";
-import { marshalYAML, marshalYAMLPretty, yamlToTyped } from "./yaml";
+import { marshalYAML, marshalYAMLPretty } from "./yaml-emitter";
+import { yamlToTyped } from "./yaml-reader";
 
 function errMap(msg: string): GoMap {
   return new Map<string, Value>([["Error", msg]]);

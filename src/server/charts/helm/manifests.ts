@@ -1,7 +1,7 @@
 /** Splitting rendered files into manifests, hook detection and Helm's install-order sort. */
 import type { GoMap, Value } from "../template/values";
 import { RenderError } from "./engine";
-import { yamlToValue } from "./yaml";
+import { yamlToValue } from "./yaml-reader";
 import type { HelmVersion } from "./values";
 
 export const INSTALL_ORDER = [

@@ -12,7 +12,7 @@ import { type Chart } from "./chart";
 import { RenderError, allTemplates, capabilitiesObject, clearTemplateCache, parseKubeVersion, renderTemplates } from "./engine";
 import { clearHeadCache, sortManifests, splitManifests, type Hook, type Manifest } from "./manifests";
 import { coalesceValues, mergeMaps, parseSet, processDependencies, type HelmVersion } from "./values";
-import { yamlToValue } from "./yaml";
+import { yamlToValue } from "./yaml-reader";
 
 export interface RenderOptions {
   /** Release name (default "release-name", as `helm template`). */
