@@ -19,7 +19,7 @@ import {
 } from "../template/values";
 import { parseGoJSON } from "./gojson";
 import { sprigFuncs } from "../sprig";
-import { GoTime } from "../sprig/dates";
+import { GoTime } from "../sprig/go-time";
 import { helmFuncs } from "../helm/funcs";
 import { Chart, loadChartFiles, type ChartFile, type Metadata } from "../helm/chart";
 import {

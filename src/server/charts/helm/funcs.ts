@@ -2,7 +2,7 @@
  * Helm's template function map: Sprig (without env/expandenv) plus Helm's own
  * functions. include/tpl/required/fail are bound per render by the engine.
  */
-import { GoDuration, parseDuration } from "../sprig/dates";
+import { GoDuration, parseDuration } from "../sprig/go-time";
 import { sprigFuncs } from "../sprig";
 import { marshalJSON, unmarshalJSONAs } from "../sprig/json";
 import { jsonTry } from "../sprig/general";

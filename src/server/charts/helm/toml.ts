@@ -1,7 +1,7 @@
 /** TOML encode (BurntSushi/toml encoder layout) and a compact decoder for fromToml. */
 import { formatFloat, quote } from "../template/format";
 import { GoError, GoObject, SizedInt, sortedKeys, type GoMap, type Value } from "../template/values";
-import { GoTime, formatTime } from "../sprig/dates";
+import { GoTime, formatTime } from "../sprig/go-time";
 
 const bareKey = /^[A-Za-z0-9_-]+$/;
 
