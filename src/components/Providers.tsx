@@ -7,14 +7,20 @@ import { SessionProvider } from "next-auth/react";
 import type { ReactNode } from "react";
 import { TRPCReactProvider } from "@/trpc/react";
 import { theme } from "./theme";
+import { NoticeProvider } from "./ui/Notice";
 
-/** Client-side providers: theme, next-auth session (seeded by the server), tRPC + TanStack Query. */
+/**
+ * Client-side providers: theme, next-auth session (seeded by the server), tRPC + TanStack Query,
+ * and the one app-level notice every mutation reports through.
+ */
 export function Providers({ session, children }: { session: Session | null; children: ReactNode }) {
   return (
     <ThemeProvider theme={theme}>
       <CssBaseline />
       <SessionProvider session={session} refetchOnWindowFocus={false}>
-        <TRPCReactProvider>{children}</TRPCReactProvider>
+        <TRPCReactProvider>
+          <NoticeProvider>{children}</NoticeProvider>
+        </TRPCReactProvider>
       </SessionProvider>
     </ThemeProvider>
   );

@@ -4,10 +4,8 @@ import AddIcon from "@mui/icons-material/Add";
 import DeleteOutlinedIcon from "@mui/icons-material/DeleteOutlined";
 import DnsOutlinedIcon from "@mui/icons-material/DnsOutlined";
 import ShowChartIcon from "@mui/icons-material/ShowChart";
-import Alert from "@mui/material/Alert";
 import Button from "@mui/material/Button";
 import IconButton from "@mui/material/IconButton";
-import Snackbar from "@mui/material/Snackbar";
 import Stack from "@mui/material/Stack";
 import Tooltip from "@mui/material/Tooltip";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
@@ -78,7 +76,6 @@ export function ClustersTable({ readOnly }: { readOnly: boolean }) {
   });
   const [registering, setRegistering] = useState(false);
   const [deregistering, setDeregistering] = useState<Row | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
 
   const columns: Column<Row, Sort>[] = [
     ...BASE_COLUMNS,
@@ -146,33 +143,15 @@ export function ClustersTable({ readOnly }: { readOnly: boolean }) {
           <RegisterClusterDialog
             open={registering}
             onClose={() => setRegistering(false)}
-            onRegistered={(cluster) => {
-              setRegistering(false);
-              setNotice(
-                `Cluster ${cluster.name} registered. It shows PENDING until the Meta-Orchestrator joins it.`,
-              );
-            }}
+            onRegistered={() => setRegistering(false)}
           />
           <DeregisterClusterDialog
             cluster={deregistering}
             onClose={() => setDeregistering(null)}
-            onDeregistered={(name) => {
-              setDeregistering(null);
-              setNotice(`Cluster ${name} deregistered.`);
-            }}
+            onDeregistered={() => setDeregistering(null)}
           />
         </>
       )}
-      <Snackbar
-        open={notice !== null}
-        autoHideDuration={6_000}
-        onClose={() => setNotice(null)}
-        anchorOrigin={{ vertical: "bottom", horizontal: "center" }}
-      >
-        <Alert severity="success" variant="filled" onClose={() => setNotice(null)} sx={{ width: "100%" }}>
-          {notice}
-        </Alert>
-      </Snackbar>
     </>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { ConfirmDialog } from "@/components/ConfirmDialog";
+import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { useTRPC } from "@/trpc/react";
 
 /**
@@ -20,14 +20,9 @@ export function DeregisterClusterDialog({
   onDeregistered(name: string): void;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const deregister = useMutation(
-    trpc.cluster.deregister.mutationOptions({
-      onSuccess: async (done) => {
-        await queryClient.invalidateQueries({ queryKey: trpc.cluster.pathKey() });
-        onDeregistered(done.name);
-      },
-    }),
+  const deregister = useConsoleMutation(
+    trpc.cluster.deregister.mutationOptions({ onSuccess: (done) => onDeregistered(done.name) }),
+    { invalidates: [trpc.cluster.pathKey()], succeeded: (done) => `Cluster ${done.name} deregistered.` },
   );
   const close = () => {
     deregister.reset();

@@ -17,9 +17,9 @@ import MenuItem from "@mui/material/MenuItem";
 import Stack from "@mui/material/Stack";
 import TextField from "@mui/material/TextField";
 import Typography from "@mui/material/Typography";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useRef, useState, type ChangeEvent, type FormEvent, type ReactNode } from "react";
-import { formErrors, type FormErrors } from "@/components/workloads/form-errors";
+import { formErrors, NO_FORM_ERRORS, withoutFields, type FormErrors } from "@/components/ui/form-errors";
+import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { parseKubeconfig } from "@/common/kubeconfig";
 import {
   AVAILABILITY_OPTIONS,
@@ -97,8 +97,6 @@ const COST_LABELS: Record<(typeof COST_CLASSES)[number], string> = {
   high_performance: "High performance (high_performance)",
 };
 
-const NO_ERRORS: FormErrors = { fields: {}, form: undefined };
-
 /** The draft as the schema's input: an empty field is missing, not zero. */
 function toInput(draft: Draft): Record<string, unknown> {
   const input: Record<string, unknown> = { kubeconfig: draft.kubeconfig };
@@ -150,33 +148,30 @@ export function RegisterClusterDialog({
   onRegistered(cluster: Cluster): void;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [fileSize, setFileSize] = useState(0);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const [errors, setErrors] = useState<FormErrors>(NO_FORM_ERRORS);
   const fileInput = useRef<HTMLInputElement>(null);
   const ids = { title: useId(), file: useId(), fileLabel: useId(), fileHelp: useId() };
 
-  const register = useMutation(
+  const register = useConsoleMutation(
     trpc.cluster.register.mutationOptions({
-      onSuccess: async (cluster) => {
-        await queryClient.invalidateQueries({ queryKey: trpc.cluster.list.queryKey() });
+      onSuccess: (cluster) => {
         setDraft(EMPTY);
         setFileSize(0);
-        setErrors(NO_ERRORS);
+        setErrors(NO_FORM_ERRORS);
         onRegistered(cluster);
       },
-      onError: (error) => setErrors(formErrors(error)),
+      onError: (error) => setErrors(formErrors(error, { topLevel: true })),
     }),
+    {
+      invalidates: [trpc.cluster.list.queryKey()],
+      succeeded: (cluster) =>
+        `Cluster ${cluster.name} registered. It shows PENDING until the Meta-Orchestrator joins it.`,
+    },
   );
 
-  const clearError = (key: string) =>
-    setErrors((e) => {
-      if (!(key in e.fields)) return e;
-      const fields = { ...e.fields };
-      delete fields[key];
-      return { ...e, fields };
-    });
+  const clearError = (key: string) => setErrors((e) => withoutFields(e, (path) => path === key));
 
   const set = (key: DraftField, value: string) => {
     setDraft((d) => ({ ...d, [key]: value }));
@@ -222,7 +217,7 @@ export function RegisterClusterDialog({
     event.preventDefault();
     const { data, fields } = check(draft);
     if (!data) {
-      setErrors({ fields, form: undefined });
+      setErrors({ ...NO_FORM_ERRORS, fields });
       // Take the keyboard to the first field that needs attention.
       const first = ["kubeconfig", ...TEXT_FIELDS].find((key) => key in fields);
       if (first) document.getElementById(first === "kubeconfig" ? ids.file : `cluster-${first}`)?.focus();
@@ -234,7 +229,7 @@ export function RegisterClusterDialog({
   const reset = () => {
     setDraft(EMPTY);
     setFileSize(0);
-    setErrors(NO_ERRORS);
+    setErrors(NO_FORM_ERRORS);
     register.reset();
   };
 

@@ -17,7 +17,7 @@ import Stack from "@mui/material/Stack";
 import Switch from "@mui/material/Switch";
 import TextField from "@mui/material/TextField";
 import Typography from "@mui/material/Typography";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { IntentTargetRows } from "@/components/intents/IntentTargetRows";
@@ -30,10 +30,17 @@ import {
 } from "@/components/intents/targets";
 import { FormActions } from "@/components/FormActions";
 import { StatusChip } from "@/components/StatusChip";
+import {
+  formErrors,
+  NO_FORM_ERRORS,
+  problemLocation,
+  withoutFields,
+  type FormErrors,
+} from "@/components/ui/form-errors";
+import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { errorStatus } from "@/trpc/query-client";
 import { useTRPC } from "@/trpc/react";
 import type { RouterInputs } from "@/trpc/types";
-import { instanceFormErrors, NO_FORM_ERRORS, problemLocation, type InstanceFormErrors } from "./form-errors";
 import { YamlEditor } from "./YamlEditor";
 
 type CreateInput = RouterInputs["instance"]["create"];
@@ -200,34 +207,25 @@ export function CreateInstanceForm({
 }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const queryClient = useQueryClient();
   const [workloadId, setWorkloadId] = useState(initialWorkloadId);
   const [draft, setDraft] = useState<Draft>(EMPTY);
-  const [errors, setErrors] = useState<InstanceFormErrors>(NO_FORM_ERRORS);
+  const [errors, setErrors] = useState<FormErrors>(NO_FORM_ERRORS);
   const ids = { form: useId(), formBox: useId() };
   const clusters = useQuery(trpc.instance.clusters.queryOptions());
 
-  const create = useMutation(
+  const create = useConsoleMutation(
     trpc.instance.create.mutationOptions({
-      onSuccess: async (instance) => {
-        await queryClient.invalidateQueries({ queryKey: trpc.instance.list.queryKey() });
-        router.push(`/instances/${instance.id}`);
-      },
+      onSuccess: (instance) => router.push(`/instances/${instance.id}`),
       onError: (error) => {
-        setErrors(instanceFormErrors(error));
+        setErrors(formErrors(error));
         // The summary alert is at the top of the form: bring it into view.
         document.getElementById(ids.formBox)?.scrollIntoView({ behavior: "smooth", block: "start" });
       },
     }),
+    { invalidates: [trpc.instance.list.queryKey()] },
   );
 
-  const clearError = (...paths: string[]) =>
-    setErrors((e) => {
-      if (!paths.some((p) => p in e.fields)) return e;
-      const fields = { ...e.fields };
-      for (const p of paths) delete fields[p];
-      return { ...e, fields };
-    });
+  const clearError = (...paths: string[]) => setErrors((e) => withoutFields(e, (p) => paths.includes(p)));
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K], errorPath: string = key) => {
     setDraft((d) => ({ ...d, [key]: value }));
@@ -238,17 +236,10 @@ export function CreateInstanceForm({
   const chooseIntentType = (type: string) => {
     const chosen = intentTypes.find((t) => t.type === type);
     setDraft((d) => ({ ...d, intentType: type, targets: chosen ? [newTargetRow(chosen)] : [] }));
-    setErrors((e) => ({
-      ...e,
-      fields: Object.fromEntries(Object.entries(e.fields).filter(([k]) => !k.startsWith("intent"))),
-    }));
+    setErrors((e) => withoutFields(e, (k) => k.startsWith("intent")));
   };
 
-  const clearErrors = (match: (key: string) => boolean) =>
-    setErrors((e) => {
-      if (!Object.keys(e.fields).some(match)) return e;
-      return { ...e, fields: Object.fromEntries(Object.entries(e.fields).filter(([k]) => !match(k))) };
-    });
+  const clearErrors = (match: (key: string) => boolean) => setErrors((e) => withoutFields(e, match));
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

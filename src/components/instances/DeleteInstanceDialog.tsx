@@ -1,7 +1,7 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { ConfirmDialog } from "@/components/ConfirmDialog";
+import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { useTRPC } from "@/trpc/react";
 
 export interface DeleteInstanceTarget {
@@ -22,16 +22,15 @@ export function DeleteInstanceDialog({
   onDeleted?(instance: DeleteInstanceTarget): void;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const remove = useMutation(
+  const remove = useConsoleMutation(
     trpc.instance.delete.mutationOptions({
-      onSuccess: async () => {
-        await queryClient.invalidateQueries({ queryKey: trpc.instance.pathKey() });
+      onSuccess: () => {
         if (instance) onDeleted?.(instance);
         remove.reset();
         onClose();
       },
     }),
+    { invalidates: [trpc.instance.pathKey()] },
   );
   const close = () => {
     remove.reset();

@@ -10,7 +10,6 @@ import Chip from "@mui/material/Chip";
 import IconButton from "@mui/material/IconButton";
 import Link from "@mui/material/Link";
 import MenuItem from "@mui/material/MenuItem";
-import Snackbar from "@mui/material/Snackbar";
 import Stack from "@mui/material/Stack";
 import TextField from "@mui/material/TextField";
 import Tooltip from "@mui/material/Tooltip";
@@ -22,6 +21,7 @@ import { useState, type ReactElement } from "react";
 import { ButtonLink } from "@/components/links";
 import { Mono, ResourceTable, useListControls, type Column } from "@/components/ResourceTable";
 import { StatusChip } from "@/components/StatusChip";
+import { useNotice } from "@/components/ui/Notice";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 import { DeleteInstanceDialog, type DeleteInstanceTarget } from "./DeleteInstanceDialog";
@@ -126,7 +126,7 @@ export function InstancesTable({
   const controls = useListControls(INSTANCE_LIST);
   const [status, setStatus] = useState<InstanceStatus | "">("");
   const [deleting, setDeleting] = useState<DeleteInstanceTarget | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const notify = useNotice();
   const input = instanceListInput(controls.input, { status, workloadId });
   const result = useQuery({
     ...trpc.instance.list.queryOptions(input),
@@ -250,14 +250,7 @@ export function InstancesTable({
       <DeleteInstanceDialog
         instance={deleting}
         onClose={() => setDeleting(null)}
-        onDeleted={(i) => setNotice(`Deleting ${i.releaseName} (${i.shortId}); the orchestrator removes it.`)}
-      />
-      <Snackbar
-        open={notice !== null}
-        message={notice}
-        autoHideDuration={6000}
-        onClose={() => setNotice(null)}
-        anchorOrigin={{ vertical: "bottom", horizontal: "left" }}
+        onDeleted={(i) => notify(`Deleting ${i.releaseName} (${i.shortId}); the orchestrator removes it.`)}
       />
     </>
   );

@@ -18,7 +18,7 @@ import TableCell from "@mui/material/TableCell";
 import TableHead from "@mui/material/TableHead";
 import TableRow from "@mui/material/TableRow";
 import Typography from "@mui/material/Typography";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import {
   Bar,
   BarChart,
@@ -30,6 +30,7 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
+import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 import { isTransitional, LIVE_REFRESH_MS, type InstanceStatus } from "./status";
@@ -274,7 +275,8 @@ export function PlacementPanel({
     refetchInterval: (query) =>
       query.state.data === null && isTransitional(status) ? LIVE_REFRESH_MS : false,
   });
-  const dryRun = useMutation(trpc.instance.dryRun.mutationOptions());
+  // Its answer (or refusal) is shown in the panel itself, not as a notice; nothing changes.
+  const dryRun = useConsoleMutation(trpc.instance.dryRun.mutationOptions());
 
   return (
     <Paper

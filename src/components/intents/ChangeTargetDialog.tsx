@@ -13,13 +13,10 @@ import MenuItem from "@mui/material/MenuItem";
 import Skeleton from "@mui/material/Skeleton";
 import Stack from "@mui/material/Stack";
 import TextField from "@mui/material/TextField";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
-import {
-  instanceFormErrors,
-  NO_FORM_ERRORS,
-  type InstanceFormErrors,
-} from "@/components/instances/form-errors";
+import { formErrors, NO_FORM_ERRORS, type FormErrors } from "@/components/ui/form-errors";
+import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { useTRPC } from "@/trpc/react";
 import type { RouterInputs, RouterOutputs } from "@/trpc/types";
 import { valueWithUnit } from "./format";
@@ -61,34 +58,33 @@ function ChangeTargetForm({
   targets: readonly Target[];
   intentType: IntentTypeChoice | undefined;
   onClose(): void;
-  onChanged(message: string): void;
+  onChanged(): void;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const formId = useId();
   const first = targets[0];
   const [chosen, setChosen] = useState(first ? keyOf(first) : "");
   const target = targets.find((t) => keyOf(t) === chosen);
   const [condition, setCondition] = useState(first?.targetCondition ?? "");
   const [value, setValue] = useState(valueText(first?.targetValueRange));
-  const [errors, setErrors] = useState<InstanceFormErrors>(NO_FORM_ERRORS);
+  const [errors, setErrors] = useState<FormErrors>(NO_FORM_ERRORS);
   const catalogue = intentType?.targets.find((t) => t.name === target?.targetName);
   const conditions = catalogue?.conditions ?? (target ? [target.targetCondition] : []);
   const range = RANGE_CONDITIONS.has(condition);
 
-  const change = useMutation(
+  const change = useConsoleMutation(
     trpc.intent.changeTarget.mutationOptions({
-      onSuccess: async () => {
-        await queryClient.invalidateQueries({ queryKey: trpc.intent.pathKey() });
-        onChanged(
-          `${target?.targetName ?? "Target"} of intent ${intent.shortId} is now ${condition} ${valueWithUnit(
-            value,
-            target?.unit,
-          )}.`,
-        );
-      },
-      onError: (error) => setErrors(instanceFormErrors(error)),
+      onSuccess: onChanged,
+      onError: (error) => setErrors(formErrors(error)),
     }),
+    {
+      invalidates: [trpc.intent.pathKey()],
+      succeeded: () =>
+        `${target?.targetName ?? "Target"} of intent ${intent.shortId} is now ${condition} ${valueWithUnit(
+          value,
+          target?.unit,
+        )}.`,
+    },
   );
 
   const pick = (key: string) => {
@@ -227,7 +223,7 @@ export function ChangeTargetDialog({
   intent: ChangeTargetIntent | null;
   intentTypes: readonly IntentTypeChoice[];
   onClose(): void;
-  onChanged(message: string): void;
+  onChanged(): void;
 }) {
   const trpc = useTRPC();
   const titleId = useId();

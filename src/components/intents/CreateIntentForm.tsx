@@ -13,15 +13,12 @@ import Stack from "@mui/material/Stack";
 import Switch from "@mui/material/Switch";
 import TextField from "@mui/material/TextField";
 import Typography from "@mui/material/Typography";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useId, useState, type ChangeEvent, type FormEvent } from "react";
-import {
-  instanceFormErrors,
-  NO_FORM_ERRORS,
-  type InstanceFormErrors,
-  type RenderProblem,
-} from "@/components/instances/form-errors";
+import { formErrors, NO_FORM_ERRORS, type FormErrors } from "@/components/ui/form-errors";
+import { useConsoleMutation } from "@/components/ui/use-console-mutation";
+import type { Problem } from "@/common/problem";
 import { YamlEditor } from "@/components/instances/YamlEditor";
 import { FormActions } from "@/components/FormActions";
 import { useTRPC } from "@/trpc/react";
@@ -62,7 +59,7 @@ const empty = (instanceId: string): Draft => ({
 });
 
 /** "line 7, intentExpectations[0].expectationTargets[0].targetCondition: …" */
-export function yamlProblemText(p: RenderProblem): string {
+export function yamlProblemText(p: Problem): string {
   const where = [p.line ? `line ${p.line}` : undefined, p.field].filter(Boolean).join(", ");
   return where ? `${where}: ${p.message}` : p.message;
 }
@@ -101,23 +98,23 @@ export function CreateIntentForm({
   const router = useRouter();
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState<Draft>(() => empty(initialInstanceId ?? ""));
-  const [errors, setErrors] = useState<InstanceFormErrors>(NO_FORM_ERRORS);
+  const [errors, setErrors] = useState<FormErrors>(NO_FORM_ERRORS);
   const [loadingTemplate, setLoadingTemplate] = useState(false);
   const ids = { title: useId(), form: useId(), file: useId() };
 
-  const create = useMutation(
+  const create = useConsoleMutation(
     trpc.intent.create.mutationOptions({
-      onSuccess: async (created) => {
-        await queryClient.invalidateQueries({ queryKey: trpc.intent.pathKey() });
+      onSuccess: (created) => {
         // The instance's intents, with the new one's report open (it fills in as the evaluator runs).
         const query = new URLSearchParams({ instanceId: created.instanceId, report: created.id });
         router.push(`/intents?${query.toString()}`);
       },
       onError: (error) => {
-        setErrors(instanceFormErrors(error, PROBLEMS_ABOVE));
+        setErrors(formErrors(error, { pointer: PROBLEMS_ABOVE }));
         document.getElementById(ids.form)?.scrollIntoView({ behavior: "smooth", block: "start" });
       },
     }),
+    { invalidates: [trpc.intent.pathKey()] },
   );
 
   const clearErrors = (match: (key: string) => boolean) =>
@@ -177,7 +174,7 @@ export function CreateIntentForm({
       setDraft((d) => ({ ...d, yaml, fileName: "" }));
       clearErrors((k) => k === "yaml");
     } catch (error) {
-      setErrors(instanceFormErrors(error));
+      setErrors(formErrors(error));
     } finally {
       setLoadingTemplate(false);
     }

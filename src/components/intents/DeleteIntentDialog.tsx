@@ -1,7 +1,7 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { ConfirmDialog } from "@/components/ConfirmDialog";
+import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { useTRPC } from "@/trpc/react";
 
 export interface DeleteIntentTarget {
@@ -19,19 +19,21 @@ export function DeleteIntentDialog({
 }: {
   intent: DeleteIntentTarget | null;
   onClose(): void;
-  onDeleted(intent: DeleteIntentTarget): void;
+  onDeleted?(intent: DeleteIntentTarget): void;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const remove = useMutation(
+  const remove = useConsoleMutation(
     trpc.intent.action.mutationOptions({
-      onSuccess: async () => {
-        await queryClient.invalidateQueries({ queryKey: trpc.intent.pathKey() });
-        if (intent) onDeleted(intent);
+      onSuccess: () => {
+        if (intent) onDeleted?.(intent);
         remove.reset();
         onClose();
       },
     }),
+    {
+      invalidates: [trpc.intent.pathKey()],
+      succeeded: () => (intent ? `Deleted the ${intent.intentType} intent ${intent.shortId}.` : undefined),
+    },
   );
   const close = () => {
     remove.reset();

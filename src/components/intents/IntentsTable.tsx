@@ -12,11 +12,10 @@ import TuneIcon from "@mui/icons-material/Tune";
 import Chip from "@mui/material/Chip";
 import IconButton from "@mui/material/IconButton";
 import Link from "@mui/material/Link";
-import Snackbar from "@mui/material/Snackbar";
 import Stack from "@mui/material/Stack";
 import Tooltip from "@mui/material/Tooltip";
 import Typography from "@mui/material/Typography";
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import NextLink from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type ReactElement } from "react";
@@ -24,6 +23,8 @@ import { ButtonLink } from "@/components/links";
 import { downloadText, fileSafe } from "@/components/manifests/ManifestBrowser";
 import { Mono, ResourceTable, useListControls, type Column } from "@/components/ResourceTable";
 import { StatusChip } from "@/components/StatusChip";
+import { useNotice } from "@/components/ui/Notice";
+import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { useTRPC } from "@/trpc/react";
 import type { RouterInputs, RouterOutputs } from "@/trpc/types";
 import { ChangeTargetDialog, type ChangeTargetIntent } from "./ChangeTargetDialog";
@@ -202,7 +203,7 @@ export function IntentsTable({
   };
   const [editing, setEditing] = useState<ChangeTargetIntent | null>(null);
   const [deleting, setDeleting] = useState<DeleteIntentTarget | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const notify = useNotice();
   const result = useQuery({
     ...trpc.intent.list.queryOptions(intentListInput(controls.input, instanceId)),
     placeholderData: keepPreviousData,
@@ -214,17 +215,13 @@ export function IntentsTable({
     staleTime: 60_000,
   });
 
-  const act = useMutation(
-    trpc.intent.action.mutationOptions({
-      onSuccess: async (_, input) => {
-        await queryClient.invalidateQueries({ queryKey: trpc.intent.pathKey() });
-        setNotice(
-          `Intent ${shortId(input.id)} ${input.action === "start" ? "started: the evaluator checks it again" : "suspended"}.`,
-        );
-      },
-      onError: (error) => setNotice(error.message),
-    }),
-  );
+  const act = useConsoleMutation(trpc.intent.action.mutationOptions(), {
+    invalidates: [trpc.intent.pathKey()],
+    succeeded: (_, input) =>
+      `Intent ${shortId(input.id)} ${input.action === "start" ? "started: the evaluator checks it again" : "suspended"}.`,
+    // A row action has no form: its refusal goes to the notice.
+    failed: (error) => error.message,
+  });
 
   const exportYaml = async (row: Row) => {
     try {
@@ -233,9 +230,9 @@ export function IntentsTable({
         staleTime: 0,
       });
       downloadText(`${fileSafe(row.externalId ?? `intent-${shortId(row.id)}`)}.yaml`, yaml);
-      setNotice(`Exported intent ${shortId(row.id)} as YAML.`);
+      notify(`Exported intent ${shortId(row.id)} as YAML.`);
     } catch (error) {
-      setNotice(error instanceof Error ? error.message : "Export failed.");
+      notify(error instanceof Error ? error.message : "Export failed.");
     }
   };
 
@@ -244,7 +241,7 @@ export function IntentsTable({
       key: "id",
       label: "ID",
       sort: "id",
-      render: (i) => <IntentId id={i.id} onCopied={() => setNotice(`Copied ${i.id}.`)} />,
+      render: (i) => <IntentId id={i.id} onCopied={() => notify(`Copied ${i.id}.`)} />,
     },
     { key: "status", label: "Status", sort: "status", render: (i) => <IntentStatus row={i} /> },
     {
@@ -370,23 +367,9 @@ export function IntentsTable({
         intent={editing}
         intentTypes={intentTypes}
         onClose={() => setEditing(null)}
-        onChanged={(message) => {
-          setEditing(null);
-          setNotice(message);
-        }}
+        onChanged={() => setEditing(null)}
       />
-      <DeleteIntentDialog
-        intent={deleting}
-        onClose={() => setDeleting(null)}
-        onDeleted={(i) => setNotice(`Deleted the ${i.intentType} intent ${i.shortId}.`)}
-      />
-      <Snackbar
-        open={notice !== null}
-        message={notice}
-        autoHideDuration={6000}
-        onClose={() => setNotice(null)}
-        anchorOrigin={{ vertical: "bottom", horizontal: "left" }}
-      />
+      <DeleteIntentDialog intent={deleting} onClose={() => setDeleting(null)} />
     </>
   );
 }

@@ -10,10 +10,10 @@ import List from "@mui/material/List";
 import ListItemButton from "@mui/material/ListItemButton";
 import ListItemText from "@mui/material/ListItemText";
 import Paper from "@mui/material/Paper";
-import Snackbar from "@mui/material/Snackbar";
 import Stack from "@mui/material/Stack";
 import Typography from "@mui/material/Typography";
 import { useState } from "react";
+import { useNotice } from "@/components/ui/Notice";
 import { YamlCode } from "@/components/workloads/YamlCode";
 
 /**
@@ -61,7 +61,7 @@ export function ManifestBrowser({
   downloadName: string;
 }) {
   const [selected, setSelected] = useState(0);
-  const [copied, setCopied] = useState<string | null>(null);
+  const notify = useNotice();
   const index = Math.min(selected, manifests.length - 1);
   const current = manifests[index];
   if (!current) return null;
@@ -69,9 +69,9 @@ export function ManifestBrowser({
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(currentText);
-      setCopied(`Copied ${current.kind}/${current.name}`);
+      notify({ message: `Copied ${current.kind}/${current.name}`, autoHideMs: 3_000 });
     } catch {
-      setCopied("Copying is blocked here; select the text and copy it instead.");
+      notify({ message: "Copying is blocked here; select the text and copy it instead.", autoHideMs: 3_000 });
     }
   };
 
@@ -167,12 +167,6 @@ export function ManifestBrowser({
           <YamlCode source={currentText} label={`${current.kind} ${current.name} YAML`} />
         </Box>
       </Paper>
-      <Snackbar
-        open={copied !== null}
-        message={copied}
-        autoHideDuration={3000}
-        onClose={() => setCopied(null)}
-      />
     </>
   );
 }

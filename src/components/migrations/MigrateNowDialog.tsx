@@ -16,9 +16,10 @@ import Radio from "@mui/material/Radio";
 import Skeleton from "@mui/material/Skeleton";
 import Stack from "@mui/material/Stack";
 import Typography from "@mui/material/Typography";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useId, useState } from "react";
-import { instanceFormErrors } from "@/components/instances/form-errors";
+import { formErrors } from "@/components/ui/form-errors";
+import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 
@@ -82,7 +83,6 @@ function MigrateNowBody({
   onRequested?: (() => void) | undefined;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const groupLabel = useId();
   // Always the latest judgement: cluster metrics move.
   const options = useQuery({
@@ -90,24 +90,26 @@ function MigrateNowBody({
     staleTime: 0,
   });
   const [picked, setPicked] = useState<string | null>(null);
-  const request = useMutation(
+  const request = useConsoleMutation(
     trpc.migration.request.mutationOptions({
-      onSuccess: async () => {
-        await Promise.all([
-          queryClient.invalidateQueries({ queryKey: trpc.migration.pathKey() }),
-          queryClient.invalidateQueries({ queryKey: trpc.instance.get.queryKey({ id: instance.id }) }),
-          queryClient.invalidateQueries({ queryKey: trpc.instance.timeline.queryKey({ id: instance.id }) }),
-        ]);
+      onSuccess: () => {
         onRequested?.();
         onClose();
       },
     }),
+    {
+      invalidates: [
+        trpc.migration.pathKey(),
+        trpc.instance.get.queryKey({ id: instance.id }),
+        trpc.instance.timeline.queryKey({ id: instance.id }),
+      ],
+    },
   );
 
   const evaluations = options.data?.evaluations ?? [];
   // The controller's choice until the admin picks another.
   const target = picked ?? options.data?.target ?? null;
-  const errors = request.error ? instanceFormErrors(request.error) : null;
+  const errors = request.error ? formErrors(request.error) : null;
   const fieldError = errors?.fields.targetCluster;
   const formError = errors && !fieldError ? (errors.form ?? request.error?.message) : undefined;
   const noTarget = options.data !== undefined && !evaluations.some(selectable);

@@ -19,11 +19,11 @@ import MenuItem from "@mui/material/MenuItem";
 import Select from "@mui/material/Select";
 import Stack from "@mui/material/Stack";
 import TextField from "@mui/material/TextField";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
+import { formErrors, NO_FORM_ERRORS, withoutFields, type FormErrors } from "@/components/ui/form-errors";
+import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { useTRPC } from "@/trpc/react";
 import type { RouterInputs, RouterOutputs } from "@/trpc/types";
-import { formErrors, type FormErrors } from "./form-errors";
 
 /** An intent type as the "Supported Intents" choice shows it (from the catalogue, via the page). */
 export interface IntentTypeOption {
@@ -43,7 +43,6 @@ interface Draft {
 }
 
 const EMPTY: Draft = { name: "", version: "", supportedIntents: [], ingressSupport: false };
-const NO_ERRORS: FormErrors = { fields: {}, form: undefined };
 
 /** Checks the browser can make without the server; the server checks everything again. */
 function localErrors(draft: Draft): Record<string, string> {
@@ -65,39 +64,33 @@ export function CreateWorkloadDialog({
   intentTypes: IntentTypeOption[];
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const [draft, setDraft] = useState<Draft>(EMPTY);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const [errors, setErrors] = useState<FormErrors>(NO_FORM_ERRORS);
   const ids = { title: useId(), intents: useId(), ingress: useId() };
 
-  const create = useMutation(
+  const create = useConsoleMutation(
     trpc.workload.create.mutationOptions({
-      onSuccess: async (workload) => {
-        await queryClient.invalidateQueries({ queryKey: trpc.workload.list.queryKey() });
+      onSuccess: (workload) => {
         setDraft(EMPTY);
-        setErrors(NO_ERRORS);
+        setErrors(NO_FORM_ERRORS);
         onCreated(workload);
       },
-      onError: (error) => setErrors(formErrors(error)),
+      onError: (error) => setErrors(formErrors(error, { topLevel: true })),
     }),
+    { invalidates: [trpc.workload.list.queryKey()] },
   );
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
     setDraft((d) => ({ ...d, [key]: value }));
     // A field's message goes once the user changes it; others stay until the next submit.
-    setErrors((e) => {
-      if (!(key in e.fields)) return e;
-      const fields = { ...e.fields };
-      delete fields[key];
-      return { ...e, fields };
-    });
+    setErrors((e) => withoutFields(e, (path) => path === key));
   };
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const local = localErrors(draft);
     if (Object.keys(local).length > 0) {
-      setErrors({ fields: local, form: undefined });
+      setErrors({ ...NO_FORM_ERRORS, fields: local });
       return;
     }
     create.mutate({
@@ -110,7 +103,7 @@ export function CreateWorkloadDialog({
 
   const reset = () => {
     setDraft(EMPTY);
-    setErrors(NO_ERRORS);
+    setErrors(NO_FORM_ERRORS);
     create.reset();
   };
 

@@ -1,7 +1,7 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { ConfirmDialog } from "@/components/ConfirmDialog";
+import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { useTRPC } from "@/trpc/react";
 
 export interface DeleteTarget {
@@ -20,15 +20,17 @@ export function DeleteWorkloadDialog({
   onDeleted(workload: DeleteTarget): void;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const remove = useMutation(
+  const remove = useConsoleMutation(
     trpc.workload.delete.mutationOptions({
-      onSuccess: async () => {
-        await queryClient.invalidateQueries({ queryKey: trpc.workload.pathKey() });
+      onSuccess: () => {
         if (workload) onDeleted(workload);
         remove.reset();
       },
     }),
+    {
+      invalidates: [trpc.workload.pathKey()],
+      succeeded: () => (workload ? `Workload ${workload.name} ${workload.version} deleted.` : undefined),
+    },
   );
   const close = () => {
     remove.reset();

@@ -16,7 +16,7 @@ import { ManifestBrowser } from "@/components/manifests/ManifestBrowser";
 import { StatusChip } from "@/components/StatusChip";
 import { errorStatus } from "@/trpc/query-client";
 import { useTRPC } from "@/trpc/react";
-import { problemLocation } from "./upload-chart";
+import { problemLocation } from "@/components/ui/form-errors";
 
 function BackToWorkloads() {
   return (

@@ -18,7 +18,8 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useId, useRef, useState, type DragEvent } from "react";
 import { ButtonLink } from "@/components/links";
 import { useTRPC } from "@/trpc/react";
-import { problemLocation, uploadChart, type UploadOutcome } from "./upload-chart";
+import { problemLocation } from "@/components/ui/form-errors";
+import { uploadChart, type UploadOutcome } from "./upload-chart";
 
 /** Same limit the server enforces; checked here too so a huge file is refused before it is sent. */
 const MAX_BYTES = 10 * 1024 * 1024;

@@ -5,11 +5,11 @@ import CheckCircleOutlineIcon from "@mui/icons-material/CheckCircleOutlineOutlin
 import MonitorHeartOutlinedIcon from "@mui/icons-material/MonitorHeartOutlined";
 import RemoveIcon from "@mui/icons-material/Remove";
 import Button from "@mui/material/Button";
-import Snackbar from "@mui/material/Snackbar";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { ResourceTable, useListControls, type Column } from "@/components/ResourceTable";
 import { StatusChip } from "@/components/StatusChip";
+import { useNotice } from "@/components/ui/Notice";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 import { CreateWorkloadDialog, type IntentTypeOption } from "./CreateWorkloadDialog";
@@ -38,8 +38,7 @@ export function WorkloadsTable({
   const [creating, setCreating] = useState(false);
   const [uploading, setUploading] = useState<UploadTarget | null>(null);
   const [deleting, setDeleting] = useState<DeleteTarget | null>(null);
-  /** Feedback after a mutation; after "Create" it offers the next step, uploading the chart. */
-  const [notice, setNotice] = useState<{ message: string; upload?: UploadTarget } | null>(null);
+  const notify = useNotice();
 
   const columns: Column<Row, Sort>[] = [
     { key: "id", label: "ID", sort: "id", render: (w) => w.id },
@@ -93,9 +92,14 @@ export function WorkloadsTable({
         onClose={() => setCreating(false)}
         onCreated={(w) => {
           setCreating(false);
-          setNotice({
+          // The next step is uploading the chart: the notice offers it.
+          notify({
             message: `Workload ${w.name} ${w.version} registered (PENDING). Upload its Helm chart next.`,
-            upload: { id: w.id, name: w.name, version: w.version },
+            autoHideMs: 8_000,
+            action: {
+              label: "Upload chart",
+              onClick: () => setUploading({ id: w.id, name: w.name, version: w.version }),
+            },
           });
         }}
       />
@@ -103,31 +107,7 @@ export function WorkloadsTable({
       <DeleteWorkloadDialog
         workload={deleting}
         onClose={() => setDeleting(null)}
-        onDeleted={(w) => {
-          setDeleting(null);
-          setNotice({ message: `Workload ${w.name} ${w.version} deleted.` });
-        }}
-      />
-      <Snackbar
-        open={notice !== null}
-        message={notice?.message}
-        autoHideDuration={8000}
-        action={
-          notice?.upload ? (
-            <Button
-              color="inherit"
-              size="small"
-              onClick={() => {
-                setUploading(notice.upload ?? null);
-                setNotice(null);
-              }}
-            >
-              Upload chart
-            </Button>
-          ) : undefined
-        }
-        onClose={() => setNotice(null)}
-        anchorOrigin={{ vertical: "bottom", horizontal: "left" }}
+        onDeleted={() => setDeleting(null)}
       />
     </>
   );

@@ -65,9 +65,3 @@ export function uploadChart(
     xhr.send(form);
   });
 }
-
-/** "mychart/templates/deployment.yaml:12" — where a problem is, if it says. */
-export function problemLocation(problem: Problem): string | undefined {
-  if (!problem.file) return undefined;
-  return problem.line ? `${problem.file}:${problem.line}` : problem.file;
-}

@@ -76,7 +76,7 @@ async function reportsOf(intentId: string) {
   return db.intentReport.findMany({ where: { intentId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
 }
 
-/** The field → message map the form receives over the wire (the error formatter's `fieldErrors`). */
+/** The field → first message map the form reads over the wire (the error formatter's `zodError`). */
 async function fieldErrors(user: SessionUser, input: unknown): Promise<Record<string, string>> {
   const response = await fetchRequestHandler({
     endpoint: "/api/trpc",
@@ -90,9 +90,11 @@ async function fieldErrors(user: SessionUser, input: unknown): Promise<Record<st
   });
   expect(response.status).toBe(400);
   const { error } = (await response.json()) as {
-    error: { json: { data: { fieldErrors: Record<string, string> } } };
+    error: { json: { data: { zodError: { fieldErrors: Record<string, string[]> } } } };
   };
-  return error.json.data.fieldErrors;
+  return Object.fromEntries(
+    Object.entries(error.json.data.zodError.fieldErrors).map(([path, messages]) => [path, messages[0] ?? ""]),
+  );
 }
 
 // fixed-date: a validity window only stored and read back; creation does not compare it with today.

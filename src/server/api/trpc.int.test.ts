@@ -1,5 +1,6 @@
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCaller } from "@/server/api/root";
+import { appRouter, createCaller } from "@/server/api/root";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { createDb, type Db } from "@/server/db/client";
@@ -104,6 +105,40 @@ describe("list input validation", () => {
     expect((await rejection(caller(provider).workload.list({ search: "x".repeat(101) }))).code).toBe(
       "BAD_REQUEST",
     );
+  });
+});
+
+describe("the error shape over the wire", () => {
+  it("sends invalid input once, as zodError keyed by the dotted path, and a domain error's field", async () => {
+    const post = async (path: string, input: unknown) => {
+      const response = await fetchRequestHandler({
+        endpoint: "/api/trpc",
+        router: appRouter,
+        createContext: () => contextFor(db, provider),
+        req: new Request(`http://localhost/api/trpc/${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ json: input }),
+        }),
+      });
+      const body = (await response.json()) as {
+        error: { json: { message: string; data: Record<string, unknown> } };
+      };
+      return { status: response.status, ...body.error.json };
+    };
+    const invalid = await post("workload.create", { name: "", version: "1.0.0", supportedIntents: ["Nope"] });
+    expect(invalid.status).toBe(400);
+    expect(Object.keys(invalid.data)).not.toContain("fieldErrors");
+    const { zodError } = invalid.data as {
+      zodError: { formErrors: string[]; fieldErrors: Record<string, string[]> };
+    };
+    expect(zodError.formErrors).toEqual([]);
+    expect(Object.keys(zodError.fieldErrors).sort()).toEqual(["name", "supportedIntents.0"]);
+    expect(invalid.data).toMatchObject({ field: null, problems: null });
+
+    const duplicate = await post("workload.create", { name: `${tag}-mine`, version: "1.0.0" });
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.data).toMatchObject({ zodError: null, field: "version" });
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
-import { z, ZodError } from "zod";
+import { ZodError } from "zod";
 import { getServerAuthSession } from "@/server/auth";
 import { describeRoles, hasAnyRole, type Role } from "@/common/roles";
 import type { AuthSession } from "@/server/auth";
@@ -23,30 +23,39 @@ export async function createTRPCContext(opts: { headers: Headers }): Promise<TRP
   return { db: db(), session, headers: opts.headers };
 }
 
-/** The first message for each dotted input path. */
-function fieldErrorsByPath(error: ZodError): Record<string, string> {
-  const fields: Record<string, string> = {};
+/**
+ * Invalid input as the forms read it — the one encoding of field errors:
+ * zod's flattened shape, but keyed by the whole dotted input path, so a
+ * nested form's row gets its own message ("intent.targets.0.targetValue";
+ * a top-level field keeps its plain name, as `z.flattenError` has it).
+ */
+export interface FieldErrors {
+  formErrors: string[];
+  fieldErrors: Record<string, string[]>;
+}
+
+function fieldErrorsOf(error: ZodError): FieldErrors {
+  const result: FieldErrors = { formErrors: [], fieldErrors: {} };
   for (const issue of error.issues) {
     const path = issue.path.map(String).join(".");
-    if (path && !(path in fields)) fields[path] = issue.message;
+    if (!path) result.formErrors.push(issue.message);
+    else (result.fieldErrors[path] ??= []).push(issue.message);
   }
-  return fields;
+  return result;
 }
 
 const t = initTRPC.context<TRPCContext>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
-    // Flattened zod errors let forms show a message beside each field; a
-    // domain error names its one field (a duplicate name + version → "version").
+    // Invalid input: a message beside each field (`zodError`); a domain error
+    // names its one field (a duplicate name + version → "version") and, for a
+    // chart or YAML, its problems.
     const domain = error.cause instanceof DomainError ? error.cause : undefined;
     return {
       ...shape,
       data: {
         ...shape.data,
-        zodError: error.cause instanceof ZodError ? z.flattenError(error.cause) : null,
-        // flattenError keeps only top-level keys; nested forms (an intent's
-        // target rows) need the whole path: "intent.targets.0.targetValue".
-        fieldErrors: error.cause instanceof ZodError ? fieldErrorsByPath(error.cause) : null,
+        zodError: error.cause instanceof ZodError ? fieldErrorsOf(error.cause) : null,
         field: domain?.field ?? null,
         problems: domain?.problems ?? null,
       },

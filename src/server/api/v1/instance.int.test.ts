@@ -162,7 +162,7 @@ describe("instance.create (tRPC)", () => {
   });
 
   it("answers invalid input with a message for every field, nested paths included", async () => {
-    // Over the wire, as the form receives it: the error formatter's `fieldErrors`.
+    // Over the wire, as the form receives it: the error formatter's `zodError`, keyed by dotted path.
     const response = await fetchRequestHandler({
       endpoint: "/api/trpc",
       router: appRouter,
@@ -187,15 +187,16 @@ describe("instance.create (tRPC)", () => {
     });
     expect(response.status).toBe(400);
     const { error } = (await response.json()) as {
-      error: { json: { data: { code: string; fieldErrors: Record<string, string> } } };
+      error: { json: { data: { code: string; zodError: { fieldErrors: Record<string, string[]> } } } };
     };
     expect(error.json.data.code).toBe("BAD_REQUEST");
-    expect(Object.keys(error.json.data.fieldErrors).sort()).toEqual([
+    const { fieldErrors } = error.json.data.zodError;
+    expect(Object.keys(fieldErrors).sort()).toEqual([
       "intent.targets.0.targetValue",
       "releaseName",
       "valuesOverride",
     ]);
-    expect(error.json.data.fieldErrors["intent.targets.0.targetValue"]).toBe("availability takes a number.");
+    expect(fieldErrors["intent.targets.0.targetValue"]?.[0]).toBe("availability takes a number.");
   });
 
   it("refuses a chart that does not render with the options (422, with the problems)", async () => {
