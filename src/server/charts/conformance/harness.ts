@@ -7,7 +7,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ExecError, TemplateSet, type MissingKey } from "../template/exec";
 import { formatV, sprintln } from "../template/format";
-import { ParseError, parse, setTextFormatQuoted } from "../template/parser";
+import { setTextFormatQuoted } from "../template/node";
+import { ParseError, parse } from "../template/parser";
 import {
   GoError,
   goFunc,

@@ -13,15 +13,12 @@ import {
   type IdentifierNode,
   ListNode,
   type NumberNode,
-  ParseError,
   type PipeNode,
   type TemplateNode,
-  Tree,
   type VariableNode,
-  isEmptyTree,
-  parse,
   type Node,
-} from "./parser";
+} from "./node";
+import { ParseError, Tree, isEmptyTree, parse } from "./parser";
 import {
   GoError,
   GoObject,
