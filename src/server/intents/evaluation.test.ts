@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { GiB, makeCluster } from "@/server/testing/placement-factories";
+import { energyKwhPerPeriod } from "./energy-model";
 import {
   createEvaluator,
-  energyKwhPerPeriod,
   fulfilmentTransition,
   ISOLATED_CONNECTIVITY_REASON,
   measurementOf,

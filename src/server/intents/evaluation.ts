@@ -10,6 +10,7 @@ import {
   type ConditionValue,
 } from "@/server/placement";
 import { INTENT_TYPES } from "@/common/intent-catalogue";
+import { energyKwhPerPeriod } from "./energy-model";
 import { readStoredTargets, type StoredTarget, type TargetValue } from "./model";
 
 export type { StoredTarget, TargetValue } from "./model";
@@ -37,7 +38,7 @@ import {
  *   through placement's `propertyOfTarget`, so both judge a cluster alike.
  * - cpuUsage (millicores), ramUsage (MiB), diskUsage (GB = MiB / 1024): the
  *   instance's current usage as its cluster's driver reports it.
- * - EnergyCarbonEfficiency, with the energy model of {@link ENERGY_MODEL}:
+ * - EnergyCarbonEfficiency, with the energy model of `energy-model.ts`:
  *   CompEnergyConsumption is the instance's energy per day at its current
  *   rate, GreenEnergyConsumptionRate the cluster's green-energy share,
  *   CompEnergyEfficiency the cluster's CPU utilisation.
@@ -56,36 +57,10 @@ import {
  * not fit its condition) makes the intent INFEASIBLE too.
  */
 
-// ---------------------------------------------------------------------------
-// Energy model
-
-/**
- * A deliberately simple power model: only the power the instance adds is
- * counted (busy cores and resident memory), not the idle draw of the nodes,
- * which the instance does not cause. Figures are typical of current servers:
- * a busy core draws roughly 10–15 W, DDR4 memory about 0.375 W per GiB.
- */
-export const ENERGY_MODEL = {
-  wattsPerCore: 12,
-  wattsPerGiB: 0.375,
-  /** CompEnergyConsumption is the energy over this many hours at the current rate. */
-  hours: 24,
-} as const;
-
 const round = (value: number, digits: number): number => {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 };
-
-/** Power drawn by this much CPU (millicores) and memory (MiB) in use, in watts. */
-export function powerWatts(cpuMillicores: number, memoryMiB: number): number {
-  return (cpuMillicores / 1000) * ENERGY_MODEL.wattsPerCore + (memoryMiB / 1024) * ENERGY_MODEL.wattsPerGiB;
-}
-
-/** CompEnergyConsumption: kWh over {@link ENERGY_MODEL.hours} at the current usage. */
-export function energyKwhPerPeriod(cpuMillicores: number, memoryMiB: number): number {
-  return round((powerWatts(cpuMillicores, memoryMiB) * ENERGY_MODEL.hours) / 1000, 3);
-}
 
 // ---------------------------------------------------------------------------
 // Inputs
