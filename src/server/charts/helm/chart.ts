@@ -85,7 +85,14 @@ export class Chart {
   }
   /** A shallow copy with its own metadata (used for aliases and dependency pruning). */
   clone(): Chart {
-    const md = { ...this.metadata, dependencies: this.metadata.dependencies.map((d) => ({ ...d, tags: [...d.tags], importValues: [...d.importValues] })) };
+    const md = {
+      ...this.metadata,
+      dependencies: this.metadata.dependencies.map((d) => ({
+        ...d,
+        tags: [...d.tags],
+        importValues: [...d.importValues],
+      })),
+    };
     const c = new Chart(md, this.values, this.templates, this.files, this.schema);
     c.parent = this.parent;
     c.dependencies = [...this.dependencies];
@@ -146,7 +153,9 @@ export function parseMetadata(data: Uint8Array): Metadata {
   const maint = m.get("maintainers");
   const ann = m.get("annotations");
   const annotations = new Map<string, string>();
-  if (ann instanceof Map) for (const [k, v] of ann) annotations.set(k, typeof v === "string" ? v : fieldErr("Metadata.annotations", jsonKind(v), "string"));
+  if (ann instanceof Map)
+    for (const [k, v] of ann)
+      annotations.set(k, typeof v === "string" ? v : fieldErr("Metadata.annotations", jsonKind(v), "string"));
   return {
     name: sField(m, "name", "Metadata"),
     home: sField(m, "home", "Metadata"),
@@ -157,7 +166,11 @@ export function parseMetadata(data: Uint8Array): Metadata {
     maintainers: Array.isArray(maint)
       ? maint.map((x) => {
           const mm = x instanceof Map ? x : new Map<string, Value>();
-          return { name: sField(mm, "name", "Maintainer"), email: sField(mm, "email", "Maintainer"), url: sField(mm, "url", "Maintainer") };
+          return {
+            name: sField(mm, "name", "Maintainer"),
+            email: sField(mm, "email", "Maintainer"),
+            url: sField(mm, "url", "Maintainer"),
+          };
         })
       : [],
     icon: sField(m, "icon", "Metadata"),
@@ -195,19 +208,22 @@ export function validateMetadata(md: Metadata): void {
   };
   if (md.apiVersion === "") fail("chart.metadata.apiVersion is required");
   if (md.name === "") fail("chart.metadata.name is required");
-  if (md.name.includes("/") || md.name === "." || md.name === "..") fail(`chart.metadata.name ${JSON.stringify(md.name)} is invalid`);
+  if (md.name.includes("/") || md.name === "." || md.name === "..")
+    fail(`chart.metadata.name ${JSON.stringify(md.name)} is invalid`);
   if (md.version === "") fail("chart.metadata.version is required");
   try {
     newVersion(md.version);
   } catch {
     fail(`chart.metadata.version ${JSON.stringify(md.version)} is invalid`);
   }
-  if (md.type !== "" && md.type !== "application" && md.type !== "library") fail("chart.metadata.type must be application or library");
+  if (md.type !== "" && md.type !== "application" && md.type !== "library")
+    fail("chart.metadata.type must be application or library");
   const seen = new Set<string>();
   for (const d of md.dependencies) {
     if (d.name === "") fail("dependency name is required");
     const key = d.alias || d.name;
-    if (d.alias && !/^[a-zA-Z0-9_-]+$/.test(d.alias)) fail(`dependency ${JSON.stringify(d.name)} has disallowed characters in the alias`);
+    if (d.alias && !/^[a-zA-Z0-9_-]+$/.test(d.alias))
+      fail(`dependency ${JSON.stringify(d.name)} has disallowed characters in the alias`);
     if (seen.has(key)) fail(`more than one dependency with name or alias ${JSON.stringify(key)}`);
     seen.add(key);
   }
@@ -232,7 +248,10 @@ export function loadChartFiles(files: Map<string, Uint8Array>, opts: LoadOptions
 
 /** `budget` is shared by the chart and all its subcharts; its depth is this chart's. */
 function loadFiles(files: Map<string, Uint8Array>, opts: LoadOptions, budget: ArchiveBudget): Chart {
-  let entries = Array.from(files, ([name, data]) => ({ name: name.replace(/\\/g, "/").replace(/^\.\//, ""), data }));
+  let entries = Array.from(files, ([name, data]) => ({
+    name: name.replace(/\\/g, "/").replace(/^\.\//, ""),
+    data,
+  }));
   if (opts.helmignore) {
     const ig = entries.find((f) => f.name === ".helmignore");
     const rules = ig ? IgnoreRules.parse(utf8String(ig.data)) : IgnoreRules.defaults();
@@ -277,7 +296,8 @@ function loadFiles(files: Map<string, Uint8Array>, opts: LoadOptions, budget: Ar
     } else other.push(f);
   }
   if (!metadata) throw new ChartError("Chart.yaml file is missing");
-  if (metadata.apiVersion === "v1" && requirements && metadata.dependencies.length === 0) metadata.dependencies = requirements;
+  if (metadata.apiVersion === "v1" && requirements && metadata.dependencies.length === 0)
+    metadata.dependencies = requirements;
   if (metadata.apiVersion === "") metadata.apiVersion = "v1";
   validateMetadata(metadata);
   const chart = new Chart(metadata, values, templates, other, schema);
@@ -289,7 +309,10 @@ function loadFiles(files: Map<string, Uint8Array>, opts: LoadOptions, budget: Ar
       const subBudget = budget.subchart();
       if (name.endsWith(".tgz")) {
         const file = list[0];
-        if (!file || file.name !== name) throw new ChartError(`error unpacking subchart tar in ${metadata.name}: expected ${name}, got ${file?.name}`);
+        if (!file || file.name !== name)
+          throw new ChartError(
+            `error unpacking subchart tar in ${metadata.name}: expected ${name}, got ${file?.name}`,
+          );
         // Through the same limited reader as an upload; its files count against this chart's budget.
         sub = loadFiles(extractChartArchiveSync(file.data, subBudget).files, {}, subBudget);
       } else {

@@ -5,7 +5,18 @@
  */
 import { ExecError, TemplateSet } from "../template/exec";
 import { ParseError, parse, type Tree } from "../template/parser";
-import { GoError, GoObject, GoStruct, MethodMap, goFunc, utf8String, type FuncMap, type GoFunc, type GoMap, type Value } from "../template/values";
+import {
+  GoError,
+  GoObject,
+  GoStruct,
+  MethodMap,
+  goFunc,
+  utf8String,
+  type FuncMap,
+  type GoFunc,
+  type GoMap,
+  type Value,
+} from "../template/values";
 import { pathBase } from "../sprig/strings";
 import { ChartObject, type Chart, type ChartFile } from "./chart";
 import { helmFuncs, toYAML } from "./funcs";
@@ -76,7 +87,11 @@ function cleanupParseError(filename: string, err: Error): RenderError {
   const location = tokens[1] ?? "";
   const msg = tokens[tokens.length - 1] ?? "";
   const m = /^(.*):(\d+)$/.exec(location);
-  return new RenderError(`parse error at (${location}): ${msg}`, m?.[1] ?? filename, m ? Number(m[2]) : undefined);
+  return new RenderError(
+    `parse error at (${location}): ${msg}`,
+    m?.[1] ?? filename,
+    m ? Number(m[2]) : undefined,
+  );
 }
 
 /** Helm 4's multi-line rendering of a chain of text/template errors. */
@@ -84,7 +99,9 @@ function traceFormat(msg: string): string {
   let rest = msg;
   let out = "";
   for (;;) {
-    const m = /^template: ([^\s:]+(?::\d+){1,2}): executing ("(?:[^"\\]|\\.)*") at <(.*?)>: ([\s\S]*)$/.exec(rest);
+    const m = /^template: ([^\s:]+(?::\d+){1,2}): executing ("(?:[^"\\]|\\.)*") at <(.*?)>: ([\s\S]*)$/.exec(
+      rest,
+    );
     if (!m) {
       out += rest;
       return out;
@@ -108,7 +125,8 @@ function cleanupExecError(filename: string, err: ExecError, version: HelmVersion
   const line = locM ? Number(locM[2]) : undefined;
   if (!err.isExecError) return new RenderError(err.message, file, line);
   const tokens = err.message.split(": ");
-  if (tokens.length < 3) return new RenderError(`execution error in (${filename}): ${err.message}`, file, line);
+  if (tokens.length < 3)
+    return new RenderError(`execution error in (${filename}): ${err.message}`, file, line);
   const location = tokens[1] ?? "";
   const rest = tokens.slice(2).join(": ");
   const parts = warnRe.exec(rest);
@@ -134,7 +152,14 @@ function globToRegExp(pattern: string): RegExp {
       const end = pattern.indexOf("}", i);
       if (end < 0) re += "\\{";
       else {
-        re += "(?:" + pattern.slice(i + 1, end).split(",").map((p) => p.replace(/[.+^$()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")).join("|") + ")";
+        re +=
+          "(?:" +
+          pattern
+            .slice(i + 1, end)
+            .split(",")
+            .map((p) => p.replace(/[.+^$()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*"))
+            .join("|") +
+          ")";
         i = end;
       }
     } else if (c === "[") {
@@ -161,7 +186,11 @@ export function newFiles(files: Iterable<ChartFile>): MethodMap {
       "Glob",
       goFunc(["string"], (p) => {
         const re = globToRegExp(p as string);
-        return newFiles(Array.from(m.entries(), ([name, data]) => ({ name, data: data as Uint8Array })).filter((f) => re.test(f.name)));
+        return newFiles(
+          Array.from(m.entries(), ([name, data]) => ({ name, data: data as Uint8Array })).filter((f) =>
+            re.test(f.name),
+          ),
+        );
       }),
     ],
     [
@@ -302,14 +331,20 @@ function bindFuncs(set: TemplateSet, ctx: RenderContext): FuncMap {
       const n = name as string;
       const count = ctx.includedNames.get(n);
       if (count !== undefined) {
-        if (count > RECURSION_MAX) throw new GoError(`rendering template has a nested reference name: ${n}: unable to execute template`);
+        if (count > RECURSION_MAX)
+          throw new GoError(
+            `rendering template has a nested reference name: ${n}: unable to execute template`,
+          );
         ctx.includedNames.set(n, count + 1);
       } else ctx.includedNames.set(n, 1);
       try {
         return set.execute(n, data ?? null);
       } catch (e) {
         // JS runs out of stack before Helm's 1000-level limit; report it the same way.
-        if (e instanceof RangeError) throw new GoError(`rendering template has a nested reference name: ${n}: unable to execute template`);
+        if (e instanceof RangeError)
+          throw new GoError(
+            `rendering template has a nested reference name: ${n}: unable to execute template`,
+          );
         throw e;
       } finally {
         ctx.includedNames.set(n, (ctx.includedNames.get(n) ?? 1) - 1);
@@ -329,7 +364,9 @@ function bindFuncs(set: TemplateSet, ctx: RenderContext): FuncMap {
       try {
         return clone.execute(set.name, vals ?? null).replaceAll("<no value>", "");
       } catch (e) {
-        throw new GoError(`error during tpl function execution for ${JSON.stringify(text)}: ${(e as Error).message}`);
+        throw new GoError(
+          `error during tpl function execution for ${JSON.stringify(text)}: ${(e as Error).message}`,
+        );
       }
     }),
   );
@@ -354,7 +391,10 @@ function bindFuncs(set: TemplateSet, ctx: RenderContext): FuncMap {
 }
 
 /** Engine.render: parse all renderables into one set and execute the non-partials. */
-export function renderTemplates(tpls: Map<string, Renderable>, opts: EngineOptions = {}): Map<string, string> {
+export function renderTemplates(
+  tpls: Map<string, Renderable>,
+  opts: EngineOptions = {},
+): Map<string, string> {
   const version = opts.helmVersion ?? 3;
   const funcs = helmFuncs();
   const set = new TemplateSet("gotpl", funcs, { missingKey: opts.strict ? "error" : "zero" });
@@ -417,7 +457,11 @@ export function allTemplates(chart: Chart, top: GoMap): Map<string, Renderable> 
     const base = c.fullPath();
     for (const t of c.templates) {
       if (c.isLibrary() && !pathBase(t.name).startsWith("_")) continue;
-      templates.set(`${base}/${t.name}`, { tpl: utf8String(t.data), vals: next, basePath: `${base}/templates` });
+      templates.set(`${base}/${t.name}`, {
+        tpl: utf8String(t.data),
+        vals: next,
+        basePath: `${base}/templates`,
+      });
     }
     return next;
   };

@@ -6,7 +6,17 @@ import { GoDuration, parseDuration } from "../sprig/go-time";
 import { sprigFuncs } from "../sprig";
 import { marshalJSON, unmarshalJSONAs } from "../sprig/json";
 import { jsonTry } from "../sprig/general";
-import { GoError, GoObject, SizedInt, goFunc, intOf, type FuncMap, type GoFunc, type GoMap, type Value } from "../template/values";
+import {
+  GoError,
+  GoObject,
+  SizedInt,
+  goFunc,
+  intOf,
+  type FuncMap,
+  type GoFunc,
+  type GoMap,
+  type Value,
+} from "../template/values";
 import { decodeTOML, encodeTOML } from "./toml";
 import { marshalYAML, marshalYAMLPretty } from "./yaml-emitter";
 import { yamlToTyped } from "./yaml-reader";
@@ -36,7 +46,9 @@ function toDuration(v: Value): bigint {
     if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return BigInt(Math.round(Number(s) * 1e9));
     return parseDuration(s);
   }
-  throw new GoError(`cannot convert ${v instanceof GoObject ? v.goType : Array.isArray(v) ? "[]interface {}" : typeof v} to duration`);
+  throw new GoError(
+    `cannot convert ${v instanceof GoObject ? v.goType : Array.isArray(v) ? "[]interface {}" : typeof v} to duration`,
+  );
 }
 
 function safeDuration(v: Value): bigint {
@@ -66,60 +78,81 @@ let helmBase: FuncMap | undefined;
 export function helmFuncs(): FuncMap {
   if (helmBase) return helmBase;
   const extra: [string, GoFunc][] = [
-    ["toToml", goFunc(["any"], (v) => {
-      try {
-        return encodeTOML(v);
-      } catch (e) {
-        return (e as Error).message;
-      }
-    })],
+    [
+      "toToml",
+      goFunc(["any"], (v) => {
+        try {
+          return encodeTOML(v);
+        } catch (e) {
+          return (e as Error).message;
+        }
+      }),
+    ],
     ["mustToToml", goFunc(["any"], (v) => encodeTOML(v))],
-    ["fromToml", goFunc(["string"], (s) => {
-      try {
-        return decodeTOML(s as string);
-      } catch (e) {
-        return errMap((e as Error).message);
-      }
-    })],
+    [
+      "fromToml",
+      goFunc(["string"], (s) => {
+        try {
+          return decodeTOML(s as string);
+        } catch (e) {
+          return errMap((e as Error).message);
+        }
+      }),
+    ],
     ["toYaml", goFunc(["any"], (v) => toYAML(v))],
     ["mustToYaml", goFunc(["any"], (v) => marshalYAML(v).replace(/\n$/, ""))],
-    ["toYamlPretty", goFunc(["any"], (v) => {
-      try {
-        return marshalYAMLPretty(v).replace(/\n$/, "");
-      } catch {
-        return "";
-      }
-    })],
-    ["fromYaml", goFunc(["string"], (s) => {
-      try {
-        return yamlToTyped(s as string, "map");
-      } catch (e) {
-        return errMap((e as Error).message);
-      }
-    })],
-    ["fromYamlArray", goFunc(["string"], (s) => {
-      try {
-        return yamlToTyped(s as string, "slice");
-      } catch (e) {
-        return [(e as Error).message];
-      }
-    })],
+    [
+      "toYamlPretty",
+      goFunc(["any"], (v) => {
+        try {
+          return marshalYAMLPretty(v).replace(/\n$/, "");
+        } catch {
+          return "";
+        }
+      }),
+    ],
+    [
+      "fromYaml",
+      goFunc(["string"], (s) => {
+        try {
+          return yamlToTyped(s as string, "map");
+        } catch (e) {
+          return errMap((e as Error).message);
+        }
+      }),
+    ],
+    [
+      "fromYamlArray",
+      goFunc(["string"], (s) => {
+        try {
+          return yamlToTyped(s as string, "slice");
+        } catch (e) {
+          return [(e as Error).message];
+        }
+      }),
+    ],
     ["toJson", goFunc(["any"], (v) => jsonTry(v, {}))],
     ["mustToJson", goFunc(["any"], (v) => marshalJSON(v))],
-    ["fromJson", goFunc(["string"], (s) => {
-      try {
-        return unmarshalJSONAs(s as string, "map");
-      } catch (e) {
-        return errMap((e as Error).message);
-      }
-    })],
-    ["fromJsonArray", goFunc(["string"], (s) => {
-      try {
-        return unmarshalJSONAs(s as string, "slice");
-      } catch (e) {
-        return [(e as Error).message];
-      }
-    })],
+    [
+      "fromJson",
+      goFunc(["string"], (s) => {
+        try {
+          return unmarshalJSONAs(s as string, "map");
+        } catch (e) {
+          return errMap((e as Error).message);
+        }
+      }),
+    ],
+    [
+      "fromJsonArray",
+      goFunc(["string"], (s) => {
+        try {
+          return unmarshalJSONAs(s as string, "slice");
+        } catch (e) {
+          return [(e as Error).message];
+        }
+      }),
+    ],
     // Without a cluster connection lookup returns an empty map (never a network call).
     ["lookup", goFunc(["string", "string", "string", "string"], () => new Map())],
     // Helm 4 duration helpers.
@@ -133,8 +166,17 @@ export function helmFuncs(): FuncMap {
     ["durationHours", goFunc(["any"], (v) => Number(safeDuration(v)) / 3.6e12)],
     ["durationDays", goFunc(["any"], (v) => Number(safeDuration(v)) / 8.64e13)],
     ["durationWeeks", goFunc(["any"], (v) => Number(safeDuration(v)) / 6.048e14)],
-    ["durationRoundTo", goFunc(["any", "any"], (v, m) => new GoDuration(roundDuration(safeDuration(v), safeDuration(m), false)))],
-    ["durationTruncateTo", goFunc(["any", "any"], (v, m) => new GoDuration(roundDuration(safeDuration(v), safeDuration(m), true)))],
+    [
+      "durationRoundTo",
+      goFunc(
+        ["any", "any"],
+        (v, m) => new GoDuration(roundDuration(safeDuration(v), safeDuration(m), false)),
+      ),
+    ],
+    [
+      "durationTruncateTo",
+      goFunc(["any", "any"], (v, m) => new GoDuration(roundDuration(safeDuration(v), safeDuration(m), true))),
+    ],
     // Placeholders so templates parse outside a render; the engine rebinds them.
     ["include", goFunc(["string", "any"], () => "not implemented")],
     ["tpl", goFunc(["string", "any"], () => "not implemented")],

@@ -101,7 +101,8 @@ export class IgnoreRules {
   /** True if the file, or any directory containing it, is ignored. */
   ignores(file: string): boolean {
     const parts = file.split("/");
-    for (let i = 1; i < parts.length; i++) if (this.ignorePath(parts.slice(0, i).join("/"), true)) return true;
+    for (let i = 1; i < parts.length; i++)
+      if (this.ignorePath(parts.slice(0, i).join("/"), true)) return true;
     return this.ignorePath(file, false);
   }
 }

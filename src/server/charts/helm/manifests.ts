@@ -181,7 +181,10 @@ export function sortByKind<T extends { kind: string }>(items: T[]): T[] {
 }
 
 /** releaseutil.SortManifests over rendered files (partials and blank files skipped). */
-export function sortManifests(files: Map<string, string>, version: HelmVersion): { hooks: Hook[]; manifests: Manifest[] } {
+export function sortManifests(
+  files: Map<string, string>,
+  version: HelmVersion,
+): { hooks: Hook[]; manifests: Manifest[] } {
   const hooks: Hook[] = [];
   const manifests: Manifest[] = [];
   for (const path of Array.from(files.keys()).sort()) {
@@ -191,7 +194,13 @@ export function sortManifests(files: Map<string, string>, version: HelmVersion):
     if (content.trim() === "") continue;
     for (const doc of splitManifests(content, version)) {
       const head = parseHead(path, doc);
-      const base: Manifest = { name: path, content: doc, kind: head.kind, resourceName: head.name, apiVersion: head.apiVersion };
+      const base: Manifest = {
+        name: path,
+        content: doc,
+        kind: head.kind,
+        resourceName: head.name,
+        apiVersion: head.apiVersion,
+      };
       const hookTypes = head.annotations?.get("helm.sh/hook");
       if (hookTypes === undefined) {
         manifests.push(base);

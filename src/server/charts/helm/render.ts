@@ -9,7 +9,14 @@ import { sprigFuncs } from "../sprig";
 import { isCompatibleRange } from "../sprig/semver";
 import { globMatch } from "./ignore";
 import { type Chart } from "./chart";
-import { RenderError, allTemplates, capabilitiesObject, clearTemplateCache, parseKubeVersion, renderTemplates } from "./engine";
+import {
+  RenderError,
+  allTemplates,
+  capabilitiesObject,
+  clearTemplateCache,
+  parseKubeVersion,
+  renderTemplates,
+} from "./engine";
 import { clearHeadCache, sortManifests, splitManifests, type Hook, type Manifest } from "./manifests";
 import { coalesceValues, mergeMaps, parseSet, processDependencies, type HelmVersion } from "./values";
 import { yamlToValue } from "./yaml-reader";
@@ -89,7 +96,12 @@ function crdObjects(chart: Chart): RenderedManifest[] {
   const out: RenderedManifest[] = [];
   for (const f of chart.files) {
     if (f.name.startsWith("crds/") && manifestExt(f.name)) {
-      out.push({ source: `${chart.fullPath()}/${f.name}`, kind: "CustomResourceDefinition", name: "", content: utf8String(f.data) });
+      out.push({
+        source: `${chart.fullPath()}/${f.name}`,
+        kind: "CustomResourceDefinition",
+        name: "",
+        content: utf8String(f.data),
+      });
     }
   }
   for (const d of chart.dependencies) out.push(...crdObjects(d));
@@ -160,7 +172,9 @@ export function renderChart(loaded: Chart, opts: RenderOptions = {}): RenderResu
   const name = releaseName(opts);
   const kube = parseKubeVersion(opts.kubeVersion ?? DEFAULT_KUBE_VERSION);
   if (chart.metadata.kubeVersion && !isCompatibleRange(chart.metadata.kubeVersion, kube.version)) {
-    throw new ChartRenderError(`chart requires kubeVersion: ${chart.metadata.kubeVersion} which is incompatible with Kubernetes ${kube.version}`);
+    throw new ChartRenderError(
+      `chart requires kubeVersion: ${chart.metadata.kubeVersion} which is incompatible with Kubernetes ${kube.version}`,
+    );
   }
   const vals = userValues(opts);
   const values = (() => {
@@ -197,7 +211,8 @@ export function renderChart(loaded: Chart, opts: RenderOptions = {}): RenderResu
   const notesPath = `${chart.name}/templates/NOTES.txt`;
   for (const k of Array.from(files.keys()).sort()) {
     if (!k.endsWith("NOTES.txt")) continue;
-    if (opts.subNotes || k === notesPath) notes = notes === undefined ? (files.get(k) ?? "") : `${notes}\n${files.get(k) ?? ""}`;
+    if (opts.subNotes || k === notesPath)
+      notes = notes === undefined ? (files.get(k) ?? "") : `${notes}\n${files.get(k) ?? ""}`;
     files.delete(k);
   }
   let sorted: { hooks: Hook[]; manifests: Manifest[] };
@@ -217,7 +232,14 @@ export function renderChart(loaded: Chart, opts: RenderOptions = {}): RenderResu
   let manifestText = "";
   for (const c of crds) manifestText += `---\n# Source: ${c.source}\n${c.content}\n`;
   for (const m of sorted.manifests) manifestText += `---\n# Source: ${m.name}\n${m.content}\n`;
-  const hooks = opts.noHooks ? [] : sorted.hooks.map((h) => ({ ...toRendered(h), events: h.events, weight: h.weight, deletePolicies: h.deletePolicies }));
+  const hooks = opts.noHooks
+    ? []
+    : sorted.hooks.map((h) => ({
+        ...toRendered(h),
+        events: h.events,
+        weight: h.weight,
+        deletePolicies: h.deletePolicies,
+      }));
   return {
     releaseName: name,
     manifests: sorted.manifests.map(toRendered),
@@ -258,7 +280,10 @@ export function formatTemplateOutput(r: RenderResult, opts: RenderOptions = {}):
  * Exactly what `helm template` prints (stdout and stderr) for a chart and options;
  * errors appear as "Error: ..." lines like the CLI.
  */
-export function helmTemplateOutput(chart: Chart | (() => Chart), opts: RenderOptions & { debug?: boolean } = {}): string {
+export function helmTemplateOutput(
+  chart: Chart | (() => Chart),
+  opts: RenderOptions & { debug?: boolean } = {},
+): string {
   let c: Chart;
   try {
     c = typeof chart === "function" ? chart() : chart;

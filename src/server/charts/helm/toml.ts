@@ -31,7 +31,14 @@ function tomlValue(v: Value): string {
   }
   if (v instanceof GoTime) return formatTime(v, "2006-01-02T15:04:05.999999999Z07:00");
   if (Array.isArray(v)) return "[" + v.map(tomlValue).join(", ") + "]";
-  if (v instanceof Map) return "{" + sortedKeys(v).map((k) => `${tomlKey(k)} = ${tomlValue(v.get(k))}`).join(", ") + "}";
+  if (v instanceof Map)
+    return (
+      "{" +
+      sortedKeys(v)
+        .map((k) => `${tomlKey(k)} = ${tomlValue(v.get(k))}`)
+        .join(", ") +
+      "}"
+    );
   if (v instanceof GoObject) return quote(v.format());
   return quote(String(v));
 }
@@ -104,7 +111,10 @@ class TomlParser {
     this.skipWS();
     this.skipComment();
     if (this.peek() === "\r") this.i++;
-    if (this.i < this.s.length && this.peek() !== "\n") this.err(`expected a top-level item to end with a newline, comment, or EOF, but got '${this.peek()}' instead`);
+    if (this.i < this.s.length && this.peek() !== "\n")
+      this.err(
+        `expected a top-level item to end with a newline, comment, or EOF, but got '${this.peek()}' instead`,
+      );
   }
 
   key(): string[] {

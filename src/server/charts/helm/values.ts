@@ -42,7 +42,8 @@ class Coalescer {
     for (const sub of ch.dependencies) {
       const name = sub.name;
       if (!dest.has(name)) dest.set(name, new Map());
-      else if (!isTable(dest.get(name) ?? null)) throw new GoError(`type mismatch on ${name}: %!t(${String(dest.get(name))})`);
+      else if (!isTable(dest.get(name) ?? null))
+        throw new GoError(`type mismatch on ${name}: %!t(${String(dest.get(name))})`);
       const dvmap = dest.get(name) as GoMap;
       const subPrefix = concatPrefix(prefix, ch.name);
       this.coalesceGlobals(dvmap, dest, subPrefix);
@@ -89,7 +90,12 @@ class Coalescer {
           if (isTable(val)) {
             const m = this.childChartMergeTrue(c, key, merge);
             if (this.version === 4 && !m) cleanNilValues(val);
-            this.coalesceTablesFullKey(value as GoMap, val, concatPrefix(concatPrefix(prefix, c.name), key), m);
+            this.coalesceTablesFullKey(
+              value as GoMap,
+              val,
+              concatPrefix(concatPrefix(prefix, c.name), key),
+              m,
+            );
           }
         }
       } else {
@@ -114,7 +120,8 @@ class Coalescer {
       const fullkey = concatPrefix(prefix, key);
       const has = dst.has(key);
       const dv = dst.get(key);
-      if (has && !merge && (dv === null || dv === undefined) && (this.version === 3 || srcNonNil.has(key))) dst.delete(key);
+      if (has && !merge && (dv === null || dv === undefined) && (this.version === 3 || srcNonNil.has(key)))
+        dst.delete(key);
       else if (!has) dst.set(key, val);
       else if (isTable(val)) {
         if (isTable(dv ?? null)) this.coalesceTablesFullKey(dv as GoMap, val, fullkey, merge);
@@ -215,11 +222,15 @@ function processDependencyEnabled(c: Chart, v: GoMap, path: string, version: Hel
   if (c.metadata.dependencies.length === 0) return;
   const chartDependencies: Chart[] = [];
   for (const existing of c.dependencies) {
-    const listed = c.metadata.dependencies.some((req) => existing.name === req.name && isCompatibleRange(req.version, existing.metadata.version));
+    const listed = c.metadata.dependencies.some(
+      (req) => existing.name === req.name && isCompatibleRange(req.version, existing.metadata.version),
+    );
     if (!listed) chartDependencies.push(existing);
   }
   for (const req of c.metadata.dependencies) {
-    const dep = c.dependencies.find((ch) => ch.name === req.name && isCompatibleRange(req.version, ch.metadata.version));
+    const dep = c.dependencies.find(
+      (ch) => ch.name === req.name && isCompatibleRange(req.version, ch.metadata.version),
+    );
     if (dep) {
       const copy = dep.clone();
       if (req.alias !== "") copy.metadata.name = req.alias;

@@ -36,8 +36,10 @@ export function yamlKeyLess(a: string, b: string): boolean {
     }
     let ai = i;
     let bi = i;
-    for (; ai < ar.length && isDigit(ar[ai]); ai++) an = an * 10n + BigInt((ar[ai]?.codePointAt(0) ?? 48) - 48);
-    for (; bi < br.length && isDigit(br[bi]); bi++) bn = bn * 10n + BigInt((br[bi]?.codePointAt(0) ?? 48) - 48);
+    for (; ai < ar.length && isDigit(ar[ai]); ai++)
+      an = an * 10n + BigInt((ar[ai]?.codePointAt(0) ?? 48) - 48);
+    for (; bi < br.length && isDigit(br[bi]); bi++)
+      bn = bn * 10n + BigInt((br[bi]?.codePointAt(0) ?? 48) - 48);
     if (an !== bn) return an < bn;
     if (ai !== bi) return ai < bi;
     return (x.codePointAt(0) ?? 0) < (y.codePointAt(0) ?? 0);
@@ -58,7 +60,12 @@ interface ScalarInfo {
 }
 
 function isPrintableCP(c: number): boolean {
-  return c === 0x0a || (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff);
+  return (
+    c === 0x0a ||
+    (c >= 0x20 && c <= 0x7e) ||
+    (c >= 0xa0 && c <= 0xd7ff) ||
+    (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff)
+  );
 }
 
 function isBreakCP(c: number): boolean {
@@ -66,7 +73,8 @@ function isBreakCP(c: number): boolean {
 }
 
 function analyzeScalar(value: string): ScalarInfo {
-  if (value.length === 0) return { multiline: false, flowPlain: false, blockPlain: true, singleAllowed: true, blockAllowed: false };
+  if (value.length === 0)
+    return { multiline: false, flowPlain: false, blockPlain: true, singleAllowed: true, blockAllowed: false };
   let blockInd = false;
   let flowInd = false;
   let lineBreaks = false;
@@ -131,7 +139,13 @@ function analyzeScalar(value: string): ScalarInfo {
     }
     precededByWS = c === 0x20 || c === 0x09 || isBreakCP(c);
   }
-  const info: ScalarInfo = { multiline: lineBreaks, flowPlain: true, blockPlain: true, singleAllowed: true, blockAllowed: true };
+  const info: ScalarInfo = {
+    multiline: lineBreaks,
+    flowPlain: true,
+    blockPlain: true,
+    singleAllowed: true,
+    blockAllowed: true,
+  };
   if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) {
     info.flowPlain = false;
     info.blockPlain = false;
@@ -235,7 +249,14 @@ class Emitter {
         for (let i = 0; i < cps.length; i++) {
           const c = cps[i] as string;
           if (c === " ") {
-            if (allowBreaks && !spaces && this.column > this.bestWidth && i > 0 && i < cps.length - 1 && cps[i + 1] !== " ") {
+            if (
+              allowBreaks &&
+              !spaces &&
+              this.column > this.bestWidth &&
+              i > 0 &&
+              i < cps.length - 1 &&
+              cps[i + 1] !== " "
+            ) {
               this.newline(indent);
             } else this.put(c);
             spaces = true;
@@ -304,7 +325,9 @@ class Emitter {
                 break;
               default: {
                 const w = cp <= 0xff ? 2 : cp <= 0xffff ? 4 : 8;
-                this.put((w === 2 ? "x" : w === 4 ? "u" : "U") + cp.toString(16).toUpperCase().padStart(w, "0"));
+                this.put(
+                  (w === 2 ? "x" : w === 4 ? "u" : "U") + cp.toString(16).toUpperCase().padStart(w, "0"),
+                );
               }
             }
             spaces = false;

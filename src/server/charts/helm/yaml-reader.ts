@@ -4,7 +4,17 @@
  * yaml-emitter.ts: reading is about resolution rules and errors, writing about byte-exact
  * layout; the emitter only borrows `resolvePlain` to know which strings need quotes.
  */
-import { parseAllDocuments, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node as YNode } from "yaml";
+import {
+  parseAllDocuments,
+  parseDocument,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  type Document,
+  type Node as YNode,
+} from "yaml";
 import { formatFloat } from "../template/format";
 import { GoError, type GoMap, type Value } from "../template/values";
 import { marshalJSON } from "../sprig/json";
@@ -87,16 +97,24 @@ function convertNode(node: YNode | null | undefined, doc: Document, anchors: Map
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const keyNode = pair.key as YNode | null;
-      if (isScalar(keyNode) && keyNode.value === "<<" && (keyNode.type === "PLAIN" || keyNode.type === undefined)) {
+      if (
+        isScalar(keyNode) &&
+        keyNode.value === "<<" &&
+        (keyNode.type === "PLAIN" || keyNode.type === undefined)
+      ) {
         const merged = convertNode(pair.value as YNode, doc, anchors);
         const sources = Array.isArray(merged) ? merged : [merged];
         for (const src of sources) {
-          if (!(src instanceof Map)) throw new GoError("yaml: map merge requires map or sequence of maps as the value");
+          if (!(src instanceof Map))
+            throw new GoError("yaml: map merge requires map or sequence of maps as the value");
           for (const [k, v] of src) if (!out.has(k)) out.set(k, v);
         }
         continue;
       }
-      explicit.push([keyString(convertNode(keyNode, doc, anchors)), convertNode(pair.value as YNode, doc, anchors)]);
+      explicit.push([
+        keyString(convertNode(keyNode, doc, anchors)),
+        convertNode(pair.value as YNode, doc, anchors),
+      ]);
     }
     for (const [k, v] of explicit) out.set(k, v);
     return out;
@@ -123,14 +141,24 @@ function yamlError(src: string, doc: Document): GoError {
 
 /** Parse the first YAML document into exact (pre-JSON) values. */
 export function parseYAMLRaw(src: string): Raw {
-  const doc = parseDocument(src, { schema: "failsafe", uniqueKeys: false, strict: false, prettyErrors: false });
+  const doc = parseDocument(src, {
+    schema: "failsafe",
+    uniqueKeys: false,
+    strict: false,
+    prettyErrors: false,
+  });
   if (doc.errors.length > 0) throw yamlError(src, doc);
   return convertNode(doc.contents as YNode | null, doc, new Map());
 }
 
 /** Every document of a YAML stream. */
 export function parseYAMLAll(src: string): Raw[] {
-  const docs = parseAllDocuments(src, { schema: "failsafe", uniqueKeys: false, strict: false, prettyErrors: false });
+  const docs = parseAllDocuments(src, {
+    schema: "failsafe",
+    uniqueKeys: false,
+    strict: false,
+    prettyErrors: false,
+  });
   const list = Array.isArray(docs) ? docs : [docs];
   return list.map((doc) => {
     if (doc.errors.length > 0) throw yamlError(src, doc as Document);
@@ -147,7 +175,8 @@ function toJSONSemantics(v: Raw): Value {
     for (const [k, x] of v) m.set(k, toJSONSemantics(x));
     return m;
   }
-  if (typeof v === "number" && !Number.isFinite(v)) throw new GoError(`json: unsupported value: ${formatFloat(v, "g", -1)}`);
+  if (typeof v === "number" && !Number.isFinite(v))
+    throw new GoError(`json: unsupported value: ${formatFloat(v, "g", -1)}`);
   return v;
 }
 
@@ -175,12 +204,25 @@ export function yamlToTyped(src: string, want: "map" | "slice"): Value {
     throw new GoError(`error converting YAML to JSON: ${(e as Error).message}`);
   }
   const v = toJSONSemantics(raw);
-  const kind = v === null ? "null" : Array.isArray(v) ? "array" : v instanceof Map ? "object" : typeof v === "boolean" ? "bool" : typeof v;
+  const kind =
+    v === null
+      ? "null"
+      : Array.isArray(v)
+        ? "array"
+        : v instanceof Map
+          ? "object"
+          : typeof v === "boolean"
+            ? "bool"
+            : typeof v;
   if (want === "map" && kind !== "object" && kind !== "null") {
-    throw new GoError(`error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${kind} into Go value of type map[string]interface {}`);
+    throw new GoError(
+      `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${kind} into Go value of type map[string]interface {}`,
+    );
   }
   if (want === "slice" && kind !== "array" && kind !== "null") {
-    throw new GoError(`error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${kind} into Go value of type []interface {}`);
+    throw new GoError(
+      `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${kind} into Go value of type []interface {}`,
+    );
   }
   if (v === null) return want === "map" ? new Map() : [];
   return v;
