@@ -8,7 +8,7 @@ import { databaseUrlFor, runId } from "@/server/testing/services";
 import { accountBalance, appendLedgerEntry, verifyLedger } from "./ledger";
 import { REGISTRATION_REWARD_KIND, rewardClusterRegistration } from "./registration";
 
-const db = createDb(process.env.DATABASE_URL!);
+const db = createDb(process.env.DATABASE_URL);
 afterAll(async () => db.$disconnect());
 
 describe("the MOCA ledger", () => {

@@ -529,7 +529,7 @@ export class Bus {
       effect,
     });
     this.queues.set(options.queue.name, options.queue);
-    this.consumers.add(runtime as unknown as ConsumerRuntime<z.ZodType>);
+    this.consumers.add(runtime);
     const model = this.model;
     // Subscribe now when connected, so the caller knows its queue exists; otherwise the reconnect subscribes it.
     if (this.ready && model) {
@@ -539,7 +539,7 @@ export class Bus {
         // Lost the connection meanwhile: the reconnect subscribes it. Still connected: a real error, e.g. a
         // queue declared elsewhere with other arguments.
         if (this.model === model && this.ready) {
-          this.consumers.delete(runtime as unknown as ConsumerRuntime<z.ZodType>);
+          this.consumers.delete(runtime);
           throw err;
         }
       }

@@ -240,7 +240,7 @@ export class ConsumerRuntime<S extends z.ZodType> implements Consumer {
     this.channel = null;
     this.consumerTag = null;
     if (channel) await channel.close().catch(() => undefined);
-    this.host.removeConsumer(this as unknown as ConsumerRuntime<z.ZodType>);
+    this.host.removeConsumer(this);
   }
 
   private onChannelClosed(channel: Channel): void {
@@ -454,7 +454,7 @@ function republishProperties(
     contentEncoding: stringOrUndefined(p.contentEncoding),
     timestamp: typeof p.timestamp === "number" ? p.timestamp : undefined,
     headers: {
-      ...forwardableHeaders(p.headers as Record<string, unknown> | undefined),
+      ...forwardableHeaders(p.headers),
       [headers.originExchange]: origin.exchange,
       [headers.originRoutingKey]: origin.routingKey,
       ...extraHeaders,

@@ -23,7 +23,7 @@ const declared = new WeakMap<Bus, Map<string, Promise<void>>>();
  */
 export function ensureAgentQueue(bus: Bus, cluster: string): Promise<void> {
   let byName = declared.get(bus);
-  if (!byName) declared.set(bus, (byName = new Map()));
+  if (!byName) declared.set(bus, (byName = new Map<string, Promise<void>>()));
   let done = byName.get(cluster);
   if (!done) {
     done = bus.assertQueue(ibmcAgentQueue(cluster));

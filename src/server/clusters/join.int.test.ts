@@ -12,7 +12,7 @@ import { registerCluster } from "./registration";
 import { makeRegistrationForm, simKubeconfig } from "@/server/testing/cluster-factories";
 import { makeUser as makeTestUser } from "@/server/testing/factories";
 
-const db = createDb(process.env.DATABASE_URL!);
+const db = createDb(process.env.DATABASE_URL);
 afterAll(async () => db.$disconnect());
 
 const tag = () => randomUUID().slice(0, 8);

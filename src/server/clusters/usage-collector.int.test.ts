@@ -5,7 +5,7 @@ import { createDb } from "@/server/db/client";
 import { logger } from "@/server/logger";
 import { collectClusterMetrics, pruneClusterMetrics, recordClusterMetrics } from "./usage-collector";
 
-const db = createDb(process.env.DATABASE_URL!);
+const db = createDb(process.env.DATABASE_URL);
 afterAll(async () => db.$disconnect());
 
 async function makeCluster(status: "OK" | "PENDING", vramGb = 0) {

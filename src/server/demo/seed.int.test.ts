@@ -3,7 +3,7 @@ import { createDb } from "@/server/db/client";
 import { DEMO_CONTINUUM_SPECS } from "@/server/clusters/demo-continuum";
 import { seedDemo } from "./seed";
 
-const db = createDb(process.env.DATABASE_URL!);
+const db = createDb(process.env.DATABASE_URL);
 afterAll(async () => db.$disconnect());
 
 describe("the demo seed", () => {

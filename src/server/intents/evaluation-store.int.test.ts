@@ -151,7 +151,7 @@ describe("intent schedules (kept in step with intents by the database)", () => {
     const bodies: Prisma.InputJsonValue[] = yamls.map((text) => {
       const parsed = parseIntentYaml(text);
       if (!parsed.ok) throw new Error(parsed.error);
-      return parsed.intent as unknown as Prisma.InputJsonValue;
+      return parsed.intent;
     });
     bodies.push(
       { intentExpectations: "not a list" },

@@ -341,11 +341,12 @@ export function createEvaluator(clusters: readonly EvaluationCluster[]): Evaluat
 
   function compile(name: string, condition: string, value: TargetValue): CompiledTarget {
     let byCondition = compiled.get(name);
-    if (!byCondition) compiled.set(name, (byCondition = new Map()));
+    if (!byCondition)
+      compiled.set(name, (byCondition = new Map<string, Map<string | number, CompiledTarget>>()));
     let byValue = byCondition.get(condition);
-    if (!byValue) byCondition.set(condition, (byValue = new Map()));
+    if (!byValue) byCondition.set(condition, (byValue = new Map<string | number, CompiledTarget>()));
     // Lists get a prefix no stored string starts with, so "[1,2]" and [1, 2] stay apart.
-    const key = Array.isArray(value) ? `\u0000${JSON.stringify(value)}` : (value as string | number);
+    const key = Array.isArray(value) ? `\u0000${JSON.stringify(value)}` : value;
     const known = byValue.get(key);
     if (known) return known;
     const measurement = measurementOf(name, value);

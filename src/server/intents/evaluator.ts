@@ -541,6 +541,8 @@ export async function runEvaluationCycle(options: EvaluationCycleOptions): Promi
   await Promise.all(writes);
   writeWaitMs += performance.now() - waitStarted;
   // Batches already stored stay stored: their intents are not due any more, the rest are.
+  // Rethrown as caught: a store failure is already an Error from the driver or the database.
+  // eslint-disable-next-line @typescript-eslint/only-throw-error
   if (failure !== null) throw failure;
   result.phasesMs.judge = Math.round(judgeMs);
   // Stores overlap judging: this is the time spent waiting for the database to take them.

@@ -177,7 +177,7 @@ function asNumber(v: unknown): unknown {
 function normaliseValue(value: unknown): TargetValue {
   if (Array.isArray(value)) {
     const items = value.map(asNumber);
-    return items.every((v) => typeof v === "number") ? (items as number[]) : items.map(String);
+    return items.every((v) => typeof v === "number") ? items : items.map(String);
   }
   const single = asNumber(value);
   return typeof single === "number" ? single : String(single);

@@ -1,4 +1,3 @@
-import type { Prisma } from "@/generated/prisma/client";
 import type { TransactionClient } from "@/server/bus";
 import type { IntentReportDraft } from "./report";
 
@@ -23,7 +22,7 @@ export async function recordReport(
       notFulfilledReasons: draft.notFulfilledReasons,
       feasibility: draft.feasibility,
       infeasibilityReason: draft.infeasibilityReason,
-      targetResults: draft.targetResults as unknown as Prisma.InputJsonValue,
+      targetResults: draft.targetResults,
       createdAt: now,
     },
   });

@@ -237,7 +237,7 @@ export function yamlLineOf(text: string, path: FieldPath): number | undefined {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   if (doc.errors.length > 0) return undefined;
-  const node = nodeAt(doc.contents as Node | null, path);
+  const node = nodeAt(doc.contents, path);
   return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
 }
 

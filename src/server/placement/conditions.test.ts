@@ -233,7 +233,7 @@ describe("compileCondition", () => {
       const numeric = rng.chance(0.7);
       const pool: readonly (number | string)[] = numeric ? numbers : strings;
       const expected: ConditionValue = rng.chance(0.3)
-        ? (rng.pick(pool) as ConditionValue)
+        ? rng.pick(pool)
         : rng.chance(0.5)
           ? ([rng.pick(numbers), rng.pick(numbers)] as number[])
           : (Array.from({ length: rng.int(0, 3) }, () => rng.pick(pool)) as number[] | string[]);

@@ -1,4 +1,4 @@
-import { describeViolation, evaluateCondition, type ActualValue, type ConditionValue } from "./conditions";
+import { describeViolation, evaluateCondition, type ActualValue } from "./conditions";
 import { gpuCount, type FilterName, type PreparedRequest } from "./request";
 import { type ClusterCandidate } from "./schema";
 
@@ -75,7 +75,7 @@ function checkTargets(plugin: FilterName, cluster: ClusterCandidate, request: Pr
       };
     }
     if (!outcome.satisfied) {
-      const violation = describeViolation(target.condition, actual, target.value as ConditionValue, {
+      const violation = describeViolation(target.condition, actual, target.value, {
         unit: property.unit,
       });
       return rejected(

@@ -28,7 +28,7 @@ export function spawnWorkerProcess(
   });
   const lines: Array<Record<string, unknown>> = [];
   let buffer = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
+  child.stdout.on("data", (chunk: Buffer) => {
     buffer += chunk.toString();
     const parts = buffer.split("\n");
     buffer = parts.pop() ?? "";

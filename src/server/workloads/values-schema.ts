@@ -352,7 +352,7 @@ function violationOf(errors: readonly ErrorObject[], data: unknown): SchemaViola
             ? `must contain between ${String(params.minContains)} and ${params.maxContains} items matching the schema`
             : params.minContains === 1 || params.minContains === undefined
               ? "must contain an item matching the schema"
-              : `must contain at least ${String(params.minContains)} items matching the schema`,
+              : `must contain at least ${Number(params.minContains)} items matching the schema`,
       };
     case "minProperties":
       return { path, message: `must have at least ${String(params.limit)} properties` };
@@ -390,7 +390,7 @@ export function validateValues(schemaText: string, values: unknown): ValuesSchem
   if (!compiled.ok) return compiled;
   let valid: boolean;
   try {
-    valid = compiled.validate(values) as boolean;
+    valid = compiled.validate(values);
   } catch (error) {
     // A self-referencing schema recurses as deep as the values nest.
     if (error instanceof RangeError) {

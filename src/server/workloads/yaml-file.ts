@@ -58,7 +58,7 @@ function keyLine(
   if (!parent || !isNode(parent) || !("items" in parent) || !Array.isArray(parent.items)) return undefined;
   for (const item of parent.items as unknown[]) {
     if (typeof item === "object" && item !== null && "key" in item) {
-      const key = (item as { key: unknown }).key;
+      const key = item.key;
       if (isNode(key) && "value" in key && String((key as { value: unknown }).value) === String(last)) {
         return lineAt(key.range?.[0]);
       }

@@ -53,7 +53,7 @@ export function componentSchemas(
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of named) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, { target: "draft-2020-12", io, uri: (id) => `${REF}${id}` });
-  return schemas as Record<string, JsonObject>;
+  return schemas;
 }
 
 /** One request body's schema, inline (types JSON cannot show become "any"). */
@@ -62,5 +62,5 @@ export function inputJsonSchema(schema: z.ZodType): JsonObject {
     target: "draft-2020-12",
     io: "input",
     unrepresentable: "any",
-  }) as JsonObject;
+  });
 }

@@ -136,7 +136,7 @@ export function runGoExec(): FileResult {
     } catch (e) {
       if (!(e instanceof ExecError || e instanceof ParseError))
         err = `INTERNAL ${(e as Error).stack ?? String(e)}`;
-      else err = (e as Error).message;
+      else err = e.message;
     }
     let pass: boolean;
     if (wantErr)
@@ -343,7 +343,7 @@ export function runHelmEngine(): FileResult {
       lintMode: opts.get("lintMode") === true,
       helmVersion: 4 as const,
     };
-    const expect = (c.get("expect") as GoMap | undefined) ?? new Map();
+    const expect = (c.get("expect") as GoMap | undefined) ?? new Map<string, Value>();
     let got: Map<string, string> | undefined;
     let err: string | undefined;
     try {
@@ -441,7 +441,7 @@ export function runGolden(folder: "helm/cases" | "helm/cases-v3"): FileResult {
       showOnly: list("showOnly"),
       apiVersions: list("apiVersions"),
       kubeVersion: str(args, "kubeVersion") ?? str(args, "defaultKubeVersion") ?? "v1.20.0",
-      helmVersion: (folder === "helm/cases" ? 4 : 3) as 3 | 4,
+      helmVersion: folder === "helm/cases" ? (4 as const) : (3 as const),
       debug: args.get("debug") === true,
     };
     let got: string;

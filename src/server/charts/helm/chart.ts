@@ -278,7 +278,7 @@ function loadFiles(files: Map<string, Uint8Array>, opts: LoadOptions, budget: Ar
           `cannot load values.yaml: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${jsonKind(v)} into Go value of type map[string]interface {}`,
         );
       }
-      values = v ?? new Map();
+      values = v ?? new Map<string, Value>();
     } else if (f.name === "values.schema.json") schema = f.data;
     else if (f.name === "requirements.yaml") {
       const r = yamlToValue(utf8String(f.data));

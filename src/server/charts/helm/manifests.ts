@@ -1,5 +1,5 @@
 /** Splitting rendered files into manifests, hook detection and Helm's install-order sort. */
-import type { GoMap, Value } from "../template/values";
+import type { Value } from "../template/values";
 import { RenderError } from "./engine";
 import { yamlToValue } from "./yaml-reader";
 import type { HelmVersion } from "./values";
@@ -144,7 +144,7 @@ function parseHeadUncached(path: string, doc: string): Head {
     const ann = md.get("annotations");
     if (ann instanceof Map) {
       annotations = new Map();
-      for (const [k, x] of ann as GoMap) {
+      for (const [k, x] of ann) {
         if (x !== null && typeof x !== "string") {
           throw new RenderError(
             `YAML parse error on ${path}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${typeof x === "number" ? "number" : typeof x === "boolean" ? "bool" : "object"} into Go struct field .metadata.annotations of type string`,

@@ -289,7 +289,7 @@ class TomlParser {
           current = m;
         } else {
           const existing = t.get(last);
-          current = existing instanceof Map ? existing : new Map();
+          current = existing instanceof Map ? existing : new Map<string, Value>();
           t.set(last, current);
         }
         continue;

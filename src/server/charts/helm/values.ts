@@ -386,7 +386,7 @@ class StrvalsParser {
         let inner = data.get(k);
         if (!isTable(inner ?? null)) inner = new Map();
         this.key(inner as GoMap);
-        data.set(k, inner as GoMap);
+        data.set(k, inner);
         return;
       }
       case "[": {
@@ -412,7 +412,7 @@ class StrvalsParser {
     } else if (c === ".") {
       this.i++;
       const cur = list[idx];
-      const inner = isTable(cur ?? null) ? (cur as GoMap) : new Map();
+      const inner = isTable(cur ?? null) ? (cur as GoMap) : new Map<string, Value>();
       this.key(inner);
       list[idx] = inner;
     } else if (c === "[") {

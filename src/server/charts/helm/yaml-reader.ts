@@ -70,7 +70,7 @@ function convertNode(node: YNode | null | undefined, doc: Document, anchors: Map
   if (isAlias(node)) {
     const target = node.resolve(doc);
     if (!target) throw new GoError(`yaml: unknown anchor '${node.source}' referenced`);
-    return convertNode(target as YNode, doc, anchors);
+    return convertNode(target, doc, anchors);
   }
   if (isScalar(node)) {
     const raw = node.value;
@@ -148,7 +148,7 @@ export function parseYAMLRaw(src: string): Raw {
     prettyErrors: false,
   });
   if (doc.errors.length > 0) throw yamlError(src, doc);
-  return convertNode(doc.contents as YNode | null, doc, new Map());
+  return convertNode(doc.contents, doc, new Map());
 }
 
 /** Every document of a YAML stream. */
@@ -161,8 +161,8 @@ export function parseYAMLAll(src: string): Raw[] {
   });
   const list = Array.isArray(docs) ? docs : [docs];
   return list.map((doc) => {
-    if (doc.errors.length > 0) throw yamlError(src, doc as Document);
-    return convertNode(doc.contents as YNode | null, doc as Document, new Map());
+    if (doc.errors.length > 0) throw yamlError(src, doc);
+    return convertNode(doc.contents, doc, new Map());
   });
 }
 

@@ -31,9 +31,7 @@ export function deepEqual(a: Value, b: Value): boolean {
     return b instanceof Uint8Array && a.length === b.length && a.every((x, i) => x === b[i]);
   if (a instanceof SizedInt) return b instanceof SizedInt && a.type === b.type && a.v === b.v;
   if (a instanceof GoObject)
-    return (
-      b instanceof GoObject && a.goType === (b as GoObject).goType && a.format() === (b as GoObject).format()
-    );
+    return b instanceof GoObject && a.goType === b.goType && a.format() === b.format();
   return false;
 }
 

@@ -401,6 +401,8 @@ export class KubernetesClusterDriver implements ClusterDriver {
       }
     };
     await Promise.all(Array.from({ length: Math.min(USAGE_CONCURRENCY, pending.length) }, worker));
+    // Rethrown as caught (a ClusterDriverError from the read); only its first occurrence.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
     if (clusterError) throw clusterError;
     usages.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
     return { cluster: this.cluster, timestamp: new Date(this.now()).toISOString(), usages, failures };

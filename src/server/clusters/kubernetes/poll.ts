@@ -1,24 +1,8 @@
 /** Waiting between API calls, for operations the cluster completes asynchronously (Velero, CRDs). */
-
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException("The operation was aborted", "AbortError");
-}
+import { abortReason, sleepOrAbort } from "@/common/sleep";
 
 /** Resolves after `ms`; rejects with the signal's reason as soon as it is aborted. */
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal as AbortSignal));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
+export const delay = sleepOrAbort;
 
 export interface PollOptions {
   intervalMs: number;

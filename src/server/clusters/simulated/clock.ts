@@ -4,7 +4,7 @@
  * a simulated day of load takes microseconds and repeats exactly.
  */
 
-import { sleep } from "@/common/sleep";
+import { abortReason, sleepOrAbort } from "@/common/sleep";
 import type { Clock } from "@/common/clock";
 
 export { systemClock, type Clock } from "@/common/clock";
@@ -12,15 +12,8 @@ export { systemClock, type Clock } from "@/common/clock";
 /** Waits `ms` of simulated time; rejects with the signal's reason when aborted. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException("The operation was aborted", "AbortError");
-}
-
-export const systemSleep: Sleep = async (ms, signal) => {
-  await sleep(ms, signal);
-  // Unlike a worker loop's pause, a simulated wait that was cut short is an error for its caller.
-  if (signal?.aborted) throw abortReason(signal);
-};
+// Unlike a worker loop's pause, a simulated wait that was cut short is an error for its caller.
+export const systemSleep: Sleep = sleepOrAbort;
 
 export interface ManualClock {
   readonly now: Clock;

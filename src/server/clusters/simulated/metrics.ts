@@ -5,7 +5,6 @@ import {
   type InstanceUsage,
   type WorkloadUsage,
 } from "../driver";
-import { type ScalableKind } from "../manifests";
 import { MIB, parseBytes } from "../quantity";
 import {
   backgroundUsage,
@@ -210,7 +209,7 @@ export function instanceUsage(
     }
     const desired = typeof replicas === "number" ? replicas : 1;
     workloads.push({
-      kind: resource.kind as ScalableKind,
+      kind: resource.kind,
       name: resource.name,
       replicas: { desired, ready: entry.ready },
       cpuMillicores: round(entry.cpu, 3),

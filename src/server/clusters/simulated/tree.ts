@@ -2,6 +2,7 @@ import { z } from "zod";
 import { type DeploymentTree, type ResourceRef, type Traffic, type TreeNode } from "../driver";
 import { type Health, worstHealth } from "../health";
 import { type KubernetesManifest } from "../manifests";
+import type { PodLoad } from "./load-model";
 import { computePodLoads } from "./metrics";
 import {
   type ClusterView,
@@ -154,7 +155,7 @@ export function buildDeploymentTree(view: ClusterView, namespace: string, now: n
 }
 
 function buildNodes(view: ClusterView, ns: SimNamespace, now: number): TreeNode[] {
-  const loads = view.reachable ? computePodLoads(view, now) : new Map();
+  const loads = view.reachable ? computePodLoads(view, now) : new Map<string, PodLoad>();
   const ref = (kind: string, name: string, uid: string): ResourceRef => ({
     kind,
     name,
