@@ -15,9 +15,12 @@ import ToggleButtonGroup from "@mui/material/ToggleButtonGroup";
 import Typography from "@mui/material/Typography";
 import { useTheme } from "@mui/material/styles";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useState, type ReactNode } from "react";
+import { useState } from "react";
 import { Mono } from "@/components/ResourceTable";
 import { StatusChip } from "@/components/StatusChip";
+import { DefinitionList, Field } from "@/components/ui/DefinitionList";
+import { Section } from "@/components/ui/Section";
+import { Time } from "@/components/ui/Time";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 import { UsageChart, type UsagePoint } from "./UsageChart";
@@ -44,69 +47,47 @@ const millicores = (m: number) =>
 const compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
 const millicoreTick = (m: number) => `${compact.format(m)} m`;
 const percent = (p: number) => `${p.toLocaleString("en", { maximumFractionDigits: 1 })} %`;
-const clock = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : "Unexpected error.";
-}
-
-function Property({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Box sx={{ minWidth: 0 }}>
-      <Typography variant="caption" color="text.secondary" component="dt">
-        {label}
-      </Typography>
-      <Typography variant="body2" component="dd" sx={{ m: 0, overflowWrap: "anywhere" }}>
-        {children}
-      </Typography>
-    </Box>
-  );
 }
 
 function PropertiesPanel({ properties }: { properties: Properties }) {
   const { cluster } = properties;
   return (
     <Paper variant="outlined" sx={{ p: 2.5 }} data-testid="cluster-properties">
-      <Box
-        component="dl"
-        sx={{
-          m: 0,
-          display: "grid",
-          gap: 2,
-          gridTemplateColumns: { xs: "1fr 1fr", md: "repeat(4, 1fr)", lg: "repeat(6, 1fr)" },
-        }}
-      >
-        <Property label="Status">
+      <DefinitionList columns={{ xs: "1fr 1fr", md: "repeat(4, 1fr)", lg: "repeat(6, 1fr)" }}>
+        <Field label="Status">
           <StatusChip
             status={cluster.status}
             busy={cluster.status === "PENDING"}
             reason={cluster.statusReason}
           />
-        </Property>
-        <Property label="Endpoint">
+        </Field>
+        <Field label="Endpoint">
           <Mono>{cluster.managedApi}</Mono>
-        </Property>
-        <Property label="Owner">{cluster.owner}</Property>
-        <Property label="ID">
+        </Field>
+        <Field label="Owner">{cluster.owner}</Field>
+        <Field label="ID">
           <Mono title={cluster.id}>{cluster.shortId}</Mono>
-        </Property>
-        <Property label="CPUs">{cluster.cpus}</Property>
-        <Property label="Memory / Storage / VRAM">
+        </Field>
+        <Field label="CPUs">{cluster.cpus}</Field>
+        <Field label="Memory / Storage / VRAM">
           {cluster.memoryGb} / {cluster.storageGb} / {cluster.vramGb} GB
-        </Property>
-        <Property label="Availability">{properties.mo.availability}</Property>
-        <Property label="Green energy">{properties.mo.green_energy}</Property>
-        <Property label="Cost">{cluster.cost}</Property>
-        <Property label="Base rates (CPU / memory)">
+        </Field>
+        <Field label="Availability">{properties.mo.availability}</Field>
+        <Field label="Green energy">{properties.mo.green_energy}</Field>
+        <Field label="Cost">{cluster.cost}</Field>
+        <Field label="Base rates (CPU / memory)">
           {cluster.cpuBaseRate} / {cluster.memoryBaseRate} millitokens
-        </Property>
-        <Property label="Driver">{cluster.driver.toLowerCase()}</Property>
-        <Property label="Kubeconfig content id">
+        </Field>
+        <Field label="Driver">{cluster.driver.toLowerCase()}</Field>
+        <Field label="Kubeconfig content id">
           <Mono title={cluster.kubeconfigContentId ?? undefined}>
             {cluster.kubeconfigContentId ? `${cluster.kubeconfigContentId.slice(0, 12)}…` : "deleted"}
           </Mono>
-        </Property>
-      </Box>
+        </Field>
+      </DefinitionList>
     </Paper>
   );
 }
@@ -301,21 +282,28 @@ export function ClusterMetricsView({ clusterId }: { clusterId: string }) {
         </Alert>
       )}
 
-      <Stack spacing={1.5} component="section" aria-labelledby="live-heading">
-        <Stack direction="row" spacing={1.5} sx={{ alignItems: "center" }}>
-          <Typography variant="h2" id="live-heading">
-            Live
-          </Typography>
-          {live.data?.latest && (
+      <Section
+        plain
+        title="Live"
+        titleId="live-heading"
+        headingVariant="h2"
+        actions={
+          live.data?.latest && (
             <Chip
               size="small"
               color="success"
               variant="outlined"
-              label={`last sample ${clock.format(live.data.latest.sampledAt)} · refreshing every ${seconds(livePollMs(periodMs))}`}
+              label={
+                <>
+                  last sample <Time value={live.data.latest.sampledAt} format="time" /> · refreshing every{" "}
+                  {seconds(livePollMs(periodMs))}
+                </>
+              }
               data-testid="last-sample"
             />
-          )}
-        </Stack>
+          )
+        }
+      >
         {live.error ? (
           <LoadError what="the live values" error={live.error} retry={live.refetch} />
         ) : !live.data || !properties.data ? (
@@ -325,14 +313,15 @@ export function ClusterMetricsView({ clusterId }: { clusterId: string }) {
         ) : live.data.latest ? (
           <LiveValues metrics={live.data} />
         ) : null}
-      </Stack>
+      </Section>
 
       {!noSamplesAtAll && (
-        <Stack spacing={1.5} component="section" aria-labelledby="history-heading">
-          <Stack direction={{ xs: "column", sm: "row" }} spacing={1.5} sx={{ alignItems: { sm: "center" } }}>
-            <Typography variant="h2" id="history-heading" sx={{ flexGrow: 1 }}>
-              Usage over time
-            </Typography>
+        <Section
+          plain
+          title="Usage over time"
+          titleId="history-heading"
+          headingVariant="h2"
+          actions={
             <ToggleButtonGroup
               size="small"
               exclusive
@@ -346,25 +335,28 @@ export function ClusterMetricsView({ clusterId }: { clusterId: string }) {
                 </ToggleButton>
               ))}
             </ToggleButtonGroup>
+          }
+        >
+          <Stack spacing={1.5}>
+            <Box sx={{ height: 4 }}>
+              {history.isFetching && history.isPlaceholderData ? (
+                <LinearProgress aria-label="Loading usage" />
+              ) : null}
+            </Box>
+            {history.error ? (
+              <LoadError what="the usage history" error={history.error} retry={history.refetch} />
+            ) : !history.data ? (
+              <Skeleton variant="rounded" height={280} />
+            ) : history.data.points.length === 0 ? (
+              <Alert severity="info" variant="outlined">
+                No samples in this range. The last one is from{" "}
+                {live.data?.latest ? <Time value={live.data.latest.sampledAt} /> : "before it"}.
+              </Alert>
+            ) : (
+              <Charts metrics={history.data} />
+            )}
           </Stack>
-          <Box sx={{ height: 4 }}>
-            {history.isFetching && history.isPlaceholderData ? (
-              <LinearProgress aria-label="Loading usage" />
-            ) : null}
-          </Box>
-          {history.error ? (
-            <LoadError what="the usage history" error={history.error} retry={history.refetch} />
-          ) : !history.data ? (
-            <Skeleton variant="rounded" height={280} />
-          ) : history.data.points.length === 0 ? (
-            <Alert severity="info" variant="outlined">
-              No samples in this range. The last one is from{" "}
-              {live.data?.latest ? live.data.latest.sampledAt.toLocaleString("en-GB") : "before it"}.
-            </Alert>
-          ) : (
-            <Charts metrics={history.data} />
-          )}
-        </Stack>
+        </Section>
       )}
     </Stack>
   );

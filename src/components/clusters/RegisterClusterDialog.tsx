@@ -125,7 +125,8 @@ function kib(bytes: number): string {
   return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
-function Section({ title, children }: { title: string; children: ReactNode }) {
+/** A group of the form's fields under a legend (a fieldset, not a page section). */
+function Fieldset({ title, children }: { title: string; children: ReactNode }) {
   return (
     <Box component="fieldset" sx={{ border: 0, p: 0, m: 0, minWidth: 0 }}>
       <Typography component="legend" variant="overline" color="text.secondary" sx={{ mb: 1 }}>
@@ -270,7 +271,7 @@ export function RegisterClusterDialog({
         <DialogContent dividers>
           <Stack spacing={3}>
             {errors.form && <Alert severity="error">{errors.form}</Alert>}
-            <Section title="Cluster access">
+            <Fieldset title="Cluster access">
               <FormControl error={Boolean(errors.fields.kubeconfig)} required sx={{ gridColumn: "1 / -1" }}>
                 <Typography id={ids.fileLabel} variant="body2" sx={{ mb: 0.75, fontWeight: 500 }}>
                   {LABELS.kubeconfig}
@@ -329,8 +330,8 @@ export function RegisterClusterDialog({
                 )}
                 slotProps={{ htmlInput: { autoComplete: "off", spellCheck: false } }}
               />
-            </Section>
-            <Section title="Capacity">
+            </Fieldset>
+            <Fieldset title="Capacity">
               <TextField
                 {...field("cpus")}
                 type="number"
@@ -355,8 +356,8 @@ export function RegisterClusterDialog({
                 helperText={help("vramGb", "GPU memory; 0 without GPUs.")}
                 slotProps={numeric("GB")}
               />
-            </Section>
-            <Section title="Service level and pricing">
+            </Fieldset>
+            <Fieldset title="Service level and pricing">
               <TextField
                 {...field("availabilityPct")}
                 select
@@ -403,7 +404,7 @@ export function RegisterClusterDialog({
                 helperText={help("memoryBaseRate", "Credits per GB of memory and period.")}
                 slotProps={numeric("millitokens")}
               />
-            </Section>
+            </Fieldset>
           </Stack>
         </DialogContent>
         <DialogActions sx={{ px: 3, py: 2 }}>

@@ -16,22 +16,13 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
+import { formatDate } from "@/components/ui/dates";
 
 /** One point of a usage chart: time in ms and the value. */
 export interface UsagePoint {
   t: number;
   value: number;
 }
-
-const timeOnly = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-const hourMinute = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit" });
-const dateTime = new Intl.DateTimeFormat("en-GB", {
-  day: "2-digit",
-  month: "short",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-});
 
 /** A round top for the y axis (17,600 → 20,000), so its ticks land on round numbers. */
 function niceCeil(value: number): number {
@@ -75,7 +66,7 @@ export function UsageChart({
   const theme = useTheme();
   const gradientId = useId().replace(/:/g, "");
   const windowMs = to - from;
-  const tick = (t: number) => (windowMs <= 10 * 60_000 ? timeOnly : hourMinute).format(t);
+  const tick = (t: number) => formatDate(t, windowMs <= 10 * 60_000 ? "time" : "hourMinute");
   const top = max ?? niceCeil(Math.max(reference?.value ?? 0, ...points.map((p) => p.value)) * 1.05);
   const last = points.at(-1);
 
@@ -121,7 +112,7 @@ export function UsageChart({
               allowDecimals={false}
             />
             <Tooltip
-              labelFormatter={(t) => dateTime.format(Number(t))}
+              labelFormatter={(t) => formatDate(Number(t), "dayTime")}
               formatter={(value) => [format(Number(value)), title]}
             />
             {reference && (

@@ -37,6 +37,7 @@ import {
   withoutFields,
   type FormErrors,
 } from "@/components/ui/form-errors";
+import { Section } from "@/components/ui/Section";
 import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { errorStatus } from "@/trpc/query-client";
 import { useTRPC } from "@/trpc/react";
@@ -82,7 +83,8 @@ function localErrors(draft: Draft, intentType: IntentTypeChoice | undefined): Re
   return { ...fields, ...targetRowErrors(draft.targets, intentType, "intent.targets") };
 }
 
-function Section({
+/** A part of the form: the console's Section, its fields one under another. */
+function FormSection({
   title,
   description,
   children,
@@ -92,17 +94,9 @@ function Section({
   children: ReactNode;
 }) {
   return (
-    <Box component="section" aria-label={title}>
-      <Typography variant="h3" component="h2" sx={{ mb: 0.5 }}>
-        {title}
-      </Typography>
-      {description && (
-        <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
-          {description}
-        </Typography>
-      )}
+    <Section plain title={title} description={description}>
       <Stack spacing={2.5}>{children}</Stack>
-    </Box>
+    </Section>
   );
 }
 
@@ -329,7 +323,7 @@ export function CreateInstanceForm({
             </Alert>
           )}
 
-          <Section title="Workload">
+          <FormSection title="Workload">
             <WorkloadChoice
               workloadId={workloadId}
               error={f.workloadId}
@@ -339,9 +333,9 @@ export function CreateInstanceForm({
                 router.replace(`/instances/new?workload=${id}`);
               }}
             />
-          </Section>
+          </FormSection>
 
-          <Section
+          <FormSection
             title="Release"
             description="How the chart is rendered (helm template): the release name, values and switches."
           >
@@ -417,11 +411,11 @@ export function CreateInstanceForm({
                 label="No Hooks"
               />
             </FormGroup>
-          </Section>
+          </FormSection>
 
           <Divider />
 
-          <Section
+          <FormSection
             title="Intent template"
             description="Optional: what the instance must get (3GPP TS 28.312 targets). Placement honours it and the evaluator checks it."
           >
@@ -482,7 +476,7 @@ export function CreateInstanceForm({
                 onClearErrors={clearErrors}
               />
             )}
-          </Section>
+          </FormSection>
 
           <FormActions
             cancelHref={workloadId !== undefined ? `/instances?workload=${workloadId}` : "/instances"}

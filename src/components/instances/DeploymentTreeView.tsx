@@ -29,6 +29,8 @@ import Stack from "@mui/material/Stack";
 import Typography from "@mui/material/Typography";
 import { useQuery } from "@tanstack/react-query";
 import { useId, useMemo, useState, type ReactElement, type ReactNode } from "react";
+import { DefinitionList, Field } from "@/components/ui/DefinitionList";
+import { Time } from "@/components/ui/Time";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 import { isTransitional, TREE_REFRESH_MS, type InstanceStatus } from "./status";
@@ -240,17 +242,6 @@ function RootCard({ tree, releaseName }: { tree: Tree; releaseName: string }) {
   );
 }
 
-function Field({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Box sx={{ display: "grid", gridTemplateColumns: "120px 1fr", gap: 1, py: 0.75 }}>
-      <Typography variant="body2" color="text.secondary">
-        {label}
-      </Typography>
-      <Box sx={{ fontSize: 14, minWidth: 0, wordBreak: "break-word" }}>{children}</Box>
-    </Box>
-  );
-}
-
 /** The detail panel of one resource: every field the driver reports. */
 function NodeDrawer({ node, onClose }: { node: TreeNode | null; onClose(): void }) {
   const titleId = useId();
@@ -277,83 +268,89 @@ function NodeDrawer({ node, onClose }: { node: TreeNode | null; onClose(): void 
             </IconButton>
           </Stack>
           <Divider sx={{ mb: 1 }} />
-          <Field label="Status">
-            <Stack direction="row" spacing={1} sx={{ alignItems: "center" }}>
-              <HealthDot status={node.health.status} />
-              <span>
-                {node.status} · {node.health.status}
-              </span>
-            </Stack>
-            {node.health.message && (
-              <Typography variant="body2" color="text.secondary">
-                {node.health.message}
-              </Typography>
-            )}
-          </Field>
-          <Field label="Namespace">{node.namespace}</Field>
-          <Field label="Cluster">{node.cluster}</Field>
-          <Field label="Node">{node.nodeName ?? "—"}</Field>
-          <Field label="UID">
-            <Box component="span" sx={{ fontFamily: MONO, fontSize: 12.5 }}>
-              {node.uid}
-            </Box>
-          </Field>
-          <Field label="API version">{node.group ? `${node.group}/${node.version}` : node.version}</Field>
-          {node.kind === "Pod" && <Field label="Restarts">{node.restarts}</Field>}
-          {node.replicas && (
-            <Field label="Replicas">
-              {node.replicas.ready} ready of {node.replicas.desired} desired
-            </Field>
-          )}
-          <Field label="Traffic">
-            {node.traffic ? (
-              <>
-                {node.traffic.requestsPerSecond.toFixed(2)} req/s
-                <br />
-                in {rate(node.traffic.bytesIn)} · out {rate(node.traffic.bytesOut)}
-              </>
-            ) : (
-              "—"
-            )}
-          </Field>
-          <Field label="Images">
-            {node.images.length > 0
-              ? node.images.map((image) => (
-                  <Box key={image} sx={{ fontFamily: MONO, fontSize: 12.5 }}>
-                    {image}
-                  </Box>
-                ))
-              : "—"}
-          </Field>
-          <Field label="Owners">
-            {node.parentRefs.length > 0 ? node.parentRefs.map((r) => `${r.kind}/${r.name}`).join(", ") : "—"}
-          </Field>
-          {node.targetRefs.length > 0 && (
-            <Field label="Routes to">{node.targetRefs.map((r) => `${r.kind}/${r.name}`).join(", ")}</Field>
-          )}
-          <Field label="Created">{new Date(node.createdAt).toLocaleString()}</Field>
-          <Field label="Labels">
-            {Object.keys(node.labels).length > 0 ? (
-              <Stack direction="row" useFlexGap spacing={0.5} sx={{ flexWrap: "wrap" }}>
-                {Object.entries(node.labels).map(([k, v]) => (
-                  <Chip
-                    key={k}
-                    size="small"
-                    variant="outlined"
-                    label={`${k}=${v}`}
-                    sx={{
-                      fontFamily: MONO,
-                      fontSize: 11,
-                      height: "auto",
-                      "& .MuiChip-label": { whiteSpace: "normal", wordBreak: "break-all", py: 0.25 },
-                    }}
-                  />
-                ))}
+          <DefinitionList layout="rows">
+            <Field label="Status">
+              <Stack direction="row" spacing={1} sx={{ alignItems: "center" }}>
+                <HealthDot status={node.health.status} />
+                <span>
+                  {node.status} · {node.health.status}
+                </span>
               </Stack>
-            ) : (
-              "—"
+              {node.health.message && (
+                <Typography variant="body2" color="text.secondary">
+                  {node.health.message}
+                </Typography>
+              )}
+            </Field>
+            <Field label="Namespace">{node.namespace}</Field>
+            <Field label="Cluster">{node.cluster}</Field>
+            <Field label="Node">{node.nodeName ?? "—"}</Field>
+            <Field label="UID">
+              <Box component="span" sx={{ fontFamily: MONO, fontSize: 12.5 }}>
+                {node.uid}
+              </Box>
+            </Field>
+            <Field label="API version">{node.group ? `${node.group}/${node.version}` : node.version}</Field>
+            {node.kind === "Pod" && <Field label="Restarts">{node.restarts}</Field>}
+            {node.replicas && (
+              <Field label="Replicas">
+                {node.replicas.ready} ready of {node.replicas.desired} desired
+              </Field>
             )}
-          </Field>
+            <Field label="Traffic">
+              {node.traffic ? (
+                <>
+                  {node.traffic.requestsPerSecond.toFixed(2)} req/s
+                  <br />
+                  in {rate(node.traffic.bytesIn)} · out {rate(node.traffic.bytesOut)}
+                </>
+              ) : (
+                "—"
+              )}
+            </Field>
+            <Field label="Images">
+              {node.images.length > 0
+                ? node.images.map((image) => (
+                    <Box key={image} sx={{ fontFamily: MONO, fontSize: 12.5 }}>
+                      {image}
+                    </Box>
+                  ))
+                : "—"}
+            </Field>
+            <Field label="Owners">
+              {node.parentRefs.length > 0
+                ? node.parentRefs.map((r) => `${r.kind}/${r.name}`).join(", ")
+                : "—"}
+            </Field>
+            {node.targetRefs.length > 0 && (
+              <Field label="Routes to">{node.targetRefs.map((r) => `${r.kind}/${r.name}`).join(", ")}</Field>
+            )}
+            <Field label="Created">
+              <Time value={node.createdAt} />
+            </Field>
+            <Field label="Labels">
+              {Object.keys(node.labels).length > 0 ? (
+                <Stack direction="row" useFlexGap spacing={0.5} sx={{ flexWrap: "wrap" }}>
+                  {Object.entries(node.labels).map(([k, v]) => (
+                    <Chip
+                      key={k}
+                      size="small"
+                      variant="outlined"
+                      label={`${k}=${v}`}
+                      sx={{
+                        fontFamily: MONO,
+                        fontSize: 11,
+                        height: "auto",
+                        "& .MuiChip-label": { whiteSpace: "normal", wordBreak: "break-all", py: 0.25 },
+                      }}
+                    />
+                  ))}
+                </Stack>
+              ) : (
+                "—"
+              )}
+            </Field>
+          </DefinitionList>
         </Box>
       )}
     </Drawer>
@@ -533,8 +530,7 @@ export function DeploymentTreeView({
         </Typography>
         <Box sx={{ flexGrow: 1 }} />
         <Typography variant="caption" color="text.secondary" aria-live="polite">
-          Observed {new Date(data.observedAt).toLocaleTimeString()} · refreshes every {TREE_REFRESH_MS / 1000}{" "}
-          s
+          Observed <Time value={data.observedAt} format="time" /> · refreshes every {TREE_REFRESH_MS / 1000} s
         </Typography>
       </Stack>
       {!data.reachable && (

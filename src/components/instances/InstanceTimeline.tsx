@@ -18,6 +18,7 @@ import Stack from "@mui/material/Stack";
 import Typography from "@mui/material/Typography";
 import { useQuery } from "@tanstack/react-query";
 import type { ReactElement } from "react";
+import { Time } from "@/components/ui/Time";
 import { useTRPC } from "@/trpc/react";
 import { isTransitional, LIVE_REFRESH_MS, SETTLED_REFRESH_MS, type InstanceStatus } from "./status";
 
@@ -43,15 +44,6 @@ function lookOf(event: { type: string; detail: unknown }): { icon: ReactElement;
   }
   return LOOK[event.type] ?? OTHER;
 }
-
-const timestamp = new Intl.DateTimeFormat("en-GB", {
-  year: "numeric",
-  month: "short",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-});
 
 function ago(date: Date, now: number): string {
   const seconds = Math.max(0, Math.round((now - date.getTime()) / 1000));
@@ -161,14 +153,13 @@ export function InstanceTimeline({ instanceId, status }: { instanceId: string; s
                     sx={{ alignItems: "baseline", flexWrap: "wrap" }}
                   >
                     <Typography sx={{ fontWeight: 600 }}>{event.type}</Typography>
-                    <Typography
-                      variant="body2"
-                      color="text.secondary"
-                      component="time"
-                      dateTime={event.occurredAt.toISOString()}
-                      title={event.occurredAt.toISOString()}
-                    >
-                      {timestamp.format(event.occurredAt)} · {ago(event.occurredAt, now)}
+                    <Typography variant="body2" color="text.secondary" component="span">
+                      <Time
+                        value={event.occurredAt}
+                        format="timestamp"
+                        title={event.occurredAt.toISOString()}
+                      />{" "}
+                      · {ago(event.occurredAt, now)}
                     </Typography>
                   </Stack>
                   <Typography variant="body2" sx={{ mt: 0.25 }}>

@@ -21,7 +21,7 @@ import Tabs from "@mui/material/Tabs";
 import Typography from "@mui/material/Typography";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import NextLink from "next/link";
-import { useEffect, useRef, useState, type ReactElement, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactElement } from "react";
 import { conditionText } from "@/components/intents/targets";
 import { ButtonLink } from "@/components/links";
 import { ManifestBrowser } from "@/components/manifests/ManifestBrowser";
@@ -30,6 +30,10 @@ import { MigrateNowDialog } from "@/components/migrations/MigrateNowDialog";
 import { PageHeader } from "@/components/PageHeader";
 import { Mono } from "@/components/ResourceTable";
 import { StatusChip } from "@/components/StatusChip";
+import { DefinitionList, Field } from "@/components/ui/DefinitionList";
+import { Section } from "@/components/ui/Section";
+import { Time } from "@/components/ui/Time";
+import { isDeletable } from "@/common/instance-status";
 import { errorStatus } from "@/trpc/query-client";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
@@ -50,21 +54,6 @@ const TAB_LABEL: Record<InstanceTab, { label: string; icon: ReactElement }> = {
   tree: { label: "Deployment tree", icon: <AccountTreeOutlinedIcon fontSize="small" /> },
 };
 
-const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium" });
-
-function Detail({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Box>
-      <Typography variant="caption" color="text.secondary" component="dt">
-        {label}
-      </Typography>
-      <Box component="dd" sx={{ m: 0, fontSize: 14, wordBreak: "break-word" }}>
-        {children}
-      </Box>
-    </Box>
-  );
-}
-
 function Overview({ instance, onShowMigrations }: { instance: Instance; onShowMigrations: () => void }) {
   const options = [
     instance.includeCrds && "Include CRDs",
@@ -75,29 +64,25 @@ function Overview({ instance, onShowMigrations }: { instance: Instance; onShowMi
     <Stack spacing={2.5}>
       <Stack direction={{ xs: "column", lg: "row" }} spacing={2.5}>
         <Paper variant="outlined" sx={{ p: 2.5, flex: 3 }} component="section" aria-label="Instance details">
-          <Box
-            component="dl"
-            sx={{ m: 0, display: "grid", gridTemplateColumns: { xs: "1fr", sm: "repeat(3, 1fr)" }, gap: 2 }}
-            data-testid="instance-details"
-          >
-            <Detail label="Status">
+          <DefinitionList testId="instance-details">
+            <Field label="Status">
               <StatusChip
                 status={instance.status}
                 reason={instance.statusReason}
                 busy={isTransitional(instance.status)}
               />
-            </Detail>
-            <Detail label="Cluster">
+            </Field>
+            <Field label="Cluster">
               {instance.cluster?.name ?? (
                 <Typography variant="body2" component="span" color="text.secondary">
                   Not placed
                 </Typography>
               )}
-            </Detail>
-            <Detail label="Namespace">
+            </Field>
+            <Field label="Namespace">
               <Mono>{instance.namespace}</Mono>
-            </Detail>
-            <Detail label="Workload">
+            </Field>
+            <Field label="Workload">
               <Link
                 component={NextLink}
                 href={`/instances?workload=${instance.workloadId}`}
@@ -108,33 +93,30 @@ function Overview({ instance, onShowMigrations }: { instance: Instance; onShowMi
               <Typography variant="body2" component="span" color="text.secondary">
                 (ID {instance.workloadId})
               </Typography>
-            </Detail>
-            <Detail label="Instance ID">
+            </Field>
+            <Field label="Instance ID">
               <Mono title={instance.id}>{instance.shortId}</Mono>
-            </Detail>
-            <Detail label="Proposed cluster">
+            </Field>
+            <Field label="Proposed cluster">
               {instance.proposedCluster ?? "None (orchestrator's choice)"}
-            </Detail>
-            <Detail label="Owner">{instance.owner.username}</Detail>
-            <Detail label="Created">{dateTime.format(instance.createdAt)}</Detail>
-            <Detail label="Render options">{options.length > 0 ? options.join(" · ") : "Defaults"}</Detail>
-          </Box>
+            </Field>
+            <Field label="Owner">{instance.owner.username}</Field>
+            <Field label="Created">
+              <Time value={instance.createdAt} />
+            </Field>
+            <Field label="Render options">{options.length > 0 ? options.join(" · ") : "Defaults"}</Field>
+          </DefinitionList>
           {instance.status === "FAILED" && instance.statusReason && (
             <Alert severity="error" sx={{ mt: 2 }}>
               {instance.statusReason}
             </Alert>
           )}
         </Paper>
-        <Paper
-          variant="outlined"
-          sx={{ p: 2.5, flex: 2 }}
-          component="section"
-          aria-labelledby="intents-attached"
-        >
-          <Stack direction="row" spacing={1} sx={{ alignItems: "baseline", mb: 1.5 }}>
-            <Typography id="intents-attached" variant="h3" component="h2" sx={{ flexGrow: 1 }}>
-              Intents attached
-            </Typography>
+        <Section
+          title="Intents attached"
+          titleId="intents-attached"
+          grow={2}
+          actions={
             <Link
               component={NextLink}
               href={`/intents?instanceId=${instance.id}`}
@@ -144,7 +126,8 @@ function Overview({ instance, onShowMigrations }: { instance: Instance; onShowMi
             >
               {instance.intents.length === 0 ? "Add an intent" : "Manage intents"}
             </Link>
-          </Stack>
+          }
+        >
           {instance.intents.length === 0 ? (
             <Typography variant="body2" color="text.secondary">
               None: placement used capacity, cost and green energy only.
@@ -174,15 +157,23 @@ function Overview({ instance, onShowMigrations }: { instance: Instance; onShowMi
                   ))}
                   {(intent.validFrom || intent.validUntil) && (
                     <Typography variant="caption" color="text.secondary">
-                      {intent.validFrom ? `from ${dateTime.format(intent.validFrom)} ` : ""}
-                      {intent.validUntil ? `until ${dateTime.format(intent.validUntil)}` : ""}
+                      {intent.validFrom && (
+                        <>
+                          from <Time value={intent.validFrom} />{" "}
+                        </>
+                      )}
+                      {intent.validUntil && (
+                        <>
+                          until <Time value={intent.validUntil} />
+                        </>
+                      )}
                     </Typography>
                   )}
                 </Box>
               ))}
             </Stack>
           )}
-        </Paper>
+        </Section>
       </Stack>
       <PlacementPanel
         instanceId={instance.id}
@@ -321,7 +312,7 @@ export function InstanceView({
   }
 
   const i = instance.data;
-  const deletable = !["DEPLOYING", "MIGRATING", "DELETING", "DELETED"].includes(i.status);
+  const deletable = isDeletable(i.status);
   return (
     <>
       <PageHeader

@@ -9,7 +9,6 @@ import Box from "@mui/material/Box";
 import Button from "@mui/material/Button";
 import Chip from "@mui/material/Chip";
 import CircularProgress from "@mui/material/CircularProgress";
-import Paper from "@mui/material/Paper";
 import Skeleton from "@mui/material/Skeleton";
 import Stack from "@mui/material/Stack";
 import Table from "@mui/material/Table";
@@ -30,6 +29,7 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
+import { Section } from "@/components/ui/Section";
 import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
@@ -279,18 +279,12 @@ export function PlacementPanel({
   const dryRun = useConsoleMutation(trpc.instance.dryRun.mutationOptions());
 
   return (
-    <Paper
-      variant="outlined"
-      sx={{ p: { xs: 2, md: 2.5 } }}
-      component="section"
-      aria-labelledby="why-cluster"
-    >
-      <Stack direction="row" spacing={1} sx={{ alignItems: "center", mb: 2 }}>
-        <HelpOutlineIcon color="primary" aria-hidden="true" />
-        <Typography id="why-cluster" variant="h3" component="h2" sx={{ flexGrow: 1 }}>
-          Why this cluster?
-        </Typography>
-        {status !== "DELETED" && (
+    <Section
+      title="Why this cluster?"
+      titleId="why-cluster"
+      icon={<HelpOutlineIcon color="primary" aria-hidden="true" />}
+      actions={
+        status !== "DELETED" && (
           <Button
             size="small"
             startIcon={<ScienceOutlinedIcon />}
@@ -299,8 +293,9 @@ export function PlacementPanel({
           >
             Where would it go now?
           </Button>
-        )}
-      </Stack>
+        )
+      }
+    >
       {dryRun.data && (
         <Alert severity="info" sx={{ mb: 2 }} onClose={() => dryRun.reset()} data-testid="dry-run-result">
           Placing it now would choose <strong>{dryRun.data.winner ?? "no cluster"}</strong>
@@ -352,6 +347,6 @@ export function PlacementPanel({
           <Explanation decision={placement.data} />
         </Stack>
       )}
-    </Paper>
+    </Section>
   );
 }

@@ -20,7 +20,7 @@ import TableRow from "@mui/material/TableRow";
 import Typography from "@mui/material/Typography";
 import { useTheme } from "@mui/material/styles";
 import { useQuery } from "@tanstack/react-query";
-import { useId, type ReactNode } from "react";
+import { useId } from "react";
 import {
   CartesianGrid,
   Line,
@@ -33,9 +33,12 @@ import {
 } from "recharts";
 import { Mono } from "@/components/ResourceTable";
 import { StatusChip } from "@/components/StatusChip";
+import { formatDate, timeOf } from "@/components/ui/dates";
+import { DefinitionList, Field } from "@/components/ui/DefinitionList";
+import { Time } from "@/components/ui/Time";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
-import { dateTime, formatTime, INTENT_REFRESH_MS, timeOf, timeOnly, valueWithUnit } from "./format";
+import { INTENT_REFRESH_MS, valueWithUnit } from "./format";
 import { conditionText } from "./targets";
 
 type Report = RouterOutputs["intent"]["report"];
@@ -47,19 +50,6 @@ type TargetResult = NonNullable<
 export interface ReportTarget {
   id: string;
   shortId: string;
-}
-
-function Detail({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
-  return (
-    <Box data-testid={testId}>
-      <Typography variant="caption" color="text.secondary" component="dt">
-        {label}
-      </Typography>
-      <Box component="dd" sx={{ m: 0, fontSize: 14, wordBreak: "break-word" }}>
-        {children}
-      </Box>
-    </Box>
-  );
 }
 
 /** A round top for the y axis (17,600 → 20,000). */
@@ -126,7 +116,7 @@ function TargetHistoryChart({ target, history }: { target: IntentTarget; history
                 type="number"
                 scale="time"
                 domain={["dataMin", "dataMax"]}
-                tickFormatter={(t: number) => timeOnly.format(t)}
+                tickFormatter={(t: number) => formatDate(t, "time")}
                 tick={{ fontSize: 11 }}
                 minTickGap={24}
               />
@@ -147,7 +137,7 @@ function TargetHistoryChart({ target, history }: { target: IntentTarget; history
                 tickFormatter={(v: number) => Intl.NumberFormat("en", { notation: "compact" }).format(v)}
               />
               <Tooltip
-                labelFormatter={(t) => dateTime.format(Number(t))}
+                labelFormatter={(t) => formatDate(Number(t))}
                 formatter={(value) => [valueWithUnit(value, target.unit), "Achieved"]}
               />
               {lines.map((line, i) => (
@@ -198,17 +188,13 @@ function ReportBody({ report }: { report: Report }) {
   );
   return (
     <Stack spacing={2.5}>
-      <Box
-        component="dl"
-        sx={{ m: 0, display: "grid", gridTemplateColumns: { xs: "1fr", sm: "repeat(3, 1fr)" }, gap: 2 }}
-        data-testid="report-details"
-      >
-        <Detail label="ID">
+      <DefinitionList testId="report-details">
+        <Field label="ID">
           <Mono>{intent.id}</Mono>
-        </Detail>
-        <Detail label="Name">{intent.name}</Detail>
-        <Detail label="Intent Type">{intent.intentType}</Detail>
-        <Detail label="Feasibility" testId="report-feasibility">
+        </Field>
+        <Field label="Name">{intent.name}</Field>
+        <Field label="Intent Type">{intent.intentType}</Field>
+        <Field label="Feasibility" testId="report-feasibility">
           {feasibility ? (
             <StatusChip status={feasibility.feasibilityCheckResult} />
           ) : (
@@ -216,8 +202,8 @@ function ReportBody({ report }: { report: Report }) {
               Not checked yet
             </Typography>
           )}
-        </Detail>
-        <Detail label="Fulfilment Status" testId="report-fulfilment">
+        </Field>
+        <Field label="Fulfilment Status" testId="report-fulfilment">
           {info ? (
             <StatusChip status={info.fulfilmentStatus} />
           ) : (
@@ -225,23 +211,28 @@ function ReportBody({ report }: { report: Report }) {
               No report yet
             </Typography>
           )}
-        </Detail>
-        <Detail label="Not Fulfilled State" testId="report-not-fulfilled-state">
+        </Field>
+        <Field label="Not Fulfilled State" testId="report-not-fulfilled-state">
           {info?.notFulfilledState ? <StatusChip status={info.notFulfilledState} /> : "—"}
-        </Detail>
-        <Detail label="Last Updated Time">{formatTime(latest?.lastUpdatedTime)}</Detail>
-        <Detail label="Admin state">
+        </Field>
+        <Field label="Last Updated Time">
+          <Time value={latest?.lastUpdatedTime} />
+        </Field>
+        <Field label="Admin state">
           <StatusChip status={intent.adminState} />
-        </Detail>
-        <Detail label="Validity">
-          {intent.validFrom || intent.validUntil
-            ? `${intent.validFrom ? formatTime(intent.validFrom) : "now"} → ${
-                intent.validUntil ? formatTime(intent.validUntil) : "until deleted"
-              }`
-            : "Always"}{" "}
+        </Field>
+        <Field label="Validity">
+          {intent.validFrom || intent.validUntil ? (
+            <>
+              {intent.validFrom ? <Time value={intent.validFrom} /> : "now"} →{" "}
+              {intent.validUntil ? <Time value={intent.validUntil} /> : "until deleted"}
+            </>
+          ) : (
+            "Always"
+          )}{" "}
           · every {intent.observationPeriodS} s
-        </Detail>
-      </Box>
+        </Field>
+      </DefinitionList>
 
       {feasibility?.infeasibilityReason && (
         <Alert severity="warning" data-testid="infeasibility-reason">

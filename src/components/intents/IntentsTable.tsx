@@ -24,12 +24,13 @@ import { downloadText, fileSafe } from "@/components/manifests/ManifestBrowser";
 import { Mono, ResourceTable, useListControls, type Column } from "@/components/ResourceTable";
 import { StatusChip } from "@/components/StatusChip";
 import { useNotice } from "@/components/ui/Notice";
+import { Time } from "@/components/ui/Time";
 import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { useTRPC } from "@/trpc/react";
 import type { RouterInputs, RouterOutputs } from "@/trpc/types";
 import { ChangeTargetDialog, type ChangeTargetIntent } from "./ChangeTargetDialog";
 import { DeleteIntentDialog, type DeleteIntentTarget } from "./DeleteIntentDialog";
-import { formatTime, INTENT_REFRESH_MS, shortId, valueWithUnit } from "./format";
+import { INTENT_REFRESH_MS, shortId, valueWithUnit } from "./format";
 import { IntentReportDialog, type ReportTarget } from "./IntentReportDialog";
 import { INTENT_LIST, intentListInput, type IntentSort } from "./list-query";
 import { conditionText, type IntentTypeChoice } from "./targets";
@@ -290,7 +291,7 @@ export function IntentsTable({
       sort: "lastUpdated",
       render: (i) => (
         <Typography variant="body2" component="span" color="text.secondary">
-          {formatTime(i.lastUpdatedTime)}
+          <Time value={i.lastUpdatedTime} />
         </Typography>
       ),
     },

@@ -3,24 +3,6 @@
 /** How often the intents list and an open report re-read the server (the evaluator writes reports). */
 export const INTENT_REFRESH_MS = 2_000;
 
-export const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium" });
-export const timeOnly = new Intl.DateTimeFormat("en-GB", {
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-});
-
-/** A time from the API (a Date through superjson, an ISO string from JSON) as text, or a dash. */
-export function formatTime(value: Date | string | null | undefined): string {
-  if (value === null || value === undefined) return "—";
-  const date = value instanceof Date ? value : new Date(value);
-  return Number.isNaN(date.getTime()) ? String(value) : dateTime.format(date);
-}
-
-export function timeOf(value: Date | string): number {
-  return (value instanceof Date ? value : new Date(value)).getTime();
-}
-
 /** The 7-character form of an id, as tables show it. */
 export const shortId = (id: string) => id.slice(0, 7);
 

@@ -19,6 +19,7 @@ import { useEffect, useRef } from "react";
 import { isTransitional, type InstanceStatus } from "@/components/instances/status";
 import { Mono } from "@/components/ResourceTable";
 import { StatusChip } from "@/components/StatusChip";
+import { Time } from "@/components/ui/Time";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 import { MigrationRoute } from "./MigrationRoute";
@@ -33,8 +34,6 @@ import {
 } from "./steps";
 
 type Migration = RouterOutputs["migration"]["forInstance"][number];
-
-const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium" });
 
 function MigrationCard({
   migration,
@@ -71,7 +70,7 @@ function MigrationCard({
           <StatusChip status={state} busy={active} />
           <Box sx={{ flexGrow: 1 }} />
           <Typography variant="body2" color="text.secondary" component="span">
-            <time dateTime={migration.createdAt.toISOString()}>{dateTime.format(migration.createdAt)}</time>
+            <Time value={migration.createdAt} />
             {" · "}
             <span data-testid="migration-duration">
               {active ? "running for " : "took "}

@@ -12,10 +12,8 @@ import StepLabel from "@mui/material/StepLabel";
 import Stepper from "@mui/material/Stepper";
 import Typography from "@mui/material/Typography";
 import type { ReactElement } from "react";
+import { Time } from "@/components/ui/Time";
 import { formatDuration, stepperModel, type RecordedStep, type StepStatus } from "./steps";
-
-const time = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium" });
 
 const ICON: Record<StepStatus, ReactElement> = {
   done: <CheckCircleIcon color="success" />,
@@ -84,9 +82,7 @@ export function MigrationSteps({
             optional={
               row.at ? (
                 <Typography variant="caption" color="text.secondary" component="span">
-                  <time dateTime={row.at.toISOString()} title={dateTime.format(row.at)}>
-                    {time.format(row.at)}
-                  </time>
+                  <Time value={row.at} format="time" titleFormat="dateTime" />
                   {row.durationMs !== null && (
                     <span data-testid="step-duration">
                       {" "}
@@ -117,7 +113,7 @@ export function MigrationSteps({
             </Typography>
             {row.notes.map((note) => (
               <Typography key={note.at.toISOString() + note.message} variant="body2" color="text.secondary">
-                <time dateTime={note.at.toISOString()}>{time.format(note.at)}</time> · {note.message}
+                <Time value={note.at} format="time" /> · {note.message}
               </Typography>
             ))}
           </StepContent>

@@ -12,6 +12,7 @@ import NextLink from "next/link";
 import { useState } from "react";
 import { Mono, ResourceTable, useListControls, type Column } from "@/components/ResourceTable";
 import { StatusChip } from "@/components/StatusChip";
+import { Time } from "@/components/ui/Time";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 import { MIGRATION_LIST, migrationListInput, type MigrationSort } from "./list-query";
@@ -29,8 +30,6 @@ import {
 
 type Row = RouterOutputs["migration"]["list"]["items"][number];
 type Sort = MigrationSort;
-
-const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium" });
 
 /**
  * The Orchestration page's table: recent migrations, newest first, with
@@ -118,11 +117,7 @@ export function MigrationsTable({ seesAll }: { seesAll: boolean }) {
       key: "createdAt",
       label: "Started",
       sort: "createdAt",
-      render: (m) => (
-        <time dateTime={m.createdAt.toISOString()} style={{ whiteSpace: "nowrap" }}>
-          {dateTime.format(m.createdAt)}
-        </time>
-      ),
+      render: (m) => <Time value={m.createdAt} style={{ whiteSpace: "nowrap" }} />,
     },
     {
       key: "duration",
