@@ -12,6 +12,7 @@ import {
   isPair,
   isScalar,
   isSeq,
+  visit,
   type Document,
   type Node as YNode,
 } from "yaml";
@@ -65,12 +66,48 @@ function keyString(k: Raw): string {
   return marshalJSON(k);
 }
 
-function convertNode(node: YNode | null | undefined, doc: Document, anchors: Map<YNode, Raw>): Raw {
+/**
+ * Limits on untrusted YAML (charts, values overrides, rendered documents, fromYaml).
+ * Aliases are expanded into copies, so a few lines can stand for billions of nodes
+ * ("billion laughs"); every node produced through an alias counts against the budget.
+ */
+export const YAML_LIMITS = {
+  /** Largest YAML text accepted, in UTF-16 code units (≈ bytes for ASCII). */
+  maxDocumentBytes: 16 * 1024 * 1024,
+  /** Nodes produced by expanding aliases (and `<<` merges of aliases) per document. */
+  maxAliasNodes: 100_000,
+} as const;
+
+interface Expansion {
+  /** Each alias's anchored node, found in one pass (Alias.resolve walks the document per call). */
+  targets: Map<YNode, YNode>;
+  /** > 0 while converting the target of an alias. */
+  aliasDepth: number;
+  aliasNodes: number;
+}
+
+function checkDocumentSize(src: string): void {
+  if (src.length > YAML_LIMITS.maxDocumentBytes)
+    throw new GoError(
+      `yaml: document of ${src.length} bytes exceeds the limit of ${YAML_LIMITS.maxDocumentBytes} bytes (maxDocumentBytes)`,
+    );
+}
+
+function convertNode(node: YNode | null | undefined, ex: Expansion): Raw {
   if (node === null || node === undefined) return null;
+  if (ex.aliasDepth > 0 && ++ex.aliasNodes > YAML_LIMITS.maxAliasNodes)
+    throw new GoError(
+      `yaml: alias expansion exceeds the limit of ${YAML_LIMITS.maxAliasNodes} nodes (maxAliasNodes)`,
+    );
   if (isAlias(node)) {
-    const target = node.resolve(doc);
+    const target = ex.targets.get(node);
     if (!target) throw new GoError(`yaml: unknown anchor '${node.source}' referenced`);
-    return convertNode(target, doc, anchors);
+    ex.aliasDepth++;
+    try {
+      return convertNode(target, ex);
+    } finally {
+      ex.aliasDepth--;
+    }
   }
   if (isScalar(node)) {
     const raw = node.value;
@@ -102,7 +139,7 @@ function convertNode(node: YNode | null | undefined, doc: Document, anchors: Map
         keyNode.value === "<<" &&
         (keyNode.type === "PLAIN" || keyNode.type === undefined)
       ) {
-        const merged = convertNode(pair.value as YNode, doc, anchors);
+        const merged = convertNode(pair.value as YNode, ex);
         const sources = Array.isArray(merged) ? merged : [merged];
         for (const src of sources) {
           if (!(src instanceof Map))
@@ -111,15 +148,12 @@ function convertNode(node: YNode | null | undefined, doc: Document, anchors: Map
         }
         continue;
       }
-      explicit.push([
-        keyString(convertNode(keyNode, doc, anchors)),
-        convertNode(pair.value as YNode, doc, anchors),
-      ]);
+      explicit.push([keyString(convertNode(keyNode, ex)), convertNode(pair.value as YNode, ex)]);
     }
     for (const [k, v] of explicit) out.set(k, v);
     return out;
   }
-  if (isSeq(node)) return node.items.map((n) => convertNode(n as YNode, doc, anchors));
+  if (isSeq(node)) return node.items.map((n) => convertNode(n as YNode, ex));
   return null;
 }
 
@@ -139,8 +173,24 @@ function yamlError(src: string, doc: Document): GoError {
   return new GoError(`yaml: line ${line}: ${e?.message ?? "invalid YAML"}`);
 }
 
+/** An alias refers to the closest preceding node with its anchor, as in YAML. */
+function newExpansion(doc: Document): Expansion {
+  const anchors = new Map<string, YNode>();
+  const targets = new Map<YNode, YNode>();
+  visit(doc, {
+    Node(_, n) {
+      if (isAlias(n)) {
+        const t = anchors.get(n.source);
+        if (t) targets.set(n, t);
+      } else if (n.anchor) anchors.set(n.anchor, n);
+    },
+  });
+  return { targets, aliasDepth: 0, aliasNodes: 0 };
+}
+
 /** Parse the first YAML document into exact (pre-JSON) values. */
 export function parseYAMLRaw(src: string): Raw {
+  checkDocumentSize(src);
   const doc = parseDocument(src, {
     schema: "failsafe",
     uniqueKeys: false,
@@ -148,11 +198,12 @@ export function parseYAMLRaw(src: string): Raw {
     prettyErrors: false,
   });
   if (doc.errors.length > 0) throw yamlError(src, doc);
-  return convertNode(doc.contents, doc, new Map());
+  return convertNode(doc.contents, newExpansion(doc));
 }
 
 /** Every document of a YAML stream. */
 export function parseYAMLAll(src: string): Raw[] {
+  checkDocumentSize(src);
   const docs = parseAllDocuments(src, {
     schema: "failsafe",
     uniqueKeys: false,
@@ -162,7 +213,7 @@ export function parseYAMLAll(src: string): Raw[] {
   const list = Array.isArray(docs) ? docs : [docs];
   return list.map((doc) => {
     if (doc.errors.length > 0) throw yamlError(src, doc);
-    return convertNode(doc.contents, doc, new Map());
+    return convertNode(doc.contents, newExpansion(doc));
   });
 }
 
