@@ -1,6 +1,6 @@
 import { getToken } from "next-auth/jwt";
 import { NextResponse, type NextRequest } from "next/server";
-import { serverEnv } from "@/server/env";
+import { requireNextAuthSecret, sessionCookieCurrent } from "@/server/auth/session-users";
 
 /**
  * Early redirect of signed-out visitors of console pages to /signin, keeping
@@ -8,8 +8,8 @@ import { serverEnv } from "@/server/env";
  * this only saves a render and remembers the callback URL.
  */
 export async function proxy(request: NextRequest) {
-  const token = await getToken({ req: request, secret: serverEnv().NEXTAUTH_SECRET });
-  if (token?.user) return NextResponse.next();
+  const token = await getToken({ req: request, secret: requireNextAuthSecret() });
+  if (sessionCookieCurrent(token)) return NextResponse.next();
   const signIn = new URL("/signin", request.url);
   const target = request.nextUrl.pathname + request.nextUrl.search;
   if (target !== "/") signIn.searchParams.set("callbackUrl", target);

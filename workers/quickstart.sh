@@ -26,8 +26,12 @@ if [ -z "${NEMO_SECRET_KEY:-}" ]; then
   NEMO_SECRET_KEY=$(cat .nemo/secret-key)
   export NEMO_SECRET_KEY
 fi
+# The key that signs session cookies (the console refuses to start without one): generated once, mode 600.
 if [ -z "${NEXTAUTH_SECRET:-}" ]; then
-  [ -f .nemo/nextauth-secret ] || node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("hex"))' > .nemo/nextauth-secret
+  if [ ! -f .nemo/nextauth-secret ]; then
+    (umask 077 && node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("hex"))' > .nemo/nextauth-secret)
+  fi
+  chmod 600 .nemo/nextauth-secret
   NEXTAUTH_SECRET=$(cat .nemo/nextauth-secret)
   export NEXTAUTH_SECRET
 fi

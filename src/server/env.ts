@@ -1,8 +1,9 @@
 import { z } from "zod";
 
 /**
- * Server environment, validated once. Every variable has an embedded default
- * so the quick start runs with nothing set; production overrides them.
+ * Server environment, validated once. Most variables have an embedded default
+ * so the quick start runs with little set; secrets have none (the quick start
+ * generates them into .nemo/, tests set their own).
  */
 const serverEnvSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
@@ -11,7 +12,17 @@ const serverEnvSchema = z.object({
   /** Prefix for every exchange and queue name, so test runs can share a vhost. */
   AMQP_PREFIX: z.string().default(""),
   NEXTAUTH_URL: z.string().url().default("http://localhost:3000"),
-  NEXTAUTH_SECRET: z.string().min(16).default("nemo-dev-secret-change-me-in-production"),
+  /**
+   * Signs and encrypts the session cookie. No default: a known key would let anyone forge a
+   * session; the web app refuses to start without it (`requireNextAuthSecret`).
+   */
+  NEXTAUTH_SECRET: z.string().min(32).optional(),
+  /** Absolute session lifetime: after it the user signs in again, however active. */
+  NEMO_SESSION_MAX_AGE_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(12),
   KEYCLOAK_ISSUER: z.string().url().default("http://127.0.0.1:8180/realms/nemo"),
   KEYCLOAK_CLIENT_ID: z.string().default("nemo-console"),
   KEYCLOAK_CLIENT_SECRET: z.string().default("nemo-console-secret"),
@@ -48,6 +59,8 @@ const serverEnvSchema = z.object({
    * before the IBMC controller's watchdog fails it or rolls it back.
    */
   MIGRATION_STEP_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
+  /** Pod Security Standard enforced on every instance namespace (restricted unless an admin relaxes it). */
+  NEMO_POD_SECURITY_LEVEL: z.enum(["restricted", "baseline", "privileged"]).default("restricted"),
 });
 
 export type ServerEnv = z.infer<typeof serverEnvSchema>;

@@ -8,8 +8,13 @@ declare module "next-auth" {
 
 declare module "next-auth/jwt" {
   interface JWT {
-    /** Our user, fixed at sign-in (roles come from the identity provider then). */
+    /**
+     * Our user as of sign-in. Only `id` is trusted: roles and the rest are
+     * re-read from the `users` table (src/server/auth/session-users.ts).
+     */
     user?: SessionUser;
+    /** Sign-in time (epoch ms), for the absolute session lifetime. */
+    signedInAt?: number;
     /** Kept server-side only, for the logout id_token_hint. */
     idToken?: string;
   }

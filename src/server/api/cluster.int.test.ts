@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { type TRPCError } from "@trpc/server";
-import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { createCaller } from "@/server/api/root";
@@ -15,13 +14,13 @@ import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { clusterJoinRequestSchema } from "@/server/bus";
 import { createDb, type Db } from "@/server/db/client";
-import { serverEnv } from "@/server/env";
 import {
   makeRegistrationForm,
   simKubeconfig as simKubeconfigWithToken,
 } from "@/server/testing/cluster-factories";
 import { contextFor, makeInstance, makeUser, makeWorkload, uniq } from "@/server/testing/factories";
 import { trpcRejection } from "@/server/testing/rejection";
+import { sessionCookie } from "@/server/testing/session-cookie";
 
 /**
  * Resource Provisioning through both doors (tRPC for the console, REST for
@@ -59,7 +58,7 @@ async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
 }
 
 async function cookieFor(user: SessionUser): Promise<string> {
-  const token = await encode({ token: { sub: user.subject, user }, secret: serverEnv().NEXTAUTH_SECRET });
+  const token = await sessionCookie(user);
   return `next-auth.session-token=${token}`;
 }
 

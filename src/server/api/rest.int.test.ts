@@ -1,4 +1,3 @@
-import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { restHandler } from "@/server/api/rest";
@@ -6,9 +5,10 @@ import { getMe } from "@/server/api/v1/me";
 import { startLocalIssuer, type RunningLocalIssuer } from "@/server/auth/local-issuer";
 import { Role } from "@/common/roles";
 import { runCodeFlow } from "@/server/testing/oidc-flow";
-import { resetServerEnvCache, serverEnv } from "@/server/env";
+import { resetServerEnvCache } from "@/server/env";
 import { createDb, type Db } from "@/server/db/client";
 import { makeUser } from "@/server/testing/factories";
+import { sessionCookie } from "@/server/testing/session-cookie";
 
 const REDIRECT = "http://localhost:3999/api/auth/callback/keycloak";
 let issuer: RunningLocalIssuer;
@@ -92,7 +92,7 @@ describe("GET /api/v1/me/", () => {
 
   it("knows the caller from the console's session cookie", async () => {
     const user = await makeUser(db, [Role.NEMO_ADMIN]);
-    const cookie = await encode({ token: { sub: user.subject, user }, secret: serverEnv().NEXTAUTH_SECRET });
+    const cookie = await sessionCookie(user);
     const response = await getMe(request({ cookie: `other=1; next-auth.session-token=${cookie}` }));
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ id: user.id, roles: [Role.NEMO_ADMIN] });

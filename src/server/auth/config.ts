@@ -9,6 +9,7 @@ import { issuerMetadata } from "./issuer-metadata";
 import { rolesFromClaims, type Role } from "@/common/roles";
 import type { AuthSession, SessionUser } from "./session";
 import { identityFromClaims, syncUser } from "./users";
+import { requireNextAuthSecret, sessionMaxAgeSeconds, SessionUserResolver } from "./session-users";
 
 const log = logger.child({ module: "auth" });
 
@@ -50,6 +51,14 @@ export async function rolesAtSignIn(
   return rolesFromClaims(await userinfoClaims(accessToken)) ?? [];
 }
 
+let resolver: SessionUserResolver | undefined;
+
+/** The process's session-user resolver (roles re-read from `users`, cached ≤ 60 s). */
+export function sessionUsers(): SessionUserResolver {
+  resolver ??= new SessionUserResolver({ db, maxAgeMs: sessionMaxAgeSeconds() * 1000 });
+  return resolver;
+}
+
 let cached: NextAuthOptions | undefined;
 
 /** next-auth v4 with the Keycloak provider, configured by KEYCLOAK_* only; JWT sessions. */
@@ -57,9 +66,9 @@ export function authOptions(): NextAuthOptions {
   if (cached) return cached;
   const env = serverEnv();
   cached = {
-    secret: env.NEXTAUTH_SECRET,
-    // Like Keycloak's default SSO session maximum.
-    session: { strategy: "jwt", maxAge: 10 * 60 * 60 },
+    secret: requireNextAuthSecret(env),
+    // next-auth's maxAge rolls with activity; the absolute limit is `signedInAt` (session-users.ts).
+    session: { strategy: "jwt", maxAge: sessionMaxAgeSeconds(env) },
     pages: { signIn: "/signin", error: "/signin" },
     providers: [
       KeycloakProvider({
@@ -81,13 +90,16 @@ export function authOptions(): NextAuthOptions {
           log.info({ user: user.username, roles }, "signed in");
           token.user = user;
           token.idToken = account.id_token;
+          token.signedInAt = sessionUsers().now();
+          sessionUsers().invalidate(user.id);
         }
         return token;
       },
-      session({ session, token }) {
-        // Only what the UI needs; the ID token stays in the encrypted cookie.
-        if (token.user) session.user = token.user;
-        return session;
+      async session({ session, token }) {
+        // Only what the UI needs, as the database has it now; the ID token stays in the encrypted cookie.
+        // No user (expired, deleted): next-auth's placeholder has no id, which reads as signed out.
+        const user = await sessionUsers().resolve(token);
+        return user ? { ...session, user } : { expires: session.expires };
       },
     },
     logger: {
@@ -118,15 +130,19 @@ function parseCookies(header: string | null): Map<string, string> {
 
 /**
  * The session user from a request's next-auth cookie, for handlers that get
- * a plain Request (REST). Reads the same encrypted JWT getServerSession does.
+ * a plain Request (REST). Reads the same encrypted JWT getServerSession does;
+ * roles come from the database (`users`), not from the cookie.
  */
-export async function sessionUserFromRequest(request: Request): Promise<SessionUser | null> {
+export async function sessionUserFromRequest(
+  request: Request,
+  users: SessionUserResolver = sessionUsers(),
+): Promise<SessionUser | null> {
   const req = { cookies: parseCookies(request.headers.get("cookie")), headers: {} };
   // getToken only reads `cookies` (a Map is accepted) and `headers`; an empty header
   // object keeps it from mistaking an OIDC bearer token for its own.
   const token = await getToken({
     req: req as unknown as Parameters<typeof getToken>[0]["req"],
-    secret: serverEnv().NEXTAUTH_SECRET,
+    secret: requireNextAuthSecret(),
   });
-  return token?.user?.id ? token.user : null;
+  return users.resolve(token);
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { resetServerEnvCache } from "@/server/env";
 
@@ -6,4 +7,6 @@ process.env.DATABASE_URL = inject("databaseUrl");
 process.env.AMQP_URL = inject("amqpUrl");
 process.env.AMQP_PREFIX = inject("amqpPrefix");
 process.env.NEMO_SECRET_KEY ??= "0".repeat(64);
+// No defaults for these any more (a known value would forge sessions / clients): each run has its own.
+process.env.NEXTAUTH_SECRET ??= randomBytes(32).toString("hex");
 resetServerEnvCache();

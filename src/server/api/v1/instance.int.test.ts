@@ -1,6 +1,5 @@
 import path from "node:path";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter, createCaller } from "@/server/api/root";
 import { contextFor, makeUser } from "@/server/testing/factories";
@@ -10,7 +9,6 @@ import { workloadRunSchema, type TransactionClient } from "@/server/bus";
 import { createDb, type Db } from "@/server/db/client";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
 import { seedDemo } from "@/server/demo/seed";
-import { serverEnv } from "@/server/env";
 import { handleInstanceRun } from "@/server/instances";
 import { logger } from "@/server/logger";
 import { databaseUrlFor, runId } from "@/server/testing/services";
@@ -28,6 +26,7 @@ import {
 } from "./instance";
 import { openApiDocument } from "./openapi";
 import { trpcRejection } from "@/server/testing/rejection";
+import { sessionCookie } from "@/server/testing/session-cookie";
 
 /*
  * The instance API (tRPC and REST) on a real database. Placement looks at
@@ -105,7 +104,7 @@ beforeAll(async () => {
   provider2 = await makeUser(db, [Role.SERVICE_PROVIDER]);
   infra = await makeUser(db, [Role.INFRASTRUCTURE_PROVIDER]);
   for (const user of [admin, provider, provider2, infra]) {
-    const token = await encode({ token: { sub: user.subject, user }, secret: serverEnv().NEXTAUTH_SECRET });
+    const token = await sessionCookie(user);
     cookies.set(user.id, `next-auth.session-token=${token}`);
   }
   const chart = await packChartDirectory(MYCHART);

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contextFor, makeInstance, makeUser, makeWorkload, uniq } from "@/server/testing/factories";
 import { energyIntentYaml, networkIntentYaml } from "@/server/testing/intent-examples";
@@ -10,7 +9,6 @@ import { createCaller } from "@/server/api/root";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { createDb, type Db } from "@/server/db/client";
-import { serverEnv } from "@/server/env";
 import {
   createIntentRest,
   getIntentRest,
@@ -23,6 +21,7 @@ import {
   listIntentsRest,
 } from "./intent";
 import { openApiDocument } from "./openapi";
+import { sessionCookie } from "@/server/testing/session-cookie";
 
 /*
  * The intent REST API (/api/v1/intent/…) as scripts use it: JSON and YAML
@@ -100,7 +99,7 @@ beforeAll(async () => {
   provider2 = await makeUser(db, [Role.SERVICE_PROVIDER]);
   infra = await makeUser(db, [Role.INFRASTRUCTURE_PROVIDER]);
   for (const user of [admin, provider, provider2, infra]) {
-    const token = await encode({ token: { sub: user.subject, user }, secret: serverEnv().NEXTAUTH_SECRET });
+    const token = await sessionCookie(user);
     cookies.set(user.id, `next-auth.session-token=${token}`);
   }
   const workload = await makeWorkload(db, provider, { name: `${tag}-shop` });

@@ -1,4 +1,3 @@
-import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "@/server/api/root";
 import {
@@ -13,7 +12,6 @@ import {
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { createDb, type Db } from "@/server/db/client";
-import { serverEnv } from "@/server/env";
 import { migrationMessageId, type MigrationStateName } from "@/server/cluster-migration";
 import {
   instanceMigrationsRest,
@@ -23,6 +21,7 @@ import {
 } from "./migration";
 import { openApiDocument } from "./openapi";
 import { trpcRejection } from "@/server/testing/rejection";
+import { sessionCookie } from "@/server/testing/session-cookie";
 
 /*
  * The migration REST API (/api/v1/migration/, /api/v1/instance/{id}/migrations|
@@ -173,7 +172,7 @@ beforeAll(async () => {
   otherInfra = await makeUser(db, [Role.INFRASTRUCTURE_PROVIDER]);
   nobody = await makeUser(db, []);
   for (const user of [admin, provider, provider2, infra, otherInfra, nobody]) {
-    const token = await encode({ token: { sub: user.subject, user }, secret: serverEnv().NEXTAUTH_SECRET });
+    const token = await sessionCookie(user);
     cookies.set(user.id, `next-auth.session-token=${token}`);
   }
   // The source and the target belong to `infra`; `down` (ERROR) to `otherInfra`; `far` is not registered.

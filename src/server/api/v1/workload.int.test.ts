@@ -1,13 +1,11 @@
 import path from "node:path";
 import { TRPCError } from "@trpc/server";
-import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "@/server/api/root";
 import { contextFor, makeUser, uniq } from "@/server/testing/factories";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { createDb, type Db } from "@/server/db/client";
-import { serverEnv } from "@/server/env";
 import { MiB } from "@/server/charts";
 import { packChartDirectory, packTarGz } from "@/server/workloads/tar-writer";
 import { openApiDocument } from "./openapi";
@@ -21,6 +19,7 @@ import {
   templateWorkloadRest,
   uploadChartRest,
 } from "./workload";
+import { sessionCookie } from "@/server/testing/session-cookie";
 
 const MYCHART = path.resolve("src/server/charts/conformance-data/helm/create/mychart");
 const BASE = "http://localhost:3999";
@@ -42,7 +41,7 @@ interface ErrorBody {
 }
 
 async function cookieFor(user: SessionUser): Promise<string> {
-  const token = await encode({ token: { sub: user.subject, user }, secret: serverEnv().NEXTAUTH_SECRET });
+  const token = await sessionCookie(user);
   return `next-auth.session-token=${token}`;
 }
 

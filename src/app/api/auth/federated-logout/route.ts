@@ -1,6 +1,7 @@
 import { getToken } from "next-auth/jwt";
 import type { NextRequest } from "next/server";
 import { endSessionUrl, issuerMetadata } from "@/server/auth/issuer-metadata";
+import { requireNextAuthSecret } from "@/server/auth/session-users";
 import { serverEnv } from "@/server/env";
 import { logger } from "@/server/logger";
 
@@ -14,7 +15,7 @@ export async function GET(request: NextRequest): Promise<Response> {
   const consoleUrl = env.NEXTAUTH_URL.replace(/\/$/, "");
   const fallback = `${consoleUrl}/signin?state=signed-out`;
   try {
-    const token = await getToken({ req: request, secret: env.NEXTAUTH_SECRET });
+    const token = await getToken({ req: request, secret: requireNextAuthSecret(env) });
     const url = endSessionUrl(await issuerMetadata(), {
       idToken: token?.idToken,
       clientId: env.KEYCLOAK_CLIENT_ID,

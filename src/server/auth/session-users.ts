@@ -1,0 +1,119 @@
+import type { JWT } from "next-auth/jwt";
+import type { Db } from "@/server/db";
+import { serverEnv, type ServerEnv } from "@/server/env";
+import type { SessionUser } from "./session";
+
+/**
+ * The session cookie says who signed in and when; what they may do comes from
+ * the `users` row (roles as last synced from the identity provider), re-read
+ * at most every `ttlMs`, so a revoked role or a deleted user takes effect
+ * within that window instead of at the end of the session.
+ */
+
+/**
+ * The cookie's signing/encryption key. There is no default: with a known key
+ * anyone could mint a session; the web app refuses to start without one
+ * (src/instrumentation.ts) and every cookie read goes through here.
+ */
+export function requireNextAuthSecret(env: ServerEnv = serverEnv()): string {
+  if (!env.NEXTAUTH_SECRET) {
+    throw new Error(
+      "NEXTAUTH_SECRET is not set: the console needs a random secret of at least 32 characters to sign " +
+        "sessions (e.g. `openssl rand -hex 32`); `npm run quickstart` generates one into .nemo/nextauth-secret.",
+    );
+  }
+  return env.NEXTAUTH_SECRET;
+}
+
+/** Absolute session lifetime in seconds (NEMO_SESSION_MAX_AGE_HOURS). */
+export function sessionMaxAgeSeconds(env: ServerEnv = serverEnv()): number {
+  return Math.round(env.NEMO_SESSION_MAX_AGE_HOURS * 3600);
+}
+
+/** Upper bound for how long a role change may go unnoticed. */
+export const ROLE_CACHE_TTL_MS = 60_000;
+
+export type Clock = () => number;
+
+/** When the session began (epoch ms), fixed at sign-in; next-auth's `iat` moves on every refresh. */
+export function signedInAtOf(token: JWT | null | undefined): number | undefined {
+  const value = token?.signedInAt;
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * Whether the session is past its absolute lifetime. A cookie without a
+ * sign-in time predates the rule (or was not made by us) and counts as expired.
+ */
+export function sessionExpired(token: JWT | null | undefined, maxAgeMs: number, now: number): boolean {
+  const signedInAt = signedInAtOf(token);
+  return signedInAt === undefined || now - signedInAt >= maxAgeMs;
+}
+
+export interface SessionUserResolverOptions {
+  db: () => Db;
+  /** Absolute session lifetime. */
+  maxAgeMs: number;
+  ttlMs?: number;
+  now?: Clock;
+}
+
+interface CacheEntry {
+  user: SessionUser | null;
+  fetchedAt: number;
+}
+
+/** Bounded so a flood of distinct (valid) cookies cannot grow the cache without limit. */
+const MAX_ENTRIES = 10_000;
+
+export class SessionUserResolver {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly ttlMs: number;
+  readonly now: Clock;
+
+  constructor(private readonly options: SessionUserResolverOptions) {
+    this.ttlMs = Math.min(options.ttlMs ?? ROLE_CACHE_TTL_MS, ROLE_CACHE_TTL_MS);
+    this.now = options.now ?? Date.now;
+  }
+
+  get maxAgeMs(): number {
+    return this.options.maxAgeMs;
+  }
+
+  /** The signed-in user as the database has them now, or null (expired session, deleted user). */
+  async resolve(token: JWT | null | undefined): Promise<SessionUser | null> {
+    const id = token?.user?.id;
+    if (!id) return null;
+    const now = this.now();
+    if (sessionExpired(token, this.options.maxAgeMs, now)) return null;
+    const cached = this.cache.get(id);
+    if (cached && now - cached.fetchedAt < this.ttlMs && now >= cached.fetchedAt) return cached.user;
+    const user = await this.load(id);
+    if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
+    this.cache.set(id, { user, fetchedAt: now });
+    return user;
+  }
+
+  /** Forget a user (e.g. right after their roles were synced at sign-in). */
+  invalidate(id: string): void {
+    this.cache.delete(id);
+  }
+
+  private async load(id: string): Promise<SessionUser | null> {
+    const row = await this.options.db().user.findUnique({ where: { id } });
+    if (!row) return null;
+    return {
+      id: row.id,
+      subject: row.subject,
+      username: row.username,
+      displayName: row.displayName ?? row.username,
+      email: row.email,
+      roles: [...row.roles],
+    };
+  }
+}
+
+/** Whether a decoded session cookie is still within the absolute lifetime (the proxy's check, no database). */
+export function sessionCookieCurrent(token: JWT | null, now: number = Date.now()): boolean {
+  return Boolean(token?.user?.id) && !sessionExpired(token, sessionMaxAgeSeconds() * 1000, now);
+}
