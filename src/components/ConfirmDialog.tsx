@@ -34,8 +34,8 @@ export function ConfirmDialog({
   pending: boolean;
   /** The server's message when the action failed. */
   error: string | null | undefined;
-  onCancel(): void;
-  onConfirm(): void;
+  onCancel: () => void;
+  onConfirm: () => void;
   /** A narrow dialog spans its width. */
   maxWidth?: DialogProps["maxWidth"];
 }) {

@@ -40,7 +40,7 @@ export function LogoutButton({
       color={color}
       size="small"
       startIcon={<LogoutIcon />}
-      onClick={logout}
+      onClick={() => void logout()}
       disabled={busy}
       sx={{ borderColor: "rgba(255,255,255,0.4)" }}
     >

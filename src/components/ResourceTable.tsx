@@ -51,10 +51,10 @@ export type { ListState };
 export interface ListControls<Sort extends string> {
   input: ListState<Sort>;
   searchText: string;
-  setSearchText(text: string): void;
-  setPage(page: number): void;
-  setPageSize(size: PageSize): void;
-  toggleSort(sort: Sort): void;
+  setSearchText: (text: string) => void;
+  setPage: (page: number) => void;
+  setPageSize: (size: PageSize) => void;
+  toggleSort: (sort: Sort) => void;
 }
 
 /**
@@ -93,7 +93,7 @@ export interface Column<Row, Sort extends string> {
   /** The sort field this column sorts by, if sortable. */
   sort?: Sort;
   align?: "left" | "right";
-  render(row: Row): ReactNode;
+  render: (row: Row) => ReactNode;
 }
 
 export interface ListResult<Row> {
@@ -101,14 +101,14 @@ export interface ListResult<Row> {
   isPending: boolean;
   isFetching: boolean;
   error: unknown;
-  refetch(): unknown;
+  refetch: () => unknown;
 }
 
 export interface ResourceTableProps<Row, Sort extends string> {
   /** Plural noun, lower case ("workloads"); used in labels and messages. */
   noun: string;
   columns: Column<Row, Sort>[];
-  rowKey(row: Row): string | number;
+  rowKey: (row: Row) => string | number;
   controls: ListControls<Sort>;
   result: ListResult<Row>;
   empty: { icon: ReactNode; title: string; description: string };

@@ -224,7 +224,7 @@ function NoSamples({ periodMs, status }: { periodMs: number; status: string }) {
   );
 }
 
-function LoadError({ what, error, retry }: { what: string; error: unknown; retry(): unknown }) {
+function LoadError({ what, error, retry }: { what: string; error: unknown; retry: () => unknown }) {
   return (
     <Alert
       severity="error"

@@ -16,8 +16,8 @@ export function DeregisterClusterDialog({
 }: {
   /** The cluster to deregister; the dialog is open while one is given. */
   cluster: { id: string; name: string } | null;
-  onClose(): void;
-  onDeregistered(name: string): void;
+  onClose: () => void;
+  onDeregistered: (name: string) => void;
 }) {
   const trpc = useTRPC();
   const deregister = useConsoleMutation(

@@ -145,8 +145,8 @@ export function RegisterClusterDialog({
   onRegistered,
 }: {
   open: boolean;
-  onClose(): void;
-  onRegistered(cluster: Cluster): void;
+  onClose: () => void;
+  onRegistered: (cluster: Cluster) => void;
 }) {
   const trpc = useTRPC();
   const [draft, setDraft] = useState<Draft>(EMPTY);

@@ -59,9 +59,9 @@ export function UsageChart({
   reference?: { value: number; label: string };
   color: string;
   testId: string;
-  format(value: number): string;
+  format: (value: number) => string;
   /** Shorter labels for the y axis ticks (defaults to `format`). */
-  tickFormat?(value: number): string;
+  tickFormat?: (value: number) => string;
 }) {
   const theme = useTheme();
   const gradientId = useId().replace(/:/g, "");

@@ -107,7 +107,7 @@ function WorkloadChoice({
   error,
 }: {
   workloadId: number | undefined;
-  onPick(id: number): void;
+  onPick: (id: number) => void;
   error: string | undefined;
 }) {
   const trpc = useTRPC();

@@ -18,8 +18,8 @@ export function DeleteInstanceDialog({
   onDeleted,
 }: {
   instance: DeleteInstanceTarget | null;
-  onClose(): void;
-  onDeleted?(instance: DeleteInstanceTarget): void;
+  onClose: () => void;
+  onDeleted?: (instance: DeleteInstanceTarget) => void;
 }) {
   const trpc = useTRPC();
   const remove = useConsoleMutation(

@@ -102,7 +102,7 @@ function HealthDot({ status }: { status: HealthStatus }) {
   );
 }
 
-function NodeCard({ node, onOpen }: { node: TreeNode; onOpen(node: TreeNode): void }) {
+function NodeCard({ node, onOpen }: { node: TreeNode; onOpen: (node: TreeNode) => void }) {
   const color = HEALTH_COLOR[node.health.status];
   return (
     <ButtonBase
@@ -243,7 +243,7 @@ function RootCard({ tree, releaseName }: { tree: Tree; releaseName: string }) {
 }
 
 /** The detail panel of one resource: every field the driver reports. */
-function NodeDrawer({ node, onClose }: { node: TreeNode | null; onClose(): void }) {
+function NodeDrawer({ node, onClose }: { node: TreeNode | null; onClose: () => void }) {
   const titleId = useId();
   return (
     <Drawer

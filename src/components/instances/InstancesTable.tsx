@@ -46,7 +46,7 @@ function Action({ title, children }: { title: string; children: ReactElement }) 
   );
 }
 
-function RowActions({ row, onDelete }: { row: Row; onDelete(row: Row): void }) {
+function RowActions({ row, onDelete }: { row: Row; onDelete: (row: Row) => void }) {
   const who = `${row.releaseName} (${row.shortId})`;
   const page = `/instances/${row.id}`;
   const deletable = isDeletable(row.status);

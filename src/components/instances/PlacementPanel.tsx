@@ -83,7 +83,11 @@ function ScoreChart({ decision }: { decision: Decision }) {
           <ReferenceLine x={0} stroke="#8fa4b1" />
           <Tooltip
             formatter={(value) => [String(value), "score"]}
-            labelFormatter={(name) => `${String(name)}: ${PRIORITIZER_HELP[String(name)] ?? ""}`}
+            labelFormatter={(name) => {
+              // The category axis: the label is the prioritizer's name.
+              const key = typeof name === "string" ? name : "";
+              return `${key}: ${PRIORITIZER_HELP[key] ?? ""}`;
+            }}
           />
           <Bar dataKey="score" isAnimationActive={false} radius={[0, 3, 3, 0]}>
             {data.map((d) => (

@@ -26,7 +26,7 @@ export function YamlEditor({
 }: {
   label: string;
   value: string;
-  onChange(value: string): void;
+  onChange: (value: string) => void;
   error?: string | undefined;
   helperText?: string;
   minLines?: number;

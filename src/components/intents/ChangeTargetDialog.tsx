@@ -40,11 +40,12 @@ export interface ChangeTargetIntent {
 const keyOf = (t: Pick<Target, "expectationId" | "targetName">) => `${t.expectationId}/${t.targetName}`;
 
 function valueText(value: unknown): string {
-  return Array.isArray(value)
-    ? value.map(String).join(", ")
-    : value === null || value === undefined
-      ? ""
-      : String(value);
+  if (Array.isArray(value)) return value.map(String).join(", ");
+  if (value === null || value === undefined) return "";
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+    return String(value);
+  // Target values are scalars; anything else shows as JSON rather than "[object Object]".
+  return JSON.stringify(value);
 }
 
 function ChangeTargetForm({
@@ -57,8 +58,8 @@ function ChangeTargetForm({
   intent: ChangeTargetIntent;
   targets: readonly Target[];
   intentType: IntentTypeChoice | undefined;
-  onClose(): void;
-  onChanged(): void;
+  onClose: () => void;
+  onChanged: () => void;
 }) {
   const trpc = useTRPC();
   const formId = useId();
@@ -108,7 +109,7 @@ function ChangeTargetForm({
       targetName: target.targetName,
       expectationId: target.expectationId,
       targetCondition: condition as NonNullable<ChangeInput["targetCondition"]>,
-      targetValue: targetValueOf(value, condition, catalogue) as ChangeInput["targetValue"],
+      targetValue: targetValueOf(value, condition, catalogue),
     };
     change.mutate(input);
   };
@@ -222,8 +223,8 @@ export function ChangeTargetDialog({
 }: {
   intent: ChangeTargetIntent | null;
   intentTypes: readonly IntentTypeChoice[];
-  onClose(): void;
-  onChanged(): void;
+  onClose: () => void;
+  onChanged: () => void;
 }) {
   const trpc = useTRPC();
   const titleId = useId();

@@ -18,8 +18,8 @@ export function DeleteIntentDialog({
   onDeleted,
 }: {
   intent: DeleteIntentTarget | null;
-  onClose(): void;
-  onDeleted?(intent: DeleteIntentTarget): void;
+  onClose: () => void;
+  onDeleted?: (intent: DeleteIntentTarget) => void;
 }) {
   const trpc = useTRPC();
   const remove = useConsoleMutation(

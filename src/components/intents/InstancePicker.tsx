@@ -46,7 +46,7 @@ export function InstancePicker({
   disabled = false,
 }: {
   value: string;
-  onChange(id: string): void;
+  onChange: (id: string) => void;
   label?: string;
   required?: boolean;
   error?: string | undefined;

@@ -333,7 +333,13 @@ function ReportBody({ report }: { report: Report }) {
  * achieved values over the recent reports. Re-read while open, so the
  * evaluator's next report shows without reopening.
  */
-export function IntentReportDialog({ intent, onClose }: { intent: ReportTarget | null; onClose(): void }) {
+export function IntentReportDialog({
+  intent,
+  onClose,
+}: {
+  intent: ReportTarget | null;
+  onClose: () => void;
+}) {
   const trpc = useTRPC();
   const titleId = useId();
   const report = useQuery({

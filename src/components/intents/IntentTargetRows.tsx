@@ -30,11 +30,11 @@ export function IntentTargetRows({
 }: {
   intentType: IntentTypeChoice;
   rows: readonly TargetRow[];
-  onChange(rows: TargetRow[]): void;
+  onChange: (rows: TargetRow[]) => void;
   errors: Record<string, string>;
   path: string;
   /** Drop the messages whose keys match (a changed or removed row). */
-  onClearErrors(match: (key: string) => boolean): void;
+  onClearErrors: (match: (key: string) => boolean) => void;
   disabled?: boolean;
 }) {
   const setRow = (index: number, patch: Partial<TargetRow>) => {

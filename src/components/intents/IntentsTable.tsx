@@ -49,7 +49,7 @@ function WithTooltip({ title, children }: { title: string; children: ReactElemen
 }
 
 /** The 7-character id, the full one on hover and one click from the clipboard. */
-function IntentId({ id, onCopied }: { id: string; onCopied(): void }) {
+function IntentId({ id, onCopied }: { id: string; onCopied: () => void }) {
   return (
     <Stack direction="row" spacing={0.25} sx={{ alignItems: "center" }}>
       <Tooltip title={id}>
@@ -100,11 +100,11 @@ function RowActions({
   row: Row;
   canManage: boolean;
   busy: boolean;
-  onReport(): void;
-  onEdit(): void;
-  onAction(action: Exclude<Action, "delete">): void;
-  onDelete(): void;
-  onExport(): void;
+  onReport: () => void;
+  onEdit: () => void;
+  onAction: (action: Exclude<Action, "delete">) => void;
+  onDelete: () => void;
+  onExport: () => void;
 }) {
   const who = `intent ${shortId(row.id)}`;
   const active = row.adminState === "ACTIVATED";

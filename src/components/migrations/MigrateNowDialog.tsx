@@ -57,8 +57,8 @@ export function MigrateNowDialog({
   onRequested,
 }: {
   instance: MigrateNowTarget | null;
-  onClose(): void;
-  onRequested?(): void;
+  onClose: () => void;
+  onRequested?: () => void;
 }) {
   const titleId = useId();
   return (
@@ -79,7 +79,7 @@ function MigrateNowBody({
 }: {
   instance: MigrateNowTarget;
   titleId: string;
-  onClose(): void;
+  onClose: () => void;
   onRequested?: (() => void) | undefined;
 }) {
   const trpc = useTRPC();
@@ -202,7 +202,7 @@ function ClusterOption({
 }: {
   evaluation: Evaluation;
   checked: boolean;
-  onPick(): void;
+  onPick: () => void;
 }) {
   const inputId = useId();
   const messageId = useId();

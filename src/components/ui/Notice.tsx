@@ -8,7 +8,7 @@ import { createContext, useCallback, useContext, useState, type ReactNode } from
 export interface Notice {
   message: string;
   /** A next step ("Upload chart"); the notice closes when it is taken. */
-  action?: { label: string; onClick(): void };
+  action?: { label: string; onClick: () => void };
   /** How long it stays (ms); 6 s unless said. */
   autoHideMs?: number;
 }

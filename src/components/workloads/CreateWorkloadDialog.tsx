@@ -59,8 +59,8 @@ export function CreateWorkloadDialog({
   intentTypes,
 }: {
   open: boolean;
-  onClose(): void;
-  onCreated(workload: Workload): void;
+  onClose: () => void;
+  onCreated: (workload: Workload) => void;
   intentTypes: IntentTypeOption[];
 }) {
   const trpc = useTRPC();

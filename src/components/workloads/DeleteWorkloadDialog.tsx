@@ -16,8 +16,8 @@ export function DeleteWorkloadDialog({
   onDeleted,
 }: {
   workload: DeleteTarget | null;
-  onClose(): void;
-  onDeleted(workload: DeleteTarget): void;
+  onClose: () => void;
+  onDeleted: (workload: DeleteTarget) => void;
 }) {
   const trpc = useTRPC();
   const remove = useConsoleMutation(

@@ -42,7 +42,13 @@ export interface UploadTarget {
   version: string;
 }
 
-export function UploadChartDialog({ workload, onClose }: { workload: UploadTarget | null; onClose(): void }) {
+export function UploadChartDialog({
+  workload,
+  onClose,
+}: {
+  workload: UploadTarget | null;
+  onClose: () => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [file, setFile] = useState<File | null>(null);

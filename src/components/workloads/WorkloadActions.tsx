@@ -40,8 +40,8 @@ export function WorkloadActions({
   onDelete,
 }: {
   workload: ActionRow;
-  onUpload(workload: ActionRow): void;
-  onDelete(workload: ActionRow): void;
+  onUpload: (workload: ActionRow) => void;
+  onDelete: (workload: ActionRow) => void;
 }) {
   const who = `${workload.name} ${workload.version}`;
   const accepted = workload.status === "ACCEPTED";
