@@ -124,8 +124,17 @@ export type ConnectResult = z.infer<typeof connectResultSchema>;
 export const applyOptionsSchema = z.object({
   /** Merged into every resource's labels and every pod template's labels (e.g. the instance id). */
   labels: z.record(z.string(), z.string()),
+  /**
+   * An admin approved cluster-scoped objects for the workload. Without it a
+   * driver refuses any kind the cluster serves cluster-scoped (the domain has
+   * already refused the well-known ones; this catches a CRD's own kinds).
+   */
+  allowClusterScoped: z.boolean().default(false),
+  /** The Pod Security Standard the instance namespace enforces (labels on the namespace). */
+  podSecurity: z.enum(["restricted", "baseline", "privileged"]).default("restricted"),
 });
-export type ApplyOptions = z.infer<typeof applyOptionsSchema>;
+export type PodSecurityLevel = z.infer<typeof applyOptionsSchema>["podSecurity"];
+export type ApplyOptions = z.input<typeof applyOptionsSchema>;
 
 export const applyActionSchema = z.enum(["created", "configured", "unchanged", "pruned"]);
 export type ApplyAction = z.infer<typeof applyActionSchema>;

@@ -55,3 +55,10 @@ export * from "./join";
 export * from "./queries";
 export * from "./registration";
 export * from "./usage-collector";
+export {
+  CLUSTER_SCOPED_KINDS,
+  describePolicyViolations,
+  namespacePolicyViolations,
+  type NamespacePolicy,
+  type PolicyViolation,
+} from "./namespace-policy";

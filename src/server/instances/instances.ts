@@ -11,7 +11,12 @@ import { logger } from "@/server/logger";
 import { decidePlacement, type PlacementDecision } from "@/server/placement";
 import { renderWorkload, type ChartDeps } from "@/server/workloads";
 import { recordLifecycleEvent } from "./lifecycle";
-import { clusterCandidates, requestsOf } from "@/server/clusters";
+import {
+  clusterCandidates,
+  describePolicyViolations,
+  namespacePolicyViolations,
+  requestsOf,
+} from "@/server/clusters";
 import { intentTargets, parseRenderedManifests, placementRequestFor } from "./placement-input";
 import { createInstanceInputSchema, type CreateInstanceInput } from "./schemas";
 import { isUuid } from "@/common/ids";
@@ -89,7 +94,7 @@ export async function createInstance(deps: InstanceDeps, input: CreateInstanceIn
   const data = parseOrThrow(createInstanceInputSchema, input);
   const workload = await db.workload.findFirst({
     where: { id: data.workloadId, ...(seesAll(user) ? {} : { ownerId: user.id }) },
-    select: { id: true, name: true, version: true, status: true },
+    select: { id: true, name: true, version: true, status: true, clusterScopedApprovedAt: true },
   });
   if (!workload) throw new DomainError("not_found", `No workload ${data.workloadId}.`, "workloadId");
   if (workload.status !== "ACCEPTED") {
@@ -135,6 +140,12 @@ export async function createInstance(deps: InstanceDeps, input: CreateInstanceIn
       rendered.errors,
     );
   }
+
+  // Refused here, where the provider can still change the values, rather than failed later by the orchestrator.
+  const violations = namespacePolicyViolations(parseRenderedManifests(rendered.manifests), namespace, {
+    allowClusterScoped: workload.clusterScopedApprovedAt !== null,
+  });
+  if (violations.length > 0) throw new DomainError("unprocessable", describePolicyViolations(violations));
 
   const intentId = data.intent ? randomUUID() : null;
   const instance = await db.$transaction(async (tx) => {

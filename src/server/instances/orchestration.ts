@@ -1,7 +1,16 @@
 import type { Prisma } from "@/generated/prisma/client";
 import type { TransactionClient, WorkloadRunMessage } from "@/server/bus";
-import { ClusterDriverError, driverFor, INSTANCE_ID_LABEL, type DriverFactory } from "@/server/clusters";
+import {
+  ClusterDriverError,
+  describePolicyViolations,
+  driverFor,
+  INSTANCE_ID_LABEL,
+  namespacePolicyViolations,
+  type DriverFactory,
+  type PodSecurityLevel,
+} from "@/server/clusters";
 import type { Db } from "@/server/db";
+import { serverEnv } from "@/server/env";
 import type { Logger } from "@/server/logger";
 import { decidePlacement } from "@/server/placement";
 import { recordLifecycleEvent } from "./lifecycle";
@@ -23,6 +32,8 @@ export interface OrchestrationDeps {
   attempt: number;
   maxAttempts: number;
   driverFactory?: DriverFactory;
+  /** Pod Security Standard for instance namespaces (default: `NEMO_POD_SECURITY_LEVEL`). */
+  podSecurity?: PodSecurityLevel;
 }
 
 async function markFailed(tx: TransactionClient, instanceId: string, reason: string): Promise<void> {
@@ -72,6 +83,23 @@ async function deploy(
     return;
   }
   const manifests = parseRenderedManifests((instance.manifests ?? []) as Array<{ content: string }>);
+  // The approval is read now, not at creation: an admin may have revoked it since.
+  const workload = await tx.workload.findUniqueOrThrow({
+    where: { id: instance.workloadId },
+    select: { clusterScopedApprovedAt: true },
+  });
+  const allowClusterScoped = workload.clusterScopedApprovedAt !== null;
+  const violations = namespacePolicyViolations(manifests, instance.namespace, { allowClusterScoped });
+  if (violations.length > 0) {
+    const reason = describePolicyViolations(violations);
+    await recordLifecycleEvent(tx, instance.id, "Deployment", reason, { refused: violations.length });
+    await markFailed(tx, instance.id, reason);
+    log.warn(
+      { refused: violations.map((v) => `${v.kind}/${v.name}`) },
+      "chart refused by the namespace policy",
+    );
+    return;
+  }
   const intents = await tx.intent.findMany({
     where: { instanceId: instance.id, adminState: "ACTIVATED", deletedAt: null },
     select: { intentType: true, body: true },
@@ -103,6 +131,8 @@ async function deploy(
       manifests,
       {
         labels: { [INSTANCE_ID_LABEL]: instance.id, "app.kubernetes.io/instance": instance.releaseName },
+        allowClusterScoped,
+        podSecurity: deps.podSecurity ?? serverEnv().NEMO_POD_SECURITY_LEVEL,
       },
     );
     await tx.workloadInstance.update({

@@ -17,3 +17,4 @@ export {
   type RenderOptions,
 } from "./chart-validation";
 export * from "./schemas";
+export { setClusterScopedApproval } from "./cluster-scoped-approval";

@@ -117,6 +117,12 @@ export const workloadSchema = z.object({
   ),
   supportedIntents: z.array(z.string()),
   ingressSupport: z.boolean(),
+  clusterScopedApprovedAt: z.iso
+    .datetime()
+    .nullable()
+    .describe(
+      "When an admin approved cluster-scoped resources (RBAC, CRDs, webhooks) for this workload; null: its charts may only create objects in their instance's namespace.",
+    ),
   ownerId: z.uuid(),
   user: z.string().describe("Username of the service provider who registered it."),
   createdAt: z.iso.datetime(),
@@ -203,3 +209,9 @@ export const chartUploadResultSchema = z.object({
   chart: chartSummarySchema,
 });
 export type ChartUploadResult = z.infer<typeof chartUploadResultSchema>;
+
+/** An admin's decision on a workload's cluster-scoped resources. */
+export const clusterScopedApprovalSchema = z.strictObject({
+  approved: z.boolean({ error: "approved must be true or false." }),
+});
+export type ClusterScopedApprovalInput = z.infer<typeof clusterScopedApprovalSchema>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { rolesForArea } from "@/common/areas";
+import { Role } from "@/common/roles";
 import { createTRPCRouter, roleProcedure } from "@/server/api/trpc";
 import {
   createWorkload,
@@ -7,7 +8,9 @@ import {
   getWorkload,
   listWorkloads,
   patchWorkload,
+  clusterScopedApprovalSchema,
   renderWorkload,
+  setClusterScopedApproval,
   templateOptionsSchema,
   workloadCreateSchema,
   workloadIdSchema,
@@ -46,6 +49,15 @@ export const workloadRouter = createTRPCRouter({
     .input(z.object({ id: workloadIdSchema, patch: workloadPatchSchema }))
     .mutation(({ ctx, input }) =>
       patchWorkload({ db: ctx.db, user: ctx.session.user }, input.id, input.patch),
+    ),
+
+  /** Admins only: let this workload's charts create cluster-scoped objects, or stop them (audited). */
+  setClusterScopedApproval: roleProcedure(Role.NEMO_ADMIN)
+    .input(clusterScopedApprovalSchema.extend({ id: workloadIdSchema }))
+    .mutation(({ ctx, input }) =>
+      setClusterScopedApproval({ db: ctx.db, user: ctx.session.user }, input.id, {
+        approved: input.approved,
+      }),
     ),
 
   delete: workloadProcedure

@@ -15,6 +15,7 @@ import {
   problemSchema,
   renderOutcomeSchema,
   templateOptionsSchema,
+  clusterScopedApprovalSchema,
   workloadCreateSchema,
   workloadListQuery,
   workloadPageSchema,
@@ -79,6 +80,7 @@ function components(): Record<string, unknown> {
       ["WorkloadCreate", workloadCreateSchema],
       ["WorkloadPatch", workloadPatchSchema],
       ["TemplateOptions", templateOptionsSchema],
+      ["ClusterScopedApproval", clusterScopedApprovalSchema],
     ],
     "input",
   );
@@ -283,6 +285,25 @@ export function openApiDocument(): JsonObject {
               "The archive or chart is invalid; `message` is the first problem with file:line, `problems` all of them.",
             ),
             ...COMMON_ERRORS,
+          },
+        },
+      },
+      "/api/v1/workload/{id}/cluster-scoped-approval/": {
+        parameters: [idParameter],
+        put: {
+          tags: ["workload"],
+          operationId: "setClusterScopedApproval",
+          summary: "Approve or revoke cluster-scoped resources for a workload (admins)",
+          description:
+            "By default a workload's charts may only create objects in their instance's namespace: " +
+            "cluster-scoped kinds (ClusterRole, CRDs, webhooks, …) and other namespaces are refused when an " +
+            "instance is created or deployed. An admin can approve them for one workload; every decision " +
+            "is recorded in the audit log. Instances deployed afterwards follow the current decision.",
+          requestBody: { required: true, content: json(ref("ClusterScopedApproval")) },
+          responses: {
+            "200": { description: "The workload with its approval.", content: json(ref("Workload")) },
+            ...ID_ERRORS,
+            "403": errorResponse("Only a NEMO admin can decide this."),
           },
         },
       },

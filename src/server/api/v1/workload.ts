@@ -4,11 +4,13 @@
  * Role and ownership rules are the domain's; so are the error statuses.
  */
 import { rolesForArea } from "@/common/areas";
+import { Role } from "@/common/roles";
 import { DomainError } from "@/server/errors";
 import { created, restHandler, RestError } from "@/server/api/rest";
 import {
   ARCHIVE_FIELD,
   CHART_ARCHIVE_LIMITS,
+  clusterScopedApprovalSchema,
   createWorkload,
   deleteWorkload,
   getWorkload,
@@ -16,6 +18,7 @@ import {
   patchWorkload,
   renderWorkload,
   replaceWorkload,
+  setClusterScopedApproval,
   uploadChart,
   workloadCreateSchema,
   workloadListQuery,
@@ -105,6 +108,12 @@ export const putWorkloadRest = restHandler(
 export const patchWorkloadRest = restHandler(
   { roles, body: workloadPatchSchema },
   ({ db, user, params, body }) => patchWorkload({ db, user }, params.id, body),
+);
+
+/** PUT /api/v1/workload/{id}/cluster-scoped-approval/ — admins: `{approved}` (audited). */
+export const clusterScopedApprovalRest = restHandler(
+  { roles: [Role.NEMO_ADMIN], body: clusterScopedApprovalSchema },
+  ({ db, user, params, body }) => setClusterScopedApproval({ db, user }, params.id, body),
 );
 
 /** DELETE /api/v1/workload/{id}/ — only while PENDING. */

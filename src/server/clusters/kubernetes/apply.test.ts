@@ -107,10 +107,19 @@ describe("kubernetes driver: apply", () => {
       `GET /apis/apps/v1/namespaces/${NS}/deployments/web`,
       `PATCH /apis/apps/v1/namespaces/${NS}/deployments/web`,
     ]);
+    // The namespace enforces the Pod Security Standard (restricted unless configured otherwise).
     expect(calls[0]?.body).toEqual({
       apiVersion: "v1",
       kind: "Namespace",
-      metadata: { name: NS, labels: { [INSTANCE_ID_LABEL]: "caedfa4f" } },
+      metadata: {
+        name: NS,
+        labels: {
+          [INSTANCE_ID_LABEL]: "caedfa4f",
+          "pod-security.kubernetes.io/enforce": "restricted",
+          "pod-security.kubernetes.io/audit": "restricted",
+          "pod-security.kubernetes.io/warn": "restricted",
+        },
+      },
     });
 
     const patches = calls.filter((r) => r.method === "PATCH");
@@ -235,8 +244,8 @@ describe("kubernetes driver: apply", () => {
       type: "INVALID_MANIFEST",
       cluster: "edge-1",
       message:
-        `cluster edge-1: applying Deployment/web in namespace ${NS}: ` +
-        'Deployment.apps "web" is invalid: spec.template.spec.containers[0].image: Required value',
+        `cluster edge-1: applying Deployment/web in namespace ${NS}: the API server refused the request ` +
+        '(422 Unprocessable Entity): Deployment.apps "web" is invalid: spec.template.spec.containers[0].image: Required value',
     });
   });
 
@@ -285,7 +294,7 @@ describe("kubernetes driver: apply", () => {
       rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }],
     };
 
-    const result = await driver().apply(NS, [monitor, role, crd], { labels });
+    const result = await driver().apply(NS, [monitor, role, crd], { labels, allowClusterScoped: true });
 
     expect(result.resources.filter((r) => r.action !== "pruned")).toEqual([
       { kind: "CustomResourceDefinition", name: crdName, action: "created" },
@@ -299,6 +308,35 @@ describe("kubernetes driver: apply", () => {
     expect(api.calls().map((r) => `${r.method} ${r.path}`)).toContain(
       `GET /apis/monitoring.coreos.com/v1/namespaces/${NS}/servicemonitors`,
     );
+  });
+
+  it("refuses a kind the cluster serves cluster-scoped unless approved, before creating anything", async () => {
+    serveNamespaceCreate();
+    const role: KubernetesManifest = {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRole",
+      metadata: { name: "shop-reader" },
+      rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }],
+    };
+    const error = await driver()
+      .apply(NS, [makeConfigMap(), role], { labels })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toMatchObject({
+      type: "INVALID_MANIFEST",
+      message: expect.stringContaining("ClusterRole/shop-reader is cluster-scoped"),
+    });
+    expect(api.calls().filter((r) => r.method !== "GET")).toEqual([]);
+  });
+
+  it("labels the namespace with the configured Pod Security level", async () => {
+    serveNamespaceCreate();
+    api.on("PATCH", path("v1", "ConfigMap", "settings"), appliedAs("913030"));
+    await driver().apply(NS, [makeConfigMap()], { labels, podSecurity: "baseline" });
+    const namespace = api.calls()[0]?.body as { metadata: { labels: Record<string, string> } };
+    expect(namespace.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("baseline");
   });
 
   it("leaves Namespace manifests to the driver and refuses the same object twice", async () => {
@@ -424,7 +462,7 @@ describe("kubernetes driver: scale", () => {
     );
     await expect(driver().scale(NS, "Deployment", "ghost", 3)).rejects.toMatchObject({
       type: "NOT_FOUND",
-      message: `cluster edge-1: reading the scale of Deployment/ghost in namespace ${NS}: deployments.apps "ghost" not found (404 Not Found)`,
+      message: `cluster edge-1: reading the scale of Deployment/ghost in namespace ${NS}: not found (404 Not Found): deployments.apps "ghost" not found`,
     });
   });
 

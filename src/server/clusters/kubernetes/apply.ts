@@ -5,6 +5,7 @@ import {
   applyOptionsSchema,
   type ApplyResult,
   namespaceNameSchema,
+  type PodSecurityLevel,
 } from "../driver";
 import { ClusterDriverError } from "../errors";
 import { type KubernetesManifest, parseManifests } from "../manifests";
@@ -127,6 +128,8 @@ interface Planned {
 export interface ApplyContext {
   apis: KubernetesApis;
   cluster: string;
+  /** From the apply options: an admin approved cluster-scoped objects for the workload. */
+  allowClusterScoped?: boolean;
 }
 
 const identity = (apiVersion: string, kind: string, name: string) => `${groupOf(apiVersion)}/${kind}/${name}`;
@@ -175,6 +178,19 @@ function prepare(
     if (template) withLabels(template, labels);
   }
   return body;
+}
+
+/**
+ * Pod Security Admission labels for the instance namespace: the cluster itself
+ * then refuses privileged pods, host paths and host networking at the level
+ * the console is configured for (`restricted` unless an admin chose otherwise).
+ */
+function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
+  return {
+    "pod-security.kubernetes.io/enforce": level,
+    "pod-security.kubernetes.io/audit": level,
+    "pod-security.kubernetes.io/warn": level,
+  };
 }
 
 function invalidManifest(cluster: string, message: string): ClusterDriverError {
@@ -252,6 +268,12 @@ async function planOne(
       context.cluster,
       `${kind}/${name}: the cluster does not serve kind ${kind} in ${apiVersion} ` +
         `(a custom resource whose CustomResourceDefinition is not installed?)`,
+    );
+  // The cluster's own answer, so a custom resource that is cluster-scoped is caught too.
+  if (!resource.namespaced && context.allowClusterScoped !== true)
+    throw invalidManifest(
+      context.cluster,
+      `${kind}/${name} is cluster-scoped; an admin must approve cluster-scoped resources for this workload`,
     );
   return {
     apiVersion,
@@ -389,6 +411,7 @@ export async function applyManifests(
       cluster,
     });
   const labels = { ...parsedOptions.data.labels };
+  const scoped: ApplyContext = { ...context, allowClusterScoped: parsedOptions.data.allowClusterScoped };
   // The namespace itself is the driver's to manage; a chart's Namespace object would fight it.
   const manifests = parseManifests(input).filter((m) => m.kind !== "Namespace");
   const seen = new Set<string>();
@@ -399,15 +422,18 @@ export async function applyManifests(
   }
 
   // Discovery first: a manifest the cluster cannot take fails the apply before anything is created.
-  const planned = await plan(context, namespace, manifests, labels);
-  await ensureNamespace(context, namespace, labels);
+  const planned = await plan(scoped, namespace, manifests, labels);
+  await ensureNamespace(context, namespace, {
+    ...labels,
+    ...podSecurityLabels(parsedOptions.data.podSecurity),
+  });
   const resources: ApplyResult["resources"] = [];
   const applied: Planned[] = [];
   for (const entry of planned) {
     // A CRD is served a moment after it is created (once Established), so its resources may wait a little.
     const item =
       "pending" in entry
-        ? await planOne(context, namespace, entry.pending, labels, CRD_DISCOVERY_ATTEMPTS)
+        ? await planOne(scoped, namespace, entry.pending, labels, CRD_DISCOVERY_ATTEMPTS)
         : entry;
     resources.push({ kind: item.kind, name: item.name, action: await applyOne(context, namespace, item) });
     applied.push(item);

@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Role } from "@/common/roles";
+import type { SessionUser } from "@/server/auth";
+import { workloadRunSchema, type TransactionClient } from "@/server/bus";
+import { createDb, type Db } from "@/server/db";
+import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
+import { seedDemo } from "@/server/demo/seed";
+import { DomainError } from "@/server/errors";
+import { logger } from "@/server/logger";
+import { makeUser, uniq } from "@/server/testing/factories";
+import { databaseUrlFor, runId } from "@/server/testing/services";
+import { createWorkload, setClusterScopedApproval, uploadChart } from "@/server/workloads";
+import { packTarGz } from "@/server/workloads/tar-writer";
+import { createInstance, getInstance, handleInstanceRun } from "./index";
+
+// Placement needs the demo clusters and nothing else: a database of its own.
+const url = databaseUrlFor(`nemo_nspolicy_${runId()}`);
+let db: Db;
+let admin: SessionUser;
+let provider: SessionUser;
+let workloadId: number;
+
+const as = (user: SessionUser) => ({ db, user });
+
+/** A chart whose templates ask for a ClusterRoleBinding to cluster-admin besides its Deployment. */
+function clusterAdminChart() {
+  return packTarGz([
+    { path: "grabby/Chart.yaml", content: "apiVersion: v2\nname: grabby\nversion: 0.1.0\n" },
+    { path: "grabby/values.yaml", content: "replicaCount: 1\n" },
+    {
+      path: "grabby/templates/deployment.yaml",
+      content: [
+        "apiVersion: apps/v1",
+        "kind: Deployment",
+        "metadata:",
+        "  name: {{ .Release.Name }}",
+        "spec:",
+        "  replicas: {{ .Values.replicaCount }}",
+        "  selector: { matchLabels: { app: grabby } }",
+        "  template:",
+        "    metadata: { labels: { app: grabby } }",
+        "    spec: { containers: [ { name: app, image: nginx, resources: { requests: { cpu: 100m, memory: 64Mi } } } ] }",
+        "",
+      ].join("\n"),
+    },
+    {
+      path: "grabby/templates/rbac.yaml",
+      content: [
+        "apiVersion: rbac.authorization.k8s.io/v1",
+        "kind: ClusterRoleBinding",
+        "metadata:",
+        "  name: {{ .Release.Name }}-admin",
+        "roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin }",
+        "subjects: [ { kind: ServiceAccount, name: default, namespace: {{ .Release.Namespace }} } ]",
+        "",
+      ].join("\n"),
+    },
+  ]);
+}
+
+async function orchestrate(instanceId: string): Promise<void> {
+  const rows = await db.outboxMessage.findMany({
+    where: { routingKey: "run" },
+    orderBy: { createdAt: "asc" },
+  });
+  const message = rows
+    .map((row) => workloadRunSchema.parse(row.payload))
+    .filter((m) => m.workload_id === instanceId)
+    .at(-1);
+  if (!message) throw new Error(`no run message for ${instanceId}`);
+  await db.$transaction((tx: TransactionClient) =>
+    handleInstanceRun(tx, message, { db, log: logger, attempt: 1, maxAttempts: 5 }),
+  );
+}
+
+async function rejection(promise: Promise<unknown>): Promise<DomainError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DomainError);
+  return error as DomainError;
+}
+
+beforeAll(async () => {
+  await ensureDatabase(url);
+  await applyMigrations(url);
+  db = createDb(url);
+  await seedDemo(db);
+  admin = await makeUser(db, [Role.NEMO_ADMIN]);
+  provider = await makeUser(db, [Role.SERVICE_PROVIDER]);
+  const workload = await createWorkload(as(provider), { name: uniq("grabby"), version: "1.0.0" });
+  const upload = await uploadChart(as(provider), workload.id, clusterAdminChart());
+  expect(upload.workload.status).toBe("ACCEPTED");
+  workloadId = workload.id;
+});
+
+afterAll(async () => {
+  await db.$disconnect();
+  await dropDatabase(url);
+});
+
+describe("a chart reaching outside its namespace", () => {
+  it("is refused when an instance is created, naming the object", async () => {
+    const error = await rejection(createInstance(as(provider), { workloadId, releaseName: "grab" }));
+    expect(error.kind).toBe("unprocessable");
+    expect(error.message).toContain("ClusterRoleBinding/grab-admin (ClusterRoleBinding is cluster-scoped)");
+    expect(await db.workloadInstance.count({ where: { workloadId } })).toBe(0);
+  });
+
+  it("can be approved by an admin only, and each decision is audited", async () => {
+    const forbidden = await rejection(setClusterScopedApproval(as(provider), workloadId, { approved: true }));
+    expect(forbidden.kind).toBe("forbidden");
+    const invalid = await rejection(setClusterScopedApproval(as(admin), workloadId, { approved: "yes" }));
+    expect(invalid).toMatchObject({ kind: "invalid", field: "approved" });
+
+    const approvedAt = new Date("2026-12-07T10:00:00Z");
+    const approved = await setClusterScopedApproval(as(admin), workloadId, { approved: true }, approvedAt);
+    expect(approved.clusterScopedApprovedAt).toBe(approvedAt.toISOString());
+    // The same decision again is no new decision.
+    await setClusterScopedApproval(as(admin), workloadId, { approved: true });
+    const audit = await db.auditEvent.findMany({
+      where: { subjectType: "workload", subjectId: String(workloadId) },
+    });
+    expect(audit).toMatchObject([
+      { actorId: admin.id, actorName: admin.username, action: "workload.cluster-scoped.approved" },
+    ]);
+  });
+
+  it("deploys once approved, and fails at deployment if the approval was revoked meanwhile", async () => {
+    await setClusterScopedApproval(as(admin), workloadId, { approved: true });
+    const deployed = await createInstance(as(provider), { workloadId, releaseName: "ok" });
+    await orchestrate(deployed.id);
+    expect((await getInstance(as(provider), deployed.id)).status).toBe("DEPLOYED");
+
+    const pending = await createInstance(as(provider), { workloadId, releaseName: "late" });
+    // An hour after the approval of the test above: the audit log keeps the order of decisions.
+    await setClusterScopedApproval(
+      as(admin),
+      workloadId,
+      { approved: false },
+      new Date("2026-12-07T11:00:00Z"),
+    );
+    await orchestrate(pending.id);
+    const failed = await getInstance(as(provider), pending.id);
+    expect(failed.status).toBe("FAILED");
+    expect(failed.statusReason).toContain("ClusterRoleBinding/late-admin");
+    expect((await db.workloadInstance.findUniqueOrThrow({ where: { id: pending.id } })).clusterId).toBeNull();
+    const actions = await db.auditEvent.findMany({
+      where: { subjectId: String(workloadId) },
+      orderBy: { createdAt: "asc" },
+      select: { action: true },
+    });
+    expect(actions.map((a) => a.action)).toEqual([
+      "workload.cluster-scoped.approved",
+      "workload.cluster-scoped.revoked",
+    ]);
+  });
+});
