@@ -69,3 +69,22 @@ export function toClusterErrorData(error: unknown, cluster?: string): ClusterErr
   const message = error instanceof Error ? error.message : String(error);
   return { type: "UNKNOWN", message, ...(cluster ? { cluster } : {}) };
 }
+
+/** Longest detail from elsewhere (an API server, a library, a socket) kept in an error or status reason. */
+export const MAX_DETAIL_LENGTH = 160;
+
+/**
+ * A short, single-line version of text that came from outside the console
+ * (an API server's message, a library's error): it ends up in status reasons
+ * and logs that others read, so it must not carry a response body, a local
+ * file path or a multi-line dump. Control characters become spaces, paths
+ * become `<path>`, and the result is cut to `max` characters.
+ */
+export function sanitizeDetail(text: string, max = MAX_DETAIL_LENGTH): string {
+  const cleaned = text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ")
+    .replace(/(?<=^|[\s'"(=,])(?:[A-Za-z]:)?(?:~|\.{1,2})?(?:[\\/][\w.@%+~-]+)+[\\/]?/g, "<path>")
+    .replace(/\s+/g, " ")
+    .trim();
+  return cleaned.length > max ? `${cleaned.slice(0, max - 1)}…` : cleaned;
+}

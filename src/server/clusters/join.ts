@@ -5,7 +5,7 @@ import type { Logger } from "@/server/logger";
 import { SecretError } from "@/server/secrets";
 import { driverConfigOf, sharedDriverFactory, type DriverFactory } from "./connection";
 import type { ClusterDriver, ClusterDriverConfig } from "./driver";
-import { ClusterDriverError } from "./errors";
+import { ClusterDriverError, sanitizeDetail } from "./errors";
 import { resolveClusterTarget } from "./driver-factory";
 
 /**
@@ -26,6 +26,21 @@ export interface JoinDependencies {
 
 /** The reference MO's wording for a conflicting join (docs/protocol.md, `mo.join.reply`). */
 export const ALREADY_JOINED_ERROR = "request failed: http request failed with status 409";
+
+/** Longest status reason a join writes: the driver's sentence and its short detail, never a dump. */
+const MAX_REASON_LENGTH = 400;
+
+/**
+ * A driver failure as a status reason and reply text: its type and its own
+ * (already fixed-sentence) message, bounded and on one line once more, since
+ * status reasons are shown to other users; anything that is not a driver
+ * error says only that the driver failed (the log keeps the error).
+ */
+function reasonOf(error: unknown): string {
+  if (error instanceof ClusterDriverError)
+    return sanitizeDetail(`${error.type}: ${error.message}`, MAX_REASON_LENGTH);
+  return "UNKNOWN: the cluster driver failed";
+}
 
 /** Where a cluster's API really is: two registrations of one endpoint are one cluster. */
 function endpointIdentity(config: ClusterDriverConfig): string | null {
@@ -99,7 +114,11 @@ export async function handleClusterJoin(
   try {
     config = driverConfigOf(cluster);
   } catch (error) {
-    const message = error instanceof SecretError ? error.message : String(error);
+    if (!(error instanceof SecretError)) log.error({ err: error }, "stored kubeconfig unreadable");
+    const message =
+      error instanceof SecretError
+        ? sanitizeDetail(error.message)
+        : "the stored kubeconfig could not be read";
     return fail(`request failed: ${message}`, 400, `kubeconfig rejected: ${message}`);
   }
 
@@ -127,12 +146,15 @@ export async function handleClusterJoin(
   try {
     driver = (deps.driverFor ?? sharedDriverFactory(deps.db))(config);
   } catch (error) {
-    const message = error instanceof ClusterDriverError ? `${error.type}: ${error.message}` : String(error);
+    if (!(error instanceof ClusterDriverError)) log.error({ err: error }, "cluster driver failed");
+    const message = reasonOf(error);
     return fail(`request failed: ${message}`, 400, message);
   }
   const connection = await driver.connect();
   if (!connection.ok) {
-    const message = `${connection.error.type}: ${connection.error.message}`;
+    const message = reasonOf(
+      new ClusterDriverError(connection.error.type, connection.error.message, { cluster: cluster.name }),
+    );
     const code =
       connection.error.type === "UNAUTHORIZED" ? 401 : connection.error.type === "UNREACHABLE" ? 503 : 400;
     return fail(`request failed: ${message}`, code, message);

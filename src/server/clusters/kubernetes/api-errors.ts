@@ -1,13 +1,16 @@
 import { ApiException } from "@kubernetes/client-node";
 import { z } from "zod";
-import { ClusterDriverError, type ClusterErrorType } from "../errors";
+import { ClusterDriverError, type ClusterErrorType, sanitizeDetail } from "../errors";
 import { RequestTimeoutError } from "./transport";
 
 /**
  * Turns what the client throws (an `ApiException` carrying the API server's
  * `Status`, a socket error, a transport timeout) into a typed
  * `ClusterDriverError` whose message names the cluster and the operation.
- * Callers branch on the type; the message is for people.
+ * Callers branch on the type; the message is for people: a fixed sentence
+ * per error type plus a short sanitised detail (`sanitizeDetail`), never a
+ * response body or a library's error text as it came, since these messages
+ * become cluster status reasons other users read.
  */
 
 /** The `metav1.Status` body the API server sends with every error. */
@@ -58,8 +61,8 @@ export function apiStatusOf(error: ApiException<unknown>): ApiStatus {
     try {
       body = JSON.parse(text);
     } catch {
-      // A proxy's HTML error page or "404 page not found": keep the text as the message.
-      return { message: text.trim().slice(0, 500) || undefined };
+      // A proxy's HTML error page or whatever else answered: not a Status, and never repeated.
+      return {};
     }
   }
   const parsed = apiStatusSchema.safeParse(body);
@@ -98,49 +101,66 @@ function errorCode(error: Error): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
+/** The API server's own words, cut short and on one line; its `reason` word when it sent no message. */
+function statusDetail(status: ApiStatus): string {
+  const text = status.message ?? status.reason;
+  return text === undefined ? "" : `: ${sanitizeDetail(text)}`;
+}
+
 function fromApiException(error: ApiException<unknown>, context: OperationContext): ClusterDriverError {
   const status = apiStatusOf(error);
   const code = error.code;
   const label = `${code} ${STATUS_TEXT[code] ?? "Error"}`;
-  const serverMessage = status.message ?? label;
-  const make = (type: ClusterErrorType, detail: string) =>
-    new ClusterDriverError(type, `cluster ${context.cluster}: ${context.operation}: ${detail}`, {
+  const detail = statusDetail(status);
+  const make = (type: ClusterErrorType, sentence: string) =>
+    new ClusterDriverError(type, `cluster ${context.cluster}: ${context.operation}: ${sentence}`, {
       cluster: context.cluster,
       cause: error,
     });
 
   if (code === 401) return make("UNAUTHORIZED", `the API server rejected the credentials (${label})`);
-  if (code === 403) return make("UNAUTHORIZED", `forbidden (${label}): ${serverMessage}`);
-  if (code === 404) return make("NOT_FOUND", `${serverMessage} (${label})`);
-  if (code === 409 && status.reason === "AlreadyExists") return make("ALREADY_EXISTS", serverMessage);
-  if (code === 400 || code === 422) return make(context.invalid ?? "INVALID_ARGUMENT", serverMessage);
+  if (code === 403) return make("UNAUTHORIZED", `forbidden (${label})${detail}`);
+  if (code === 404) return make("NOT_FOUND", `not found (${label})${detail}`);
+  if (code === 409 && status.reason === "AlreadyExists")
+    return make("ALREADY_EXISTS", `already exists (${label})${detail}`);
+  if (code === 400 || code === 422)
+    return make(
+      context.invalid ?? "INVALID_ARGUMENT",
+      `the API server refused the request (${label})${detail}`,
+    );
   if (code === 504 || status.reason === "Timeout" || status.reason === "ServerTimeout")
-    return make("TIMEOUT", `${serverMessage} (${label})`);
+    return make("TIMEOUT", `the API server timed out (${label})${detail}`);
   // Overloaded or restarting (or an aggregated API whose backend is down): a later retry may succeed.
-  if (code === 429 || code === 502 || code === 503) return make("UNREACHABLE", `${serverMessage} (${label})`);
-  return make("UNKNOWN", `${serverMessage} (${label})`);
+  if (code === 429 || code === 502 || code === 503)
+    return make("UNREACHABLE", `the API server is unavailable (${label})${detail}`);
+  return make("UNKNOWN", `the API server answered with an error (${label})${detail}`);
 }
 
 /** Maps any error thrown by a client call; a `ClusterDriverError` passes through unchanged. */
 export function toDriverError(error: unknown, context: OperationContext): ClusterDriverError {
   if (error instanceof ClusterDriverError) return error;
   if (error instanceof ApiException) return fromApiException(error, context);
-  const make = (type: ClusterErrorType, detail: string) =>
-    new ClusterDriverError(type, `cluster ${context.cluster}: ${context.operation}: ${detail}`, {
+  const make = (type: ClusterErrorType, sentence: string) =>
+    new ClusterDriverError(type, `cluster ${context.cluster}: ${context.operation}: ${sentence}`, {
       cluster: context.cluster,
       cause: error,
     });
-  if (error instanceof RequestTimeoutError) return make("TIMEOUT", error.message);
+  if (error instanceof RequestTimeoutError) return make("TIMEOUT", `no answer within ${error.timeoutMs} ms`);
   if (error instanceof Error) {
+    // Socket and TLS errors are known by their code; their text (addresses, certificate subjects) is not needed.
     const code = errorCode(error);
-    if (code === "ETIMEDOUT") return make("TIMEOUT", `connection timed out (${error.message})`);
-    if (code !== undefined && UNREACHABLE_CODES.has(code))
-      return make("UNREACHABLE", `API server unreachable (${error.message})`);
-    if (code !== undefined && TLS_CODES.has(code))
-      return make("INVALID_CONFIG", `TLS verification of the API server failed (${code}): ${error.message}`);
-    return make("UNKNOWN", error.message);
+    const codeLabel = code !== undefined && /^[A-Z0-9_]{1,64}$/.test(code) ? code : undefined;
+    if (code === "ETIMEDOUT") return make("TIMEOUT", "connection timed out (ETIMEDOUT)");
+    if (codeLabel !== undefined && UNREACHABLE_CODES.has(codeLabel))
+      return make("UNREACHABLE", `API server unreachable (${codeLabel})`);
+    if (codeLabel !== undefined && TLS_CODES.has(codeLabel))
+      return make("INVALID_CONFIG", `TLS verification of the API server failed (${codeLabel})`);
+    return make(
+      "UNKNOWN",
+      `the request failed${codeLabel ? ` (${codeLabel})` : ""}: ${sanitizeDetail(error.message)}`,
+    );
   }
-  return make("UNKNOWN", String(error));
+  return make("UNKNOWN", "the request failed");
 }
 
 /**

@@ -78,45 +78,52 @@ function invalidConfig(cluster: string, reason: string): ClusterDriverError {
 }
 
 /**
- * Loads the registered kubeconfig. Fails loudly (INVALID_CONFIG) on one the
- * driver could not use, before any request; never quotes its content, which
- * holds secrets.
+ * Builds the client's configuration from the kubeconfig's allow-listed fields
+ * (server, inline CA, TLS settings, token or inline client certificate), never
+ * from its text: whatever else the text holds cannot reach the client, which
+ * would run commands, read files or proxy for it. Fails loudly
+ * (INVALID_CONFIG) on one the driver could not use, before any request; never
+ * quotes its content, which holds secrets.
  */
 export function loadKubeConfig(text: string, cluster: string): { kubeConfig: KubeConfig; server: string } {
-  // The shared parser gives the same errors as the dispatcher for malformed YAML or missing entries.
-  parseKubeconfig(text);
-  const kubeConfig = new KubeConfig();
-  try {
-    kubeConfig.loadFromString(text);
-  } catch (error) {
-    // js-yaml quotes the offending lines in its messages, which may hold a token; its other errors
-    // ("clusters[0].name is missing") are safe and say what to fix.
-    const yamlError = error instanceof Error && error.name === "YAMLException";
-    const reason =
-      yamlError || !(error instanceof Error) ? "not valid YAML" : (error.message.split("\n")[0] ?? "");
-    throw invalidConfig(cluster, reason);
-  }
-  // A kubeconfig with one cluster and no current-context is accepted by the shared parser; make it usable.
-  if (!kubeConfig.getCurrentContext()) {
-    const [only] = kubeConfig.getClusters();
-    if (kubeConfig.getClusters().length !== 1 || !only) throw invalidConfig(cluster, "no current-context");
-    kubeConfig.addContext({ name: "nemo-console", cluster: only.name, user: "" });
-    kubeConfig.setCurrentContext("nemo-console");
-  }
-  const current = kubeConfig.getCurrentCluster();
-  if (!current) throw invalidConfig(cluster, "the current context names no cluster");
+  const target = parseKubeconfig(text);
   let url: URL;
   try {
-    url = new URL(current.server);
+    url = new URL(target.server);
   } catch {
     throw invalidConfig(cluster, "the server is not a URL");
   }
   if (url.protocol !== "https:" && url.protocol !== "http:")
     throw invalidConfig(cluster, `unsupported server scheme ${url.protocol}`);
   // The client refuses plain HTTP unless TLS verification is explicitly off; say so now rather than on every call.
-  if (url.protocol === "http:" && !current.skipTLSVerify)
+  if (url.protocol === "http:" && !target.tls.insecureSkipTlsVerify)
     throw invalidConfig(cluster, "an http:// server needs insecure-skip-tls-verify: true");
-  return { kubeConfig, server: current.server };
+  const { credential, tls } = target;
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [
+      {
+        name: "registered",
+        server: target.server,
+        skipTLSVerify: tls.insecureSkipTlsVerify,
+        ...(tls.certificateAuthorityData !== undefined && { caData: tls.certificateAuthorityData }),
+        ...(tls.tlsServerName !== undefined && { tlsServerName: tls.tlsServerName }),
+      },
+    ],
+    users: [
+      {
+        name: "registered",
+        ...(credential.type === "bearer-token" && { token: credential.token }),
+        ...(credential.type === "client-certificate" && {
+          certData: credential.certificateData,
+          keyData: credential.keyData,
+        }),
+      },
+    ],
+    contexts: [{ name: "registered", cluster: "registered", user: "registered" }],
+    currentContext: "registered",
+  });
+  return { kubeConfig, server: target.server };
 }
 
 export interface ApiOptions {

@@ -145,7 +145,11 @@ describe("kubernetes driver: connect", () => {
     const port = await closedPort();
     const result = await driver(kubeconfigFor(`http://127.0.0.1:${port}`)).connect();
     expect(result).toMatchObject({ ok: false, error: { type: "UNREACHABLE", cluster: "edge-1" } });
-    if (!result.ok) expect(result.error.message).toMatch(/ECONNREFUSED 127\.0\.0\.1:\d+/);
+    // The socket error's code, not its text (which names addresses).
+    if (!result.ok)
+      expect(result.error.message).toBe(
+        "cluster edge-1: reading the server version: API server unreachable (ECONNREFUSED)",
+      );
   });
 
   it("reports an unresolvable host name as UNREACHABLE", async () => {
@@ -163,7 +167,7 @@ describe("kubernetes driver: connect", () => {
       error: {
         type: "TIMEOUT",
         cluster: "edge-1",
-        message: "cluster edge-1: reading the server version: GET /version: no answer within 150 ms",
+        message: "cluster edge-1: reading the server version: no answer within 150 ms",
       },
     });
     expect(elapsed).toBeGreaterThanOrEqual(140);
@@ -180,7 +184,7 @@ describe("kubernetes driver: connect", () => {
     expect(result).toMatchObject({ ok: false, error: { type: "UNREACHABLE" } });
   });
 
-  it("keeps a proxy's non-JSON error page as the message", async () => {
+  it("never repeats a proxy's non-JSON error page in the message", async () => {
     const proxy = http.createServer((_req, res) => {
       res.writeHead(502, { "content-type": "text/html" });
       res.end("<html><body>502 Bad Gateway</body></html>");
@@ -190,7 +194,10 @@ describe("kubernetes driver: connect", () => {
       const { port } = proxy.address() as AddressInfo;
       const result = await driver(kubeconfigFor(`http://127.0.0.1:${port}`)).connect();
       expect(result).toMatchObject({ ok: false, error: { type: "UNREACHABLE" } });
-      if (!result.ok) expect(result.error.message).toContain("502 Bad Gateway</body>");
+      if (!result.ok)
+        expect(result.error.message).toBe(
+          "cluster edge-1: reading the server version: the API server is unavailable (502 Bad Gateway)",
+        );
     } finally {
       proxy.closeAllConnections();
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
