@@ -62,3 +62,9 @@ export {
   type NamespacePolicy,
   type PolicyViolation,
 } from "./namespace-policy";
+export {
+  GUARDRAIL_PREFIX,
+  namespaceGuardrails,
+  usageBoundsOf,
+  type GuardrailInput,
+} from "./namespace-guardrails";

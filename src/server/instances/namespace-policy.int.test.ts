@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth";
 import { workloadRunSchema, type TransactionClient } from "@/server/bus";
+import { driverFor } from "@/server/clusters";
 import { createDb, type Db } from "@/server/db";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
 import { seedDemo } from "@/server/demo/seed";
@@ -131,7 +132,18 @@ describe("a chart reaching outside its namespace", () => {
     await setClusterScopedApproval(as(admin), workloadId, { approved: true });
     const deployed = await createInstance(as(provider), { workloadId, releaseName: "ok" });
     await orchestrate(deployed.id);
-    expect((await getInstance(as(provider), deployed.id)).status).toBe("DEPLOYED");
+    const running = await getInstance(as(provider), deployed.id);
+    expect(running.status).toBe("DEPLOYED");
+    // The console's guardrails went into the namespace with the chart's objects.
+    const cluster = await db.cluster.findUniqueOrThrow({
+      where: { id: (await db.workloadInstance.findUniqueOrThrow({ where: { id: deployed.id } })).clusterId! },
+    });
+    const kinds = (await driverFor(db, cluster).deploymentTree(running.namespace)).nodes.map(
+      (n) => `${n.kind}/${n.name}`,
+    );
+    expect(kinds).toEqual(
+      expect.arrayContaining(["NetworkPolicy/nemo-default-deny", "ResourceQuota/nemo-quota"]),
+    );
 
     const pending = await createInstance(as(provider), { workloadId, releaseName: "late" });
     // An hour after the approval of the test above: the audit log keeps the order of decisions.

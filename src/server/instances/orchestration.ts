@@ -5,7 +5,9 @@ import {
   describePolicyViolations,
   driverFor,
   INSTANCE_ID_LABEL,
+  namespaceGuardrails,
   namespacePolicyViolations,
+  usageBoundsOf,
   type DriverFactory,
   type PodSecurityLevel,
 } from "@/server/clusters";
@@ -105,9 +107,10 @@ async function deploy(
     select: { intentType: true, body: true },
   });
   const requests = requestsOf(manifests);
+  const targets = intentTargets(intents);
   const decision = decidePlacement(
     await clusterCandidates(tx),
-    placementRequestFor(instance, requests, intentTargets(intents)),
+    placementRequestFor(instance, requests, targets),
   );
   // The explanation is kept whatever the outcome: "why this cluster?" or "why none?".
   const placement = JSON.parse(JSON.stringify({ requests, decision })) as Prisma.InputJsonObject;
@@ -126,9 +129,10 @@ async function deploy(
     rejected: decision.filtered.length,
   });
   try {
+    const guardrails = namespaceGuardrails({ manifests, requests, usageBounds: usageBoundsOf(targets) });
     const result = await driverFor(deps.db, cluster, deps.driverFactory).apply(
       instance.namespace,
-      manifests,
+      [...manifests, ...guardrails],
       {
         labels: { [INSTANCE_ID_LABEL]: instance.id, "app.kubernetes.io/instance": instance.releaseName },
         allowClusterScoped,
