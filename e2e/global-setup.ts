@@ -105,6 +105,10 @@ export default async function globalSetup(): Promise<void> {
     KEYCLOAK_ISSUER: issuer,
     KEYCLOAK_CLIENT_ID: "nemo-console",
     KEYCLOAK_CLIENT_SECRET: randomBytes(24).toString("base64url"),
+    // The local issuer runs only when asked, and under NODE_ENV=production only when forced.
+    NEMO_LOCAL_ISSUER: "1",
+    NEMO_LOCAL_ISSUER_FORCE: "1",
+    NEMO_DEMO_USERS: "1",
     AMQP_URL: amqpUrlFor(haveVhost ? vhost : null),
     AMQP_PREFIX: haveVhost ? "" : `e2e${id}.`,
     // One key for the app (seals kubeconfigs) and the workers (open them to join the cluster).

@@ -35,6 +35,21 @@ if [ -z "${NEXTAUTH_SECRET:-}" ]; then
   NEXTAUTH_SECRET=$(cat .nemo/nextauth-secret)
   export NEXTAUTH_SECRET
 fi
+# The local OIDC issuer stands in for Keycloak here (NEMO_LOCAL_ISSUER=0 with a real one); it needs
+# forcing under NODE_ENV=production, and its client secret is generated like the keys above.
+export NEMO_LOCAL_ISSUER="${NEMO_LOCAL_ISSUER:-1}"
+if [ "$NEMO_LOCAL_ISSUER" = "1" ]; then
+  export NEMO_LOCAL_ISSUER_FORCE="${NEMO_LOCAL_ISSUER_FORCE:-1}"
+  export NEMO_DEMO_USERS="${NEMO_DEMO_USERS:-1}"
+  if [ -z "${KEYCLOAK_CLIENT_SECRET:-}" ]; then
+    if [ ! -f .nemo/keycloak-client-secret ]; then
+      (umask 077 && node -e 'process.stdout.write(require("node:crypto").randomBytes(24).toString("base64url"))' > .nemo/keycloak-client-secret)
+    fi
+    chmod 600 .nemo/keycloak-client-secret
+    KEYCLOAK_CLIENT_SECRET=$(cat .nemo/keycloak-client-secret)
+    export KEYCLOAK_CLIENT_SECRET
+  fi
+fi
 export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/nemo}"
 # next-auth reads it from the environment itself (and warns when it is missing).
 export NEXTAUTH_URL="${NEXTAUTH_URL:-http://localhost:3000}"
@@ -49,5 +64,9 @@ if [ "${NEMO_SKIP_BUILD:-0}" != "1" ]; then
 fi
 
 echo
-echo "NEMO Console: http://localhost:${PORT:-3000}  (demo logins: admin/admin, infra/infra, provider/provider, nobody/nobody)"
+if [ "${NEMO_DEMO_USERS:-0}" = "1" ]; then
+  echo "NEMO Console: http://localhost:${PORT:-3000}  (demo logins: admin/admin, infra/infra, provider/provider, nobody/nobody)"
+else
+  echo "NEMO Console: http://localhost:${PORT:-3000}"
+fi
 exec node --import tsx workers/supervisor.ts

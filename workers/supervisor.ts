@@ -1,6 +1,6 @@
 /**
- * Quick-start supervisor: runs the web console, the local OIDC issuer (unless a
- * real Keycloak is configured) and one process per worker role, restarts a
+ * Quick-start supervisor: runs the web console, the local OIDC issuer (when
+ * NEMO_LOCAL_ISSUER=1, as the quick start sets) and one process per worker role, restarts a
  * process that dies (with backoff), and stops them all on SIGINT/SIGTERM.
  * Production runs each of these as its own deployment instead (helm/).
  */
@@ -10,7 +10,8 @@ import { WORKER_ROLES } from "@/server/workers";
 
 const root = path.resolve(import.meta.dirname, "..");
 const port = process.env.PORT ?? "3000";
-const useLocalIssuer = process.env.NEMO_LOCAL_ISSUER !== "0";
+// Only when asked (the quick start sets it): a production console signs in through a real Keycloak.
+const useLocalIssuer = process.env.NEMO_LOCAL_ISSUER === "1";
 
 interface Service {
   name: string;

@@ -5,6 +5,12 @@ import { z } from "zod";
  * so the quick start runs with little set; secrets have none (the quick start
  * generates them into .nemo/, tests set their own).
  */
+/** An on/off switch: "1"/"true" is on; unset, "0" or "false" is off. */
+const flag = z
+  .enum(["true", "false", "1", "0"])
+  .optional()
+  .transform((v) => v === "true" || v === "1");
+
 const serverEnvSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z.string().url().default("postgresql://postgres@127.0.0.1:5432/nemo"),
@@ -25,7 +31,8 @@ const serverEnvSchema = z.object({
     .default(12),
   KEYCLOAK_ISSUER: z.string().url().default("http://127.0.0.1:8180/realms/nemo"),
   KEYCLOAK_CLIENT_ID: z.string().default("nemo-console"),
-  KEYCLOAK_CLIENT_SECRET: z.string().default("nemo-console-secret"),
+  /** The console's OIDC client secret. No default (the quick start generates one, e2e sets its own). */
+  KEYCLOAK_CLIENT_SECRET: z.string().min(1).optional(),
   /**
    * Expected `aud` of bearer access tokens on /api/v1 (defaults to the client
    * id; on Keycloak add an audience mapper for the client).
@@ -33,11 +40,12 @@ const serverEnvSchema = z.object({
   KEYCLOAK_AUDIENCE: z.string().optional(),
   /** Interface the local OIDC issuer binds (defaults to KEYCLOAK_ISSUER's host). */
   LOCAL_ISSUER_HOST: z.string().optional(),
-  /** List the demo accounts on the local issuer's login page. */
-  LOCAL_ISSUER_SHOW_DEMO_USERS: z
-    .enum(["true", "false", "1", "0"])
-    .default("true")
-    .transform((v) => v === "true" || v === "1"),
+  /** Run the local OIDC issuer (development, tests, quick start); off unless asked. */
+  NEMO_LOCAL_ISSUER: flag,
+  /** Let the local issuer run under NODE_ENV=production (the quick start's single-machine demo). */
+  NEMO_LOCAL_ISSUER_FORCE: flag,
+  /** Show the demo accounts (the local issuer's login page); hidden unless asked. */
+  NEMO_DEMO_USERS: flag,
   /** 32-byte key (hex or base64) for AES-256-GCM encryption of secrets at rest. */
   NEMO_SECRET_KEY: z.string().optional(),
   ELASTICSEARCH_URL: z.string().url().optional(),

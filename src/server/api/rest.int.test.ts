@@ -31,6 +31,8 @@ const request = (headers: Record<string, string> = {}, path = "/api/v1/me/") =>
   new Request(`http://localhost:3999${path}`, { headers });
 
 beforeAll(async () => {
+  process.env.NEMO_LOCAL_ISSUER = "1";
+  resetServerEnvCache();
   issuer = await startLocalIssuer({
     issuer: "http://127.0.0.1:0/realms/nemo",
     clients: [

@@ -9,7 +9,12 @@ import { issuerMetadata } from "./issuer-metadata";
 import { rolesFromClaims, type Role } from "@/common/roles";
 import type { AuthSession, SessionUser } from "./session";
 import { identityFromClaims, syncUser } from "./users";
-import { requireNextAuthSecret, sessionMaxAgeSeconds, SessionUserResolver } from "./session-users";
+import {
+  requireKeycloakClientSecret,
+  requireNextAuthSecret,
+  sessionMaxAgeSeconds,
+  SessionUserResolver,
+} from "./session-users";
 
 const log = logger.child({ module: "auth" });
 
@@ -73,7 +78,7 @@ export function authOptions(): NextAuthOptions {
     providers: [
       KeycloakProvider({
         clientId: env.KEYCLOAK_CLIENT_ID,
-        clientSecret: env.KEYCLOAK_CLIENT_SECRET,
+        clientSecret: requireKeycloakClientSecret(env),
         issuer: env.KEYCLOAK_ISSUER.replace(/\/$/, ""),
       }),
     ],

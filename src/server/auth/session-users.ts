@@ -25,6 +25,17 @@ export function requireNextAuthSecret(env: ServerEnv = serverEnv()): string {
   return env.NEXTAUTH_SECRET;
 }
 
+/** The console's OIDC client secret; no default either (a known one lets anyone act as the client). */
+export function requireKeycloakClientSecret(env: ServerEnv = serverEnv()): string {
+  if (!env.KEYCLOAK_CLIENT_SECRET) {
+    throw new Error(
+      "KEYCLOAK_CLIENT_SECRET is not set: the console needs its OIDC client's secret " +
+        "(Keycloak's client credentials; `npm run quickstart` generates one for the local issuer).",
+    );
+  }
+  return env.KEYCLOAK_CLIENT_SECRET;
+}
+
 /** Absolute session lifetime in seconds (NEMO_SESSION_MAX_AGE_HOURS). */
 export function sessionMaxAgeSeconds(env: ServerEnv = serverEnv()): number {
   return Math.round(env.NEMO_SESSION_MAX_AGE_HOURS * 3600);

@@ -1,4 +1,4 @@
 export { startLocalIssuer, type LocalIssuerOptions, type RunningLocalIssuer } from "./server";
-export { localIssuerOptionsFromEnv } from "./config";
+export { assertLocalIssuerAllowed, localIssuerOptionsFromEnv, LocalIssuerRefused } from "./config";
 export { CONSOLE_RESOURCE, KEYCLOAK_ROUTES, type LocalIssuerClient } from "./provider";
 export { DEMO_USERS, type DemoUser } from "@/server/auth/demo-users";

@@ -1,6 +1,7 @@
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CookieJar, runCodeFlow, type CodeFlowOptions } from "@/server/testing/oidc-flow";
+import { resetServerEnvCache } from "@/server/env";
 import { startLocalIssuer, type RunningLocalIssuer } from "./server";
 
 const client = {
@@ -22,6 +23,8 @@ const login = (username: string, password: string): CodeFlowOptions => ({
 });
 
 beforeAll(async () => {
+  process.env.NEMO_LOCAL_ISSUER = "1";
+  resetServerEnvCache();
   issuer = await startLocalIssuer({ issuer: "http://127.0.0.1:0/realms/nemo", clients: [client] });
 });
 

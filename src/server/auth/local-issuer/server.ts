@@ -9,6 +9,7 @@ import {
   type LocalIssuerClient,
   type LocalIssuerConfig,
 } from "./provider";
+import { assertLocalIssuerAllowed, LocalIssuerRefused } from "./config";
 import { errorPage, loginPage } from "./views";
 
 /**
@@ -67,7 +68,12 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   send(res, status, "application/json", JSON.stringify(body));
 }
 
+/** Starts the issuer; refuses unless NEMO_LOCAL_ISSUER=1 (and, under NODE_ENV=production, forced). */
 export async function startLocalIssuer(options: LocalIssuerOptions): Promise<RunningLocalIssuer> {
+  assertLocalIssuerAllowed();
+  if (options.clients.some((client) => client.clientSecret === "")) {
+    throw new LocalIssuerRefused("Every client of the local issuer needs a client secret.");
+  }
   const requested = new URL(options.issuer);
   const realmPath = requested.pathname.replace(/\/$/, "");
   const realmName = realmPath.split("/").pop() ?? "nemo";
