@@ -104,7 +104,7 @@ export function usageBoundsOf(
   const upper = (name: string): number | undefined => {
     const bounds = targets.flatMap((t) => {
       if (t.targetName !== name || !UPPER_BOUNDS.has(t.condition)) return [];
-      const value = Array.isArray(t.value) ? t.value[1] : t.value;
+      const value: unknown = Array.isArray(t.value) ? (t.value as unknown[])[1] : t.value;
       return typeof value === "number" && Number.isFinite(value) ? [value] : [];
     });
     return bounds.length > 0 ? Math.max(...bounds) : undefined;
