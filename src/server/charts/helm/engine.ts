@@ -4,6 +4,7 @@
  * `<no value>` removal, and Helm's parse/exec error formats.
  */
 import { ExecError, TemplateSet } from "../template/exec";
+import { RENDER_LIMITS, RenderLimitError } from "../template/limits";
 import { ParseError, parse, type Tree } from "../template/parser";
 import {
   GoError,
@@ -329,6 +330,15 @@ function bindFuncs(set: TemplateSet, ctx: RenderContext): FuncMap {
     "include",
     goFunc(["string", "any"], (name, data) => {
       const n = name as string;
+      const nested = (why: string): RenderLimitError =>
+        new RenderLimitError(
+          "maxTemplateDepth",
+          "",
+          `${why} (maxTemplateDepth): rendering template has a nested reference name: ${n}: unable to execute template`,
+        );
+      // Refused here, with Helm's words, rather than as a generic nesting error inside execute.
+      if (set.budget.depth >= RENDER_LIMITS.maxTemplateDepth)
+        throw nested(`nesting exceeds the limit of ${RENDER_LIMITS.maxTemplateDepth}`);
       const count = ctx.includedNames.get(n);
       if (count !== undefined) {
         if (count > RECURSION_MAX)
@@ -340,11 +350,9 @@ function bindFuncs(set: TemplateSet, ctx: RenderContext): FuncMap {
       try {
         return set.execute(n, data ?? null);
       } catch (e) {
-        // JS runs out of stack before Helm's 1000-level limit; report it the same way.
+        // JS may run out of stack before the 1000-level limit; report it the same way, once.
         if (e instanceof RangeError)
-          throw new GoError(
-            `rendering template has a nested reference name: ${n}: unable to execute template`,
-          );
+          throw nested(`out of stack below the limit of ${RENDER_LIMITS.maxTemplateDepth}`);
         throw e;
       } finally {
         ctx.includedNames.set(n, (ctx.includedNames.get(n) ?? 1) - 1);
@@ -364,6 +372,8 @@ function bindFuncs(set: TemplateSet, ctx: RenderContext): FuncMap {
       try {
         return clone.execute(set.name, vals ?? null).replaceAll("<no value>", "");
       } catch (e) {
+        // Limits stop the whole render with their own place and name, not per tpl level.
+        if ((e instanceof ExecError && e.limit) || e instanceof RenderLimitError) throw e;
         throw new GoError(
           `error during tpl function execution for ${JSON.stringify(text)}: ${(e as Error).message}`,
         );

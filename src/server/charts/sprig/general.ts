@@ -1,12 +1,14 @@
 /** Sprig defaults, JSON, reflection, flow control and random functions. */
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import { GoError, goFunc, kindName, typeName, type GoFunc, type Value } from "../template/values";
+import { checkStringBytes } from "../template/limits";
 import { empty } from "./conv";
 import { deepEqual } from "./lists";
 import { marshalJSON, unmarshalJSON } from "./json";
 
 function randString(count: bigint, alphabet: string): string {
   const n = Number(count);
+  checkStringBytes(n, "random string");
   let out = "";
   for (let i = 0; i < n; i++) out += alphabet[randomInt(alphabet.length)];
   return out;
@@ -78,6 +80,7 @@ export function generalFuncs(): [string, GoFunc][] {
       "randBytes",
       goFunc(["int"], (n) => {
         if ((n as bigint) < 0n) throw new GoError("invalid count");
+        checkStringBytes(Number(n), "random bytes");
         return randomBytes(Number(n)).toString("base64");
       }),
     ],

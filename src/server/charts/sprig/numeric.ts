@@ -2,6 +2,7 @@
 import { randomInt } from "node:crypto";
 import { sprint } from "../template/format";
 import { GoError, goFunc, int64, type GoFunc, type Value } from "../template/values";
+import { checkSequenceLength } from "../template/limits";
 import { toFloat64, toInt, toInt64 } from "./conv";
 
 /** Minimal decimal: coef * 10^exp. */
@@ -69,6 +70,7 @@ function execDecimalOp(a: Value, b: Value[], op: DecOp): number {
 
 export function untilStep(start: bigint, stop: bigint, step: bigint): bigint[] {
   const v: bigint[] = [];
+  if (step !== 0n && (stop - start) / step > 0n) checkSequenceLength((stop - start) / step, "sequence");
   if (stop < start) {
     if (step >= 0n) return v;
     for (let i = start; i > stop; i += step) v.push(i);

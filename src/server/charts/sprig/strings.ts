@@ -1,6 +1,7 @@
 /** Sprig string, encoding and path functions. */
 import { createHash } from "node:crypto";
 import { quote, sprintf } from "../template/format";
+import { checkStringBytes } from "../template/limits";
 import {
   GoError,
   byteLength,
@@ -320,6 +321,7 @@ export function stringFuncs(): [string, GoFunc][] {
       "repeat",
       goFunc(["int", "string"], (c, s) => {
         if ((c as bigint) < 0n) throw new GoError("strings: negative Repeat count");
+        checkStringBytes(str(s).length * Number(c), "repeat result");
         return str(s).repeat(Number(c));
       }),
     ],
@@ -446,6 +448,8 @@ export function stringFuncs(): [string, GoFunc][] {
 }
 
 function indent(n: number, s: string): string {
+  // Checked before building: the result holds the pad once per line.
+  checkStringBytes(Math.max(n, 0) * (1 + (s.match(/\n/g)?.length ?? 0)) + s.length, "indent result");
   const pad = " ".repeat(Math.max(n, 0));
   return pad + s.split("\n").join("\n" + pad);
 }

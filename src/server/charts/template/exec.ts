@@ -18,6 +18,7 @@ import {
   type VariableNode,
   type Node,
 } from "./node";
+import { RENDER_LIMITS, RenderBudget, RenderLimitError, type RenderLimit } from "./limits";
 import { ParseError, Tree, isEmptyTree, parse } from "./parser";
 import {
   GoError,
@@ -43,6 +44,8 @@ export class ExecError extends Error {
     message: string,
     /** false for errors Go does not wrap as template.ExecError (e.g. unknown template name). */
     readonly isExecError = true,
+    /** Set when a render limit stopped execution: the error already names its place. */
+    readonly limit?: RenderLimit,
   ) {
     super(message);
     this.name = "ExecError";
@@ -79,6 +82,8 @@ export class TemplateSet {
   leftDelim: string;
   rightDelim: string;
   funcNames: Set<string>;
+  /** The render's spending; clones share it so include/tpl count against the same limits. */
+  budget: RenderBudget = new RenderBudget();
 
   constructor(
     readonly name: string,
@@ -125,6 +130,7 @@ export class TemplateSet {
     c.trees = new Map(this.trees);
     c.funcNames = this.funcNames;
     c.localFuncs = localFuncs ?? this.localFuncs;
+    c.budget = this.budget;
     return c;
   }
 
@@ -138,7 +144,21 @@ export class TemplateSet {
       );
     const dot = data === null ? undefined : data;
     const s = new State(this, name, dot);
-    s.walk(dot, tree.root ?? s.errorf(`${JSON.stringify(name)} is an incomplete or empty template`));
+    if (this.budget.depth > 0) {
+      // Nested (include, tpl): the caller's state has already located the call.
+      this.budget.enter();
+    } else {
+      try {
+        this.budget.enter();
+      } catch (e) {
+        s.limitError(e);
+      }
+    }
+    try {
+      s.walk(dot, tree.root ?? s.errorf(`${JSON.stringify(name)} is an incomplete or empty template`));
+    } finally {
+      this.budget.leave();
+    }
     return s.out;
   }
 }
@@ -220,11 +240,31 @@ class State {
     this.node = n;
   }
 
-  errorf(msg: string): never {
+  errorf(msg: string, limit?: RenderLimit): never {
     const name = this.tmplName;
-    if (this.node === null) throw new ExecError(`template: ${name}: ${msg}`);
+    if (this.node === null) throw new ExecError(`template: ${name}: ${msg}`, true, limit);
     const { location, context } = errorContext(this.node);
-    throw new ExecError(`template: ${location}: executing ${JSON.stringify(name)} at <${context}>: ${msg}`);
+    throw new ExecError(
+      `template: ${location}: executing ${JSON.stringify(name)} at <${context}>: ${msg}`,
+      true,
+      limit,
+    );
+  }
+
+  /** Rethrow a limit error with this state's place (template file and line); others unchanged. */
+  limitError(e: unknown): never {
+    if (e instanceof RenderLimitError) this.errorf(e.message, e.limit);
+    throw e;
+  }
+
+  /** Append to the output, counting it against the render's output budget. */
+  private emit(s: string): void {
+    try {
+      this.set.budget.write(s.length);
+    } catch (e) {
+      this.limitError(e);
+    }
+    this.out += s;
   }
 
   // --- variables
@@ -291,7 +331,7 @@ class State {
         this.walkTemplate(dot, node);
         return Ctl.None;
       case "text":
-        this.out += node.text;
+        this.emit(node.text);
         return Ctl.None;
       default:
         this.errorf(`unknown node: ${node.toString()}`);
@@ -320,7 +360,14 @@ class State {
       const val = this.evalPipeline(dot, r.pipe);
       const mark = this.mark();
       const decl = r.pipe.decl;
+      const budget = this.set.budget;
       const oneIteration = (index: Value, elem: Value): Ctl => {
+        try {
+          budget.iterate();
+        } catch (e) {
+          this.at(r);
+          this.limitError(e);
+        }
         if (decl.length > 0) {
           if (r.pipe.isAssign) {
             if (decl.length > 1) this.setVar(decl[0]?.ident[0] ?? "", index);
@@ -380,8 +427,18 @@ class State {
     const newDot = this.evalPipeline(dot, t.pipe);
     const s = new State(this.set, t.name, newDot);
     s.depth = this.depth + 1;
-    s.walk(newDot, tree.root ?? s.errorf(`${JSON.stringify(t.name)} is an incomplete or empty template`));
-    this.out += s.out;
+    try {
+      this.set.budget.enter();
+    } catch (e) {
+      this.at(t);
+      this.limitError(e);
+    }
+    try {
+      s.walk(newDot, tree.root ?? s.errorf(`${JSON.stringify(t.name)} is an incomplete or empty template`));
+    } finally {
+      this.set.budget.leave();
+    }
+    this.emit(s.out);
   }
 
   // --- evaluation
@@ -596,15 +653,27 @@ class State {
           : (argNodes[0]?.toString() ?? "");
       argv.unshift(callee);
     }
+    let result: Value;
     try {
-      return fn.fn(...argv);
+      result = fn.fn(...argv);
     } catch (e) {
       // Stack exhaustion propagates untouched so a caller (Helm's include) can report it.
-      if (e instanceof RangeError && /call stack/.test(e.message)) throw e;
+      if (e instanceof RangeError && e.message.includes("call stack")) throw e;
+      // A limit hit deeper (inside an include) already names its place; don't wrap it per level.
+      if (e instanceof ExecError && e.limit) throw e;
       this.at(node);
+      if (e instanceof RenderLimitError) this.errorf(`error calling ${name}: ${e.message}`, e.limit);
       const msg = e instanceof Error ? e.message : String(e);
       this.errorf(`error calling ${name}: ${msg}`);
     }
+    if (typeof result === "string" && result.length > RENDER_LIMITS.maxStringBytes) {
+      this.at(node);
+      this.errorf(
+        `error calling ${name}: result of ${result.length} characters exceeds the limit of ${RENDER_LIMITS.maxStringBytes} (maxStringBytes)`,
+        "maxStringBytes",
+      );
+    }
+    return result;
   }
 
   private validateType(value: Value, typ: ParamType | null): Value {
@@ -686,20 +755,20 @@ class State {
   printValue(n: Node, v: Value): void {
     this.at(n);
     if (v === undefined) {
-      this.out += "<no value>";
+      this.emit("<no value>");
       return;
     }
     if (typeof v === "string") {
-      this.out += v;
+      this.emit(v);
       return;
     }
     if (v instanceof GoStruct && v.kind === "ptr") {
       // printableValue dereferences pointers before printing.
       const s = v.format();
-      this.out += s.startsWith("&") ? s.slice(1) : s;
+      this.emit(s.startsWith("&") ? s.slice(1) : s);
       return;
     }
-    this.out += formatV(v);
+    this.emit(formatV(v));
   }
 }
 

@@ -2,6 +2,7 @@
  * Go `fmt` formatting for the value model: %v printing, Sprint/Sprintln/Sprintf,
  * strconv-style float formatting and quoting.
  */
+import { checkStringBytes } from "./limits";
 import {
   GoObject,
   SizedInt,
@@ -284,6 +285,7 @@ function pad(s: string, sp: Spec, numeric = false): string {
   const n = [...s].length;
   if (n >= sp.width) return s;
   const fill = sp.width - n;
+  checkStringBytes(fill, "printf padding");
   if (sp.minus) return s + " ".repeat(fill);
   if (sp.zero && numeric) {
     const sign = /^[+\- ]/.test(s) ? (s[0] ?? "") : "";
@@ -550,6 +552,7 @@ export function sprintf(format: string, args: Value[]): string {
         while (i < n && /[0-9]/.test(format[i] ?? "")) p += format[i++] ?? "";
         sp.prec = p ? Number(p) : 0;
       }
+      if (sp.prec !== undefined) checkStringBytes(sp.prec, "printf precision");
     }
     argIndex();
     if (i >= n) {
