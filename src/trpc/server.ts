@@ -18,6 +18,7 @@ import {
 } from "@tanstack/react-query";
 import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
 import { headers } from "next/headers";
+import { connection } from "next/server";
 import { cache, createElement, type ReactNode } from "react";
 import { appRouter, createCaller } from "@/server/api/root";
 import type { TRPCContext } from "@/server/api/trpc";
@@ -32,7 +33,12 @@ if (typeof window !== "undefined") {
 }
 
 /** The signed-in user of this request (next-auth), read once however many components ask. */
-export const getSession = cache(async (): Promise<AuthSession | null> => getServerAuthSession());
+export const getSession = cache(async (): Promise<AuthSession | null> => {
+  // A session belongs to a request: waiting for one first keeps `next build` from prerendering
+  // a caller (the root layout under /_not-found) and so from needing the runtime secrets.
+  await connection();
+  return getServerAuthSession();
+});
 
 /** The same context the HTTP handler builds, so a server-side call sees what the browser's would. */
 const createContext = cache(async (): Promise<TRPCContext> => ({
