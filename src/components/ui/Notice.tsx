@@ -23,19 +23,20 @@ const NoticeContext = createContext<Notify | null>(null);
  * a newer notice replaces the one on screen.
  */
 export function NoticeProvider({ children }: { children: ReactNode }) {
-  const [current, setCurrent] = useState<(Notice & { id: number }) | null>(null);
+  // The last notice stays while the snackbar slides out; `open` says whether it is showing.
+  const [current, setCurrent] = useState<(Notice & { id: number; open: boolean }) | null>(null);
   const notify = useCallback<Notify>((notice) => {
     const next = typeof notice === "string" ? { message: notice } : notice;
     // A new id remounts the snackbar, so its timer starts again for the new message.
-    setCurrent((previous) => ({ ...next, id: (previous?.id ?? 0) + 1 }));
+    setCurrent((previous) => ({ ...next, id: (previous?.id ?? 0) + 1, open: true }));
   }, []);
-  const close = () => setCurrent(null);
+  const close = () => setCurrent((previous) => (previous ? { ...previous, open: false } : previous));
   return (
     <NoticeContext.Provider value={notify}>
       {children}
       <Snackbar
         key={current?.id}
-        open={current !== null}
+        open={current?.open ?? false}
         message={current?.message}
         autoHideDuration={current?.autoHideMs ?? 6_000}
         onClose={(_, reason) => {
