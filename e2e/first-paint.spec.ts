@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { acceptedWorkload, expect, signIn, test } from "./fixtures";
+import { acceptedWorkload, expect, sameOrigin, signIn, test } from "./fixtures";
 
 /**
  * Pages prefetch their first query on the server and hydrate it: the HTML the server sends — what the first
@@ -30,6 +30,7 @@ test("list pages and the instance page arrive with their data: no skeleton on fi
   const release = `paint-${run}`;
   const workloadId = await acceptedWorkload(page, name);
   const created = await page.request.post("/api/v1/instance/", {
+    headers: sameOrigin(),
     data: { workloadId, releaseName: release, clusterName: CLUSTER },
   });
   expect(created.status()).toBe(201);

@@ -38,6 +38,14 @@ export const test = base.extend({
 
 export { expect };
 
+/**
+ * The Origin a browser adds to the console's own requests: a session cookie's REST
+ * mutations need it (CSRF check), and Playwright's API requests do not send one.
+ */
+export function sameOrigin(): { origin: string } {
+  return { origin: e2eEnv("baseUrl") };
+}
+
 /** Fills the Keycloak-style form (element ids as on a real Keycloak). */
 export async function submitCredentials(page: Page, username: string, password: string): Promise<void> {
   await expect(page.locator("#kc-form-login")).toBeVisible();
@@ -67,11 +75,13 @@ export async function acceptedWorkload(
   supportedIntents: string[] = ["Availability"],
 ): Promise<number> {
   const created = await page.request.post("/api/v1/workload/", {
+    headers: sameOrigin(),
     data: { name, version: "1.0.0", supportedIntents },
   });
   expect(created.status()).toBe(201);
   const { id } = (await created.json()) as { id: number };
   const uploaded = await page.request.post("/api/v1/workload/upload/", {
+    headers: sameOrigin(),
     multipart: {
       workload_id: String(id),
       file: { name: "mychart.tgz", mimeType: "application/gzip", buffer: await packChartDirectory(MYCHART) },

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Locator, Page } from "@playwright/test";
 import { energyIntentYaml } from "@/server/testing/intent-examples";
-import { acceptedWorkload, choose, expect, signIn, test } from "./fixtures";
+import { acceptedWorkload, choose, expect, sameOrigin, signIn, test } from "./fixtures";
 
 /**
  * Flow 4 end to end against the real evaluator worker: a service provider
@@ -21,6 +21,7 @@ const lineOf = (text: string, needle: string) => text.split("\n").findIndex((l) 
 async function deployedInstance(page: Page, release: string): Promise<{ id: string; shortId: string }> {
   const workloadId = await acceptedWorkload(page, `e2e-intents-${run}`, ["DeliverComputingWorkload"]);
   const created = await page.request.post("/api/v1/instance/", {
+    headers: sameOrigin(),
     // The smallest demo cluster: away from the clusters instances.spec.ts and clusters.spec.ts watch.
     data: { workloadId, releaseName: release, clusterName: "nemo-smart-farming" },
   });

@@ -1,6 +1,6 @@
 import type { Locator, Page } from "@playwright/test";
 import { e2eEnv } from "./env";
-import { acceptedWorkload, choose, expect, signIn, test } from "./fixtures";
+import { acceptedWorkload, choose, expect, sameOrigin, signIn, test } from "./fixtures";
 
 /**
  * Flow 5 end to end against the real workers (evaluator, IBMC controller,
@@ -211,6 +211,7 @@ test("an admin moves a deployed instance with Migrate now and watches it complet
   // Availability within 85–99.5 %: met where it runs (dev-onelab, 90 %), so nothing moves it on its
   // own, and staging-onelab (99.9 %) shows as rejected, with why.
   const created = await page.request.post("/api/v1/instance/", {
+    headers: sameOrigin(),
     data: {
       workloadId,
       releaseName: release,

@@ -1,7 +1,7 @@
 import { gzipSync } from "node:zlib";
 import type { Browser, BrowserContext, Page, Request } from "@playwright/test";
 import { e2eEnv } from "./env";
-import { acceptedWorkload, expect, signIn, test } from "./fixtures";
+import { acceptedWorkload, expect, sameOrigin, signIn, test } from "./fixtures";
 
 /**
  * Performance budget (docs/architecture.md), measured against the
@@ -187,6 +187,7 @@ test("performance budget: first-load JS per route and LCP (printed; fails only o
   const workloadId = await acceptedWorkload(page, `e2e-perf-${run}`);
   const release = `perf-${run}`;
   const created = await page.request.post("/api/v1/instance/", {
+    headers: sameOrigin(),
     data: { workloadId, releaseName: release, clusterName: CLUSTER },
   });
   expect(created.status()).toBe(201);

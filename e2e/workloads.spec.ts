@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { packChartDirectory, packTarGz } from "@/server/workloads/tar-writer";
-import { expect, MYCHART, signIn, test } from "./fixtures";
+import { expect, MYCHART, sameOrigin, signIn, test } from "./fixtures";
 
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 
@@ -174,10 +174,14 @@ test("another service provider cannot see a workload; an admin can", async ({ pa
   test.slow();
   const name = unique("e2e-private");
   await signIn(page, "provider");
-  const created = await page.request.post("/api/v1/workload/", { data: { name, version: "1.0.0" } });
+  const created = await page.request.post("/api/v1/workload/", {
+    headers: sameOrigin(),
+    data: { name, version: "1.0.0" },
+  });
   expect(created.status()).toBe(201);
   const { id } = (await created.json()) as { id: number };
   const uploaded = await page.request.post("/api/v1/workload/upload/", {
+    headers: sameOrigin(),
     multipart: {
       workload_id: String(id),
       file: { name: "mychart.tgz", mimeType: "application/gzip", buffer: await packMychart() },
@@ -215,11 +219,13 @@ test("the REST upload refuses an archive over 10 MiB with 413 and reads one just
   test.slow();
   await signIn(page, "provider");
   const created = await page.request.post("/api/v1/workload/", {
+    headers: sameOrigin(),
     data: { name: unique("e2e-big"), version: "1.0.0" },
   });
   const { id } = (await created.json()) as { id: number };
   const upload = (size: number) =>
     page.request.post("/api/v1/workload/upload/", {
+      headers: sameOrigin(),
       multipart: {
         workload_id: String(id),
         file: { name: "big.tgz", mimeType: "application/gzip", buffer: Buffer.alloc(size, 1) },

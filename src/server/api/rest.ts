@@ -3,6 +3,7 @@
  * cookie or bearer access token), may they (roles), is the input valid (zod),
  * and one JSON error shape for all of it:
  *   401 {error:"unauthorized", message}   403 {error:"forbidden", message}
+ *   415 {error:"unsupported_media_type", message} (cookie sessions: csrf.ts)
  *   400 {error:"bad_request", message, field}
  * Domain functions throw DomainError; it becomes its HTTP status here
  * (404 not_found, 409 conflict, 413, 422, …) with the field it names, and an
@@ -10,12 +11,14 @@
  */
 import type { z, ZodType } from "zod";
 import { BearerTokenError, bearerTokenFrom, userFromAccessToken } from "@/server/auth";
-import { sessionUserFromRequest } from "@/server/auth";
+import { sessionUserFromRequest, type SessionUserResolver } from "@/server/auth";
 import { describeRoles, hasAnyRole, type Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth";
 import { db, type Db } from "@/server/db";
 import { DomainError, HTTP_STATUS, type DomainErrorKind, type Problem } from "@/server/errors";
+import { serverEnv } from "@/server/env";
 import { logger } from "@/server/logger";
+import { csrfRefusal } from "./csrf";
 
 const log = logger.child({ module: "rest" });
 
@@ -26,6 +29,7 @@ export type RestErrorCode =
   | "not_found"
   | "conflict"
   | "payload_too_large"
+  | "unsupported_media_type"
   | "unprocessable_entity"
   | "internal";
 
@@ -37,6 +41,7 @@ export const REST_ERROR_CODES: readonly RestErrorCode[] = [
   "not_found",
   "conflict",
   "payload_too_large",
+  "unsupported_media_type",
   "unprocessable_entity",
   "internal",
 ];
@@ -83,8 +88,15 @@ export function errorResponse(error: RestError): Response {
   return Response.json(body, { status: error.status, headers: { "cache-control": "no-store" } });
 }
 
-/** The caller: an explicit bearer token wins over the session cookie. */
-export async function authenticate(request: Request, database: Db = db()): Promise<SessionUser> {
+/**
+ * The caller: an explicit bearer token wins over the session cookie. A
+ * cookie-authenticated mutation must also pass the CSRF check (csrf.ts).
+ */
+export async function authenticate(
+  request: Request,
+  database: Db = db(),
+  users?: SessionUserResolver,
+): Promise<SessionUser> {
   const token = bearerTokenFrom(request.headers);
   if (token) {
     try {
@@ -94,7 +106,7 @@ export async function authenticate(request: Request, database: Db = db()): Promi
       throw error;
     }
   }
-  const user = await sessionUserFromRequest(request);
+  const user = await sessionUserFromRequest(request, users);
   if (!user) {
     throw new RestError(
       401,
@@ -102,6 +114,8 @@ export async function authenticate(request: Request, database: Db = db()): Promi
       "Sign in or send an access token as 'Authorization: Bearer <token>'.",
     );
   }
+  const refusal = csrfRefusal(request, { trustedOrigins: [serverEnv().NEXTAUTH_URL] });
+  if (refusal) throw new RestError(refusal.status, refusal.code, refusal.message);
   return user;
 }
 

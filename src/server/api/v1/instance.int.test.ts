@@ -56,6 +56,8 @@ function call(
 ): Promise<Response> {
   const headers = new Headers();
   if (user) headers.set("cookie", cookies.get(user.id) ?? "");
+  // What the browser adds to the console's own requests (a cookie session's mutations need it).
+  if (user) headers.set("origin", BASE);
   if (init.json !== undefined) headers.set("content-type", "application/json");
   const target = init.path ?? (init.id ? `/api/v1/instance/${init.id}/` : "/api/v1/instance/");
   const request = new Request(`${BASE}${target}`, {

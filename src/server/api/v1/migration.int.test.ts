@@ -67,6 +67,8 @@ interface Call {
 function call(handler: Handler, user: SessionUser | null, init: Call = {}): Promise<Response> {
   const headers = new Headers();
   if (user) headers.set("cookie", cookies.get(user.id) ?? "");
+  // What the browser adds to the console's own requests (a cookie session's mutations need it).
+  if (user) headers.set("origin", BASE);
   let body: string | undefined;
   if (init.json !== undefined) body = JSON.stringify(init.json);
   else if (init.text !== undefined) body = init.text;

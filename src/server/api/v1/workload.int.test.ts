@@ -61,6 +61,8 @@ function call(
 ): Promise<Response> {
   const headers = new Headers();
   if (user) headers.set("cookie", cookies.get(user.id) ?? "");
+  // What the browser adds to the console's own requests (a cookie session's mutations need it).
+  if (user) headers.set("origin", BASE);
   if (init.json !== undefined) headers.set("content-type", "application/json");
   const request = new Request(`${BASE}${init.path ?? "/api/v1/workload/"}`, {
     method: init.method ?? "GET",
