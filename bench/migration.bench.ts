@@ -26,6 +26,7 @@
  * this process on one broker connection; the watchdog is not needed here.
  */
 import "./silent-logs";
+import "./simulated-clusters";
 import { performance } from "node:perf_hooks";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";

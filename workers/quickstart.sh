@@ -37,6 +37,8 @@ if [ -z "${NEXTAUTH_SECRET:-}" ]; then
 fi
 # The local OIDC issuer stands in for Keycloak here (NEMO_LOCAL_ISSUER=0 with a real one); it needs
 # forcing under NODE_ENV=production, and its client secret is generated like the keys above.
+# The demo runs on the simulated continuum (sim:// clusters), which a production console refuses.
+export NEMO_ALLOW_SIMULATED="${NEMO_ALLOW_SIMULATED:-1}"
 export NEMO_LOCAL_ISSUER="${NEMO_LOCAL_ISSUER:-1}"
 if [ "$NEMO_LOCAL_ISSUER" = "1" ]; then
   export NEMO_LOCAL_ISSUER_FORCE="${NEMO_LOCAL_ISSUER_FORCE:-1}"

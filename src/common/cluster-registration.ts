@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { clusterServerUrlProblem } from "./cluster-url";
 import { parseKubeconfig } from "./kubeconfig";
 
 /**
@@ -37,8 +38,13 @@ export const registerClusterInputSchema = z
       .string({ error: "Managed API is required." })
       .trim()
       .min(1, "Managed API is required.")
-      .refine((value) => /^(https?|sim):\/\/[^\s]+$/.test(value), {
-        message: "Managed API must be a URL such as https://api.cluster.example:6443 (or sim://<name>).",
+      .superRefine((value, ctx) => {
+        const problem = clusterServerUrlProblem(value);
+        if (problem !== null)
+          ctx.addIssue({
+            code: "custom",
+            message: `Managed API ${problem}: only scheme, host and port, such as https://api.cluster.example:6443 (or sim://<name>).`,
+          });
       }),
     kubeconfig: z
       .string({ error: "Cluster Config File is required." })

@@ -1,5 +1,6 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { clusterServerUrlProblem } from "./cluster-url";
 
 /**
  * Reading a kubeconfig: which server the current context points at, and how
@@ -195,6 +196,11 @@ export function parseKubeconfig(text: string): KubeconfigTarget {
   else if (certificateData && keyData) credential = { type: "client-certificate", certificateData, keyData };
 
   const { cluster: entry } = cluster;
+  const serverProblem = clusterServerUrlProblem(entry.server);
+  if (serverProblem !== null) {
+    const key = `clusters[${config.clusters.indexOf(cluster)}].cluster.server`;
+    throw new KubeconfigError(`invalid kubeconfig: ${key} ${serverProblem}`, key);
+  }
   return {
     server: entry.server,
     credential,

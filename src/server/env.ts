@@ -67,6 +67,25 @@ const serverEnvSchema = z.object({
    * before the IBMC controller's watchdog fails it or rolls it back.
    */
   MIGRATION_STEP_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
+  /**
+   * `sim://` clusters (the simulated continuum) are refused unless this is 1: a production
+   * console must not be gamed with fake, perfectly available clusters. The quick start,
+   * tests, e2e and benchmarks set it.
+   */
+  NEMO_ALLOW_SIMULATED: z
+    .enum(["0", "1"])
+    .default("0")
+    .transform((v) => v === "1"),
+  /** `http://` cluster API servers (no TLS) are refused unless this is 1. */
+  NEMO_CLUSTER_ALLOW_HTTP: z
+    .enum(["0", "1"])
+    .default("0")
+    .transform((v) => v === "1"),
+  /**
+   * Comma-separated host names, addresses and CIDR ranges clusters may use although they are
+   * loopback, private, link-local or the metadata address (refused otherwise; SSRF guard).
+   */
+  NEMO_CLUSTER_ALLOWED_HOSTS: z.string().default(""),
   /** Pod Security Standard enforced on every instance namespace (restricted unless an admin relaxes it). */
   NEMO_POD_SECURITY_LEVEL: z.enum(["restricted", "baseline", "privileged"]).default("restricted"),
 });

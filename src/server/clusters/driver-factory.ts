@@ -10,6 +10,7 @@ import {
 import { ClusterDriverError } from "./errors";
 import { type ClusterCredential, parseKubeconfig } from "./kubeconfig";
 import { KubernetesClusterDriver, type KubernetesClusterDriverOptions } from "./kubernetes";
+import { type NetworkPolicy, networkPolicyFromEnv } from "./network-policy";
 import { parseSimulatedApi, specFromProperties } from "./simulated/cluster-spec";
 import { SimulatedContinuum } from "./simulated/continuum";
 import { type PostgresSimulatedContinuum } from "./simulated/postgres-continuum";
@@ -42,6 +43,8 @@ export interface ClusterDriverFactoryOptions {
   db?: Db;
   /** Timeouts and Velero settings for clusters served by the kubernetes driver. */
   kubernetes?: KubernetesDriverTuning;
+  /** Whether sim:// and http:// are allowed and which hosts may be reached (default: from the environment). */
+  network?: NetworkPolicy;
 }
 
 export type KubernetesDriverTuning = Omit<
@@ -116,8 +119,16 @@ export function createClusterDriver(
   options: ClusterDriverFactoryOptions = {},
 ): ClusterDriver {
   const target = resolveClusterTarget(config);
+  const network = options.network ?? options.kubernetes?.network ?? networkPolicyFromEnv();
   switch (target.kind) {
     case "simulated": {
+      // A production console must not be gamed with fake, always-available clusters (NEMO_ALLOW_SIMULATED).
+      if (!network.allowSimulated)
+        throw new ClusterDriverError(
+          "INVALID_CONFIG",
+          `cluster ${config.name} is a simulated cluster (sim://), which this console does not allow`,
+          { cluster: config.name },
+        );
       const continuum = simulatedContinuumFor(config, options);
       // A sim:// cluster registered through the console joins the continuum with its registered capacity
       // (a demo cluster keeps its demo spec; a stored shared cluster keeps its stored one).
@@ -144,6 +155,7 @@ export function createClusterDriver(
       try {
         return new KubernetesClusterDriver({
           ...options.kubernetes,
+          network,
           cluster: config.name,
           kubeconfig: config.kubeconfig,
           properties: config.properties && {

@@ -9,6 +9,7 @@ import { DomainError, parseOrThrow } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { sealSecret } from "@/server/secrets";
 import { parseKubeconfig } from "./kubeconfig";
+import { networkPolicyFromEnv, serverUrlProblem } from "./network-policy";
 import { registerClusterInputSchema } from "@/common/cluster-registration";
 import { ON_CLUSTER_STATUSES } from "@/common/instance-status";
 
@@ -150,13 +151,25 @@ export async function registerCluster(db: Db, actor: SessionUser, input: unknown
     );
   }
   const data = parseOrThrow(registerClusterInputSchema, input);
+  const target = parseKubeconfig(data.kubeconfig);
+  // What this deployment allows (sim://, http://, internal addresses written as literals); host names are
+  // resolved and checked again whenever the driver connects.
+  const policy = networkPolicyFromEnv();
+  const apiProblem = serverUrlProblem(data.managedApi, policy, { addresses: true });
+  if (apiProblem !== null) throw new DomainError("invalid", `Managed API ${apiProblem}.`, "managedApi");
+  const serverProblem = serverUrlProblem(target.server, policy, { addresses: true });
+  if (serverProblem !== null)
+    throw new DomainError(
+      "invalid",
+      `Cluster Config File: the cluster's server ${serverProblem}.`,
+      "kubeconfig",
+    );
   const existing = await db.cluster.findUnique({ where: { name: data.name }, select: { id: true } });
   if (existing) {
     throw new DomainError("conflict", `A cluster named "${data.name}" is already registered (409).`, "name");
   }
   const sealed = sealSecret(data.kubeconfig);
   const operationId = randomUUID();
-  const target = parseKubeconfig(data.kubeconfig);
   try {
     const row = await db.$transaction(async (tx) => {
       const cluster = await tx.cluster.create({
@@ -233,7 +246,7 @@ export async function deregisterCluster(
     throw new DomainError("not_found", "No such cluster.");
   }
   const running = await db.workloadInstance.count({
-    where: { clusterId, status: { in: [...ON_CLUSTER_STATUSES] } },
+    where: { clusterId, status: { in: [...ON_CLUSTER_STATUSES, "DELETING", "FAILED"] } },
   });
   if (running > 0) {
     throw new DomainError(

@@ -9,4 +9,9 @@ process.env.AMQP_PREFIX = inject("amqpPrefix");
 process.env.NEMO_SECRET_KEY ??= "0".repeat(64);
 // No defaults for these any more (a known value would forge sessions / clients): each run has its own.
 process.env.NEXTAUTH_SECRET ??= randomBytes(32).toString("hex");
+// Tests use sim:// clusters and fake API servers on plain http://127.0.0.1 (production refuses all three);
+// the network policy's own tests pass their policy explicitly.
+process.env.NEMO_ALLOW_SIMULATED ??= "1";
+process.env.NEMO_CLUSTER_ALLOW_HTTP ??= "1";
+process.env.NEMO_CLUSTER_ALLOWED_HOSTS ??= "127.0.0.1";
 resetServerEnvCache();

@@ -1,7 +1,7 @@
 import { ApiException } from "@kubernetes/client-node";
 import { z } from "zod";
 import { ClusterDriverError, type ClusterErrorType, sanitizeDetail } from "../errors";
-import { RequestTimeoutError } from "./transport";
+import { RequestTimeoutError, ResponseTooLargeError } from "./transport";
 
 /**
  * Turns what the client throws (an `ApiException` carrying the API server's
@@ -146,6 +146,8 @@ export function toDriverError(error: unknown, context: OperationContext): Cluste
       cause: error,
     });
   if (error instanceof RequestTimeoutError) return make("TIMEOUT", `no answer within ${error.timeoutMs} ms`);
+  if (error instanceof ResponseTooLargeError)
+    return make("UNKNOWN", `the API server's answer exceeded ${error.maxBytes} bytes and was not read`);
   if (error instanceof Error) {
     // Socket and TLS errors are known by their code; their text (addresses, certificate subjects) is not needed.
     const code = errorCode(error);

@@ -15,7 +15,7 @@ import {
 } from "@kubernetes/client-node";
 import { ClusterDriverError } from "../errors";
 import { parseKubeconfig } from "../kubeconfig";
-import { createTransport } from "./transport";
+import { createTransport, type TransportOptions } from "./transport";
 
 /**
  * Where the kubernetes driver gets its API clients: the registered
@@ -130,6 +130,9 @@ export interface ApiOptions {
   kubeConfig: KubeConfig;
   server: string;
   timeoutMs: number;
+  /** The vetted address for the server's host (SSRF guard, network-policy.ts). */
+  pin?: TransportOptions["pin"];
+  maxResponseBytes?: number;
   discoveryCache: Record<string, V1APIResourceList>;
   signal?: AbortSignal;
 }
@@ -138,7 +141,12 @@ export function createApis(options: ApiOptions): KubernetesApis {
   const configuration = createConfiguration({
     baseServer: new ServerConfiguration(options.server, {}),
     authMethods: { default: options.kubeConfig },
-    httpApi: createTransport({ timeoutMs: options.timeoutMs, signal: options.signal }),
+    httpApi: createTransport({
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      pin: options.pin,
+      maxResponseBytes: options.maxResponseBytes,
+    }),
   });
   return {
     version: new VersionApi(configuration),

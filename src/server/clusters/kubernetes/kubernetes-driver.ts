@@ -24,6 +24,14 @@ import {
   type ScaleResult,
 } from "../driver";
 import { ClusterDriverError, isClusterDriverError } from "../errors";
+import {
+  type Lookup,
+  type NetworkPolicy,
+  networkPolicyFromEnv,
+  type PinnedAddress,
+  pinAddress,
+  serverUrlProblem,
+} from "../network-policy";
 import { type KubernetesManifest, type ScalableKind, scalableKindSchema } from "../manifests";
 import { call, isApiError, toDriverError } from "./api-errors";
 import { applyManifests } from "./apply";
@@ -52,12 +60,20 @@ export interface KubernetesClusterDriverOptions {
   restoreTimeoutMs?: number;
   /** Injected clock for timestamps (default `Date.now`). */
   now?: () => number;
+  /** Which servers and addresses may be reached (default: from the environment). */
+  network?: NetworkPolicy;
+  /** The resolver consulted before connecting (default: the system's); for tests. */
+  lookup?: Lookup;
+  /** Largest answer read (default 8 MiB). */
+  maxResponseBytes?: number;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_POLL_INTERVAL_MS = 2_000;
 const DEFAULT_VELERO_TIMEOUT_MS = 30 * 60_000;
 const POD_PAGE_SIZE = 500;
+/** Pages of a paged list read at most (500 × 200 = 100,000 pods): a bound on a hostile server's answers. */
+const MAX_LIST_PAGES = 200;
 /** Namespaces read at once by `instancesUsage`: enough to hide latency, few enough to spare the API server. */
 const USAGE_CONCURRENCY = 8;
 /** Errors that are about the cluster, not one namespace: no point asking about the other namespaces. */
@@ -85,6 +101,11 @@ export class KubernetesClusterDriver implements ClusterDriver {
   /** Discovery results, kept for the driver's lifetime (kinds served change only with upgrades and CRDs). */
   private readonly discoveryCache: Record<string, V1APIResourceList> = {};
   private readonly apis: KubernetesApis;
+  private readonly network: NetworkPolicy;
+  private readonly lookup: Lookup | undefined;
+  private readonly maxResponseBytes: number | undefined;
+  /** Vetted addresses per host name, for the driver's lifetime (a failed resolution is asked again). */
+  private readonly pinned = new Map<string, Promise<PinnedAddress>>();
 
   /** Throws INVALID_CONFIG for a kubeconfig it could not use, before any request is made. */
   constructor(options: KubernetesClusterDriverOptions) {
@@ -100,6 +121,18 @@ export class KubernetesClusterDriver implements ClusterDriver {
     this.backupTimeoutMs = options.backupTimeoutMs ?? DEFAULT_VELERO_TIMEOUT_MS;
     this.restoreTimeoutMs = options.restoreTimeoutMs ?? DEFAULT_VELERO_TIMEOUT_MS;
     this.now = options.now ?? Date.now;
+    this.network = options.network ?? networkPolicyFromEnv();
+    this.lookup = options.lookup;
+    this.maxResponseBytes = options.maxResponseBytes;
+    const problem = serverUrlProblem(this.server, this.network);
+    if (problem !== null)
+      throw new ClusterDriverError(
+        "INVALID_CONFIG",
+        `cluster ${this.cluster}: the API server URL ${problem}`,
+        {
+          cluster: this.cluster,
+        },
+      );
     this.apis = this.createApis();
   }
 
@@ -111,7 +144,19 @@ export class KubernetesClusterDriver implements ClusterDriver {
       timeoutMs: this.timeoutMs,
       discoveryCache: this.discoveryCache,
       signal,
+      pin: (hostname) => this.pin(hostname),
+      maxResponseBytes: this.maxResponseBytes,
     });
+  }
+
+  private pin(hostname: string): Promise<PinnedAddress> {
+    let pinned = this.pinned.get(hostname);
+    if (!pinned) {
+      pinned = pinAddress(hostname, this.network, this.cluster, this.lookup);
+      this.pinned.set(hostname, pinned);
+      pinned.catch(() => this.pinned.delete(hostname));
+    }
+    return pinned;
   }
 
   private context(operation: string) {
@@ -134,7 +179,14 @@ export class KubernetesClusterDriver implements ClusterDriver {
       // Requests held on each node, as `kubectl describe node` sums them: every bound pod that has not finished.
       const pods = [];
       let token: string | undefined;
+      let pages = 0;
       do {
+        if (++pages > MAX_LIST_PAGES)
+          throw new ClusterDriverError(
+            "UNKNOWN",
+            `cluster ${this.cluster}: listing pods: more than ${MAX_LIST_PAGES} pages of ${POD_PAGE_SIZE}; not read further`,
+            { cluster: this.cluster },
+          );
         const page = await call(this.context("listing pods"), () =>
           this.apis.core.listPodForAllNamespaces({
             fieldSelector: "status.phase!=Succeeded,status.phase!=Failed",

@@ -1,5 +1,6 @@
 import http from "node:http";
 import https from "node:https";
+import type { LookupFunction } from "node:net";
 import {
   type HttpLibrary,
   type RequestContext,
@@ -15,8 +16,23 @@ import {
  * answers, e.g. behind a black-holing firewall. This one gives every request
  * a deadline and honours an AbortSignal, and otherwise does what the client's
  * does: it uses the agent the kubeconfig authentication prepared (CA, client
- * certificate, TLS server name, proxy) and the headers it set (bearer token).
+ * certificate, TLS server name) and the headers it set (bearer token).
+ *
+ * Two guards against a hostile or broken server: every connection goes to
+ * the address `pin` vetted (the host name still serves SNI, certificate
+ * checks and the Host header, so DNS rebinding cannot move it), and an
+ * answer larger than `maxResponseBytes` is cut off instead of buffered.
  */
+
+/** Largest answer read into memory: lists are paged well below it. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+export class ResponseTooLargeError extends Error {
+  override readonly name = "ResponseTooLargeError";
+  constructor(readonly maxBytes: number) {
+    super(`the answer exceeded ${maxBytes} bytes`);
+  }
+}
 
 export class RequestTimeoutError extends Error {
   override readonly name = "RequestTimeoutError";
@@ -34,6 +50,17 @@ export interface TransportOptions {
   timeoutMs: number;
   /** Cancels every request of this transport. */
   signal?: AbortSignal;
+  /** The vetted address to connect to for a host name (network-policy.ts); the system resolver without it. */
+  pin?: (hostname: string) => Promise<{ address: string; family: 4 | 6 }>;
+  maxResponseBytes?: number;
+}
+
+/** A resolver that answers with the pinned address only, in both shapes `net.connect` asks for. */
+function pinnedLookup(pinned: { address: string; family: 4 | 6 }): LookupFunction {
+  return (_hostname, options, callback) => {
+    if (options.all) callback(null, [{ address: pinned.address, family: pinned.family }]);
+    else callback(null, pinned.address, pinned.family);
+  };
 }
 
 function headersOf(incoming: http.IncomingHttpHeaders): Record<string, string> {
@@ -45,7 +72,18 @@ function headersOf(incoming: http.IncomingHttpHeaders): Record<string, string> {
   return headers;
 }
 
-function send(request: RequestContext, options: TransportOptions): Promise<ResponseContext> {
+async function send(request: RequestContext, options: TransportOptions): Promise<ResponseContext> {
+  const hostname = new URL(request.getUrl()).hostname.replace(/^\[|\]$/g, "");
+  const pinned = options.pin ? await options.pin(hostname) : undefined;
+  return sendTo(request, options, pinned && pinnedLookup(pinned));
+}
+
+function sendTo(
+  request: RequestContext,
+  options: TransportOptions,
+  lookup: LookupFunction | undefined,
+): Promise<ResponseContext> {
+  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   return new Promise((resolve, reject) => {
     const url = new URL(request.getUrl());
     const method = request.getHttpMethod().toString();
@@ -61,6 +99,7 @@ function send(request: RequestContext, options: TransportOptions): Promise<Respo
       headers: request.getHeaders(),
       agent: request.getAgent(),
       signal: options.signal,
+      ...(lookup && { lookup }),
     });
     const timer = setTimeout(
       () => outgoing.destroy(new RequestTimeoutError(options.timeoutMs, method, url.pathname)),
@@ -73,7 +112,22 @@ function send(request: RequestContext, options: TransportOptions): Promise<Respo
     outgoing.on("error", fail);
     outgoing.on("response", (incoming) => {
       const chunks: Buffer[] = [];
-      incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+      let received = 0;
+      // Rejected first, so the socket errors the destroy causes cannot stand in for the reason.
+      const tooLarge = () => {
+        fail(new ResponseTooLargeError(maxBytes));
+        outgoing.destroy();
+      };
+      const declared = Number(incoming.headers["content-length"]);
+      if (Number.isFinite(declared) && declared > maxBytes) {
+        tooLarge();
+        return;
+      }
+      incoming.on("data", (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > maxBytes) tooLarge();
+        else chunks.push(chunk);
+      });
       incoming.on("error", fail);
       incoming.on("end", () => {
         clearTimeout(timer);

@@ -15,6 +15,8 @@ export interface RecordedRequest {
   query: Record<string, string>;
   contentType: string | undefined;
   authorization: string | undefined;
+  /** The Host header: the name the client was given, whichever address it connected to. */
+  host: string | undefined;
   /** Parsed JSON when the body is JSON, else the raw text; undefined without a body. */
   body: unknown;
 }
@@ -150,6 +152,7 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
         query: Object.fromEntries(url.searchParams.entries()),
         contentType: req.headers["content-type"],
         authorization: req.headers.authorization,
+        host: req.headers.host,
         body,
       };
       requests.push(request);
