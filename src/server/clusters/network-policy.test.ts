@@ -260,3 +260,33 @@ describe("simulated clusters", () => {
     );
   });
 });
+
+describe("paged lists", () => {
+  it("reads lists in pages of 500 and stops a server that never stops sending continue tokens", async () => {
+    const api = await startFakeApiServer();
+    try {
+      api.on("GET", "/version", { status: 200, body: fixture("version.json") });
+      let served = 0;
+      api.on("GET", "/api/v1/nodes", () => ({
+        status: 200,
+        body: { kind: "NodeList", apiVersion: "v1", metadata: { continue: `page-${++served}` }, items: [] },
+      }));
+      const result = await new KubernetesClusterDriver({
+        cluster: "edge",
+        kubeconfig: api.kubeconfig(),
+        network: { allowHttp: true, allowSimulated: false, allowedHosts: parseAllowList("127.0.0.1") },
+      }).connect();
+      expect(result).toMatchObject({
+        ok: false,
+        error: { message: expect.stringContaining("more than 200 pages of 500") },
+      });
+      expect(served).toBe(200);
+      expect(api.requests.filter((r) => r.path === "/api/v1/nodes").map((r) => r.query.limit)).toEqual(
+        Array<string>(200).fill("500"),
+      );
+      expect(api.requests.at(-1)?.query.continue).toBe("page-199");
+    } finally {
+      await api.close();
+    }
+  });
+});

@@ -71,8 +71,20 @@ export interface KubernetesClusterDriverOptions {
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_POLL_INTERVAL_MS = 2_000;
 const DEFAULT_VELERO_TIMEOUT_MS = 30 * 60_000;
-const POD_PAGE_SIZE = 500;
-/** Pages of a paged list read at most (500 × 200 = 100,000 pods): a bound on a hostile server's answers. */
+/** Items per page of the namespaced lists (tree, usage). */
+const LIST_PAGE_SIZE = 500;
+
+interface ListPage {
+  limit: number;
+  _continue: string | undefined;
+}
+
+interface PagedList<T> {
+  items: T[];
+  metadata?: { _continue?: string };
+}
+
+/** Pages of a paged list read at most (500 × 200 = 100,000 items): a bound on a hostile server's answers. */
 const MAX_LIST_PAGES = 200;
 /** Namespaces read at once by `instancesUsage`: enough to hide latency, few enough to spare the API server. */
 const USAGE_CONCURRENCY = 8;
@@ -159,6 +171,34 @@ export class KubernetesClusterDriver implements ClusterDriver {
     return pinned;
   }
 
+  /**
+   * Every item of a list, read in pages of LIST_PAGE_SIZE: one answer stays
+   * far below the transport's size cap, and a server that keeps sending
+   * continue tokens is stopped after MAX_LIST_PAGES pages.
+   */
+  private async listPaged<T>(
+    operation: string,
+    run: (page: ListPage) => Promise<PagedList<T>>,
+  ): Promise<T[]> {
+    const items: T[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      if (++pages > MAX_LIST_PAGES)
+        throw new ClusterDriverError(
+          "UNKNOWN",
+          `cluster ${this.cluster}: ${operation}: more than ${MAX_LIST_PAGES} pages of ${LIST_PAGE_SIZE}; not read further`,
+          { cluster: this.cluster },
+        );
+      const page = await call(this.context(operation), () =>
+        run({ limit: LIST_PAGE_SIZE, _continue: token }),
+      );
+      items.push(...page.items);
+      token = page.metadata?._continue || undefined;
+    } while (token);
+    return items;
+  }
+
   private context(operation: string) {
     return { cluster: this.cluster, operation };
   }
@@ -175,31 +215,17 @@ export class KubernetesClusterDriver implements ClusterDriver {
       const version = await call(this.context("reading the server version"), () =>
         this.apis.version.getCode(),
       );
-      const nodes = await call(this.context("listing nodes"), () => this.apis.core.listNode());
+      const nodes = await this.listPaged("listing nodes", (page) => this.apis.core.listNode(page));
       // Requests held on each node, as `kubectl describe node` sums them: every bound pod that has not finished.
-      const pods = [];
-      let token: string | undefined;
-      let pages = 0;
-      do {
-        if (++pages > MAX_LIST_PAGES)
-          throw new ClusterDriverError(
-            "UNKNOWN",
-            `cluster ${this.cluster}: listing pods: more than ${MAX_LIST_PAGES} pages of ${POD_PAGE_SIZE}; not read further`,
-            { cluster: this.cluster },
-          );
-        const page = await call(this.context("listing pods"), () =>
-          this.apis.core.listPodForAllNamespaces({
-            fieldSelector: "status.phase!=Succeeded,status.phase!=Failed",
-            limit: POD_PAGE_SIZE,
-            _continue: token,
-          }),
-        );
-        pods.push(...page.items);
-        token = page.metadata?._continue || undefined;
-      } while (token);
+      const pods = await this.listPaged("listing pods", (page) =>
+        this.apis.core.listPodForAllNamespaces({
+          fieldSelector: "status.phase!=Succeeded,status.phase!=Failed",
+          ...page,
+        }),
+      );
       return {
         ok: true,
-        info: serverInfo({ cluster: this.cluster, version: version.gitVersion, nodes: nodes.items, pods }),
+        info: serverInfo({ cluster: this.cluster, version: version.gitVersion, nodes, pods }),
       };
     } catch (error) {
       return { ok: false, error: toDriverError(error, this.context("connecting")).toData() };
@@ -263,18 +289,18 @@ export class KubernetesClusterDriver implements ClusterDriver {
   }
 
   private async namespaceObjects(namespace: string): Promise<NamespaceObjects> {
-    const list = <T>(what: string, run: () => Promise<{ items: T[] }>) =>
-      call(this.context(`listing ${what} in namespace ${namespace}`), run).then((l) => l.items);
+    const list = <T>(what: string, run: (page: ListPage) => Promise<PagedList<T>>) =>
+      this.listPaged(`listing ${what} in namespace ${namespace}`, run);
     const [deployments, replicaSets, pods, statefulSets, services, claims, ingresses] = await Promise.all([
-      list("deployments", () => this.apis.apps.listNamespacedDeployment({ namespace })),
-      list("replica sets", () => this.apis.apps.listNamespacedReplicaSet({ namespace })),
-      list("pods", () => this.apis.core.listNamespacedPod({ namespace })),
-      list("stateful sets", () => this.apis.apps.listNamespacedStatefulSet({ namespace })),
-      list("services", () => this.apis.core.listNamespacedService({ namespace })),
-      list("persistent volume claims", () =>
-        this.apis.core.listNamespacedPersistentVolumeClaim({ namespace }),
+      list("deployments", (page) => this.apis.apps.listNamespacedDeployment({ namespace, ...page })),
+      list("replica sets", (page) => this.apis.apps.listNamespacedReplicaSet({ namespace, ...page })),
+      list("pods", (page) => this.apis.core.listNamespacedPod({ namespace, ...page })),
+      list("stateful sets", (page) => this.apis.apps.listNamespacedStatefulSet({ namespace, ...page })),
+      list("services", (page) => this.apis.core.listNamespacedService({ namespace, ...page })),
+      list("persistent volume claims", (page) =>
+        this.apis.core.listNamespacedPersistentVolumeClaim({ namespace, ...page }),
       ),
-      list("ingresses", () => this.apis.networking.listNamespacedIngress({ namespace })),
+      list("ingresses", (page) => this.apis.networking.listNamespacedIngress({ namespace, ...page })),
     ]);
     return { deployments, replicaSets, pods, statefulSets, services, claims, ingresses };
   }
@@ -405,21 +431,21 @@ export class KubernetesClusterDriver implements ClusterDriver {
   async usage(): Promise<ClusterUsageSample> {
     const [metrics, nodes] = await Promise.all([
       readNodeMetrics(this.apis, this.cluster),
-      call(this.context("listing nodes"), () => this.apis.core.listNode()),
+      this.listPaged("listing nodes", (page) => this.apis.core.listNode(page)),
     ]);
-    return clusterUsageSample({ cluster: this.cluster, nodes: nodes.items, metrics, now: this.now() });
+    return clusterUsageSample({ cluster: this.cluster, nodes, metrics, now: this.now() });
   }
 
   async instanceUsage(namespace: string): Promise<InstanceUsage> {
     this.assertNamespace(namespace);
-    const list = <T>(what: string, run: () => Promise<{ items: T[] }>) =>
-      call(this.context(`listing ${what} in namespace ${namespace}`), run).then((l) => l.items);
+    const list = <T>(what: string, run: (page: ListPage) => Promise<PagedList<T>>) =>
+      this.listPaged(`listing ${what} in namespace ${namespace}`, run);
     const [metrics, pods, replicaSets, deployments, statefulSets] = await Promise.all([
       readPodMetrics(this.apis, this.cluster, namespace),
-      list("pods", () => this.apis.core.listNamespacedPod({ namespace })),
-      list("replica sets", () => this.apis.apps.listNamespacedReplicaSet({ namespace })),
-      list("deployments", () => this.apis.apps.listNamespacedDeployment({ namespace })),
-      list("stateful sets", () => this.apis.apps.listNamespacedStatefulSet({ namespace })),
+      list("pods", (page) => this.apis.core.listNamespacedPod({ namespace, ...page })),
+      list("replica sets", (page) => this.apis.apps.listNamespacedReplicaSet({ namespace, ...page })),
+      list("deployments", (page) => this.apis.apps.listNamespacedDeployment({ namespace, ...page })),
+      list("stateful sets", (page) => this.apis.apps.listNamespacedStatefulSet({ namespace, ...page })),
     ]);
     return instanceUsageOf({
       cluster: this.cluster,
