@@ -9,7 +9,7 @@
 import { queues } from "@/server/bus";
 import { handleClusterJoin } from "@/server/clusters";
 import { pruneClusterMetrics, recordClusterMetrics } from "@/server/clusters";
-import { handleInstanceRun } from "@/server/instances";
+import { handleInstanceRun, redriveStuckInstances } from "@/server/instances";
 import { consumeMigrationCompletions } from "@/server/cluster-migration";
 import { runWorker } from "@/server/workers";
 
@@ -42,6 +42,11 @@ await runWorker("orchestrator", async (worker) => {
     bus,
     log: worker.logger,
     stepTimeoutMs: worker.env.MIGRATION_STEP_TIMEOUT_MS,
+  });
+  // A worker that died between recording a step and finishing it left the instance DEPLOYING or DELETING.
+  worker.every("redrive-stuck-instances", 60_000, async () => {
+    const redriven = await redriveStuckInstances(worker.db);
+    if (redriven > 0) worker.logger.warn({ redriven }, "re-drove instances stuck mid-step");
   });
   worker.every("prune-cluster-metrics", 3_600_000, async () => {
     const removed = await pruneClusterMetrics(worker.db);

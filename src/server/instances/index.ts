@@ -5,3 +5,5 @@ export { createInstanceInputSchema, intentTemplateSchema, type CreateInstanceInp
 export * from "./list";
 export { instanceOverview, type InstanceOverview } from "./detail";
 export * from "./placement-input";
+export { redriveStuckInstances, STUCK_AFTER_MS } from "./orchestration";
+export { moveInstance } from "./transitions";

@@ -11,6 +11,7 @@ import { logger } from "@/server/logger";
 import { decidePlacement, type PlacementDecision } from "@/server/placement";
 import { renderWorkload, type ChartDeps } from "@/server/workloads";
 import { recordLifecycleEvent } from "./lifecycle";
+import { moveInstance } from "./transitions";
 import {
   clusterCandidates,
   describePolicyViolations,
@@ -221,11 +222,13 @@ export async function deleteInstance(deps: InstanceDeps, id: string): Promise<In
     );
   }
   const updated = await db.$transaction(async (tx) => {
-    const row = await tx.workloadInstance.update({
-      where: { id },
-      data: { status: "DELETING", statusReason: null },
-      select: instanceViewSelect,
-    });
+    // Only from the status just read: a deploy that started meanwhile is not overwritten.
+    if (!(await moveInstance(tx, id, instance.status, "DELETING", { statusReason: null })))
+      throw new DomainError(
+        "conflict",
+        `Instance ${instance.releaseName} changed while it was being deleted; try again when it settles.`,
+      );
+    const row = await tx.workloadInstance.findUniqueOrThrow({ where: { id }, select: instanceViewSelect });
     await recordLifecycleEvent(tx, id, "Deletion requested", `Deletion requested by ${user.username}`);
     await enqueueOutbox(tx, messages.workloadRun, { workload_id: id, status: "delete" });
     return row;

@@ -1,5 +1,7 @@
 import type { Prisma } from "@/generated/prisma/client";
-import type { TransactionClient, WorkloadRunMessage } from "@/server/bus";
+import type { Cluster } from "@/generated/prisma/client";
+import type { InstanceStatus } from "@/generated/prisma/enums";
+import { enqueueOutbox, messages, type TransactionClient, type WorkloadRunMessage } from "@/server/bus";
 import {
   ClusterDriverError,
   describePolicyViolations,
@@ -16,6 +18,7 @@ import { serverEnv } from "@/server/env";
 import type { Logger } from "@/server/logger";
 import { decidePlacement } from "@/server/placement";
 import { recordLifecycleEvent } from "./lifecycle";
+import { moveInstance } from "./transitions";
 import { clusterCandidates, requestsOf } from "@/server/clusters";
 import { intentTargets, parseRenderedManifests, placementRequestFor } from "./placement-input";
 
@@ -23,10 +26,22 @@ import { intentTargets, parseRenderedManifests, placementRequestFor } from "./pl
  * The Meta-Orchestrator's side of an instance (`nemo.api.workload` / `run`):
  * place it (filter + score over the registered clusters, honouring its
  * intents), apply its manifests through the chosen cluster's driver, or
- * remove it. Runs in the consumer's transaction, so the status, the placement
- * explanation and the lifecycle events commit together and a redelivered
- * message finds the work done. Failures end FAILED with the reason, except
- * retryable driver errors, which are retried by the bus before that.
+ * remove it.
+ *
+ * Cluster I/O never runs inside a database transaction, and every step is
+ * resumable from the instance's status alone:
+ *
+ *   1. record the intent — RENDERED → DEPLOYING with the chosen cluster (so a
+ *      partial deploy is cleaned up by a delete), or DELETING (set by the user);
+ *   2. act on the cluster (apply, delete the namespace) — idempotent;
+ *   3. finish with a conditional update (`where status = DEPLOYING`), so a late
+ *      deploy cannot resurrect an instance that moved on meanwhile.
+ *
+ * A crash between 1 and 3 leaves DEPLOYING or DELETING: the redelivered
+ * message, or `redriveStuckInstances`, picks the work up from there. Every
+ * status change goes through `moveInstance`, which allows only the legal
+ * transitions of `@/common/instance-status`. Failures end FAILED with the
+ * reason, except retryable driver errors, which the bus retries first.
  */
 export interface OrchestrationDeps {
   db: Db;
@@ -38,12 +53,18 @@ export interface OrchestrationDeps {
   podSecurity?: PodSecurityLevel;
 }
 
-async function markFailed(tx: TransactionClient, instanceId: string, reason: string): Promise<void> {
-  await tx.workloadInstance.update({
-    where: { id: instanceId },
-    data: { status: "FAILED", statusReason: reason },
+async function fail(
+  db: Db,
+  instanceId: string,
+  from: InstanceStatus,
+  reason: string,
+  data: { placement?: Prisma.InputJsonObject } = {},
+): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const moved = await moveInstance(tx, instanceId, from, "FAILED", { ...data, statusReason: reason });
+    if (moved) await recordLifecycleEvent(tx, instanceId, "Failed", reason);
+    return moved;
   });
-  await recordLifecycleEvent(tx, instanceId, "Failed", reason);
 }
 
 function shouldRetry(error: unknown, deps: OrchestrationDeps): boolean {
@@ -56,37 +77,38 @@ function describe(error: unknown): string {
     : String((error as Error).message ?? error);
 }
 
+/**
+ * Handles one `run` message. `tx` is the consumer's transaction (it records
+ * the message as processed); the work itself commits step by step through
+ * `deps.db`, so nothing is held open while a cluster answers.
+ */
 export async function handleInstanceRun(
   tx: TransactionClient,
   message: WorkloadRunMessage,
   deps: OrchestrationDeps,
 ): Promise<void> {
   const log = deps.log.child({ instance: message.workload_id, action: message.status });
-  const instance = await tx.workloadInstance.findUnique({ where: { id: message.workload_id } });
+  const instance = await deps.db.workloadInstance.findUnique({ where: { id: message.workload_id } });
   if (!instance) {
     log.warn("run message for an unknown instance: ignored");
     return;
   }
-  if (message.status === "deploy") return deploy(tx, instance, deps, log);
-  if (message.status === "delete") return remove(tx, instance, deps, log);
+  if (message.status === "deploy") return deploy(instance, deps, log);
+  if (message.status === "delete") return remove(instance, deps, log);
   log.warn({ status: message.status }, "run message with an unknown status: ignored");
 }
 
-type InstanceRow = NonNullable<Awaited<ReturnType<TransactionClient["workloadInstance"]["findUnique"]>>>;
+type InstanceRow = NonNullable<Awaited<ReturnType<Db["workloadInstance"]["findUnique"]>>>;
 
-async function deploy(
-  tx: TransactionClient,
-  instance: InstanceRow,
-  deps: OrchestrationDeps,
-  log: Logger,
-): Promise<void> {
-  if (instance.status !== "RENDERED") {
+async function deploy(instance: InstanceRow, deps: OrchestrationDeps, log: Logger): Promise<void> {
+  const { db } = deps;
+  if (instance.status !== "RENDERED" && !(instance.status === "DEPLOYING" && instance.clusterId)) {
     log.info({ status: instance.status }, "instance is not waiting for deployment: nothing to do");
     return;
   }
   const manifests = parseRenderedManifests((instance.manifests ?? []) as Array<{ content: string }>);
   // The approval is read now, not at creation: an admin may have revoked it since.
-  const workload = await tx.workload.findUniqueOrThrow({
+  const workload = await db.workload.findUniqueOrThrow({
     where: { id: instance.workloadId },
     select: { clusterScopedApprovedAt: true },
   });
@@ -94,43 +116,71 @@ async function deploy(
   const violations = namespacePolicyViolations(manifests, instance.namespace, { allowClusterScoped });
   if (violations.length > 0) {
     const reason = describePolicyViolations(violations);
-    await recordLifecycleEvent(tx, instance.id, "Deployment", reason, { refused: violations.length });
-    await markFailed(tx, instance.id, reason);
+    await fail(db, instance.id, instance.status, reason);
     log.warn(
       { refused: violations.map((v) => `${v.kind}/${v.name}`) },
       "chart refused by the namespace policy",
     );
     return;
   }
-  const intents = await tx.intent.findMany({
+  const intents = await db.intent.findMany({
     where: { instanceId: instance.id, adminState: "ACTIVATED", deletedAt: null },
     select: { intentType: true, body: true },
   });
   const requests = requestsOf(manifests);
   const targets = intentTargets(intents);
-  const decision = decidePlacement(
-    await clusterCandidates(tx),
-    placementRequestFor(instance, requests, targets),
-  );
-  // The explanation is kept whatever the outcome: "why this cluster?" or "why none?".
-  const placement = JSON.parse(JSON.stringify({ requests, decision })) as Prisma.InputJsonObject;
-  if (!decision.winner || !decision.winnerId) {
-    const reason = `No cluster can take this instance: ${decision.reasonIfNone ?? "every cluster was filtered out"}`;
-    await tx.workloadInstance.update({ where: { id: instance.id }, data: { placement } });
-    await recordLifecycleEvent(tx, instance.id, "Placement", reason, { filtered: decision.filtered.length });
-    await markFailed(tx, instance.id, reason);
-    log.warn({ reason }, "placement found no cluster");
-    return;
+
+  // 1. Choose the cluster and record it before touching it (a resumed deploy keeps its cluster).
+  let cluster: Cluster;
+  if (instance.status === "DEPLOYING") {
+    cluster = await db.cluster.findUniqueOrThrow({ where: { id: instance.clusterId! } });
+    log.info({ cluster: cluster.name }, "resuming a deployment");
+  } else {
+    const decision = decidePlacement(
+      await clusterCandidates(db),
+      placementRequestFor(instance, requests, targets),
+    );
+    // The explanation is kept whatever the outcome: "why this cluster?" or "why none?".
+    const placement = JSON.parse(JSON.stringify({ requests, decision })) as Prisma.InputJsonObject;
+    if (!decision.winner || !decision.winnerId) {
+      const reason = `No cluster can take this instance: ${decision.reasonIfNone ?? "every cluster was filtered out"}`;
+      await db.$transaction(async (tx) => {
+        await recordLifecycleEvent(tx, instance.id, "Placement", reason, {
+          filtered: decision.filtered.length,
+        });
+        if (!(await moveInstance(tx, instance.id, "RENDERED", "FAILED", { placement, statusReason: reason })))
+          return;
+        await recordLifecycleEvent(tx, instance.id, "Failed", reason);
+      });
+      log.warn({ reason }, "placement found no cluster");
+      return;
+    }
+    cluster = await db.cluster.findUniqueOrThrow({ where: { id: decision.winnerId } });
+    const claimed = await db.$transaction(async (tx) => {
+      const moved = await moveInstance(tx, instance.id, "RENDERED", "DEPLOYING", {
+        clusterId: cluster.id,
+        placement,
+        statusReason: null,
+      });
+      if (moved)
+        await recordLifecycleEvent(tx, instance.id, "Placement", `Placed on ${cluster.name}`, {
+          cluster: cluster.name,
+          score: decision.scores[0]?.total ?? null,
+          rejected: decision.filtered.length,
+        });
+      return moved;
+    });
+    if (!claimed) {
+      log.info("instance changed while it was being placed: nothing to do");
+      return;
+    }
   }
-  const cluster = await tx.cluster.findUniqueOrThrow({ where: { id: decision.winnerId } });
-  await recordLifecycleEvent(tx, instance.id, "Placement", `Placed on ${cluster.name}`, {
-    cluster: cluster.name,
-    score: decision.scores[0]?.total ?? null,
-    rejected: decision.filtered.length,
-  });
+
+  // 2. Act on the cluster, outside any transaction (apply is idempotent).
+  let resources: number;
   try {
     const guardrails = namespaceGuardrails({ manifests, requests, usageBounds: usageBoundsOf(targets) });
-    const result = await driverFor(deps.db, cluster, deps.driverFactory).apply(
+    const result = await driverFor(db, cluster, deps.driverFactory).apply(
       instance.namespace,
       [...manifests, ...guardrails],
       {
@@ -139,64 +189,105 @@ async function deploy(
         podSecurity: deps.podSecurity ?? serverEnv().NEMO_POD_SECURITY_LEVEL,
       },
     );
-    await tx.workloadInstance.update({
-      where: { id: instance.id },
-      data: { status: "DEPLOYED", statusReason: null, clusterId: cluster.id, placement },
-    });
-    await recordLifecycleEvent(tx, instance.id, "Deployment", `Deployment on cluster ${cluster.name}`, {
-      cluster: cluster.name,
-      namespace: instance.namespace,
-      resources: result.resources.length,
-    });
-    log.info({ cluster: cluster.name, namespace: instance.namespace }, "instance deployed");
+    resources = result.resources.length;
   } catch (error) {
     if (shouldRetry(error, deps)) throw error;
-    await tx.workloadInstance.update({ where: { id: instance.id }, data: { placement } });
-    await markFailed(tx, instance.id, `Deployment on ${cluster.name} failed: ${describe(error)}`);
+    // The cluster stays recorded: whatever was applied before the failure is removed with the instance.
+    await fail(db, instance.id, "DEPLOYING", `Deployment on ${cluster.name} failed: ${describe(error)}`);
     log.error({ cluster: cluster.name, err: error }, "instance deployment failed");
+    return;
   }
+
+  // 3. Finish only if nothing moved the instance meanwhile.
+  const finished = await db.$transaction(async (tx) => {
+    const moved = await moveInstance(tx, instance.id, "DEPLOYING", "DEPLOYED", { statusReason: null });
+    if (moved)
+      await recordLifecycleEvent(tx, instance.id, "Deployment", `Deployment on cluster ${cluster.name}`, {
+        cluster: cluster.name,
+        namespace: instance.namespace,
+        resources,
+      });
+    return moved;
+  });
+  if (finished) log.info({ cluster: cluster.name, namespace: instance.namespace }, "instance deployed");
+  else log.warn({ cluster: cluster.name }, "instance changed while it was being deployed: left as it is");
 }
 
-async function remove(
-  tx: TransactionClient,
-  instance: InstanceRow,
-  deps: OrchestrationDeps,
-  log: Logger,
-): Promise<void> {
+async function remove(instance: InstanceRow, deps: OrchestrationDeps, log: Logger): Promise<void> {
+  const { db } = deps;
   if (instance.status !== "DELETING") {
     log.info({ status: instance.status }, "instance is not being deleted: nothing to do");
     return;
   }
   const cluster = instance.clusterId
-    ? await tx.cluster.findUnique({ where: { id: instance.clusterId } })
+    ? await db.cluster.findUnique({ where: { id: instance.clusterId } })
     : null;
   try {
-    if (cluster) await driverFor(deps.db, cluster, deps.driverFactory).deleteNamespace(instance.namespace);
+    // Outside any transaction; deleting a namespace that is already gone is not an error.
+    if (cluster) await driverFor(db, cluster, deps.driverFactory).deleteNamespace(instance.namespace);
   } catch (error) {
     if (shouldRetry(error, deps)) throw error;
-    await markFailed(
-      tx,
+    await fail(
+      db,
       instance.id,
+      "DELETING",
       `Deletion from ${cluster?.name ?? "its cluster"} failed: ${describe(error)}`,
     );
     log.error({ cluster: cluster?.name, err: error }, "instance deletion failed");
     return;
   }
-  await tx.workloadInstance.update({
-    where: { id: instance.id },
-    data: { status: "DELETED", statusReason: null },
+  const finished = await db.$transaction(async (tx) => {
+    if (!(await moveInstance(tx, instance.id, "DELETING", "DELETED", { statusReason: null }))) return false;
+    // Its intents are due now: the evaluator's next tick ends them with a TERMINATED report.
+    await tx.intentSchedule.updateMany({
+      where: { active: true, intent: { instanceId: instance.id } },
+      data: { nextEvaluationAt: new Date() },
+    });
+    await recordLifecycleEvent(
+      tx,
+      instance.id,
+      "Deletion",
+      cluster ? `Deleted from cluster ${cluster.name}` : "Deleted (it was never deployed)",
+      cluster ? { cluster: cluster.name } : undefined,
+    );
+    return true;
   });
-  // Its intents are due now: the evaluator's next tick ends them with a TERMINATED report.
-  await tx.intentSchedule.updateMany({
-    where: { active: true, intent: { instanceId: instance.id } },
-    data: { nextEvaluationAt: new Date() },
+  if (finished) log.info({ cluster: cluster?.name }, "instance deleted");
+}
+
+/** Instances left DEPLOYING or DELETING longer than this are driven again (their worker died mid-step). */
+export const STUCK_AFTER_MS = 5 * 60_000;
+
+/**
+ * The orchestrator's reconciler: a `run` message again for every instance
+ * stuck in DEPLOYING or DELETING (a worker crashed between recording the
+ * intent and finishing it). Handling is idempotent, so an instance that was
+ * only slow is not harmed. Returns how many were re-driven.
+ */
+export async function redriveStuckInstances(
+  db: Db,
+  options: { now?: Date; stuckAfterMs?: number; limit?: number } = {},
+): Promise<number> {
+  const now = options.now ?? new Date();
+  const before = new Date(now.getTime() - (options.stuckAfterMs ?? STUCK_AFTER_MS));
+  const stuck = await db.workloadInstance.findMany({
+    where: { status: { in: ["DEPLOYING", "DELETING"] }, updatedAt: { lt: before } },
+    select: { id: true, status: true },
+    orderBy: { updatedAt: "asc" },
+    take: options.limit ?? 100,
   });
-  await recordLifecycleEvent(
-    tx,
-    instance.id,
-    "Deletion",
-    cluster ? `Deleted from cluster ${cluster.name}` : "Deleted (it was never deployed)",
-    cluster ? { cluster: cluster.name } : undefined,
-  );
-  log.info({ cluster: cluster?.name }, "instance deleted");
+  for (const instance of stuck) {
+    await db.$transaction(async (tx) => {
+      await enqueueOutbox(tx, messages.workloadRun, {
+        workload_id: instance.id,
+        status: instance.status === "DEPLOYING" ? "deploy" : "delete",
+      });
+      // Touch it, so the next pass waits another period before driving it again.
+      await tx.workloadInstance.updateMany({
+        where: { id: instance.id, status: instance.status },
+        data: { updatedAt: now },
+      });
+    });
+  }
+  return stuck.length;
 }
