@@ -1,5 +1,5 @@
 import type { MigrationCompletion } from "@/server/bus";
-import { recordLifecycleEvent } from "@/server/instances";
+import { moveInstance, recordLifecycleEvent } from "@/server/instances";
 import { settleCleanup } from "./cleanup";
 import { advanceMigration, findMigrationFor, lockMigration, type MigrationDeps } from "./store";
 
@@ -58,10 +58,14 @@ export async function handleMigrationCompletion(
       // The source copy is owed a removal from now on.
       stepDeadline: now,
     });
-    await tx.workloadInstance.update({
-      where: { id: migration.instanceId },
-      data: { clusterId: target.id, status: "DEPLOYED", statusReason: null },
-    });
+    // The migration is locked and VERIFYING, so its instance is MIGRATING; the move says so or fails loudly.
+    if (
+      !(await moveInstance(tx, migration.instanceId, "MIGRATING", "DEPLOYED", {
+        clusterId: target.id,
+        statusReason: null,
+      }))
+    )
+      throw new Error(`instance ${migration.instanceId} of migration ${migration.id} is not MIGRATING`);
     await recordLifecycleEvent(
       tx,
       migration.instanceId,

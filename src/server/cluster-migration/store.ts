@@ -4,7 +4,7 @@ import { enqueueOutbox, ibmcAgentMessage, type TransactionClient } from "@/serve
 import type { DriverFactory } from "@/server/clusters";
 import type { Db } from "@/server/db";
 import { serverEnv } from "@/server/env";
-import { recordLifecycleEvent } from "@/server/instances";
+import { moveInstance, recordLifecycleEvent } from "@/server/instances";
 import { isUuid } from "@/common/ids";
 import type { Logger } from "@/server/logger";
 import {
@@ -257,9 +257,9 @@ export async function startMigration(
       ],
     },
   });
-  await tx.workloadInstance.update({
-    where: { id: instance.id },
-    data: { status: "MIGRATING", statusReason: `Migrating from ${source} to ${input.targetCluster}` },
+  // Under the row lock taken above, and checked DEPLOYED: the move cannot miss.
+  await moveInstance(tx, instance.id, "DEPLOYED", "MIGRATING", {
+    statusReason: `Migrating from ${source} to ${input.targetCluster}`,
   });
   await recordLifecycleEvent(
     tx,
@@ -328,12 +328,8 @@ export async function endMigration(db: Db, args: EndMigrationArgs): Promise<bool
       expiredBy: args.expiredBy,
     });
     if (!ended) return false;
-    await tx.workloadInstance.updateMany({
-      where: { id: migration.instanceId, status: "MIGRATING" },
-      data: {
-        status: "DEPLOYED",
-        statusReason: `Migration to ${migration.targetCluster} ${verb}: ${reason}`,
-      },
+    await moveInstance(tx, migration.instanceId, "MIGRATING", "DEPLOYED", {
+      statusReason: `Migration to ${migration.targetCluster} ${verb}: ${reason}`,
     });
     await recordLifecycleEvent(
       tx,
