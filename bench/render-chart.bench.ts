@@ -6,6 +6,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { clearRenderCaches, loadChartFromFiles, renderChart, type Chart } from "../src/server/charts";
+import { DEFAULT_RENDER_OPTIONS } from "../src/server/workloads/chart-validation";
+import { renderInProcess } from "../src/server/workloads/render-core";
+import { RenderPool } from "../src/server/workloads/render-pool";
 
 function readDir(dir: string): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>();
@@ -89,3 +92,20 @@ const synthCold = time("synthetic 200 templates cold", 20, () => {
 console.log(
   `synthetic cold/warm ratio: ${(synthCold / synthWarm).toFixed(2)}x; ${(synthWarm / 200).toFixed(4)} ms per template warm`,
 );
+
+// The application renders on worker threads (src/server/workloads/render-pool.ts): the
+// same chart through the pool, warm (each worker keeps its parsed-template cache).
+const pool = new RenderPool({ size: 1, timeoutMs: 15_000, memoryMb: 512 });
+const mychartFiles = readDir(
+  path.join(import.meta.dirname, "../src/server/charts/conformance-data/helm/create/mychart"),
+);
+const poolOptions = { ...DEFAULT_RENDER_OPTIONS, releaseName: "bench", values: opts.values };
+// What a worker does per request (load the chart from its files, render), on this thread.
+time("mychart warm, loading included, in process", 500, () => renderInProcess(mychartFiles, poolOptions));
+await pool.render(mychartFiles, poolOptions);
+const poolRuns = 500;
+const p0 = performance.now();
+for (let i = 0; i < poolRuns; i++) await pool.render(mychartFiles, poolOptions);
+const poolWarm = (performance.now() - p0) / poolRuns;
+console.log(`mychart warm through the worker pool: ${poolWarm.toFixed(3)} ms/render (${poolRuns} renders)`);
+await pool.close();
