@@ -2,6 +2,7 @@
 
 import DeleteOutlineIcon from "@mui/icons-material/DeleteOutlineOutlined";
 import DescriptionOutlinedIcon from "@mui/icons-material/DescriptionOutlined";
+import AdminPanelSettingsOutlinedIcon from "@mui/icons-material/AdminPanelSettingsOutlined";
 import ListAltOutlinedIcon from "@mui/icons-material/ListAltOutlined";
 import RocketLaunchOutlinedIcon from "@mui/icons-material/RocketLaunchOutlined";
 import UploadFileOutlinedIcon from "@mui/icons-material/UploadFileOutlined";
@@ -23,6 +24,7 @@ export interface ActionRow {
   version: string;
   status: "PENDING" | "ACCEPTED";
   hasChart: boolean;
+  clusterScopedApproved: boolean;
 }
 
 /** A disabled button still needs its tooltip: MUI asks for a wrapper that can receive pointer events. */
@@ -38,10 +40,13 @@ export function WorkloadActions({
   workload,
   onUpload,
   onDelete,
+  onApproval,
 }: {
   workload: ActionRow;
   onUpload: (workload: ActionRow) => void;
   onDelete: (workload: ActionRow) => void;
+  /** Admins only: decide on the workload's cluster-scoped resources. */
+  onApproval?: (workload: ActionRow) => void;
 }) {
   const who = `${workload.name} ${workload.version}`;
   const accepted = workload.status === "ACCEPTED";
@@ -120,6 +125,26 @@ export function WorkloadActions({
           <ListAltOutlinedIcon fontSize="small" />
         </IconButton>
       </Action>
+      {onApproval && (
+        <Action
+          title={
+            workload.clusterScopedApproved
+              ? "Cluster-scoped resources approved: revoke"
+              : "Approve cluster-scoped resources (RBAC, CRDs, webhooks)"
+          }
+          disabled={false}
+        >
+          <IconButton
+            size="small"
+            aria-label={`${workload.clusterScopedApproved ? "Revoke" : "Approve"} cluster-scoped resources for ${who}`}
+            aria-pressed={workload.clusterScopedApproved}
+            color={workload.clusterScopedApproved ? "warning" : "default"}
+            onClick={() => onApproval(workload)}
+          >
+            <AdminPanelSettingsOutlinedIcon fontSize="small" />
+          </IconButton>
+        </Action>
+      )}
       <Action
         title={accepted ? "Accepted workloads cannot be deleted: instances may depend on them" : "Delete"}
         disabled={accepted}

@@ -16,6 +16,7 @@ import { CreateWorkloadDialog, type IntentTypeOption } from "./CreateWorkloadDia
 import { DeleteWorkloadDialog, type DeleteTarget } from "./DeleteWorkloadDialog";
 import { WORKLOAD_LIST, type WorkloadSort } from "./list-query";
 import { UploadChartDialog, type UploadTarget } from "./UploadChartDialog";
+import { ClusterScopedApprovalDialog, type ApprovalTarget } from "./ClusterScopedApprovalDialog";
 import { WorkloadActions } from "./WorkloadActions";
 
 type Row = RouterOutputs["workload"]["list"]["items"][number];
@@ -38,6 +39,7 @@ export function WorkloadsTable({
   const [creating, setCreating] = useState(false);
   const [uploading, setUploading] = useState<UploadTarget | null>(null);
   const [deleting, setDeleting] = useState<DeleteTarget | null>(null);
+  const [deciding, setDeciding] = useState<ApprovalTarget | null>(null);
   const notify = useNotice();
 
   const columns: Column<Row, Sort>[] = [
@@ -61,7 +63,14 @@ export function WorkloadsTable({
       key: "actions",
       label: "Actions",
       align: "right",
-      render: (w) => <WorkloadActions workload={w} onUpload={setUploading} onDelete={setDeleting} />,
+      render: (w) => (
+        <WorkloadActions
+          workload={w}
+          onUpload={setUploading}
+          onDelete={setDeleting}
+          {...(seesAll && { onApproval: setDeciding })}
+        />
+      ),
     },
   ];
 
@@ -104,6 +113,7 @@ export function WorkloadsTable({
         }}
       />
       <UploadChartDialog workload={uploading} onClose={() => setUploading(null)} />
+      <ClusterScopedApprovalDialog workload={deciding} onClose={() => setDeciding(null)} />
       <DeleteWorkloadDialog
         workload={deleting}
         onClose={() => setDeleting(null)}

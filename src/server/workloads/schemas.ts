@@ -141,7 +141,12 @@ export const workloadRowSchema = workloadSchema
     user: true,
     supportedIntents: true,
   })
-  .extend({ hasChart: z.boolean() });
+  .extend({
+    hasChart: z.boolean(),
+    clusterScopedApproved: z
+      .boolean()
+      .describe("An admin approved cluster-scoped resources (RBAC, CRDs, webhooks) for this workload."),
+  });
 export type WorkloadRow = z.infer<typeof workloadRowSchema>;
 
 export const workloadPageSchema = z.object({

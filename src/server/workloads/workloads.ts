@@ -181,16 +181,18 @@ export async function listWorkloads(
         status: true,
         ingressSupport: true,
         supportedIntents: true,
+        clusterScopedApprovedAt: true,
         owner: { select: { username: true } },
         chart: { select: { id: true } },
       },
     }),
   ]);
   return {
-    items: rows.map(({ owner, chart, ...row }) => ({
+    items: rows.map(({ owner, chart, clusterScopedApprovedAt, ...row }) => ({
       ...row,
       user: owner.username,
       hasChart: chart !== null,
+      clusterScopedApproved: clusterScopedApprovedAt !== null,
     })),
     total,
     page: query.page,
