@@ -38,7 +38,7 @@ import { errorStatus } from "@/trpc/query-client";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 import { DeleteInstanceDialog } from "./DeleteInstanceDialog";
-import { DeploymentTreeView } from "./DeploymentTreeView";
+import { DeploymentTreeView } from "./deployment-tree";
 import { InstanceTimeline } from "./InstanceTimeline";
 import { PlacementPanel } from "./PlacementPanel";
 import { isTransitional, LIVE_REFRESH_MS, SETTLED_REFRESH_MS } from "./status";

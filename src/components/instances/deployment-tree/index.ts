@@ -1,0 +1,1 @@
+export { DeploymentTreeView } from "./DeploymentTreeView";
