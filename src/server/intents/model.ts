@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ADMIN_STATES } from "@/common/intent-status";
 import { conditionSchema, conditionValueSchema, validateConditionValue } from "@/server/placement";
 
 /**
@@ -10,7 +11,7 @@ import { conditionSchema, conditionValueSchema, validateConditionValue } from "@
  */
 
 export const CONTEXT_SELECTIVITIES = ["ALL_OF", "ONE_OF", "ANY_OF"] as const;
-export const ADMIN_STATES = ["ACTIVATED", "DEACTIVATED"] as const;
+export { ADMIN_STATES } from "@/common/intent-status";
 export const EXPECTATION_VERBS = ["DELIVER", "ENSURE"] as const;
 
 const name = z.string().trim().min(1, { error: "must not be empty" });

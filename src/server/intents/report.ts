@@ -1,4 +1,10 @@
 import { z } from "zod";
+import {
+  FULFILMENT_STATUSES,
+  type FeasibilityResultName,
+  type FulfilmentStatusName,
+  type NotFulfilledStateName,
+} from "@/common/intent-status";
 import { conditionValueSchema } from "@/server/placement";
 
 /**
@@ -11,21 +17,14 @@ import { conditionValueSchema } from "@/server/placement";
  * Every report is kept (history); the latest is the intent's state.
  */
 
-export const FULFILMENT_STATUSES = ["FULFILLED", "NOT_FULFILLED"] as const;
-export type FulfilmentStatusName = (typeof FULFILMENT_STATUSES)[number];
-
-export const NOT_FULFILLED_STATES = [
-  "ACKNOWLEDGED",
-  "COMPLIANT",
-  "DEGRADED",
-  "SUSPENDED",
-  "TERMINATED",
-  "FULFILMENTFAILED",
-] as const;
-export type NotFulfilledStateName = (typeof NOT_FULFILLED_STATES)[number];
-
-export const FEASIBILITY_RESULTS = ["FEASIBLE", "INFEASIBLE"] as const;
-export type FeasibilityResultName = (typeof FEASIBILITY_RESULTS)[number];
+export {
+  FEASIBILITY_RESULTS,
+  FULFILMENT_STATUSES,
+  NOT_FULFILLED_STATES,
+  type FeasibilityResultName,
+  type FulfilmentStatusName,
+  type NotFulfilledStateName,
+} from "@/common/intent-status";
 
 /** An achieved value as measured: a number (in the target's unit), a string, a boolean, or nothing measured. */
 export const achievedValueSchema = z.union([z.number(), z.string(), z.boolean(), z.null()]);
