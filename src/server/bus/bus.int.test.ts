@@ -188,9 +188,12 @@ describe("bus against a real broker", () => {
         },
       });
       const total = 300;
-      const ids = await Promise.all(
-        Array.from({ length: total }, (_, n) => db.$transaction((tx) => enqueueOutbox(tx, f.message, { n }))),
-      );
+      // Written in one transaction: 300 concurrent ones would wait for pool connections on a busy machine.
+      const ids = await db.$transaction(async (tx) => {
+        const written: string[] = [];
+        for (let n = 0; n < total; n++) written.push(await enqueueOutbox(tx, f.message, { n }));
+        return written;
+      });
       // Cut both connections exactly while the relay has a batch half sent: those rows are unconfirmed.
       let calls = 0;
       const cutting = {
