@@ -5,7 +5,6 @@
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
-  const { requireKeycloakClientSecret, requireNextAuthSecret } = await import("@/server/auth/session-users");
-  requireNextAuthSecret();
-  requireKeycloakClientSecret();
+  const { refuseToStartWithoutSecrets } = await import("@/server/auth/session-users");
+  refuseToStartWithoutSecrets();
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Role } from "@/common/roles";
 import { authorize, RestError } from "@/server/api/rest";
 import { createDb, type Db } from "@/server/db/client";
@@ -105,14 +105,20 @@ describe("NEXTAUTH_SECRET", () => {
     expect(() => requireNextAuthSecret(env)).toThrow(/NEXTAUTH_SECRET is not set/);
   });
 
-  it("the web server refuses to start without it", async () => {
+  it("the web server refuses to start without it: it exits with the reason", async () => {
     const saved = { secret: process.env.NEXTAUTH_SECRET, runtime: process.env.NEXT_RUNTIME };
     delete process.env.NEXTAUTH_SECRET;
     process.env.NEXT_RUNTIME = "nodejs";
     resetServerEnvCache();
+    const exit = vi.spyOn(process, "exit").mockImplementation(() => undefined as never);
+    const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
     try {
-      await expect(register()).rejects.toThrow(/NEXTAUTH_SECRET is not set/);
+      await register();
+      expect(exit).toHaveBeenCalledWith(1);
+      expect(String(error.mock.calls[0]?.[0])).toMatch(/NEXTAUTH_SECRET is not set/);
     } finally {
+      exit.mockRestore();
+      error.mockRestore();
       process.env.NEXTAUTH_SECRET = saved.secret;
       if (saved.runtime === undefined) delete process.env.NEXT_RUNTIME;
       else process.env.NEXT_RUNTIME = saved.runtime;

@@ -36,6 +36,24 @@ export function requireKeycloakClientSecret(env: ServerEnv = serverEnv()): strin
   return env.KEYCLOAK_CLIENT_SECRET;
 }
 
+/**
+ * The web server's start (src/instrumentation.ts): without its secrets it
+ * exits, since Next.js would otherwise keep listening and answer every
+ * request with a 500.
+ */
+export function refuseToStartWithoutSecrets(
+  exit: (code: number) => void = (code) => process.exit(code),
+  env: ServerEnv = serverEnv(),
+): void {
+  try {
+    requireNextAuthSecret(env);
+    requireKeycloakClientSecret(env);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    exit(1);
+  }
+}
+
 /** Absolute session lifetime in seconds (NEMO_SESSION_MAX_AGE_HOURS). */
 export function sessionMaxAgeSeconds(env: ServerEnv = serverEnv()): number {
   return Math.round(env.NEMO_SESSION_MAX_AGE_HOURS * 3600);
