@@ -50,3 +50,36 @@ test("signed in, /api/v1/me/ and tRPC know the user; the wrong role gets 403", a
   };
   expect(Object.keys(bad.error.json.data.zodError.fieldErrors)).toEqual(["pageSize"]);
 });
+
+test("pages, REST routes and the docs page carry the security headers; pages render under the CSP", async ({
+  page,
+  request,
+}) => {
+  const policies: Record<string, RegExp | null> = {
+    "/signin": /script-src 'self' 'nonce-[^']+'/,
+    "/api/v1/me/": /^default-src 'none'/,
+    "/api/v1/docs": /script-src 'self';/,
+    "/_next/static/does-not-exist.js": null,
+  };
+  for (const [path, policy] of Object.entries(policies)) {
+    const response = await request.get(path, { maxRedirects: 0 });
+    const headers = response.headers();
+    if (policy) {
+      expect(headers["content-security-policy"], path).toMatch(policy);
+      expect(headers["content-security-policy"], path).toContain("frame-ancestors 'none'");
+    }
+    expect(headers["x-content-type-options"], path).toBe("nosniff");
+    expect(headers["referrer-policy"], path).toBe("strict-origin-when-cross-origin");
+    expect(headers["x-frame-options"], path).toBe("DENY");
+  }
+  // Nothing the console or the docs page needs is blocked.
+  const violations: string[] = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  await signIn(page, "admin");
+  await expect(page.getByTestId("user-display-name")).toBeVisible();
+  await page.goto("/api/v1/docs");
+  await expect(page.locator(".swagger-ui .info")).toBeVisible();
+  expect(violations).toEqual([]);
+});
