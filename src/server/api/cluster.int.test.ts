@@ -85,6 +85,8 @@ async function rest(
     headers["content-type"] = "application/json";
     body = JSON.stringify(call.json);
   }
+  // As a client on the wire sends it: a text body comes with its length.
+  if (typeof body === "string") headers["content-length"] = String(Buffer.byteLength(body));
   const request = new Request(`http://localhost:3999${call.path}`, {
     method: call.method ?? "GET",
     headers,

@@ -38,10 +38,16 @@ export function isMutation(method: string): boolean {
   return MUTATIONS.has(method.toUpperCase());
 }
 
+/**
+ * Whether the request carries a body, from its framing headers (HTTP/1.1: a
+ * body comes with Content-Length or Transfer-Encoding). Not from
+ * `request.body`: the server hands route handlers a body stream for every
+ * DELETE, even an empty one.
+ */
 function hasBody(request: Request): boolean {
   const length = request.headers.get("content-length");
   if (length !== null) return length !== "0";
-  return request.headers.has("transfer-encoding") || request.body !== null;
+  return request.headers.has("transfer-encoding");
 }
 
 function mediaType(request: Request): string {

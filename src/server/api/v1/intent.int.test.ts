@@ -67,6 +67,8 @@ async function call(handler: Handler, user: SessionUser | null, init: Call = {})
     headers.set("content-type", init.contentType ?? "application/yaml");
     body = init.text;
   }
+  // As a client on the wire sends it: a body comes with its length.
+  if (body !== undefined) headers.set("content-length", String(Buffer.byteLength(body)));
   const target = init.path ?? (init.id ? `/api/v1/intent/${init.id}/` : "/api/v1/intent/");
   const params: Record<string, string> = init.id ? { id: init.id } : {};
   const request = new Request(`${BASE}${target}`, { method: init.method ?? "GET", headers, body });
