@@ -9,16 +9,22 @@ import IconButton from "@mui/material/IconButton";
 import Stack from "@mui/material/Stack";
 import Tooltip from "@mui/material/Tooltip";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import dynamic from "next/dynamic";
 import NextLink from "next/link";
 import { useState } from "react";
 import { DeregisterClusterDialog } from "@/components/clusters/DeregisterClusterDialog";
-import { RegisterClusterDialog } from "@/components/clusters/RegisterClusterDialog";
 import { TextLink } from "@/components/links";
 import { Mono, ResourceTable, useListControls, type Column } from "@/components/ResourceTable";
 import { StatusChip } from "@/components/StatusChip";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 import { CLUSTER_LIST, type ClusterSort } from "./list-query";
+
+/** The register dialog (with its kubeconfig parser) loads when first opened, not with the list. */
+const RegisterClusterDialog = dynamic(
+  () => import("@/components/clusters/RegisterClusterDialog").then((m) => m.RegisterClusterDialog),
+  { ssr: false },
+);
 
 type Row = RouterOutputs["cluster"]["list"]["items"][number];
 type Sort = ClusterSort;
@@ -75,6 +81,9 @@ export function ClustersTable({ readOnly }: { readOnly: boolean }) {
       query.state.data?.items.some((c) => c.status === "PENDING") ? PENDING_POLL_MS : false,
   });
   const [registering, setRegistering] = useState(false);
+  // Mounted from the first opening on, so closing it still plays the dialog's exit transition.
+  const [registerMounted, setRegisterMounted] = useState(false);
+  if (registering && !registerMounted) setRegisterMounted(true);
   const [deregistering, setDeregistering] = useState<Row | null>(null);
 
   const columns: Column<Row, Sort>[] = [
@@ -140,11 +149,13 @@ export function ClustersTable({ readOnly }: { readOnly: boolean }) {
       />
       {!readOnly && (
         <>
-          <RegisterClusterDialog
-            open={registering}
-            onClose={() => setRegistering(false)}
-            onRegistered={() => setRegistering(false)}
-          />
+          {registerMounted && (
+            <RegisterClusterDialog
+              open={registering}
+              onClose={() => setRegistering(false)}
+              onRegistered={() => setRegistering(false)}
+            />
+          )}
           <DeregisterClusterDialog
             cluster={deregistering}
             onClose={() => setDeregistering(null)}

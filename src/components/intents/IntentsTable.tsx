@@ -16,6 +16,7 @@ import Stack from "@mui/material/Stack";
 import Tooltip from "@mui/material/Tooltip";
 import Typography from "@mui/material/Typography";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import dynamic from "next/dynamic";
 import NextLink from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type ReactElement } from "react";
@@ -31,9 +32,14 @@ import type { RouterInputs, RouterOutputs } from "@/trpc/types";
 import { ChangeTargetDialog, type ChangeTargetIntent } from "./ChangeTargetDialog";
 import { DeleteIntentDialog, type DeleteIntentTarget } from "./DeleteIntentDialog";
 import { INTENT_REFRESH_MS, shortId, valueWithUnit } from "./format";
-import { IntentReportDialog, type ReportTarget } from "./IntentReportDialog";
+import type { ReportTarget } from "./IntentReportDialog";
 import { INTENT_LIST, intentListInput, type IntentSort } from "./list-query";
 import { conditionText, type IntentTypeChoice } from "./targets";
+
+/** The report dialog (and its charts) loads when a report is first opened, not with the list. */
+const IntentReportDialog = dynamic(() => import("./IntentReportDialog").then((m) => m.IntentReportDialog), {
+  ssr: false,
+});
 
 type Row = RouterOutputs["intent"]["list"]["items"][number];
 type Sort = IntentSort;
@@ -193,6 +199,9 @@ export function IntentsTable({
   const [reporting, setReporting] = useState<ReportTarget | null>(
     openReport ? { id: openReport, shortId: shortId(openReport) } : null,
   );
+  // Mounted from the first report on, so closing it still plays the dialog's exit transition.
+  const [reportMounted, setReportMounted] = useState(reporting !== null);
+  if (reporting !== null && !reportMounted) setReportMounted(true);
   const closeReport = () => {
     setReporting(null);
     // Reloading should not open it again.
@@ -363,7 +372,7 @@ export function IntentsTable({
             : "Attach an intent (availability, green energy, compute, ML or network) to an instance and see here whether it is fulfilled.",
         }}
       />
-      <IntentReportDialog intent={reporting} onClose={closeReport} />
+      {reportMounted && <IntentReportDialog intent={reporting} onClose={closeReport} />}
       <ChangeTargetDialog
         intent={editing}
         intentTypes={intentTypes}
