@@ -2,19 +2,27 @@
 
 import Box from "@mui/material/Box";
 import Paper from "@mui/material/Paper";
-import Skeleton from "@mui/material/Skeleton";
 import Stack from "@mui/material/Stack";
 import Typography from "@mui/material/Typography";
-import dynamic from "next/dynamic";
-import type { UsagePoint } from "./UsageArea";
+import { useTheme } from "@mui/material/styles";
+import { useId } from "react";
+import {
+  Area,
+  AreaChart,
+  CartesianGrid,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from "recharts";
+import { formatDate } from "@/components/ui/dates";
 
-export type { UsagePoint } from "./UsageArea";
-
-/** The chart itself (recharts) loads after the page, in the box's place; a skeleton holds the space meanwhile. */
-const UsageArea = dynamic(() => import("./UsageArea").then((m) => m.UsageArea), {
-  ssr: false,
-  loading: () => <Skeleton variant="rounded" width="100%" height="100%" />,
-});
+/** One point of a usage chart: time in ms and the value. */
+export interface UsagePoint {
+  t: number;
+  value: number;
+}
 
 /** A round top for the y axis (17,600 → 20,000), so its ticks land on round numbers. */
 function niceCeil(value: number): number {
@@ -55,6 +63,10 @@ export function UsageChart({
   /** Shorter labels for the y axis ticks (defaults to `format`). */
   tickFormat?: (value: number) => string;
 }) {
+  const theme = useTheme();
+  const gradientId = useId().replace(/:/g, "");
+  const windowMs = to - from;
+  const tick = (t: number) => formatDate(t, windowMs <= 10 * 60_000 ? "time" : "hourMinute");
   const top = max ?? niceCeil(Math.max(reference?.value ?? 0, ...points.map((p) => p.value)) * 1.05);
   const last = points.at(-1);
 
@@ -73,17 +85,62 @@ export function UsageChart({
         role="img"
         aria-label={`${title}: ${points.length} points${last ? `, last ${format(last.value)}` : ""}`}
       >
-        <UsageArea
-          title={title}
-          points={points}
-          from={from}
-          to={to}
-          top={top}
-          reference={reference}
-          color={color}
-          format={format}
-          tickFormat={tickFormat}
-        />
+        <ResponsiveContainer width="100%" height="100%">
+          <AreaChart data={points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+            <defs>
+              <linearGradient id={gradientId} x1="0" y1="0" x2="0" y2="1">
+                <stop offset="5%" stopColor={color} stopOpacity={0.35} />
+                <stop offset="95%" stopColor={color} stopOpacity={0.02} />
+              </linearGradient>
+            </defs>
+            <CartesianGrid strokeDasharray="3 3" stroke={theme.palette.divider} />
+            <XAxis
+              dataKey="t"
+              type="number"
+              scale="time"
+              domain={[from, to]}
+              tickFormatter={tick}
+              tick={{ fontSize: 12 }}
+              minTickGap={24}
+            />
+            <YAxis
+              domain={[0, top]}
+              tickCount={5}
+              tickFormatter={(v: number) => tickFormat(v)}
+              tick={{ fontSize: 12 }}
+              width={56}
+              allowDecimals={false}
+            />
+            <Tooltip
+              labelFormatter={(t) => formatDate(Number(t), "dayTime")}
+              formatter={(value) => [format(Number(value)), title]}
+            />
+            {reference && (
+              <ReferenceLine
+                y={reference.value}
+                stroke={theme.palette.error.main}
+                strokeDasharray="6 4"
+                label={{
+                  value: reference.label,
+                  position: "insideTopRight",
+                  fontSize: 12,
+                  fill: theme.palette.text.secondary,
+                }}
+              />
+            )}
+            <Area
+              type="monotone"
+              dataKey="value"
+              stroke={color}
+              strokeWidth={2}
+              fill={`url(#${gradientId})`}
+              // Polling replaces the data every few seconds; animating each refresh would only flicker.
+              isAnimationActive={false}
+              dot={points.length <= 2}
+              connectNulls
+            />
+          </AreaChart>
+        </ResponsiveContainer>
       </Box>
     </Paper>
   );

@@ -18,20 +18,34 @@ import TableHead from "@mui/material/TableHead";
 import TableRow from "@mui/material/TableRow";
 import Typography from "@mui/material/Typography";
 import { useQuery } from "@tanstack/react-query";
-import dynamic from "next/dynamic";
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Cell,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from "recharts";
 import { Section } from "@/components/ui/Section";
 import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 import { isTransitional, LIVE_REFRESH_MS, type InstanceStatus } from "./status";
 
-/** The bar chart (recharts) loads after the page, in its box's place; a skeleton holds the space meanwhile. */
-const ScoreBars = dynamic(() => import("./ScoreBars").then((m) => m.ScoreBars), {
-  ssr: false,
-  loading: () => <Skeleton variant="rounded" width="100%" height="100%" />,
-});
-
 type Decision = NonNullable<RouterOutputs["instance"]["placement"]>;
+
+/** What each prioritizer rewards, for the chart's tooltip. */
+const PRIORITIZER_HELP: Record<string, string> = {
+  LeastAllocatedCpu: "Free CPU after placing the instance",
+  LeastAllocatedMemory: "Free memory after placing the instance",
+  GreenEnergy: "Share of renewable energy",
+  CostClass: "Cheaper cost class",
+  Balance: "Fewer instances than the busiest cluster",
+  Steady: "Staying where it already runs",
+};
 
 function mib(bytes: number): string {
   return `${Math.round(bytes / (1024 * 1024))} MiB`;
@@ -52,7 +66,36 @@ function ScoreChart({ decision }: { decision: Decision }) {
       aria-label={`Scores of ${winner.cluster}: ${data.map((d) => `${d.name} ${d.score}`).join(", ")}`}
       data-testid="score-chart"
     >
-      <ScoreBars data={data} />
+      <ResponsiveContainer width="100%" height="100%">
+        <BarChart data={data} layout="vertical" margin={{ top: 4, right: 24, bottom: 4, left: 8 }}>
+          <CartesianGrid horizontal={false} strokeDasharray="3 3" />
+          <XAxis type="number" domain={[-100, 100]} ticks={[-100, -50, 0, 50, 100]} fontSize={11} />
+          <YAxis
+            type="category"
+            dataKey="name"
+            width={190}
+            fontSize={12}
+            tickFormatter={(name: string) => {
+              const weight = data.find((d) => d.name === name)?.weight ?? 0;
+              return `${name} ×${weight}`;
+            }}
+          />
+          <ReferenceLine x={0} stroke="#8fa4b1" />
+          <Tooltip
+            formatter={(value) => [String(value), "score"]}
+            labelFormatter={(name) => {
+              // The category axis: the label is the prioritizer's name.
+              const key = typeof name === "string" ? name : "";
+              return `${key}: ${PRIORITIZER_HELP[key] ?? ""}`;
+            }}
+          />
+          <Bar dataKey="score" isAnimationActive={false} radius={[0, 3, 3, 0]}>
+            {data.map((d) => (
+              <Cell key={d.name} fill={d.score >= 0 ? "#0b5cad" : "#e96d76"} />
+            ))}
+          </Bar>
+        </BarChart>
+      </ResponsiveContainer>
     </Box>
   );
 }
