@@ -3,13 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeUser, uniq } from "@/server/testing/factories";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
-import { workloadRunSchema, type TransactionClient } from "@/server/bus";
 import { driverFor } from "@/server/clusters";
 import { createDb, type Db } from "@/server/db/client";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
 import { seedDemo } from "@/server/demo/seed";
 import { DomainError } from "@/server/errors";
-import { logger } from "@/server/logger";
 import { databaseUrlFor, runId } from "@/server/testing/services";
 import { createWorkload, uploadChart } from "@/server/workloads";
 import { packChartDirectory } from "@/server/workloads/tar-writer";
@@ -18,11 +16,11 @@ import {
   deleteInstance,
   dryRunPlacement,
   getInstance,
-  handleInstanceRun,
   instanceDeploymentTree,
   instancePlacement,
   instanceTimeline,
 } from "./index";
+import { orchestrateNewestRun } from "@/server/testing/orchestration";
 
 // Placement looks at every registered cluster, so this file has a database of
 // its own holding exactly the five demo clusters of the test-bed.
@@ -37,18 +35,7 @@ const as = (user: SessionUser) => ({ db, user });
 
 /** What the orchestrator does with the newest `run` message for this instance. */
 async function orchestrate(instanceId: string): Promise<void> {
-  const rows = await db.outboxMessage.findMany({
-    where: { routingKey: "run" },
-    orderBy: { createdAt: "asc" },
-  });
-  const message = rows
-    .map((row) => workloadRunSchema.parse(row.payload))
-    .filter((m) => m.workload_id === instanceId)
-    .at(-1);
-  if (!message) throw new Error(`no run message for ${instanceId}`);
-  await db.$transaction((tx: TransactionClient) =>
-    handleInstanceRun(tx, message, { db, log: logger, attempt: 1, maxAttempts: 5 }),
-  );
+  await orchestrateNewestRun(db, instanceId);
 }
 
 async function failure(promise: Promise<unknown>): Promise<DomainError> {

@@ -1,18 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth";
-import { workloadRunSchema, type TransactionClient } from "@/server/bus";
 import { driverFor } from "@/server/clusters";
 import { createDb, type Db } from "@/server/db";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
 import { seedDemo } from "@/server/demo/seed";
 import { DomainError } from "@/server/errors";
-import { logger } from "@/server/logger";
 import { makeUser, uniq } from "@/server/testing/factories";
 import { databaseUrlFor, runId } from "@/server/testing/services";
 import { createWorkload, setClusterScopedApproval, uploadChart } from "@/server/workloads";
 import { packTarGz } from "@/server/workloads/tar-writer";
-import { createInstance, getInstance, handleInstanceRun } from "./index";
+import { createInstance, getInstance } from "./index";
+import { orchestrateNewestRun } from "@/server/testing/orchestration";
 
 // Placement needs the demo clusters and nothing else: a database of its own.
 const url = databaseUrlFor(`nemo_nspolicy_${runId()}`);
@@ -60,18 +59,7 @@ function clusterAdminChart() {
 }
 
 async function orchestrate(instanceId: string): Promise<void> {
-  const rows = await db.outboxMessage.findMany({
-    where: { routingKey: "run" },
-    orderBy: { createdAt: "asc" },
-  });
-  const message = rows
-    .map((row) => workloadRunSchema.parse(row.payload))
-    .filter((m) => m.workload_id === instanceId)
-    .at(-1);
-  if (!message) throw new Error(`no run message for ${instanceId}`);
-  await db.$transaction((tx: TransactionClient) =>
-    handleInstanceRun(tx, message, { db, log: logger, attempt: 1, maxAttempts: 5 }),
-  );
+  await orchestrateNewestRun(db, instanceId);
 }
 
 async function rejection(promise: Promise<unknown>): Promise<DomainError> {

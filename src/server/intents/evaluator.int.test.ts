@@ -4,26 +4,20 @@ import type { Prisma } from "@/generated/prisma/client";
 import { makeUser, uniq } from "@/server/testing/factories";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
-import {
-  intentNotifySchema,
-  OutboxRelay,
-  workloadRunSchema,
-  type Bus,
-  type IntentNotification,
-  type TransactionClient,
-} from "@/server/bus";
+import { intentNotifySchema, OutboxRelay, type Bus, type IntentNotification } from "@/server/bus";
 import { createTestBus, deleteQueues, drainQueue, testId, waitFor, withChannel } from "@/server/testing/bus";
 import { driverFor, sharedDriverFactory, type ClusterDriver, type DriverFactory } from "@/server/clusters";
 import { createDb, type Db } from "@/server/db/client";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
 import { seedDemo } from "@/server/demo/seed";
-import { createInstance, deleteInstance, handleInstanceRun } from "@/server/instances";
+import { createInstance, deleteInstance } from "@/server/instances";
 import { logger } from "@/server/logger";
 import { databaseUrlFor, runId } from "@/server/testing/services";
 import { createWorkload, uploadChart } from "@/server/workloads";
 import { packChartDirectory } from "@/server/workloads/tar-writer";
 import { evaluateIntentsOnce, runEvaluationCycle } from "./evaluator";
 import { storedTargetResults } from "./report";
+import { orchestrateNewestRun } from "@/server/testing/orchestration";
 
 // The cycle evaluates every due intent of its database: this file has a
 // database of its own (the five demo clusters) so other files' intents stay out.
@@ -37,18 +31,7 @@ let workloadId: number;
 const as = (user: SessionUser) => ({ db, user });
 
 async function orchestrate(instanceId: string): Promise<void> {
-  const rows = await db.outboxMessage.findMany({
-    where: { routingKey: "run" },
-    orderBy: { createdAt: "asc" },
-  });
-  const message = rows
-    .map((row) => workloadRunSchema.parse(row.payload))
-    .filter((m) => m.workload_id === instanceId)
-    .at(-1);
-  if (!message) throw new Error(`no run message for ${instanceId}`);
-  await db.$transaction((tx: TransactionClient) =>
-    handleInstanceRun(tx, message, { db, log: logger, attempt: 1, maxAttempts: 5 }),
-  );
+  await orchestrateNewestRun(db, instanceId);
   // The orchestrator's messages are not this file's business: keep the relay to intent-notify.
   await db.outboxMessage.deleteMany({ where: { routingKey: "run" } });
 }

@@ -5,12 +5,9 @@ import { appRouter, createCaller } from "@/server/api/root";
 import { contextFor, makeUser } from "@/server/testing/factories";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
-import { workloadRunSchema, type TransactionClient } from "@/server/bus";
 import { createDb, type Db } from "@/server/db/client";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
 import { seedDemo } from "@/server/demo/seed";
-import { handleInstanceRun } from "@/server/instances";
-import { logger } from "@/server/logger";
 import { databaseUrlFor, runId } from "@/server/testing/services";
 import { createWorkload, uploadChart } from "@/server/workloads";
 import { packChartDirectory } from "@/server/workloads/tar-writer";
@@ -27,6 +24,7 @@ import {
 import { openApiDocument } from "./openapi";
 import { trpcRejection } from "@/server/testing/rejection";
 import { sessionCookie } from "@/server/testing/session-cookie";
+import { orchestrateNewestRun } from "@/server/testing/orchestration";
 
 /*
  * The instance API (tRPC and REST) on a real database. Placement looks at
@@ -75,18 +73,7 @@ const rejection = trpcRejection;
 
 /** What the orchestrator does with the newest `run` message for this instance. */
 async function orchestrate(instanceId: string): Promise<void> {
-  const rows = await db.outboxMessage.findMany({
-    where: { routingKey: "run" },
-    orderBy: { createdAt: "asc" },
-  });
-  const message = rows
-    .map((row) => workloadRunSchema.parse(row.payload))
-    .filter((m) => m.workload_id === instanceId)
-    .at(-1);
-  if (!message) throw new Error(`no run message for ${instanceId}`);
-  await db.$transaction((tx: TransactionClient) =>
-    handleInstanceRun(tx, message, { db, log: logger, attempt: 1, maxAttempts: 5 }),
-  );
+  await orchestrateNewestRun(db, instanceId);
 }
 
 const availability95 = {
