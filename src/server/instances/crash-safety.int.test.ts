@@ -1,21 +1,21 @@
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth";
 import { workloadRunSchema, type TransactionClient } from "@/server/bus";
 import { sharedDriverFactory, type DriverFactory } from "@/server/clusters";
-import { createDb, type Db } from "@/server/db";
-import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
-import { seedDemo } from "@/server/demo/seed";
+import type { Db } from "@/server/db";
 import { logger } from "@/server/logger";
-import { makeUser, uniq } from "@/server/testing/factories";
-import { databaseUrlFor, runId } from "@/server/testing/services";
-import { createWorkload, uploadChart } from "@/server/workloads";
-import { packChartDirectory } from "@/server/workloads/tar-writer";
+import {
+  acceptedMychartWorkload,
+  closeDemoDatabase,
+  openDemoDatabase,
+  type DemoDatabase,
+} from "@/server/testing/demo-database";
+import { makeUser } from "@/server/testing/factories";
 import { createInstance, handleInstanceRun, moveInstance, redriveStuckInstances } from "./index";
 
 // Placement needs the demo clusters and nothing else: a database of its own.
-const url = databaseUrlFor(`nemo_crashsafe_${runId()}`);
+let demo: DemoDatabase;
 let db: Db;
 let provider: SessionUser;
 let workloadId: number;
@@ -45,23 +45,14 @@ const events = async (id: string) =>
   ).map((e) => e.type);
 
 beforeAll(async () => {
-  await ensureDatabase(url);
-  await applyMigrations(url);
-  db = createDb(url);
-  await seedDemo(db);
+  demo = await openDemoDatabase("crashsafe");
+  db = demo.db;
   provider = await makeUser(db, [Role.SERVICE_PROVIDER]);
-  const workload = await createWorkload(as(provider), { name: uniq("shop"), version: "1.0.0" });
-  await uploadChart(
-    as(provider),
-    workload.id,
-    await packChartDirectory(path.resolve("src/server/charts/conformance-data/helm/create/mychart")),
-  );
-  workloadId = workload.id;
+  workloadId = await acceptedMychartWorkload(db, provider, "shop");
 });
 
 afterAll(async () => {
-  await db.$disconnect();
-  await dropDatabase(url);
+  await closeDemoDatabase(demo);
 });
 
 describe("instance status moves", () => {

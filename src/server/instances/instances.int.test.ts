@@ -1,16 +1,16 @@
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeUser, uniq } from "@/server/testing/factories";
+import { makeUser } from "@/server/testing/factories";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { driverFor } from "@/server/clusters";
-import { createDb, type Db } from "@/server/db/client";
-import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
-import { seedDemo } from "@/server/demo/seed";
+import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
-import { databaseUrlFor, runId } from "@/server/testing/services";
-import { createWorkload, uploadChart } from "@/server/workloads";
-import { packChartDirectory } from "@/server/workloads/tar-writer";
+import {
+  acceptedMychartWorkload,
+  closeDemoDatabase,
+  openDemoDatabase,
+  type DemoDatabase,
+} from "@/server/testing/demo-database";
 import {
   createInstance,
   deleteInstance,
@@ -24,7 +24,7 @@ import { orchestrateNewestRun } from "@/server/testing/orchestration";
 
 // Placement looks at every registered cluster, so this file has a database of
 // its own holding exactly the five demo clusters of the test-bed.
-const url = databaseUrlFor(`nemo_instances_${runId()}`);
+let demo: DemoDatabase;
 let db: Db;
 let provider: SessionUser;
 let provider2: SessionUser;
@@ -48,25 +48,16 @@ async function failure(promise: Promise<unknown>): Promise<DomainError> {
 }
 
 beforeAll(async () => {
-  await ensureDatabase(url);
-  await applyMigrations(url);
-  db = createDb(url);
-  await seedDemo(db);
+  demo = await openDemoDatabase("instances");
+  db = demo.db;
   provider = await makeUser(db, [Role.SERVICE_PROVIDER]);
   provider2 = await makeUser(db, [Role.SERVICE_PROVIDER]);
   infra = await makeUser(db, [Role.INFRASTRUCTURE_PROVIDER]);
-  const workload = await createWorkload(as(provider), { name: uniq("shop"), version: "1.0.0" });
-  await uploadChart(
-    as(provider),
-    workload.id,
-    await packChartDirectory(path.resolve("src/server/charts/conformance-data/helm/create/mychart")),
-  );
-  workloadId = workload.id;
+  workloadId = await acceptedMychartWorkload(db, provider, "shop");
 });
 
 afterAll(async () => {
-  await db.$disconnect();
-  await dropDatabase(url);
+  await closeDemoDatabase(demo);
 });
 
 const availabilityIntent = (value: number) => ({

@@ -2,19 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth";
 import { driverFor } from "@/server/clusters";
-import { createDb, type Db } from "@/server/db";
-import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
-import { seedDemo } from "@/server/demo/seed";
+import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
 import { makeUser, uniq } from "@/server/testing/factories";
-import { databaseUrlFor, runId } from "@/server/testing/services";
+import { closeDemoDatabase, openDemoDatabase, type DemoDatabase } from "@/server/testing/demo-database";
 import { createWorkload, setClusterScopedApproval, uploadChart } from "@/server/workloads";
 import { packTarGz } from "@/server/workloads/tar-writer";
 import { createInstance, getInstance } from "./index";
 import { orchestrateNewestRun } from "@/server/testing/orchestration";
 
 // Placement needs the demo clusters and nothing else: a database of its own.
-const url = databaseUrlFor(`nemo_nspolicy_${runId()}`);
+let demo: DemoDatabase;
 let db: Db;
 let admin: SessionUser;
 let provider: SessionUser;
@@ -72,10 +70,8 @@ async function rejection(promise: Promise<unknown>): Promise<DomainError> {
 }
 
 beforeAll(async () => {
-  await ensureDatabase(url);
-  await applyMigrations(url);
-  db = createDb(url);
-  await seedDemo(db);
+  demo = await openDemoDatabase("nspolicy");
+  db = demo.db;
   admin = await makeUser(db, [Role.NEMO_ADMIN]);
   provider = await makeUser(db, [Role.SERVICE_PROVIDER]);
   const workload = await createWorkload(as(provider), { name: uniq("grabby"), version: "1.0.0" });
@@ -85,8 +81,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await db.$disconnect();
-  await dropDatabase(url);
+  await closeDemoDatabase(demo);
 });
 
 describe("a chart reaching outside its namespace", () => {

@@ -1,0 +1,44 @@
+import path from "node:path";
+import type { SessionUser } from "@/server/auth";
+import { createDb, type Db } from "@/server/db";
+import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
+import { seedDemo } from "@/server/demo/seed";
+import { createWorkload, uploadChart } from "@/server/workloads";
+import { packChartDirectory } from "@/server/workloads/tar-writer";
+import { uniq } from "./factories";
+import { databaseUrlFor, runId } from "./services";
+
+/**
+ * A database of a test file's own holding exactly the demo continuum:
+ * placement and the evaluator look at every registered cluster, so a file
+ * that places instances cannot share the run's database with files that
+ * register clusters of their own.
+ */
+export interface DemoDatabase {
+  url: string;
+  db: Db;
+}
+
+export async function openDemoDatabase(name: string): Promise<DemoDatabase> {
+  const url = databaseUrlFor(`nemo_${name}_${runId()}`);
+  await ensureDatabase(url);
+  await applyMigrations(url);
+  const db = createDb(url);
+  await seedDemo(db);
+  return { url, db };
+}
+
+export async function closeDemoDatabase({ url, db }: DemoDatabase): Promise<void> {
+  await db.$disconnect();
+  await dropDatabase(url);
+}
+
+/** Helm's `helm create` chart, from the renderer's conformance data. */
+export const MYCHART_DIR = path.resolve("src/server/charts/conformance-data/helm/create/mychart");
+
+/** A workload of `owner` with mychart uploaded: ACCEPTED, ready for instances. Returns its id. */
+export async function acceptedMychartWorkload(db: Db, owner: SessionUser, name: string): Promise<number> {
+  const workload = await createWorkload({ db, user: owner }, { name: uniq(name), version: "1.0.0" });
+  await uploadChart({ db, user: owner }, workload.id, await packChartDirectory(MYCHART_DIR));
+  return workload.id;
+}
