@@ -13,32 +13,15 @@ import { z } from "zod";
  */
 
 import {
-  ACTIVE_STATES,
-  MIGRATION_STATES,
-  TERMINAL_STATES,
   TRANSITIONS,
   canTransition,
-  isActiveState,
-  isTerminalState,
   migrationStateSchema,
   type ActiveMigrationState,
   type MigrationStateName,
-  type TerminalMigrationState,
 } from "@/common/migration-status";
 
-export {
-  ACTIVE_STATES,
-  MIGRATION_STATES,
-  TERMINAL_STATES,
-  TRANSITIONS,
-  canTransition,
-  isActiveState,
-  isTerminalState,
-  migrationStateSchema,
-  type ActiveMigrationState,
-  type MigrationStateName,
-  type TerminalMigrationState,
-};
+// The vocabulary is shared with the console; the server side adds the errors and the recorded steps.
+export * from "@/common/migration-status";
 
 export class IllegalTransitionError extends Error {
   override readonly name = "IllegalTransitionError";
