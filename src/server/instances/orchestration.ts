@@ -145,11 +145,12 @@ async function deploy(instance: InstanceRow, deps: OrchestrationDeps, log: Logge
     if (!decision.winner || !decision.winnerId) {
       const reason = `No cluster can take this instance: ${decision.reasonIfNone ?? "every cluster was filtered out"}`;
       await db.$transaction(async (tx) => {
+        // Nothing is recorded for an instance that moved on meanwhile.
+        if (!(await moveInstance(tx, instance.id, "RENDERED", "FAILED", { placement, statusReason: reason })))
+          return;
         await recordLifecycleEvent(tx, instance.id, "Placement", reason, {
           filtered: decision.filtered.length,
         });
-        if (!(await moveInstance(tx, instance.id, "RENDERED", "FAILED", { placement, statusReason: reason })))
-          return;
         await recordLifecycleEvent(tx, instance.id, "Failed", reason);
       });
       log.warn({ reason }, "placement found no cluster");
