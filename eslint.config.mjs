@@ -38,7 +38,7 @@ export default tseslint.config(
   },
   {
     // Vitest's asymmetric matchers (expect.any, objectContaining) are typed `any`.
-    files: ["**/*.test.ts", "**/*.test.tsx", "e2e/**"],
+    files: ["**/*.test.ts", "**/*.test.tsx", "src/reliability/**", "e2e/**"],
     rules: {
       "@typescript-eslint/no-unsafe-assignment": "off",
       "@typescript-eslint/no-unsafe-argument": "off",

@@ -1,38 +1,45 @@
-// Adds up vitest's and Playwright's JSON reports into one closing line that CI
-// reads: "N passed, N failed" (", N skipped" when any). A failed static check
-// or a missing report counts as a failure.
+// Adds up the JSON reports of vitest (unit + integration, reliability suite)
+// and Playwright into one closing line that CI reads: "N passed, N failed"
+// (", N skipped" when any). A failed static check or a missing report counts
+// as a failure.
+//   node .ci/summarize.mjs <stageFailed 0|1> <report.json>...
+// Each report is recognised by its shape: vitest's has numPassedTests,
+// Playwright's has stats.
+import { basename } from "node:path";
 import { existsSync, readFileSync } from "node:fs";
 
-const [vitestPath, playwrightPath, stageFailed] = process.argv.slice(2);
+const [stageFailed, ...reportPaths] = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 
-if (vitestPath && existsSync(vitestPath)) {
-  const report = JSON.parse(readFileSync(vitestPath, "utf8"));
-  passed += report.numPassedTests ?? 0;
-  failed += report.numFailedTests ?? 0;
-  skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-  console.log(`vitest: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
-} else {
-  console.log("vitest: no report");
-  failed += 1;
-}
-
-if (playwrightPath && existsSync(playwrightPath)) {
-  const stats = JSON.parse(readFileSync(playwrightPath, "utf8")).stats ?? {};
-  const pwFailed = (stats.unexpected ?? 0) + (stats.flaky ?? 0);
-  passed += stats.expected ?? 0;
-  failed += pwFailed;
-  skipped += stats.skipped ?? 0;
-  console.log(`playwright: ${stats.expected ?? 0} passed, ${pwFailed} failed`);
-} else {
-  console.log("playwright: no report");
-  failed += 1;
+for (const path of reportPaths) {
+  const name = basename(path, ".json");
+  if (!existsSync(path)) {
+    console.log(`${name}: no report`);
+    failed += 1;
+    continue;
+  }
+  const report = JSON.parse(readFileSync(path, "utf8"));
+  if (report.stats) {
+    const stats = report.stats;
+    const pwFailed = (stats.unexpected ?? 0) + (stats.flaky ?? 0);
+    passed += stats.expected ?? 0;
+    failed += pwFailed;
+    skipped += stats.skipped ?? 0;
+    console.log(`${name}: ${stats.expected ?? 0} passed, ${pwFailed} failed`);
+  } else {
+    passed += report.numPassedTests ?? 0;
+    // A file that fails to load has no failed test but a failed suite.
+    const fileFailures = (report.numFailedTestSuites ?? 0) > 0 && (report.numFailedTests ?? 0) === 0 ? 1 : 0;
+    failed += (report.numFailedTests ?? 0) + fileFailures;
+    skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+    console.log(`${name}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
+  }
 }
 
 if (stageFailed === "1" && failed === 0) {
-  console.log("a static check (typecheck, lint or format) failed");
+  console.log("a static check or a test stage failed");
   failed += 1;
 }
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);

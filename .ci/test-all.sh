@@ -33,6 +33,9 @@ npx prettier --check . >/dev/null || { npx prettier --list-different .; failed_s
 step "vitest (unit + integration)"
 npx vitest run --reporter=default --reporter=json --outputFile.json=.nemo/vitest.json || failed_stage=1
 
+step "reliability suite"
+npm run --silent test:reliability -- --reporter=default --reporter=json --outputFile.json=.nemo/reliability.json || failed_stage=1
+
 step "next build"
 if npx next build > .nemo/next-build.log 2>&1; then
   tail -n 5 .nemo/next-build.log
@@ -45,4 +48,4 @@ else
 fi
 
 step "summary"
-node .ci/summarize.mjs .nemo/vitest.json .nemo/playwright.json "$failed_stage"
+node .ci/summarize.mjs "$failed_stage" .nemo/vitest.json .nemo/reliability.json .nemo/playwright.json
