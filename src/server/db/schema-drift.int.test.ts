@@ -41,7 +41,7 @@ describe("schema and migrations", () => {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       await client.query(`ALTER TABLE "clusters" DROP COLUMN "vram_gb"`);
-      await client.query(`DROP INDEX "workloads_name_version_key"`);
+      await client.query(`DROP INDEX "workloads_owner_id_name_version_key"`);
       await client.query(`ALTER TABLE "users" ADD COLUMN "nickname" TEXT`);
       await client.query(`ALTER TYPE "Role" ADD VALUE 'GUEST'`);
       await client.query(`ALTER TABLE "charts" DROP CONSTRAINT "charts_workload_id_fkey"`);
@@ -54,7 +54,7 @@ describe("schema and migrations", () => {
       expect(problems).toEqual(
         expect.arrayContaining([
           "column clusters.vram_gb (Cluster.vramGb) is missing",
-          "unique index on workloads(name, version) is missing",
+          "unique index on workloads(owner_id, name, version) is missing",
           "column users.nickname is not in the Prisma schema",
           "enum Role has values [NEMO_ADMIN, INFRASTRUCTURE_PROVIDER, SERVICE_PROVIDER, GUEST], expected [NEMO_ADMIN, INFRASTRUCTURE_PROVIDER, SERVICE_PROVIDER]",
           "foreign key charts(workload_id) is missing",

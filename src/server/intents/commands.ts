@@ -92,7 +92,7 @@ async function intentInstance(db: Db, user: SessionUser, instanceId: string | un
 export interface NewIntent {
   /** Row id; a form intent's normal form uses it as its `id` too. */
   id: string;
-  /** The id an imported intent carried (unique), null for form intents. */
+  /** The id an imported intent carried (unique per tenant), null for form intents. */
   externalId: string | null;
   instanceId: string;
   /** The instance's owner: an intent belongs to its instance's tenant, whoever created it. */
@@ -238,7 +238,7 @@ function boundToInstance(intent: Intent, instanceId: string): Intent {
  * is not being deleted. The form is checked against the catalogue (field
  * errors like `targets.0.targetValue`); YAML and JSON against the normal
  * form and the catalogue (problems with field and line); an imported id
- * must be unused (409, field `id`).
+ * must be unused among the tenant's intents (409, field `id`).
  */
 export async function createIntent(deps: IntentDeps, input: CreateIntentInput): Promise<IntentDetail> {
   const { db, user } = deps;
@@ -262,7 +262,12 @@ export async function createIntent(deps: IntentDeps, input: CreateIntentInput): 
     }
     const instance = await intentInstance(db, user, named ?? data.instanceId);
     const externalId = imported.intent.id;
-    if (await db.intent.findUnique({ where: { externalId }, select: { id: true } })) {
+    // Unique per tenant (the instance's owner): another tenant's ids neither clash nor show through.
+    const taken = await db.intent.findUnique({
+      where: { ownerId_externalId: { ownerId: instance.ownerId, externalId } },
+      select: { id: true },
+    });
+    if (taken) {
       throw duplicateId(externalId);
     }
     const period = imported.intent.validityPeriod;

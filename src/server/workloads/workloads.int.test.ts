@@ -72,9 +72,9 @@ describe("registering a workload", () => {
     });
   });
 
-  it("refuses a duplicate name + version on the version field, whoever owns the first", async () => {
+  it("refuses a duplicate name + version of the same tenant on the version field", async () => {
     const first = await register(provider);
-    const error = await failure(register(provider2, first.name, first.version));
+    const error = await failure(register(provider, first.name, first.version));
     expect(error).toMatchObject({
       kind: "conflict",
       field: "version",
@@ -82,6 +82,28 @@ describe("registering a workload", () => {
     });
     // Another version of the same name is a new workload.
     await expect(register(provider, first.name, "1.0.1")).resolves.toMatchObject({ version: "1.0.1" });
+  });
+
+  it("lets two tenants register the same name + version, so a clash reveals nothing across tenants", async () => {
+    const first = await register(provider);
+    const second = await register(provider2, first.name, first.version);
+    expect(second).toMatchObject({ name: first.name, version: first.version, ownerId: provider2.id });
+    expect(second.id).not.toBe(first.id);
+    // Renaming into another tenant's pair is no clash either; into one's own pair is.
+    const other = await register(provider2);
+    await expect(
+      patchWorkload(as(provider2), other.id, { name: first.name, version: "2.0.0" }),
+    ).resolves.toMatchObject({
+      name: first.name,
+    });
+    const clash = await failure(patchWorkload(as(provider2), other.id, { version: first.version }));
+    expect(clash).toMatchObject({ kind: "conflict", field: "version" });
+    // Two registrations of one tenant at once: the per-tenant unique index decides, with the same answer.
+    const name = uniq(tag);
+    const results = await Promise.allSettled([register(provider, name), register(provider, name)]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const rejected = results.find((r) => r.status === "rejected");
+    expect(rejected?.reason).toMatchObject({ kind: "conflict", field: "version" });
   });
 
   it("names the field of invalid input", async () => {

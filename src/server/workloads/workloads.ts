@@ -3,7 +3,8 @@
  * PENDING, delete it while it is PENDING, list and read what the caller may
  * see. Rules that hold for every caller (tRPC, REST, workers) live here:
  *
- * - name + version is unique across all tenants (a clash names the field);
+ * - name + version is unique per tenant (a clash names the field); another
+ *   tenant's workloads never clash, so a conflict reveals nothing about them;
  * - an ACCEPTED workload is immutable: any change is a new version, and it
  *   cannot be deleted (instances may run it);
  * - role and ownership are checked on every call (see access.ts).
@@ -129,9 +130,16 @@ function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
 
-async function assertPairFree(db: Db, name: string, version: string, exceptId?: number): Promise<void> {
+/** The pair is free among `ownerId`'s workloads (the tenant the workload belongs to, not necessarily the caller). */
+async function assertPairFree(
+  db: Db,
+  ownerId: string,
+  name: string,
+  version: string,
+  exceptId?: number,
+): Promise<void> {
   const clash = await db.workload.findFirst({
-    where: { name, version, ...(exceptId !== undefined ? { NOT: { id: exceptId } } : {}) },
+    where: { ownerId, name, version, ...(exceptId !== undefined ? { NOT: { id: exceptId } } : {}) },
     select: { id: true },
   });
   if (clash) throw duplicate(name, version);
@@ -217,7 +225,7 @@ export async function createWorkload(deps: WorkloadDeps, input: WorkloadCreateIn
   const { db, user } = deps;
   assertMayManageWorkloads(user);
   const data = parseOrThrow(workloadCreateSchema, input);
-  await assertPairFree(db, data.name, data.version);
+  await assertPairFree(db, user.id, data.name, data.version);
   try {
     const row = await db.workload.create({
       data: {
@@ -250,14 +258,14 @@ async function changePending(
   const { db, user } = deps;
   const current = await db.workload.findFirst({
     where: { id: workloadId, ...workloadScope(user) },
-    select: { id: true, name: true, version: true, status: true },
+    select: { id: true, ownerId: true, name: true, version: true, status: true },
   });
   if (!current) throw workloadNotFound(workloadId);
   if (current.status === "ACCEPTED") throw immutable(workloadId, "changed");
   const name = change.name ?? current.name;
   const version = change.version ?? current.version;
   if (name !== current.name || version !== current.version)
-    await assertPairFree(db, name, version, workloadId);
+    await assertPairFree(db, current.ownerId, name, version, workloadId);
   try {
     const updated = await db.workload.updateMany({
       where: { id: workloadId, status: "PENDING" },

@@ -293,6 +293,49 @@ describe("REST /api/v1/intent/", () => {
     expect((await json<Array<{ type: string }>>(types)).map((t) => t.type)).toContain("cloud_continuum");
   });
 
+  it("takes an intent id per tenant: provider2 may use provider's id; the same tenant twice is 409 on id", async () => {
+    const workload2 = await makeWorkload(db, provider2, { name: `${tag}-shop2` });
+    const instance2 = (await makeInstance(db, provider2, workload2.id)).id;
+    const id = `${tag}-shared`;
+    const mine = await call(createIntentRest, provider, {
+      method: "POST",
+      text: energyIntentYaml({ id, instanceId }),
+    });
+    expect(mine.status).toBe(201);
+    // The same id in another tenant is its own intent: no conflict, so no hint that provider uses it.
+    const theirs = await call(createIntentRest, provider2, {
+      method: "POST",
+      text: energyIntentYaml({ id, instanceId: instance2 }),
+    });
+    expect(theirs.status).toBe(201);
+    expect((await json<Detail>(theirs)).externalId).toBe(id);
+    const again = await call(createIntentRest, provider2, {
+      method: "POST",
+      text: energyIntentYaml({ id, instanceId: instance2 }),
+    });
+    expect(again.status).toBe(409);
+    expect(await json(again)).toEqual({
+      error: "conflict",
+      message: `An intent with id "${id}" already exists.`,
+      field: "id",
+    });
+    // tRPC: the same rule through the console's door.
+    const caller = createCaller(contextFor(db, provider));
+    await expect(
+      caller.intent.create({ source: "yaml", yaml: energyIntentYaml({ id, instanceId }) }),
+    ).rejects.toMatchObject({ code: "CONFLICT", message: `An intent with id "${id}" already exists.` });
+    const other = uniq(`${tag}-trpc`);
+    await expect(
+      createCaller(contextFor(db, provider2)).intent.create({
+        source: "yaml",
+        yaml: energyIntentYaml({ id: other, instanceId: instance2 }),
+      }),
+    ).resolves.toMatchObject({ externalId: other });
+    await expect(
+      caller.intent.create({ source: "yaml", yaml: energyIntentYaml({ id: other, instanceId }) }),
+    ).resolves.toMatchObject({ externalId: other });
+  });
+
   it("keeps tenants apart: 404 for provider2, everything for an admin", async () => {
     const created = await json<Detail>(
       await call(createIntentRest, provider, { method: "POST", json: form(95) }),

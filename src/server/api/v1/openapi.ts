@@ -205,7 +205,9 @@ export function openApiDocument(): JsonObject {
               content: json(ref("Workload")),
             },
             "400": errorResponse("Invalid field; `field` names it."),
-            "409": errorResponse("A workload with this name and version already exists (`field`: version)."),
+            "409": errorResponse(
+              "The caller's tenant already has a workload with this name and version (`field`: version).",
+            ),
             ...COMMON_ERRORS,
           },
         },

@@ -132,7 +132,13 @@ describe("POST /api/v1/workload/", () => {
 
   it("answers 409 on the version field for a duplicate, 400 naming the field for bad input", async () => {
     const first = await create(provider);
-    const duplicate = await call(createWorkloadRest, provider2, {
+    // Another tenant's pair is no clash: names are unique per tenant, and nothing tells provider2 it exists.
+    const elsewhere = await call(createWorkloadRest, provider2, {
+      method: "POST",
+      json: { name: first.name, version: "1.0.0" },
+    });
+    expect(elsewhere.status).toBe(201);
+    const duplicate = await call(createWorkloadRest, provider, {
       method: "POST",
       json: { name: first.name, version: "1.0.0" },
     });
@@ -360,6 +366,11 @@ describe("workload procedures (tRPC)", () => {
     });
     const other = createCaller(contextFor(db, provider2));
     await expect(other.workload.get({ id: first.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    // The same pair in another tenant is a workload of its own.
+    await expect(other.workload.create({ name: first.name, version: "3.0.0" })).resolves.toMatchObject({
+      name: first.name,
+      user: provider2.username,
+    });
     await expect(createCaller(contextFor(db, admin)).workload.get({ id: first.id })).resolves.toMatchObject({
       id: first.id,
     });
