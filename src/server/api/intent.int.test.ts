@@ -327,6 +327,31 @@ describe("intent.create from YAML", () => {
     expect(domainCause(again).field).toBe("id");
   });
 
+  it("treats every context named like a secret as one (X-Auth-Token, clientSecret), also in rows stored before", async () => {
+    const id = `${tag}-named`;
+    const yaml = networkIntentYaml({ id, instanceId, bearerToken: SECRET })
+      .replace("bearer_token", "X-Auth-Token")
+      .replace("api_key", "clientSecret");
+    const created = remember(await caller(provider).intent.create({ source: "yaml", yaml }));
+    const contexts = created.intent?.intentExpectations[1]?.expectationObject.objectContexts ?? [];
+    expect(contexts.find((c) => c.contextAttribute === "X-Auth-Token")?.contextValueRange).toBe(REDACTED);
+    expect(contexts.find((c) => c.contextAttribute === "clientSecret")?.contextValueRange).toBe(REDACTED);
+    const row = await db.intent.findUniqueOrThrow({ where: { id: created.id } });
+    expect(JSON.stringify(row.body)).not.toContain(SECRET);
+
+    // A row stored when only four exact names counted kept its value in the body: answers still hide it.
+    await db.intent.update({
+      where: { id: created.id },
+      data: { body: JSON.parse(JSON.stringify(row.body).replace(REDACTED, SECRET)) as object },
+    });
+    const shown = remember(await caller(provider).intent.get({ id: created.id }));
+    expect(JSON.stringify(shown)).not.toContain(SECRET);
+    const exported = remember(await caller(provider).intent.exportYaml({ id: created.id }));
+    expect(exported.yaml).not.toContain(SECRET);
+    expect(exported.yaml).toContain(`contextAttribute: X-Auth-Token`);
+    await db.intent.update({ where: { id: created.id }, data: { body: row.body as object } });
+  });
+
   it("imports the EnergyCarbonEfficiency example: instance from the expectation object, validity period", async () => {
     const intent = remember(
       await caller(provider).intent.create({

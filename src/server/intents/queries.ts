@@ -16,7 +16,7 @@ import type { ConditionValue } from "@/server/placement";
 import { INTENT_TYPES, intentType, type IntentType } from "@/common/intent-catalogue";
 import { intentSchema, readStoredTargets, type Intent } from "./model";
 import { reportView, storedTargetResults, type IntentReportView } from "./report";
-import { intentToYaml } from "./yaml";
+import { intentToYaml, redactIntent } from "./yaml";
 import { isUuid } from "@/common/ids";
 
 /**
@@ -340,7 +340,8 @@ export async function detailOf(db: Db, row: DetailRow): Promise<IntentDetail> {
     updatedAt: row.updatedAt,
     deletedAt: row.deletedAt,
     hasSecrets: row.secretsCipher !== null,
-    intent,
+    // Redacted again on the way out: a row stored before its context's name counted as secret kept the value.
+    intent: intent ? redactIntent(intent) : null,
     targets: targetsOf(row.intentType, row.body),
     latest: latest ? reportView(latest) : null,
   };
@@ -434,5 +435,5 @@ export async function exportIntentYaml(deps: IntentDeps, id: string): Promise<{ 
       "This intent was stored before intents had a normal form; it has no YAML to export.",
     );
   }
-  return { yaml: intentToYaml(intent) };
+  return { yaml: intentToYaml(redactIntent(intent)) };
 }

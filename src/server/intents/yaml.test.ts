@@ -6,7 +6,14 @@ import {
   networkIntentYaml,
   PROTOCOL_INSTANCE,
 } from "@/server/testing/intent-examples";
-import { REDACTED, intentToYaml, parseIntentYaml, restoreSecrets, type IntentYamlResult } from "./yaml";
+import {
+  REDACTED,
+  intentToYaml,
+  parseIntentYaml,
+  redactIntent,
+  restoreSecrets,
+  type IntentYamlResult,
+} from "./yaml";
 
 const NETWORK_INTENT = networkIntentYaml({
   id: "mncc_l2sm_1",
@@ -116,6 +123,26 @@ describe("parseIntentYaml", () => {
     expect(contexts.find((c) => c.contextAttribute === "api_key")?.contextValueRange).toBe(REDACTED);
     expect(contexts.find((c) => c.contextAttribute === "name")?.contextValueRange).toBe("staging-1");
     expect(JSON.stringify(intent)).not.toContain("<secret>");
+  });
+
+  it("lifts any context named like a secret, whatever its case and separators", () => {
+    const text = NETWORK_INTENT.replace("bearer_token", "X-Auth-Token").replace("api_key", "clientSecret");
+    const { intent, secrets } = ok(parseIntentYaml(text));
+    const contexts = intent.intentExpectations[1]?.expectationObject.objectContexts ?? [];
+    expect(contexts.find((c) => c.contextAttribute === "X-Auth-Token")?.contextValueRange).toBe(REDACTED);
+    expect(contexts.find((c) => c.contextAttribute === "clientSecret")?.contextValueRange).toBe(REDACTED);
+    expect(Object.values(secrets)).toEqual(["<secret>", "https://api.staging1.example:6443"]);
+  });
+
+  it("redactIntent hides secret contexts an intent still carries (rows stored under the old names)", () => {
+    const text = NETWORK_INTENT.replace("bearer_token", "PASSWORD");
+    const stored = restoreSecrets(ok(parseIntentYaml(text)).intent, ok(parseIntentYaml(text)).secrets);
+    expect(JSON.stringify(stored)).toContain("<secret>");
+    const shown = redactIntent(stored);
+    expect(JSON.stringify(shown)).not.toContain("<secret>");
+    const contexts = shown.intentExpectations[1]?.expectationObject.objectContexts ?? [];
+    expect(contexts.find((c) => c.contextAttribute === "PASSWORD")?.contextValueRange).toBe(REDACTED);
+    expect(contexts.find((c) => c.contextAttribute === "name")?.contextValueRange).toBe("staging-1");
   });
 
   it("restores secrets into the redacted intent", () => {

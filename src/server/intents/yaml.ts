@@ -8,25 +8,20 @@ import {
   type IntentContext,
   type IntentInput,
 } from "./model";
+import { isSecretName, REDACTED } from "@/server/secrets";
 
 /**
  * Intent YAML import and export (both spellings of the reference annex examples, in src/server/testing/intent-examples.ts).
  *
  * Import accepts the normal form and the variant that writes `expectationTarget`
  * with `targetAttribute`; both become the one normal form. Secret contexts
- * (bearer tokens, API keys, passwords) are lifted into a separate map and
+ * (an attribute named like a secret: `bearer_token`, `apiKey`, `client-secret`,
+ * `PASSWORD`, …, see `isSecretName`) are lifted into a separate map and
  * replaced by {@link REDACTED}; the caller encrypts them.
  */
 
-export const REDACTED = "<redacted>";
-
-/** Context attributes whose value is a secret (compared case-insensitively). */
-export const SECRET_ATTRIBUTES: ReadonlySet<string> = new Set([
-  "bearer_token",
-  "api_key",
-  "token",
-  "password",
-]);
+// One marker and one predicate for every redaction in the product (secrets/redaction.ts).
+export { REDACTED };
 
 export interface IntentYamlIssue {
   /** Field path in the normal form (`(root)` for syntax errors). */
@@ -161,7 +156,17 @@ function mapContexts(intent: Intent, fn: (context: IntentContext, path: string) 
 }
 
 function isSecret(context: IntentContext): boolean {
-  return SECRET_ATTRIBUTES.has(context.contextAttribute.toLowerCase());
+  return isSecretName(context.contextAttribute);
+}
+
+/**
+ * The intent with every secret context's value shown as {@link REDACTED}: what
+ * answers show, also for rows stored before a context's name counted as secret.
+ */
+export function redactIntent(intent: Intent): Intent {
+  return mapContexts(intent, (c) =>
+    isSecret(c) && c.contextValueRange !== REDACTED ? { ...c, contextValueRange: REDACTED } : c,
+  );
 }
 
 /** Replaces secret context values by {@link REDACTED}, returning them by field path. */

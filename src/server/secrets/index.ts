@@ -1,6 +1,15 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import { serverEnv } from "@/server/env";
 
+export {
+  isSecretManifest,
+  isSecretName,
+  REDACTED,
+  redactSecretManifest,
+  redactSecretValues,
+  redactYamlSecrets,
+} from "./redaction";
+
 /**
  * Secrets at rest (kubeconfigs, bearer tokens): AES-256-GCM with the key from
  * NEMO_SECRET_KEY. Stored form: version (1 byte) | IV (12) | auth tag (16) |

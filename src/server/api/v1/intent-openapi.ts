@@ -129,7 +129,7 @@ const intentDetailSchema = z.object({
   hasSecrets: z
     .boolean()
     .describe(
-      'Whether secret contexts (bearer_token, api_key, …) were stored encrypted; they read "<redacted>".',
+      'Whether secret contexts (an attribute whose name, ignoring case and `-` `_` `.`, contains secret, token, password, passwd, key, credential or authorization) were stored encrypted; they read "<redacted>".',
     ),
   intent: intentSchema.nullable().describe("The normal form, secrets redacted."),
   targets: z.array(targetSummarySchema),
@@ -218,7 +218,8 @@ export function intentComponents(): JsonObject {
   const normalForm = inputJsonSchema(intentSchema);
   normalForm.description =
     "An intent in the 3GPP TS 28.312 normal form. Secret contexts " +
-    '(bearer_token, api_key, token, password) are stored encrypted and read back as "<redacted>".';
+    "(an attribute whose name, ignoring case and `-` `_` `.`, contains secret, token, password, passwd, key, " +
+    'credential or authorization: bearer_token, apiKey, X-Auth-Token, …) are stored encrypted and read back as "<redacted>".';
   return {
     ...out,
     IntentNormalForm: normalForm,
@@ -454,7 +455,7 @@ export function intentPaths(): JsonObject {
         summary: "Export an intent as YAML",
         description:
           "The intent in normal form as YAML, as a download (`intent-<id>.yaml`): what a YAML import " +
-          'reads back. Secret contexts (bearer_token, api_key, token, password) read "<redacted>".',
+          'reads back. Secret contexts (bearer_token, apiKey, client_secret, … — any attribute named like a secret) read "<redacted>".',
         responses: {
           "200": {
             description: "The intent as YAML.",
