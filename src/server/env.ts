@@ -67,6 +67,10 @@ const serverEnvSchema = z.object({
    * before the IBMC controller's watchdog fails it or rolls it back.
    */
   MIGRATION_STEP_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
+  /** How often the orchestrator's reconciler looks for instances stuck mid-step (DEPLOYING, DELETING). */
+  INSTANCE_REDRIVE_PERIOD_MS: z.coerce.number().int().positive().default(60_000),
+  /** How long an instance may stay DEPLOYING or DELETING before the reconciler drives it again. */
+  INSTANCE_STUCK_AFTER_MS: z.coerce.number().int().positive().default(300_000),
   /**
    * `sim://` clusters (the simulated continuum) are refused unless this is 1: a production
    * console must not be gamed with fake, perfectly available clusters. The quick start,
