@@ -12,11 +12,22 @@ export const WORKLOAD_STATUSES = ["PENDING", "ACCEPTED"] as const;
 export const workloadStatusSchema = z.enum(WORKLOAD_STATUSES);
 export type WorkloadStatus = z.infer<typeof workloadStatusSchema>;
 
-export const workloadIdSchema = z.coerce
-  .number({ error: "The workload id must be a positive integer." })
-  .int("The workload id must be a positive integer.")
-  .positive("The workload id must be a positive integer.")
-  .max(2_147_483_647, "The workload id is too large.");
+const WORKLOAD_ID_HINT = "The workload id must be a positive integer.";
+
+/**
+ * A workload id: a number, or its decimal digits (path segments and form
+ * fields are text). Not `z.coerce.number()`: it took `true` for workload 1,
+ * `[7]` for 7 and "0x10" for 16, so a wrong-typed input addressed a real row.
+ */
+export const workloadIdSchema = z
+  .union([z.number(), z.string().regex(/^\s*\d+\s*$/).transform(Number)], { error: WORKLOAD_ID_HINT })
+  .pipe(
+    z
+      .number()
+      .int(WORKLOAD_ID_HINT)
+      .positive(WORKLOAD_ID_HINT)
+      .max(2_147_483_647, "The workload id is too large."),
+  );
 
 export const workloadNameSchema = z
   .string({ error: "Enter a workload name." })

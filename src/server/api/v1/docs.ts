@@ -57,7 +57,8 @@ export async function docsAsset(name: string): Promise<Response> {
       headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" },
     });
   }
-  const type = ASSETS[name];
+  // Own keys only: "constructor" or "__proto__" found Object.prototype's and read a missing file (500).
+  const type = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
   if (!type) return new Response("Not found", { status: 404 });
   // `next start` runs from the project root; the package is a runtime dependency there.
   const file = path.join(process.cwd(), "node_modules", "swagger-ui-dist", name);
