@@ -146,7 +146,7 @@ export default tseslint.config(
   },
   // ---- end of import boundaries ----
   {
-    files: ["bench/**", "workers/**", "prisma/**", ".ci/**", "e2e/**"],
+    files: ["bench/**", "workers/**", "prisma/**", ".ci/**", "e2e/**", "src/reliability/**"],
     rules: { "no-console": "off" },
   },
 );
