@@ -31,8 +31,8 @@ await runWorker("ibmc-controller", async (worker) => {
   const clusters = await declareAgentQueues(deps);
   worker.logger.info({ clusters }, "agent queues declared");
   await consumeIntentNotifications(deps);
-  worker.every("migration-watchdog", watchdogPeriodMs(deps.stepTimeoutMs), async () => {
-    const result = await runMigrationWatchdog(deps);
+  worker.every("migration-watchdog", watchdogPeriodMs(deps.stepTimeoutMs), async (_signal, fence) => {
+    const result = await runMigrationWatchdog(deps, new Date(), fence);
     if (result.timedOut > 0 || result.cleanedUp > 0) worker.logger.info(result, "migration watchdog pass");
   });
   worker.track(

@@ -44,9 +44,10 @@ await runWorker("orchestrator", async (worker) => {
     stepTimeoutMs: worker.env.MIGRATION_STEP_TIMEOUT_MS,
   });
   // A worker that died between recording a step and finishing it left the instance DEPLOYING or DELETING.
-  worker.every("redrive-stuck-instances", worker.env.INSTANCE_REDRIVE_PERIOD_MS, async () => {
+  worker.every("redrive-stuck-instances", worker.env.INSTANCE_REDRIVE_PERIOD_MS, async (_signal, fence) => {
     const redriven = await redriveStuckInstances(worker.db, {
       stuckAfterMs: worker.env.INSTANCE_STUCK_AFTER_MS,
+      fence,
     });
     if (redriven > 0) worker.logger.warn({ redriven }, "re-drove instances stuck mid-step");
   });

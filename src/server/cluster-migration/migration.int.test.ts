@@ -8,6 +8,7 @@ import { messages, OutboxRelay, productTopology, type Bus, type TransactionClien
 import { captureLogs, createTestBus, testId, waitFor } from "@/server/testing/bus";
 import { clearSimulatedFailures, driverFor, injectSimulatedFailure } from "@/server/clusters";
 import { createDb, type Db } from "@/server/db/client";
+import { StaleLeaderError } from "@/server/db/leases";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
 import { seedDemo } from "@/server/demo/seed";
 import { DomainError } from "@/server/errors";
@@ -493,6 +494,15 @@ describe("intent-based migration", () => {
     try {
       await availabilityIntent(instance.id, 95);
       const stuck = await migrationOf(instance.id, ["BACKED_UP"]);
+      // A watchdog replica whose leadership has moved on (lease 1, another replica holds 2) ends nothing.
+      const loop = uniq("ibmc-controller:migration-watchdog");
+      await db.leaderLease.create({
+        data: { name: loop, lease: 2n, holder: "the new leader", acquiredAt: new Date() },
+      });
+      await expect(
+        runMigrationWatchdog(deps, new Date(Date.now() + 60_000), { name: loop, lease: 1n }),
+      ).rejects.toBeInstanceOf(StaleLeaderError);
+      expect((await db.migration.findUniqueOrThrow({ where: { id: stuck.id } })).state).toBe("BACKED_UP");
       // Time passes: the step's deadline is behind us.
       await db.migration.update({
         where: { id: stuck.id },

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Migration } from "@/generated/prisma/client";
 import { enqueueOutbox, ibmcAgentMessage, type TransactionClient } from "@/server/bus";
 import type { DriverFactory } from "@/server/clusters";
-import type { Db } from "@/server/db";
+import { assertLeaderFence, type Db, type LeaderFence } from "@/server/db";
 import { serverEnv } from "@/server/env";
 import { moveInstance, recordLifecycleEvent } from "@/server/instances";
 import { isUuid } from "@/common/ids";
@@ -302,6 +302,8 @@ export interface EndMigrationArgs {
   /** The cluster the failure happened on. */
   cluster?: string;
   expiredBy?: Date;
+  /** The watchdog's fencing token: a replica that lost leadership cannot end the migration (StaleLeaderError). */
+  fence?: LeaderFence;
 }
 
 /**
@@ -316,6 +318,7 @@ export async function endMigration(db: Db, args: EndMigrationArgs): Promise<bool
   const { migration, to, reason } = args;
   const verb = to === "FAILED" ? "failed" : "rolled back";
   return db.$transaction(async (tx) => {
+    await assertLeaderFence(tx, args.fence);
     const now = new Date();
     const ended = await advanceMigration(tx, {
       id: migration.id,

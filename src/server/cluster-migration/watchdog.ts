@@ -1,3 +1,4 @@
+import type { LeaderFence } from "@/server/db";
 import { settleCleanup } from "./cleanup";
 import { failureStateFor, isActiveState } from "./state-machine";
 import { endMigration, stepTimeoutOf, type MigrationDeps } from "./store";
@@ -28,6 +29,8 @@ export function watchdogPeriodMs(stepTimeoutMs: number): number {
 export async function runMigrationWatchdog(
   deps: MigrationDeps,
   now: Date = new Date(),
+  /** The leader's fencing token: a stale leader's ending is refused (StaleLeaderError). */
+  fence?: LeaderFence,
 ): Promise<WatchdogResult> {
   const { db } = deps;
   const result: WatchdogResult = { timedOut: 0, cleanedUp: 0 };
@@ -48,7 +51,14 @@ export async function runMigrationWatchdog(
     const reason =
       `${migration.state} step timed out: no progress by ${migration.stepDeadline?.toISOString()} ` +
       `(step timeout ${Math.round(stepTimeoutOf(deps) / 1000)} s)`;
-    const ended = await endMigration(db, { migration, from: migration.state, to, reason, expiredBy: now });
+    const ended = await endMigration(db, {
+      migration,
+      from: migration.state,
+      to,
+      reason,
+      expiredBy: now,
+      fence,
+    });
     if (!ended) continue;
     result.timedOut += 1;
     log.warn(

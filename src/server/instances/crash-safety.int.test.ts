@@ -3,7 +3,7 @@ import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth";
 import { workloadRunSchema, type TransactionClient } from "@/server/bus";
 import { sharedDriverFactory, type DriverFactory } from "@/server/clusters";
-import type { Db } from "@/server/db";
+import { StaleLeaderError, type Db } from "@/server/db";
 import { logger } from "@/server/logger";
 import {
   acceptedMychartWorkload,
@@ -155,5 +155,29 @@ describe("the reconciler", () => {
     ]);
     // Touched: the next pass, a minute later, leaves it alone.
     expect(await redriveStuckInstances(db, { now: new Date("2026-12-07T12:01:00Z") })).toBe(0);
+  });
+
+  it("re-drives nothing for a replica whose leadership has moved on (fencing token)", async () => {
+    await db.workloadInstance.updateMany({
+      where: { status: { in: ["DEPLOYING", "DELETING"] } },
+      data: { status: "DELETED" },
+    });
+    const stuck = await createInstance(as(provider), { workloadId, releaseName: "fenced" });
+    const now = new Date("2026-12-07T12:00:00Z");
+    const updatedAt = new Date("2026-12-07T11:50:00Z");
+    await db.workloadInstance.update({ where: { id: stuck.id }, data: { status: "DEPLOYING", updatedAt } });
+    // Lease 1 was this replica's term; another replica has taken the loop since (lease 2).
+    const name = "orchestrator:redrive-stuck-instances";
+    await db.leaderLease.create({ data: { name, lease: 2n, holder: "the new leader", acquiredAt: now } });
+    const before = await db.outboxMessage.count({ where: { routingKey: "run" } });
+
+    await expect(redriveStuckInstances(db, { now, fence: { name, lease: 1n } })).rejects.toBeInstanceOf(
+      StaleLeaderError,
+    );
+    expect(await db.outboxMessage.count({ where: { routingKey: "run" } })).toBe(before);
+    expect((await row(stuck.id)).updatedAt).toEqual(updatedAt);
+
+    expect(await redriveStuckInstances(db, { now, fence: { name, lease: 2n } })).toBe(1);
+    expect(await db.outboxMessage.count({ where: { routingKey: "run" } })).toBe(before + 1);
   });
 });

@@ -13,7 +13,7 @@ import {
   type DriverFactory,
   type PodSecurityLevel,
 } from "@/server/clusters";
-import type { Db } from "@/server/db";
+import { assertLeaderFence, type Db, type LeaderFence } from "@/server/db";
 import { serverEnv } from "@/server/env";
 import type { Logger } from "@/server/logger";
 import { decidePlacement } from "@/server/placement";
@@ -267,7 +267,13 @@ export const STUCK_AFTER_MS = 5 * 60_000;
  */
 export async function redriveStuckInstances(
   db: Db,
-  options: { now?: Date; stuckAfterMs?: number; limit?: number } = {},
+  options: {
+    now?: Date;
+    stuckAfterMs?: number;
+    limit?: number;
+    /** The leader's fencing token: a replica that lost leadership re-drives nothing (StaleLeaderError). */
+    fence?: LeaderFence;
+  } = {},
 ): Promise<number> {
   const now = options.now ?? new Date();
   const before = new Date(now.getTime() - (options.stuckAfterMs ?? STUCK_AFTER_MS));
@@ -279,6 +285,7 @@ export async function redriveStuckInstances(
   });
   for (const instance of stuck) {
     await db.$transaction(async (tx) => {
+      await assertLeaderFence(tx, options.fence);
       await enqueueOutbox(tx, messages.workloadRun, {
         workload_id: instance.id,
         status: instance.status === "DEPLOYING" ? "deploy" : "delete",

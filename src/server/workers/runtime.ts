@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { createBus, OutboxRelay, type Bus } from "@/server/bus";
-import { createDb, type Db } from "@/server/db";
+import { createDb, type Db, type LeaderFence } from "@/server/db";
 import { serverEnv, type ServerEnv } from "@/server/env";
 import { logger as rootLogger, type Logger } from "@/server/logger";
 import { sleep } from "@/common/sleep";
@@ -22,8 +22,16 @@ export interface WorkerContext {
   readonly env: ServerEnv;
   /** Aborted when shutdown begins; pass it to every long-running call. */
   readonly signal: AbortSignal;
-  /** Runs `tick` every `periodMs` on exactly one replica (PostgreSQL advisory lock). */
-  every(name: string, periodMs: number, tick: (signal: AbortSignal) => Promise<void>): void;
+  /**
+   * Runs `tick` every `periodMs` on exactly one replica (PostgreSQL advisory
+   * lock). `signal` also aborts when leadership ends; `fence` is the term's
+   * fencing token for writes that must not happen twice (`assertLeaderFence`).
+   */
+  every(
+    name: string,
+    periodMs: number,
+    tick: (signal: AbortSignal, fence: LeaderFence) => Promise<void>,
+  ): void;
   /** Registers cleanup, run in reverse order once running work has finished. */
   onShutdown(cleanup: () => Promise<void>): void;
   /** Keeps the worker alive until `work` settles (consumers, relays). */
@@ -81,9 +89,9 @@ export async function startWorker(
           logger: loopLogger,
           periodMs,
           signal: controller.signal,
-          tick: async (signal) => {
+          tick: async (signal, fence) => {
             leaders.add(name);
-            await tick(signal);
+            await tick(signal, fence);
           },
         }).finally(() => leaders.delete(name)),
       );
