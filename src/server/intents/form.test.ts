@@ -6,6 +6,7 @@ import {
   createIntentInputSchema,
   instanceNamedBy,
   intentFromForm,
+  MAX_INTENT_JSON_DEPTH,
   templateIntent,
 } from "./form";
 import { validateIntent } from "./model";
@@ -175,5 +176,32 @@ describe("templateIntent", () => {
       expect(back.ok && back.intent).toEqual(intent);
       expect(instanceNamedBy(intent)).toBe(INSTANCE);
     }
+  });
+});
+
+describe("an intent sent as JSON", () => {
+  const nested = (levels: number): unknown => {
+    let value: unknown = 0;
+    for (let i = 0; i < levels; i++) value = [value];
+    return value;
+  };
+
+  // 10,000 levels overflowed the stack when serialised for the parser: a 500 (bad-input reliability scenario).
+  it("is refused past MAX_INTENT_JSON_DEPTH levels, naming the field", () => {
+    const result = createIntentInputSchema.safeParse({
+      source: "json",
+      intent: { id: "deep", intentPriority: nested(10_000) },
+    });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => issue.path.join("."))).toEqual(["intent"]);
+    expect(result.error?.issues[0]?.message).toMatch(/nested deeper than 64 levels/);
+  });
+
+  it("keeps real intents' nesting", () => {
+    const result = createIntentInputSchema.safeParse({
+      source: "json",
+      intent: { id: "shallow", intentPriority: nested(MAX_INTENT_JSON_DEPTH - 2) },
+    });
+    expect(result.success).toBe(true);
   });
 });

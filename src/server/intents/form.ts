@@ -222,9 +222,32 @@ export const yamlIntentSchema = z.object({
   instanceId: z.string().trim().max(64).optional(),
 });
 
+/**
+ * Deepest nesting of a normal-form intent sent as JSON. Real intents stay
+ * under ten levels; 10,000 levels overflowed the stack when the intent was
+ * serialised for the parser (a 500 instead of a field error).
+ */
+export const MAX_INTENT_JSON_DEPTH = 64;
+
+/** Whether a JSON value nests objects/arrays deeper than `limit` (iterative: no stack to overflow). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [node, depth] = next;
+    if (typeof node !== "object" || node === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export const jsonIntentSchema = z.object({
   source: z.literal("json"),
-  intent: z.record(z.string(), z.unknown(), { error: "intent must be an intent object in normal form." }),
+  intent: z
+    .record(z.string(), z.unknown(), { error: "intent must be an intent object in normal form." })
+    .refine((intent) => !nestedDeeperThan(intent, MAX_INTENT_JSON_DEPTH), {
+      message: `intent is nested deeper than ${MAX_INTENT_JSON_DEPTH} levels.`,
+    }),
   instanceId: z.string().trim().max(64).optional(),
 });
 
