@@ -34,7 +34,7 @@ import {
   sharedSimulatedContinuum,
   type KubernetesManifest,
 } from "../src/server/clusters";
-import { createDb, type Db } from "../src/server/db/client";
+import { createDb, workerDbTimeouts, type Db } from "../src/server/db/client";
 import { applyMigrations, dropDatabase, ensureDatabase } from "../src/server/db/migrate";
 import { seedDemo } from "../src/server/demo/seed";
 import {
@@ -421,7 +421,7 @@ async function statusesOfSample(db: Db, ids: readonly string[]) {
 async function main(): Promise<void> {
   const url = databaseUrlFor(`nemo_bench_eval_${runId()}`);
   await ensureDatabase(url);
-  const seeding = createDb(url);
+  const seeding = createDb(url, workerDbTimeouts());
   let db: Db | null = null;
   try {
     await applyMigrations(url);
@@ -431,7 +431,7 @@ async function main(): Promise<void> {
     await seeding.$disconnect();
 
     // A fresh client: the continuum is read back from PostgreSQL, as in the evaluator process.
-    db = createDb(url);
+    db = createDb(url, workerDbTimeouts());
     const database = db;
     const databaseName = new URL(url).pathname.slice(1);
     // The worker keeps one cache of intent bodies for its lifetime; so does this "process".

@@ -41,7 +41,7 @@ import {
   PostgresSimulatedContinuum,
   type DriverFactory,
 } from "../src/server/clusters";
-import { createDb, type Db } from "../src/server/db/client";
+import { createDb, workerDbTimeouts, type Db } from "../src/server/db/client";
 import { applyMigrations, dropDatabase, ensureDatabase } from "../src/server/db/migrate";
 import { seedDemo } from "../src/server/demo/seed";
 import { serverEnv } from "../src/server/env";
@@ -140,7 +140,7 @@ async function main(): Promise<void> {
   const amqpUrl = amqpUrlFor(haveVhost ? vhost : null);
   const prefix = haveVhost ? "" : `bench${id}.`;
   await ensureDatabase(url);
-  const db = createDb(url);
+  const db = createDb(url, workerDbTimeouts());
   let bus: Bus | null = null;
   try {
     await applyMigrations(url);

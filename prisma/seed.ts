@@ -1,9 +1,9 @@
-import { createDb } from "@/server/db/client";
+import { createDb, workerDbTimeouts } from "@/server/db/client";
 import { seedDemo } from "@/server/demo/seed";
 import { serverEnv } from "@/server/env";
 import { logger } from "@/server/logger";
 
-const db = createDb();
+const db = createDb(undefined, workerDbTimeouts());
 try {
   const result = await seedDemo(db);
   logger.info(result, "demo data seeded");

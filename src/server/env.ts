@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TRPC_CONSOLE_BATCH_ITEMS } from "@/common/trpc-batch";
 
 /**
  * Server environment, validated once. Most variables have an embedded default
@@ -10,6 +11,9 @@ const flag = z
   .enum(["true", "false", "1", "0"])
   .optional()
   .transform((v) => v === "true" || v === "1");
+
+/** A request budget per minute; 0 turns that limit off. */
+const perMinute = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 
 const serverEnvSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
@@ -92,6 +96,34 @@ const serverEnvSchema = z.object({
   NEMO_CLUSTER_ALLOWED_HOSTS: z.string().default(""),
   /** Pod Security Standard enforced on every instance namespace (restricted unless an admin relaxes it). */
   NEMO_POD_SECURITY_LEVEL: z.enum(["restricted", "baseline", "privileged"]).default("restricted"),
+  /** Largest JSON (or YAML) request body on /api/v1 and /api/trpc; uploads have their own cap. */
+  NEMO_MAX_JSON_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  /** Most calls one tRPC batch may hold (never below the console's own batches, TRPC_CONSOLE_BATCH_ITEMS). */
+  NEMO_TRPC_MAX_BATCH: z.coerce.number().int().min(TRPC_CONSOLE_BATCH_ITEMS).default(20),
+  /** Requests per minute (0: no limit) per user and per client address; see README "Rate limits". */
+  NEMO_RATE_LIMIT_REST_USER: perMinute(600),
+  NEMO_RATE_LIMIT_REST_IP: perMinute(1200),
+  NEMO_RATE_LIMIT_TRPC_MUTATION_USER: perMinute(120),
+  NEMO_RATE_LIMIT_TRPC_MUTATION_IP: perMinute(240),
+  NEMO_RATE_LIMIT_LOGIN_USER: perMinute(10),
+  NEMO_RATE_LIMIT_LOGIN_IP: perMinute(30),
+  /**
+   * Reverse proxies in front of the console that append to X-Forwarded-For; the client address is
+   * the entry this many places from the right. 0: no proxy (the web server's own record of the peer).
+   */
+  NEMO_TRUSTED_PROXY_HOPS: z.coerce.number().int().nonnegative().max(10).default(0),
+  /** How long opening a database connection may take before the request fails (503). */
+  NEMO_DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** Longest statement the web server's connections may run (0: none). */
+  NEMO_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(30_000),
+  /** Longest statement a worker's connections may run: bulk writes, pruning (0: none). */
+  NEMO_DB_WORKER_STATEMENT_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(600_000),
+  /** A session idle inside an open transaction this long is ended by PostgreSQL (0: never). */
+  NEMO_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(60_000),
 });
 
 export type ServerEnv = z.infer<typeof serverEnvSchema>;

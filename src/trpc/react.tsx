@@ -5,6 +5,7 @@ import { createTRPCClient, httpBatchLink, loggerLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import SuperJSON from "superjson";
+import { TRPC_CONSOLE_BATCH_ITEMS } from "@/common/trpc-batch";
 import type { AppRouter } from "@/server/api/root";
 import { createQueryClient } from "./query-client";
 
@@ -31,6 +32,8 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
         httpBatchLink({
           transformer: SuperJSON,
           url: "/api/trpc",
+          // Under the server's batch cap (NEMO_TRPC_MAX_BATCH), so a busy page never gets a 400.
+          maxItems: TRPC_CONSOLE_BATCH_ITEMS,
           headers: () => ({ "x-trpc-source": "nemo-console" }),
         }),
       ],

@@ -7,9 +7,50 @@ export type Db = PrismaClient;
 
 const pools = new WeakMap<Db, pg.Pool>();
 
+/**
+ * How long a connection or a statement may take. A database that stops
+ * answering then fails requests quickly (503) instead of piling them up.
+ * 0 turns a statement or idle-transaction limit off.
+ */
+export interface DbTimeouts {
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+}
+
+/** The web server's limits (request-sized statements). */
+export function webDbTimeouts(env = serverEnv()): DbTimeouts {
+  return {
+    connectTimeoutMs: env.NEMO_DB_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: env.NEMO_DB_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: env.NEMO_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  };
+}
+
+/** Workers, seeding and benchmarks: bulk writes (the evaluator's COPY) and pruning run longer. */
+export function workerDbTimeouts(env = serverEnv()): DbTimeouts {
+  return { ...webDbTimeouts(env), statementTimeoutMs: env.NEMO_DB_WORKER_STATEMENT_TIMEOUT_MS };
+}
+
+/** Pool settings for the timeouts: TCP keepalive finds a dead peer on idle connections. */
+export function poolConfig(databaseUrl: string, timeouts: DbTimeouts): pg.PoolConfig {
+  return {
+    connectionString: databaseUrl,
+    connectionTimeoutMillis: timeouts.connectTimeoutMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    // Sent as session settings at connect: PostgreSQL enforces them, so a stuck statement ends server-side too.
+    statement_timeout: timeouts.statementTimeoutMs,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs,
+  };
+}
+
 /** Creates a Prisma client on the pg driver adapter for the given database. */
-export function createDb(databaseUrl: string = serverEnv().DATABASE_URL): Db {
-  const pool = new pg.Pool({ connectionString: databaseUrl });
+export function createDb(
+  databaseUrl: string = serverEnv().DATABASE_URL,
+  timeouts: DbTimeouts = webDbTimeouts(),
+): Db {
+  const pool = new pg.Pool(poolConfig(databaseUrl, timeouts));
   // An idle connection that breaks (a server restart) leaves the pool; the next query opens another.
   pool.on("error", () => undefined);
   // The client owns the pool: $disconnect() ends it.

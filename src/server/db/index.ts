@@ -1,3 +1,4 @@
 export * from "./client";
 export * from "./pagination";
+export * from "./unavailable";
 export * from "./leases";

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { createBus, OutboxRelay, type Bus } from "@/server/bus";
-import { createDb, type Db, type LeaderFence } from "@/server/db";
+import { createDb, workerDbTimeouts, type Db, type LeaderFence } from "@/server/db";
 import { serverEnv, type ServerEnv } from "@/server/env";
 import { logger as rootLogger, type Logger } from "@/server/logger";
 import { sleep } from "@/common/sleep";
@@ -65,7 +65,8 @@ export async function startWorker(
   const env = serverEnv();
   const workerId = `${role}-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const logger = rootLogger.child({ worker: role, workerId });
-  const db = createDb(env.DATABASE_URL);
+  // Bulk writes (the evaluator's COPY) and pruning outlast a web request: the workers' longer statement limit.
+  const db = createDb(env.DATABASE_URL, workerDbTimeouts(env));
   const controller = new AbortController();
   const cleanups: Array<() => Promise<void>> = [];
   const work: Array<Promise<unknown>> = [];
