@@ -65,3 +65,9 @@ export function isTerminalState(state: MigrationStateName): state is TerminalMig
 export function canTransition(current: MigrationStateName, next: MigrationStateName): boolean {
   return TRANSITIONS[current].includes(next);
 }
+
+/**
+ * What migration views say instead of a cluster the caller may not name (an
+ * infrastructure provider looking at another provider's end of a migration).
+ */
+export const HIDDEN_CLUSTER_LABEL = "another provider's cluster";

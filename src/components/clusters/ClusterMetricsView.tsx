@@ -23,6 +23,7 @@ import { Section } from "@/components/ui/Section";
 import { Time } from "@/components/ui/Time";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
+import { Withheld } from "./Withheld";
 import { UsageChart, type UsagePoint } from "./UsageChart";
 
 type Range = "live" | "hour" | "day";
@@ -64,9 +65,7 @@ function PropertiesPanel({ properties }: { properties: Properties }) {
             reason={cluster.statusReason}
           />
         </Field>
-        <Field label="Endpoint">
-          <Mono>{cluster.managedApi}</Mono>
-        </Field>
+        <Field label="Endpoint">{cluster.withheld ? <Withheld /> : <Mono>{cluster.managedApi}</Mono>}</Field>
         <Field label="Owner">{cluster.owner}</Field>
         <Field label="ID">
           <Mono title={cluster.id}>{cluster.shortId}</Mono>
@@ -83,9 +82,13 @@ function PropertiesPanel({ properties }: { properties: Properties }) {
         </Field>
         <Field label="Driver">{cluster.driver.toLowerCase()}</Field>
         <Field label="Kubeconfig content id">
-          <Mono title={cluster.kubeconfigContentId ?? undefined}>
-            {cluster.kubeconfigContentId ? `${cluster.kubeconfigContentId.slice(0, 12)}…` : "deleted"}
-          </Mono>
+          {cluster.withheld ? (
+            <Withheld />
+          ) : (
+            <Mono title={cluster.kubeconfigContentId ?? undefined}>
+              {cluster.kubeconfigContentId ? `${cluster.kubeconfigContentId.slice(0, 12)}…` : "deleted"}
+            </Mono>
+          )}
         </Field>
       </DefinitionList>
     </Paper>
@@ -278,7 +281,9 @@ export function ClusterMetricsView({ clusterId }: { clusterId: string }) {
       {properties.data?.cluster.status === "ERROR" && (
         <Alert severity="error" variant="outlined" data-testid="join-error">
           <AlertTitle>The cluster could not join the continuum</AlertTitle>
-          {properties.data.cluster.statusReason ?? "The Meta-Orchestrator gave no reason."}
+          {properties.data.cluster.withheld
+            ? "The reason is shown to the cluster's owner and to NEMO admins."
+            : (properties.data.cluster.statusReason ?? "The Meta-Orchestrator gave no reason.")}
         </Alert>
       )}
 

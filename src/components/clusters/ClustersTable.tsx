@@ -19,6 +19,7 @@ import { StatusChip } from "@/components/StatusChip";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 import { CLUSTER_LIST, type ClusterSort } from "./list-query";
+import { Withheld } from "./Withheld";
 
 /** The register dialog (with its kubeconfig parser) loads when first opened, not with the list. */
 const RegisterClusterDialog = dynamic(
@@ -62,7 +63,12 @@ const BASE_COLUMNS: Column<Row, Sort>[] = [
       />
     ),
   },
-  { key: "endpoint", label: "Endpoint", sort: "endpoint", render: (c) => <Mono>{c.managedApi}</Mono> },
+  {
+    key: "endpoint",
+    label: "Endpoint",
+    sort: "endpoint",
+    render: (c) => (c.withheld ? <Withheld /> : <Mono>{c.managedApi}</Mono>),
+  },
   { key: "cpus", label: "CPUs", sort: "cpus", align: "right", render: (c) => c.cpus },
   { key: "storage", label: "Storage", sort: "storageGb", align: "right", render: (c) => gb(c.storageGb) },
   { key: "memory", label: "Memory", sort: "memoryGb", align: "right", render: (c) => gb(c.memoryGb) },

@@ -22,6 +22,7 @@ import { StatusChip } from "@/components/StatusChip";
 import { Time } from "@/components/ui/Time";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
+import { HIDDEN_CLUSTER_LABEL } from "@/common/migration-status";
 import { MigrationRoute } from "./MigrationRoute";
 import { MigrationSteps } from "./MigrationSteps";
 import {
@@ -84,7 +85,8 @@ function MigrationCard({
           {failed && (
             <Alert severity={state === "FAILED" ? "error" : "warning"} data-testid="migration-reason">
               {migration.reason ?? "The migration did not complete."}
-              {state === "ROLLED_BACK" && ` The instance stays on ${migration.sourceCluster}.`}
+              {state === "ROLLED_BACK" &&
+                ` The instance stays on ${migration.sourceCluster ?? HIDDEN_CLUSTER_LABEL}.`}
             </Alert>
           )}
           <Typography variant="body2" color="text.secondary">

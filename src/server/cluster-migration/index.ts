@@ -32,15 +32,19 @@ export {
   type MigrationRuntimeDeps,
 } from "./consumers";
 export {
+  HIDDEN_CLUSTER,
   instanceMigrations,
   listMigrations,
+  migrationClusterNames,
   migrationListInput,
   migrationListQuery,
   migrationRow,
   migrationScope,
+  migrationViewer,
   type MigrationListInput,
   type MigrationQueryDeps,
   type MigrationRow,
+  type MigrationViewer,
 } from "./queries";
 export {
   migrationOptions,

@@ -9,7 +9,13 @@ import type { ClusterJoinRequest } from "@/server/bus";
 import type { Db } from "@/server/db";
 import { serverEnv } from "@/server/env";
 import { DomainError, parseOrThrow } from "@/server/errors";
-import { clusterSummarySelect, joinRequestFor, toClusterSummary, type ClusterSummary } from "./registration";
+import {
+  clusterSummaryFor,
+  clusterSummarySelect,
+  joinRequestFor,
+  seesClusterDetails,
+  type ClusterSummary,
+} from "./registration";
 
 /**
  * The clusters catalogue (read side of registration): what the Resource Provisioning
@@ -19,7 +25,10 @@ import { clusterSummarySelect, joinRequestFor, toClusterSummary, type ClusterSum
  * cluster (service providers read-only: they choose where to deploy). Someone
  * else's cluster is "not found", so ids reveal nothing across tenants. Only
  * `clusterSummarySelect` is ever selected: the kubeconfig never leaves the
- * database through here.
+ * database through here. A cluster the caller sees but does not own (a
+ * service provider's view) comes without its status reason, API URL and
+ * kubeconfig content id (`clusterSummaryFor`), and neither a search nor the
+ * endpoint sort may reach those URLs.
  */
 
 const CLUSTER_ROLES = rolesForArea("clusters");
@@ -48,10 +57,14 @@ function assertMaySeeClusters(actor: SessionUser): void {
   }
 }
 
+/** Admins and service providers see every cluster; infrastructure providers their own. */
+function seesOthersClusters(actor: SessionUser): boolean {
+  return hasAnyRole(actor.roles, [Role.NEMO_ADMIN, Role.SERVICE_PROVIDER]);
+}
+
 /** The clusters the actor may see (the caller has already passed `assertMaySeeClusters`). */
 export function clusterScope(actor: SessionUser): Prisma.ClusterWhereInput {
-  const seesAll = hasAnyRole(actor.roles, [Role.NEMO_ADMIN, Role.SERVICE_PROVIDER]);
-  return seesAll ? {} : { ownerId: actor.id };
+  return seesOthersClusters(actor) ? {} : { ownerId: actor.id };
 }
 
 const SORT_ORDER: Record<
@@ -79,13 +92,16 @@ export async function listClusters(
   assertMaySeeClusters(actor);
   const query = parseOrThrow(clusterListInput, input ?? {});
   const uuid = asUuid(query.search);
+  const admin = hasAnyRole(actor.roles, [Role.NEMO_ADMIN]);
+  // Another provider's API URL is not the caller's to search (or to learn by elimination).
+  const ownEndpoints: Prisma.ClusterWhereInput = admin ? {} : { ownerId: actor.id };
   const where: Prisma.ClusterWhereInput = {
     ...clusterScope(actor),
     ...(query.search
       ? {
           OR: [
             { name: { contains: query.search, mode: "insensitive" } },
-            { managedApi: { contains: query.search, mode: "insensitive" } },
+            { AND: [{ managedApi: { contains: query.search, mode: "insensitive" } }, ownEndpoints] },
             { owner: { username: { contains: query.search, mode: "insensitive" } } },
             ...(uuid ? [{ id: uuid }] : []),
           ],
@@ -93,17 +109,19 @@ export async function listClusters(
       : {}),
   };
   const dir = query.direction;
+  // The order of URLs the caller may not read would leak them: those who see others' clusters sort by name.
+  const sort = query.sort === "endpoint" && !admin && seesOthersClusters(actor) ? "name" : query.sort;
   const [total, rows] = await db.$transaction([
     db.cluster.count({ where }),
     db.cluster.findMany({
       where,
-      orderBy: [SORT_ORDER[query.sort](dir), { id: dir }],
+      orderBy: [SORT_ORDER[sort](dir), { id: dir }],
       ...pageWindow(query),
       select: clusterSummarySelect,
     }),
   ]);
   return {
-    items: rows.map(toClusterSummary),
+    items: rows.map((row) => clusterSummaryFor(actor, row)),
     total,
     page: query.page,
     pageSize: query.pageSize,
@@ -132,7 +150,7 @@ async function findVisibleCluster(db: Db, actor: SessionUser, id: unknown) {
 }
 
 export async function getCluster(db: Db, actor: SessionUser, id: unknown): Promise<ClusterSummary> {
-  return toClusterSummary(await findVisibleCluster(db, actor, id));
+  return clusterSummaryFor(actor, await findVisibleCluster(db, actor, id));
 }
 
 /** The cluster as the Meta-Orchestrator records it (docs/protocol.md, `mo.join`: memory and VRAM in MB, "99.9%"). */
@@ -140,7 +158,8 @@ export type MoClusterRecord = Omit<ClusterJoinRequest, "id" | "timestamp">;
 
 export interface ClusterPropertiesView {
   cluster: ClusterSummary;
-  mo: MoClusterRecord;
+  /** `managed_api` is null when the summary is `withheld`. */
+  mo: Omit<MoClusterRecord, "managed_api"> & { managed_api: string | null };
   /** Capacity in the units the usage metrics use (CPU in millicores). */
   capacity: { cpuMilli: number; memoryGb: number; storageGb: number };
   /** How often the collector samples usage (the charts' empty state says so). */
@@ -153,11 +172,11 @@ export async function getClusterProperties(
   id: unknown,
 ): Promise<ClusterPropertiesView> {
   const row = await findVisibleCluster(db, actor, id);
-  const cluster = toClusterSummary(row);
+  const cluster = clusterSummaryFor(actor, row);
   const { id: _operation, timestamp: _at, ...mo } = joinRequestFor(row, "");
   return {
     cluster,
-    mo,
+    mo: seesClusterDetails(actor, row) ? mo : { ...mo, managed_api: null },
     capacity: { cpuMilli: cluster.cpus * 1000, memoryGb: cluster.memoryGb, storageGb: cluster.storageGb },
     metricsPeriodMs: serverEnv().METRICS_PERIOD_MS,
   };

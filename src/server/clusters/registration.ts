@@ -34,8 +34,10 @@ export interface ClusterSummary {
   shortId: string;
   name: string;
   status: Cluster["status"];
+  /** Null when `withheld` (as it is for PENDING and OK clusters). */
   statusReason: string | null;
-  managedApi: string;
+  /** The cluster's API URL; null when `withheld`. */
+  managedApi: string | null;
   driver: Cluster["driver"];
   cpus: number;
   memoryGb: number;
@@ -49,6 +51,12 @@ export interface ClusterSummary {
   kubeconfigContentId: string | null;
   owner: string;
   createdAt: Date;
+  /**
+   * True when the caller neither owns the cluster nor is an admin (a service
+   * provider choosing where to deploy): its status reason, API URL and
+   * kubeconfig content id are another provider's business and are null.
+   */
+  withheld: boolean;
 }
 
 export const clusterSummarySelect = {
@@ -69,12 +77,14 @@ export const clusterSummarySelect = {
   memoryBaseRate: true,
   kubeconfigSha256: true,
   createdAt: true,
+  ownerId: true,
   owner: { select: { username: true } },
 } satisfies Prisma.ClusterSelect;
 
-export function toClusterSummary(
-  row: Prisma.ClusterGetPayload<{ select: typeof clusterSummarySelect }>,
-): ClusterSummary {
+type ClusterSummaryRow = Prisma.ClusterGetPayload<{ select: typeof clusterSummarySelect }>;
+
+/** The full summary: for the cluster's owner and admins (see `clusterSummaryFor`). */
+export function toClusterSummary(row: ClusterSummaryRow): ClusterSummary {
   return {
     id: row.id,
     shortId: row.id.replace(/-/g, "").slice(0, 7),
@@ -95,7 +105,25 @@ export function toClusterSummary(
     kubeconfigContentId: row.kubeconfigSha256,
     owner: row.owner.username,
     createdAt: row.createdAt,
+    withheld: false,
   };
+}
+
+/** Admins and the cluster's owner see everything about it; anyone else sees it without its private details. */
+export function seesClusterDetails(actor: SessionUser, cluster: { ownerId: string }): boolean {
+  return hasAnyRole(actor.roles, [Role.NEMO_ADMIN]) || cluster.ownerId === actor.id;
+}
+
+/**
+ * The summary as `actor` may see it: another provider's cluster comes without
+ * its status reason (driver and remote error text), its API URL and its
+ * kubeconfig content id. The name, status, capacity and prices stay: service
+ * providers choose where to deploy by them.
+ */
+export function clusterSummaryFor(actor: SessionUser, row: ClusterSummaryRow): ClusterSummary {
+  const summary = toClusterSummary(row);
+  if (seesClusterDetails(actor, row)) return summary;
+  return { ...summary, statusReason: null, managedApi: null, kubeconfigContentId: null, withheld: true };
 }
 
 function mayManageClusters(actor: SessionUser): boolean {

@@ -5,6 +5,7 @@ import { createTRPCRouter, roleProcedure } from "@/server/api/trpc";
 import {
   instanceMigrations,
   listMigrations,
+  migrationClusterNames,
   migrationListInput,
   migrationOptions,
   migrationRequestInput,
@@ -40,15 +41,10 @@ export const migrationRouter = createTRPCRouter({
     .query(({ ctx, input }) => instanceMigrations({ db: ctx.db, user: ctx.session.user }, input.instanceId)),
 
   /** Names of the registered clusters, for the Orchestration page's cluster filter. */
-  clusters: migrationProcedure.query(async ({ ctx }) => {
-    // Names only, which every orchestration role may see on Resource Provisioning anyway.
-    const rows = await ctx.db.cluster.findMany({
-      where: { status: { not: "DEREGISTERED" } },
-      orderBy: { name: "asc" },
-      select: { name: true },
-    });
-    return rows.map((c) => c.name);
-  }),
+  clusters: migrationProcedure.query(({ ctx }) =>
+    // The names the caller may see on Resource Provisioning: an infrastructure provider's own only.
+    migrationClusterNames({ db: ctx.db, user: ctx.session.user }),
+  ),
 
   /** Every cluster judged as a migration target for the instance, the recommended one marked. */
   options: adminProcedure

@@ -37,8 +37,14 @@ const clusterSchema = z.object({
   shortId: z.string().describe("The first 7 hex digits of the id, as tables show it."),
   name: z.string(),
   status: clusterStatusSchema,
-  statusReason: z.string().nullable().describe("Why it is ERROR (or who deregistered it)."),
-  managedApi: z.string().describe("The cluster's API URL (sim://<name> for a simulated cluster)."),
+  statusReason: z
+    .string()
+    .nullable()
+    .describe("Why it is ERROR (or who deregistered it); null when `withheld`."),
+  managedApi: z
+    .string()
+    .nullable()
+    .describe("The cluster's API URL (sim://<name> for a simulated cluster); null when `withheld`."),
   driver: z.enum(["SIMULATED", "KUBERNETES"]),
   cpus: z.number().int(),
   memoryGb: z.number().int(),
@@ -53,10 +59,15 @@ const clusterSchema = z.object({
     .string()
     .nullable()
     .describe(
-      "sha256 of the kubeconfig (its content id; null once deregistered). The kubeconfig itself is never returned.",
+      "sha256 of the kubeconfig (its content id; null once deregistered or when `withheld`). The kubeconfig itself is never returned.",
     ),
   owner: z.string().describe("Username of the infrastructure provider who registered it."),
   createdAt: z.iso.datetime(),
+  withheld: z
+    .boolean()
+    .describe(
+      "True when the caller neither owns the cluster nor is an admin: statusReason, managedApi and kubeconfigContentId are null.",
+    ),
 });
 
 // The documented answer has exactly the fields the domain returns (a compile error otherwise).

@@ -44,13 +44,35 @@ const migrationRowSchema = z.object({
   instanceShortId: z.string().describe("7-character instance id."),
   releaseName: z.string().describe("The instance's release name."),
   intentId: z.uuid().nullable().describe('The intent that triggered it; null for a "Migrate now".'),
-  sourceCluster: z.string(),
-  targetCluster: z.string(),
+  sourceCluster: z
+    .string()
+    .nullable()
+    .describe("Null when it is another provider's cluster the caller may not name (`sourceClusterHidden`)."),
+  sourceClusterHidden: z
+    .boolean()
+    .describe(
+      "An infrastructure provider's view of another tenant's instance: the source is another provider's cluster.",
+    ),
+  targetCluster: z
+    .string()
+    .nullable()
+    .describe("Null when it is another provider's cluster the caller may not name (`targetClusterHidden`)."),
+  targetClusterHidden: z
+    .boolean()
+    .describe(
+      "An infrastructure provider's view of another tenant's instance: the target is another provider's cluster.",
+    ),
   state: migrationStateSchema.describe(
     "REQUESTED → BACKING_UP → BACKED_UP → RESTORING → VERIFYING → COMPLETED, or FAILED / ROLLED_BACK.",
   ),
-  reason: z.string().nullable().describe("Why it failed or was rolled back."),
-  backupName: z.string().nullable(),
+  reason: z
+    .string()
+    .nullable()
+    .describe("Why it failed or was rolled back; a hidden cluster's name and endpoint are replaced."),
+  backupName: z
+    .string()
+    .nullable()
+    .describe("Named after the source cluster: null when the source is hidden."),
   steps: z.array(stepSchema).describe("The migration's timeline, oldest first."),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
@@ -182,14 +204,18 @@ export function migrationPaths(): JsonObject {
         summary: "An instance's migrations, newest first",
         description:
           "Every migration of the instance for an admin or its owner; an infrastructure provider sees " +
-          "those leaving or reaching their clusters.",
+          "those leaving or reaching their clusters, naming only their own (the other end is null with " +
+          "`…ClusterHidden`), and gets 404 for an instance none of whose migrations touches them.",
         responses: {
           "200": {
             description: "The migrations.",
             content: json({ type: "array", items: ref("MigrationRow") }),
           },
           ...READ_ERRORS,
-          "404": errorResponse("No such instance, or it belongs to another service provider."),
+          "404": errorResponse(
+            "No such instance, it belongs to another service provider, or (an infrastructure provider) " +
+              "no migration of it touches your clusters.",
+          ),
         },
       },
     },

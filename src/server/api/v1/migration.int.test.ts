@@ -308,9 +308,10 @@ describe("GET /api/v1/instance/{id}/migrations/", () => {
   it("narrows an infrastructure provider to their clusters", async () => {
     expect(ids(await json<Row[]>(await forInstance(infra, theirId)))).toEqual([m.m3]);
     expect(ids(await json<Row[]>(await forInstance(otherInfra, theirId)))).toEqual([m.m4]);
+    // No migration of histId touches otherInfra's clusters: the instance is not theirs to see.
     const none = await forInstance(otherInfra, histId);
-    expect(none.status).toBe(200);
-    expect(await json(none)).toEqual([]);
+    expect(none.status).toBe(404);
+    expect(await json(none)).toEqual({ error: "not_found", message: "No such instance." });
   });
 
   it("answers 404 for another provider's instance and what is not an instance", async () => {
