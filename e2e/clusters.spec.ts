@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import type { Locator, Page, TestInfo } from "@playwright/test";
 import { e2eEnv } from "./env";
 import { expect, signIn, test } from "./fixtures";
+import { SECRET_CANARY } from "./secret-watch";
 
 /**
  * Resource Provisioning end to end, against the real orchestrator, evaluator
@@ -17,7 +18,7 @@ const run = Date.now().toString(36);
 const NAME = `e2e-edge-${run}`;
 const REFUSED = `e2e-refused-${run}`;
 
-function kubeconfig(server: string, token = "e2e-token"): string {
+function kubeconfig(server: string, token = `${SECRET_CANARY}-e2e-token`): string {
   return [
     "apiVersion: v1",
     "kind: Config",

@@ -13,6 +13,8 @@ export const E2E_ENV = {
   ibmcAgentPid: "E2E_IBMC_AGENT_PID",
   /** The run's RabbitMQ vhost (empty when the run fell back to a name prefix on the default vhost). */
   vhost: "E2E_VHOST",
+  /** Where the secret watch (secret-watch.ts) writes what it found: one JSON line per leak. */
+  secretFindings: "E2E_SECRET_FINDINGS",
 } as const;
 
 export function e2eEnv(name: keyof typeof E2E_ENV): string {

@@ -7,10 +7,13 @@ import { createDb } from "@/server/db/client";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
 import { seedDemo } from "@/server/demo/seed";
 import { amqpUrlFor, createVhost, databaseUrlFor, deleteVhost, runId } from "@/server/testing/services";
+import type { Server } from "node:http";
 import { E2E_ENV } from "./env";
+import { SECRET_CANARY, startSecretWatch } from "./secret-watch";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const LOGS = path.join(ROOT, ".nemo");
+const SECRET_FINDINGS = path.join(LOGS, "e2e-secret-findings.jsonl");
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -91,7 +94,8 @@ export default async function globalSetup(): Promise<void> {
   const vhost = `nemo-e2e-${id}`;
   const haveVhost = await createVhost(vhost);
 
-  const [issuerPort, appPort] = [await freePort(), await freePort()];
+  // The specs talk to the secret watch on appPort, which forwards to `next start` on nextPort.
+  const [issuerPort, appPort, nextPort] = [await freePort(), await freePort(), await freePort()];
   const baseUrl = `http://localhost:${appPort}`;
   const issuer = `http://127.0.0.1:${issuerPort}/realms/nemo`;
   const env: NodeJS.ProcessEnv = {
@@ -129,7 +133,7 @@ export default async function globalSetup(): Promise<void> {
     "e2e-issuer.log",
   );
   const appProcess = start(
-    [process.execPath, "node_modules/next/dist/bin/next", "start", "-p", String(appPort)],
+    [process.execPath, "node_modules/next/dist/bin/next", "start", "-p", String(nextPort)],
     env,
     "e2e-app.log",
   );
@@ -142,6 +146,19 @@ export default async function globalSetup(): Promise<void> {
     ),
   }));
   const children = [issuerProcess, appProcess, ...workers.map((w) => w.process)];
+  const secretWatch = await startSecretWatch({
+    listenPort: appPort,
+    targetPort: nextPort,
+    findingsFile: SECRET_FINDINGS,
+    secrets: [
+      { name: `the specs' canary (${SECRET_CANARY})`, value: SECRET_CANARY },
+      { name: "NEXTAUTH_SECRET", value: env.NEXTAUTH_SECRET ?? "" },
+      { name: "KEYCLOAK_CLIENT_SECRET", value: env.KEYCLOAK_CLIENT_SECRET ?? "" },
+      { name: "NEMO_SECRET_KEY", value: env.NEMO_SECRET_KEY ?? "" },
+    ],
+  });
+  (globalThis as { nemoSecretWatch?: Server }).nemoSecretWatch = secretWatch;
+  process.env[E2E_ENV.secretFindings] = SECRET_FINDINGS;
   process.env[E2E_ENV.pids] = children.map((child) => child.pid).join(",");
   process.env[E2E_ENV.orchestratorPid] = String(
     workers.find((w) => w.role === "orchestrator")?.process.pid ?? "",
@@ -159,11 +176,12 @@ export default async function globalSetup(): Promise<void> {
   } catch (error) {
     // Global teardown does not run when setup fails: clean up here.
     for (const child of children) child.kill("SIGTERM");
+    secretWatch.close();
     await dropDatabase(databaseUrl);
     if (haveVhost) await deleteVhost(vhost);
     throw error;
   }
   console.log(
-    `e2e: app ${baseUrl}, issuer ${issuer}, workers ${WORKER_ROLES.join(", ")}, ready in ${Date.now() - started} ms`,
+    `e2e: app ${baseUrl} (secret watch in front of :${nextPort}), issuer ${issuer}, workers ${WORKER_ROLES.join(", ")}, ready in ${Date.now() - started} ms`,
   );
 }

@@ -1,6 +1,8 @@
 import { dropDatabase } from "@/server/db/migrate";
 import { deleteVhost } from "@/server/testing/services";
+import type { Server } from "node:http";
 import { E2E_ENV } from "./env";
+import { readFindings } from "./secret-watch";
 
 function alive(pid: number): boolean {
   try {
@@ -26,8 +28,19 @@ export default async function globalTeardown(): Promise<void> {
   while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   for (const pid of pids.filter(alive)) process.kill(pid, "SIGKILL");
 
+  (globalThis as { nemoSecretWatch?: Server }).nemoSecretWatch?.close();
+
   const databaseUrl = process.env[E2E_ENV.databaseUrl];
   if (databaseUrl && process.env.KEEP_TEST_DB !== "1") await dropDatabase(databaseUrl);
   const vhost = process.env[E2E_ENV.vhost];
   if (vhost) await deleteVhost(vhost);
+
+  // Secrets never leave: fail the run on anything the watch saw, whichever spec caused it.
+  const findings = readFindings(process.env[E2E_ENV.secretFindings] ?? "");
+  if (findings.length > 0) {
+    throw new Error(
+      `Secret material left the console in ${findings.length} answer(s):\n` +
+        findings.map((f) => `  ${f.method} ${f.url} → ${f.status}: ${f.secret} in the ${f.where}`).join("\n"),
+    );
+  }
 }
