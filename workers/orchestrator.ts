@@ -4,9 +4,11 @@
  * records the cluster metrics the collector publishes, places, deploys and
  * removes workload instances (`nemo.api.workload` / `run`), and applies
  * finished migrations (`nemo.api.workload` / `update`: the instance moves to
- * its target cluster, the source copy is removed).
+ * its target cluster, the source copy is removed). Its leader prunes the
+ * bus's bookkeeping (processed-message marks, finished outbox rows, old dead
+ * letters) every BUS_PRUNE_PERIOD_MS, by the *_RETENTION_DAYS settings.
  */
-import { queues } from "@/server/bus";
+import { pruneBusBookkeeping, queues } from "@/server/bus";
 import { handleClusterJoin } from "@/server/clusters";
 import { pruneClusterMetrics, recordClusterMetrics } from "@/server/clusters";
 import { handleInstanceRun, redriveStuckInstances } from "@/server/instances";
@@ -54,5 +56,19 @@ await runWorker("orchestrator", async (worker) => {
   worker.every("prune-cluster-metrics", 3_600_000, async () => {
     const removed = await pruneClusterMetrics(worker.db);
     if (removed > 0) worker.logger.info({ removed }, "pruned old cluster metrics");
+  });
+  // Processed-message marks, finished outbox rows and old dead letters, in short batches.
+  worker.every("prune-bus-bookkeeping", worker.env.BUS_PRUNE_PERIOD_MS, async (signal) => {
+    await pruneBusBookkeeping({
+      db: worker.db,
+      log: worker.logger,
+      signal,
+      retention: {
+        processedMessageDays: worker.env.PROCESSED_MESSAGE_RETENTION_DAYS,
+        outboxDays: worker.env.OUTBOX_RETENTION_DAYS,
+        resolvedDeadLetterDays: worker.env.DEAD_LETTER_RESOLVED_RETENTION_DAYS,
+        deadLetterDays: worker.env.DEAD_LETTER_RETENTION_DAYS,
+      },
+    });
   });
 });

@@ -67,6 +67,19 @@ const serverEnvSchema = z.object({
   /** How often the evaluator prunes intent reports past the retention. */
   INTENT_REPORT_PRUNE_PERIOD_MS: z.coerce.number().int().positive().default(600_000),
   /**
+   * Retention of the bus's bookkeeping, in days (0 keeps rows forever). Processed-message
+   * marks must outlive any redelivery: a duplicate arriving later would be applied again.
+   */
+  PROCESSED_MESSAGE_RETENTION_DAYS: z.coerce.number().int().nonnegative().default(7),
+  /** Published outbox rows, and rows an admin discarded (counted from the discard). */
+  OUTBOX_RETENTION_DAYS: z.coerce.number().int().nonnegative().default(7),
+  /** Dead letters an admin replayed or discarded (counted from that action). */
+  DEAD_LETTER_RESOLVED_RETENTION_DAYS: z.coerce.number().int().nonnegative().default(30),
+  /** Every dead letter, open ones included (0 keeps open ones until an admin acts). */
+  DEAD_LETTER_RETENTION_DAYS: z.coerce.number().int().nonnegative().default(90),
+  /** How often the orchestrator's leader prunes the bus's bookkeeping. */
+  BUS_PRUNE_PERIOD_MS: z.coerce.number().int().positive().default(3_600_000),
+  /**
    * Longest a migration may stay in one step (backing up, restoring, verifying)
    * before the IBMC controller's watchdog fails it or rolls it back.
    */

@@ -14,7 +14,13 @@ import {
   headers,
   truncateForHeader,
 } from "./codec";
-import { brokerName, deadLetterQueueName, retryQueueName, type QueueDefinition } from "./topology";
+import {
+  brokerName,
+  deadLetterQueueName,
+  logicalName,
+  retryQueueName,
+  type QueueDefinition,
+} from "./topology";
 
 export type TransactionClient = Prisma.TransactionClient;
 
@@ -422,6 +428,10 @@ export class ConsumerRuntime<S extends z.ZodType> implements Consumer {
         payload: msg.content.toString("utf8"),
         error: failure.error,
         attempts: failure.attempt,
+        // What an admin's replay needs to send the same message again (dead-letters/replay).
+        exchange: logicalName(this.host.prefix, failure.origin.exchange),
+        messageType: stringOrUndefined(msg.properties.type) ?? null,
+        properties: deadLetterProperties(msg),
       },
     });
     await this.host.publishResolved(
@@ -435,6 +445,28 @@ export class ConsumerRuntime<S extends z.ZodType> implements Consumer {
     );
     return settle(channel, msg, "ack");
   }
+}
+
+/**
+ * The properties a replay sends again: correlation, reply-to and the
+ * producer's headers, without the bus's own bookkeeping (attempt, error,
+ * origin) and the broker's death records.
+ */
+function deadLetterProperties(msg: ConsumeMessage): Prisma.InputJsonObject {
+  const own = new Set<string>(Object.values(headers));
+  const kept: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(forwardableHeaders(msg.properties.headers))) {
+    if (own.has(key)) continue;
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+      kept[key] = value;
+  }
+  const correlationId = stringOrUndefined(msg.properties.correlationId);
+  const replyTo = stringOrUndefined(msg.properties.replyTo);
+  return {
+    ...(correlationId !== undefined && { correlationId }),
+    ...(replyTo !== undefined && { replyTo }),
+    headers: kept,
+  };
 }
 
 /** The original message's properties, plus our bookkeeping headers, for a copy on another queue. */

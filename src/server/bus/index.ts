@@ -35,7 +35,9 @@ export {
   OUTBOX_LISTENER_APPLICATION,
   OUTBOX_NOTIFY_CHANNEL,
   OutboxRelay,
+  replayOutboxRow,
   runOutboxRelay,
+  type DeadLetterReplay,
   type EnqueueOptions,
   type OutboxListenOptions,
   type OutboxRelayOptions,
@@ -43,5 +45,12 @@ export {
   type OutboxWriter,
   type RelayPass,
 } from "./outbox";
+export {
+  pruneBusBookkeeping,
+  type BusBookkeepingTable,
+  type BusRetention,
+  type PruneBusOptions,
+  type PruneBusResult,
+} from "./retention";
 export * from "./schemas";
 export * from "./topology";

@@ -7,9 +7,9 @@ import { logger as rootLogger, type Logger } from "@/server/logger";
 import { sleep } from "@/common/sleep";
 import { backoffDelay, type BackoffOptions } from "./backoff";
 import { type Bus } from "./bus";
-import { errorMessage } from "./codec";
+import { errorMessage, headers as busHeaders } from "./codec";
 import { type TransactionClient } from "./consumer";
-import { type MessageDefinition } from "./topology";
+import { DEFAULT_EXCHANGE, type MessageDefinition } from "./topology";
 
 /**
  * Transactional outbox: a state change and the message announcing it are
@@ -32,6 +32,8 @@ export type OutboxWriter = Pick<TransactionClient, "outboxMessage">;
 /** AMQP properties kept in the row's `headers` column until the relay publishes. */
 const envelopeSchema = z.object({
   type: z.string().optional(),
+  /** The AMQP message id when it is not the row id: a replayed dead letter keeps its original id. */
+  messageId: z.string().optional(),
   correlationId: z.string().optional(),
   replyTo: z.string().optional(),
   headers: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
@@ -108,6 +110,50 @@ export async function enqueueOutboxRows(client: pg.ClientBase, rows: readonly Ou
       ),
     ],
   );
+}
+
+/** A dead letter to send again, as `dead_letters` keeps it. */
+export interface DeadLetterReplay {
+  /** The (logical) queue whose consumer dead-lettered it: the replay goes to that queue only. */
+  queue: string;
+  /** The original message id, kept so that idempotent consumers still recognise the message. */
+  messageId: string | null;
+  /** The body, decoded from JSON. */
+  payload: unknown;
+  type: string | null;
+  correlationId?: string;
+  replyTo?: string;
+  headers?: Record<string, string | number | boolean>;
+  /** Where it was first published: handlers see this routing key again. */
+  origin: { exchange: string; routingKey: string };
+}
+
+/**
+ * The outbox row that replays a dead letter. It goes through the default
+ * exchange to the one queue that failed it, not to the original exchange:
+ * the other queues bound there (monitors, other consumers) already had the
+ * message. The origin headers keep the routing key the handler saw. The
+ * payload is not validated here: the consumer validates it as before, and a
+ * message that is still malformed is dead-lettered again.
+ */
+export function replayOutboxRow(replay: DeadLetterReplay): OutboxRow {
+  return {
+    id: randomUUID(),
+    exchange: DEFAULT_EXCHANGE,
+    routingKey: replay.queue,
+    payload: toJson(replay.payload),
+    headers: {
+      ...(replay.type !== null && { type: replay.type }),
+      ...(replay.messageId !== null && { messageId: replay.messageId }),
+      ...(replay.correlationId !== undefined && { correlationId: replay.correlationId }),
+      ...(replay.replyTo !== undefined && { replyTo: replay.replyTo }),
+      headers: {
+        ...replay.headers,
+        [busHeaders.originExchange]: replay.origin.exchange,
+        [busHeaders.originRoutingKey]: replay.origin.routingKey,
+      },
+    },
+  };
 }
 
 /** Exactly what will go on the wire (JSON round trip), in the shape Prisma stores. */
@@ -376,7 +422,7 @@ export class OutboxRelay {
         exchange: row.exchange,
         routingKey: row.routingKey,
         content: Buffer.from(row.payload, "utf8"),
-        messageId: row.id,
+        messageId: envelope.messageId ?? row.id,
         type: envelope.type,
         correlationId: envelope.correlationId,
         replyTo: envelope.replyTo,

@@ -69,6 +69,11 @@ export function brokerName(prefix: string, name: string): string {
   return name === DEFAULT_EXCHANGE ? name : `${prefix}${name}`;
 }
 
+/** The logical name of a broker name (the inverse of `brokerName`; a name without the prefix is returned as is). */
+export function logicalName(prefix: string, name: string): string {
+  return prefix !== "" && name.startsWith(prefix) ? name.slice(prefix.length) : name;
+}
+
 /** Broker exchange and routing key for a logical (exchange, routing key) pair. */
 export function resolveRoute(
   prefix: string,
