@@ -5,6 +5,9 @@
  *   401 {error:"unauthorized", message}   403 {error:"forbidden", message}
  *   415 {error:"unsupported_media_type", message} (cookie sessions: csrf.ts)
  *   400 {error:"bad_request", message, field}
+ *   413 {error:"payload_too_large", message} (body over the route's cap, counted while reading)
+ *   429 {error:"too_many_requests", message} + Retry-After (rate limits, per user and per address)
+ *   503 {error:"unavailable", message} + Retry-After (the database cannot be reached)
  * Domain functions throw DomainError; it becomes its HTTP status here
  * (404 not_found, 409 conflict, 413, 422, …) with the field it names, and an
  * invalid chart adds its `problems` (file, line, message).
@@ -14,7 +17,8 @@ import { BearerTokenError, bearerTokenFrom, userFromAccessToken } from "@/server
 import { sessionUserFromRequest, type SessionUserResolver } from "@/server/auth";
 import { describeRoles, hasAnyRole, type Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth";
-import { db, type Db } from "@/server/db";
+import { DATABASE_RETRY_AFTER_SECONDS, db, isDatabaseUnavailable, type Db } from "@/server/db";
+import { BodyTooLarge, clientIp, rateBudgets, withCappedBody } from "@/server/edge";
 import { DomainError, HTTP_STATUS, type DomainErrorKind, type Problem } from "@/server/errors";
 import { serverEnv } from "@/server/env";
 import { logger } from "@/server/logger";
@@ -31,7 +35,9 @@ export type RestErrorCode =
   | "payload_too_large"
   | "unsupported_media_type"
   | "unprocessable_entity"
-  | "internal";
+  | "too_many_requests"
+  | "internal"
+  | "unavailable";
 
 /** Every error code, for the OpenAPI document. */
 export const REST_ERROR_CODES: readonly RestErrorCode[] = [
@@ -43,7 +49,9 @@ export const REST_ERROR_CODES: readonly RestErrorCode[] = [
   "payload_too_large",
   "unsupported_media_type",
   "unprocessable_entity",
+  "too_many_requests",
   "internal",
+  "unavailable",
 ];
 
 const REST_CODE: Record<DomainErrorKind, RestErrorCode> = {
@@ -64,6 +72,8 @@ export class RestError extends Error {
     readonly field?: string | null,
     /** Every problem behind the error (an invalid chart's, with file and line). */
     readonly problems?: readonly Problem[],
+    /** Seconds for the Retry-After header (429, 503). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = "RestError";
@@ -85,7 +95,9 @@ export function errorResponse(error: RestError): Response {
   const body: Record<string, unknown> = { error: error.code, message: error.message };
   if (error.field !== undefined) body.field = error.field;
   if (error.problems && error.problems.length > 0) body.problems = error.problems;
-  return Response.json(body, { status: error.status, headers: { "cache-control": "no-store" } });
+  const headers: Record<string, string> = { "cache-control": "no-store" };
+  if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
+  return Response.json(body, { status: error.status, headers });
 }
 
 /**
@@ -155,6 +167,10 @@ export interface RestOptions<
   roles?: readonly Role[];
   query?: QuerySchema;
   body?: BodySchema;
+  /** The route's body cap (default NEMO_MAX_JSON_BODY_BYTES); uploads set their own. */
+  maxBodyBytes?: number;
+  /** The 413 answer when the body passes the cap (default: one naming the limit). */
+  bodyTooLarge?: () => RestError;
 }
 
 type Parsed<S> = S extends ZodType ? z.output<S> : undefined;
@@ -174,6 +190,36 @@ async function routeParams(context: RouteContext | undefined): Promise<Record<st
   return params;
 }
 
+function rateLimited(retryAfterSeconds: number): RestError {
+  return new RestError(
+    429,
+    "too_many_requests",
+    `Too many requests: try again in ${retryAfterSeconds} s.`,
+    undefined,
+    undefined,
+    retryAfterSeconds,
+  );
+}
+
+/** The answer for an error no handler expected: no driver or SQL text, ever (it is logged). */
+export function unexpectedErrorResponse(error: unknown, url: string): Response {
+  if (isDatabaseUnavailable(error)) {
+    log.warn({ err: error, url }, "REST handler: database unavailable");
+    return errorResponse(
+      new RestError(
+        503,
+        "unavailable",
+        "The service is temporarily unavailable; try again shortly.",
+        undefined,
+        undefined,
+        DATABASE_RETRY_AFTER_SECONDS,
+      ),
+    );
+  }
+  log.error({ err: error, url }, "REST handler failed");
+  return errorResponse(new RestError(500, "internal", "Unexpected error."));
+}
+
 /** 201 Created with the new resource and its location. */
 export function created(body: unknown, location: string): Response {
   return Response.json(body, { status: 201, headers: { location, "cache-control": "no-store" } });
@@ -186,11 +232,28 @@ export function restHandler<
   options: RestOptions<QuerySchema, BodySchema>,
   handler: (ctx: RestContext<Parsed<QuerySchema>, Parsed<BodySchema>>) => Promise<unknown>,
 ): (request: Request, context?: RouteContext) => Promise<Response> {
-  return async (request, context) => {
+  return async (original, context) => {
+    let request = original;
     try {
+      const env = serverEnv();
+      const budget = rateBudgets().rest;
+      // The address first: floods are refused before any token or session is checked.
+      const byIp = budget.perIp.take(clientIp(request.headers, env.NEMO_TRUSTED_PROXY_HOPS));
+      if (!byIp.allowed) throw rateLimited(byIp.retryAfterSeconds);
       const database = db();
       const user = await authenticate(request, database);
+      const byUser = budget.perUser.take(user.id);
+      if (!byUser.allowed) throw rateLimited(byUser.retryAfterSeconds);
       authorize(user, options.roles);
+      const maxBodyBytes = options.maxBodyBytes ?? env.NEMO_MAX_JSON_BODY_BYTES;
+      try {
+        request = await withCappedBody(request, maxBodyBytes);
+      } catch (error) {
+        if (error instanceof BodyTooLarge) {
+          throw options.bodyTooLarge?.() ?? new RestError(413, "payload_too_large", error.message, null);
+        }
+        throw error;
+      }
       const params = await routeParams(context);
       const query = (
         options.query
@@ -213,8 +276,7 @@ export function restHandler<
     } catch (error) {
       if (error instanceof RestError) return errorResponse(error);
       if (error instanceof DomainError) return errorResponse(restErrorFrom(error));
-      log.error({ err: error, url: request.url }, "REST handler failed");
-      return errorResponse(new RestError(500, "internal", "Unexpected error."));
+      return unexpectedErrorResponse(error, request.url);
     }
   };
 }

@@ -75,16 +75,19 @@ async function readJson(request: Request): Promise<unknown> {
  * join). JSON with `kubeconfig` as a string, or multipart/form-data with a
  * `kubeconfig` file. 201 with the cluster and its location.
  */
-export const registerClusterRest = restHandler({ roles }, async ({ db, user, request }) => {
-  const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > MAX_REGISTER_BODY) throw tooLarge();
-  const contentType = (request.headers.get("content-type") ?? "").toLowerCase();
-  const input = contentType.startsWith("multipart/form-data")
-    ? await readMultipart(request)
-    : await readJson(request);
-  const cluster = await registerCluster(db, user, input);
-  return created(cluster, `/api/v1/cluster/${cluster.id}/`);
-});
+export const registerClusterRest = restHandler(
+  { roles, maxBodyBytes: MAX_REGISTER_BODY, bodyTooLarge: tooLarge },
+  async ({ db, user, request }) => {
+    const declared = Number(request.headers.get("content-length"));
+    if (Number.isFinite(declared) && declared > MAX_REGISTER_BODY) throw tooLarge();
+    const contentType = (request.headers.get("content-type") ?? "").toLowerCase();
+    const input = contentType.startsWith("multipart/form-data")
+      ? await readMultipart(request)
+      : await readJson(request);
+    const cluster = await registerCluster(db, user, input);
+    return created(cluster, `/api/v1/cluster/${cluster.id}/`);
+  },
+);
 
 /** GET /api/v1/cluster/{id}/ */
 export const getClusterRest = restHandler({ roles }, ({ db, user, params }) =>

@@ -126,47 +126,55 @@ export const deleteWorkloadRest = restHandler({ roles }, async ({ db, user, para
  * POST /api/v1/workload/upload/ — multipart `workload_id` + `file` (.tgz).
  * The console's upload dialog uses it too (XHR, for the progress bar).
  */
-export const uploadChartRest = restHandler({ roles }, async ({ request, db, user }) => {
-  const contentType = request.headers.get("content-type") ?? "";
-  if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
-    throw new RestError(
-      400,
-      "bad_request",
-      `Send the chart as multipart/form-data with the fields ${WORKLOAD_ID_FIELD} and ${ARCHIVE_FIELD}.`,
-      ARCHIVE_FIELD,
-    );
-  }
-  const body = await readBody(request, MAX_UPLOAD_BODY);
-  let form: FormData;
-  try {
-    form = await new Response(body as BodyInit, { headers: { "content-type": contentType } }).formData();
-  } catch {
-    throw new RestError(400, "bad_request", "The multipart body could not be read.", ARCHIVE_FIELD);
-  }
-  const workloadId = form.get(WORKLOAD_ID_FIELD);
-  if (typeof workloadId !== "string" || workloadId.trim() === "") {
-    throw new RestError(400, "bad_request", "Name the workload in the field workload_id.", WORKLOAD_ID_FIELD);
-  }
-  const file = form.get(ARCHIVE_FIELD);
-  if (file === null || typeof file === "string") {
-    throw new RestError(
-      400,
-      "bad_request",
-      "Attach the packaged chart (.tgz) in the field file.",
-      ARCHIVE_FIELD,
-    );
-  }
-  const archive = new Uint8Array(await file.arrayBuffer());
-  try {
-    return await uploadChart({ db, user }, workloadId.trim(), archive);
-  } catch (error) {
-    // The id came from a form field: an error about it names workload_id, not a path segment.
-    if (error instanceof DomainError && error.field === "id") {
-      throw new DomainError(error.kind, error.message, WORKLOAD_ID_FIELD, error.problems);
+export const uploadChartRest = restHandler(
+  { roles, maxBodyBytes: MAX_UPLOAD_BODY, bodyTooLarge: tooLarge },
+  async ({ request, db, user }) => {
+    const contentType = request.headers.get("content-type") ?? "";
+    if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
+      throw new RestError(
+        400,
+        "bad_request",
+        `Send the chart as multipart/form-data with the fields ${WORKLOAD_ID_FIELD} and ${ARCHIVE_FIELD}.`,
+        ARCHIVE_FIELD,
+      );
     }
-    throw error;
-  }
-});
+    const body = await readBody(request, MAX_UPLOAD_BODY);
+    let form: FormData;
+    try {
+      form = await new Response(body as BodyInit, { headers: { "content-type": contentType } }).formData();
+    } catch {
+      throw new RestError(400, "bad_request", "The multipart body could not be read.", ARCHIVE_FIELD);
+    }
+    const workloadId = form.get(WORKLOAD_ID_FIELD);
+    if (typeof workloadId !== "string" || workloadId.trim() === "") {
+      throw new RestError(
+        400,
+        "bad_request",
+        "Name the workload in the field workload_id.",
+        WORKLOAD_ID_FIELD,
+      );
+    }
+    const file = form.get(ARCHIVE_FIELD);
+    if (file === null || typeof file === "string") {
+      throw new RestError(
+        400,
+        "bad_request",
+        "Attach the packaged chart (.tgz) in the field file.",
+        ARCHIVE_FIELD,
+      );
+    }
+    const archive = new Uint8Array(await file.arrayBuffer());
+    try {
+      return await uploadChart({ db, user }, workloadId.trim(), archive);
+    } catch (error) {
+      // The id came from a form field: an error about it names workload_id, not a path segment.
+      if (error instanceof DomainError && error.field === "id") {
+        throw new DomainError(error.kind, error.message, WORKLOAD_ID_FIELD, error.problems);
+      }
+      throw error;
+    }
+  },
+);
 
 /**
  * POST /api/v1/workload/{id}/template/ — render the chart with options
