@@ -1,6 +1,6 @@
 import type { SessionUser } from "@/server/auth";
 import type { Db } from "@/server/db";
-import { getInstance } from "./instances";
+import { getInstance, type RevealOptions } from "./instances";
 import { intentTargets } from "./placement-input";
 
 /**
@@ -8,8 +8,12 @@ import { intentTargets } from "./placement-input";
  * the caller) and the intents attached to it, each with its targets as the
  * placement engine reads them, so the page shows what placement honoured.
  */
-export async function instanceOverview(deps: { db: Db; user: SessionUser }, id: string) {
-  const instance = await getInstance(deps, id);
+export async function instanceOverview(
+  deps: { db: Db; user: SessionUser },
+  id: string,
+  options: RevealOptions = {},
+) {
+  const instance = await getInstance(deps, id, options);
   const intents = await deps.db.intent.findMany({
     where: { instanceId: instance.id, deletedAt: null },
     orderBy: { createdAt: "asc" },

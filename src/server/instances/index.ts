@@ -7,3 +7,4 @@ export { instanceOverview, type InstanceOverview } from "./detail";
 export * from "./placement-input";
 export { redriveStuckInstances, STUCK_AFTER_MS } from "./orchestration";
 export { moveInstance } from "./transitions";
+export { openManifests, sealLegacyInstanceSecrets, type StoredManifest } from "./instance-secrets";

@@ -22,6 +22,14 @@ import { intentTargets, parseRenderedManifests, placementRequestFor } from "./pl
 import { createInstanceInputSchema, type CreateInstanceInput } from "./schemas";
 import { isUuid } from "@/common/ids";
 import { isDeletable } from "@/common/instance-status";
+import { systemClock, type Clock } from "@/common/clock";
+import {
+  sealInstanceSecrets,
+  shownManifests,
+  shownValuesOverride,
+  storedManifests,
+  type StoredManifest,
+} from "./instance-secrets";
 
 /**
  * Workload instances: render → RENDERED → (orchestrator) placement →
@@ -36,6 +44,14 @@ export interface InstanceDeps {
   user: SessionUser;
   driverFactory?: DriverFactory;
   renderer?: ChartDeps["renderer"];
+  /** When a reveal of secrets is recorded in the audit log. */
+  clock?: Clock;
+}
+
+/** How an answer shows the instance's secrets (values override, Secret manifests). */
+export interface RevealOptions {
+  /** The owner asks to see them in clear (audited); anyone else gets 403, the default is redacted. */
+  revealSecrets?: boolean;
 }
 
 function seesAll(user: SessionUser): boolean {
@@ -59,8 +75,9 @@ function newShortId(): string {
   return randomBytes(4).toString("hex").slice(0, 7);
 }
 
-export const instanceViewSelect = {
+const instanceRowSelect = {
   id: true,
+  ownerId: true,
   shortId: true,
   releaseName: true,
   workloadId: true,
@@ -69,6 +86,7 @@ export const instanceViewSelect = {
   statusReason: true,
   proposedCluster: true,
   valuesOverride: true,
+  valuesOverrideCipher: true,
   includeCrds: true,
   isUpgrade: true,
   noHooks: true,
@@ -80,7 +98,67 @@ export const instanceViewSelect = {
   owner: { select: { username: true } },
 } satisfies Prisma.WorkloadInstanceSelect;
 
-export type InstanceView = Prisma.WorkloadInstanceGetPayload<{ select: typeof instanceViewSelect }>;
+type InstanceRow = Prisma.WorkloadInstanceGetPayload<{ select: typeof instanceRowSelect }>;
+
+/** An instance as answers show it: the values override redacted unless revealed. */
+export type InstanceView = Omit<InstanceRow, "ownerId" | "valuesOverrideCipher"> & {
+  /** Whether the caller may ask for the secrets in clear (the instance's owner). */
+  canRevealSecrets: boolean;
+};
+
+/** Columns a loaded row may carry beyond the view's; never part of an answer. */
+type LoadedExtras = Partial<Record<"manifests" | "manifestSecretsCipher" | "placement", unknown>>;
+
+function toInstanceView(row: InstanceRow & LoadedExtras, user: SessionUser, reveal = false): InstanceView {
+  const {
+    ownerId,
+    valuesOverrideCipher: _cipher,
+    manifests: _manifests,
+    manifestSecretsCipher: _sealed,
+    placement: _placement,
+    ...view
+  } = row;
+  return {
+    ...view,
+    valuesOverride: shownValuesOverride(row, reveal),
+    canRevealSecrets: ownerId === user.id,
+  };
+}
+
+/**
+ * Whether this answer may show the instance's secrets in clear: only when the
+ * caller asked and owns the instance (an admin sees them redacted: running
+ * the platform does not need a tenant's passwords). Each reveal is audited.
+ */
+async function revealAllowed(
+  deps: InstanceDeps,
+  instance: { id: string; ownerId: string; releaseName: string },
+  what: "instance" | "manifests",
+  options: RevealOptions,
+): Promise<boolean> {
+  if (options.revealSecrets !== true) return false;
+  const { db, user } = deps;
+  if (instance.ownerId !== user.id) {
+    throw new DomainError(
+      "forbidden",
+      "Only the instance's owner can reveal its secrets; everyone else sees them redacted.",
+      "revealSecrets",
+    );
+  }
+  await db.auditEvent.create({
+    data: {
+      actorId: user.id,
+      actorName: user.username,
+      action: "instance.secrets.revealed",
+      subjectType: "instance",
+      subjectId: instance.id,
+      detail: { releaseName: instance.releaseName, what },
+      createdAt: new Date((deps.clock ?? systemClock)()),
+    },
+  });
+  log.info({ instance: instance.id, what, by: user.username }, "instance secrets revealed to their owner");
+  return true;
+}
 
 /**
  * Creates an instance of an ACCEPTED workload: renders its chart with the
@@ -149,6 +227,8 @@ export async function createInstance(deps: InstanceDeps, input: CreateInstanceIn
   if (violations.length > 0) throw new DomainError("unprocessable", describePolicyViolations(violations));
 
   const intentId = data.intent ? randomUUID() : null;
+  // Sealed before the transaction: the values and Secrets never reach the database in clear.
+  const sealed = sealInstanceSecrets(data.valuesOverride || null, rendered.manifests);
   const instance = await db.$transaction(async (tx) => {
     const created = await tx.workloadInstance.create({
       data: {
@@ -159,13 +239,15 @@ export async function createInstance(deps: InstanceDeps, input: CreateInstanceIn
         proposedCluster: data.clusterName ?? null,
         namespace,
         status: "RENDERED",
-        valuesOverride: data.valuesOverride || null,
+        valuesOverride: null,
+        valuesOverrideCipher: sealed.valuesOverrideCipher,
         includeCrds: data.includeCrds,
         isUpgrade: data.isUpgrade,
         noHooks: data.noHooks,
-        manifests: rendered.manifests,
+        manifests: sealed.manifests as unknown as Prisma.InputJsonArray,
+        manifestSecretsCipher: sealed.manifestSecretsCipher,
       },
-      select: instanceViewSelect,
+      select: instanceRowSelect,
     });
     await recordLifecycleEvent(
       tx,
@@ -189,7 +271,7 @@ export async function createInstance(deps: InstanceDeps, input: CreateInstanceIn
     { instance: instance.id, release: instance.releaseName, workload: workload.id, intent: intentId },
     "instance rendered; deployment requested",
   );
-  return instance;
+  return toInstanceView(instance, user);
 }
 
 async function loadScoped(db: Db, user: SessionUser, id: string) {
@@ -197,16 +279,18 @@ async function loadScoped(db: Db, user: SessionUser, id: string) {
   if (typeof id !== "string" || !isUuid(id)) throw new DomainError("not_found", "No such workload instance.");
   const instance = await db.workloadInstance.findFirst({
     where: { id, ...instanceScope(user) },
-    select: { ...instanceViewSelect, placement: true, manifests: true },
+    select: { ...instanceRowSelect, placement: true, manifests: true, manifestSecretsCipher: true },
   });
   if (!instance) throw new DomainError("not_found", "No such workload instance.");
   return instance;
 }
 
-export async function getInstance(deps: InstanceDeps, id: string) {
+/** The instance (values override redacted unless its owner asks with `revealSecrets`) and its placement. */
+export async function getInstance(deps: InstanceDeps, id: string, options: RevealOptions = {}) {
   assertServiceUser(deps.user);
-  const { manifests: _manifests, ...instance } = await loadScoped(deps.db, deps.user, id);
-  return instance;
+  const row = await loadScoped(deps.db, deps.user, id);
+  const reveal = await revealAllowed(deps, row, "instance", options);
+  return { ...toInstanceView(row, deps.user, reveal), placement: row.placement };
 }
 
 /** Asks the orchestrator to remove the instance from its cluster; DELETED when it has. */
@@ -214,7 +298,7 @@ export async function deleteInstance(deps: InstanceDeps, id: string): Promise<In
   const { db, user } = deps;
   assertServiceUser(user);
   const instance = await loadScoped(db, user, id);
-  if (instance.status === "DELETED" || instance.status === "DELETING") return instance;
+  if (instance.status === "DELETED" || instance.status === "DELETING") return toInstanceView(instance, user);
   if (!isDeletable(instance.status)) {
     throw new DomainError(
       "conflict",
@@ -228,13 +312,13 @@ export async function deleteInstance(deps: InstanceDeps, id: string): Promise<In
         "conflict",
         `Instance ${instance.releaseName} changed while it was being deleted; try again when it settles.`,
       );
-    const row = await tx.workloadInstance.findUniqueOrThrow({ where: { id }, select: instanceViewSelect });
+    const row = await tx.workloadInstance.findUniqueOrThrow({ where: { id }, select: instanceRowSelect });
     await recordLifecycleEvent(tx, id, "Deletion requested", `Deletion requested by ${user.username}`);
     await enqueueOutbox(tx, messages.workloadRun, { workload_id: id, status: "delete" });
     return row;
   });
   log.info({ instance: id, by: user.username }, "instance deletion requested");
-  return updated;
+  return toInstanceView(updated, user);
 }
 
 export async function instanceTimeline(deps: InstanceDeps, id: string) {
@@ -247,10 +331,16 @@ export async function instanceTimeline(deps: InstanceDeps, id: string) {
   });
 }
 
-export async function instanceManifests(deps: InstanceDeps, id: string) {
+/** The rendered manifests; a Secret's data / stringData values read `<redacted>` unless its owner asks with `revealSecrets`. */
+export async function instanceManifests(
+  deps: InstanceDeps,
+  id: string,
+  options: RevealOptions = {},
+): Promise<StoredManifest[]> {
   assertServiceUser(deps.user);
   const instance = await loadScoped(deps.db, deps.user, id);
-  return (instance.manifests ?? []) as Array<{ source: string; kind: string; name: string; content: string }>;
+  const reveal = await revealAllowed(deps, instance, "manifests", options);
+  return shownManifests(instance, reveal);
 }
 
 /** The stored placement explanation ("why this cluster?"). */
@@ -268,7 +358,8 @@ export async function dryRunPlacement(deps: InstanceDeps, id: string): Promise<P
     where: { instanceId: id, adminState: "ACTIVATED", deletedAt: null },
     select: { intentType: true, body: true },
   });
-  const manifests = parseRenderedManifests((instance.manifests ?? []) as Array<{ content: string }>);
+  // Requests do not depend on Secret values: the redacted manifests do, no seal opened.
+  const manifests = parseRenderedManifests(storedManifests(instance.manifests));
   const request = placementRequestFor(instance, requestsOf(manifests), intentTargets(intents));
   return decidePlacement(await clusterCandidates(deps.db), {
     ...request,

@@ -21,6 +21,7 @@ import { recordLifecycleEvent } from "./lifecycle";
 import { moveInstance } from "./transitions";
 import { clusterCandidates, requestsOf } from "@/server/clusters";
 import { intentTargets, parseRenderedManifests, placementRequestFor } from "./placement-input";
+import { openManifests } from "./instance-secrets";
 
 /**
  * The Meta-Orchestrator's side of an instance (`nemo.api.workload` / `run`):
@@ -106,7 +107,8 @@ async function deploy(instance: InstanceRow, deps: OrchestrationDeps, log: Logge
     log.info({ status: instance.status }, "instance is not waiting for deployment: nothing to do");
     return;
   }
-  const manifests = parseRenderedManifests((instance.manifests ?? []) as Array<{ content: string }>);
+  // The one place besides an owner's reveal that opens the sealed Secrets: the cluster needs their values.
+  const manifests = parseRenderedManifests(openManifests(instance));
   // The approval is read now, not at creation: an admin may have revoked it since.
   const workload = await db.workload.findUniqueOrThrow({
     where: { id: instance.workloadId },

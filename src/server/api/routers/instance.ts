@@ -27,6 +27,8 @@ export type { InstanceRow } from "@/server/instances";
 const instanceProcedure = roleProcedure(...rolesForArea("instances"));
 // Any string: the domain answers "not found" for what is not an instance id.
 const byId = z.object({ id: z.string().max(64) });
+/** `revealSecrets`: the owner asks for the values override and Secret values in clear (audited). */
+const byIdRevealing = byId.extend({ revealSecrets: z.boolean().optional() });
 
 export const instanceRouter = createTRPCRouter({
   /** Workload instances: a service provider sees their own, an admin all of them. */
@@ -34,10 +36,12 @@ export const instanceRouter = createTRPCRouter({
     .input(instanceListInput)
     .query(({ ctx, input }) => listInstances({ db: ctx.db, user: ctx.session.user }, input)),
 
-  /** The instance with its attached intents (the Overview tab). */
-  get: instanceProcedure
-    .input(byId)
-    .query(({ ctx, input }) => instanceOverview({ db: ctx.db, user: ctx.session.user }, input.id)),
+  /** The instance with its attached intents (the Overview tab); the values override redacted unless revealed. */
+  get: instanceProcedure.input(byIdRevealing).query(({ ctx, input }) =>
+    instanceOverview({ db: ctx.db, user: ctx.session.user }, input.id, {
+      revealSecrets: input.revealSecrets,
+    }),
+  ),
 
   /**
    * Renders the workload's chart and stores the instance RENDERED; the
@@ -59,9 +63,12 @@ export const instanceRouter = createTRPCRouter({
     .input(byId)
     .query(({ ctx, input }) => instanceTimeline({ db: ctx.db, user: ctx.session.user }, input.id)),
 
-  manifests: instanceProcedure
-    .input(byId)
-    .query(({ ctx, input }) => instanceManifests({ db: ctx.db, user: ctx.session.user }, input.id)),
+  /** The rendered manifests; Secret values redacted unless the owner reveals them. */
+  manifests: instanceProcedure.input(byIdRevealing).query(({ ctx, input }) =>
+    instanceManifests({ db: ctx.db, user: ctx.session.user }, input.id, {
+      revealSecrets: input.revealSecrets,
+    }),
+  ),
 
   /** The stored placement explanation ("why this cluster?"); null until the orchestrator decided. */
   placement: instanceProcedure

@@ -35,7 +35,15 @@ const instanceSchema = z.object({
   status: instanceStatusSchema,
   statusReason: z.string().nullable().describe("Why it FAILED, when it did."),
   proposedCluster: z.string().nullable().describe("The cluster the user proposed, if any."),
-  valuesOverride: z.string().nullable(),
+  valuesOverride: z
+    .string()
+    .nullable()
+    .describe(
+      'Values override as YAML; the value of every key named like a secret (secret, token, password, key, credential, authorization; case and `-` `_` `.` ignored) reads "<redacted>" unless the owner asked for `reveal=secrets`.',
+    ),
+  canRevealSecrets: z
+    .boolean()
+    .describe("Whether the caller owns the instance and so may ask for its secrets with `reveal=secrets`."),
   includeCrds: z.boolean(),
   isUpgrade: z.boolean(),
   noHooks: z.boolean(),
@@ -178,6 +186,23 @@ const ID_ERRORS = {
   "404": errorResponse("No such instance, or it belongs to another service provider."),
 };
 const idParameter = uuidPathParameter("Instance id.");
+const revealParameter = {
+  name: "reveal",
+  in: "query",
+  required: false,
+  schema: { type: "string", enum: ["secrets"] },
+  description:
+    "`secrets`: show the values override and the data / stringData of Secret manifests in clear. Only the " +
+    "instance's owner may ask (an admin gets 403 and reads them redacted); every reveal is recorded in the " +
+    'audit log. Without it those values read "<redacted>".',
+};
+const REVEAL_ERRORS = {
+  ...ID_ERRORS,
+  "403": errorResponse(
+    "The caller's role may not use instances, or `reveal=secrets` was asked by someone other than the owner.",
+  ),
+  "400": errorResponse('`reveal` has a value other than "secrets" (`field`: reveal).'),
+};
 
 export const instanceTags = [
   {
@@ -238,7 +263,13 @@ export function instancePaths(): JsonObject {
         tags: ["instance"],
         operationId: "getInstance",
         summary: "Read a workload instance",
-        responses: { "200": { description: "The instance.", content: json(ref("Instance")) }, ...ID_ERRORS },
+        description:
+          'Secret values of the values override read "<redacted>" unless the owner asks `reveal=secrets`.',
+        parameters: [revealParameter],
+        responses: {
+          "200": { description: "The instance.", content: json(ref("Instance")) },
+          ...REVEAL_ERRORS,
+        },
       },
       delete: {
         tags: ["instance"],
@@ -275,12 +306,15 @@ export function instancePaths(): JsonObject {
         tags: ["instance"],
         operationId: "instanceManifests",
         summary: "The manifests the instance was rendered with",
+        description:
+          'The data and stringData values of `Secret` documents read "<redacted>" unless the owner asks `reveal=secrets`.',
+        parameters: [revealParameter],
         responses: {
           "200": {
             description: "The rendered documents.",
             content: json({ type: "array", items: ref("Manifest") }),
           },
-          ...ID_ERRORS,
+          ...REVEAL_ERRORS,
         },
       },
     },

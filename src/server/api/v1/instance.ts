@@ -5,6 +5,7 @@
  * (another tenant's instance is 404, a chart that does not render 422 with
  * its problems).
  */
+import { z } from "zod";
 import { created, restHandler, RestError } from "@/server/api/rest";
 import { rolesForArea } from "@/common/areas";
 import {
@@ -23,6 +24,18 @@ import {
 
 const roles = rolesForArea("instances");
 
+/** `?reveal=secrets`: the owner asks for the values override and Secret values in clear (audited). */
+export const revealQuery = z.object({
+  reveal: z
+    .literal("secrets", { error: 'reveal: the only value is "secrets"' })
+    .optional()
+    .describe(
+      "`secrets`: show the values override and the data of Secret manifests in clear. Only the instance's " +
+        "owner may ask (403 otherwise); each reveal is recorded in the audit log. Without it they read `<redacted>`.",
+    ),
+});
+const revealOf = (query: z.output<typeof revealQuery>) => ({ revealSecrets: query.reveal === "secrets" });
+
 /** GET /api/v1/instance/ — one page of the caller's instances (all, for an admin). */
 export const listInstancesRest = restHandler({ roles, query: instanceListQuery }, ({ db, user, query }) =>
   listInstances({ db, user }, query),
@@ -40,9 +53,9 @@ export const createInstanceRest = restHandler(
   },
 );
 
-/** GET /api/v1/instance/{id}/ */
-export const getInstanceRest = restHandler({ roles }, ({ db, user, params }) =>
-  getInstance({ db, user }, params.id ?? ""),
+/** GET /api/v1/instance/{id}/ — the values override redacted unless `?reveal=secrets` (owner only). */
+export const getInstanceRest = restHandler({ roles, query: revealQuery }, ({ db, user, params, query }) =>
+  getInstance({ db, user }, params.id ?? "", revealOf(query)),
 );
 
 /** DELETE /api/v1/instance/{id}/ — 202: the orchestrator removes it, then it is DELETED. */
@@ -58,9 +71,10 @@ export const instanceTimelineRest = restHandler({ roles }, async ({ db, user, pa
   return events.map((event) => ({ ...event, id: event.id.toString() }));
 });
 
-/** GET /api/v1/instance/{id}/manifests/ — the rendered manifests the instance was deployed with. */
-export const instanceManifestsRest = restHandler({ roles }, ({ db, user, params }) =>
-  instanceManifests({ db, user }, params.id ?? ""),
+/** GET /api/v1/instance/{id}/manifests/ — the rendered manifests; Secret values redacted unless `?reveal=secrets`. */
+export const instanceManifestsRest = restHandler(
+  { roles, query: revealQuery },
+  ({ db, user, params, query }) => instanceManifests({ db, user }, params.id ?? "", revealOf(query)),
 );
 
 /** GET /api/v1/instance/{id}/tree/ — the live resource tree; 409 while the instance is not deployed. */
