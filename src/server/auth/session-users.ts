@@ -2,6 +2,7 @@ import type { JWT } from "next-auth/jwt";
 import type { Db } from "@/server/db";
 import { serverEnv, type ServerEnv } from "@/server/env";
 import type { SessionUser } from "./session";
+import { sessionUserFromRow } from "./users";
 
 /**
  * The session cookie says who signed in and when; what they may do comes from
@@ -130,15 +131,7 @@ export class SessionUserResolver {
 
   private async load(id: string): Promise<SessionUser | null> {
     const row = await this.options.db().user.findUnique({ where: { id } });
-    if (!row) return null;
-    return {
-      id: row.id,
-      subject: row.subject,
-      username: row.username,
-      displayName: row.displayName ?? row.username,
-      email: row.email,
-      roles: [...row.roles],
-    };
+    return row ? sessionUserFromRow(row) : null;
   }
 }
 

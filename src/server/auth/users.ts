@@ -60,6 +60,18 @@ export async function syncUser(db: Db, identity: Identity, now: Date = new Date(
           lastSeenAt: now,
         },
       });
+  return sessionUserFromRow(row);
+}
+
+/** A stored user as the session carries it. */
+export function sessionUserFromRow(row: {
+  id: string;
+  subject: string;
+  username: string;
+  displayName: string | null;
+  email: string | null;
+  roles: readonly Role[];
+}): SessionUser {
   return {
     id: row.id,
     subject: row.subject,
