@@ -11,7 +11,7 @@
 import { pruneBusBookkeeping, queues } from "@/server/bus";
 import { handleClusterJoin } from "@/server/clusters";
 import { pruneClusterMetrics, recordClusterMetrics } from "@/server/clusters";
-import { handleInstanceRun, redriveStuckInstances } from "@/server/instances";
+import { handleInstanceRun, redriveStuckInstances, sealLegacyInstanceSecrets } from "@/server/instances";
 import { consumeMigrationCompletions } from "@/server/cluster-migration";
 import { runWorker } from "@/server/workers";
 
@@ -52,6 +52,16 @@ await runWorker("orchestrator", async (worker) => {
       fence,
     });
     if (redriven > 0) worker.logger.warn({ redriven }, "re-drove instances stuck mid-step");
+  });
+  // Instances an older console stored with the values override and Secrets in clear (SQL cannot seal: no key).
+  worker.every("seal-legacy-instance-secrets", 600_000, async (signal) => {
+    let sealed = 0;
+    while (!signal.aborted) {
+      const batch = await sealLegacyInstanceSecrets(worker.db);
+      sealed += batch;
+      if (batch === 0) break;
+    }
+    if (sealed > 0) worker.logger.info({ sealed }, "sealed the secrets of instances stored in clear");
   });
   worker.every("prune-cluster-metrics", 3_600_000, async () => {
     const removed = await pruneClusterMetrics(worker.db);
