@@ -77,12 +77,16 @@ export const MAX_DETAIL_LENGTH = 160;
  * A short, single-line version of text that came from outside the console
  * (an API server's message, a library's error): it ends up in status reasons
  * and logs that others read, so it must not carry a response body, a local
- * file path or a multi-line dump. Control characters become spaces, paths
- * become `<path>`, and the result is cut to `max` characters.
+ * file path, a server address or a multi-line dump. Control characters become
+ * spaces, URLs `<url>`, IP addresses `<address>` (a cluster's API server is
+ * its owner's business: the reason reaches service providers through their
+ * instances), paths `<path>`, and the result is cut to `max` characters.
  */
 export function sanitizeDetail(text: string, max = MAX_DETAIL_LENGTH): string {
   const cleaned = text
     .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ")
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+/gi, "<url>")
+    .replace(/(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:]+\])(?::\d{1,5})?(?![\w.])/gi, "<address>")
     .replace(/(?<=^|[\s'"(=,])(?:[A-Za-z]:)?(?:~|\.{1,2})?(?:[\\/][\w.@%+~-]+)+[\\/]?/g, "<path>")
     .replace(/\s+/g, " ")
     .trim();

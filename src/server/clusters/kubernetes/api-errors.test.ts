@@ -67,4 +67,12 @@ describe("sanitizeDetail", () => {
     expect(sanitizeDetail("x".repeat(500))).toHaveLength(MAX_DETAIL_LENGTH);
     expect(sanitizeDetail("short", 3)).toBe("sh…");
   });
+
+  it("replaces URLs and IP addresses: an API server's address never reaches a status reason", () => {
+    expect(
+      sanitizeDetail(
+        "request to https://api.edge-1.example:6443/api/v1/nodes?limit=5 failed, reason: connect 10.0.3.7:6443 or [fd00::1]:6443 (v1.29.3)",
+      ),
+    ).toBe("request to <url> failed, reason: connect <address> or <address> (v1.29.3)");
+  });
 });
