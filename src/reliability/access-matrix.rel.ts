@@ -68,6 +68,8 @@ interface World {
   pendingWorkload: { id: number };
   instance: { id: string };
   intent: { id: string };
+  /** An open dead letter (admins replay or discard it). */
+  failedMessage: { id: string };
 }
 
 interface Entry {
@@ -200,6 +202,19 @@ const TRPC: Record<string, Entry> = {
     destructive: true,
     expect: ADMIN_ONLY,
   },
+
+  "failedMessage.list": { input: () => ({}), expect: ADMIN_ONLY },
+  "failedMessage.get": { input: (w) => ({ id: w.failedMessage.id }), expect: ADMIN_ONLY },
+  "failedMessage.replay": {
+    input: (w) => ({ id: w.failedMessage.id }),
+    destructive: true,
+    expect: ADMIN_ONLY,
+  },
+  "failedMessage.discard": {
+    input: (w) => ({ id: w.failedMessage.id }),
+    destructive: true,
+    expect: ADMIN_ONLY,
+  },
 };
 
 const REST: Record<string, RestEntry> = {
@@ -246,7 +261,10 @@ const REST: Record<string, RestEntry> = {
     form: (w) => {
       const form = new FormData();
       form.set("workload_id", String(w.pendingWorkload.id));
-      form.set("file", new File([new Uint8Array(mychart)], "mychart-0.1.0.tgz", { type: "application/gzip" }));
+      form.set(
+        "file",
+        new File([new Uint8Array(mychart)], "mychart-0.1.0.tgz", { type: "application/gzip" }),
+      );
       return form;
     },
     destructive: true,
@@ -335,6 +353,19 @@ const REST: Record<string, RestEntry> = {
   },
 
   "GET /api/v1/migration/": { expect: ORCHESTRATION_AREA },
+
+  "GET /api/v1/failed-message/": { expect: ADMIN_ONLY },
+  "GET /api/v1/failed-message/{id}/": { params: (w) => ({ id: w.failedMessage.id }), expect: ADMIN_ONLY },
+  "POST /api/v1/failed-message/{id}/replay/": {
+    params: (w) => ({ id: w.failedMessage.id }),
+    destructive: true,
+    expect: ADMIN_ONLY,
+  },
+  "POST /api/v1/failed-message/{id}/discard/": {
+    params: (w) => ({ id: w.failedMessage.id }),
+    destructive: true,
+    expect: ADMIN_ONLY,
+  },
 };
 
 // ---------------------------------------------------------------------------
@@ -390,7 +421,11 @@ async function makeWorld(): Promise<World> {
       targets: [{ targetName: "availability", targetCondition: "IS_GREATER_THAN", targetValue: 95 }],
     },
   );
-  return { cluster, emptyCluster, otherCluster, workload, pendingWorkload, instance, intent };
+  const deadLetter = await db.deadLetter.create({
+    data: { queue: `${uniqueName()}.q`, routingKey: "k", payload: "{}", error: "e", attempts: 5 },
+  });
+  const failedMessage = { id: `dead-letter-${deadLetter.id}` };
+  return { cluster, emptyCluster, otherCluster, workload, pendingWorkload, instance, intent, failedMessage };
 }
 
 function userOf(caller: Caller): SessionUser | null {

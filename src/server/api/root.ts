@@ -1,4 +1,5 @@
 import { clusterRouter } from "@/server/api/routers/cluster";
+import { failedMessageRouter } from "@/server/api/routers/failed-message";
 import { instanceRouter } from "@/server/api/routers/instance";
 import { intentRouter } from "@/server/api/routers/intent";
 import { migrationRouter } from "@/server/api/routers/migration";
@@ -14,6 +15,7 @@ export const appRouter = createTRPCRouter({
   intent: intentRouter,
   cluster: clusterRouter,
   migration: migrationRouter,
+  failedMessage: failedMessageRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -28,6 +28,7 @@ import { instanceComponents, instancePaths, instanceTags } from "./instance-open
 import { intentComponents, intentPaths, intentTags } from "./intent-openapi";
 import { meSchema } from "./me";
 import { migrationComponents, migrationPaths, migrationTags } from "./migration-openapi";
+import { failedMessageComponents, failedMessagePaths, failedMessageTags } from "./failed-message-openapi";
 import { WORKLOAD_ID_FIELD } from "./workload";
 import { componentSchemas, errorResponse, json, ref, type JsonObject } from "./openapi-parts";
 
@@ -90,6 +91,7 @@ function components(): Record<string, unknown> {
     ...instanceComponents(),
     ...intentComponents(),
     ...migrationComponents(),
+    ...failedMessageComponents(),
     ...clusterComponents(),
     ChartUpload: {
       type: "object",
@@ -158,6 +160,7 @@ export function openApiDocument(): JsonObject {
       ...instanceTags,
       ...intentTags,
       ...migrationTags,
+      ...failedMessageTags,
       ...clusterTags,
       { name: "me", description: "The caller." },
     ],
@@ -165,6 +168,7 @@ export function openApiDocument(): JsonObject {
       ...(tidy(instancePaths()) as JsonObject),
       ...(tidy(intentPaths()) as JsonObject),
       ...(tidy(migrationPaths()) as JsonObject),
+      ...(tidy(failedMessagePaths()) as JsonObject),
       ...(tidy(clusterPaths()) as JsonObject),
       "/api/v1/me/": {
         get: {
