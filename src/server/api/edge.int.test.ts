@@ -105,7 +105,7 @@ afterAll(async () => {
 
 describe("REST bodies", () => {
   it("answers 413 naming the limit for a chunked body past the cap, whatever Content-Length claims", async () => {
-    for (const headers of [{}, { "content-length": "20" }]) {
+    for (const headers of [{}, { "content-length": "20" }] as Record<string, string>[]) {
       const response = await createWorkloadRest(
         restRequest({
           method: "POST",

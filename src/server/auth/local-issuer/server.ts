@@ -3,6 +3,8 @@ import type { AddressInfo } from "node:net";
 import type Provider from "oidc-provider";
 import type { Logger } from "@/server/logger";
 import { authenticateDemoUser } from "@/server/auth/demo-users";
+import { rateBudgets, socketClientIp, type RateBudget } from "@/server/edge";
+import { serverEnv } from "@/server/env";
 import {
   createLocalIssuerProvider,
   LOGIN_ACTIONS_PATH,
@@ -31,6 +33,10 @@ export interface LocalIssuerOptions {
   accessTokenTtlSeconds?: number;
   /** List the demo accounts under the login form. */
   showDemoUsers?: boolean;
+  /** Sign-in attempts per username and per client address (default: NEMO_RATE_LIMIT_LOGIN_*). */
+  loginBudget?: RateBudget;
+  /** Proxies in front of the issuer whose X-Forwarded-For entries count (default NEMO_TRUSTED_PROXY_HOPS). */
+  trustedProxyHops?: number;
   logger?: Logger;
 }
 
@@ -45,13 +51,15 @@ const INVALID_CREDENTIALS = "Invalid username or password.";
 const LOGIN_TIMED_OUT = "Your login attempt timed out. Login will start from the beginning.";
 const MAX_FORM_BYTES = 16 * 1024;
 
+class FormTooLarge extends Error {}
+
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > MAX_FORM_BYTES) throw new Error("form too large");
+    if (size > MAX_FORM_BYTES) throw new FormTooLarge();
     chunks.push(buffer);
   }
   return new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
@@ -80,6 +88,8 @@ export async function startLocalIssuer(options: LocalIssuerOptions): Promise<Run
   const realmDisplayName = options.realmDisplayName ?? realmName.toUpperCase();
   const loginPrefix = `${realmPath}${LOGIN_ACTIONS_PATH}/`;
   const log = options.logger;
+  const loginBudget = options.loginBudget ?? rateBudgets().login;
+  const trustedProxyHops = options.trustedProxyHops ?? serverEnv().NEMO_TRUSTED_PROXY_HOPS;
 
   // Filled in once the server listens: the issuer URL needs the bound port.
   const state: {
@@ -110,8 +120,30 @@ export async function startLocalIssuer(options: LocalIssuerOptions): Promise<Run
         send(res, 200, "text/html", loginPage({ action, realmDisplayName, showDemoUsers }));
         return;
       }
-      const form = await readForm(req);
+      let form: URLSearchParams;
+      try {
+        form = await readForm(req);
+      } catch (error) {
+        if (!(error instanceof FormTooLarge)) throw error;
+        send(
+          res,
+          413,
+          "text/html",
+          errorPage(realmDisplayName, `The form is larger than ${MAX_FORM_BYTES / 1024} KiB.`),
+        );
+        return;
+      }
       const username = form.get("username") ?? "";
+      // Password guessing: a budget per username (case-folded, as sign-in matches it) and per address.
+      const ip = socketClientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], trustedProxyHops);
+      const decision = loginBudget.take({ ip, user: username.trim().toLowerCase() || null });
+      if (!decision.allowed) {
+        log?.warn({ username, ip }, "local issuer: sign-in rate limit reached");
+        res.setHeader("Retry-After", String(decision.retryAfterSeconds));
+        const error = `Too many sign-in attempts. Try again in ${decision.retryAfterSeconds} seconds.`;
+        send(res, 429, "text/html", loginPage({ action, realmDisplayName, username, error, showDemoUsers }));
+        return;
+      }
       const user = authenticateDemoUser(username, form.get("password") ?? "");
       if (!user) {
         log?.info({ username }, "local issuer: invalid credentials");
