@@ -1,0 +1,603 @@
+/**
+ * REST API under load: the instance list, an instance page's timeline and the
+ * intent list, each at `--connections` concurrent connections (autocannon),
+ * against a bare node:http + pg server running the same SQL — the practical
+ * limit of any Node front on this database.
+ *
+ *   npx tsx bench/api-load.bench.ts [--workloads 10000] [--instances 100000] [--events 1000000]
+ *                                   [--intents 20000] [--owners 300] [--connections 100] [--seconds 10]
+ *
+ * Targets: throughput ≥ 0.7× the bare server's, p99 ≤ 50 ms.
+ *
+ * The product side is the product's request path minus Next.js routing: a
+ * node:http server here turns each request into a Fetch `Request` and calls
+ * the route handlers `src/app/api/v1/**\/route.ts` export (the
+ * `restHandler`s of src/server/api/v1: rate limits, session cookie, roles,
+ * zod, the domain function, Prisma on the pg adapter), as `next start` would.
+ * The caller is one service provider (the busiest of `--owners`, each of whom
+ * owns about instances/owners instances) with a session cookie; the timeline
+ * requests cycle through that provider's instances.
+ *
+ * The baseline: the SQL statements each route issues are captured from the
+ * pg driver while the product answers one request of each route, and the
+ * bare server replays exactly those statements (values of the captured
+ * request swapped for the current one's), inside the same transactions, on a
+ * pg pool of the same size, and answers JSON of the same shape — without
+ * authentication, validation or an ORM. Both answers are compared once.
+ *
+ * Shortcuts, stated: rows are seeded in bulk by INSERT … SELECT over
+ * generate_series (deterministic: setseed), with a representative
+ * `manifests` and `placement` document on every instance (the sizes the
+ * helm-create chart renders); the rate limits are raised out of the way (one
+ * load client would hit them at once; the buckets are still taken on every
+ * request).
+ */
+import "./silent-logs";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import autocannon from "autocannon";
+import pg from "pg";
+import { createDb, poolConfig, webDbTimeouts, type Db } from "../src/server/db/client";
+import { applyMigrations, dropDatabase, ensureDatabase } from "../src/server/db/migrate";
+import { seedDemo } from "../src/server/demo/seed";
+import { resetServerEnvCache } from "../src/server/env";
+import { listInstancesRest, instanceTimelineRest } from "../src/server/api/v1/instance";
+import { listIntentsRest } from "../src/server/api/v1/intent";
+import { targetsOf } from "../src/server/intents/queries";
+import type { RouteContext } from "../src/server/api/rest";
+import type { SessionUser } from "../src/server/auth/session";
+import { sessionCookie } from "../src/server/testing/session-cookie";
+import { databaseUrlFor, runId } from "../src/server/testing/services";
+
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} needs a positive integer`);
+  return value;
+}
+
+const WORKLOADS = option("workloads", 10_000);
+const INSTANCES = option("instances", 100_000);
+const EVENTS = option("events", 1_000_000);
+const INTENTS = option("intents", 20_000);
+const OWNERS = option("owners", 300);
+const CONNECTIONS = option("connections", 100);
+const SECONDS = option("seconds", 10);
+const TARGET_RATIO = 0.7;
+const TARGET_P99_MS = 50;
+
+// Before the first serverEnv() read: sessions need a key; the buckets stay, with room for the load.
+process.env.NEXTAUTH_SECRET = randomBytes(32).toString("hex");
+process.env.NEMO_RATE_LIMIT_REST_USER = "100000000";
+process.env.NEMO_RATE_LIMIT_REST_IP = "100000000";
+resetServerEnvCache();
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const say = (message: string) => process.stdout.write(`${message}\n`);
+
+// ---------------------------------------------------------------------------
+// Seeding
+
+const CHART = path.resolve(import.meta.dirname, "../src/server/charts/conformance-data/helm/create/mychart");
+
+/** What a rendered helm-create chart stores on an instance (sizes as the real rendering's). */
+function representativeManifests(): unknown[] {
+  return ["serviceaccount.yaml", "service.yaml", "deployment.yaml", "tests/test-connection.yaml"].map(
+    (file) => {
+      const content = readFileSync(path.join(CHART, "templates", file), "utf8");
+      return {
+        source: `mychart/templates/${file}`,
+        kind: /kind: (\w+)/.exec(content)?.[1] ?? "Pod",
+        name: "app",
+        content,
+      };
+    },
+  );
+}
+
+function representativePlacement(clusters: readonly string[]): unknown {
+  return {
+    requests: { cpuMillicores: 100, memoryBytes: 128 * 2 ** 20, gpus: 0 },
+    decision: {
+      winner: clusters[0],
+      scores: clusters.map((name, i) => ({
+        cluster: name,
+        score: 0.9 - i * 0.1,
+        cpu: 0.4,
+        memory: 0.3,
+        green: 0.5,
+      })),
+      rejected: [],
+      decidedAt: "2026-01-01T00:00:00.000Z",
+    },
+  };
+}
+
+const EVENT_TYPES = [
+  "Created",
+  "Rendered",
+  "Placement decided",
+  "Deploying",
+  "Deployed",
+  "Intent report",
+  "Scaled",
+];
+
+async function seed(db: Db): Promise<{ provider: SessionUser }> {
+  const timings: string[] = [];
+  const step = async (label: string, run: () => Promise<unknown>) => {
+    const started = performance.now();
+    await run();
+    timings.push(`${label} ${fmt(performance.now() - started)} ms`);
+  };
+  const started = performance.now();
+  await seedDemo(db);
+  const clusters = (
+    await db.cluster.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } })
+  ).map((c) => c);
+  const clusterIds = clusters.map((c) => c.id);
+  await db.$executeRaw`SELECT setseed(0.20261207)`;
+  await step(
+    "users",
+    () =>
+      db.$executeRaw`
+      INSERT INTO users (id, subject, username, display_name, roles)
+      SELECT gen_random_uuid(), 'bench-provider-' || i, 'provider' || i, 'Provider ' || i,
+             ARRAY['SERVICE_PROVIDER']::"Role"[]
+      FROM generate_series(1, ${OWNERS}::int) AS i`,
+  );
+  // Workloads and instances over the owners with a skew (a few big tenants, a long tail): owner rank ~ u².
+  await step(
+    "workloads",
+    () =>
+      db.$executeRaw`
+      WITH owners AS (SELECT id, row_number() OVER (ORDER BY subject) - 1 AS n FROM users WHERE subject LIKE 'bench-provider-%')
+      INSERT INTO workloads (name, version, owner_id, status, supported_intents, updated_at)
+      SELECT 'wl-' || i, '1.' || (i % 7) || '.0', o.id, 'ACCEPTED', ARRAY['Availability','GreenEnergy'], now()
+      FROM generate_series(1, ${WORKLOADS}::int) AS i
+      JOIN owners o ON o.n = (i % ${OWNERS}::int)`,
+  );
+  const manifests = JSON.stringify(representativeManifests());
+  const placement = JSON.stringify(representativePlacement(clusters.map((c) => c.name)));
+  await step(
+    "instances",
+    () =>
+      db.$executeRaw`
+      WITH w AS (SELECT id, owner_id, row_number() OVER (ORDER BY id) - 1 AS n FROM workloads)
+      INSERT INTO workload_instances (id, short_id, release_name, workload_id, owner_id, cluster_id, namespace, status,
+                                      status_reason, manifests, placement, created_at, updated_at)
+      SELECT gen_random_uuid(), lpad(to_hex(i), 7, '0'), 'rel-' || i, w.id, w.owner_id,
+             CASE WHEN s.status IN ('CREATED', 'RENDERED') THEN NULL
+                  ELSE (${clusterIds}::uuid[])[1 + (i % ${clusterIds.length}::int)] END,
+             'rel-' || i || '-' || lpad(to_hex(i), 7, '0'), s.status::"InstanceStatus",
+             CASE WHEN s.status = 'FAILED' THEN 'Deployment failed: image pull back-off' END,
+             ${manifests}::jsonb, ${placement}::jsonb, t.at, t.at
+      FROM generate_series(1, ${INSTANCES}::int) AS i
+      CROSS JOIN LATERAL (SELECT floor(power(random(), 2) * ${WORKLOADS}::int + 0 * i)::int AS n) pick
+      JOIN w ON w.n = pick.n
+      CROSS JOIN LATERAL (SELECT now() - random() * interval '90 days' + 0 * i * interval '1 s' AS at, random() + 0 * i AS roll) t
+      CROSS JOIN LATERAL (SELECT CASE WHEN t.roll < 0.80 THEN 'DEPLOYED' WHEN t.roll < 0.88 THEN 'DELETED'
+                                      WHEN t.roll < 0.93 THEN 'FAILED' WHEN t.roll < 0.97 THEN 'RENDERED'
+                                      ELSE 'MIGRATING' END AS status) s`,
+  );
+  // About `events / instances` per instance (uniform 1 … 2·mean−1), minutes apart after the creation.
+  const mean = EVENTS / INSTANCES;
+  await step(
+    "events",
+    () =>
+      db.$executeRaw`
+      INSERT INTO lifecycle_events (instance_id, type, message, detail, occurred_at)
+      SELECT wi.id, (${EVENT_TYPES}::text[])[1 + (k % ${EVENT_TYPES.length}::int)],
+             'Event ' || k || ' of ' || wi.release_name,
+             CASE WHEN k % 3 = 0 THEN jsonb_build_object('cluster', 'edge-' || (k % 5), 'attempt', k) END,
+             wi.created_at + k * interval '1 minute'
+      FROM workload_instances wi
+      CROSS JOIN LATERAL generate_series(1, 1 + floor(random() * (2 * ${mean}::float8 - 1) + 0 * length(wi.release_name))::int) AS k`,
+  );
+  await step(
+    "intents",
+    () =>
+      db.$executeRaw`
+      WITH picked AS (
+        SELECT id, owner_id FROM workload_instances WHERE status <> 'DELETED' ORDER BY random() LIMIT ${INTENTS}::int
+      )
+      INSERT INTO intents (id, intent_type, instance_id, owner_id, observation_period_s, context_selectivity, body, updated_at)
+      SELECT gen_random_uuid(), 'Availability', p.id, p.owner_id, 60, 'ALL_OF',
+             jsonb_build_object(
+               'userLabel', 'Availability of ' || p.id,
+               'intentExpectations', jsonb_build_array(jsonb_build_object(
+                 'expectationId', '1', 'expectationVerb', 'DELIVER',
+                 'expectationObject', jsonb_build_object('objectType', 'NEMO_WORKLOAD', 'objectInstance', p.id, 'objectContexts', '[]'::jsonb),
+                 'expectationTargets', jsonb_build_array(jsonb_build_object(
+                   'targetName', 'availability', 'targetCondition', 'IS_EQUAL_TO_OR_GREATER_THAN',
+                   'targetValueRange', '90', 'targetContexts', '[]'::jsonb)),
+                 'expectationContexts', '[]'::jsonb)),
+               'intentContexts', jsonb_build_array(jsonb_build_object(
+                 'contextAttribute', 'NEMO_WORKLOAD', 'contextCondition', 'IS_EQUAL_TO', 'contextValueRange', p.id)),
+               'contextSelectivity', 'ALL_OF', 'intentPriority', 1, 'observationPeriod', 60,
+               'intentAdminState', 'ACTIVATED'),
+             now()
+      FROM picked p`,
+  );
+  // Each intent's report history: five reports a minute apart, the newest FULFILLED four times in five.
+  await step(
+    "reports",
+    () =>
+      db.$executeRaw`
+      INSERT INTO intent_reports (intent_id, fulfilment_status, not_fulfilled_state, not_fulfilled_reasons, feasibility,
+                                  target_results, created_at)
+      SELECT i.id, CASE WHEN random() < 0.8 THEN 'FULFILLED' ELSE 'NOT_FULFILLED' END::"FulfilmentStatus", NULL,
+             ARRAY[]::text[], 'FEASIBLE', '[{"targetName":"availability","observed":99.5,"met":true}]'::json,
+             now() - k * interval '1 minute'
+      FROM intents i CROSS JOIN generate_series(0, 4) AS k`,
+  );
+  await step("analyze", () => db.$executeRaw`ANALYZE`);
+  say(`Seeded in ${fmt(performance.now() - started)} ms (${timings.join(", ")})`);
+
+  // The busiest provider: the heaviest instance list and the most timelines to pick from.
+  const [busiest] = await db.$queryRaw<Array<{ id: string }>>`
+    SELECT owner_id AS id FROM workload_instances GROUP BY owner_id ORDER BY count(*) DESC LIMIT 1`;
+  const row = await db.user.findUniqueOrThrow({ where: { id: busiest?.id ?? "" } });
+  return {
+    provider: {
+      id: row.id,
+      subject: row.subject,
+      username: row.username,
+      displayName: row.displayName ?? row.username,
+      email: row.email,
+      roles: row.roles,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The two servers
+
+type Handler = (request: Request, context?: RouteContext) => Promise<Response>;
+const ROUTES: Array<{ name: string; pattern: RegExp; handler: Handler }> = [
+  { name: "instances", pattern: /^\/api\/v1\/instance\/$/, handler: listInstancesRest },
+  { name: "timeline", pattern: /^\/api\/v1\/instance\/([^/]+)\/timeline\/$/, handler: instanceTimelineRest },
+  { name: "intents", pattern: /^\/api\/v1\/intent\/$/, handler: listIntentsRest },
+];
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () =>
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+    ),
+  );
+}
+
+function notFound(res: ServerResponse): void {
+  res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not_found"}');
+}
+
+/** What `next start` does for an App Router route handler, minus its routing: Request in, Response out. */
+function productServer(): Server {
+  return createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const route = ROUTES.find((r) => r.pattern.test(url.pathname));
+    if (!route) return notFound(res);
+    const id = route.pattern.exec(url.pathname)?.[1];
+    const headers = new Headers();
+    for (let i = 0; i < req.rawHeaders.length; i += 2)
+      headers.append(req.rawHeaders[i] ?? "", req.rawHeaders[i + 1] ?? "");
+    // Next fills X-Forwarded-For from the socket when the request carries none.
+    if (!headers.has("x-forwarded-for")) headers.set("x-forwarded-for", req.socket.remoteAddress ?? "");
+    const request = new Request(url, { method: req.method, headers });
+    void route
+      .handler(request, { params: Promise.resolve(id ? { id } : undefined) })
+      .then(async (response) => {
+        res.writeHead(response.status, Object.fromEntries(response.headers));
+        res.end(Buffer.from(await response.arrayBuffer()));
+      })
+      .catch((error: unknown) => {
+        res.writeHead(500).end(String(error));
+      });
+  });
+}
+
+interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+/** Statements each route issued for one request, captured from the pg driver under Prisma. */
+async function captureSql(
+  base: string,
+  cookie: string,
+  timelineId: string,
+): Promise<Map<string, Statement[]>> {
+  const captured = new Map<string, Statement[]>();
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  let current: Statement[] = [];
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const first = args[0];
+    if (typeof first === "string")
+      current.push({ text: first, values: (args[1] as unknown[] | undefined) ?? [] });
+    else if (first && typeof first === "object" && "text" in first) {
+      const config = first as { text: string; values?: unknown[] };
+      current.push({ text: config.text, values: config.values ?? [] });
+    }
+    return original.apply(this, args);
+  };
+  try {
+    for (const route of ROUTES) {
+      // Twice: the first request also reads the session's user row (cached for a minute after).
+      for (const round of [0, 1]) {
+        current = [];
+        const url =
+          route.name === "timeline" ? `/api/v1/instance/${timelineId}/timeline/` : routePath(route.name);
+        const response = await fetch(`${base}${url}`, { headers: { cookie } });
+        if (response.status !== 200)
+          throw new Error(`${route.name} answered ${response.status}: ${await response.text()}`);
+        await response.arrayBuffer();
+        if (round === 1) captured.set(route.name, current);
+      }
+    }
+  } finally {
+    proto.query = original;
+  }
+  return captured;
+}
+
+const routePath = (name: string) => (name === "instances" ? "/api/v1/instance/" : "/api/v1/intent/");
+
+type Row = Record<string, unknown>;
+
+/**
+ * The bare server: the captured statements, run in order on one pooled
+ * connection (BEGIN … COMMIT included), with the captured instance id swapped
+ * for the requested one; the answer built from the rows with the product's
+ * field names. Shapes are per route, since the ORM's row stitching is what
+ * this server leaves out.
+ */
+function bareServer(
+  pool: pg.Pool,
+  sql: Map<string, Statement[]>,
+  capturedTimelineId: string,
+  shape: Shapes,
+): Server {
+  return createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const route = ROUTES.find((r) => r.pattern.test(url.pathname));
+    if (!route) return notFound(res);
+    const id = route.pattern.exec(url.pathname)?.[1];
+    const statements = sql.get(route.name) ?? [];
+    void (async () => {
+      const client = await pool.connect();
+      const results: Row[][] = [];
+      try {
+        for (const statement of statements) {
+          const values = statement.values.map((v) => (v === capturedTimelineId && id ? id : v));
+          results.push((await client.query<Row>({ text: statement.text, values })).rows);
+        }
+      } finally {
+        client.release();
+      }
+      const body = JSON.stringify(shape[route.name as keyof Shapes](results));
+      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(body);
+    })().catch((error: unknown) => {
+      res.writeHead(500).end(String(error));
+    });
+  });
+}
+
+type Shapes = Record<"instances" | "timeline" | "intents", (results: Row[][]) => unknown>;
+
+/** A column value as text (ids arrive as strings, serial ids as numbers, bigint counts as strings). */
+const text = (v: unknown): string =>
+  typeof v === "string"
+    ? v
+    : typeof v === "number" || typeof v === "bigint"
+      ? v.toString()
+      : JSON.stringify(v);
+const str = (v: unknown) => (v === null || v === undefined ? null : text(v));
+const byId = (rows: Row[] | undefined) => new Map((rows ?? []).map((r) => [text(r.id), r]));
+
+/** A list page's envelope; page and size are the defaults the captured request used. */
+function page(items: unknown[], count: Row[] | undefined, limit: unknown): unknown {
+  return { items, total: Number(count?.[0]?.["_count$_all"] ?? 0), page: 1, pageSize: Number(limit) };
+}
+
+function shapes(sql: Map<string, Statement[]>): Shapes {
+  const limitOf = (route: string, index: number) => sql.get(route)?.[index]?.values.at(-2);
+  return {
+    // BEGIN, count, page, clusters, workloads, COMMIT
+    instances: ([, count, rows, clusters, workloads]) => {
+      const clusterById = byId(clusters);
+      const workloadById = byId(workloads);
+      const items = (rows ?? []).map((r) => {
+        const workload = workloadById.get(text(r.workload_id));
+        return {
+          id: r.id,
+          shortId: r.short_id,
+          releaseName: r.release_name,
+          workloadId: r.workload_id,
+          status: r.status,
+          statusReason: r.status_reason,
+          createdAt: r.created_at,
+          workload: `${str(workload?.name)} ${str(workload?.version)}`,
+          cluster: r.cluster_id ? (clusterById.get(text(r.cluster_id))?.name ?? null) : null,
+        };
+      });
+      return page(items, count, limitOf("instances", 2));
+    },
+    // instance (scope check), cluster, workload, owner, events
+    timeline: (results) =>
+      (results.at(-1) ?? []).map((e) => ({
+        id: str(e.id),
+        type: e.type,
+        message: e.message,
+        detail: e.detail,
+        occurredAt: e.occurred_at,
+      })),
+    // BEGIN, count, page, instances, schedules, COMMIT, latest reports
+    intents: ([, count, rows, instances, schedules, , reports]) => {
+      const instanceById = byId(instances);
+      const scheduleOf = new Map((schedules ?? []).map((s) => [text(s.intent_id), s]));
+      const reportOf = new Map((reports ?? []).map((r) => [text(r.intentId), r]));
+      const items = (rows ?? []).map((r) => {
+        const instance = instanceById.get(text(r.instance_id));
+        const report = reportOf.get(text(r.id));
+        return {
+          id: r.id,
+          externalId: r.external_id,
+          intentType: r.intent_type,
+          instanceId: r.instance_id,
+          instanceShortId: instance?.short_id,
+          releaseName: instance?.release_name,
+          adminState: r.admin_state,
+          fulfilmentStatus: report?.fulfilmentStatus ?? scheduleOf.get(text(r.id))?.last_fulfilment ?? null,
+          notFulfilledState: report?.notFulfilledState ?? null,
+          feasibility: report?.feasibility ?? null,
+          lastUpdatedTime: report?.createdAt ?? r.updated_at,
+          targets: targetsOf(text(r.intent_type), r.body),
+        };
+      });
+      return page(items, count, limitOf("intents", 2));
+    },
+  };
+}
+
+/** One request of each route to both servers: the same JSON (the bare server's shapes are right). */
+async function sameAnswers(product: string, bare: string, cookie: string, timelineId: string): Promise<void> {
+  for (const route of ROUTES) {
+    const url =
+      route.name === "timeline" ? `/api/v1/instance/${timelineId}/timeline/` : routePath(route.name);
+    const [ours, theirs] = await Promise.all(
+      [product, bare].map(async (base) => (await fetch(`${base}${url}`, { headers: { cookie } })).text()),
+    );
+    if (ours !== theirs) {
+      say(
+        `  ${route.name}: the answers differ\n    product: ${ours?.slice(0, 600)}\n    bare:    ${theirs?.slice(0, 600)}`,
+      );
+      throw new Error(`${route.name}: the bare server's answer is not the product's`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Load
+
+interface Figures {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(
+  base: string,
+  name: string,
+  cookie: string,
+  timelineIds: readonly string[],
+): Promise<Figures> {
+  let next = 0;
+  const result = await autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers: { cookie },
+    requests: [
+      {
+        method: "GET",
+        setupRequest: (request) => {
+          const path =
+            name === "timeline"
+              ? `/api/v1/instance/${timelineIds[next++ % timelineIds.length]}/timeline/`
+              : routePath(name);
+          return { ...request, path };
+        },
+      },
+    ],
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx + result.timeouts,
+  };
+}
+
+// ---------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const url = databaseUrlFor(`nemo_bench_load_${runId()}`);
+  await ensureDatabase(url);
+  await applyMigrations(url);
+  const db = createDb(url);
+  // The route handlers use the process-wide client.
+  (globalThis as unknown as { nemoDb?: Db }).nemoDb = db;
+  const pool = new pg.Pool(poolConfig(url, webDbTimeouts()));
+  const servers: Server[] = [];
+  try {
+    say(
+      `API load: ${fmt(WORKLOADS)} workloads, ${fmt(INSTANCES)} instances, ~${fmt(EVENTS)} lifecycle events, ` +
+        `${fmt(INTENTS)} intents; ${CONNECTIONS} connections × ${SECONDS} s per route`,
+    );
+    const { provider } = await seed(db);
+    const counts = await db.$queryRaw<Array<{ instances: bigint; events: bigint; mine: bigint }>>`
+      SELECT (SELECT count(*) FROM workload_instances) AS instances, (SELECT count(*) FROM lifecycle_events) AS events,
+             (SELECT count(*) FROM workload_instances WHERE owner_id = ${provider.id}::uuid) AS mine`;
+    say(
+      `  rows: ${fmt(Number(counts[0]?.instances))} instances, ${fmt(Number(counts[0]?.events))} events; ` +
+        `the caller (${provider.username}) owns ${fmt(Number(counts[0]?.mine))} instances`,
+    );
+    const cookie = `next-auth.session-token=${await sessionCookie(provider)}`;
+    const timelineIds = (
+      await db.workloadInstance.findMany({ where: { ownerId: provider.id }, select: { id: true }, take: 200 })
+    ).map((r) => r.id);
+    const capturedTimelineId = timelineIds[0] ?? "";
+
+    const product = productServer();
+    servers.push(product);
+    const productBase = await listen(product);
+    const sql = await captureSql(productBase, cookie, capturedTimelineId);
+    if (process.argv.includes("--show-sql"))
+      for (const [route, statements] of sql)
+        say(`${route}:\n${statements.map((s) => `  ${s.text}  -- ${JSON.stringify(s.values)}`).join("\n")}`);
+    for (const [route, statements] of sql) {
+      say(
+        `  ${route}: ${statements.length} statements — ${statements.map((s) => s.text.replace(/\s+/g, " ").slice(0, 90)).join(" | ")}`,
+      );
+    }
+    const bare = bareServer(pool, sql, capturedTimelineId, shapes(sql));
+    servers.push(bare);
+    const bareBase = await listen(bare);
+    await sameAnswers(productBase, bareBase, cookie, capturedTimelineId);
+
+    say(
+      `\n  ${"route".padEnd(34)} ${"req/s".padStart(7)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} errors`,
+    );
+    let ok = true;
+    for (const route of ROUTES) {
+      const ours = await load(productBase, route.name, cookie, timelineIds);
+      const base = await load(bareBase, route.name, cookie, timelineIds);
+      const ratio = ours.requestsPerSecond / base.requestsPerSecond;
+      const pass = ratio >= TARGET_RATIO && ours.p99 <= TARGET_P99_MS && ours.errors === 0;
+      ok &&= pass;
+      const line = (label: string, f: Figures) =>
+        `  ${label.padEnd(34)} ${fmt(f.requestsPerSecond).padStart(7)} ${String(f.p50).padStart(7)} ${String(f.p99).padStart(7)} ${f.errors}`;
+      say(line(`${route.name}: product (route handler)`, ours));
+      say(line(`${route.name}: bare node:http + pg`, base));
+      say(
+        `  ${"".padEnd(34)} ratio ${ratio.toFixed(2)}× (target ≥ ${TARGET_RATIO}), p99 ${ours.p99} ms (target ≤ ${TARGET_P99_MS}) ${pass ? "ok" : "MISSED"}`,
+      );
+    }
+    say(`\n${ok ? "Targets met" : "Targets missed"}`);
+    process.exitCode = ok ? 0 : 1;
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+    await pool.end();
+    await db.$disconnect();
+    await dropDatabase(url);
+  }
+}
+
+await main();
