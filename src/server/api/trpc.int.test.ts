@@ -232,6 +232,7 @@ describe("cluster list scoping", () => {
           "statusReason",
           "storageGb",
           "vramGb",
+          "withheld",
         ].sort(),
       );
     }
