@@ -20,6 +20,8 @@ fi
 
 step "npm ci"
 npm ci --no-audit --no-fund || exit 1
+# The quick start's "installed from this lockfile" mark: its e2e test must not reinstall under the suite.
+sha256sum package-lock.json | cut -d' ' -f1 > node_modules/.nemo-lock-hash
 npm run --silent prisma:generate || exit 1
 
 failed_stage=0

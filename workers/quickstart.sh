@@ -6,15 +6,32 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .nemo
 
+# A signal sent to this script's PID (a process manager, `kill`; `.npmrc` makes npm's shell
+# exec this script, so npm passes it on) does not reach the step it is waiting for: each long
+# step runs in the background and is stopped with the script. The supervisor at the end
+# replaces this script (exec) and handles signals itself.
+step_pid=""
+on_signal() {
+  if [ -n "$step_pid" ]; then kill -TERM "$step_pid" 2>/dev/null || true; fi
+  exit 143
+}
+trap on_signal INT TERM
+run() {
+  "$@" &
+  step_pid=$!
+  wait "$step_pid"
+  step_pid=""
+}
+
 bash .ci/services.sh
 
 # Install only when the lockfile changed since the last install.
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f node_modules/.nemo-lock-hash ] || [ "$(cat node_modules/.nemo-lock-hash)" != "$lock_hash" ]; then
-  npm ci --no-audit --no-fund
+  run npm ci --no-audit --no-fund
   echo "$lock_hash" > node_modules/.nemo-lock-hash
 fi
-npm run --silent prisma:generate
+run npm run --silent prisma:generate
 
 # The key that encrypts kubeconfigs and tokens at rest: generated once, kept in .nemo/.
 if [ -z "${NEMO_SECRET_KEY:-}" ]; then
@@ -58,11 +75,11 @@ export NEXTAUTH_URL="${NEXTAUTH_URL:-http://localhost:3000}"
 export METRICS_PERIOD_MS="${METRICS_PERIOD_MS:-5000}"
 export NODE_ENV=production
 
-npm run --silent db:migrate
-npm run --silent db:seed
+run npm run --silent db:migrate
+run npm run --silent db:seed
 
 if [ "${NEMO_SKIP_BUILD:-0}" != "1" ]; then
-  npx next build
+  run node node_modules/next/dist/bin/next build
 fi
 
 echo
@@ -71,4 +88,5 @@ if [ "${NEMO_DEMO_USERS:-0}" = "1" ]; then
 else
   echo "NEMO Console: http://localhost:${PORT:-3000}"
 fi
+trap - INT TERM
 exec node --import tsx workers/supervisor.ts

@@ -1,7 +1,8 @@
 /**
  * Quick-start supervisor: runs the web console, the local OIDC issuer (when
  * NEMO_LOCAL_ISSUER=1, as the quick start sets) and one process per worker role, restarts a
- * process that dies (with backoff), and stops them all on SIGINT/SIGTERM.
+ * process that dies (with backoff), and stops them all on SIGINT/SIGTERM or
+ * when its own parent goes away.
  * Production runs each of these as its own deployment instead (helm/).
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -107,5 +108,21 @@ async function stopAll(signal: NodeJS.Signals): Promise<void> {
 process.on("SIGINT", (s) => void stopAll(s));
 process.on("SIGTERM", (s) => void stopAll(s));
 process.on("SIGHUP", (s) => void stopAll(s));
+
+// A parent that dies without passing its signal on (a shell killed by a process manager) must not
+// leave the console running: once re-parented, stop everything as if signalled.
+const parentAtStart = process.ppid;
+const parentWatch = setInterval(
+  () => {
+    if (process.ppid !== parentAtStart) {
+      clearInterval(parentWatch);
+      log("parent process gone", { parentPid: parentAtStart });
+      void stopAll("SIGTERM");
+    }
+  },
+  Number(process.env.NEMO_SUPERVISOR_PARENT_CHECK_MS ?? 1_000),
+);
+parentWatch.unref();
+
 for (const service of supervised) start(service);
 log(`NEMO Console is starting on http://localhost:${port}`);

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@/server/testing/bus";
@@ -56,6 +57,69 @@ describe("the quick-start supervisor", () => {
       ).toBe(0);
     } finally {
       if (supervisor.exitCode === null) supervisor.kill("SIGKILL");
+    }
+  }, 120_000);
+
+  it("stops every process it started when its parent dies without passing a signal on", async () => {
+    // What a process manager does to `npm run quickstart`: the shell between it and the supervisor is killed.
+    const shell = spawn(
+      "/bin/sh",
+      ["-c", `"${process.execPath}" --import tsx workers/supervisor.ts; echo supervisor ended`],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          DATABASE_URL: url,
+          NEMO_SUPERVISE: "moca",
+          NEMO_SUPERVISOR_PARENT_CHECK_MS: "200",
+          LOG_LEVEL: "warn",
+          NODE_ENV: "production",
+        },
+        stdio: ["ignore", "pipe", "ignore"],
+      },
+    );
+    let output = "";
+    shell.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const pidOf = (name: string) => {
+      const line = output
+        .split("\n")
+        .find((l) => l.includes('"msg":"started"') && l.includes(`"process":"${name}"`));
+      return line ? (JSON.parse(line) as { pid: number }).pid : null;
+    };
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let workerPid: number | null = null;
+    let supervisorPid: number | null = null;
+    try {
+      await waitFor(
+        () => Promise.resolve((workerPid = pidOf("moca")) !== null),
+        30_000,
+        "the worker started",
+      );
+      const since = new Date(Date.now() - 60_000);
+      await waitFor(
+        async () =>
+          (await db.workerHeartbeat.count({ where: { role: "moca", startedAt: { gte: since } } })) > 0,
+        60_000,
+        "the worker's heartbeat",
+      );
+      supervisorPid = Number(readFileSync(`/proc/${shell.pid}/task/${shell.pid}/children`, "utf8").trim());
+      shell.kill("SIGKILL");
+      await waitFor(() => Promise.resolve(!alive(workerPid!)), 30_000, "the worker stopped");
+      expect(output).toContain('"msg":"parent process gone"');
+      await waitFor(
+        () => Promise.resolve(output.includes('"msg":"all processes stopped"')),
+        10_000,
+        "the supervisor stopped",
+      );
+    } finally {
+      for (const pid of [supervisorPid, workerPid]) if (pid && alive(pid)) process.kill(pid, "SIGKILL");
     }
   }, 120_000);
 });
