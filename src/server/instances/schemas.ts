@@ -2,6 +2,7 @@ import { parseDocument } from "yaml";
 import { z } from "zod";
 import { INTENT_TYPES } from "@/common/intent-catalogue";
 import { formTargetSchema, refineTargets } from "@/server/intents";
+import { workloadIdSchema } from "@/server/workloads";
 
 /** Helm's limit for release names (they prefix resource names). */
 export const RELEASE_NAME_MAX = 53;
@@ -26,7 +27,10 @@ export type IntentTemplateInput = z.input<typeof intentTemplateSchema>;
 
 export const createInstanceInputSchema = z
   .object({
-    workloadId: z.coerce.number({ error: "Workload is required." }).int().positive("Workload is required."),
+    // Not z.coerce: `true` or `[7]` named workloads 1 and 7 (a wrong-typed input created an instance).
+    workloadId: z
+      .union([z.undefined(), z.null(), workloadIdSchema], { error: "Workload is required." })
+      .refine((id): id is number => typeof id === "number", "Workload is required."),
     releaseName: z
       .string({ error: "Release Name is required." })
       .trim()
@@ -57,7 +61,14 @@ export const createInstanceInputSchema = z
           });
           return;
         }
-        const value: unknown = doc.toJS();
+        let value: unknown;
+        try {
+          value = doc.toJS();
+        } catch {
+          // The yaml library refuses an alias bomb only here, by throwing: a field error, not a 500.
+          ctx.addIssue({ code: "custom", message: "Values Override expands too many YAML aliases." });
+          return;
+        }
         if (value !== null && (typeof value !== "object" || Array.isArray(value))) {
           ctx.addIssue({ code: "custom", message: "Values Override must be a YAML mapping." });
         }

@@ -20,7 +20,16 @@ const WORKLOAD_ID_HINT = "The workload id must be a positive integer.";
  * `[7]` for 7 and "0x10" for 16, so a wrong-typed input addressed a real row.
  */
 export const workloadIdSchema = z
-  .union([z.number(), z.string().regex(/^\s*\d+\s*$/).transform(Number)], { error: WORKLOAD_ID_HINT })
+  .union(
+    [
+      z.number(),
+      z
+        .string()
+        .regex(/^\s*\d+\s*$/)
+        .transform(Number),
+    ],
+    { error: WORKLOAD_ID_HINT },
+  )
   .pipe(
     z
       .number()

@@ -12,6 +12,9 @@ export interface YamlFile {
   lineOf(path: readonly (string | number)[]): number | undefined;
 }
 
+/** Aliases one file may expand (the yaml library's own guard against alias bombs). */
+const MAX_ALIAS_COUNT = 1000;
+
 export type YamlParse = { ok: true; yaml: YamlFile } | { ok: false; problem: Problem };
 
 export function parseYamlFile(file: string, source: string): YamlParse {
@@ -25,13 +28,24 @@ export function parseYamlFile(file: string, source: string): YamlParse {
   }
   const first = doc.errors[0];
   if (first) return { ok: false, problem: yamlProblem(file, first) };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+  } catch (error) {
+    // An alias bomb throws here, after parsing: a problem of the file, not a 500.
+    const reason = error instanceof Error ? error.message : String(error);
+    const message = /alias/i.test(reason)
+      ? `${file} expands more than ${MAX_ALIAS_COUNT} aliases (maxAliasCount).`
+      : `${file} could not be read: ${reason}`;
+    return { ok: false, problem: { file, message } };
+  }
   const lineAt = (offset: number | undefined) =>
     offset === undefined ? undefined : lineCounter.linePos(offset).line;
   return {
     ok: true,
     yaml: {
       file,
-      value: doc.toJS({ maxAliasCount: 1000 }) as unknown,
+      value,
       lineOf(path) {
         for (let depth = path.length; depth > 0; depth--) {
           const node = doc.getIn(path.slice(0, depth), true);

@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { parseYamlFile } from "./yaml-file";
+
+describe("parseYamlFile", () => {
+  // The library's alias guard threw past the parse (an upload answered 500): bad-input reliability scenario.
+  it("answers an alias bomb with a problem of the file naming the limit", () => {
+    const lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i <= 9; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(",")}]`,
+      );
+    const parsed = parseYamlFile("values.yaml", lines.join("\n"));
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.problem).toEqual({
+      file: "values.yaml",
+      message: "values.yaml expands more than 1000 aliases (maxAliasCount).",
+    });
+  });
+
+  it("keeps a few aliases", () => {
+    const parsed = parseYamlFile("values.yaml", "base: &b { a: 1 }\nother: *b\n");
+    expect(parsed.ok && parsed.yaml.value).toEqual({ base: { a: 1 }, other: { a: 1 } });
+  });
+});
