@@ -123,6 +123,29 @@ describe("a deployment interrupted or overtaken", () => {
     expect(failed.clusterId).not.toBeNull();
     expect(failed.statusReason).toContain("the API server went away");
   });
+
+  it("is left DEPLOYING on its cluster, not FAILED, when the database rather than the cluster fails mid-apply", async () => {
+    const instance = await createInstance(as(provider), { workloadId, releaseName: "dbdown" });
+    const shared = sharedDriverFactory(db);
+    // pg's words when the pool finds no connection in time (the simulated driver keeps its clusters in PostgreSQL);
+    // found by the SIGKILL reliability scenario on a loaded machine, where such an instance ended FAILED for good.
+    const unreachable: DriverFactory = (config) => {
+      const driver = shared(config);
+      return Object.assign(Object.create(driver) as typeof driver, {
+        apply: () => Promise.reject(new Error("timeout exceeded when trying to connect")),
+      });
+    };
+    await expect(run(instance.id, "deploy", unreachable)).rejects.toThrow(
+      "timeout exceeded when trying to connect",
+    );
+    const left = await row(instance.id);
+    expect(left.status).toBe("DEPLOYING");
+    expect(left.clusterId).not.toBeNull();
+    // The retry finishes it once the database answers.
+    await run(instance.id, "deploy");
+    expect(await row(instance.id)).toMatchObject({ status: "DEPLOYED", clusterId: left.clusterId });
+    expect(await events(instance.id)).not.toContain("Failed");
+  });
 });
 
 describe("the reconciler", () => {

@@ -13,7 +13,7 @@ import {
   type DriverFactory,
   type PodSecurityLevel,
 } from "@/server/clusters";
-import { assertLeaderFence, type Db, type LeaderFence } from "@/server/db";
+import { assertLeaderFence, isDatabaseUnavailable, type Db, type LeaderFence } from "@/server/db";
 import { serverEnv } from "@/server/env";
 import type { Logger } from "@/server/logger";
 import { decidePlacement } from "@/server/placement";
@@ -69,6 +69,10 @@ async function fail(
 }
 
 function shouldRetry(error: unknown, deps: OrchestrationDeps): boolean {
+  // The database failed, not the cluster (a pool timeout under load; the simulated driver keeps its
+  // clusters there): never a verdict on the instance. It stays DEPLOYING / DELETING on its recorded
+  // cluster; the bus retries, and after the last attempt the reconciler resumes it.
+  if (isDatabaseUnavailable(error)) return true;
   return error instanceof ClusterDriverError && error.retryable && deps.attempt < deps.maxAttempts;
 }
 
