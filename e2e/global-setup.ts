@@ -113,6 +113,13 @@ export default async function globalSetup(): Promise<void> {
     NEMO_LOCAL_ISSUER: "1",
     NEMO_LOCAL_ISSUER_FORCE: "1",
     NEMO_DEMO_USERS: "1",
+    // One machine plays every user and signs in far more often than a person: no request budgets.
+    ...Object.fromEntries(
+      ["REST", "TRPC_MUTATION", "LOGIN"].flatMap((budget) => [
+        [`NEMO_RATE_LIMIT_${budget}_USER`, "0"],
+        [`NEMO_RATE_LIMIT_${budget}_IP`, "0"],
+      ]),
+    ),
     // The demo and the specs use sim:// clusters, which a production console refuses.
     NEMO_ALLOW_SIMULATED: "1",
     AMQP_URL: amqpUrlFor(haveVhost ? vhost : null),
@@ -171,7 +178,8 @@ export default async function globalSetup(): Promise<void> {
 
   try {
     await waitFor(`http://127.0.0.1:${issuerPort}/health/ready`, issuerProcess, "local OIDC issuer");
-    await waitFor(`${baseUrl}/api/health`, appProcess, "next start");
+    // Readiness, not liveness: the specs need the database behind the web process.
+    await waitFor(`${baseUrl}/api/ready`, appProcess, "next start");
     for (const worker of workers) await waitForWorker(worker.role, worker.process);
   } catch (error) {
     // Global teardown does not run when setup fails: clean up here.

@@ -24,6 +24,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   value: {{ .Values.keycloak.issuer | quote }}
 - name: KEYCLOAK_CLIENT_ID
   value: {{ .Values.keycloak.clientId | quote }}
+- name: NEMO_TRUSTED_PROXY_HOPS
+  value: {{ if kindIs "invalid" .Values.trustedProxyHops }}{{ ternary "1" "0" .Values.ingress.enabled | quote }}{{ else }}{{ .Values.trustedProxyHops | quote }}{{ end }}
 {{- if .Values.elasticsearchUrl }}
 - name: ELASTICSEARCH_URL
   value: {{ .Values.elasticsearchUrl | quote }}
