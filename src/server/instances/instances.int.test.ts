@@ -3,7 +3,7 @@ import { makeUser } from "@/server/testing/factories";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { driverFor } from "@/server/clusters";
-import type { Db } from "@/server/db";
+import { createDb, poolOf, type Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
 import {
   acceptedMychartWorkload,
@@ -190,5 +190,35 @@ describe("a workload instance", () => {
       "not_found",
     );
     expect((await failure(getInstance(as(infra), mine.id))).kind).toBe("forbidden");
+  });
+});
+
+describe("the timeline", () => {
+  it("checks visibility with one probe and reads neither manifests nor placement", async () => {
+    const instance = await createInstance(as(provider), { workloadId, releaseName: "probe" });
+    // Its own client, so only the timeline's statements are seen.
+    const spied = createDb(demo.url);
+    const statements: string[] = [];
+    poolOf(spied).on("connect", (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        const first = args[0];
+        statements.push(typeof first === "string" ? first : (first as { text: string }).text);
+        return query(...args);
+      };
+    });
+    try {
+      const events = await instanceTimeline({ db: spied, user: provider }, instance.id);
+      expect(events.map((e) => e.type)).toContain("Rendered");
+      const selects = statements.filter((text) => /^\s*select/i.test(text));
+      // The visibility probe and the events: no relation lookups, no large JSON columns.
+      expect(selects).toHaveLength(2);
+      expect(selects.join("\n")).not.toMatch(/manifests|placement/);
+      await expect(instanceTimeline({ db: spied, user: provider2 }, instance.id)).rejects.toThrow(
+        "No such workload instance.",
+      );
+    } finally {
+      await spied.$disconnect();
+    }
   });
 });

@@ -285,6 +285,16 @@ async function loadScoped(db: Db, user: SessionUser, id: string) {
   return instance;
 }
 
+/** Not found unless `user` may see instance `id` (one primary-key probe, no columns). */
+async function assertVisible(db: Db, user: SessionUser, id: string): Promise<void> {
+  if (typeof id !== "string" || !isUuid(id)) throw new DomainError("not_found", "No such workload instance.");
+  const found = await db.workloadInstance.findFirst({
+    where: { id, ...instanceScope(user) },
+    select: { id: true },
+  });
+  if (!found) throw new DomainError("not_found", "No such workload instance.");
+}
+
 /** The instance (values override redacted unless its owner asks with `revealSecrets`) and its placement. */
 export async function getInstance(deps: InstanceDeps, id: string, options: RevealOptions = {}) {
   assertServiceUser(deps.user);
@@ -323,7 +333,8 @@ export async function deleteInstance(deps: InstanceDeps, id: string): Promise<In
 
 export async function instanceTimeline(deps: InstanceDeps, id: string) {
   assertServiceUser(deps.user);
-  await loadScoped(deps.db, deps.user, id);
+  // Only whether the caller may see it: loadScoped would read the manifests, the placement and three relations.
+  await assertVisible(deps.db, deps.user, id);
   return deps.db.lifecycleEvent.findMany({
     where: { instanceId: id },
     orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
