@@ -15,9 +15,17 @@ const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e3)}`;
  * deterministic while clusters.spec.ts registers (and later deregisters) its
  * 16-CPU edge cluster, which would otherwise win on cost.
  */
-const VALUES = ["replicaCount: 2", "resources:", "  requests:", '    cpu: "9"', "    memory: 256Mi", ""].join(
-  "\n",
-);
+/** A value under a secret-looking key of the override (mychart ignores it): shown only when revealed. */
+const VALUES_TOKEN = `tok-${run}`;
+const VALUES = [
+  "replicaCount: 2",
+  "resources:",
+  "  requests:",
+  '    cpu: "9"',
+  "    memory: 256Mi",
+  `apiToken: ${VALUES_TOKEN}`,
+  "",
+].join("\n");
 
 test("a service provider deploys an instance with an availability intent, inspects it and deletes it", async ({
   page,
@@ -111,6 +119,16 @@ test("a service provider deploys an instance with an availability intent, inspec
   );
   await expect(page.getByTestId("manifest-yaml")).toContainText("replicas: 2");
   await page.screenshot({ path: "/tmp/nemo-instance-manifests.png", fullPage: true });
+  // The override's secret reads <redacted> until its owner reveals it, from the keyboard.
+  const values = page.getByTestId("values-override");
+  await expect(values).toContainText("apiToken: <redacted>");
+  await expect(values).not.toContainText(VALUES_TOKEN);
+  await page.getByRole("button", { name: "Reveal secrets" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(values).toContainText(`apiToken: ${VALUES_TOKEN}`);
+  await expect(page.getByRole("button", { name: "Hide secrets" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(values).toContainText("apiToken: <redacted>");
 
   // The deployment tree: Deployment → ReplicaSet → two pods, with traffic; a pod opens its panel.
   await page.getByRole("tab", { name: "Deployment tree" }).click();

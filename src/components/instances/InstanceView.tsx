@@ -185,29 +185,85 @@ function Overview({ instance, onShowMigrations }: { instance: Instance; onShowMi
   );
 }
 
+function ValuesOverride({ text }: { text: string | null }) {
+  if (!text) return null;
+  return (
+    <Section title="Values override">
+      <Paper variant="outlined" sx={{ p: 1.5, overflowX: "auto" }}>
+        <Box
+          component="pre"
+          aria-label="Values override"
+          data-testid="values-override"
+          sx={{ m: 0, fontFamily: "monospace", fontSize: 13, whiteSpace: "pre" }}
+        >
+          {text}
+        </Box>
+      </Paper>
+    </Section>
+  );
+}
+
 function Manifests({ instance }: { instance: Instance }) {
   const trpc = useTRPC();
+  // Secret values read "<redacted>" until the owner asks; each reveal is audited, so it is never automatic.
+  const [revealed, setRevealed] = useState(false);
+  const secretQuery = revealed
+    ? // Secrets in clear are not kept in the cache once the tab is left.
+      { staleTime: Infinity, gcTime: 0 }
+    : { staleTime: Infinity };
   // The stored render: it never changes for an instance.
   const manifests = useQuery({
-    ...trpc.instance.manifests.queryOptions({ id: instance.id }),
-    staleTime: Infinity,
+    ...trpc.instance.manifests.queryOptions({ id: instance.id, ...(revealed && { revealSecrets: true }) }),
+    ...secretQuery,
+    // The redacted render stays on screen (and the button keeps focus) while the other one loads.
+    placeholderData: (previous) => previous,
   });
+  const values = useQuery({
+    ...trpc.instance.get.queryOptions({ id: instance.id, revealSecrets: true }),
+    ...secretQuery,
+    enabled: revealed,
+  });
+  const reveal = instance.canRevealSecrets && (
+    <Stack direction="row" spacing={1} sx={{ alignItems: "center" }}>
+      <Typography variant="body2" color="text.secondary" sx={{ flexGrow: 1 }}>
+        {revealed
+          ? "Secret values are shown in clear; this reveal was recorded in the audit log."
+          : "Secret values (keys named like a secret, token, password or key, and the data of Secrets) read <redacted>."}
+      </Typography>
+      <Button
+        variant="outlined"
+        size="small"
+        aria-pressed={revealed}
+        onClick={() => setRevealed((on) => !on)}
+      >
+        {revealed ? "Hide secrets" : "Reveal secrets"}
+      </Button>
+    </Stack>
+  );
   if (manifests.isPending)
     return <Skeleton variant="rounded" height={320} aria-label="Loading the manifests" />;
   if (manifests.error) return <Alert severity="error">{manifests.error.message}</Alert>;
-  if (manifests.data.length === 0) {
-    return <Alert severity="info">The chart rendered no Kubernetes documents for this instance.</Alert>;
-  }
+  if (values.error) return <Alert severity="error">{values.error.message}</Alert>;
+  const valuesText = revealed && values.data ? values.data.valuesOverride : instance.valuesOverride;
   return (
     <Stack spacing={1.5}>
-      <Typography variant="body2" color="text.secondary">
-        The manifests rendered for this instance (release {instance.releaseName}, namespace{" "}
-        {instance.namespace}) — what the orchestrator applied to {instance.cluster?.name ?? "its cluster"}.
-      </Typography>
-      <ManifestBrowser
-        manifests={manifests.data}
-        downloadName={`${instance.releaseName}-${instance.shortId}`}
-      />
+      {reveal}
+      <ValuesOverride text={valuesText} />
+      {manifests.data.length === 0 ? (
+        <Alert severity="info">The chart rendered no Kubernetes documents for this instance.</Alert>
+      ) : (
+        <>
+          <Typography variant="body2" color="text.secondary">
+            The manifests rendered for this instance (release {instance.releaseName}, namespace{" "}
+            {instance.namespace}) — what the orchestrator applied to {instance.cluster?.name ?? "its cluster"}
+            .
+          </Typography>
+          <ManifestBrowser
+            manifests={manifests.data}
+            downloadName={`${instance.releaseName}-${instance.shortId}`}
+          />
+        </>
+      )}
     </Stack>
   );
 }
