@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AREAS, areaAccess, canUseArea, type AreaKey } from "./areas";
+import { AREAS, areaAccess, canUseArea, homeAreas, type AreaKey } from "./areas";
 import { Role } from "./roles";
 
 const access = (roles: Role[]) => Object.fromEntries(AREAS.map((a) => [a.key, areaAccess(roles, a.key)]));
@@ -12,6 +12,7 @@ describe("area access per role", () => {
       intents: "manage",
       clusters: "manage",
       orchestration: "manage",
+      "failed-messages": "manage",
     });
   });
 
@@ -22,6 +23,7 @@ describe("area access per role", () => {
       intents: "manage",
       clusters: "read",
       orchestration: "read",
+      "failed-messages": "none",
     });
   });
 
@@ -32,7 +34,17 @@ describe("area access per role", () => {
       intents: "none",
       clusters: "manage",
       orchestration: "read",
+      "failed-messages": "none",
     });
+  });
+
+  it("shows the admins' failed-messages tool only to admins, every other area to everyone (locked or not)", () => {
+    const keys = (roles: Role[]) => homeAreas(roles).map((a) => a.key);
+    expect(keys([Role.NEMO_ADMIN])).toContain("failed-messages");
+    for (const roles of [[Role.SERVICE_PROVIDER], [Role.INFRASTRUCTURE_PROVIDER], []]) {
+      expect(keys(roles)).not.toContain("failed-messages");
+      expect(keys(roles)).toHaveLength(AREAS.length - 1);
+    }
   });
 
   it("gives a user without a NEMO role nothing", () => {
@@ -52,6 +64,7 @@ describe("area access per role", () => {
       intents: "/intents",
       clusters: "/clusters",
       orchestration: "/orchestration",
+      "failed-messages": "/failed-messages",
     });
   });
 });

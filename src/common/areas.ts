@@ -5,7 +5,8 @@ import { Role, hasAnyRole } from "./roles";
  * the same rules in the tRPC procedures; this table drives the home tiles,
  * the page guards and the read-only state.
  */
-export type AreaKey = "workloads" | "instances" | "intents" | "clusters" | "orchestration";
+export type AreaKey =
+  "workloads" | "instances" | "intents" | "clusters" | "orchestration" | "failed-messages";
 
 /** "manage": full use; "read": may look but not change; "none": no access. */
 export type AreaAccess = "manage" | "read" | "none";
@@ -19,6 +20,8 @@ export interface Area {
   manage: readonly Role[];
   /** Roles that may only look. */
   read: readonly Role[];
+  /** An operator's tool: no locked home tile for those who cannot use it. */
+  hiddenWithoutAccess?: boolean;
 }
 
 export const AREAS: readonly Area[] = [
@@ -64,6 +67,15 @@ export const AREAS: readonly Area[] = [
     manage: [Role.NEMO_ADMIN],
     read: [Role.SERVICE_PROVIDER, Role.INFRASTRUCTURE_PROVIDER],
   },
+  {
+    key: "failed-messages",
+    href: "/failed-messages",
+    title: "Dead letters & failed messages",
+    description: "Inspect, replay or discard messages the outbox or a consumer gave up on.",
+    manage: [Role.NEMO_ADMIN],
+    read: [],
+    hiddenWithoutAccess: true,
+  },
 ];
 
 export function areaByKey(key: AreaKey): Area {
@@ -81,6 +93,11 @@ export function areaAccess(roles: readonly Role[], key: AreaKey): AreaAccess {
 
 export function canUseArea(roles: readonly Role[], key: AreaKey): boolean {
   return areaAccess(roles, key) !== "none";
+}
+
+/** The areas the home page shows as tiles: every one, locked or not, except operator tools the user cannot use. */
+export function homeAreas(roles: readonly Role[]): readonly Area[] {
+  return AREAS.filter((area) => !area.hiddenWithoutAccess || canUseArea(roles, area.key));
 }
 
 /** Every role that may at least look at the area (for procedure guards and messages). */

@@ -40,4 +40,8 @@ export const STATUS_TONES: Readonly<Record<string, StatusTone>> = {
   COMPLETED: "success",
   ROLLED_BACK: "warning",
   DEACTIVATED: "default",
+  // Failed messages: waiting for an admin (FAILED above, DEAD), or resolved.
+  DEAD: "error",
+  REPLAYED: "info",
+  DISCARDED: "default",
 };

@@ -3,6 +3,7 @@
 import DnsOutlinedIcon from "@mui/icons-material/DnsOutlined";
 import LayersOutlinedIcon from "@mui/icons-material/LayersOutlined";
 import LockOutlinedIcon from "@mui/icons-material/LockOutlined";
+import MarkEmailUnreadOutlinedIcon from "@mui/icons-material/MarkEmailUnreadOutlined";
 import MonitorHeartOutlinedIcon from "@mui/icons-material/MonitorHeartOutlined";
 import TrackChangesOutlinedIcon from "@mui/icons-material/TrackChangesOutlined";
 import SwapHorizIcon from "@mui/icons-material/SwapHoriz";
@@ -25,6 +26,7 @@ const ICONS: Record<AreaKey, ReactNode> = {
   intents: <TrackChangesOutlinedIcon />,
   clusters: <DnsOutlinedIcon />,
   orchestration: <SwapHorizIcon />,
+  "failed-messages": <MarkEmailUnreadOutlinedIcon />,
 };
 
 const ACCENTS: Record<AreaKey, string> = {
@@ -33,6 +35,7 @@ const ACCENTS: Record<AreaKey, string> = {
   intents: "#00897b",
   clusters: "#c2691b",
   orchestration: "#6a1b9a",
+  "failed-messages": "#b3261e",
 };
 
 /** The link text of a read-only tile: what there is to look at. */

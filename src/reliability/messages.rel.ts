@@ -17,6 +17,7 @@ import {
 import { compactTimestamp, migrationMessageId, requestMigration } from "@/server/cluster-migration";
 import { clearSimulatedFailures, injectSimulatedFailure } from "@/server/clusters";
 import { serverEnv } from "@/server/env";
+import { listFailedMessages } from "@/server/failed-messages";
 import { createInstance, deleteInstance } from "@/server/instances";
 import { createIntent } from "@/server/intents/commands";
 import { testId, waitFor } from "@/server/testing/bus";
@@ -222,6 +223,14 @@ async function expectDeadLettered(queue: string, messageId: string, attempts: nu
   expect(row).toMatchObject({ queue, attempts });
   const parked = await channel.checkQueue(brokerName(PREFIX, deadLetterQueueName(queue)));
   expect(parked.messageCount).toBeGreaterThan(0);
+  // What the admin's "Dead letters & failed messages" page lists: open, with its queue and attempts.
+  const page = await listFailedMessages(
+    { db: demo.db, user: admin },
+    { kind: "dead-letter", state: "open", queue, search: messageId },
+  );
+  expect(page.items.map((item) => [item.messageId, item.queue, item.status, item.attempts])).toEqual([
+    [messageId, queue, "DEAD", attempts],
+  ]);
   return row!;
 }
 

@@ -3,7 +3,7 @@ import Chip from "@mui/material/Chip";
 import Stack from "@mui/material/Stack";
 import Typography from "@mui/material/Typography";
 import { AreaTile } from "@/components/AreaTile";
-import { AREAS, areaAccess } from "@/common/areas";
+import { areaAccess, homeAreas } from "@/common/areas";
 import { describeRoles, ROLE_LABELS } from "@/common/roles";
 import { requireConsoleSession } from "./require-session";
 
@@ -35,7 +35,7 @@ export default async function HomePage() {
           gridTemplateColumns: { xs: "1fr", sm: "1fr 1fr", md: "repeat(3, 1fr)", xl: "repeat(5, 1fr)" },
         }}
       >
-        {AREAS.map((area) => (
+        {homeAreas(user.roles).map((area) => (
           <AreaTile
             key={area.key}
             areaKey={area.key}

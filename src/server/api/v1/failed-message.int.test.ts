@@ -41,7 +41,8 @@ function call(handler: Handler, user: SessionUser | null, path: string, id?: str
     headers.set("origin", BASE);
   }
   const request = new Request(`${BASE}${path}`, { method, headers });
-  return handler(request, { params: Promise.resolve(id ? { id } : {}) });
+  const params: Record<string, string> = id ? { id } : {};
+  return handler(request, { params: Promise.resolve(params) });
 }
 
 const list = (user: SessionUser | null, query = "") =>
