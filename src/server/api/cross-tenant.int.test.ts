@@ -265,6 +265,16 @@ describe("migration views across infrastructure providers", () => {
         message: "No such instance.",
       });
     }
+    // An instance running on infraA's cluster is infraA's to see, migrated or not; infraB's it is not.
+    const hosted = (await makeDeployedInstance(db, provider2, aSource, uniq(`${tag}-wl`))).id;
+    const path = `/api/v1/instance/${hosted}/migrations/`;
+    const own = await get(instanceMigrationsRest, infraA, path, hosted);
+    expect(own.status).toBe(200);
+    expect(await own.json()).toEqual([]);
+    expect((await get(instanceMigrationsRest, infraB, path, hosted)).status).toBe(404);
+    await expect(caller(infraB).migration.forInstance({ instanceId: hosted })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
     // The same answer as for an id that names nothing.
     const unknown = "00000000-0000-4000-8000-000000000000";
     const none = await get(

@@ -398,9 +398,9 @@ export async function visibleInstance(db: Db, user: SessionUser, instanceId: str
 /**
  * An instance's migrations, newest first (the instance page's Migrations
  * tab). Admins and the owner see them all; an infrastructure provider sees
- * the instance only through migrations touching one of their clusters, so
- * without one it is "not found" (as an unknown id), never an empty list that
- * would confirm the instance exists.
+ * the instance when it runs on one of their clusters or a migration of it
+ * touches one, and then only those migrations; for anyone else it is "not
+ * found" (as an unknown id), never an empty list that would confirm it exists.
  */
 export async function instanceMigrations(
   deps: MigrationQueryDeps,
@@ -411,16 +411,17 @@ export async function instanceMigrations(
   if (!isUuid(instanceId)) throw instanceNotFound();
   const instance = await db.workloadInstance.findUnique({
     where: { id: instanceId },
-    select: { ownerId: true },
+    select: { ownerId: true, cluster: { select: { name: true } } },
   });
   if (!instance) throw instanceNotFound();
   const full = viewer.admin || (viewer.serviceProvider && instance.ownerId === user.id);
+  const hosted = instance.cluster !== null && viewer.ownedClusters.has(instance.cluster.name);
   const rows = await db.migration.findMany({
     where: full ? { instanceId } : { AND: [viewer.scope, { instanceId }] },
     include: rowInclude,
     orderBy: [{ createdAt: "desc" }, { id: "asc" }],
   });
-  if (!full && rows.length === 0) throw instanceNotFound();
+  if (!full && !hosted && rows.length === 0) throw instanceNotFound();
   return viewedRows(db, viewer, rows);
 }
 

@@ -205,7 +205,7 @@ export function migrationPaths(): JsonObject {
         description:
           "Every migration of the instance for an admin or its owner; an infrastructure provider sees " +
           "those leaving or reaching their clusters, naming only their own (the other end is null with " +
-          "`…ClusterHidden`), and gets 404 for an instance none of whose migrations touches them.",
+          "`…ClusterHidden`), and gets 404 for an instance that neither runs on nor migrated through one of them.",
         responses: {
           "200": {
             description: "The migrations.",
@@ -214,7 +214,7 @@ export function migrationPaths(): JsonObject {
           ...READ_ERRORS,
           "404": errorResponse(
             "No such instance, it belongs to another service provider, or (an infrastructure provider) " +
-              "no migration of it touches your clusters.",
+              "it neither runs on nor migrated through one of your clusters.",
           ),
         },
       },
