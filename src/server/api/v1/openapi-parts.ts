@@ -64,3 +64,36 @@ export function inputJsonSchema(schema: z.ZodType): JsonObject {
     unrepresentable: "any",
   });
 }
+
+const RETRY_AFTER = {
+  "Retry-After": { description: "Seconds to wait before retrying.", schema: { type: "integer" } },
+};
+const BODY_METHODS = new Set(["post", "put", "patch"]);
+
+/**
+ * What the edge answers on every route, before the handler runs (src/server/edge): 429 for a
+ * spent rate limit, 503 while the database cannot be reached, and 413 for a body over the cap.
+ */
+export function withEdgeResponses(document: JsonObject): JsonObject {
+  const paths = (document.paths ?? {}) as Record<string, Record<string, JsonObject>>;
+  for (const item of Object.values(paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      const responses = (operation.responses ?? {}) as JsonObject;
+      responses["429"] ??= {
+        ...errorResponse("Too many requests from this user or address (`too_many_requests`)."),
+        headers: RETRY_AFTER,
+      };
+      responses["503"] ??= {
+        ...errorResponse("The database cannot be reached right now (`unavailable`)."),
+        headers: RETRY_AFTER,
+      };
+      if (BODY_METHODS.has(method)) {
+        responses["413"] ??= errorResponse(
+          "The body is larger than the route's limit (`payload_too_large`).",
+        );
+      }
+      operation.responses = responses;
+    }
+  }
+  return document;
+}

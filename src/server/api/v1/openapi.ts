@@ -30,7 +30,14 @@ import { meSchema } from "./me";
 import { migrationComponents, migrationPaths, migrationTags } from "./migration-openapi";
 import { failedMessageComponents, failedMessagePaths, failedMessageTags } from "./failed-message-openapi";
 import { WORKLOAD_ID_FIELD } from "./workload";
-import { componentSchemas, errorResponse, json, ref, type JsonObject } from "./openapi-parts";
+import {
+  componentSchemas,
+  errorResponse,
+  json,
+  ref,
+  withEdgeResponses,
+  type JsonObject,
+} from "./openapi-parts";
 
 /** Drops what is noise in API docs: `$schema`/`$id`, ±2^53 integer bounds and the regex zod adds to date-times. */
 function tidy(schema: unknown): unknown {
@@ -143,7 +150,7 @@ const idParameter = {
 };
 
 export function openApiDocument(): JsonObject {
-  return {
+  return withEdgeResponses({
     openapi: "3.1.0",
     info: {
       title: "NEMO Intent-Based API",
@@ -349,5 +356,5 @@ export function openApiDocument(): JsonObject {
         },
       },
     },
-  };
+  });
 }
