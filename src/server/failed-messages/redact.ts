@@ -11,7 +11,8 @@ export function redactPayload(value: unknown): unknown {
   return redactSecretValues(redactContexts(value));
 }
 
-const BEARER = /^\s*bearer\s+\S/i;
+/** An `Authorization` value: "Bearer" and one token (RFC 6750 token68), nothing else (not prose that starts with the word). */
+const BEARER = /^\s*bearer\s+[A-Za-z0-9\-._~+/]+=*\s*$/i;
 
 function redactContexts(value: unknown): unknown {
   if (typeof value === "string") return BEARER.test(value) ? REDACTED : value;
