@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Role } from "@/common/roles";
+import type { SessionUser } from "@/server/auth/session";
+import { createDb, poolOf, type Db } from "@/server/db";
+import { listIntents } from "@/server/intents";
+import { makeInstance, makeIntent, makeUser, makeWorkload } from "@/server/testing/factories";
+import { listInstances } from "./index";
+
+/**
+ * The list pages read in index order: the statement Prisma really issues for
+ * the default page of a service provider's instances (newest first) and
+ * intents (by id) is planned as an index scan of the owner's rows with no
+ * Sort — without the (owner_id, …) indexes PostgreSQL fetched and sorted all
+ * of the owner's rows for every page (bench/api-load.bench.ts).
+ */
+
+interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+let db: Db;
+let spied: Db;
+let provider: SessionUser;
+const statements: Statement[] = [];
+
+beforeAll(async () => {
+  db = createDb();
+  spied = createDb();
+  poolOf(spied).on("connect", (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const first = args[0];
+      if (typeof first === "string") statements.push({ text: first, values: (args[1] as unknown[]) ?? [] });
+      else if (first && typeof first === "object" && "text" in first) {
+        const config = first as Statement;
+        statements.push({ text: config.text, values: config.values ?? [] });
+      }
+      return query(...args);
+    };
+  });
+  provider = await makeUser(db, [Role.SERVICE_PROVIDER]);
+  const workload = await makeWorkload(db, provider);
+  for (let i = 0; i < 3; i++) {
+    const instance = await makeInstance(db, provider, workload.id);
+    await makeIntent(db, provider, instance.id);
+  }
+});
+
+afterAll(async () => {
+  await spied.$disconnect();
+  await db.$disconnect();
+});
+
+/** The plan of the page statement the call issued, with sequential scans priced out (the tables are tiny here). */
+async function pagePlan(call: () => Promise<unknown>, table: string): Promise<string> {
+  statements.length = 0;
+  await call();
+  const page = statements.find((s) => s.text.includes(`FROM "public"."${table}"`) && /ORDER BY/.test(s.text));
+  if (!page)
+    throw new Error(`no ordered read of ${table} among: ${statements.map((s) => s.text).join("\n")}`);
+  const client = await poolOf(db).connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SET LOCAL enable_seqscan = off");
+    const rows = await client.query<{ "QUERY PLAN": string }>({
+      text: `EXPLAIN ${page.text}`,
+      values: page.values,
+    });
+    await client.query("ROLLBACK");
+    return rows.rows.map((r) => r["QUERY PLAN"]).join("\n");
+  } finally {
+    client.release();
+  }
+}
+
+describe("list pages", () => {
+  it("reads a provider's instance page from the (owner, created, id) index, unsorted", async () => {
+    const plan = await pagePlan(() => listInstances({ db: spied, user: provider }, {}), "workload_instances");
+    expect(plan).toContain("workload_instances_owner_id_created_at_id_idx");
+    expect(plan).not.toMatch(/Sort/);
+  });
+
+  it("reads a provider's intent page from the (owner, id) index, unsorted", async () => {
+    const plan = await pagePlan(() => listIntents({ db: spied, user: provider }, {}), "intents");
+    expect(plan).toContain("intents_owner_id_id_idx");
+    expect(plan).not.toMatch(/Sort/);
+  });
+});
