@@ -154,6 +154,7 @@ describe("SIGKILL of every worker role during deployments and migrations", () =>
 
       // 3. The killer: each role once in a seeded order, then seeded roles at seeded moments; restarted at once.
       const killLog: Array<{ atS: number; role: string; restartS: number }> = [];
+      let trafficFailed = false;
       const killer = (async () => {
         const order = random.shuffle(ROLES);
         const killStart = performance.now();
@@ -163,7 +164,12 @@ describe("SIGKILL of every worker role during deployments and migrations", () =>
             trafficDone &&
             (await db.migration.count({ where: { state: { notIn: [...TERMINAL_STATES] } } })) === 0 &&
             (await db.workloadInstance.count({ where: { status: { in: ["RENDERED", "DEPLOYING"] } } })) === 0;
-          if ((allEnded && n >= ROLES.length) || performance.now() - killStart > KILL_WINDOW_MS) return;
+          if (
+            trafficFailed ||
+            (allEnded && n >= ROLES.length) ||
+            performance.now() - killStart > KILL_WINDOW_MS
+          )
+            return;
           await sleep(random.int(...KILL_GAP_MS));
           const role = n < ROLES.length ? order[n]! : random.pick(ROLES);
           n += 1;
@@ -178,7 +184,13 @@ describe("SIGKILL of every worker role during deployments and migrations", () =>
         }
       })();
 
-      await Promise.all([traffic, killer]);
+      try {
+        await traffic;
+      } finally {
+        // A failed traffic phase stops the killer too: no worker may be restarted after the test ends.
+        trafficFailed = !trafficDone;
+        await killer;
+      }
       const killsDoneAt = performance.now();
 
       // 4. Quiescence, bounded: nothing active, no cleanup owed, the outbox drained.

@@ -80,11 +80,14 @@ export class WorkerFleet {
   private readonly running = new Map<string, WorkerProcess>();
   readonly all: WorkerProcess[] = [];
   readonly kills = new Map<string, number>();
+  private closed = false;
 
   constructor(private readonly env: Readonly<Record<string, string>>) {}
 
   /** Starts `workers/<role>.ts` and waits for its "worker started" line. */
   async start(role: string, timeoutMs = 90_000): Promise<WorkerProcess> {
+    // After stopAll nothing may start again (a late restart would outlive the test).
+    if (this.closed) throw new Error(`the fleet is stopped: ${role} not started`);
     const worker = spawnWorkerProcess(role, [], this.env);
     this.running.set(role, worker);
     this.all.push(worker);
@@ -113,6 +116,7 @@ export class WorkerFleet {
 
   /** SIGTERM every process still running, SIGKILL what outlives `graceMs`. */
   async stopAll(graceMs = 15_000): Promise<void> {
+    this.closed = true;
     const live = this.all.filter((w) => !exited(w));
     for (const worker of live) worker.child.kill("SIGTERM");
     await Promise.race([
