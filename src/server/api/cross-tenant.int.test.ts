@@ -50,7 +50,8 @@ type Handler = (request: Request, context?: { params: Promise<Record<string, str
 async function get(handler: Handler, user: SessionUser, path: string, id?: string): Promise<Response> {
   const headers = new Headers({ cookie: cookies.get(user.id) ?? "" });
   const request = new Request(`${BASE}${path}`, { headers });
-  return handler(request, { params: Promise.resolve(id ? { id } : {}) });
+  const params: Record<string, string> = id ? { id } : {};
+  return handler(request, { params: Promise.resolve(params) });
 }
 
 interface Row {
@@ -61,7 +62,7 @@ interface Row {
   targetClusterHidden: boolean;
   reason: string | null;
   backupName: string | null;
-  steps: Array<{ state: string; message: string; cluster?: string }>;
+  steps: Array<{ state: string; at: string; message: string; cluster?: string }>;
 }
 interface Page<T> {
   items: T[];
