@@ -63,6 +63,16 @@ afterAll(async () => {
   await issuer.close();
 });
 
+describe("sign-in form", () => {
+  it("answers 413 for a form past 16 KiB instead of failing", async () => {
+    now += 60 * 60_000;
+    const submit = await loginForm();
+    const response = await submit("admin", "x".repeat(20 * 1024));
+    expect(response.status).toBe(413);
+    expect(await response.text()).toContain("The form is larger than 16 KiB.");
+  });
+});
+
 describe("sign-in rate limit", () => {
   it("refuses a username's attempts past its budget with 429 and Retry-After, then lets it try again", async () => {
     const submit = await loginForm();
