@@ -494,6 +494,8 @@ interface Figures {
   p50: number;
   p99: number;
   errors: number;
+  /** Of the errors: answers other than 2xx (a 503 when a request waited past the pool's connect timeout). */
+  non2xx: number;
 }
 
 async function load(
@@ -526,6 +528,7 @@ async function load(
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.non2xx + result.timeouts,
+    non2xx: result.non2xx,
   };
 }
 
@@ -606,6 +609,7 @@ function combine(rounds: readonly Figures[]): Figures {
     p50: p50s[Math.floor(p50s.length / 2)] ?? 0,
     p99: Math.max(...rounds.map((r) => r.p99)),
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+    non2xx: rounds.reduce((sum, r) => sum + r.non2xx, 0),
   };
 }
 
@@ -660,7 +664,7 @@ async function main(): Promise<void> {
       const pass = ratio >= TARGET_RATIO && ours.p99 <= TARGET_P99_MS && ours.errors === 0;
       ok &&= pass;
       const line = (label: string, f: Figures) =>
-        `  ${label.padEnd(34)} ${fmt(f.requestsPerSecond).padStart(7)} ${String(f.p50).padStart(7)} ${String(f.p99).padStart(7)} ${f.errors}`;
+        `  ${label.padEnd(34)} ${fmt(f.requestsPerSecond).padStart(7)} ${String(f.p50).padStart(7)} ${String(f.p99).padStart(7)} ${f.errors}${f.non2xx ? ` (${f.non2xx} non-2xx)` : ""}`;
       say(line(`${route.name}: product (route handler)`, ours));
       say(line(`${route.name}: bare node:http + pg`, base));
       say(
