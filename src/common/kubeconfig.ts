@@ -1,6 +1,7 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { clusterServerUrlProblem } from "./cluster-url";
+import { yamlNestingMessage, yamlNestingTooDeep } from "./yaml-nesting";
 
 /**
  * Reading a kubeconfig: which server the current context points at, and how
@@ -162,6 +163,7 @@ function checkAllowList(document: unknown): void {
 
 /** The server and credential of the kubeconfig's current context (or its only cluster). */
 export function parseKubeconfig(text: string): KubeconfigTarget {
+  if (yamlNestingTooDeep(text) !== null) throw invalid(yamlNestingMessage());
   let document: unknown;
   try {
     // Aliases are never needed in a kubeconfig; a small cap stops alias bombs.

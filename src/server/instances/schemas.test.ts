@@ -35,4 +35,14 @@ describe("createInstanceInputSchema", () => {
       "valuesOverride: Values Override expands too many YAML aliases.",
     ]);
   });
+
+  // 400,000 levels held the event loop for seconds before the parser overflowed its stack.
+  it("refuses a deeply nested values override at once, naming the field", () => {
+    const started = performance.now();
+    const deep = `a: ${"[".repeat(400_000)}${"]".repeat(400_000)}`;
+    expect(messages({ workloadId: 7, valuesOverride: deep })).toEqual([
+      "valuesOverride: Values Override is nested deeper than 100 levels (maxFlowDepth) (line 1).",
+    ]);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
 });

@@ -1,6 +1,7 @@
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { INTENT_TYPES } from "@/common/intent-catalogue";
+import { yamlNestingMessage, yamlNestingTooDeep } from "@/common/yaml-nesting";
 import { formTargetSchema, refineTargets } from "@/server/intents";
 import { workloadIdSchema } from "@/server/workloads";
 
@@ -51,6 +52,14 @@ export const createInstanceInputSchema = z
       .default("")
       .superRefine((text, ctx) => {
         if (!text.trim()) return;
+        const tooDeep = yamlNestingTooDeep(text);
+        if (tooDeep !== null) {
+          ctx.addIssue({
+            code: "custom",
+            message: `Values Override is ${yamlNestingMessage()} (line ${tooDeep}).`,
+          });
+          return;
+        }
         const doc = parseDocument(text);
         const error = doc.errors[0];
         if (error) {

@@ -290,3 +290,17 @@ describe("validateIntent", () => {
     );
   });
 });
+
+describe("parseIntentYaml on deep flow nesting", () => {
+  // 400,000 levels (800 KB, under the 1 MB cap) held the event loop for 5 s and answered
+  // "Maximum call stack size exceeded" (bad-input reliability scenario).
+  it("refuses it at once, naming the line and the limit", () => {
+    const started = performance.now();
+    const result = parseIntentYaml(`id: x\nintentPriority: ${"[".repeat(400_000)}${"]".repeat(400_000)}\n`);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.issues).toEqual([
+      { field: "(root)", message: "nested deeper than 100 levels (maxFlowDepth)", line: 2 },
+    ]);
+  });
+});

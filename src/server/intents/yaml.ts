@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, type Node } from "yaml";
+import { yamlNestingMessage, yamlNestingTooDeep } from "@/common/yaml-nesting";
 import {
   formatFieldPath,
   intentSchema,
@@ -196,6 +197,8 @@ export function restoreSecrets(intent: Intent, secrets: Readonly<Record<string, 
 
 /** Parses an intent YAML into the normal form, or reports every problem with its field and line. */
 export function parseIntentYaml(text: string): IntentYamlResult {
+  const tooDeep = yamlNestingTooDeep(text);
+  if (tooDeep !== null) return failure([{ field: "(root)", message: yamlNestingMessage(), line: tooDeep }]);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {

@@ -24,3 +24,17 @@ describe("parseYamlFile", () => {
     expect(parsed.ok && parsed.yaml.value).toEqual({ base: { a: 1 }, other: { a: 1 } });
   });
 });
+
+describe("parseYamlFile on deep flow nesting", () => {
+  // 400,000 levels (800 KB) held the event loop for seconds, then overflowed the stack.
+  it("refuses it at once, naming the line and the limit", () => {
+    const started = performance.now();
+    const parsed = parseYamlFile("values.yaml", `a: 1\nb: ${"[".repeat(400_000)}${"]".repeat(400_000)}\n`);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(!parsed.ok && parsed.problem).toEqual({
+      file: "values.yaml",
+      line: 2,
+      message: "values.yaml is nested deeper than 100 levels (maxFlowDepth).",
+    });
+  });
+});

@@ -1,4 +1,5 @@
 import { isNode, LineCounter, parseDocument, type Document, type YAMLError } from "yaml";
+import { yamlNestingMessage, yamlNestingTooDeep } from "@/common/yaml-nesting";
 import type { Problem } from "@/server/errors";
 
 /**
@@ -18,6 +19,9 @@ const MAX_ALIAS_COUNT = 1000;
 export type YamlParse = { ok: true; yaml: YamlFile } | { ok: false; problem: Problem };
 
 export function parseYamlFile(file: string, source: string): YamlParse {
+  const tooDeep = yamlNestingTooDeep(source);
+  if (tooDeep !== null)
+    return { ok: false, problem: { file, line: tooDeep, message: `${file} is ${yamlNestingMessage()}.` } };
   const lineCounter = new LineCounter();
   let doc: Document.Parsed;
   try {
