@@ -15,8 +15,9 @@ import { packTar, packTarGz, type TarEntry } from "@/server/workloads/tar-writer
  * Bad input, part 2: a corpus of hostile charts uploaded through the real
  * upload route (multipart, as the console's dialog sends it). Each must be
  * refused with a 4xx naming the limit or the entry, within its time bound,
- * the workload staying PENDING; meanwhile a health check every 50 ms must
- * keep answering in under 200 ms (nothing blocks the event loop).
+ * the workload staying PENDING; meanwhile the liveness check, due every
+ * 50 ms, must answer within 200 ms of its due time (nothing holds the event
+ * loop) and readiness must keep answering 200.
  *
  * RELIABILITY_BAD_INPUT_FILES sets the entry count of the "many tiny files" case
  * (default 100,000, the issue's size).
@@ -194,6 +195,19 @@ const CORPUS: BadChart[] = [
     withinMs: 5_000,
   },
   {
+    name: "values.yaml nested 400,000 levels (800 KB)",
+    archive: () =>
+      packTarGz(
+        chart({ "templates/cm.yaml": "a: 1\n" }).map((e) =>
+          e.path === "hostile/values.yaml"
+            ? { ...e, content: `a: ${"[".repeat(400_000)}${"]".repeat(400_000)}\n` }
+            : e,
+        ),
+      ),
+    says: /maxFlowDepth/,
+    withinMs: 5_000,
+  },
+  {
     name: "YAML alias bomb in values.yaml",
     archive: () =>
       packTarGz(
@@ -257,31 +271,41 @@ function upload(workloadId: number, archive: Buffer): Promise<Response> {
   return uploadChartRest(request, { params: Promise.resolve(undefined) });
 }
 
+interface HealthFigures {
+  /** Slowest liveness answer, counted from when its 50 ms timer was due: a blocked event loop shows here. */
+  maxMs: number;
+  /** Slowest readiness answer (a database round trip; its own budget is 2 s). */
+  readyMaxMs: number;
+  checks: number;
+  failures: number;
+}
+
 /**
- * Calls the health route (liveness) and the readiness route (the database)
- * every 50 ms until stopped: the slowest answer and how many there were.
- * They run in this process beside the uploads, so a blocked event loop shows.
+ * Calls the liveness route every 50 ms and the readiness route after it,
+ * until stopped. They run in this process beside the uploads, so anything
+ * that holds the event loop delays the liveness answer.
  */
-function healthLoop(): { stop: () => Promise<{ maxMs: number; checks: number; failures: number }> } {
+function healthLoop(): { stop: () => Promise<HealthFigures> } {
   let running = true;
-  let maxMs = 0;
-  let checks = 0;
-  let failures = 0;
+  const figures: HealthFigures = { maxMs: 0, readyMaxMs: 0, checks: 0, failures: 0 };
   const loop = (async () => {
     while (running) {
-      const started = performance.now();
-      const [live, readiness] = [health(), await ready()];
-      maxMs = Math.max(maxMs, performance.now() - started);
-      checks += 1;
-      if (live.status !== 200 || readiness.status !== 200) failures += 1;
+      const due = performance.now() + 50;
       await new Promise((resolve) => setTimeout(resolve, 50));
+      const live = health();
+      figures.maxMs = Math.max(figures.maxMs, performance.now() - due);
+      const readyStarted = performance.now();
+      const readiness = await ready();
+      figures.readyMaxMs = Math.max(figures.readyMaxMs, performance.now() - readyStarted);
+      figures.checks += 1;
+      if (live.status !== 200 || readiness.status !== 200) figures.failures += 1;
     }
   })();
   return {
     stop: async () => {
       running = false;
       await loop;
-      return { maxMs: Math.round(maxMs), checks, failures };
+      return { ...figures, maxMs: Math.round(figures.maxMs), readyMaxMs: Math.round(figures.readyMaxMs) };
     },
   };
 }
@@ -318,7 +342,8 @@ describe("bad input: the hostile chart corpus", () => {
         status: response.status,
         ms,
         "bound ms": bad.withinMs,
-        "health max ms": healthFigures.maxMs,
+        "live max ms": healthFigures.maxMs,
+        "ready max ms": healthFigures.readyMaxMs,
         answer: said.slice(0, 110),
       });
       if (![400, 413, 422].includes(response.status))
@@ -332,10 +357,12 @@ describe("bad input: the hostile chart corpus", () => {
     }
     const total = await overall.stop();
     console.log(
-      `\nhostile charts through POST /api/v1/workload/upload/ (health + readiness budget ${HEALTH_BUDGET_MS} ms)`,
+      `\nhostile charts through POST /api/v1/workload/upload/ (liveness budget ${HEALTH_BUDGET_MS} ms)`,
     );
     console.table(rows);
-    console.log(`health checks: ${total.checks}, slowest ${total.maxMs} ms, non-200: ${total.failures}`);
+    console.log(
+      `health checks: ${total.checks}, slowest liveness ${total.maxMs} ms (budget ${HEALTH_BUDGET_MS}), slowest readiness ${total.readyMaxMs} ms, non-200: ${total.failures}`,
+    );
     expect(failures).toEqual([]);
     expect(total.failures).toBe(0);
     expect(total.maxMs).toBeLessThan(HEALTH_BUDGET_MS);
