@@ -6,7 +6,6 @@ import { db } from "@/server/db";
 import { serverEnv } from "@/server/env";
 import { logger } from "@/server/logger";
 import { issuerMetadata } from "./issuer-metadata";
-import { createSessionTokenDecoder } from "./session-token";
 import { rolesFromClaims, type Role } from "@/common/roles";
 import type { AuthSession, SessionUser } from "./session";
 import { identityFromClaims, syncUser } from "./users";
@@ -134,9 +133,6 @@ function parseCookies(header: string | null): Map<string, string> {
   return cookies;
 }
 
-/** next-auth's decoding with the key derived once (session-token.ts). */
-const decodeSessionToken = createSessionTokenDecoder();
-
 /**
  * The session user from a request's next-auth cookie, for handlers that get
  * a plain Request (REST). Reads the same encrypted JWT getServerSession does;
@@ -152,7 +148,6 @@ export async function sessionUserFromRequest(
   const token = await getToken({
     req: req as unknown as Parameters<typeof getToken>[0]["req"],
     secret: requireNextAuthSecret(),
-    decode: decodeSessionToken,
   });
   return users.resolve(token);
 }
