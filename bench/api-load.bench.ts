@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/api-load.bench.ts [--workloads 10000] [--instances 100000] [--events 1000000]
  *                                   [--intents 20000] [--owners 300] [--connections 100] [--seconds 10]
+ *                                   [--rounds 2] [--show-sql] [--cpu-prof-dir DIR]
  *
  * Targets: throughput ≥ 0.7× the bare server's, p99 ≤ 50 ms.
  *
@@ -70,6 +71,9 @@ const OWNERS = option("owners", 300);
 const CONNECTIONS = option("connections", 100);
 const SECONDS = option("seconds", 10);
 const ROUNDS = option("rounds", 2);
+const PROFILE_DIR = process.argv.includes("--cpu-prof-dir")
+  ? process.argv[process.argv.indexOf("--cpu-prof-dir") + 1]
+  : undefined;
 const TARGET_RATIO = 0.7;
 const TARGET_P99_MS = 50;
 
@@ -575,7 +579,8 @@ function startServers(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; addresses: ServerAddresses }> {
   const child = fork(fileURLToPath(import.meta.url), ["--serve", ...process.argv.slice(2)], {
-    execArgv: ["--import", "tsx"],
+    // --cpu-prof-dir <dir>: a CPU profile of the server process (where a request's time goes).
+    execArgv: ["--import", "tsx", ...(PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR] : [])],
     env: { ...process.env, ...env },
   });
   return new Promise((resolve, reject) => {
