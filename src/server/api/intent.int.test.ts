@@ -3,6 +3,7 @@ import { type TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter, createCaller } from "@/server/api/root";
+import { INTENT_TYPE_NAMES } from "@/common/intent-catalogue";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { intentNotificationSchema, type IntentNotification } from "@/server/bus";
@@ -10,8 +11,8 @@ import { createDb, type Db } from "@/server/db/client";
 import { DomainError } from "@/server/errors";
 import { evaluateIntentsOnce } from "@/server/intents/evaluator";
 import type { TargetValueInput } from "@/server/intents/form";
-import { validateIntent } from "@/server/intents/model";
-import { REDACTED, parseIntentYaml } from "@/server/intents/yaml";
+import { validateIntent, type Intent } from "@/server/intents/model";
+import { REDACTED, intentToYaml, parseIntentYaml } from "@/server/intents/yaml";
 import { logger } from "@/server/logger";
 import type { Condition } from "@/server/placement";
 import { openSecret } from "@/server/secrets";
@@ -126,8 +127,11 @@ beforeAll(async () => {
   provider = await makeUser(db, [Role.SERVICE_PROVIDER]);
   provider2 = await makeUser(db, [Role.SERVICE_PROVIDER]);
   infra = await makeUser(db, [Role.INFRASTRUCTURE_PROVIDER]);
-  const workload = await makeWorkload(db, provider, { name: `${tag}-shop` });
-  await db.workload.update({ where: { id: workload.id }, data: { supportedIntents: ["GreenEnergy"] } });
+  // GreenEnergy first: the template offers the workload's first supported type.
+  const workload = await makeWorkload(db, provider, {
+    name: `${tag}-shop`,
+    supportedIntents: ["GreenEnergy", ...INTENT_TYPE_NAMES.filter((t) => t !== "GreenEnergy")],
+  });
   instanceId = (await makeInstance(db, provider, workload.id)).id;
   otherInstanceId = (await makeInstance(db, provider, workload.id)).id;
   const theirs = await makeWorkload(db, provider2, { name: `${tag}-theirs` });
@@ -457,6 +461,187 @@ describe("intent.create from YAML", () => {
       ),
     );
     expect(broken.problems).toEqual([{ field: "intentPriority", message: expect.any(String) as unknown }]);
+  });
+});
+
+describe("Supported Intents are enforced (issue 13, bug 2)", () => {
+  it("refuses a type the workload does not support from the form, YAML and JSON, naming the type", async () => {
+    const workload = await makeWorkload(db, provider, {
+      name: `${tag}-avail-only`,
+      supportedIntents: ["Availability"],
+    });
+    const only = (await makeInstance(db, provider, workload.id)).id;
+    const message = `GreenEnergy is not a supported intent of workload ${workload.name} 1.0.0; it supports: Availability.`;
+
+    const fromForm = await rejection(
+      caller(provider).intent.create({
+        source: "form",
+        instanceId: only,
+        intentType: "GreenEnergy",
+        targets: [{ targetName: "greenEnergy", targetCondition: "IS_GREATER_THAN", targetValue: 50 }],
+      }),
+    );
+    expect(fromForm.code).toBe("BAD_REQUEST");
+    expect(fromForm.message).toBe(message);
+    expect(domainCause(fromForm).field).toBe("intentType");
+
+    const yaml = energyIntentYaml({ id: `${tag}-unsupported`, instanceId: only });
+    const fromYaml = domainCause(await rejection(caller(provider).intent.create({ source: "yaml", yaml })));
+    expect(fromYaml.message).toBe(
+      `EnergyCarbonEfficiency is not a supported intent of workload ${workload.name} 1.0.0; it supports: Availability.`,
+    );
+    expect(fromYaml.field).toBe("userLabel");
+    expect(fromYaml.problems).toEqual([expect.objectContaining({ field: "userLabel", line: 2 })]);
+
+    const parsed = parseIntentYaml(yaml);
+    if (!parsed.ok) throw new Error(parsed.error);
+    const fromJson = domainCause(
+      await rejection(caller(provider).intent.create({ source: "json", intent: { ...parsed.intent } })),
+    );
+    expect(fromJson.field).toBe("userLabel");
+
+    const template = await rejection(
+      caller(provider).intent.template({ instanceId: only, intentType: "GreenEnergy" }),
+    );
+    expect(template.message).toBe(message);
+    expect(await db.intent.count({ where: { instanceId: only } })).toBe(0);
+
+    // The supported type goes through.
+    remember(await createAvailability(provider, only));
+    expect(await db.intent.count({ where: { instanceId: only } })).toBe(1);
+  });
+
+  it("says so when the workload declares none; an admin is held to it too", async () => {
+    const workload = await makeWorkload(db, provider, { name: `${tag}-none`, supportedIntents: [] });
+    const none = (await makeInstance(db, provider, workload.id)).id;
+    const refused = await rejection(caller(admin).intent.create({ ...availability(95), instanceId: none }));
+    expect(refused.message).toBe(
+      `Availability is not a supported intent of workload ${workload.name} 1.0.0; it declares no supported intents.`,
+    );
+    const template = await rejection(caller(provider).intent.template({ instanceId: none }));
+    expect(template.code).toBe("CONFLICT");
+    expect(template.message).toContain("declares no supported intents");
+  });
+});
+
+describe("importing an exported intent (issue 13, bug 9)", () => {
+  // Instances of their own: the tenants test reads the first page of instanceId's intents.
+  let home: string;
+  let away: string;
+  beforeAll(async () => {
+    const workload = await makeWorkload(db, provider, { name: `${tag}-reimport` });
+    home = (await makeInstance(db, provider, workload.id)).id;
+    away = (await makeInstance(db, provider, workload.id)).id;
+  });
+  const countOn = (instance: string) => db.intent.count({ where: { instanceId: instance, deletedAt: null } });
+  /** The document as if written for another instance. */
+  const movedTo = (intent: Intent, instance: string) =>
+    JSON.parse(JSON.stringify(intent).replaceAll(home, instance)) as Intent;
+
+  it("answers 409 on id for a form intent's export instead of creating a copy", async () => {
+    const original = await createAvailability(provider, home);
+    const { yaml } = await caller(provider).intent.exportYaml({ id: original.id });
+    const before = await countOn(home);
+    const again = await rejection(caller(provider).intent.create({ source: "yaml", yaml }));
+    expect(again.code).toBe("CONFLICT");
+    expect(domainCause(again).field).toBe("id");
+    expect(again.message).toContain(`"${original.id}" already exists`);
+    expect(again.message).toContain("replace");
+    expect(await countOn(home)).toBe(before);
+  });
+
+  it("with replace updates that intent in place: same id, reports kept, evaluated again now", async () => {
+    const original = await createAvailability(provider, home);
+    const { yaml } = await caller(provider).intent.exportYaml({ id: original.id });
+    const reportsBefore = await reportsOf(original.id);
+    const before = await countOn(home);
+    const changed = yaml.replace("targetValueRange: 95", "targetValueRange: 97");
+    expect(changed).not.toBe(yaml);
+
+    const replaced = remember(
+      await caller(provider).intent.create({ source: "yaml", yaml: changed, replace: true }),
+    );
+    expect(replaced.id).toBe(original.id);
+    expect(replaced.externalId).toBeNull();
+    expect(replaced.targets.map((t) => t.targetValueRange)).toEqual([97]);
+    expect(await countOn(home)).toBe(before);
+    const reports = await reportsOf(original.id);
+    expect(reports.slice(0, reportsBefore.length).map((r) => r.id)).toEqual(reportsBefore.map((r) => r.id));
+    expect(reports.at(-1)?.notFulfilledState).toBe("ACKNOWLEDGED");
+    expect((await notifications(original.id)).map((n) => n.Action)).toEqual(["created", "updated"]);
+    const schedule = await db.intentSchedule.findUniqueOrThrow({ where: { intentId: original.id } });
+    expect(schedule.nextEvaluationAt.getTime()).toBeLessThanOrEqual(Date.now());
+
+    // An imported intent's export names it by its own id; JSON works the same way.
+    const imported = remember(
+      await caller(provider).intent.create({
+        source: "yaml",
+        yaml: energyIntentYaml({ id: `${tag}-replaced`, instanceId: home }),
+      }),
+    );
+    const exported = (await caller(provider).intent.get({ id: imported.id })).intent!;
+    const conflict = await rejection(
+      caller(provider).intent.create({ source: "json", intent: { ...exported } }),
+    );
+    expect(conflict.code).toBe("CONFLICT");
+    const deactivated = remember(
+      await caller(provider).intent.create({
+        source: "json",
+        intent: { ...exported, intentAdminState: "DEACTIVATED" },
+        replace: true,
+      }),
+    );
+    expect(deactivated).toMatchObject({
+      id: imported.id,
+      externalId: `${tag}-replaced`,
+      adminState: "DEACTIVATED",
+    });
+    expect(deactivated.latest?.intentFulfilmentReport.intentFulfilmentInfo.notFulfilledState).toBe(
+      "SUSPENDED",
+    );
+  });
+
+  it("keeps the sealed bearer token when the export (token redacted) replaces its intent", async () => {
+    const created = remember(
+      await caller(provider).intent.create({
+        source: "yaml",
+        yaml: networkIntentYaml({ id: `${tag}-net-replace`, instanceId: home, bearerToken: SECRET }),
+      }),
+    );
+    const { yaml } = remember(await caller(provider).intent.exportYaml({ id: created.id }));
+    expect(yaml).toContain(REDACTED);
+    const replaced = remember(await caller(provider).intent.create({ source: "yaml", yaml, replace: true }));
+    expect(replaced).toMatchObject({ id: created.id, hasSecrets: true });
+    const row = await db.intent.findUniqueOrThrow({ where: { id: created.id } });
+    const secrets = JSON.parse(openSecret(row.secretsCipher!)) as Record<string, string>;
+    expect(Object.values(secrets)).toContain(SECRET);
+  });
+
+  it("does not move an intent to another instance, and never matches another tenant's intent", async () => {
+    const original = await createAvailability(provider, home);
+    const detail = (await caller(provider).intent.get({ id: original.id })).intent!;
+    const elsewhere = await rejection(
+      caller(provider).intent.create({
+        source: "yaml",
+        yaml: intentToYaml(movedTo(detail, away)),
+        replace: true,
+      }),
+    );
+    expect(elsewhere.code).toBe("CONFLICT");
+    expect(domainCause(elsewhere).field).toBe("instanceId");
+
+    // provider2 imports the same document on their own instance: their own new intent, provider's untouched.
+    const theirs = remember(
+      await caller(provider2).intent.create({
+        source: "json",
+        intent: { ...movedTo(detail, theirInstanceId) },
+        replace: true,
+      }),
+    );
+    expect(theirs.id).not.toBe(original.id);
+    expect(theirs).toMatchObject({ externalId: original.id, instanceId: theirInstanceId });
+    const mine = await caller(provider).intent.get({ id: original.id });
+    expect(mine).toMatchObject({ instanceId: home, updatedAt: original.updatedAt });
   });
 });
 

@@ -7,7 +7,7 @@ import type { SessionUser } from "@/server/auth";
 import type { Db } from "@/server/db";
 import { DomainError, parseOrThrow, type Problem } from "@/server/errors";
 import { logger } from "@/server/logger";
-import { sealSecret } from "@/server/secrets";
+import { openSecret, sealSecret } from "@/server/secrets";
 import { intentType, intentTypeNameSchema } from "@/common/intent-catalogue";
 import {
   changeTargetSchema,
@@ -19,6 +19,7 @@ import {
   intentFromForm,
   targetValueFor,
   templateIntent,
+  unsupportedIntentMessage,
   workloadContext,
   WORKLOAD_CONTEXT,
   type ChangeTargetInput,
@@ -39,7 +40,7 @@ import {
 } from "./queries";
 import { recordReport } from "./record-report";
 import { lifecycleReport, storedTargetResults, type IntentReportDraft } from "./report";
-import { intentToYaml, parseIntentYaml, yamlLineOf } from "./yaml";
+import { intentToYaml, parseIntentYaml, restoreSecrets, yamlLineOf } from "./yaml";
 
 /**
  * Intent management: create an intent from the form, a YAML upload
@@ -58,7 +59,14 @@ type IntentAction = IntentNotification["Action"];
 // ---------------------------------------------------------------------------
 // Instances
 
-const instanceSelect = { id: true, shortId: true, releaseName: true, ownerId: true, status: true } as const;
+const instanceSelect = {
+  id: true,
+  shortId: true,
+  releaseName: true,
+  ownerId: true,
+  status: true,
+  workload: { select: { name: true, version: true, supportedIntents: true } },
+} as const;
 
 /** The caller's instance (any, for an admin) that can still take intents. */
 async function intentInstance(db: Db, user: SessionUser, instanceId: string | undefined) {
@@ -115,8 +123,32 @@ async function notify(tx: TransactionClient, intentId: string, instanceId: strin
 
 const asJson = (intent: Intent) => intent as unknown as Prisma.InputJsonObject;
 
-function duplicateId(externalId: string): DomainError {
-  return new DomainError("conflict", `An intent with id "${externalId}" already exists.`, "id");
+function duplicateId(externalId: string, what?: string): DomainError {
+  return new DomainError(
+    "conflict",
+    `An intent with id "${externalId}" already exists${what ? ` (${what})` : ""}: replace it to update that intent in place (REST: ?replace=true), or give the document another id.`,
+    "id",
+  );
+}
+
+/**
+ * Refuses an intent type the instance's workload does not declare among its
+ * Supported Intents (400 naming the type), whichever way the intent arrives.
+ */
+function assertSupported(
+  workload: { name: string; version: string; supportedIntents: readonly string[] },
+  typeName: string,
+  field: string,
+  line?: number,
+): void {
+  const message = unsupportedIntentMessage(workload, typeName);
+  if (message === null) return;
+  throw new DomainError(
+    "invalid",
+    message,
+    field,
+    line !== undefined ? [{ field, message, line }] : undefined,
+  );
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -234,13 +266,146 @@ function boundToInstance(intent: Intent, instanceId: string): Intent {
 }
 
 /**
+ * The tenant's live intent an imported document's `id` names: the intent it
+ * was imported with that id, or the intent whose row id it is (what a form
+ * intent's export carries). When both exist (a copy imported before this
+ * rule), the row id wins: the document was exported from that intent.
+ */
+async function intentWithDocumentId(db: Db, ownerId: string, documentId: string) {
+  const rows = await db.intent.findMany({
+    where: {
+      ownerId,
+      deletedAt: null,
+      OR: [{ externalId: documentId }, ...(isUuid(documentId) ? [{ id: documentId }] : [])],
+    },
+    select: {
+      id: true,
+      externalId: true,
+      instanceId: true,
+      intentType: true,
+      adminState: true,
+      secretsCipher: true,
+      instance: { select: { releaseName: true } },
+    },
+  });
+  return rows.find((row) => row.id === documentId) ?? rows[0] ?? null;
+}
+type DocumentIntent = NonNullable<Awaited<ReturnType<typeof intentWithDocumentId>>>;
+
+/**
+ * The stored secrets a replacing document still refers to: an export shows
+ * secret contexts as `<redacted>`, so importing it back must keep the sealed
+ * values where the document keeps the redacted context, not drop them.
+ */
+function keptSecrets(
+  cipher: Uint8Array | null,
+  intent: Intent,
+  fresh: Readonly<Record<string, string>>,
+): Record<string, string> {
+  if (!cipher) return {};
+  const stored = JSON.parse(openSecret(cipher)) as Record<string, string>;
+  const unchanged = JSON.stringify(intent);
+  return Object.fromEntries(
+    Object.entries(stored).filter(
+      // restoreSecrets fills a path only where the document holds a redacted secret context.
+      ([path, value]) =>
+        !(path in fresh) && JSON.stringify(restoreSecrets(intent, { [path]: value })) !== unchanged,
+    ),
+  );
+}
+
+/**
+ * An import with `replace`: the document becomes the body of the intent its
+ * id names — same row, same reports, evaluated again now — with an
+ * ACKNOWLEDGED (or, deactivated, SUSPENDED) report and an `updated` notice.
+ */
+async function replaceIntent(
+  deps: IntentDeps,
+  existing: DocumentIntent,
+  instanceId: string,
+  imported: Imported,
+): Promise<IntentDetail> {
+  const { db, user } = deps;
+  const label = existing.externalId ?? existing.id;
+  if (existing.instanceId !== instanceId) {
+    throw new DomainError(
+      "conflict",
+      `Intent "${label}" belongs to instance ${existing.instance.releaseName}: a replace keeps an intent on its instance; give the document another id to create one here.`,
+      "instanceId",
+    );
+  }
+  const intent = boundToInstance(imported.intent, instanceId);
+  const secrets = { ...keptSecrets(existing.secretsCipher, intent, imported.secrets), ...imported.secrets };
+  const period = intent.validityPeriod;
+  const activated = intent.intentAdminState === "ACTIVATED";
+  const who = user.displayName || user.username;
+  const now = new Date();
+  await db.$transaction(async (tx) => {
+    const { count } = await tx.intent.updateMany({
+      where: { id: existing.id, deletedAt: null },
+      data: {
+        intentType: intent.userLabel,
+        adminState: intent.intentAdminState,
+        priority: intent.intentPriority,
+        observationPeriodS: intent.observationPeriod,
+        contextSelectivity: intent.contextSelectivity ?? null,
+        validFrom: period ? new Date(period.startTime) : null,
+        validUntil: period ? new Date(period.endTime) : null,
+        body: asJson(intent),
+        secretsCipher: Object.keys(secrets).length > 0 ? sealSecret(JSON.stringify(secrets)).cipher : null,
+      },
+    });
+    if (count === 0) throw new DomainError("conflict", `Intent ${label} was deleted meanwhile.`, "id");
+    // Due now; a re-activated intent announces its first NOT_FULFILLED again (as "start" does).
+    await tx.intentSchedule.update({
+      where: { intentId: existing.id },
+      data: {
+        nextEvaluationAt: now,
+        ...(activated && existing.adminState !== "ACTIVATED" ? { lastFulfilment: null } : {}),
+      },
+    });
+    await recordReport(
+      tx,
+      existing.id,
+      activated
+        ? lifecycleReport("ACKNOWLEDGED", `intent replaced by ${who} (import); evaluation pending`)
+        : lifecycleReport("SUSPENDED", `intent replaced by ${who} (import), deactivated`),
+      now,
+    );
+    await notify(tx, existing.id, instanceId, "updated");
+  });
+  log.info(
+    {
+      intent: existing.id,
+      externalId: existing.externalId,
+      intentType: intent.userLabel,
+      instance: instanceId,
+      secrets: Object.keys(secrets).length,
+      by: user.username,
+    },
+    "intent replaced by import; re-evaluation due",
+  );
+  return detailOf(db, await loadIntent(db, user, existing.id));
+}
+
+/**
  * Creates an intent on one of the caller's instances (an admin: any) that
  * is not being deleted. The form is checked against the catalogue (field
  * errors like `targets.0.targetValue`); YAML and JSON against the normal
- * form and the catalogue (problems with field and line); an imported id
- * must be unused among the tenant's intents (409, field `id`).
+ * form and the catalogue (problems with field and line); every source
+ * against the workload's Supported Intents (400 naming the type). An
+ * imported id must not name one of the tenant's intents (409, field `id`)
+ * unless `replace` asks to update that intent in place.
  */
 export async function createIntent(deps: IntentDeps, input: CreateIntentInput): Promise<IntentDetail> {
+  return (await createOrReplaceIntent(deps, input)).intent;
+}
+
+/** createIntent, also telling whether an import replaced an intent (REST answers 200 then, not 201). */
+export async function createOrReplaceIntent(
+  deps: IntentDeps,
+  input: CreateIntentInput,
+): Promise<{ intent: IntentDetail; replaced: boolean }> {
   const { db, user } = deps;
   assertIntentUser(user);
   const data = parseOrThrow(createIntentInputSchema, input);
@@ -248,6 +413,7 @@ export async function createIntent(deps: IntentDeps, input: CreateIntentInput): 
   let record: NewIntent;
   if (data.source === "form") {
     const instance = await intentInstance(db, user, data.instanceId);
+    assertSupported(instance.workload, data.intentType, "intentType");
     record = newIntentFromForm(instance, data);
   } else {
     const text = data.source === "yaml" ? data.yaml : JSON.stringify(data.intent);
@@ -261,14 +427,20 @@ export async function createIntent(deps: IntentDeps, input: CreateIntentInput): 
       );
     }
     const instance = await intentInstance(db, user, named ?? data.instanceId);
+    assertSupported(
+      instance.workload,
+      imported.intent.userLabel,
+      "userLabel",
+      data.source === "yaml" ? yamlLineOf(text, ["userLabel"]) : undefined,
+    );
     const externalId = imported.intent.id;
     // Unique per tenant (the instance's owner): another tenant's ids neither clash nor show through.
-    const taken = await db.intent.findUnique({
-      where: { ownerId_externalId: { ownerId: instance.ownerId, externalId } },
-      select: { id: true },
-    });
+    const taken = await intentWithDocumentId(db, instance.ownerId, externalId);
     if (taken) {
-      throw duplicateId(externalId);
+      if (!data.replace) {
+        throw duplicateId(externalId, `${taken.intentType} on instance ${taken.instance.releaseName}`);
+      }
+      return { intent: await replaceIntent(deps, taken, instance.id, imported), replaced: true };
     }
     const period = imported.intent.validityPeriod;
     record = {
@@ -302,7 +474,7 @@ export async function createIntent(deps: IntentDeps, input: CreateIntentInput): 
     },
     "intent created; first evaluation due",
   );
-  return detailOf(db, await loadIntent(db, user, record.id));
+  return { intent: await detailOf(db, await loadIntent(db, user, record.id)), replaced: false };
 }
 
 // ---------------------------------------------------------------------------
@@ -512,8 +684,8 @@ export interface IntentTemplateResult {
 }
 
 /**
- * A ready-to-edit intent for one of the caller's instances: the given type,
- * else the first the instance's workload declares, else Availability.
+ * A ready-to-edit intent for one of the caller's instances: the given type
+ * (one its workload supports), else the first the workload declares.
  */
 export async function intentTemplate(
   deps: IntentDeps,
@@ -525,15 +697,16 @@ export async function intentTemplate(
   const chosen =
     typeName === undefined ? undefined : parseOrThrow(intentTypeNameSchema, typeName, "intentType");
   const instance = await intentInstance(db, user, instanceId);
-  let type: string = chosen ?? "Availability";
-  if (!chosen) {
-    const workload = await db.workloadInstance.findUnique({
-      where: { id: instance.id },
-      select: { workload: { select: { supportedIntents: true } } },
-    });
-    const declared = workload?.workload.supportedIntents.find((t) => intentType(t) !== undefined);
-    if (declared) type = declared;
+  // A template is for importing: only a type the instance's workload supports.
+  const type = chosen ?? instance.workload.supportedIntents.find((t) => intentType(t) !== undefined);
+  if (type === undefined) {
+    throw new DomainError(
+      "conflict",
+      `This workload declares no supported intents: workload ${instance.workload.name} ${instance.workload.version} takes none.`,
+      "instanceId",
+    );
   }
+  assertSupported(instance.workload, type, "intentType");
   const intent = templateIntent(instance, type);
   return { intentType: type, intent, yaml: intentToYaml(intent) };
 }

@@ -212,6 +212,17 @@ export const formIntentSchema = z
   });
 export type FormIntentInput = z.input<typeof formIntentSchema>;
 
+/**
+ * An imported document whose `id` is already one of the tenant's intents (its
+ * row id, which a form intent's export carries, or the id it was imported
+ * with): without `replace` a 409 on `id`; with it, that intent is updated in
+ * place. An id no intent has is created either way.
+ */
+const replaceSchema = z
+  .boolean({ error: "replace must be true or false." })
+  .optional()
+  .describe("Update the intent whose id the document carries instead of answering 409.");
+
 export const yamlIntentSchema = z.object({
   source: z.literal("yaml"),
   yaml: z
@@ -220,6 +231,7 @@ export const yamlIntentSchema = z.object({
     .max(1_000_000, "The intent YAML is larger than 1 MB."),
   /** The instance, when the YAML does not name it (NEMO_WORKLOAD context); must agree when it does. */
   instanceId: z.string().trim().max(64).optional(),
+  replace: replaceSchema,
 });
 
 /**
@@ -249,6 +261,7 @@ export const jsonIntentSchema = z.object({
       message: `intent is nested deeper than ${MAX_INTENT_JSON_DEPTH} levels.`,
     }),
   instanceId: z.string().trim().max(64).optional(),
+  replace: replaceSchema,
 });
 
 /** createIntent's input: the console form, an uploaded YAML, or (REST) the normal form as JSON. */
@@ -354,6 +367,28 @@ export function instanceNamedBy(intent: Intent): string | undefined {
   if (context) return String(context.contextValueRange);
   return intent.intentExpectations.find((e) => e.expectationObject.objectType === WORKLOAD_CONTEXT)
     ?.expectationObject.objectInstance;
+}
+
+/** A workload's name, version and Supported Intents: what decides which intent types its instances take. */
+export interface IntentSupport {
+  name: string;
+  version: string;
+  supportedIntents: readonly string[];
+}
+
+/**
+ * Why an instance of `workload` may not take an intent of `typeName`, or null
+ * when its workload declares that type. Network intents (cloud_continuum) are
+ * no exception: they are a catalogue type the workload's form offers like any
+ * other, so a workload whose instances need an L2 network declares it.
+ */
+export function unsupportedIntentMessage(workload: IntentSupport, typeName: string): string | null {
+  if (workload.supportedIntents.includes(typeName)) return null;
+  const supported =
+    workload.supportedIntents.length > 0
+      ? `it supports: ${workload.supportedIntents.join(", ")}.`
+      : "it declares no supported intents.";
+  return `${typeName} is not a supported intent of workload ${workload.name} ${workload.version}; ${supported}`;
 }
 
 export interface ImportProblem {

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { INTENT_TYPE_NAMES, type IntentTypeName } from "@/common/intent-catalogue";
 import type { SessionUser } from "@/server/auth";
 import { createDb, type Db } from "@/server/db";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
@@ -36,9 +37,20 @@ export async function closeDemoDatabase({ url, db }: DemoDatabase): Promise<void
 /** Helm's `helm create` chart, from the renderer's conformance data. */
 export const MYCHART_DIR = path.resolve("src/server/charts/conformance-data/helm/create/mychart");
 
-/** A workload of `owner` with mychart uploaded: ACCEPTED, ready for instances. Returns its id. */
-export async function acceptedMychartWorkload(db: Db, owner: SessionUser, name: string): Promise<number> {
-  const workload = await createWorkload({ db, user: owner }, { name: uniq(name), version: "1.0.0" });
+/**
+ * A workload of `owner` with mychart uploaded: ACCEPTED, ready for instances,
+ * supporting every catalogue intent type unless told otherwise. Returns its id.
+ */
+export async function acceptedMychartWorkload(
+  db: Db,
+  owner: SessionUser,
+  name: string,
+  supportedIntents: readonly IntentTypeName[] = INTENT_TYPE_NAMES,
+): Promise<number> {
+  const workload = await createWorkload(
+    { db, user: owner },
+    { name: uniq(name), version: "1.0.0", supportedIntents: [...supportedIntents] },
+  );
   await uploadChart({ db, user: owner }, workload.id, await packChartDirectory(MYCHART_DIR));
   return workload.id;
 }

@@ -3,6 +3,7 @@ import type { Db } from "@/server/db/client";
 import type { Role } from "@/common/roles";
 import type { AuthSession, SessionUser } from "@/server/auth/session";
 import type { TRPCContext } from "@/server/api/trpc";
+import { INTENT_TYPE_NAMES } from "@/common/intent-catalogue";
 
 /**
  * Small factories for API tests. Every row gets a unique suffix because test
@@ -32,17 +33,22 @@ export function contextFor(db: Db, user: SessionUser | null): TRPCContext {
   return { db, session: user ? sessionFor(user) : null, headers: new Headers() };
 }
 
+/**
+ * A workload row (REGISTERED). Its Supported Intents default to every
+ * catalogue type, so tests may attach any intent; pass `supportedIntents`
+ * to test the rule itself.
+ */
 export async function makeWorkload(
   db: Db,
   owner: SessionUser,
-  data: { name?: string; version?: string } = {},
+  data: { name?: string; version?: string; supportedIntents?: readonly string[] } = {},
 ) {
   return db.workload.create({
     data: {
       name: data.name ?? uniq("wl"),
       version: data.version ?? "1.0.0",
       ownerId: owner.id,
-      supportedIntents: [],
+      supportedIntents: [...(data.supportedIntents ?? INTENT_TYPE_NAMES)],
     },
   });
 }

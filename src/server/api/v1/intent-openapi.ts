@@ -304,6 +304,16 @@ export function intentPaths(): JsonObject {
             schema: { type: "string", format: "uuid" },
             description: "The instance, for a YAML or JSON intent that does not name it.",
           },
+          {
+            name: "replace",
+            in: "query",
+            required: false,
+            schema: { type: "string", enum: ["true", "false"] },
+            description:
+              "For a YAML or JSON intent whose `id` names one of the tenant's intents (an exported intent " +
+              "imported back): `true` updates that intent in place (same id, reports kept, evaluated again " +
+              "now; 200) instead of answering 409.",
+          },
         ],
         requestBody: {
           required: true,
@@ -328,6 +338,10 @@ export function intentPaths(): JsonObject {
           },
         },
         responses: {
+          "200": {
+            description: "Replaced (`?replace=true`): the intent the document's id names, updated in place.",
+            content: json(ref("IntentDetail")),
+          },
           "201": {
             description: "Created. `Location` is the intent's URL.",
             headers: { Location: { schema: { type: "string" } } },
@@ -335,13 +349,15 @@ export function intentPaths(): JsonObject {
           },
           "400": errorResponse(
             "Invalid field (`field`: targets.0.targetValue, instanceId, …); an invalid YAML or normal form " +
-              "lists every problem in `problems` with field and (YAML) line.",
+              "lists every problem in `problems` with field and (YAML) line; an intent type the instance's " +
+              "workload does not list in its Supported Intents (`field`: intentType, or userLabel for YAML/JSON).",
           ),
           "404": errorResponse(
             "No such instance, or it belongs to another service provider (`field`: instanceId).",
           ),
           "409": errorResponse(
-            "An intent with this id exists (`field`: id), or the instance is being deleted (`field`: instanceId).",
+            "An intent with this id exists (`field`: id; `?replace=true` updates it), a replace names an intent " +
+              "of another instance, or the instance is being deleted (`field`: instanceId).",
           ),
           "413": errorResponse("The body is larger than 1 MiB."),
           ...COMMON_ERRORS,

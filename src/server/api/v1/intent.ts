@@ -14,7 +14,7 @@ import {
   intentTemplateInput,
   type CreateIntentInput,
 } from "@/server/intents";
-import { changeIntentTarget, createIntent, intentAction, intentTemplate } from "@/server/intents";
+import { changeIntentTarget, createOrReplaceIntent, intentAction, intentTemplate } from "@/server/intents";
 import {
   exportIntentYaml,
   intentDetail,
@@ -77,6 +77,10 @@ export function createInputFromJson(body: unknown, instanceId: string | undefine
 
 const createQuery = z.object({
   instanceId: z.string().max(64).optional(),
+  replace: z
+    .enum(["true", "false"], { error: 'replace must be "true" or "false".' })
+    .optional()
+    .describe("An imported document whose id names one of the tenant's intents updates it (200)."),
 });
 
 /** GET /api/v1/intent/ — one page of the caller's intents (all, for an admin). */
@@ -95,11 +99,13 @@ export const createIntentRest = restHandler(
     const type = mediaType(request);
     const text = await readText(request);
     let input: CreateIntentInput;
+    const replace = query.replace === "true" ? { replace: true } : {};
     if ((YAML_MEDIA_TYPES as readonly string[]).includes(type)) {
       input = parseInput(createIntentInputSchema, {
         source: "yaml",
         yaml: text,
         ...(query.instanceId ? { instanceId: query.instanceId } : {}),
+        ...replace,
       });
     } else if (type === "application/json" || type === "") {
       let body: unknown;
@@ -109,6 +115,8 @@ export const createIntentRest = restHandler(
         throw new RestError(400, "bad_request", "The request body is not valid JSON.", null);
       }
       input = createInputFromJson(body, query.instanceId);
+      // ?replace=true concerns imports only (a form intent gets a new id).
+      if (input.source !== "form" && query.replace === "true") input = { ...input, replace: true };
     } else {
       throw new RestError(
         400,
@@ -117,8 +125,8 @@ export const createIntentRest = restHandler(
         null,
       );
     }
-    const intent = await createIntent({ db, user }, input);
-    return created(intent, `/api/v1/intent/${intent.id}/`);
+    const { intent, replaced } = await createOrReplaceIntent({ db, user }, input);
+    return replaced ? intent : created(intent, `/api/v1/intent/${intent.id}/`);
   },
 );
 
