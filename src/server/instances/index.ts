@@ -8,3 +8,4 @@ export * from "./placement-input";
 export { redriveStuckInstances, STUCK_AFTER_MS } from "./orchestration";
 export { moveInstance } from "./transitions";
 export { openManifests, sealLegacyInstanceSecrets, type StoredManifest } from "./instance-secrets";
+export { instanceReplicasFrom, totalDesiredReplicas, type InstanceReplicas } from "./replicas";

@@ -19,6 +19,7 @@ import {
   requestsOf,
 } from "@/server/clusters";
 import { intentTargets, parseRenderedManifests, placementRequestFor } from "./placement-input";
+import { instanceReplicasFrom, totalDesiredReplicas, type InstanceReplicas } from "./replicas";
 import { createInstanceInputSchema, type CreateInstanceInput } from "./schemas";
 import { isUuid } from "@/common/ids";
 import { isDeletable } from "@/common/instance-status";
@@ -221,7 +222,8 @@ export async function createInstance(deps: InstanceDeps, input: CreateInstanceIn
   }
 
   // Refused here, where the provider can still change the values, rather than failed later by the orchestrator.
-  const violations = namespacePolicyViolations(parseRenderedManifests(rendered.manifests), namespace, {
+  const objects = parseRenderedManifests(rendered.manifests);
+  const violations = namespacePolicyViolations(objects, namespace, {
     allowClusterScoped: workload.clusterScopedApprovedAt !== null,
   });
   if (violations.length > 0) throw new DomainError("unprocessable", describePolicyViolations(violations));
@@ -246,6 +248,8 @@ export async function createInstance(deps: InstanceDeps, input: CreateInstanceIn
         noHooks: data.noHooks,
         manifests: sealed.manifests as unknown as Prisma.InputJsonArray,
         manifestSecretsCipher: sealed.manifestSecretsCipher,
+        // Desired replicas of its Deployments and StatefulSets: lists show it without reading any cluster.
+        replicas: totalDesiredReplicas(objects),
       },
       select: instanceRowSelect,
     });
@@ -301,6 +305,46 @@ export async function getInstance(deps: InstanceDeps, id: string, options: Revea
   const row = await loadScoped(deps.db, deps.user, id);
   const reveal = await revealAllowed(deps, row, "instance", options);
   return { ...toInstanceView(row, deps.user, reveal), placement: row.placement };
+}
+
+/**
+ * Desired (from the stored manifests) and ready (from the cluster, only while
+ * DEPLOYED) replicas of the instance's Deployments and StatefulSets.
+ */
+async function replicasOf(
+  deps: InstanceDeps,
+  row: Awaited<ReturnType<typeof loadScoped>>,
+): Promise<InstanceReplicas> {
+  const manifests = parseRenderedManifests(storedManifests(row.manifests));
+  let tree: DeploymentTree | null = null;
+  if (row.cluster && row.status === "DEPLOYED") {
+    try {
+      const cluster = await deps.db.cluster.findUniqueOrThrow({ where: { id: row.cluster.id } });
+      tree = await driverFor(deps.db, cluster, deps.driverFactory).deploymentTree(row.namespace);
+    } catch (error) {
+      // The instance is still answered; ready stays unknown (null) rather than failing the read.
+      log.warn({ err: error, instance: row.id }, "instance replicas: live state not read");
+    }
+  }
+  return instanceReplicasFrom(manifests, tree);
+}
+
+/**
+ * The REST instance object: `getInstance` plus the ready replicas read from
+ * its cluster (`readyReplicas`) and each workload's counts. One instance at a
+ * time: lists show no replicas and never call a cluster.
+ */
+export async function getInstanceWithReplicas(deps: InstanceDeps, id: string, options: RevealOptions = {}) {
+  assertServiceUser(deps.user);
+  const row = await loadScoped(deps.db, deps.user, id);
+  const reveal = await revealAllowed(deps, row, "instance", options);
+  const { ready, workloads } = await replicasOf(deps, row);
+  return {
+    ...toInstanceView(row, deps.user, reveal),
+    placement: row.placement,
+    readyReplicas: ready,
+    workloadReplicas: workloads,
+  };
 }
 
 /** Asks the orchestrator to remove the instance from its cluster; DELETED when it has. */

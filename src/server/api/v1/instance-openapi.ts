@@ -47,7 +47,31 @@ const instanceSchema = z.object({
   includeCrds: z.boolean(),
   isUpgrade: z.boolean(),
   noHooks: z.boolean(),
-  replicas: z.number().int(),
+  replicas: z
+    .number()
+    .int()
+    .describe(
+      "Desired replicas: `spec.replicas` of the rendered Deployments and StatefulSets, summed (absent counts 1, as Kubernetes defaults it).",
+    ),
+  readyReplicas: z
+    .number()
+    .int()
+    .nullable()
+    .optional()
+    .describe(
+      "Ready replicas from the cluster's live state (GET only); null while the instance is not DEPLOYED or its cluster does not answer.",
+    ),
+  workloadReplicas: z
+    .array(
+      z.object({
+        kind: z.enum(["Deployment", "StatefulSet"]),
+        name: z.string(),
+        desired: z.number().int(),
+        ready: z.number().int().nullable(),
+      }),
+    )
+    .optional()
+    .describe("Desired and ready replicas per Deployment / StatefulSet (GET only)."),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   cluster: z

@@ -302,6 +302,42 @@ describe("REST /api/v1/instance/", () => {
     expect((await call(instanceTreeRest, provider, { id: instance.id })).status).toBe(409);
   });
 
+  it("reports desired replicas from the manifests and ready replicas from the cluster (issue 13, bug 4)", async () => {
+    const response = await call(createInstanceRest, provider, {
+      method: "POST",
+      json: { workloadId, releaseName: "rest-scaled", valuesOverride: "replicaCount: 3\n" },
+    });
+    expect(response.status).toBe(201);
+    const instance = (await response.json()) as { id: string; replicas: number; readyReplicas?: unknown };
+    expect(instance.replicas).toBe(3);
+    const before = (await (await call(getInstanceRest, provider, { id: instance.id })).json()) as {
+      replicas: number;
+      readyReplicas: number | null;
+    };
+    // Not deployed yet: nothing is read from a cluster.
+    expect(before).toMatchObject({ replicas: 3, readyReplicas: null });
+
+    await orchestrate(instance.id);
+    const read = (await (await call(getInstanceRest, provider, { id: instance.id })).json()) as {
+      status: string;
+      replicas: number;
+      readyReplicas: number | null;
+      workloadReplicas: Array<{ kind: string; name: string; desired: number; ready: number | null }>;
+    };
+    expect(read.status).toBe("DEPLOYED");
+    // Ready is what the live tree says (the simulated pods may still be starting).
+    const tree = (await (await call(instanceTreeRest, provider, { id: instance.id })).json()) as {
+      nodes: Array<{ kind: string; name: string; replicas: { desired: number; ready: number } | null }>;
+    };
+    const deployment = tree.nodes.find((n) => n.kind === "Deployment");
+    expect(deployment?.replicas?.desired).toBe(3);
+    const ready = deployment?.replicas?.ready ?? -1;
+    expect(read).toMatchObject({ replicas: 3, readyReplicas: ready });
+    expect(read.workloadReplicas).toEqual([
+      { kind: "Deployment", name: deployment?.name, desired: 3, ready },
+    ]);
+  });
+
   it("answers bad input with {error, message, field}", async () => {
     const badName = await call(createInstanceRest, provider, {
       method: "POST",

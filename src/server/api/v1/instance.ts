@@ -13,7 +13,7 @@ import {
   createInstanceInputSchema,
   deleteInstance,
   dryRunPlacement,
-  getInstance,
+  getInstanceWithReplicas,
   instanceDeploymentTree,
   instanceListQuery,
   instanceManifests,
@@ -53,9 +53,9 @@ export const createInstanceRest = restHandler(
   },
 );
 
-/** GET /api/v1/instance/{id}/ — the values override redacted unless `?reveal=secrets` (owner only). */
+/** GET /api/v1/instance/{id}/ — with ready replicas from its cluster; the values override redacted unless `?reveal=secrets` (owner only). */
 export const getInstanceRest = restHandler({ roles, query: revealQuery }, ({ db, user, params, query }) =>
-  getInstance({ db, user }, params.id ?? "", revealOf(query)),
+  getInstanceWithReplicas({ db, user }, params.id ?? "", revealOf(query)),
 );
 
 /** DELETE /api/v1/instance/{id}/ — 202: the orchestrator removes it, then it is DELETED. */
