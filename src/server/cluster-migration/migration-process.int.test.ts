@@ -190,7 +190,7 @@ describe("migration across worker processes", () => {
     const said = controller.lines.filter((l) => l.instance === instance.id);
     expect(said.map((l) => l.msg)).toEqual(
       expect.arrayContaining([
-        "Cluster dev-onelab does not meet intent availability requirement (90 % ≤ 95 %)",
+        "Cluster dev-onelab does not meet intent availability requirement (offers 90 %, needs more than 95 %)",
         "Skipping cluster nemo-smart-farming due to invalid or missing Status: ERROR",
         "Cluster staging-onelab meets all intent requirements",
         "Migration triggered from dev-onelab to staging-onelab",

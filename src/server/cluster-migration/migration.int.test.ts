@@ -263,9 +263,9 @@ describe("intent-based migration", () => {
     const said = about.map((l) => l.msg);
     expect(said).toEqual(
       expect.arrayContaining([
-        "Cluster dev-onelab does not meet intent availability requirement (90 % ≤ 95 %)",
-        "Cluster k3s-onelab does not meet intent availability requirement (95 % ≤ 95 %)",
-        "Cluster pro-onelab does not meet intent availability requirement (95 % ≤ 95 %)",
+        "Cluster dev-onelab does not meet intent availability requirement (offers 90 %, needs more than 95 %)",
+        "Cluster k3s-onelab does not meet intent availability requirement (offers 95 %, needs more than 95 %)",
+        "Cluster pro-onelab does not meet intent availability requirement (offers 95 %, needs more than 95 %)",
         "Skipping cluster nemo-smart-farming due to invalid or missing Status: ERROR",
         "Cluster staging-onelab meets all intent requirements",
         "Backup requested on exchange mo with routing key dev-onelab",

@@ -37,10 +37,10 @@ describe("migration target selection", () => {
     });
     expect(selection.evaluations[0]).toMatchObject({ cluster: "dev-onelab", reason: "IntentTargetNotMet" });
     expect(selection.messages).toEqual([
-      "Cluster dev-onelab does not meet intent availability requirement (90 % ≤ 95 %)",
-      "Cluster k3s-onelab does not meet intent availability requirement (95 % ≤ 95 %)",
+      "Cluster dev-onelab does not meet intent availability requirement (offers 90 %, needs more than 95 %)",
+      "Cluster k3s-onelab does not meet intent availability requirement (offers 95 %, needs more than 95 %)",
       "Skipping cluster nemo-smart-farming due to invalid or missing Status: PENDING",
-      "Cluster pro-onelab does not meet intent availability requirement (95 % ≤ 95 %)",
+      "Cluster pro-onelab does not meet intent availability requirement (offers 95 %, needs more than 95 %)",
       "Cluster staging-onelab meets all intent requirements",
       expect.stringMatching(/^Cluster staging-onelab chosen as the migration target \(score -?\d+\)$/),
     ]);
@@ -58,8 +58,8 @@ describe("migration target selection", () => {
     expect(selection.target).toBeNull();
     expect(selection.evaluations.filter((e) => e.cluster === "staging-onelab")).toHaveLength(1);
     expect(selection.reasonIfNone).toBe(
-      "No cluster other than staging-onelab meets every intent requirement: " +
-        "ClusterStatus rejected 1 (nemo-smart-farming); Availability rejected 3 (dev-onelab, k3s-onelab, pro-onelab)",
+      "No cluster other than staging-onelab offers availability of more than 95 % " +
+        "(highest availability offered: 95 %)",
     );
   });
 
@@ -94,17 +94,17 @@ describe("migration target selection", () => {
         condition: "IS_GREATER_THAN",
         value: 50,
       }),
-      "Cluster pro-onelab does not meet intent greenEnergy requirement (20 % ≤ 50 %)",
+      "Cluster pro-onelab does not meet intent greenEnergy requirement (offers 20 %, needs more than 50 %)",
     ],
     [
       "cost class",
       makeTarget({ intentType: "Cost", targetName: "cost", condition: "IS_EQUAL_TO", value: "low_cost" }),
-      "Cluster pro-onelab does not meet intent cost requirement (high_performance ≠ low_cost)",
+      "Cluster pro-onelab does not meet intent cost requirement (offers high_performance, needs low_cost)",
     ],
     [
       "base rate",
       makeTarget({ intentType: "Cost", targetName: "cpuBaseRate", condition: "IS_LESS_THAN", value: 10 }),
-      "Cluster pro-onelab does not meet intent cpuBaseRate requirement (20 ≥ 10)",
+      "Cluster pro-onelab does not meet intent cpuBaseRate requirement (offers 20, needs less than 10)",
     ],
     [
       "vram",
@@ -114,7 +114,7 @@ describe("migration target selection", () => {
         condition: "IS_GREATER_THAN",
         value: 20,
       }),
-      "Cluster pro-onelab does not meet intent vram requirement (14 GB ≤ 20 GB)",
+      "Cluster pro-onelab does not meet intent vram requirement (offers 14 GB, needs more than 20 GB)",
     ],
   ])("rejects a cluster that misses a %s target", (_what, target, message) => {
     const selection = select({ targets: [target] });
@@ -142,8 +142,8 @@ describe("migration target selection", () => {
     expect(none.currentMeetsTargets).toBe(false);
     expect(none.evaluations.filter((e) => e.verdict === "eligible" || e.verdict === "chosen")).toEqual([]);
     expect(none.reasonIfNone).toBe(
-      "No cluster other than dev-onelab meets every intent requirement: " +
-        "ClusterStatus rejected 1 (nemo-smart-farming); Availability rejected 3 (k3s-onelab, pro-onelab, staging-onelab)",
+      "No cluster other than dev-onelab offers availability of more than 99.95 % " +
+        "(highest availability offered: 99.9 %)",
     );
     expect(none.messages.at(-1)).toBe(none.reasonIfNone);
 
@@ -151,6 +151,25 @@ describe("migration target selection", () => {
     expect(misconfigured.currentMeetsTargets).toBe(false);
     expect(misconfigured.evaluations[0]).toMatchObject({ verdict: "current", reason: "TargetMisconfigured" });
     expect(misconfigured.target).toBeNull();
+  });
+
+  it("names the target no other cluster can meet, with the best value on offer", () => {
+    const selection = select({
+      targets: [
+        makeTarget({ condition: "IS_EQUAL_TO_OR_GREATER_THAN", value: 95 }),
+        makeTarget({
+          intentType: "GreenEnergy",
+          targetName: "greenEnergy",
+          condition: "IS_EQUAL_TO_OR_GREATER_THAN",
+          value: 80,
+        }),
+      ],
+    });
+    expect(selection.target).toBeNull();
+    expect(selection.reasonIfNone).toBe(
+      "No cluster other than dev-onelab offers green energy of at least 80 % " +
+        "(highest green energy offered: 60 %)",
+    );
   });
 
   it("chooses among several eligible clusters by score and marks the rest eligible", () => {

@@ -15,6 +15,7 @@ import {
   type IntentTarget,
   type PlacementRequest,
   type ResourceRequests,
+  unmetTargets,
 } from "@/server/placement";
 
 /**
@@ -25,7 +26,7 @@ import {
  * target. The current cluster is judged on the intent targets alone.
  *
  * Messages use the reference controller's wording ("Cluster dev-onelab does
- * not meet intent availability requirement (90 % ≤ 95 %)", "Skipping cluster
+ * not meet intent availability requirement (offers 90 %, needs more than 95 %)", "Skipping cluster
  * nemo-smart-farming due to invalid or missing Status: ERROR", "Cluster
  * staging-onelab meets all intent requirements").
  */
@@ -110,9 +111,28 @@ function judgeCurrent(
   };
 }
 
-function summarize(current: string | null, rejected: ReadonlyArray<{ plugin: FilterName; cluster: string }>) {
+const GATE_FILTERS: ReadonlySet<FilterName> = new Set(["ClusterStatus", "ExcludedClusters"]);
+
+function summarize(
+  current: string | null,
+  rejected: ReadonlyArray<{ plugin: FilterName; cluster: string }>,
+  clusters: readonly ClusterCandidate[],
+  request: PlacementRequest,
+) {
   if (rejected.length === 0)
     return current ? `No cluster other than ${current} is registered` : "No clusters are registered";
+  const others = current ? `No cluster other than ${current}` : "No cluster";
+  // The targets no other cluster meets even on its own say more than the filter that stopped each one first.
+  const gated = new Set(rejected.filter((r) => GATE_FILTERS.has(r.plugin)).map((r) => r.cluster));
+  const inTheRunning = clusters.filter((c) => c.name !== current && !gated.has(c.name));
+  if (inTheRunning.length > 0) {
+    const who = current ? `no cluster other than ${current}` : "no cluster";
+    const unmet = unmetTargets(inTheRunning, prepareRequest(request).propertyTargets, who);
+    if (unmet.length > 0) {
+      const sentence = unmet.join("; ");
+      return sentence.charAt(0).toUpperCase() + sentence.slice(1);
+    }
+  }
   // In filter-chain order, as the placement explanation reads.
   const groups = new Map<FilterName, string[]>(FILTERS.map((f) => [f.name, []]));
   for (const { plugin, cluster } of rejected) groups.get(plugin)?.push(cluster);
@@ -122,7 +142,6 @@ function summarize(current: string | null, rejected: ReadonlyArray<{ plugin: Fil
       const more = names.length > LISTED_NAMES ? ` and ${names.length - LISTED_NAMES} more` : "";
       return `${plugin} rejected ${names.length} (${names.slice(0, LISTED_NAMES).join(", ")}${more})`;
     });
-  const others = current ? `No cluster other than ${current}` : "No cluster";
   return `${others} meets every intent requirement: ${parts.join("; ")}`;
 }
 
@@ -162,7 +181,7 @@ export function selectMigrationTarget(input: TargetSelectionInput): TargetSelect
   const evaluations = current.evaluation ? [current.evaluation, ...others] : others;
 
   const target = decision.winner;
-  const reasonIfNone = target === null ? summarize(currentCluster, rejected) : null;
+  const reasonIfNone = target === null ? summarize(currentCluster, rejected, input.clusters, request) : null;
   const messages = evaluations.map((e) => e.message);
   if (target !== null) {
     const score = decision.scores[0]?.total ?? 0;

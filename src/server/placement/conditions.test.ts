@@ -7,6 +7,7 @@ import {
   conditionSchema,
   conditionValueSchema,
   describeCondition,
+  describeRequirement,
   describeViolation,
   evaluateCondition,
   validateConditionValue,
@@ -201,19 +202,42 @@ describe("descriptions", () => {
     expect(describeCondition("IS_ONE_OF", ["low_cost", "edge"])).toBe("one of {low_cost, edge}");
   });
 
-  it("states the fact that violates the requirement, as the reference controller logs it", () => {
-    expect(describeViolation("IS_GREATER_THAN", 90, 95, { unit: " %" })).toBe("90 % ≤ 95 %");
-    expect(describeViolation("IS_EQUAL_TO_OR_GREATER_THAN", 90, 95)).toBe("90 < 95");
-    expect(describeViolation("IS_LESS_THAN", 96, 95)).toBe("96 ≥ 95");
-    expect(describeViolation("IS_EQUAL_TO_OR_LESS_THAN", 96, 95)).toBe("96 > 95");
-    expect(describeViolation("IS_EQUAL_TO", "high_performance", "low_cost")).toBe(
-      "high_performance ≠ low_cost",
+  it("states the requirement in words", () => {
+    expect(describeRequirement("IS_GREATER_THAN", 95, { unit: " %" })).toBe("more than 95 %");
+    expect(describeRequirement("IS_EQUAL_TO_OR_GREATER_THAN", 80, { unit: " %" })).toBe("at least 80 %");
+    expect(describeRequirement("IS_LESS_THAN", 10)).toBe("less than 10");
+    expect(describeRequirement("IS_EQUAL_TO_OR_LESS_THAN", 10)).toBe("at most 10");
+    expect(describeRequirement("IS_EQUAL_TO", "low_cost")).toBe("low_cost");
+    expect(describeRequirement("IS_WITHIN_RANGE", [90, 99], { unit: " %" })).toBe("between 90 % and 99 %");
+    expect(describeRequirement("IS_OUTSIDE_RANGE", [5, 9])).toBe("below 5 or above 9");
+    expect(describeRequirement("IS_ONE_OF", ["low_cost", "edge", "x"])).toBe("one of low_cost, edge or x");
+    expect(describeRequirement("IS_ONE_OF", ["low_cost"])).toBe("low_cost");
+    expect(describeRequirement("IS_NOT_ONE_OF", ["a", "b"])).toBe("none of a or b");
+    expect(describeRequirement("IS_ALL_OF", ["gpu", "ssd"])).toBe("all of gpu and ssd");
+  });
+
+  it("states what a cluster offers against what is needed, never as a symbol that reads backwards", () => {
+    expect(describeViolation("IS_GREATER_THAN", 90, 90, { unit: " %" })).toBe(
+      "offers 90 %, needs more than 90 %",
     );
-    expect(describeViolation("IS_WITHIN_RANGE", 4, [5, 9])).toBe("4 ∉ [5, 9]");
-    expect(describeViolation("IS_OUTSIDE_RANGE", 6, [5, 9])).toBe("6 ∈ [5, 9]");
-    expect(describeViolation("IS_ONE_OF", "x", ["a", "b"])).toBe("x ∉ {a, b}");
-    expect(describeViolation("IS_NOT_ONE_OF", "a", ["a", "b"])).toBe("a ∈ {a, b}");
-    expect(describeViolation("IS_ALL_OF", ["gpu"], ["gpu", "ssd", "arm"])).toBe("gpu lacks ssd, arm");
+    expect(describeViolation("IS_EQUAL_TO_OR_GREATER_THAN", 90, 95)).toBe("offers 90, needs at least 95");
+    expect(describeViolation("IS_LESS_THAN", 96, 95)).toBe("offers 96, needs less than 95");
+    expect(describeViolation("IS_EQUAL_TO_OR_LESS_THAN", 96, 95)).toBe("offers 96, needs at most 95");
+    expect(describeViolation("IS_EQUAL_TO", "high_performance", "low_cost")).toBe(
+      "offers high_performance, needs low_cost",
+    );
+    expect(describeViolation("IS_WITHIN_RANGE", 4, [5, 9])).toBe("offers 4, needs between 5 and 9");
+    expect(describeViolation("IS_OUTSIDE_RANGE", 6, [5, 9])).toBe("offers 6, needs below 5 or above 9");
+    expect(describeViolation("IS_ONE_OF", "x", ["a", "b"])).toBe("offers x, needs one of a or b");
+    expect(describeViolation("IS_NOT_ONE_OF", "a", ["a", "b"])).toBe("offers a, needs none of a or b");
+    expect(describeViolation("IS_ALL_OF", ["gpu"], ["gpu", "ssd", "arm"])).toBe(
+      "offers gpu, needs all of gpu, ssd and arm (missing ssd and arm)",
+    );
+    for (const text of [
+      describeViolation("IS_GREATER_THAN", 90, 95),
+      describeViolation("IS_LESS_THAN", 1, 0),
+    ])
+      expect(text).not.toMatch(/[≤≥<>≠∉∈]/);
   });
 });
 

@@ -371,22 +371,52 @@ export function describeCondition(
   return `${OPERATOR[condition]} ${formatValue(expected, unit)}`;
 }
 
-const NEGATED: Record<Condition, string> = {
-  IS_EQUAL_TO: "≠",
-  IS_LESS_THAN: "≥",
-  IS_GREATER_THAN: "≤",
-  IS_EQUAL_TO_OR_LESS_THAN: ">",
-  IS_EQUAL_TO_OR_GREATER_THAN: "<",
-  IS_WITHIN_RANGE: "∉",
-  IS_OUTSIDE_RANGE: "∈",
-  IS_ONE_OF: "∉",
-  IS_NOT_ONE_OF: "∈",
-  IS_ALL_OF: "lacks",
-};
+/** A value list in words: "a", "a or b", "a, b or c" (`last` joins the final pair). */
+function wordList(values: readonly unknown[], unit: string, last: string): string {
+  const words = values.map((v) => formatValue(v, unit));
+  if (words.length <= 1) return words.join("");
+  return `${words.slice(0, -1).join(", ")} ${last} ${words.at(-1)}`;
+}
 
 /**
- * Why an actual value fails a condition, as the fact that holds instead:
- * "90 % ≤ 95 %" for IS_GREATER_THAN 95, "4 ∉ [5, 9]" for IS_WITHIN_RANGE.
+ * The requirement in words, for sentences about people's intents: "more than
+ * 95 %", "at least 80 %", "between 90 % and 99 %", "one of low_cost or edge".
+ * Symbols ("≤") read as the opposite of what is meant in a failure message.
+ */
+export function describeRequirement(
+  condition: Condition,
+  expected: ConditionValue,
+  options: FormatOptions = {},
+): string {
+  const unit = options.unit ?? "";
+  const list: readonly unknown[] = Array.isArray(expected) ? expected : [expected];
+  switch (condition) {
+    case "IS_EQUAL_TO":
+      return formatValue(expected, unit);
+    case "IS_LESS_THAN":
+      return `less than ${formatValue(expected, unit)}`;
+    case "IS_GREATER_THAN":
+      return `more than ${formatValue(expected, unit)}`;
+    case "IS_EQUAL_TO_OR_LESS_THAN":
+      return `at most ${formatValue(expected, unit)}`;
+    case "IS_EQUAL_TO_OR_GREATER_THAN":
+      return `at least ${formatValue(expected, unit)}`;
+    case "IS_WITHIN_RANGE":
+      return `between ${formatValue(list[0], unit)} and ${formatValue(list[1], unit)}`;
+    case "IS_OUTSIDE_RANGE":
+      return `below ${formatValue(list[0], unit)} or above ${formatValue(list[1], unit)}`;
+    case "IS_ONE_OF":
+      return list.length === 1 ? formatValue(list[0], unit) : `one of ${wordList(list, unit, "or")}`;
+    case "IS_NOT_ONE_OF":
+      return `none of ${wordList(list, unit, "or")}`;
+    case "IS_ALL_OF":
+      return `all of ${wordList(list, unit, "and")}`;
+  }
+}
+
+/**
+ * Why an actual value fails a condition, as what is offered against what is
+ * needed: "offers 90 %, needs more than 95 %", "offers 4, needs between 5 and 9".
  */
 export function describeViolation(
   condition: Condition,
@@ -395,13 +425,9 @@ export function describeViolation(
   options: FormatOptions = {},
 ): string {
   const unit = options.unit ?? "";
-  const a = formatValue(actual, unit);
-  if (condition === "IS_ALL_OF") {
-    const have = new Set<unknown>(Array.isArray(actual) ? actual : [actual]);
-    const missing = (expected as readonly unknown[]).filter((v) => !have.has(v));
-    return `${a} ${NEGATED[condition]} ${formatValue(missing, unit)}`;
-  }
-  if (RANGED.has(condition)) return `${a} ${NEGATED[condition]} [${formatValue(expected, unit)}]`;
-  if (LISTED.has(condition)) return `${a} ${NEGATED[condition]} {${formatValue(expected, unit)}}`;
-  return `${a} ${NEGATED[condition]} ${formatValue(expected, unit)}`;
+  const offers = `offers ${formatValue(actual, unit)}, needs ${describeRequirement(condition, expected, options)}`;
+  if (condition !== "IS_ALL_OF") return offers;
+  const have = new Set<unknown>(Array.isArray(actual) ? actual : [actual]);
+  const missing = (expected as readonly unknown[]).filter((v) => !have.has(v));
+  return `${offers} (missing ${wordList(missing, unit, "and")})`;
 }

@@ -27,14 +27,16 @@ describe("the reference test-bed", () => {
         plugin: "Availability",
         code: "Error",
         reason: "IntentTargetNotMet",
-        message: "Cluster dev-onelab does not meet intent availability requirement (90 % ≤ 95 %)",
+        message:
+          "Cluster dev-onelab does not meet intent availability requirement (offers 90 %, needs more than 95 %)",
       },
       {
         cluster: "k3s-onelab",
         plugin: "Availability",
         code: "Error",
         reason: "IntentTargetNotMet",
-        message: "Cluster k3s-onelab does not meet intent availability requirement (95 % ≤ 95 %)",
+        message:
+          "Cluster k3s-onelab does not meet intent availability requirement (offers 95 %, needs more than 95 %)",
       },
       {
         cluster: "nemo-smart-farming",
@@ -48,7 +50,8 @@ describe("the reference test-bed", () => {
         plugin: "Availability",
         code: "Error",
         reason: "IntentTargetNotMet",
-        message: "Cluster pro-onelab does not meet intent availability requirement (95 % ≤ 95 %)",
+        message:
+          "Cluster pro-onelab does not meet intent availability requirement (offers 95 %, needs more than 95 %)",
       },
     ]);
     expect(decision.scores.map((s) => s.cluster)).toEqual(["staging-onelab"]);
@@ -89,7 +92,7 @@ describe("the reference test-bed", () => {
       message: "Cluster dev-onelab has not enough free CPU (68 CPU free, 100 CPU requested)",
     });
     expect(decision.reasonIfNone).toBe(
-      "No cluster can take the instance: ClusterStatus rejected 1 (nemo-smart-farming); " +
+      "Every cluster was ruled out: ClusterStatus rejected 1 (nemo-smart-farming); " +
         "Resources rejected 4 (dev-onelab, k3s-onelab, pro-onelab and 1 more)",
     );
   });
@@ -130,10 +133,11 @@ describe("a proposed cluster", () => {
       accepted: false,
       plugin: "Availability",
       reason: "IntentTargetNotMet",
-      message: "Cluster k3s-onelab does not meet intent availability requirement (95 % ≤ 95 %)",
+      message:
+        "Cluster k3s-onelab does not meet intent availability requirement (offers 95 %, needs more than 95 %)",
     });
     expect(decision.reasonIfNone).toBe(
-      "Proposed cluster k3s-onelab was rejected: Cluster k3s-onelab does not meet intent availability requirement (95 % ≤ 95 %)",
+      "Proposed cluster k3s-onelab was rejected: Cluster k3s-onelab does not meet intent availability requirement (offers 95 %, needs more than 95 %)",
     );
   });
 
@@ -201,7 +205,7 @@ describe("intent targets", () => {
     );
     expect(decision.scores.map((s) => s.cluster).sort()).toEqual(["k3s-onelab", "staging-onelab"]);
     expect(decision.filtered.find((f) => f.cluster === "pro-onelab")?.message).toBe(
-      "Cluster pro-onelab does not meet intent greenEnergy requirement (20 % < 30 %)",
+      "Cluster pro-onelab does not meet intent greenEnergy requirement (offers 20 %, needs at least 30 %)",
     );
   });
 
@@ -213,8 +217,72 @@ describe("intent targets", () => {
     expect(decision.winner).toBeNull();
     expect(decision.filtered.filter((f) => f.code === "Misconfigured")).toHaveLength(4);
     expect(decision.reasonIfNone).toBe(
-      "No cluster can take the instance: ClusterStatus rejected 1 (nemo-smart-farming); " +
+      "Every cluster was ruled out: ClusterStatus rejected 1 (nemo-smart-farming); " +
         "Availability: Intent target availability cannot be checked: IS_WITHIN_RANGE range [99, 90] has low > high",
+    );
+  });
+});
+
+describe("why no cluster fits", () => {
+  const greenAtLeast80 = makeTarget({
+    intentType: "GreenEnergy",
+    targetName: "greenEnergy",
+    condition: "IS_EQUAL_TO_OR_GREATER_THAN",
+    value: 80,
+  });
+  const availabilityAtLeast95 = makeTarget({ condition: "IS_EQUAL_TO_OR_GREATER_THAN", value: 95 });
+  // Availability is met by some clusters only, green energy by none: the filter chain stops most at Availability.
+  const fleet = () => [
+    makeCluster({ name: "a", availabilityPct: 90, greenEnergyPct: 60 }),
+    makeCluster({ name: "b", availabilityPct: 90, greenEnergyPct: 40 }),
+    makeCluster({ name: "c", availabilityPct: 92, greenEnergyPct: 10 }),
+    makeCluster({ name: "d", availabilityPct: 99, greenEnergyPct: 55 }),
+    makeCluster({ name: "e", availabilityPct: 99.9, greenEnergyPct: 20 }),
+    makeCluster({ name: "joining", status: "PENDING", greenEnergyPct: 100 }),
+  ];
+
+  it("names the target no cluster can satisfy, with the best value offered, not the first filter's count", () => {
+    const decision = decidePlacement(
+      fleet(),
+      makeRequest({ targets: [availabilityAtLeast95, greenAtLeast80] }),
+    );
+    expect(decision.winner).toBeNull();
+    expect(decision.filtered.filter((f) => f.plugin === "Availability")).toHaveLength(3);
+    // The PENDING cluster's 100 % is not on offer.
+    expect(decision.reasonIfNone).toBe(
+      "No cluster offers green energy of at least 80 % (highest green energy offered: 60 %)",
+    );
+  });
+
+  it("names every target no cluster can satisfy", () => {
+    const decision = decidePlacement(
+      fleet(),
+      makeRequest({
+        targets: [
+          makeTarget({ value: 99.95 }),
+          greenAtLeast80,
+          makeTarget({ intentType: "Cost", targetName: "cost", condition: "IS_EQUAL_TO", value: "free" }),
+          makeTarget({ intentType: "Cost", targetName: "cpuBaseRate", condition: "IS_LESS_THAN", value: 5 }),
+        ],
+      }),
+    );
+    expect(decision.reasonIfNone).toBe(
+      "No cluster offers availability of more than 99.95 % (highest availability offered: 99.9 %); " +
+        "no cluster offers green energy of at least 80 % (highest green energy offered: 60 %); " +
+        "no cluster offers cost class free (cost class offered: low_cost); " +
+        "no cluster offers CPU base rate of less than 5 (lowest CPU base rate offered: 10)",
+    );
+  });
+
+  it("falls back to the rejections per filter when each target alone is met somewhere", () => {
+    const greenAtLeast56 = { ...greenAtLeast80, value: 56 };
+    const decision = decidePlacement(
+      fleet(),
+      makeRequest({ targets: [availabilityAtLeast95, greenAtLeast56] }),
+    );
+    expect(decision.reasonIfNone).toBe(
+      "Every cluster was ruled out: ClusterStatus rejected 1 (joining); " +
+        "Availability rejected 3 (a, b, c); GreenEnergy rejected 2 (d, e)",
     );
   });
 });

@@ -1,6 +1,6 @@
 import { FILTERS, firstRejection, type StatusCode } from "./filters";
 import { PRIORITIZERS, type ScoreContext } from "./prioritizers";
-import { prepareRequest, type FilterName, type IgnoredTarget } from "./request";
+import { prepareRequest, type FilterName, type IgnoredTarget, type PreparedRequest } from "./request";
 import {
   placementConfig,
   type ClusterCandidate,
@@ -10,6 +10,7 @@ import {
   type PrioritizerWeights,
   type ResourceRequests,
 } from "./schema";
+import { unmetTargets } from "./unmet-targets";
 
 export interface FilteredCluster {
   readonly cluster: string;
@@ -60,6 +61,7 @@ export interface PlacementDecision {
   readonly filtered: readonly FilteredCluster[];
   /** Every cluster that passed the filters, best first (total descending, then name). */
   readonly scores: readonly ClusterScore[];
+  /** Why no cluster was chosen, one self-contained sentence (callers show it as is, with no prefix). */
   readonly reasonIfNone: string | null;
 }
 
@@ -80,9 +82,21 @@ export function sortByName<T extends { readonly name: string }>(clusters: readon
 
 const LISTED_NAMES = 3;
 
-/** One sentence saying why nothing was chosen, grouped by the filter that rejected the clusters. */
+/** Filters that decide whether a cluster is in the running at all, before any intent target is judged. */
+const GATE_FILTERS: ReadonlySet<FilterName> = new Set([
+  "ProposedCluster",
+  "ClusterStatus",
+  "ExcludedClusters",
+]);
+
+/**
+ * One sentence saying why nothing was chosen. The intent targets no cluster
+ * in the running meets on its own come first, with the best value offered;
+ * otherwise the rejections grouped by the filter that made them.
+ */
 function summarizeRejections(
-  clusterCount: number,
+  clusters: readonly ClusterCandidate[],
+  prepared: PreparedRequest,
   filtered: readonly FilteredCluster[],
   proposal: ProposalVerdict | null,
 ): string {
@@ -91,7 +105,13 @@ function summarizeRejections(
       ? proposal.message
       : `Proposed cluster ${proposal.cluster} was rejected: ${proposal.message}`;
   }
-  if (clusterCount === 0) return "No clusters are registered";
+  if (clusters.length === 0) return "No clusters are registered";
+  const gated = new Set(filtered.filter((f) => GATE_FILTERS.has(f.plugin)).map((f) => f.cluster));
+  const inTheRunning = clusters.filter((c) => !gated.has(c.name));
+  if (inTheRunning.length > 0) {
+    const unmet = unmetTargets(inTheRunning, prepared.propertyTargets);
+    if (unmet.length > 0) return capitalize(unmet.join("; "));
+  }
   // In filter-chain order: the reader follows the funnel from the first filter to the last.
   const groups = new Map<FilterName, FilteredCluster[]>(FILTERS.map((f) => [f.name, []]));
   for (const entry of filtered) {
@@ -109,7 +129,11 @@ function summarizeRejections(
       const more = entries.length > LISTED_NAMES ? ` and ${entries.length - LISTED_NAMES} more` : "";
       return `${plugin} rejected ${entries.length} (${names.join(", ")}${more})`;
     });
-  return `No cluster can take the instance: ${parts.join("; ")}`;
+  return `Every cluster was ruled out: ${parts.join("; ")}`;
+}
+
+function capitalize(sentence: string): string {
+  return sentence.charAt(0).toUpperCase() + sentence.slice(1);
 }
 
 /**
@@ -173,7 +197,7 @@ export function decidePlacement(
     proposal,
     filtered,
     scores,
-    reasonIfNone: winner ? null : summarizeRejections(sorted.length, filtered, proposal),
+    reasonIfNone: winner ? null : summarizeRejections(sorted, prepared, filtered, proposal),
   };
 }
 

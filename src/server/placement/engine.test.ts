@@ -103,9 +103,7 @@ describe("the placement engine", () => {
     engine.commit(second);
     const third = engine.decide(request);
     expect(third.winner).toBeNull();
-    expect(third.reasonIfNone).toBe(
-      "No cluster can take the instance: Resources rejected 2 (a-small, b-large)",
-    );
+    expect(third.reasonIfNone).toBe("Every cluster was ruled out: Resources rejected 2 (a-small, b-large)");
     expect(engine.clusters().map((c) => [c.name, c.allocated.cpuMillicores, c.instanceCount])).toEqual([
       ["a-small", 4_000, 1],
       ["b-large", 4_000, 1],

@@ -96,7 +96,8 @@ describe("Availability", () => {
     expect(status).toEqual({
       code: "Error",
       reason: "IntentTargetNotMet",
-      message: "Cluster dev-onelab does not meet intent availability requirement (90 % ≤ 95 %)",
+      message:
+        "Cluster dev-onelab does not meet intent availability requirement (offers 90 %, needs more than 95 %)",
       plugin: "Availability",
     });
   });
@@ -152,7 +153,7 @@ describe("GreenEnergy", () => {
         }),
       );
       expect(status.message).toBe(
-        `Cluster k3s-onelab does not meet intent ${targetName} requirement (40 % < 50 %)`,
+        `Cluster k3s-onelab does not meet intent ${targetName} requirement (offers 40 %, needs at least 50 %)`,
       );
     }
   });
@@ -168,7 +169,7 @@ describe("CostClass", () => {
       costClassFilter.filter(makeCluster({ name: "x", cost: "high_performance" }), request),
     ).toMatchObject({
       reason: "IntentTargetNotMet",
-      message: "Cluster x does not meet intent cost requirement (high_performance ≠ low_cost)",
+      message: "Cluster x does not meet intent cost requirement (offers high_performance, needs low_cost)",
     });
   });
 
@@ -209,7 +210,9 @@ describe("Accelerator", () => {
   it("rejects a cluster without a GPU for a MachineLearning intent", () => {
     const status = acceleratorFilter.filter(makeCluster({ name: "dev-onelab", vramGb: 0 }), ml());
     expect(status).toMatchObject({ code: "Error", plugin: "Accelerator", reason: "IntentTargetNotMet" });
-    expect(status.message).toBe("Cluster dev-onelab does not meet intent gpu requirement (false ≠ true)");
+    expect(status.message).toBe(
+      "Cluster dev-onelab does not meet intent gpu requirement (offers false, needs true)",
+    );
   });
 
   it("requires a GPU for a MachineLearning intent even without a gpu target", () => {
@@ -264,7 +267,7 @@ describe("Accelerator", () => {
       ],
     });
     expect(acceleratorFilter.filter(makeCluster({ name: "pro", vramGb: 14 }), request).message).toBe(
-      "Cluster pro does not meet intent vram requirement (14 GB < 16 GB)",
+      "Cluster pro does not meet intent vram requirement (offers 14 GB, needs at least 16 GB)",
     );
   });
 

@@ -14,7 +14,7 @@ export interface PluginStatus {
   readonly code: StatusCode;
   /** Machine-readable, stable across releases: "IntentTargetNotMet", "InsufficientCpu", … */
   readonly reason: string;
-  /** For people: "Cluster dev-onelab does not meet intent availability requirement (90 % ≤ 95 %)". */
+  /** For people: "Cluster dev-onelab does not meet intent availability requirement (offers 90 %, needs more than 95 %)". */
   readonly message: string;
   readonly plugin: FilterName;
 }

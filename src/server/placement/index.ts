@@ -37,6 +37,7 @@ export {
   type PlacementDecision,
   type ProposalVerdict,
 } from "./decide";
+export { bestOffered, describeUnmetTarget, unmetTargets } from "./unmet-targets";
 export {
   createPlacementEngine,
   PlacementConflictError,

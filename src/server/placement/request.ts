@@ -28,6 +28,8 @@ interface PropertyBase<K extends ClusterPropertyKey> {
   readonly plugin: FilterName;
   /** Appended to numbers in messages. */
   readonly unit: string;
+  /** How people call it in sentences: "green energy", "cost class". */
+  readonly label: string;
 }
 export interface NumericProperty extends PropertyBase<Exclude<ClusterPropertyKey, "cost" | "gpuPresent">> {
   readonly kind: "number";
@@ -51,6 +53,7 @@ export const CLUSTER_PROPERTIES = {
   availability: {
     key: "availability",
     plugin: "Availability",
+    label: "availability",
     unit: " %",
     kind: "number",
     read: (c) => c.availabilityPct,
@@ -58,24 +61,41 @@ export const CLUSTER_PROPERTIES = {
   greenEnergy: {
     key: "greenEnergy",
     plugin: "GreenEnergy",
+    label: "green energy",
     unit: " %",
     kind: "number",
     read: (c) => c.greenEnergyPct,
   },
-  cost: { key: "cost", plugin: "CostClass", unit: "", kind: "string", read: (c) => c.cost },
-  gpu: { key: "gpu", plugin: "Accelerator", unit: "", kind: "number", read: gpuCount },
+  cost: {
+    key: "cost",
+    plugin: "CostClass",
+    label: "cost class",
+    unit: "",
+    kind: "string",
+    read: (c) => c.cost,
+  },
+  gpu: { key: "gpu", plugin: "Accelerator", label: "GPUs", unit: "", kind: "number", read: gpuCount },
   // "gpu IS_EQUAL_TO 'true'" as intents written from YAML say it.
   gpuPresent: {
     key: "gpuPresent",
     plugin: "Accelerator",
+    label: "GPU presence",
     unit: "",
     kind: "string",
     read: (c) => (gpuCount(c) > 0 ? "true" : "false"),
   },
-  vram: { key: "vram", plugin: "Accelerator", unit: " GB", kind: "number", read: (c) => c.vramGb },
+  vram: {
+    key: "vram",
+    plugin: "Accelerator",
+    label: "VRAM",
+    unit: " GB",
+    kind: "number",
+    read: (c) => c.vramGb,
+  },
   cpuBaseRate: {
     key: "cpuBaseRate",
     plugin: "BaseRate",
+    label: "CPU base rate",
     unit: "",
     kind: "number",
     read: (c) => c.cpuBaseRate,
@@ -83,6 +103,7 @@ export const CLUSTER_PROPERTIES = {
   memoryBaseRate: {
     key: "memoryBaseRate",
     plugin: "BaseRate",
+    label: "memory base rate",
     unit: "",
     kind: "number",
     read: (c) => c.memoryBaseRate,
