@@ -347,6 +347,14 @@ function report(): boolean {
         `${Number.isNaN(growth) ? "   n/a" : `${growth >= 0 ? "+" : ""}${growth.toFixed(1)} %`.padStart(7)}  ${restarts.get(name) ?? 0}\n`,
     );
   }
+  // The course over the run (every 5 min): a leak climbs steadily, a warming cache levels off.
+  const marks = samples.filter((_, i) => i % Math.max(1, Math.round(300 / SAMPLE_SECONDS)) === 0);
+  process.stdout.write(
+    `\nRSS (MiB) every ${Math.round(300 / 60)} min: ${marks.map((m) => `${((m.at - Math.min(trafficStarted, m.at)) / 60_000).toFixed(0)}'`).join(" ")}\n`,
+  );
+  for (const name of pids.keys()) {
+    process.stdout.write(`  ${name.padEnd(16)} ${marks.map((m) => fmtMiB(m.rss.get(name))).join(" ")}\n`);
+  }
   process.stdout.write(`\nHTTP answers (${[...statuses.values()].reduce((a, b) => a + b, 0)}):\n`);
   for (const [key, count] of [...statuses].sort()) process.stdout.write(`  ${key.padEnd(56)} ${count}\n`);
   process.stdout.write(
@@ -493,7 +501,7 @@ async function main(): Promise<void> {
     const states = await call<{ items: Array<{ state: string }> }>(
       admin,
       "GET",
-      "/api/v1/migration/?pageSize=100",
+      "/api/v1/migration/?pageSize=50",
     );
     const byState = new Map<string, number>();
     for (const m of states.json?.items ?? []) byState.set(m.state, (byState.get(m.state) ?? 0) + 1);
