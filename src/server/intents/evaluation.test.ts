@@ -166,7 +166,7 @@ describe("each kind of target", () => {
     });
     const edge = evaluate(subject([["vram", "IS_EQUAL_TO_OR_GREATER_THAN", 16]]));
     expect(edge).toMatchObject({ notFulfilledState: "DEGRADED", feasibility: "FEASIBLE" });
-    expect(edge.notFulfilledReasons).toEqual(["vram is 0 GB, required ≥ 16 GB"]);
+    expect(edge.notFulfilledReasons).toEqual(["vram is 0 GB, needs at least 16 GB"]);
   });
 
   it("judges usage targets on the instance's measured usage (disk in GB)", () => {
@@ -190,13 +190,13 @@ describe("each kind of target", () => {
     expect(report).toMatchObject({
       fulfilmentStatus: "NOT_FULFILLED",
       notFulfilledState: "DEGRADED",
-      notFulfilledReasons: ["cpuUsage is 250 millicores, required > 1000 millicores"],
+      notFulfilledReasons: ["cpuUsage is 250 millicores, needs more than 1000 millicores"],
       feasibility: "FEASIBLE",
     });
     expect(report.targetResults[0]).toMatchObject({
       fulfilmentStatus: "NOT_FULFILLED",
       targetAchievedValue: 250,
-      reason: "cpuUsage is 250 millicores, required > 1000 millicores",
+      reason: "cpuUsage is 250 millicores, needs more than 1000 millicores",
     });
   });
 
@@ -230,7 +230,7 @@ describe("each kind of target", () => {
       [80, "%", "FULFILLED"],
       [25, "%", "NOT_FULFILLED"],
     ]);
-    expect(report.notFulfilledReasons).toEqual(["CompEnergyEfficiency is 25 %, required ≥ 30 %"]);
+    expect(report.notFulfilledReasons).toEqual(["CompEnergyEfficiency is 25 %, needs at least 30 %"]);
   });
 
   it("acknowledges isolated connectivity, which nothing measures yet", () => {
@@ -306,7 +306,7 @@ describe("feasibility", () => {
     });
     expect(report.notFulfilledReasons).toEqual([
       "no registered cluster has more than 100000 millicores of CPU: the largest has 64000 millicores",
-      "cpuUsage is 250 millicores, required > 100000 millicores",
+      "cpuUsage is 250 millicores, needs more than 100000 millicores",
     ]);
   });
 
@@ -318,7 +318,7 @@ describe("feasibility", () => {
       evaluate(subject([["ramUsage", "IS_EQUAL_TO_OR_GREATER_THAN", 262_145]])).infeasibilityReason,
     ).toBe("no registered cluster has 262145 MiB of memory: the largest has 262144 MiB");
     expect(evaluate(subject([["diskUsage", "IS_WITHIN_RANGE", [2_000, 3_000]]])).infeasibilityReason).toBe(
-      "diskUsage within [2000 GB, 3000 GB] is out of reach: storage lies between 0 and 1000 GB on the largest registered cluster",
+      "diskUsage between 2000 GB and 3000 GB is out of reach: storage lies between 0 and 1000 GB on the largest registered cluster",
     );
     expect(evaluate(subject([["cpuUsage", "IS_LESS_THAN", 0]])).feasibility).toBe("INFEASIBLE");
   });
@@ -327,9 +327,22 @@ describe("feasibility", () => {
     const report = evaluate(subject([["availability", "IS_GREATER_THAN", 99.95]]));
     expect(report).toMatchObject({
       feasibility: "INFEASIBLE",
-      infeasibilityReason: "no registered cluster satisfies availability > 99.95 %",
+      infeasibilityReason:
+        "no registered cluster offers availability of more than 99.95 % (highest availability offered: 99.9 %)",
       notFulfilledState: "FULFILMENTFAILED",
     });
+  });
+
+  it("names the green-energy target no OK cluster meets, with the highest share offered", () => {
+    const report = evaluate(
+      subject([
+        ["availability", "IS_EQUAL_TO_OR_GREATER_THAN", 95],
+        ["greenEnergy", "IS_EQUAL_TO_OR_GREATER_THAN", 90],
+      ]),
+    );
+    expect(report.infeasibilityReason).toBe(
+      "no registered cluster offers green energy of at least 90 % (highest green energy offered: 80 %)",
+    );
   });
 
   it("says when no single cluster satisfies property targets together", () => {
@@ -339,7 +352,9 @@ describe("feasibility", () => {
         ["vram", "IS_EQUAL_TO_OR_GREATER_THAN", 16],
       ]),
     );
-    expect(report.infeasibilityReason).toBe("no single cluster satisfies greenEnergy and vram together");
+    expect(report.infeasibilityReason).toBe(
+      "no single cluster offers green energy of more than 50 % and VRAM of at least 16 GB together",
+    );
   });
 });
 

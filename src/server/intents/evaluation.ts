@@ -2,7 +2,8 @@ import type { InstanceStatus } from "@/generated/prisma/enums";
 import {
   CLUSTER_PROPERTIES,
   compileCondition,
-  describeCondition,
+  describeRequirement,
+  describeUnmetTarget,
   propertyOfTarget,
   type ClusterCandidate,
   type ClusterProperty,
@@ -202,7 +203,7 @@ interface CompiledTarget {
   infeasible: string | null;
   /** Property targets: which OK clusters (by index) satisfy it. */
   okMask: Uint8Array | null;
-  /** The requirement in words ("> 2 millicores"), made when first needed. */
+  /** The requirement in words ("more than 2 millicores"), made when first needed. */
   required?: string;
 }
 
@@ -266,7 +267,7 @@ function unreachableReason(
   if (condition === "IS_EQUAL_TO_OR_GREATER_THAN")
     return `no registered cluster has ${String(value)}${suffix} of ${noun}: the largest has ${largest}`;
   return (
-    `${target.name} ${describeCondition(condition, value, { unit: suffix })} is out of reach: ` +
+    `${target.name} ${describeRequirement(condition, value, { unit: suffix })} is out of reach: ` +
     `${noun} lies between 0 and ${largest} on the largest registered cluster`
   );
 }
@@ -386,7 +387,13 @@ export function createEvaluator(clusters: readonly EvaluationCluster[]): Evaluat
             target.infeasible =
               ok.length === 0
                 ? "no registered cluster is OK"
-                : `no registered cluster satisfies ${name} ${describeCondition(c, value, { unit: suffix })}`;
+                : describeUnmetTarget(
+                    property,
+                    c,
+                    value,
+                    ok.map((cluster) => cluster.candidate),
+                    "no registered cluster",
+                  );
         } else {
           const resource = measurement.kind === "usage" ? measurement.resource : "utilisation";
           if (ok.length === 0) target.infeasible = "no registered cluster is OK";
@@ -415,8 +422,20 @@ export function createEvaluator(clusters: readonly EvaluationCluster[]): Evaluat
     let problem: string | null = null;
     const satisfiedByOne = ok.some((_, i) => properties.every((t) => t.okMask![i] === 1));
     if (!satisfiedByOne) {
-      const names = [...new Set(properties.map((t) => t.name))];
-      problem = `no single cluster satisfies ${names.join(" and ")} together`;
+      // Each target in words ("green energy of more than 50 %"): the reader sees which ones clash.
+      const wanted = [
+        ...new Set(
+          properties.map((t) => {
+            const property = (t.measurement as Extract<Measurement, { kind: "property" }>).property;
+            const of = property.kind === "number" ? " of" : "";
+            const requirement = describeRequirement(t.condition as Condition, t.value, {
+              unit: property.unit,
+            });
+            return `${property.label}${of} ${requirement}`;
+          }),
+        ),
+      ];
+      problem = `no single cluster offers ${wanted.join(" and ")} together`;
     }
     combinations.set(key, problem);
     return problem;
@@ -494,7 +513,7 @@ export function createEvaluator(clusters: readonly EvaluationCluster[]): Evaluat
       return targetResult(stored, target, "unjudgeable", null, `unknown target ${target.name}`);
     }
     if (target.test!(achieved)) return targetResult(stored, target, "fulfilled", achieved);
-    target.required ??= describeCondition(target.condition as Condition, target.value, {
+    target.required ??= describeRequirement(target.condition as Condition, target.value, {
       unit: target.suffix,
     });
     const required = target.required;
@@ -503,7 +522,7 @@ export function createEvaluator(clusters: readonly EvaluationCluster[]): Evaluat
       target,
       "violated",
       achieved,
-      `${target.name} is ${formatAchieved(achieved, target.suffix)}, required ${required}`,
+      `${target.name} is ${formatAchieved(achieved, target.suffix)}, needs ${required}`,
     );
   }
 
