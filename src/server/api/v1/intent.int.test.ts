@@ -316,14 +316,21 @@ describe("REST /api/v1/intent/", () => {
     expect(again.status).toBe(409);
     expect(await json(again)).toEqual({
       error: "conflict",
-      message: `An intent with id "${id}" already exists.`,
+      message: expect.stringMatching(
+        new RegExp(
+          `^An intent with id "${id}" already exists \\(EnergyCarbonEfficiency on instance rel-\\w+\\): replace it`,
+        ),
+      ) as unknown,
       field: "id",
     });
     // tRPC: the same rule through the console's door.
     const caller = createCaller(contextFor(db, provider));
     await expect(
       caller.intent.create({ source: "yaml", yaml: energyIntentYaml({ id, instanceId }) }),
-    ).rejects.toMatchObject({ code: "CONFLICT", message: `An intent with id "${id}" already exists.` });
+    ).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringContaining(`An intent with id "${id}" already exists`) as unknown,
+    });
     const other = uniq(`${tag}-trpc`);
     await expect(
       createCaller(contextFor(db, provider2)).intent.create({
@@ -398,6 +405,57 @@ describe("REST /api/v1/intent/{id}/yaml/", () => {
     expect(text).toBe(viaTrpc.yaml);
     // An admin may export any intent.
     expect((await exportYaml(admin, created.id)).status).toBe(200);
+  });
+
+  it("answers 409 when the export comes back, and ?replace=true updates the intent in place (200)", async () => {
+    const created = await json<Detail>(
+      await call(createIntentRest, provider, { method: "POST", json: form(91) }),
+    );
+    const text = await (await exportYaml(provider, created.id)).text();
+    const count = () => db.intent.count({ where: { instanceId, deletedAt: null } });
+    const before = await count();
+
+    const again = await call(createIntentRest, provider, { method: "POST", text });
+    expect(again.status).toBe(409);
+    expect(await json(again)).toMatchObject({ error: "conflict", field: "id" });
+
+    const replaced = await call(createIntentRest, provider, {
+      method: "POST",
+      path: "/api/v1/intent/?replace=true",
+      text: text.replace("targetValueRange: 91", "targetValueRange: 93"),
+    });
+    expect(replaced.status).toBe(200);
+    expect(replaced.headers.get("location")).toBeNull();
+    const body = await json<Detail>(replaced);
+    expect(body.id).toBe(created.id);
+    expect(body.targets.map((t) => t.targetValueRange)).toEqual([93]);
+    expect(await count()).toBe(before);
+
+    const badFlag = await call(createIntentRest, provider, {
+      method: "POST",
+      path: "/api/v1/intent/?replace=yes",
+      text,
+    });
+    expect(badFlag.status).toBe(400);
+    expect(await json(badFlag)).toMatchObject({ field: "replace" });
+  });
+
+  it("answers 400 naming the type when the instance's workload does not support it", async () => {
+    const workload = await makeWorkload(db, provider, {
+      name: `${tag}-green`,
+      supportedIntents: ["GreenEnergy"],
+    });
+    const green = (await makeInstance(db, provider, workload.id)).id;
+    const response = await call(createIntentRest, provider, {
+      method: "POST",
+      json: { ...form(95), instanceId: green },
+    });
+    expect(response.status).toBe(400);
+    expect(await json(response)).toEqual({
+      error: "bad_request",
+      message: `Availability is not a supported intent of workload ${workload.name} 1.0.0; it supports: GreenEnergy.`,
+      field: "intentType",
+    });
   });
 
   it("redacts the bearer token of a YAML-imported intent", async () => {
