@@ -100,7 +100,7 @@ test("an admin replays a dead letter the consumer still refuses, then discards i
   // The outbox row the relay gave up on.
   await rows.filter({ hasText: "Outbox" }).getByRole("button", { name: "Details" }).click();
   await expect(drawer.getByText(`outbox-${outboxId}`)).toBeVisible();
-  await expect(drawer.getByTestId("failed-message-error")).toHaveText("unroutable");
+  await expect(drawer.getByTestId("failed-message-error")).toContainText("unroutable");
   await drawer.getByRole("button", { name: "Discard" }).click();
   await confirm(page, "Discard this message?", "Discard");
 
