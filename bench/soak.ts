@@ -253,6 +253,8 @@ async function acceptedWorkload(provider: Session): Promise<number> {
   const created = await call<{ id: number }>(provider, "POST", "/api/v1/workload/", {
     name: `soak-${runId()}`,
     version: "1.0.0",
+    // Instances may carry only intents their workload declares.
+    supportedIntents: ["Availability"],
   });
   if (created.status !== 201 || !created.json)
     throw new Error(`creating the workload answered ${created.status}`);
