@@ -106,6 +106,8 @@ const CLUSTER_MANAGE = row("401 403 ok ok 404 403 403");
 const ORCHESTRATION_AREA = row("401 403 ok ok ok ok ok");
 /** An instance's migrations: its owner, admins and the provider of the cluster it runs on. */
 const ORCHESTRATION_INSTANCE = row("401 403 ok ok 404 ok 404");
+/** A path no route serves: 404 JSON whoever asks (nothing behind it to protect). */
+const NO_ROUTE = row("404 404 404 404 404 404 404");
 
 const uniqueName = () => uniq("am").toLowerCase();
 
@@ -366,6 +368,13 @@ const REST: Record<string, RestEntry> = {
     destructive: true,
     expect: ADMIN_ONLY,
   },
+
+  // The catch-all: every other /api/v1 path.
+  "GET /api/v1/{rest}/": { params: () => ({ rest: "no/such/route" }), expect: NO_ROUTE },
+  "POST /api/v1/{rest}/": { params: () => ({ rest: "no/such/route" }), json: () => ({}), expect: NO_ROUTE },
+  "PUT /api/v1/{rest}/": { params: () => ({ rest: "no/such/route" }), json: () => ({}), expect: NO_ROUTE },
+  "PATCH /api/v1/{rest}/": { params: () => ({ rest: "no/such/route" }), json: () => ({}), expect: NO_ROUTE },
+  "DELETE /api/v1/{rest}/": { params: () => ({ rest: "no/such/route" }), expect: NO_ROUTE },
 };
 
 // ---------------------------------------------------------------------------
@@ -453,7 +462,8 @@ async function restRoutes(): Promise<Map<string, Handler>> {
     f.endsWith("route.ts"),
   );
   for (const file of files) {
-    const dir = path.dirname(file) === "." ? "" : `${path.dirname(file).replace(/\[(\w+)\]/g, "{$1}")}/`;
+    const dir =
+      path.dirname(file) === "." ? "" : `${path.dirname(file).replace(/\[(?:\.\.\.)?(\w+)\]/g, "{$1}")}/`;
     const mod = (await import(path.join(APP_API, file))) as Partial<Record<string, Handler>>;
     for (const method of METHODS) {
       const handler = mod[method];

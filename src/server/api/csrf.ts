@@ -44,13 +44,13 @@ export function isMutation(method: string): boolean {
  * `request.body`: the server hands route handlers a body stream for every
  * DELETE, even an empty one.
  */
-function hasBody(request: Request): boolean {
+export function hasBody(request: Request): boolean {
   const length = request.headers.get("content-length");
   if (length !== null) return length !== "0";
   return request.headers.has("transfer-encoding");
 }
 
-function mediaType(request: Request): string {
+export function mediaType(request: Request): string {
   return (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
 }
 

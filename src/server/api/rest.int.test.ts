@@ -128,3 +128,61 @@ describe("restHandler rules", () => {
     expect(await good.json()).toEqual({ limit: 3 });
   });
 });
+
+describe("bodies of a type the route does not read (issue 13, bug 7)", () => {
+  const echo = restHandler(
+    { roles: [Role.NEMO_ADMIN], body: z.object({ name: z.string() }) },
+    async ({ body }) => ({ name: body.name }),
+  );
+  const post = (headers: Record<string, string>, body: string) =>
+    echo(
+      new Request("http://localhost:3999/api/v1/x/", {
+        method: "POST",
+        headers: { "content-length": String(Buffer.byteLength(body)), ...headers },
+        body,
+      }),
+    );
+
+  it("answers 415 JSON to a bearer call sending JSON as text/plain, and reads JSON types", async () => {
+    const { access } = await accessTokenFor("admin");
+    const auth = { authorization: `Bearer ${access}` };
+    const json = JSON.stringify({ name: "a" });
+    const plain = await post({ ...auth, "content-type": "text/plain;charset=UTF-8" }, json);
+    expect(plain.status).toBe(415);
+    expect(await plain.json()).toEqual({
+      error: "unsupported_media_type",
+      message: "This route reads application/json bodies, not text/plain: set the Content-Type header.",
+    });
+    const form = await post({ ...auth, "content-type": "application/x-www-form-urlencoded" }, "name=a");
+    expect(form.status).toBe(415);
+    for (const type of [
+      "application/json",
+      "application/json; charset=utf-8",
+      "application/merge-patch+json",
+    ]) {
+      const ok = await post({ ...auth, "content-type": type }, json);
+      expect(ok.status, type).toBe(200);
+      expect(await ok.json()).toEqual({ name: "a" });
+    }
+  });
+});
+
+describe("unknown /api/v1 paths (issue 13, bug 7)", () => {
+  it("answer 404 JSON naming the method and path, for every method, signed in or not", async () => {
+    const route = (await import("@/app/api/v1/[...rest]/route")) as Record<
+      string,
+      ((request: Request) => Promise<Response>) | undefined
+    >;
+    for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {
+      const handler = route[method];
+      expect(handler, method).toBeTypeOf("function");
+      const response = await handler!(new Request("http://localhost:3999/api/v1/no/such/thing/", { method }));
+      expect(response.status).toBe(404);
+      expect(response.headers.get("content-type")).toContain("application/json");
+      expect(await response.json()).toEqual({
+        error: "not_found",
+        message: `No API route ${method} /api/v1/no/such/thing/. The routes are listed at /api/v1/docs.`,
+      });
+    }
+  });
+});

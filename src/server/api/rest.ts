@@ -3,7 +3,8 @@
  * cookie or bearer access token), may they (roles), is the input valid (zod),
  * and one JSON error shape for all of it:
  *   401 {error:"unauthorized", message}   403 {error:"forbidden", message}
- *   415 {error:"unsupported_media_type", message} (cookie sessions: csrf.ts)
+ *   415 {error:"unsupported_media_type", message} (cookie sessions: csrf.ts; any caller: a body
+ *       of a type the route does not read, e.g. text/plain where it takes JSON)
  *   400 {error:"bad_request", message, field}
  *   413 {error:"payload_too_large", message} (body over the route's cap, counted while reading)
  *   429 {error:"too_many_requests", message} + Retry-After (rate limits, per user and per address)
@@ -22,7 +23,7 @@ import { BodyTooLarge, clientIp, rateBudgets, withCappedBody } from "@/server/ed
 import { DomainError, HTTP_STATUS, type DomainErrorKind, type Problem } from "@/server/errors";
 import { serverEnv } from "@/server/env";
 import { logger } from "@/server/logger";
-import { csrfRefusal } from "./csrf";
+import { csrfRefusal, hasBody, isMutation, mediaType } from "./csrf";
 
 const log = logger.child({ module: "rest" });
 
@@ -171,6 +172,26 @@ export interface RestOptions<
   maxBodyBytes?: number;
   /** The 413 answer when the body passes the cap (default: one naming the limit). */
   bodyTooLarge?: () => RestError;
+  /**
+   * Media types the route reads a body as (default: JSON when `body` is set);
+   * any other type is 415, for bearer calls too. A body without a type is read.
+   */
+  accepts?: readonly string[];
+}
+
+const JSON_ONLY = ["application/json"] as const;
+
+/** 415 when a mutation's body has a type the route does not read (`application/*+json` counts as JSON). */
+function assertMediaType(request: Request, accepts: readonly string[] | undefined): void {
+  if (!accepts || !isMutation(request.method) || !hasBody(request)) return;
+  const type = mediaType(request);
+  if (type === "" || accepts.includes(type)) return;
+  if (accepts.includes("application/json") && /^application\/[\w.+-]+\+json$/.test(type)) return;
+  throw new RestError(
+    415,
+    "unsupported_media_type",
+    `This route reads ${accepts.join(" or ")} bodies, not ${type}: set the Content-Type header.`,
+  );
 }
 
 type Parsed<S> = S extends ZodType ? z.output<S> : undefined;
@@ -245,6 +266,7 @@ export function restHandler<
       const byUser = budget.perUser.take(user.id);
       if (!byUser.allowed) throw rateLimited(byUser.retryAfterSeconds);
       authorize(user, options.roles);
+      assertMediaType(request, options.accepts ?? (options.body ? JSON_ONLY : undefined));
       const maxBodyBytes = options.maxBodyBytes ?? env.NEMO_MAX_JSON_BODY_BYTES;
       try {
         request = await withCappedBody(request, maxBodyBytes);

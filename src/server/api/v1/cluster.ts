@@ -76,7 +76,12 @@ async function readJson(request: Request): Promise<unknown> {
  * `kubeconfig` file. 201 with the cluster and its location.
  */
 export const registerClusterRest = restHandler(
-  { roles, maxBodyBytes: MAX_REGISTER_BODY, bodyTooLarge: tooLarge },
+  {
+    roles,
+    maxBodyBytes: MAX_REGISTER_BODY,
+    bodyTooLarge: tooLarge,
+    accepts: ["application/json", "multipart/form-data"],
+  },
   async ({ db, user, request }) => {
     const declared = Number(request.headers.get("content-length"));
     if (Number.isFinite(declared) && declared > MAX_REGISTER_BODY) throw tooLarge();

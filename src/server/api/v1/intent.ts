@@ -94,7 +94,7 @@ export const listIntentsRest = restHandler({ roles, query: intentListQuery }, ({
  * instance from its NEMO_WORKLOAD context or `?instanceId=`).
  */
 export const createIntentRest = restHandler(
-  { roles, query: createQuery },
+  { roles, query: createQuery, accepts: ["application/json", ...YAML_MEDIA_TYPES] },
   async ({ db, user, request, query }) => {
     const type = mediaType(request);
     const text = await readText(request);

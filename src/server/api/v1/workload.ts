@@ -180,26 +180,29 @@ export const uploadChartRest = restHandler(
  * POST /api/v1/workload/{id}/template/ — render the chart with options
  * (`helm template`). A chart or values problem answers 422 with every problem.
  */
-export const templateWorkloadRest = restHandler({ roles }, async ({ request, db, user, params }) => {
-  const options = await readJson(request);
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new RestError(
-      400,
-      "bad_request",
-      "The request body must be a JSON object of render options.",
-      null,
-    );
-  }
-  const outcome = await renderWorkload({ db, user }, params.id, options);
-  if (!outcome.ok) {
-    const first = outcome.errors[0] ?? { message: "The chart failed to render." };
-    throw new RestError(
-      422,
-      "unprocessable_entity",
-      describeProblem(first),
-      first.field ?? null,
-      outcome.errors,
-    );
-  }
-  return outcome;
-});
+export const templateWorkloadRest = restHandler(
+  { roles, accepts: ["application/json"] },
+  async ({ request, db, user, params }) => {
+    const options = await readJson(request);
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      throw new RestError(
+        400,
+        "bad_request",
+        "The request body must be a JSON object of render options.",
+        null,
+      );
+    }
+    const outcome = await renderWorkload({ db, user }, params.id, options);
+    if (!outcome.ok) {
+      const first = outcome.errors[0] ?? { message: "The chart failed to render." };
+      throw new RestError(
+        422,
+        "unprocessable_entity",
+        describeProblem(first),
+        first.field ?? null,
+        outcome.errors,
+      );
+    }
+    return outcome;
+  },
+);
