@@ -136,8 +136,15 @@ describe("a workload instance", () => {
     await orchestrate(instance.id);
     const failed = await getInstance(as(provider), instance.id);
     expect(failed.status).toBe("FAILED");
-    expect(failed.statusReason).toMatch(/^No cluster can take this instance/);
+    // One sentence naming the target and the best value offered, with no repeated "no cluster" prefix.
+    const reason =
+      "No cluster offers availability of more than 99.95 % (highest availability offered: 99.9 %)";
+    expect(failed.statusReason).toBe(reason);
     expect((await instancePlacement(as(provider), instance.id))?.filtered.length).toBe(5);
+    // The timeline tells the reason once, on the Failed event; the Placement event says what happened.
+    const events = await instanceTimeline(as(provider), instance.id);
+    expect(events.filter((e) => e.message.includes(reason)).map((e) => e.type)).toEqual(["Failed"]);
+    expect(events.find((e) => e.type === "Placement")?.message).toBe("No cluster can take this instance");
   });
 
   it("honours a proposed cluster", async () => {
@@ -190,6 +197,26 @@ describe("a workload instance", () => {
       "not_found",
     );
     expect((await failure(getInstance(as(infra), mine.id))).kind).toBe("forbidden");
+  });
+  it("takes an intent template only of a type its workload supports (issue 13, bug 2)", async () => {
+    const greenOnly = await acceptedMychartWorkload(db, provider, "green-only", ["GreenEnergy"]);
+    const workload = await db.workload.findUniqueOrThrow({ where: { id: greenOnly } });
+    const refused = await failure(
+      createInstance(as(provider), {
+        workloadId: greenOnly,
+        releaseName: "unsupported",
+        intent: availabilityIntent(95),
+      }),
+    );
+    expect(refused).toMatchObject({
+      kind: "invalid",
+      field: "intent.intentType",
+      message: `Availability is not a supported intent of workload ${workload.name} 1.0.0; it supports: GreenEnergy.`,
+    });
+    expect(await db.workloadInstance.count({ where: { workloadId: greenOnly } })).toBe(0);
+    // Without an intent the same workload is instantiated as before.
+    await createInstance(as(provider), { workloadId: greenOnly, releaseName: "unsupported" });
+    expect(await db.workloadInstance.count({ where: { workloadId: greenOnly } })).toBe(1);
   });
 });
 

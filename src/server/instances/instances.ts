@@ -6,7 +6,7 @@ import type { SessionUser } from "@/server/auth";
 import { driverFor, type DeploymentTree, type DriverFactory } from "@/server/clusters";
 import type { Db } from "@/server/db";
 import { DomainError, parseOrThrow } from "@/server/errors";
-import { insertIntent, newIntentFromForm } from "@/server/intents";
+import { insertIntent, newIntentFromForm, unsupportedIntentMessage } from "@/server/intents";
 import { logger } from "@/server/logger";
 import { decidePlacement, type PlacementDecision } from "@/server/placement";
 import { renderWorkload, type ChartDeps } from "@/server/workloads";
@@ -174,7 +174,14 @@ export async function createInstance(deps: InstanceDeps, input: CreateInstanceIn
   const data = parseOrThrow(createInstanceInputSchema, input);
   const workload = await db.workload.findFirst({
     where: { id: data.workloadId, ...(seesAll(user) ? {} : { ownerId: user.id }) },
-    select: { id: true, name: true, version: true, status: true, clusterScopedApprovedAt: true },
+    select: {
+      id: true,
+      name: true,
+      version: true,
+      status: true,
+      clusterScopedApprovedAt: true,
+      supportedIntents: true,
+    },
   });
   if (!workload) throw new DomainError("not_found", `No workload ${data.workloadId}.`, "workloadId");
   if (workload.status !== "ACCEPTED") {
@@ -184,6 +191,9 @@ export async function createInstance(deps: InstanceDeps, input: CreateInstanceIn
       "workloadId",
     );
   }
+  // The intent template obeys the workload's Supported Intents as the intent form does.
+  const unsupported = data.intent ? unsupportedIntentMessage(workload, data.intent.intentType) : null;
+  if (unsupported) throw new DomainError("invalid", unsupported, "intent.intentType");
   if (data.clusterName) {
     const cluster = await db.cluster.findUnique({
       where: { name: data.clusterName },
