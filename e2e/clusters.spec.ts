@@ -254,3 +254,13 @@ test("an infrastructure provider deregisters a cluster after confirming", async 
   await expect(rowOf(page, NAME).getByText("DEREGISTERED")).toBeVisible();
   await expect(page.getByRole("button", { name: `Deregister ${NAME}` })).toBeDisabled();
 });
+
+test("a seeded simulated cluster says it has no kubeconfig, not that it was deleted", async ({ page }) => {
+  await signIn(page, "admin");
+  await page.goto("/clusters");
+  await page.getByRole("searchbox", { name: "Search clusters" }).fill("dev-onelab");
+  await page.getByRole("link", { name: "Metrics of dev-onelab" }).click();
+  await expect(page.getByRole("heading", { name: "dev-onelab metrics" })).toBeVisible();
+  await expect(page.getByTestId("kubeconfig-note")).toHaveText("Simulated cluster — no kubeconfig");
+  await expect(page.getByTestId("cluster-properties")).not.toContainText("deleted");
+});

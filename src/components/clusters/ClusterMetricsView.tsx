@@ -23,6 +23,7 @@ import { Section } from "@/components/ui/Section";
 import { Time } from "@/components/ui/Time";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
+import { kubeconfigLabel, type KubeconfigLabel } from "./kubeconfig-label";
 import { Withheld } from "./Withheld";
 import { UsageChart, type UsagePoint } from "./UsageChart";
 
@@ -82,16 +83,20 @@ function PropertiesPanel({ properties }: { properties: Properties }) {
         </Field>
         <Field label="Driver">{cluster.driver.toLowerCase()}</Field>
         <Field label="Kubeconfig content id">
-          {cluster.withheld ? (
-            <Withheld />
-          ) : (
-            <Mono title={cluster.kubeconfigContentId ?? undefined}>
-              {cluster.kubeconfigContentId ? `${cluster.kubeconfigContentId.slice(0, 12)}…` : "deleted"}
-            </Mono>
-          )}
+          {cluster.withheld ? <Withheld /> : <KubeconfigValue label={kubeconfigLabel(cluster)} />}
         </Field>
       </DefinitionList>
     </Paper>
+  );
+}
+
+function KubeconfigValue({ label }: { label: KubeconfigLabel }) {
+  return label.mono ? (
+    <Mono title={label.title}>{label.text}</Mono>
+  ) : (
+    <Typography variant="body2" component="span" data-testid="kubeconfig-note">
+      {label.text}
+    </Typography>
   );
 }
 
