@@ -1,8 +1,7 @@
 import { writeFileSync } from "node:fs";
 import type { Locator, Page, TestInfo } from "@playwright/test";
 import { e2eEnv } from "./env";
-import { expect, signIn, test } from "./fixtures";
-import { SECRET_CANARY } from "./secret-watch";
+import { expect, kubeconfig, signIn, test } from "./fixtures";
 
 /**
  * Resource Provisioning end to end, against the real orchestrator, evaluator
@@ -17,28 +16,6 @@ test.describe.configure({ mode: "serial", timeout: 90_000 });
 const run = Date.now().toString(36);
 const NAME = `e2e-edge-${run}`;
 const REFUSED = `e2e-refused-${run}`;
-
-function kubeconfig(server: string, token = `${SECRET_CANARY}-e2e-token`): string {
-  return [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters:",
-    "- name: target",
-    "  cluster:",
-    `    server: ${server}`,
-    "users:",
-    "- name: operator",
-    "  user:",
-    `    token: ${token}`,
-    "contexts:",
-    "- name: target",
-    "  context:",
-    "    cluster: target",
-    "    user: operator",
-    "current-context: target",
-    "",
-  ].join("\n");
-}
 
 function writeKubeconfig(testInfo: TestInfo, file: string, server: string): string {
   const path = testInfo.outputPath(file);

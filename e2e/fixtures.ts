@@ -2,6 +2,7 @@ import path from "node:path";
 import { test as base, expect, type Page } from "@playwright/test";
 import { packChartDirectory } from "@/server/workloads/tar-writer";
 import { e2eEnv } from "./env";
+import { SECRET_CANARY } from "./secret-watch";
 
 /** The demo users of the local issuer (src/server/auth/local-issuer/demo-users.ts). */
 export const USERS = {
@@ -95,4 +96,27 @@ export async function acceptedWorkload(
 export async function choose(page: Page, field: string, option: string | RegExp): Promise<void> {
   await page.getByRole("combobox", { name: field }).click();
   await page.getByRole("option", { name: option }).click();
+}
+
+/** A kubeconfig for `server` with an inline token; the token carries the secret watch's canary (secret-watch.ts). */
+export function kubeconfig(server: string, token = `${SECRET_CANARY}-e2e-token`): string {
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    "- name: target",
+    "  cluster:",
+    `    server: ${server}`,
+    "users:",
+    "- name: operator",
+    "  user:",
+    `    token: ${token}`,
+    "contexts:",
+    "- name: target",
+    "  context:",
+    "    cluster: target",
+    "    user: operator",
+    "current-context: target",
+    "",
+  ].join("\n");
 }

@@ -1,31 +1,19 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { createDb } from "@/server/db/client";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
 import { seedDemo } from "@/server/demo/seed";
 import { amqpUrlFor, createVhost, databaseUrlFor, deleteVhost, runId } from "@/server/testing/services";
 import type { Server } from "node:http";
+import { freePort } from "@/server/testing/processes";
 import { E2E_ENV } from "./env";
 import { SECRET_CANARY, startSecretWatch } from "./secret-watch";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const LOGS = path.join(ROOT, ".nemo");
 const SECRET_FINDINGS = path.join(LOGS, "e2e-secret-findings.jsonl");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitFor(url: string, child: ChildProcess, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,17 +1,9 @@
 import { dropDatabase } from "@/server/db/migrate";
 import { deleteVhost } from "@/server/testing/services";
 import type { Server } from "node:http";
+import { isAlive } from "@/server/testing/processes";
 import { E2E_ENV } from "./env";
 import { readFindings } from "./secret-watch";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Stops the processes global setup started (by pid; workers finish their
@@ -22,11 +14,11 @@ export default async function globalTeardown(): Promise<void> {
     .split(",")
     .map(Number)
     .filter((pid) => Number.isInteger(pid) && pid > 0);
-  for (const pid of pids) if (alive(pid)) process.kill(pid, "SIGTERM");
+  for (const pid of pids) if (isAlive(pid)) process.kill(pid, "SIGTERM");
   // Workers get their graceful shutdown (it ends well before their 10 s grace period).
   const deadline = Date.now() + 12_000;
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  for (const pid of pids.filter(alive)) process.kill(pid, "SIGKILL");
+  while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  for (const pid of pids.filter(isAlive)) process.kill(pid, "SIGKILL");
 
   (globalThis as { nemoSecretWatch?: Server }).nemoSecretWatch?.close();
 

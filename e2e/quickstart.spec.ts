@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { openSync, readdirSync, readFileSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import path from "node:path";
 import { dropDatabase } from "@/server/db/migrate";
 import { amqpUrlFor, createVhost, databaseUrlFor, deleteVhost, runId } from "@/server/testing/services";
+import { freePort, isAlive } from "@/server/testing/processes";
 import { expect, test } from "./fixtures";
 
 /**
@@ -38,17 +39,6 @@ test.afterAll(async () => {
   if (haveVhost) await deleteVhost(vhost);
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, "127.0.0.1");
@@ -58,15 +48,6 @@ function listening(port: number): Promise<boolean> {
     });
     socket.once("error", () => resolve(false));
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Every process below `root` (from /proc), so the test knows what must be gone afterwards. */
@@ -134,14 +115,14 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 
       process.kill(pid, signal);
       await expect
-        .poll(() => [pid, ...started].filter(alive), { timeout: 30_000, intervals: [250] })
+        .poll(() => [pid, ...started].filter(isAlive), { timeout: 30_000, intervals: [250] })
         .toEqual([]);
       expect(await listening(webPort)).toBe(false);
       expect(await listening(issuerPort)).toBe(false);
       expect(readFileSync(log, "utf8")).toContain('"msg":"all processes stopped"');
     } finally {
       for (const leftover of [pid, ...started, ...descendants(pid)]) {
-        if (alive(leftover)) process.kill(leftover, "SIGKILL");
+        if (isAlive(leftover)) process.kill(leftover, "SIGKILL");
       }
     }
   });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Page } from "@playwright/test";
 import { networkIntentYaml } from "@/server/testing/intent-examples";
 import { e2eEnv } from "./env";
-import { acceptedWorkload, expect, sameOrigin, signIn, test } from "./fixtures";
+import { acceptedWorkload, expect, kubeconfig, sameOrigin, signIn, test } from "./fixtures";
 import { readFindings, SECRET_CANARY, secretScanner, WATCH_HEADER } from "./secret-watch";
 
 /**
@@ -19,28 +19,6 @@ const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e3)}`;
 const CLUSTER = `e2e-secret-${run}`;
 const KUBE_TOKEN = `${SECRET_CANARY}-kube-${run}`;
 const BEARER = `${SECRET_CANARY}-bearer-${run}`;
-
-function kubeconfig(server: string): string {
-  return [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters:",
-    "- name: target",
-    "  cluster:",
-    `    server: ${server}`,
-    "users:",
-    "- name: operator",
-    "  user:",
-    `    token: ${KUBE_TOKEN}`,
-    "contexts:",
-    "- name: target",
-    "  context:",
-    "    cluster: target",
-    "    user: operator",
-    "current-context: target",
-    "",
-  ].join("\n");
-}
 
 /** Findings the watch recorded for answers whose URL mentions one of `marks`. */
 function findingsAbout(...marks: string[]) {
@@ -63,7 +41,7 @@ test("an infrastructure provider's kubeconfig is never sent back: pages, REST an
     data: {
       name: CLUSTER,
       managedApi: `sim://${CLUSTER}`,
-      kubeconfig: kubeconfig(`sim://${CLUSTER}`),
+      kubeconfig: kubeconfig(`sim://${CLUSTER}`, KUBE_TOKEN),
       cpus: 4,
       memoryGb: 8,
       storageGb: 50,
