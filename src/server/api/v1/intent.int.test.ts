@@ -542,11 +542,13 @@ describe("the OpenAPI document", () => {
     expect(JSON.stringify(doc)).not.toMatch(/secretsCipher/);
   });
 
-  it("documents every route the app serves under /api/v1 (the docs and the document itself aside)", () => {
+  it("documents every route the app serves under /api/v1 (the docs, the document and the 404 catch-all aside)", () => {
     const doc = openApiDocument() as { paths: Record<string, Record<string, unknown>> };
     const undocumented: string[] = [];
     for (const [url, methods] of appRoutes()) {
       if (url.startsWith("/api/v1/docs/") || url === "/api/v1/openapi.json/") continue;
+      // The catch-all only answers 404 for paths that are not in the document.
+      if (url === "/api/v1/{...rest}/") continue;
       for (const method of methods) {
         if (!doc.paths[url]?.[method]) undocumented.push(`${method.toUpperCase()} ${url}`);
       }
