@@ -210,3 +210,59 @@ test("the form shows a chart that does not render with its file and line", async
   await expect(error).toBeHidden();
   await expect(page.getByRole("textbox", { name: "Release Name" })).toHaveValue("");
 });
+
+test("a FAILED instance says once why no cluster can take it, naming the target and the best value offered", async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  await signIn(page, "provider");
+  const workloadId = await acceptedWorkload(page, `e2e-inst-green-${run}`, ["GreenEnergy"]);
+  // No cluster of the e2e run offers 80 % green energy (the demo's best is staging-onelab's 60 %).
+  const created = await page.request.post("/api/v1/instance/", {
+    headers: sameOrigin(),
+    data: {
+      workloadId,
+      releaseName: `green-${run}`,
+      intent: {
+        intentType: "GreenEnergy",
+        targets: [
+          { targetName: "greenEnergy", targetCondition: "IS_EQUAL_TO_OR_GREATER_THAN", targetValue: 80 },
+        ],
+      },
+    },
+  });
+  expect(created.status()).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+  const reason = "No cluster offers green energy of at least 80 % (highest green energy offered: 60 %)";
+
+  // Opened once FAILED, so the page loads the stored placement with it.
+  await expect
+    .poll(
+      async () => {
+        const response = await page.request.get(`/api/v1/instance/${id}/`);
+        return ((await response.json()) as { status: string }).status;
+      },
+      { timeout: 45_000, intervals: [500] },
+    )
+    .toBe("FAILED");
+  await page.goto(`/instances/${id}`);
+  await expect(page.getByTestId("instance-status")).toContainText("FAILED");
+  // The details tell the reason; the placement panel gives each cluster's verdict instead of repeating it.
+  await expect(page.getByTestId("instance-failure-reason")).toHaveText(reason);
+  await expect(page.getByText(reason)).toHaveCount(1);
+  await expect(page.getByTestId("placement-none")).toContainText("No cluster can take this instance");
+  await expect(page.getByTestId("placement-none")).toContainText("Each cluster's verdict is listed below.");
+  await expect(page.locator('[data-testid="rejected-cluster"][data-cluster="staging-onelab"]')).toContainText(
+    "offers 60 %, needs at least 80 %",
+  );
+  await expect(page.getByText("No cluster can take this instance: ")).toHaveCount(0);
+
+  // The timeline tells it once too: on the Failed event, after a Placement event that found no cluster.
+  await page.getByRole("tab", { name: "Timeline" }).click();
+  const events = page.getByTestId("timeline-event");
+  await expect(events.nth(0)).toHaveAttribute("data-type", "Failed");
+  await expect(events.nth(0)).toContainText(reason);
+  await expect(events.nth(1)).toHaveAttribute("data-type", "Placement");
+  await expect(events.nth(1)).toContainText("No cluster can take this instance");
+  await expect(events.filter({ hasText: reason })).toHaveCount(1);
+});

@@ -39,6 +39,7 @@ import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 import { DeleteInstanceDialog } from "./DeleteInstanceDialog";
 import { DeploymentTreeView } from "./deployment-tree";
+import { chipCarriesReason } from "./failure-reason";
 import { InstanceTimeline } from "./InstanceTimeline";
 import { PlacementPanel } from "./PlacementPanel";
 import { isTransitional, LIVE_REFRESH_MS, SETTLED_REFRESH_MS } from "./status";
@@ -68,7 +69,9 @@ function Overview({ instance, onShowMigrations }: { instance: Instance; onShowMi
             <Field label="Status">
               <StatusChip
                 status={instance.status}
-                reason={instance.statusReason}
+                reason={
+                  chipCarriesReason(instance.status, instance.statusReason) ? instance.statusReason : null
+                }
                 busy={isTransitional(instance.status)}
               />
             </Field>
@@ -107,7 +110,7 @@ function Overview({ instance, onShowMigrations }: { instance: Instance; onShowMi
             <Field label="Render options">{options.length > 0 ? options.join(" · ") : "Defaults"}</Field>
           </DefinitionList>
           {instance.status === "FAILED" && instance.statusReason && (
-            <Alert severity="error" sx={{ mt: 2 }}>
+            <Alert severity="error" sx={{ mt: 2 }} data-testid="instance-failure-reason">
               {instance.statusReason}
             </Alert>
           )}
@@ -178,6 +181,7 @@ function Overview({ instance, onShowMigrations }: { instance: Instance; onShowMi
       <PlacementPanel
         instanceId={instance.id}
         status={instance.status}
+        statusReason={instance.status === "FAILED" ? instance.statusReason : null}
         currentCluster={instance.cluster?.name ?? null}
         onShowMigrations={onShowMigrations}
       />

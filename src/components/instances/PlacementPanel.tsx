@@ -33,6 +33,7 @@ import { Section } from "@/components/ui/Section";
 import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
+import { noClusterDetail } from "./failure-reason";
 import { isTransitional, LIVE_REFRESH_MS, type InstanceStatus } from "./status";
 
 type Decision = NonNullable<RouterOutputs["instance"]["placement"]>;
@@ -179,7 +180,7 @@ function Rejected({ decision }: { decision: Decision }) {
   );
 }
 
-function Explanation({ decision }: { decision: Decision }) {
+function Explanation({ decision, statusReason }: { decision: Decision; statusReason: string | null }) {
   const winnerScore = decision.scores.find((s) => s.cluster === decision.winner);
   return (
     <Stack spacing={2.5}>
@@ -204,12 +205,13 @@ function Explanation({ decision }: { decision: Decision }) {
           )}
         </Stack>
       ) : (
-        <Alert severity="error">
+        <Alert severity="error" data-testid="placement-none">
           <AlertTitle>No cluster can take this instance</AlertTitle>
-          {decision.reasonIfNone ?? "Every cluster was filtered out."}
+          {noClusterDetail(decision.reasonIfNone, statusReason)}
         </Alert>
       )}
-      {decision.proposal && !decision.proposal.accepted && (
+      {/* Without a winner the rejected proposal is the reason itself, told above. */}
+      {decision.proposal && !decision.proposal.accepted && decision.winner && (
         <Alert severity="warning">{decision.proposal.message}</Alert>
       )}
       <Stack direction={{ xs: "column", lg: "row" }} spacing={3}>
@@ -264,11 +266,14 @@ function Explanation({ decision }: { decision: Decision }) {
 export function PlacementPanel({
   instanceId,
   status,
+  statusReason,
   currentCluster,
   onShowMigrations,
 }: {
   instanceId: string;
   status: InstanceStatus;
+  /** Shown by the instance details: the panel does not repeat it. */
+  statusReason: string | null;
   /** Where the instance runs now: after a migration, not where it was placed. */
   currentCluster: string | null;
   onShowMigrations?: () => void;
@@ -305,7 +310,7 @@ export function PlacementPanel({
           Placing it now would choose <strong>{dryRun.data.winner ?? "no cluster"}</strong>
           {dryRun.data.winner
             ? ` (score ${dryRun.data.scores[0]?.total ?? "—"}, ${dryRun.data.filtered.length} rejected)`
-            : `: ${dryRun.data.reasonIfNone ?? "every cluster was filtered out"}`}
+            : `: ${dryRun.data.reasonIfNone ?? "every cluster was ruled out"}`}
           . Nothing was moved.
         </Alert>
       )}
@@ -348,7 +353,7 @@ export function PlacementPanel({
               how it was first placed on {placement.data.winner}.
             </Alert>
           )}
-          <Explanation decision={placement.data} />
+          <Explanation decision={placement.data} statusReason={statusReason} />
         </Stack>
       )}
     </Section>

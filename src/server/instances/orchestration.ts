@@ -23,6 +23,9 @@ import { clusterCandidates, requestsOf } from "@/server/clusters";
 import { intentTargets, parseRenderedManifests, placementRequestFor } from "./placement-input";
 import { openManifests } from "./instance-secrets";
 
+/** What placement finding nothing means for the instance; its reason comes from the decision. */
+const NO_CLUSTER = "No cluster can take this instance";
+
 /**
  * The Meta-Orchestrator's side of an instance (`nemo.api.workload` / `run`):
  * place it (filter + score over the registered clusters, honouring its
@@ -149,12 +152,14 @@ async function deploy(instance: InstanceRow, deps: OrchestrationDeps, log: Logge
     // The explanation is kept whatever the outcome: "why this cluster?" or "why none?".
     const placement = JSON.parse(JSON.stringify({ requests, decision })) as Prisma.InputJsonObject;
     if (!decision.winner || !decision.winnerId) {
-      const reason = `No cluster can take this instance: ${decision.reasonIfNone ?? "every cluster was filtered out"}`;
+      // The decision's reason is a whole sentence: stored as is, never behind another "no cluster" prefix.
+      const reason = decision.reasonIfNone ?? NO_CLUSTER;
       await db.$transaction(async (tx) => {
         // Nothing is recorded for an instance that moved on meanwhile.
         if (!(await moveInstance(tx, instance.id, "RENDERED", "FAILED", { placement, statusReason: reason })))
           return;
-        await recordLifecycleEvent(tx, instance.id, "Placement", reason, {
+        // The reason is told once, by the Failed event; the Placement event only says what happened.
+        await recordLifecycleEvent(tx, instance.id, "Placement", NO_CLUSTER, {
           filtered: decision.filtered.length,
         });
         await recordLifecycleEvent(tx, instance.id, "Failed", reason);
