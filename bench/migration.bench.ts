@@ -159,7 +159,11 @@ async function main(): Promise<void> {
       roles: [Role.SERVICE_PROVIDER],
     };
     const as = { db, user: provider };
-    const workload = await createWorkload(as, { name: "bench-shop", version: "1.0.0" });
+    const workload = await createWorkload(as, {
+      name: "bench-shop",
+      version: "1.0.0",
+      supportedIntents: ["Availability"],
+    });
     await uploadChart(
       as,
       workload.id,

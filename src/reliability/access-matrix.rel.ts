@@ -488,7 +488,10 @@ beforeAll(async () => {
   for (const user of Object.values(users)) {
     cookies.set(user.id, `next-auth.session-token=${await sessionCookie(user)}`);
   }
-  chartWorkload = await createWorkload({ db, user: users.spOwn }, { name: uniqueName(), version: "1.0.0" });
+  chartWorkload = await createWorkload(
+    { db, user: users.spOwn },
+    { name: uniqueName(), version: "1.0.0", supportedIntents: ["Availability"] },
+  );
   await uploadChart({ db, user: users.spOwn }, chartWorkload.id, mychart);
   shared = await makeWorld();
   routes = await restRoutes();

@@ -70,7 +70,11 @@ beforeAll(async () => {
   await db.cluster.update({ where: { name: "nemo-smart-farming" }, data: { status: "ERROR" } });
   provider = await makeUser(db, [Role.SERVICE_PROVIDER]);
   const as = { db, user: provider };
-  const workload = await createWorkload(as, { name: uniq("shop"), version: "1.0.0" });
+  const workload = await createWorkload(as, {
+    name: uniq("shop"),
+    version: "1.0.0",
+    supportedIntents: ["Availability"],
+  });
   await uploadChart(
     as,
     workload.id,

@@ -73,7 +73,11 @@ beforeAll(async () => {
     where: { roles: { has: Role.INFRASTRUCTURE_PROVIDER } },
   });
   demoInfra = { ...infraRow, displayName: infraRow.displayName ?? infraRow.username, email: null };
-  const workload = await createWorkload(as(provider), { name: uniq("shop"), version: "1.0.0" });
+  const workload = await createWorkload(as(provider), {
+    name: uniq("shop"),
+    version: "1.0.0",
+    supportedIntents: ["Availability"],
+  });
   await uploadChart(
     as(provider),
     workload.id,

@@ -97,10 +97,16 @@ beforeAll(async () => {
     cookies.set(user.id, `next-auth.session-token=${token}`);
   }
   const chart = await packChartDirectory(MYCHART);
-  const workload = await createWorkload({ db, user: provider }, { name: "shop", version: "1.0.0" });
+  const workload = await createWorkload(
+    { db, user: provider },
+    { name: "shop", version: "1.0.0", supportedIntents: ["Availability"] },
+  );
   await uploadChart({ db, user: provider }, workload.id, chart);
   workloadId = workload.id;
-  const other = await createWorkload({ db, user: provider }, { name: "shop", version: "2.0.0" });
+  const other = await createWorkload(
+    { db, user: provider },
+    { name: "shop", version: "2.0.0", supportedIntents: ["Availability"] },
+  );
   await uploadChart({ db, user: provider }, other.id, chart);
   otherWorkloadId = other.id;
 });
