@@ -2,6 +2,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "@/generated/prisma/client";
 import { serverEnv } from "@/server/env";
+import { serializeQueries } from "./serial-queries";
 
 export type Db = PrismaClient;
 
@@ -53,6 +54,7 @@ export function createDb(
   const pool = new pg.Pool(poolConfig(databaseUrl, timeouts));
   // An idle connection that breaks (a server restart) leaves the pool; the next query opens another.
   pool.on("error", () => undefined);
+  pool.on("connect", serializeQueries);
   // The client owns the pool: $disconnect() ends it.
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   pools.set(db, pool);
