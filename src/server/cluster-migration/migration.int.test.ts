@@ -329,8 +329,8 @@ describe("intent-based migration", () => {
     });
     expect(report).toMatchObject({ fulfilmentStatus: "NOT_FULFILLED", feasibility: "INFEASIBLE" });
     expect(report.notFulfilledReasons).toEqual([
-      "No cluster other than dev-onelab meets every intent requirement: " +
-        "ClusterStatus rejected 1 (nemo-smart-farming); Availability rejected 3 (k3s-onelab, pro-onelab, staging-onelab)",
+      "No cluster other than dev-onelab offers availability of more than 99.95 % " +
+        "(highest availability offered: 99.9 %)",
     ]);
     expect(await db.migration.count({ where: { instanceId: instance.id } })).toBe(0);
     const row = await db.workloadInstance.findUniqueOrThrow({
