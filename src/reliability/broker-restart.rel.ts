@@ -10,15 +10,16 @@ import { DomainError } from "@/server/errors";
 import { createInstance } from "@/server/instances";
 import { createIntent } from "@/server/intents/commands";
 import { testId, waitFor } from "@/server/testing/bus";
-import {
-  acceptedMychartWorkload,
-  closeDemoDatabase,
-  openDemoDatabase,
-  type DemoDatabase,
-} from "@/server/testing/demo-database";
+import { acceptedMychartWorkload, type DemoDatabase } from "@/server/testing/demo-database";
 import { makeUser, uniq } from "@/server/testing/factories";
 import { intOption, printFigures, scenarioSeed, seeded, WorkerFleet } from "@/server/testing/reliability";
-import { startThrowawayBroker, type ThrowawayBroker } from "./services";
+import {
+  openDemoDatabaseOn,
+  startThrowawayBroker,
+  startThrowawayPostgres,
+  type ThrowawayBroker,
+  type ThrowawayPostgres,
+} from "./services";
 
 // The broker goes away and comes back while instances deploy, intents are
 // evaluated and migrations run: a RabbitMQ node of this file's own
@@ -45,6 +46,7 @@ const AVAILABLE = new Set(["staging-onelab", "nemo-smart-farming"]);
 const CONSUMED = ["nemo.api.workload.run", "nemo.api.workload.update", "notify", "metrics", "mo.join"];
 
 let broker: ThrowawayBroker | undefined;
+let pgServer: ThrowawayPostgres | undefined;
 let demo: DemoDatabase | undefined;
 let fleet: WorkerFleet | undefined;
 let provider: SessionUser;
@@ -52,13 +54,19 @@ let admin: SessionUser;
 let workloadId: number;
 
 beforeAll(async () => {
-  [broker, demo] = await Promise.all([startThrowawayBroker(testId()), openDemoDatabase("broker_restart")]);
+  // Both started before either failure is thrown, so afterAll removes whichever did start.
+  const [node, server] = await Promise.allSettled([startThrowawayBroker(testId()), startThrowawayPostgres()]);
+  if (node.status === "fulfilled") broker = node.value;
+  if (server.status === "fulfilled") pgServer = server.value;
+  if (node.status === "rejected") throw node.reason;
+  if (server.status === "rejected") throw server.reason;
+  demo = await openDemoDatabaseOn(pgServer!, "nemo_broker_restart");
   provider = await makeUser(demo.db, [Role.SERVICE_PROVIDER]);
   admin = await makeUser(demo.db, [Role.NEMO_ADMIN]);
   workloadId = await acceptedMychartWorkload(demo.db, provider, "brk");
   fleet = new WorkerFleet({
     DATABASE_URL: demo.url,
-    AMQP_URL: broker.amqpUrl,
+    AMQP_URL: broker!.amqpUrl,
     // The node is this file's own: no prefix needed.
     AMQP_PREFIX: "",
     LOG_LEVEL: "info",
@@ -69,7 +77,15 @@ beforeAll(async () => {
     INSTANCE_REDRIVE_PERIOD_MS: "5000",
     INSTANCE_STUCK_AFTER_MS: "20000",
   });
-  await Promise.all(ROLES.map((role) => fleet!.start(role)));
+  await Promise.all(ROLES.map((role) => fleet!.start(role))).catch((error: unknown) => {
+    // Say why a worker would not start: its own last lines.
+    for (const worker of fleet!.all.filter((w) => w.child.exitCode !== null))
+      printFigures(
+        `${worker.name} exited at start; its last lines`,
+        worker.lines.slice(-5).map((l) => ({ line: JSON.stringify(l).slice(0, 400) })),
+      );
+    throw error;
+  });
   await waitFor(
     () => fleet!.process("ibmc-agent")!.lines.some((l) => l.msg === "serving clusters"),
     30_000,
@@ -79,8 +95,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fleet?.stopAll();
-  if (demo) await closeDemoDatabase(demo);
-  await broker?.close();
+  await demo?.db.$disconnect();
+  await Promise.all([broker?.close(), pgServer?.close()]);
 }, 120_000);
 
 const snapshotNamespaces = z.object({ namespaces: z.array(z.object({ name: z.string() })) });

@@ -5,9 +5,7 @@ import { sleep } from "@/common/sleep";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { workloadRunSchema } from "@/server/bus";
-import { createDb, db as processDb, type Db } from "@/server/db";
-import { applyMigrations, ensureDatabase } from "@/server/db/migrate";
-import { seedDemo } from "@/server/demo/seed";
+import { db as processDb, type Db } from "@/server/db";
 import { resetServerEnvCache } from "@/server/env";
 import { testId, waitFor } from "@/server/testing/bus";
 import { acceptedMychartWorkload } from "@/server/testing/demo-database";
@@ -16,7 +14,7 @@ import { intOption, printFigures, scenarioSeed, seeded, WorkerFleet } from "@/se
 import { sessionCookie } from "@/server/testing/session-cookie";
 import { createTrpcHttpHandler } from "@/server/api/trpc-http";
 import { GET as listInstancesRoute, POST as createInstanceRoute } from "@/app/api/v1/instance/route";
-import { startThrowawayPostgres, type ThrowawayPostgres } from "./services";
+import { openDemoDatabaseOn, startThrowawayPostgres, type ThrowawayPostgres } from "./services";
 
 // PostgreSQL goes away mid-traffic and comes back: a server of this file's
 // own (services.ts) is stopped (`pg_ctl stop -m fast`) for a seeded few
@@ -48,15 +46,13 @@ let workloadId: number;
 
 beforeAll(async () => {
   pgServer = await startThrowawayPostgres();
-  const url = pgServer.urlFor("nemo_db_restart");
-  await ensureDatabase(url);
-  await applyMigrations(url);
+  const demo = await openDemoDatabaseOn(pgServer, "nemo_db_restart");
+  const url = demo.url;
+  db = demo.db;
   // The route handlers reach the database through the process-wide client (db/client.ts), made from
   // DATABASE_URL on first use: point it at the throwaway server before any handler runs.
   process.env.DATABASE_URL = url;
   resetServerEnvCache();
-  db = createDb(url);
-  await seedDemo(db);
   provider = await makeUser(db, [Role.SERVICE_PROVIDER]);
   cookie = `next-auth.session-token=${await sessionCookie(provider)}`;
   workloadId = await acceptedMychartWorkload(db, provider, "dbr");

@@ -7,6 +7,10 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
 import { sleep } from "@/common/sleep";
+import { createDb } from "@/server/db";
+import { applyMigrations, ensureDatabase } from "@/server/db/migrate";
+import { seedDemo } from "@/server/demo/seed";
+import type { DemoDatabase } from "@/server/testing/demo-database";
 
 /**
  * Throwaway PostgreSQL and RabbitMQ servers for the scenarios that restart
@@ -238,4 +242,19 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
 async function ids(user: string): Promise<[number, number]> {
   const [uid, gid] = await Promise.all([run("id", ["-u", user]), run("id", ["-g", user])]);
   return [Number(uid.stdout.trim()), Number(gid.stdout.trim())];
+}
+
+/**
+ * `openDemoDatabase` on a throwaway server: a migrated database holding the
+ * demo continuum. The scenarios use their own server even when they restart
+ * the broker, so the shared one's connection limit (other suites fill it) is
+ * not what they measure. Closed by the server's `close()`.
+ */
+export async function openDemoDatabaseOn(server: ThrowawayPostgres, name: string): Promise<DemoDatabase> {
+  const url = server.urlFor(name);
+  await ensureDatabase(url);
+  await applyMigrations(url);
+  const db = createDb(url);
+  await seedDemo(db);
+  return { url, db };
 }
