@@ -42,6 +42,7 @@ import { DeploymentTreeView } from "./deployment-tree";
 import { chipCarriesReason } from "./failure-reason";
 import { InstanceTimeline } from "./InstanceTimeline";
 import { PlacementPanel } from "./PlacementPanel";
+import { renderOptionsLabel } from "./render-options";
 import { isTransitional, LIVE_REFRESH_MS, SETTLED_REFRESH_MS } from "./status";
 import { INSTANCE_TABS, type InstanceTab } from "./tabs";
 
@@ -56,11 +57,6 @@ const TAB_LABEL: Record<InstanceTab, { label: string; icon: ReactElement }> = {
 };
 
 function Overview({ instance, onShowMigrations }: { instance: Instance; onShowMigrations: () => void }) {
-  const options = [
-    instance.includeCrds && "Include CRDs",
-    instance.isUpgrade && "Is Upgrade",
-    instance.noHooks && "No Hooks",
-  ].filter((o): o is string => Boolean(o));
   return (
     <Stack spacing={2.5}>
       <Stack direction={{ xs: "column", lg: "row" }} spacing={2.5}>
@@ -107,7 +103,7 @@ function Overview({ instance, onShowMigrations }: { instance: Instance; onShowMi
             <Field label="Created">
               <Time value={instance.createdAt} />
             </Field>
-            <Field label="Render options">{options.length > 0 ? options.join(" · ") : "Defaults"}</Field>
+            <Field label="Render options">{renderOptionsLabel(instance)}</Field>
           </DefinitionList>
           {instance.status === "FAILED" && instance.statusReason && (
             <Alert severity="error" sx={{ mt: 2 }} data-testid="instance-failure-reason">
