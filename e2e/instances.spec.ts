@@ -59,6 +59,10 @@ test("a service provider deploys an instance with an availability intent, inspec
     "Let the orchestrator choose",
   );
   await page.getByLabel("Values Override").fill(VALUES);
+  // The template offers "No intent" and the workload's one Supported Intent, nothing else.
+  await page.getByRole("combobox", { name: "Intent Type" }).click();
+  await expect(page.getByRole("option")).toHaveText(["No intent", /^Availability/]);
+  await page.keyboard.press("Escape");
   await choose(page, "Intent Type", /^Availability/);
   const targets = page.getByTestId("target-row");
   await expect(targets).toHaveCount(1);

@@ -19,7 +19,10 @@ const lineOf = (text: string, needle: string) => text.split("\n").findIndex((l) 
 
 /** A deployed instance of an accepted workload, created through the REST API (instances.spec.ts covers the form). */
 async function deployedInstance(page: Page, release: string): Promise<{ id: string; shortId: string }> {
-  const workloadId = await acceptedWorkload(page, `e2e-intents-${run}`, ["DeliverComputingWorkload"]);
+  const workloadId = await acceptedWorkload(page, `e2e-intents-${run}`, [
+    "DeliverComputingWorkload",
+    "EnergyCarbonEfficiency",
+  ]);
   const created = await page.request.post("/api/v1/instance/", {
     headers: sameOrigin(),
     // The smallest demo cluster: away from the clusters instances.spec.ts and clusters.spec.ts watch.
@@ -69,6 +72,13 @@ test("a service provider attaches an intent, watches it, changes, suspends, impo
   );
   await page.getByRole("button", { name: "Create", exact: true }).click();
   await expect(page.getByText("Choose an intent type.")).toBeVisible();
+  // Only the types the instance's workload supports are offered.
+  await page.getByRole("combobox", { name: "Intent Type" }).click();
+  await expect(page.getByRole("option")).toHaveText([
+    /^Deliver computing workload/,
+    /^Energy and carbon efficiency/,
+  ]);
+  await page.keyboard.press("Escape");
   await choose(page, "Intent Type", /^Deliver computing workload/);
   const row = page.getByTestId("target-row");
   await expect(row).toHaveCount(1);
@@ -187,6 +197,20 @@ test("a service provider attaches an intent, watches it, changes, suspends, impo
   const imported = page.getByRole("row").filter({ hasText: externalId });
   await expect(imported).toContainText("EnergyCarbonEfficiency");
   await expect(page.getByRole("row")).toHaveCount(3); // header + two intents
+
+  // The exported file imported back is no copy: 409 on its id, then "Replace the existing intent"
+  // updates that intent in place (the export was taken while it was suspended).
+  await page.getByRole("link", { name: "Create intent" }).click();
+  await page.getByRole("switch", { name: "Use YAML file" }).check();
+  await page.getByLabel("Intent YAML").fill(exported);
+  await page.getByRole("button", { name: "Create", exact: true }).click();
+  const conflict = page.getByTestId("create-intent-error");
+  await expect(conflict).toContainText(`An intent with id "${intentId}" already exists`);
+  await conflict.getByRole("button", { name: "Replace the existing intent" }).click();
+  await expect(page).toHaveURL(new RegExp(`/intents\\?instanceId=${instance.id}&report=${intentId}$`));
+  await report.getByRole("button", { name: "Close" }).click();
+  await expect(page.getByRole("row")).toHaveCount(3);
+  await expect(intentRow.getByTestId("intent-status")).toContainText("DEACTIVATED");
 
   // Another tenant: nothing of it, not even through a link.
   const other = await browser.newPage();

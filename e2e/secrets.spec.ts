@@ -92,7 +92,7 @@ test("an intent's bearer token is redacted everywhere: list, report, YAML export
   page,
 }) => {
   await signIn(page, "provider");
-  const workloadId = await acceptedWorkload(page, `e2e-secrets-${run}`, ["Availability"]);
+  const workloadId = await acceptedWorkload(page, `e2e-secrets-${run}`, ["Availability", "cloud_continuum"]);
   const created = await page.request.post("/api/v1/instance/", {
     headers: sameOrigin(),
     data: { workloadId, releaseName: `secret-${run}`.slice(0, 30), clusterName: "nemo-smart-farming" },

@@ -24,6 +24,8 @@ import { IntentTargetRows } from "@/components/intents/IntentTargetRows";
 import {
   formTargets,
   newTargetRow,
+  NO_SUPPORTED_INTENTS,
+  supportedIntentChoices,
   targetRowErrors,
   type IntentTypeChoice,
   type TargetRow,
@@ -206,6 +208,11 @@ export function CreateInstanceForm({
   const [errors, setErrors] = useState<FormErrors>(NO_FORM_ERRORS);
   const ids = { form: useId(), formBox: useId() };
   const clusters = useQuery(trpc.instance.clusters.queryOptions());
+  // The same query WorkloadChoice shows: its Supported Intents are the template's choices.
+  const workload = useQuery({
+    ...trpc.workload.get.queryOptions({ id: workloadId ?? 0 }),
+    enabled: workloadId !== undefined,
+  });
 
   const create = useConsoleMutation(
     trpc.instance.create.mutationOptions({
@@ -226,9 +233,11 @@ export function CreateInstanceForm({
     clearError(errorPath);
   };
 
-  const intentType = intentTypes.find((t) => t.type === draft.intentType);
+  const offered = supportedIntentChoices(intentTypes, workload.data?.supportedIntents);
+  const noneSupported = workload.data !== undefined && offered.length === 0;
+  const intentType = offered.find((t) => t.type === draft.intentType);
   const chooseIntentType = (type: string) => {
-    const chosen = intentTypes.find((t) => t.type === type);
+    const chosen = offered.find((t) => t.type === type);
     setDraft((d) => ({ ...d, intentType: type, targets: chosen ? [newTargetRow(chosen)] : [] }));
     setErrors((e) => withoutFields(e, (k) => k.startsWith("intent")));
   };
@@ -419,12 +428,18 @@ export function CreateInstanceForm({
             title="Intent template"
             description="Optional: what the instance must get (3GPP TS 28.312 targets). Placement honours it and the evaluator checks it."
           >
+            {noneSupported && (
+              <Alert severity="info" data-testid="no-supported-intents">
+                {NO_SUPPORTED_INTENTS}: the instance is placed by capacity and cost only.
+              </Alert>
+            )}
             <Stack direction={{ xs: "column", md: "row" }} spacing={2.5}>
               <TextField
                 select
                 label="Intent Type"
                 fullWidth
-                value={draft.intentType}
+                disabled={noneSupported}
+                value={intentType ? draft.intentType : ""}
                 onChange={(e) => chooseIntentType(e.target.value)}
                 slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}
                 error={Boolean(intentError)}
@@ -437,7 +452,7 @@ export function CreateInstanceForm({
                 <MenuItem value="">
                   <em>No intent</em>
                 </MenuItem>
-                {intentTypes.map((t) => (
+                {offered.map((t) => (
                   <MenuItem key={t.type} value={t.type}>
                     {t.label} ({t.type})
                   </MenuItem>

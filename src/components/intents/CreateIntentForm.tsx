@@ -13,7 +13,7 @@ import Stack from "@mui/material/Stack";
 import Switch from "@mui/material/Switch";
 import TextField from "@mui/material/TextField";
 import Typography from "@mui/material/Typography";
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useId, useState, type ChangeEvent, type FormEvent } from "react";
 import { formErrors, NO_FORM_ERRORS, type FormErrors } from "@/components/ui/form-errors";
@@ -21,11 +21,20 @@ import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import type { Problem } from "@/common/problem";
 import { YamlEditor } from "@/components/instances/YamlEditor";
 import { FormActions } from "@/components/FormActions";
+import { errorStatus } from "@/trpc/query-client";
 import { useTRPC } from "@/trpc/react";
 import type { RouterInputs } from "@/trpc/types";
 import { InstancePicker } from "./InstancePicker";
 import { IntentTargetRows } from "./IntentTargetRows";
-import { formTargets, newTargetRow, targetRowErrors, type IntentTypeChoice, type TargetRow } from "./targets";
+import {
+  formTargets,
+  newTargetRow,
+  NO_SUPPORTED_INTENTS,
+  supportedIntentChoices,
+  targetRowErrors,
+  type IntentTypeChoice,
+  type TargetRow,
+} from "./targets";
 
 type CreateInput = RouterInputs["intent"]["create"];
 type FormInput = Extract<CreateInput, { source: "form" }>;
@@ -100,7 +109,15 @@ export function CreateIntentForm({
   const [draft, setDraft] = useState<Draft>(() => empty(initialInstanceId ?? ""));
   const [errors, setErrors] = useState<FormErrors>(NO_FORM_ERRORS);
   const [loadingTemplate, setLoadingTemplate] = useState(false);
+  // An import whose id names an existing intent (409 on `id`): offer to replace that intent.
+  const [canReplace, setCanReplace] = useState(false);
   const ids = { title: useId(), form: useId(), file: useId() };
+  // The chosen instance (the picker loads the same query): its workload's Supported Intents.
+  const chosenInstance = useQuery({
+    ...trpc.instance.get.queryOptions({ id: draft.instanceId }),
+    enabled: draft.instanceId !== "",
+    staleTime: 60_000,
+  });
 
   const create = useConsoleMutation(
     trpc.intent.create.mutationOptions({
@@ -110,7 +127,9 @@ export function CreateIntentForm({
         router.push(`/intents?${query.toString()}`);
       },
       onError: (error) => {
-        setErrors(formErrors(error, { pointer: PROBLEMS_ABOVE }));
+        const next = formErrors(error, { pointer: PROBLEMS_ABOVE });
+        setErrors(next);
+        setCanReplace(errorStatus(error) === 409 && "id" in next.fields);
         document.getElementById(ids.form)?.scrollIntoView({ behavior: "smooth", block: "start" });
       },
     }),
@@ -133,10 +152,13 @@ export function CreateIntentForm({
     clearErrors((k) => k === errorPath);
   };
 
-  const intentType = intentTypes.find((t) => t.type === draft.intentType);
+  // Only the types the chosen instance's workload supports (the server refuses the others).
+  const offered = supportedIntentChoices(intentTypes, chosenInstance.data?.supportedIntents);
+  const noneSupported = chosenInstance.data !== undefined && offered.length === 0;
+  const intentType = offered.find((t) => t.type === draft.intentType);
 
   const chooseIntentType = (type: string) => {
-    const chosen = intentTypes.find((t) => t.type === type);
+    const chosen = offered.find((t) => t.type === type);
     setDraft((d) => ({ ...d, intentType: type, targets: chosen ? [newTargetRow(chosen)] : [] }));
     clearErrors((k) => k === "intentType" || k.startsWith("targets"));
   };
@@ -152,6 +174,7 @@ export function CreateIntentForm({
     const text = await file.text();
     setDraft((d) => ({ ...d, yaml: text, fileName: file.name }));
     clearErrors((k) => k === "yaml");
+    setCanReplace(false);
   };
 
   const insertTemplate = async () => {
@@ -208,9 +231,21 @@ export function CreateIntentForm({
     create.mutate(input);
   };
 
+  /** The same import again, asking the server to update the intent its id names. */
+  const replaceExisting = () => {
+    setCanReplace(false);
+    create.mutate({
+      source: "yaml",
+      yaml: draft.yaml,
+      ...(draft.instanceId ? { instanceId: draft.instanceId } : {}),
+      replace: true,
+    });
+  };
+
   const reset = () => {
     setDraft((d) => ({ ...empty(initialInstanceId ?? ""), useYaml: d.useYaml }));
     setErrors(NO_FORM_ERRORS);
+    setCanReplace(false);
     create.reset();
   };
 
@@ -243,6 +278,7 @@ export function CreateIntentForm({
                 onChange={(e) => {
                   setDraft((d) => ({ ...d, useYaml: e.target.checked }));
                   setErrors(NO_FORM_ERRORS);
+                  setCanReplace(false);
                 }}
               />
             }
@@ -276,6 +312,18 @@ export function CreateIntentForm({
                       <code>{k}</code>: {message}
                     </Box>
                   ))}
+                  {canReplace && draft.useYaml && (
+                    <Button
+                      variant="outlined"
+                      color="inherit"
+                      size="small"
+                      sx={{ mt: 1.5 }}
+                      onClick={replaceExisting}
+                      loading={create.isPending}
+                    >
+                      Replace the existing intent
+                    </Button>
+                  )}
                 </>
               )}
             </Alert>
@@ -317,7 +365,10 @@ export function CreateIntentForm({
               <YamlEditor
                 label="Intent YAML"
                 value={draft.yaml}
-                onChange={(value) => set("yaml", value)}
+                onChange={(value) => {
+                  set("yaml", value);
+                  setCanReplace(false);
+                }}
                 error={f.yaml ?? (problems.length > 0 ? PROBLEMS_ABOVE : undefined)}
                 minLines={14}
                 testId="intent-yaml"
@@ -342,22 +393,36 @@ export function CreateIntentForm({
                 onChange={(id) => set("instanceId", id)}
                 error={f.instanceId}
               />
-              <TextField
-                select
-                label="Intent Type"
-                required
-                fullWidth
-                value={draft.intentType}
-                onChange={(e) => chooseIntentType(e.target.value)}
-                error={Boolean(f.intentType)}
-                helperText={f.intentType ?? intentType?.description ?? "What the instance must get."}
-              >
-                {intentTypes.map((t) => (
-                  <MenuItem key={t.type} value={t.type}>
-                    {t.label} ({t.type})
-                  </MenuItem>
-                ))}
-              </TextField>
+              {noneSupported ? (
+                <Alert severity="info" data-testid="no-supported-intents">
+                  <AlertTitle>{NO_SUPPORTED_INTENTS}</AlertTitle>
+                  Its provider can add Supported Intents to the workload; or choose another instance.
+                </Alert>
+              ) : (
+                <TextField
+                  select
+                  label="Intent Type"
+                  required
+                  fullWidth
+                  disabled={!draft.instanceId}
+                  value={intentType ? draft.intentType : ""}
+                  onChange={(e) => chooseIntentType(e.target.value)}
+                  error={Boolean(f.intentType)}
+                  helperText={
+                    f.intentType ??
+                    intentType?.description ??
+                    (draft.instanceId
+                      ? "What the instance must get: the types its workload supports."
+                      : "Choose the workload instance first: its workload decides the types.")
+                  }
+                >
+                  {offered.map((t) => (
+                    <MenuItem key={t.type} value={t.type}>
+                      {t.label} ({t.type})
+                    </MenuItem>
+                  ))}
+                </TextField>
+              )}
               <Stack direction={{ xs: "column", md: "row" }} spacing={2.5}>
                 <TextField
                   label="Start"

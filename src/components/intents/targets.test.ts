@@ -3,6 +3,7 @@ import {
   boundsText,
   conditionText,
   formTargets,
+  supportedIntentChoices,
   targetRowErrors,
   targetValueError,
   targetValueOf,
@@ -114,5 +115,21 @@ describe("formTargets", () => {
       // Not in the catalogue: left as text for the server to refuse by name.
       { targetName: "unknown", targetCondition: "IS_EQUAL_TO", targetValue: "7" },
     ]);
+  });
+});
+
+describe("supportedIntentChoices", () => {
+  const type = (name: string) => ({ type: name, label: name, description: "", targets: [availability] });
+  const catalogue = [type("Availability"), type("GreenEnergy"), type("cloud_continuum")];
+
+  it("offers only the types the workload supports, in the catalogue's order", () => {
+    expect(supportedIntentChoices(catalogue, ["cloud_continuum", "Availability"]).map((t) => t.type)).toEqual(
+      ["Availability", "cloud_continuum"],
+    );
+  });
+
+  it("offers nothing when the workload declares none or is not known yet", () => {
+    expect(supportedIntentChoices(catalogue, [])).toEqual([]);
+    expect(supportedIntentChoices(catalogue, undefined)).toEqual([]);
   });
 });

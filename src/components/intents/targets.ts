@@ -139,3 +139,19 @@ export function targetRowErrors(
   });
   return fields;
 }
+
+/** What a form says when the chosen instance's workload takes no intent. */
+export const NO_SUPPORTED_INTENTS = "This workload declares no supported intents";
+
+/**
+ * The catalogue types a form offers for an instance of a workload: only
+ * those it declares among its Supported Intents (the server refuses the
+ * rest), in the catalogue's order. `undefined`: not known yet, offer none.
+ */
+export function supportedIntentChoices(
+  intentTypes: readonly IntentTypeChoice[],
+  supportedIntents: readonly string[] | undefined,
+): IntentTypeChoice[] {
+  if (!supportedIntents) return [];
+  return intentTypes.filter((t) => supportedIntents.includes(t.type));
+}

@@ -6,7 +6,8 @@ import { intentTargets } from "./placement-input";
 /**
  * The instance page's Overview: the instance (getInstance scopes and checks
  * the caller) and the intents attached to it, each with its targets as the
- * placement engine reads them, so the page shows what placement honoured.
+ * placement engine reads them, so the page shows what placement honoured;
+ * and its workload's Supported Intents, the types the intent form offers.
  */
 export async function instanceOverview(
   deps: { db: Db; user: SessionUser },
@@ -27,9 +28,14 @@ export async function instanceOverview(
       schedule: { select: { lastFulfilment: true } },
     },
   });
+  const workload = await deps.db.workload.findUnique({
+    where: { id: instance.workloadId },
+    select: { supportedIntents: true },
+  });
   const { placement, ...rest } = instance;
   return {
     ...rest,
+    supportedIntents: workload?.supportedIntents ?? [],
     placed: placement !== null,
     intents: intents.map(({ body, schedule, ...intent }) => ({
       ...intent,

@@ -131,6 +131,8 @@ describe("instance.create (tRPC)", () => {
 
     const overview = await caller(provider).instance.get({ id: instance.id });
     expect(overview.placed).toBe(false);
+    // What the intent form offers for this instance: its workload's Supported Intents.
+    expect(overview.supportedIntents).toEqual(["Availability"]);
     expect(overview.intents).toEqual([
       expect.objectContaining({
         intentType: "Availability",
