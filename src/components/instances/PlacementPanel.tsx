@@ -307,11 +307,16 @@ export function PlacementPanel({
     >
       {dryRun.data && (
         <Alert severity="info" sx={{ mb: 2 }} onClose={() => dryRun.reset()} data-testid="dry-run-result">
-          Placing it now would choose <strong>{dryRun.data.winner ?? "no cluster"}</strong>
-          {dryRun.data.winner
-            ? ` (score ${dryRun.data.scores[0]?.total ?? "—"}, ${dryRun.data.filtered.length} rejected)`
-            : `: ${dryRun.data.reasonIfNone ?? "every cluster was ruled out"}`}
-          . Nothing was moved.
+          {dryRun.data.winner ? (
+            <>
+              Placing it now would choose <strong>{dryRun.data.winner}</strong> (score{" "}
+              {dryRun.data.scores[0]?.total ?? "—"}, {dryRun.data.filtered.length} rejected).
+            </>
+          ) : (
+            // The reason is a whole sentence of its own ("No cluster offers …"): not behind "no cluster:".
+            <>Placing it now would fail: {dryRun.data.reasonIfNone ?? "every cluster was ruled out"}.</>
+          )}{" "}
+          Nothing was moved.
         </Alert>
       )}
       {dryRun.error && (
