@@ -23,6 +23,7 @@ import Typography from "@mui/material/Typography";
 import { useEffect, useState, type ReactNode } from "react";
 import { errorStatus } from "@/trpc/query-client";
 import { PAGE_SIZES, type PageSize, type SortDirection } from "@/common/pagination";
+import { emptyStateText } from "./empty-state";
 import type { ListState } from "./list-input";
 
 export { PAGE_SIZES, type PageSize };
@@ -114,6 +115,12 @@ export interface ResourceTableProps<Row, Sort extends string> {
   empty: { icon: ReactNode; title: string; description: string };
   /** Actions beside the search box ("Create Workload"). */
   toolbar?: ReactNode;
+  /**
+   * The table's filters besides the search (status, state, …): whether one is
+   * set, and how to reset them. An empty filtered list then says nothing
+   * matches and offers "Clear filters" instead of its "yet" message.
+   */
+  filters?: { active: boolean; clear: () => void };
 }
 
 function errorMessage(error: unknown): string {
@@ -124,12 +131,16 @@ function errorMessage(error: unknown): string {
 }
 
 export function ResourceTable<Row, Sort extends string>(props: ResourceTableProps<Row, Sort>) {
-  const { noun, columns, rowKey, controls, result, empty, toolbar } = props;
+  const { noun, columns, rowKey, controls, result, empty, toolbar, filters } = props;
   const { input } = controls;
   const rows = result.data?.items ?? [];
   const total = result.data?.total ?? 0;
   const loading = result.isPending && !result.data;
-  const searching = Boolean(input.search);
+  const emptyText = emptyStateText({ noun, search: input.search, filtered: filters?.active ?? false, empty });
+  const clearAll = () => {
+    controls.setSearchText("");
+    if (filters?.active) filters.clear();
+  };
 
   let body: ReactNode;
   if (loading) {
@@ -159,14 +170,14 @@ export function ResourceTable<Row, Sort extends string>(props: ResourceTableProp
               {empty.icon}
             </Box>
             <Typography variant="h3" component="p">
-              {searching ? `No ${noun} match “${input.search}”` : empty.title}
+              {emptyText.title}
             </Typography>
             <Typography color="text.secondary" sx={{ maxWidth: 480 }}>
-              {searching ? "Try another name, version or ID, or clear the search." : empty.description}
+              {emptyText.description}
             </Typography>
-            {searching && (
-              <Button size="small" onClick={() => controls.setSearchText("")}>
-                Clear search
+            {emptyText.clear && (
+              <Button size="small" onClick={clearAll}>
+                {emptyText.clear.label}
               </Button>
             )}
           </Stack>

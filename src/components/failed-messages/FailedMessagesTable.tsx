@@ -44,6 +44,7 @@ export function FailedMessagesTable() {
   const trpc = useTRPC();
   const controls = useListControls(FAILED_MESSAGE_LIST);
   const [filters, setFilters] = useState<FailedMessageFilters>(NO_FILTERS);
+  const [cleared, setCleared] = useState(0);
   const [selected, setSelected] = useState<string | null>(null);
   const result = useQuery({
     ...trpc.failedMessage.list.queryOptions(failedMessageListInput(controls.input, filters)),
@@ -145,27 +146,44 @@ export function FailedMessagesTable() {
               <MenuItem value="resolved">Replayed or discarded</MenuItem>
               <MenuItem value="all">All</MenuItem>
             </TextField>
-            <FilterField label="Queue" value={filters.queue} onApply={(queue) => filter({ queue })} />
             <FilterField
+              key={`queue-${cleared}`}
+              label="Queue"
+              value={filters.queue}
+              onApply={(queue) => filter({ queue })}
+            />
+            <FilterField
+              key={`exchange-${cleared}`}
               label="Exchange"
               value={filters.exchange}
               onApply={(exchange) => filter({ exchange })}
             />
             <FilterField
+              key={`routing-key-${cleared}`}
               label="Routing key"
               value={filters.routingKey}
               onApply={(routingKey) => filter({ routingKey })}
             />
             <FilterField
+              key={`type-${cleared}`}
               label="Type"
               value={filters.messageType}
               onApply={(messageType) => filter({ messageType })}
             />
           </Stack>
         }
+        filters={{
+          active: filtered,
+          clear: () => {
+            setFilters(NO_FILTERS);
+            // The text fields keep what was typed: new ones start from the cleared filters.
+            setCleared((n) => n + 1);
+            controls.setPage(1);
+          },
+        }}
         empty={{
           icon: <MarkEmailReadOutlinedIcon />,
-          title: filtered ? "No failed messages match these filters" : "No failed messages",
+          title: "No failed messages",
           description:
             "Every message was delivered and handled. An outbox message the relay cannot publish after its last attempt, or a message a consumer gives up on, shows here for you to replay or discard.",
         }}

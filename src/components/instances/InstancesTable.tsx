@@ -239,6 +239,13 @@ export function InstancesTable({
             </ButtonLink>
           </Stack>
         }
+        filters={{
+          active: status !== "",
+          clear: () => {
+            setStatus("");
+            controls.setPage(1);
+          },
+        }}
         empty={{
           icon: <LayersOutlinedIcon />,
           title: workloadId !== undefined ? "No instances of this workload yet" : "No workload instances yet",

@@ -178,9 +178,17 @@ export function MigrationsTable({ seesAll }: { seesAll: boolean }) {
           </TextField>
         </Stack>
       }
+      filters={{
+        active: Boolean(state || cluster),
+        clear: () => {
+          setState("");
+          setCluster("");
+          controls.setPage(1);
+        },
+      }}
       empty={{
         icon: <SwapHorizIcon />,
-        title: state || cluster ? "No migrations match these filters" : "No migrations yet",
+        title: "No migrations yet",
         description: seesAll
           ? "When an intent is no longer met where its instance runs, the migration controller moves the instance to a compliant cluster. Every move, and every admin's Migrate now, shows here."
           : "When an intent of one of your instances is no longer met where it runs, the migration controller moves it to a compliant cluster. Those moves show here.",
