@@ -260,6 +260,11 @@ test("a FAILED instance says once why no cluster can take it, naming the target 
     "offers 60 %, needs at least 80 %",
   );
   await expect(page.getByText("No cluster can take this instance: ")).toHaveCount(0);
+  // A dry run tells the same sentence, without a "no cluster" of its own in front.
+  await page.getByRole("button", { name: "Where would it go now?" }).click();
+  await expect(page.getByTestId("dry-run-result")).toContainText(
+    `Placing it now would fail: ${reason}. Nothing was moved.`,
+  );
 
   // The timeline tells it once too: on the Failed event, after a Placement event that found no cluster.
   await page.getByRole("tab", { name: "Timeline" }).click();
