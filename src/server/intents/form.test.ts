@@ -8,6 +8,7 @@ import {
   intentFromForm,
   MAX_INTENT_JSON_DEPTH,
   templateIntent,
+  unsupportedIntentMessage,
 } from "./form";
 import { validateIntent } from "./model";
 import { intentToYaml, parseIntentYaml } from "./yaml";
@@ -203,5 +204,34 @@ describe("an intent sent as JSON", () => {
       intent: { id: "shallow", intentPriority: nested(MAX_INTENT_JSON_DEPTH - 2) },
     });
     expect(result.success).toBe(true);
+  });
+});
+
+describe("unsupportedIntentMessage", () => {
+  const shop = { name: "shop", version: "1.2.0", supportedIntents: ["Availability", "cloud_continuum"] };
+
+  it("accepts a declared type, network intents included", () => {
+    expect(unsupportedIntentMessage(shop, "Availability")).toBeNull();
+    expect(unsupportedIntentMessage(shop, "cloud_continuum")).toBeNull();
+  });
+
+  it("names the type, the workload and what it supports", () => {
+    expect(unsupportedIntentMessage(shop, "GreenEnergy")).toBe(
+      "GreenEnergy is not a supported intent of workload shop 1.2.0; it supports: Availability, cloud_continuum.",
+    );
+    expect(unsupportedIntentMessage({ ...shop, supportedIntents: [] }, "cloud_continuum")).toBe(
+      "cloud_continuum is not a supported intent of workload shop 1.2.0; it declares no supported intents.",
+    );
+  });
+});
+
+describe("replace on imports", () => {
+  it("is a boolean flag of YAML and JSON imports", () => {
+    expect(createIntentInputSchema.safeParse({ source: "yaml", yaml: "id: x", replace: true }).success).toBe(
+      true,
+    );
+    const wrong = createIntentInputSchema.safeParse({ source: "json", intent: {}, replace: "yes" });
+    expect(wrong.success).toBe(false);
+    expect(wrong.error?.issues[0]?.path).toEqual(["replace"]);
   });
 });
