@@ -556,6 +556,10 @@ describe("the OpenAPI document", () => {
       "403",
       "404",
       "409",
+      // The edge's answers, on every operation that takes a body: too large, rate limited, database down.
+      "413",
+      "429",
+      "503",
     ]);
     for (const id of [
       "MigrationRow",
