@@ -5,7 +5,7 @@ import { sleep } from "@/common/sleep";
 import { TERMINAL_STATES } from "@/common/migration-status";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
-import { requestMigration } from "@/server/cluster-migration";
+import { parseSteps, requestMigration } from "@/server/cluster-migration";
 import { DomainError } from "@/server/errors";
 import { createInstance } from "@/server/instances";
 import { createIntent } from "@/server/intents/commands";
@@ -370,7 +370,16 @@ describe("broker restart during deployments, intent evaluation and migrations", 
       "Broker restart: migrations rolled back (reason)",
       migrations
         .filter((m) => m.state === "ROLLED_BACK")
-        .map((m) => ({ from: m.sourceCluster, to: m.targetCluster, reason: m.reason ?? "(none)" })),
+        .map((m) => ({
+          from: m.sourceCluster,
+          to: m.targetCluster,
+          reason: m.reason ?? "(none)",
+          // The steps before the end say where it stalled (e.g. pods not running on the target).
+          before: parseSteps(m.steps)
+            .slice(-4, -1)
+            .map((step) => `${step.state}: ${step.message}`)
+            .join(" | "),
+        })),
     );
     printFigures("Broker restart: timings (s since start)", [
       {
