@@ -94,9 +94,10 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await fleet?.stopAll();
-  await demo?.db.$disconnect();
-  await Promise.all([broker?.close(), pgServer?.close()]);
+  // Each step runs whatever an earlier one threw: the servers must go even if a worker would not stop.
+  await fleet?.stopAll().catch(() => undefined);
+  await demo?.db.$disconnect().catch(() => undefined);
+  await Promise.allSettled([broker?.close(), pgServer?.close()]);
 }, 120_000);
 
 const snapshotNamespaces = z.object({ namespaces: z.array(z.object({ name: z.string() })) });

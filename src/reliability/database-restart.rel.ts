@@ -70,8 +70,9 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await fleet?.stopAll();
-  await db?.$disconnect();
+  // Each step runs whatever an earlier one threw: the server must go even if a worker would not stop.
+  await fleet?.stopAll().catch(() => undefined);
+  await db?.$disconnect().catch(() => undefined);
   await processDb()
     .$disconnect()
     .catch(() => undefined);
