@@ -42,33 +42,6 @@ const tooLarge = () =>
     ARCHIVE_FIELD,
   );
 
-/** Reads the request body, stopping (413) as soon as it passes `limit` bytes. */
-async function readBody(request: Request, limit: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
-}
-
 async function readJson(request: Request): Promise<unknown> {
   const text = await request.text();
   if (text.trim() === "") return {};
@@ -138,10 +111,10 @@ export const uploadChartRest = restHandler(
         ARCHIVE_FIELD,
       );
     }
-    const body = await readBody(request, MAX_UPLOAD_BODY);
     let form: FormData;
     try {
-      form = await new Response(body as BodyInit, { headers: { "content-type": contentType } }).formData();
+      // restHandler has already read the body within MAX_UPLOAD_BODY (413 past it, chunked or not).
+      form = await request.formData();
     } catch {
       throw new RestError(400, "bad_request", "The multipart body could not be read.", ARCHIVE_FIELD);
     }
