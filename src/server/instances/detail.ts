@@ -1,5 +1,7 @@
+import { systemClock, type Clock } from "@/common/clock";
 import type { SessionUser } from "@/server/auth";
 import type { Db } from "@/server/db";
+import { intentDisplayState } from "@/server/intents";
 import { getInstance, type RevealOptions } from "./instances";
 import { intentTargets } from "./placement-input";
 
@@ -8,9 +10,11 @@ import { intentTargets } from "./placement-input";
  * the caller) and the intents attached to it, each with its targets as the
  * placement engine reads them, so the page shows what placement honoured;
  * and its workload's Supported Intents, the types the intent form offers.
+ * Each intent says, like the Intents table, whether it is re-evaluating or
+ * scheduled (then its last fulfilment is not the one to show).
  */
 export async function instanceOverview(
-  deps: { db: Db; user: SessionUser },
+  deps: { db: Db; user: SessionUser; clock?: Clock },
   id: string,
   options: RevealOptions = {},
 ) {
@@ -24,8 +28,9 @@ export async function instanceOverview(
       adminState: true,
       validFrom: true,
       validUntil: true,
+      targetsChangedAt: true,
       body: true,
-      schedule: { select: { lastFulfilment: true } },
+      schedule: { select: { lastFulfilment: true, lastEvaluatedAt: true } },
     },
   });
   const workload = await deps.db.workload.findUnique({
@@ -33,13 +38,18 @@ export async function instanceOverview(
     select: { supportedIntents: true },
   });
   const { placement, ...rest } = instance;
+  const now = new Date((deps.clock ?? systemClock)());
   return {
     ...rest,
     supportedIntents: workload?.supportedIntents ?? [],
     placed: placement !== null,
-    intents: intents.map(({ body, schedule, ...intent }) => ({
+    intents: intents.map(({ body, schedule, targetsChangedAt, ...intent }) => ({
       ...intent,
       lastFulfilment: schedule?.lastFulfilment ?? null,
+      ...intentDisplayState(
+        { ...intent, targetsChangedAt, lastEvaluatedAt: schedule?.lastEvaluatedAt ?? null },
+        now,
+      ),
       targets: intentTargets([{ intentType: intent.intentType, body }]).map((t) => ({
         targetName: t.targetName,
         targetCondition: t.condition,

@@ -35,6 +35,7 @@ import {
   latestReports,
   loadIntent,
   normalFormOf,
+  nowOf,
   type IntentDeps,
   type IntentDetail,
 } from "./queries";
@@ -339,11 +340,12 @@ async function replaceIntent(
   const period = intent.validityPeriod;
   const activated = intent.intentAdminState === "ACTIVATED";
   const who = user.displayName || user.username;
-  const now = new Date();
+  const now = nowOf(deps);
   await db.$transaction(async (tx) => {
     const { count } = await tx.intent.updateMany({
       where: { id: existing.id, deletedAt: null },
       data: {
+        targetsChangedAt: now,
         intentType: intent.userLabel,
         adminState: intent.intentAdminState,
         priority: intent.intentPriority,
@@ -385,7 +387,7 @@ async function replaceIntent(
     },
     "intent replaced by import; re-evaluation due",
   );
-  return detailOf(db, await loadIntent(db, user, existing.id));
+  return detailOf(db, await loadIntent(db, user, existing.id), now);
 }
 
 /**
@@ -474,7 +476,7 @@ export async function createOrReplaceIntent(
     },
     "intent created; first evaluation due",
   );
-  return { intent: await detailOf(db, await loadIntent(db, user, record.id)), replaced: false };
+  return { intent: await detailOf(db, await loadIntent(db, user, record.id), nowOf(deps)), replaced: false };
 }
 
 // ---------------------------------------------------------------------------
@@ -517,7 +519,7 @@ export async function intentAction(
       }
     : null;
 
-  const now = new Date();
+  const now = nowOf(deps);
   let data: Prisma.IntentUpdateManyMutationInput;
   let draft: IntentReportDraft;
   let notice: IntentAction;
@@ -567,7 +569,7 @@ export async function intentAction(
     await notify(tx, row.id, row.instanceId, notice);
   });
   log.info({ intent: row.id, instance: row.instanceId, action, by: user.username }, `intent ${notice}`);
-  return detailOf(db, await loadIntent(db, user, row.id, { deleted: action === "delete" }));
+  return detailOf(db, await loadIntent(db, user, row.id, { deleted: action === "delete" }), now);
 }
 
 // ---------------------------------------------------------------------------
@@ -647,14 +649,16 @@ export async function changeIntentTarget(
           },
     ),
   };
+  const now = nowOf(deps);
   await db.$transaction(async (tx) => {
     const { count } = await tx.intent.updateMany({
       where: { id: row.id, deletedAt: null },
-      data: { body: asJson(updated) },
+      // targetsChangedAt: until the evaluator judges the new value, the console says "re-evaluating".
+      data: { body: asJson(updated), targetsChangedAt: now },
     });
     if (count === 0) throw new DomainError("not_found", "No such intent.");
     // Due now: the evaluator's next pass (within a second) judges the new value.
-    await tx.intentSchedule.update({ where: { intentId: row.id }, data: { nextEvaluationAt: new Date() } });
+    await tx.intentSchedule.update({ where: { intentId: row.id }, data: { nextEvaluationAt: now } });
     await notify(tx, row.id, row.instanceId, "updated");
   });
   log.info(
@@ -669,7 +673,7 @@ export async function changeIntentTarget(
     },
     "intent target changed; re-evaluation due",
   );
-  return detailOf(db, await loadIntent(db, user, row.id));
+  return detailOf(db, await loadIntent(db, user, row.id), now);
 }
 
 // ---------------------------------------------------------------------------

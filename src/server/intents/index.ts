@@ -6,3 +6,4 @@ export * from "./queries";
 export * from "./record-report";
 export * from "./report";
 export * from "./retention";
+export * from "./display-state";

@@ -18,6 +18,8 @@ import { intentSchema, readStoredTargets, type Intent } from "./model";
 import { reportView, storedTargetResults, type IntentReportView } from "./report";
 import { intentToYaml, redactIntent } from "./yaml";
 import { isUuid } from "@/common/ids";
+import { systemClock, type Clock } from "@/common/clock";
+import { intentDisplayState } from "./display-state";
 
 /**
  * The read side of intent management: the Intents table, one intent, its report with history, its YAML.
@@ -28,7 +30,11 @@ import { isUuid } from "@/common/ids";
 export interface IntentDeps {
   db: Db;
   user: SessionUser;
+  /** What "now" is for schedules and display states (tests pin it); the system clock by default. */
+  clock?: Clock;
 }
+
+export const nowOf = (deps: Pick<IntentDeps, "clock">): Date => new Date((deps.clock ?? systemClock)());
 
 const INTENT_ROLES = [Role.NEMO_ADMIN, Role.SERVICE_PROVIDER];
 
@@ -132,6 +138,10 @@ export interface IntentRow {
   feasibility: FeasibilityResult | null;
   /** When the latest report was written (the intent's last change before any). */
   lastUpdatedTime: Date;
+  /** A target changed after the last evaluation: the fulfilment above judged the old value. */
+  reevaluating: boolean;
+  /** Active, with a validity starting later: not evaluated before this time. */
+  scheduledFrom: Date | null;
   targets: IntentTargetSummary[];
 }
 
@@ -216,8 +226,11 @@ export async function listIntents(deps: IntentDeps, input: IntentListInput): Pro
         adminState: true,
         body: true,
         updatedAt: true,
+        validFrom: true,
+        validUntil: true,
+        targetsChangedAt: true,
         instance: { select: { shortId: true, releaseName: true } },
-        schedule: { select: { lastFulfilment: true } },
+        schedule: { select: { lastFulfilment: true, lastEvaluatedAt: true } },
       },
     }),
   ]);
@@ -225,6 +238,7 @@ export async function listIntents(deps: IntentDeps, input: IntentListInput): Pro
     db,
     rows.map((r) => r.id),
   );
+  const now = nowOf(deps);
   return {
     items: rows.map((row) => {
       const report = latest.get(row.id);
@@ -240,6 +254,7 @@ export async function listIntents(deps: IntentDeps, input: IntentListInput): Pro
         notFulfilledState: report?.notFulfilledState ?? null,
         feasibility: report?.feasibility ?? null,
         lastUpdatedTime: report?.createdAt ?? row.updatedAt,
+        ...intentDisplayState({ ...row, lastEvaluatedAt: row.schedule?.lastEvaluatedAt ?? null }, now),
         targets: targetsOf(row.intentType, row.body),
       };
     }),
@@ -263,9 +278,10 @@ const detailSelect = {
   contextSelectivity: true,
   validFrom: true,
   validUntil: true,
+  targetsChangedAt: true,
   body: true,
   secretsCipher: true,
-  schedule: { select: { lastFulfilment: true, nextEvaluationAt: true } },
+  schedule: { select: { lastFulfilment: true, nextEvaluationAt: true, lastEvaluatedAt: true } },
   createdAt: true,
   updatedAt: true,
   deletedAt: true,
@@ -302,6 +318,10 @@ export interface IntentDetail {
   validUntil: Date | null;
   lastFulfilment: FulfilmentStatus | null;
   nextEvaluationAt: Date;
+  /** A target changed after the last evaluation: `latest` judged the old value. */
+  reevaluating: boolean;
+  /** Active, with a validity starting later: not evaluated before this time. */
+  scheduledFrom: Date | null;
   createdAt: Date;
   updatedAt: Date;
   /** Set once deleted (only the delete action's own answer shows a deleted intent). */
@@ -316,7 +336,7 @@ export interface IntentDetail {
 
 type DetailRow = Awaited<ReturnType<typeof loadIntent>>;
 
-export async function detailOf(db: Db, row: DetailRow): Promise<IntentDetail> {
+export async function detailOf(db: Db, row: DetailRow, now: Date): Promise<IntentDetail> {
   const intent = normalFormOf(row.body);
   const latest = (await latestReports(db, [row.id])).get(row.id);
   return {
@@ -336,6 +356,7 @@ export async function detailOf(db: Db, row: DetailRow): Promise<IntentDetail> {
     lastFulfilment: row.schedule?.lastFulfilment ?? null,
     // Every intent has a schedule (the trigger creates it); the fallback only satisfies the type.
     nextEvaluationAt: row.schedule?.nextEvaluationAt ?? row.createdAt,
+    ...intentDisplayState({ ...row, lastEvaluatedAt: row.schedule?.lastEvaluatedAt ?? null }, now),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     deletedAt: row.deletedAt,
@@ -349,7 +370,7 @@ export async function detailOf(db: Db, row: DetailRow): Promise<IntentDetail> {
 
 export async function intentDetail(deps: IntentDeps, id: string): Promise<IntentDetail> {
   assertIntentUser(deps.user);
-  return detailOf(deps.db, await loadIntent(deps.db, deps.user, id));
+  return detailOf(deps.db, await loadIntent(deps.db, deps.user, id), nowOf(deps));
 }
 
 // ---------------------------------------------------------------------------
@@ -376,6 +397,10 @@ export interface IntentReport {
     validFrom: Date | null;
     validUntil: Date | null;
     observationPeriodS: number;
+    /** A target changed after the last evaluation: `latest` judged the old value. */
+    reevaluating: boolean;
+    /** Active, with a validity starting later: not evaluated before this time. */
+    scheduledFrom: Date | null;
     targets: IntentTargetSummary[];
   };
   latest: IntentReportView | null;
@@ -405,6 +430,7 @@ export async function intentReport(deps: IntentDeps, id: string): Promise<Intent
       validFrom: row.validFrom,
       validUntil: row.validUntil,
       observationPeriodS: row.observationPeriodS,
+      ...intentDisplayState({ ...row, lastEvaluatedAt: row.schedule?.lastEvaluatedAt ?? null }, nowOf(deps)),
       targets: targetsOf(row.intentType, row.body),
     },
     latest: newest ? reportView(newest) : null,
