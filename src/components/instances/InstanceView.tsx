@@ -22,6 +22,7 @@ import Typography from "@mui/material/Typography";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import NextLink from "next/link";
 import { useEffect, useRef, useState, type ReactElement } from "react";
+import { IntentStateChip, showsFulfilment } from "@/components/intents/IntentStateChip";
 import { conditionText } from "@/components/intents/targets";
 import { ButtonLink } from "@/components/links";
 import { ManifestBrowser } from "@/components/manifests/ManifestBrowser";
@@ -146,7 +147,11 @@ function Overview({ instance, onShowMigrations }: { instance: Instance; onShowMi
                       {intent.intentType}
                     </Link>
                     <StatusChip status={intent.adminState} />
-                    {intent.lastFulfilment && <StatusChip status={intent.lastFulfilment} />}
+                    {showsFulfilment(intent) ? (
+                      intent.lastFulfilment && <StatusChip status={intent.lastFulfilment} />
+                    ) : (
+                      <IntentStateChip intent={intent} />
+                    )}
                   </Stack>
                   {intent.targets.map((t) => (
                     <Typography key={t.targetName} variant="body2" color="text.secondary">

@@ -38,6 +38,7 @@ import { DefinitionList, Field } from "@/components/ui/DefinitionList";
 import { Time } from "@/components/ui/Time";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
+import { IntentStateChip, showsFulfilment } from "./IntentStateChip";
 import { INTENT_REFRESH_MS, valueWithUnit } from "./format";
 import { conditionText } from "./targets";
 
@@ -204,7 +205,10 @@ function ReportBody({ report }: { report: Report }) {
           )}
         </Field>
         <Field label="Fulfilment Status" testId="report-fulfilment">
-          {info ? (
+          {!showsFulfilment(intent) ? (
+            // The latest report would mislead: not evaluated yet (scheduled) or judged a target since changed.
+            <IntentStateChip intent={intent} />
+          ) : info ? (
             <StatusChip status={info.fulfilmentStatus} />
           ) : (
             <Typography variant="body2" component="span" color="text.secondary">
@@ -213,7 +217,11 @@ function ReportBody({ report }: { report: Report }) {
           )}
         </Field>
         <Field label="Not Fulfilled State" testId="report-not-fulfilled-state">
-          {info?.notFulfilledState ? <StatusChip status={info.notFulfilledState} /> : "—"}
+          {showsFulfilment(intent) && info?.notFulfilledState ? (
+            <StatusChip status={info.notFulfilledState} />
+          ) : (
+            "—"
+          )}
         </Field>
         <Field label="Last Updated Time">
           <Time value={latest?.lastUpdatedTime} />

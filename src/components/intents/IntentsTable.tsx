@@ -33,6 +33,7 @@ import { ChangeTargetDialog, type ChangeTargetIntent } from "./ChangeTargetDialo
 import { DeleteIntentDialog, type DeleteIntentTarget } from "./DeleteIntentDialog";
 import { INTENT_REFRESH_MS, shortId, valueWithUnit } from "./format";
 import type { ReportTarget } from "./IntentReportDialog";
+import { IntentStateChip, showsFulfilment } from "./IntentStateChip";
 import { INTENT_LIST, intentListInput, type IntentSort } from "./list-query";
 import { conditionText, type IntentTypeChoice } from "./targets";
 
@@ -77,17 +78,20 @@ function IntentId({ id, onCopied }: { id: string; onCopied: () => void }) {
   );
 }
 
+/** The latest report's verdict, unless it would mislead (scheduled, or judged a target since changed). */
 function IntentStatus({ row }: { row: Row }) {
   return (
     <Stack direction="row" spacing={0.75} useFlexGap sx={{ flexWrap: "wrap" }} data-testid="intent-status">
-      {row.fulfilmentStatus ? (
+      {!showsFulfilment(row) ? (
+        <IntentStateChip intent={row} />
+      ) : row.fulfilmentStatus ? (
         <StatusChip status={row.fulfilmentStatus} />
       ) : (
         <Typography variant="body2" component="span" color="text.secondary">
           No report
         </Typography>
       )}
-      {row.notFulfilledState && <StatusChip status={row.notFulfilledState} />}
+      {showsFulfilment(row) && row.notFulfilledState && <StatusChip status={row.notFulfilledState} />}
       {row.adminState === "DEACTIVATED" && <StatusChip status={row.adminState} />}
     </Stack>
   );
