@@ -1,8 +1,18 @@
 import type { IntentNotifyMessage, TransactionClient } from "@/server/bus";
 import { recordReport } from "@/server/intents";
 import { storedTargetResults } from "@/server/intents";
-import { selectionForInstance } from "./inputs";
+import { intentTargets } from "@/server/instances";
+import type { ClusterCandidate } from "@/server/placement";
+import { selectionInputs } from "./inputs";
 import { startMigration, type MigrationDeps } from "./store";
+import { selectMigrationTarget } from "./target-selection";
+import {
+  CONTROLLER_ACTOR,
+  INTENT_TRIGGER_ACTIONS,
+  violatedTarget,
+  type IntentTriggerAction,
+  type StoredTrigger,
+} from "./trigger";
 import { isUuid } from "@/common/ids";
 
 /**
@@ -24,8 +34,9 @@ export type ControllerOutcome =
   | { kind: "busy"; reason: string }
   | { kind: "triggered"; migrationId: string; source: string; target: string };
 
-const TRIGGERING = new Set(["created", "updated", "activated", "violated"]);
-export const CONTROLLER_ACTOR = "ibmc-controller";
+const TRIGGERING: ReadonlySet<string> = new Set(INTENT_TRIGGER_ACTIONS);
+const isTriggering = (action: string): action is IntentTriggerAction => TRIGGERING.has(action);
+export { CONTROLLER_ACTOR };
 
 export async function handleIntentNotify(
   tx: TransactionClient,
@@ -41,14 +52,15 @@ export async function handleIntentNotify(
     return { kind: "ignored", reason: "migration completion (applied by the orchestrator)" };
   }
   const intentLog = log.child({ intent: message.IntentID, action: message.Action });
-  if (!TRIGGERING.has(message.Action)) return { kind: "ignored", reason: `intent ${message.Action}` };
+  const action = message.Action;
+  if (!isTriggering(action)) return { kind: "ignored", reason: `intent ${action}` };
   if (!isUuid(message.IntentID) || !isUuid(message.WorkloadID)) {
     intentLog.warn("notification names no known intent or instance: ignored");
     return { kind: "ignored", reason: "unknown intent" };
   }
   const intent = await tx.intent.findUnique({
     where: { id: message.IntentID },
-    select: { id: true, instanceId: true, adminState: true, deletedAt: true },
+    select: { id: true, instanceId: true, adminState: true, deletedAt: true, intentType: true, body: true },
   });
   if (!intent || intent.instanceId !== message.WorkloadID) {
     intentLog.warn("notification for an unknown intent of this instance: ignored");
@@ -71,7 +83,8 @@ export async function handleIntentNotify(
   const current = instance.cluster?.name ?? null;
   intentLog.info({ cluster: current }, `Instance deployed on ${current}: checking its intents`);
 
-  const selection = await selectionForInstance(tx, { ...instance, currentCluster: current });
+  const inputs = await selectionInputs(tx, { ...instance, currentCluster: current });
+  const selection = selectMigrationTarget(inputs);
   for (const evaluation of selection.evaluations)
     intentLog.info(
       { cluster: evaluation.cluster, verdict: evaluation.verdict, reason: evaluation.reason },
@@ -105,7 +118,13 @@ export async function handleIntentNotify(
     targetCluster: selection.target,
     intentId: intent.id,
     actor: CONTROLLER_ACTOR,
-    trigger: `intent ${intent.id} ${message.Action}`,
+    trigger: `intent ${intent.id} ${action}`,
+    cause: await intentTrigger(
+      tx,
+      intent,
+      action,
+      inputs.clusters.find((c) => c.name === current),
+    ),
     stepTimeoutMs: deps.stepTimeoutMs,
   });
   if (!started.ok) {
@@ -131,5 +150,31 @@ export async function handleIntentNotify(
     migrationId: migration.id,
     source: migration.sourceCluster,
     target: migration.targetCluster,
+  };
+}
+
+/**
+ * What the migration records as its trigger: this intent, the report the
+ * controller reacted to, and which of its targets the current cluster fails
+ * (with the value it offers) — what the Orchestration page's Reason says.
+ */
+async function intentTrigger(
+  tx: TransactionClient,
+  intent: { id: string; intentType: string; body: unknown },
+  action: IntentTriggerAction,
+  cluster: ClusterCandidate | undefined,
+): Promise<StoredTrigger> {
+  const report = await tx.intentReport.findFirst({
+    where: { intentId: intent.id },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: { id: true },
+  });
+  return {
+    kind: "intent",
+    intentId: intent.id,
+    intentType: intent.intentType,
+    action,
+    reportId: report ? String(report.id) : null,
+    target: violatedTarget(cluster, intentTargets([intent])),
   };
 }

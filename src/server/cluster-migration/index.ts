@@ -18,6 +18,14 @@ export {
   type StartMigrationResult,
 } from "./store";
 export { selectionForInstance } from "./inputs";
+export {
+  HIDDEN_TRIGGER_SUMMARY,
+  INTENT_TRIGGER_ACTIONS,
+  triggerTargetSchema,
+  type IntentTriggerAction,
+  type MigrationTriggerView,
+  type TriggerTarget,
+} from "./trigger";
 export { handleIntentNotify, CONTROLLER_ACTOR, type ControllerOutcome } from "./controller";
 export { handleAgentMessage, judgeRestoredTree, type AgentDeps, type AgentOutcome } from "./agent";
 export { handleMigrationCompletion, type CompletionOutcome } from "./completion";

@@ -2,7 +2,7 @@ import type { TransactionClient } from "@/server/bus";
 import type { Db } from "@/server/db";
 import { clusterCandidates, storedRequests } from "@/server/clusters";
 import { intentTargets } from "@/server/instances";
-import { selectMigrationTarget, type TargetSelection } from "./target-selection";
+import { selectMigrationTarget, type TargetSelection, type TargetSelectionInput } from "./target-selection";
 
 /**
  * The target selection for one instance from what is stored: every
@@ -16,6 +16,15 @@ export async function selectionForInstance(
   instance: { id: string; placement: unknown; currentCluster: string | null },
   now: Date = new Date(),
 ): Promise<TargetSelection> {
+  return selectMigrationTarget(await selectionInputs(client, instance, now));
+}
+
+/** What `selectionForInstance` judges, for callers that also need the clusters (the controller's trigger). */
+export async function selectionInputs(
+  client: Db | TransactionClient,
+  instance: { id: string; placement: unknown; currentCluster: string | null },
+  now: Date = new Date(),
+): Promise<TargetSelectionInput> {
   // One after the other: inside an interactive transaction the queries share one connection anyway.
   const intents = await client.intent.findMany({
     where: {
@@ -30,10 +39,10 @@ export async function selectionForInstance(
     select: { intentType: true, body: true },
   });
   const clusters = await clusterCandidates(client);
-  return selectMigrationTarget({
+  return {
     currentCluster: instance.currentCluster,
     targets: intentTargets(intents),
     clusters,
     requests: storedRequests(instance.placement),
-  });
+  };
 }

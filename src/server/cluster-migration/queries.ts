@@ -15,6 +15,7 @@ import {
 } from "./state-machine";
 import { isUuid } from "@/common/ids";
 import { HIDDEN_CLUSTER_LABEL } from "@/common/migration-status";
+import { hiddenTrigger, triggerView, type MigrationTriggerView } from "./trigger";
 
 /**
  * The read side of migrations: the Migrations table (every migration the
@@ -45,7 +46,14 @@ export interface MigrationRow {
   instanceId: string;
   instanceShortId: string;
   releaseName: string;
+  /** The intent that triggered it; null for "Migrate now", and in a partial view (`trigger.detailsHidden`). */
   intentId: string | null;
+  /**
+   * Why it started: the intent and the target its cluster failed (observed
+   * value), or who asked. A partial view says only "Intent-triggered". Null
+   * for rows from before that record neither.
+   */
+  trigger: MigrationTriggerView | null;
   /** Null when it is another provider's cluster the caller may not name (`sourceClusterHidden`). */
   sourceCluster: string | null;
   sourceClusterHidden: boolean;
@@ -81,6 +89,7 @@ export function migrationRow(row: StoredRow): MigrationRow {
     instanceShortId: row.instance.shortId,
     releaseName: row.instance.releaseName,
     intentId: row.intentId,
+    trigger: triggerView(row.trigger, { intentId: row.intentId, steps }),
     sourceCluster: row.sourceCluster,
     sourceClusterHidden: false,
     targetCluster: row.targetCluster,
@@ -214,8 +223,10 @@ function viewedRow(
   endpoints: ReadonlyMap<string, string>,
   row: StoredRow,
 ): MigrationRow {
-  const full = migrationRow(row);
-  if (seesInFull(viewer, row)) return full;
+  const whole = migrationRow(row);
+  if (seesInFull(viewer, row)) return whole;
+  // Another tenant's intents (their targets, values, ids) are theirs: the provider learns only that one triggered it.
+  const full = withoutIntent(whole);
   const sourceHidden = !viewer.ownedClusters.has(row.sourceCluster);
   const targetHidden = !viewer.ownedClusters.has(row.targetCluster);
   if (!sourceHidden && !targetHidden) return full;
@@ -241,6 +252,18 @@ function viewedRow(
       const { cluster: _hidden, ...rest } = step;
       return { ...rest, message: `${step.state} on ${HIDDEN_CLUSTER}` };
     }),
+  };
+}
+
+/** The row without its intent's details: no id (not in the step texts either), no target, no report. */
+function withoutIntent(row: MigrationRow): MigrationRow {
+  const id = row.intentId;
+  const unnamed = (text: string) => (id === null ? text : text.split(`intent ${id}`).join("an intent"));
+  return {
+    ...row,
+    intentId: null,
+    trigger: hiddenTrigger(row.trigger),
+    steps: row.steps.map((step) => ({ ...step, message: unnamed(step.message) })),
   };
 }
 

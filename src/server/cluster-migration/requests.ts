@@ -144,6 +144,7 @@ export async function requestMigration(
       intentId: intentId ?? null,
       actor: user.username,
       trigger: `requested by ${user.username}`,
+      cause: { kind: "request", requestedBy: user.username },
       stepTimeoutMs: deps.stepTimeoutMs,
     }),
   );

@@ -15,6 +15,7 @@ import {
   type MigrationStateName,
   type TerminalMigrationState,
 } from "./state-machine";
+import type { StoredTrigger } from "./trigger";
 
 /**
  * The persisted migration (table `migrations`) and the writes every actor
@@ -196,6 +197,8 @@ export interface StartMigrationInput {
   actor: string;
   /** Why, for the timeline: "intent 3b00… violated", "requested by admin". */
   trigger: string;
+  /** Why, as data (`migrations.trigger`): the intent and the target it failed, or who asked. */
+  cause: StoredTrigger;
   stepTimeoutMs?: number;
 }
 
@@ -242,6 +245,7 @@ export async function startMigration(
       targetCluster: input.targetCluster,
       state: "REQUESTED",
       backupName,
+      trigger: input.cause,
       activeInstanceId: instance.id,
       stepDeadline: deadlineFrom(input, now.getTime()),
       steps: [

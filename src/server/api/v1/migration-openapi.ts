@@ -9,9 +9,11 @@
 import { z } from "zod";
 import { instanceStatusSchema } from "@/server/instances";
 import {
+  INTENT_TRIGGER_ACTIONS,
   migrationListQuery,
   migrationStateSchema,
   migrationStepSchema,
+  triggerTargetSchema,
   type MigrationVerdict,
 } from "@/server/cluster-migration";
 import { migrateBody } from "./migration";
@@ -38,12 +40,58 @@ const stepSchema = migrationStepSchema.describe(
   "One step of the migration's own timeline: the state it reached, when, on which cluster.",
 );
 
+const triggerSchema = z
+  .object({
+    kind: z
+      .enum(["intent", "request"])
+      .describe('"intent": the migration controller; "request": Migrate now.'),
+    intentId: z
+      .uuid()
+      .nullable()
+      .describe("The intent that triggered it; null for a request or when `detailsHidden`."),
+    intentType: z.string().nullable().describe('The intent\'s type ("Availability"), when known.'),
+    action: z
+      .enum(INTENT_TRIGGER_ACTIONS)
+      .nullable()
+      .describe("What happened to the intent: created, updated, activated or violated (its report)."),
+    reportId: z
+      .string()
+      .nullable()
+      .describe("The intent's newest report when the controller acted (GET /api/v1/intent/{id}/report/)."),
+    target: triggerTargetSchema
+      .extend({
+        observed: triggerTargetSchema.shape.observed.describe("What the source cluster offered."),
+      })
+      .nullable()
+      .describe(
+        "The intent's target the source cluster no longer met: name, condition, value, unit, observed value.",
+      ),
+    requestedBy: z.string().nullable().describe("Who asked (Migrate now); null for an intent."),
+    summary: z
+      .string()
+      .describe(
+        'For people: "Intent 3f2a1b2c…: availability needs at least 95 %, observed 90 %", "Requested by admin".',
+      ),
+    detailsHidden: z
+      .boolean()
+      .describe(
+        "An infrastructure provider's view of another tenant's instance: only that an intent triggered it (summary \"Intent-triggered\").",
+      ),
+  })
+  .describe("Why the migration started.");
+
 const migrationRowSchema = z.object({
   id: z.uuid(),
   instanceId: z.uuid(),
   instanceShortId: z.string().describe("7-character instance id."),
   releaseName: z.string().describe("The instance's release name."),
-  intentId: z.uuid().nullable().describe('The intent that triggered it; null for a "Migrate now".'),
+  intentId: z
+    .uuid()
+    .nullable()
+    .describe('The intent that triggered it; null for a "Migrate now" and when `trigger.detailsHidden`.'),
+  trigger: triggerSchema
+    .nullable()
+    .describe("Why it started; null for rows from before that recorded neither an intent nor who asked."),
   sourceCluster: z
     .string()
     .nullable()
@@ -124,6 +172,7 @@ const migrationOptionsSchema = z.object({
 export function migrationComponents(): JsonObject {
   const out = componentSchemas([
     ["MigrationStep", stepSchema],
+    ["MigrationTrigger", triggerSchema],
     ["MigrationRow", migrationRowSchema],
     ["MigrationPage", migrationPageSchema],
     ["MigrationClusterEvaluation", clusterEvaluationSchema],
