@@ -47,6 +47,19 @@ const targetSummarySchema = z.object({
   label: z.string(),
 });
 
+/** What to show instead of the latest report when it would mislead (issue 13: scheduled, re-evaluating). */
+const displayFields = {
+  reevaluating: z
+    .boolean()
+    .describe(
+      "A target changed after the intent's last evaluation: the latest report judged the old value; the next evaluation judges the new one.",
+    ),
+  scheduledFrom: z.iso
+    .datetime()
+    .nullable()
+    .describe("Active, with a validity that starts later: not evaluated before this time; null otherwise."),
+};
+
 const intentRowSchema = z.object({
   id: z.uuid(),
   externalId: z.string().nullable().describe("The id the intent's YAML gave it; null for form intents."),
@@ -59,6 +72,7 @@ const intentRowSchema = z.object({
   notFulfilledState: notFulfilledState.nullable(),
   feasibility: feasibility.nullable(),
   lastUpdatedTime: z.iso.datetime().describe("When the latest report was written."),
+  ...displayFields,
   targets: z.array(targetSummarySchema),
 });
 
@@ -123,6 +137,7 @@ const intentDetailSchema = z.object({
   validUntil: z.iso.datetime().nullable(),
   lastFulfilment: fulfilmentStatus.nullable(),
   nextEvaluationAt: z.iso.datetime(),
+  ...displayFields,
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   deletedAt: z.iso.datetime().nullable().describe("Set only in the answer to a delete."),
@@ -147,6 +162,7 @@ const intentReportSchema = z.object({
     validFrom: z.iso.datetime().nullable(),
     validUntil: z.iso.datetime().nullable(),
     observationPeriodS: z.number().int(),
+    ...displayFields,
     targets: z.array(targetSummarySchema),
   }),
   latest: reportViewSchema.nullable(),

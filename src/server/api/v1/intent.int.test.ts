@@ -172,6 +172,40 @@ describe("REST /api/v1/intent/", () => {
     expect((await call(getIntentRest, provider, { id: intent.id })).status).toBe(404);
   });
 
+  it("says scheduled (with its start) and re-evaluating (after a target change), like the console", async () => {
+    // A start a day ahead, whatever today is.
+    const start = new Date(Date.now() + 24 * 3_600_000).toISOString();
+    const end = new Date(Date.now() + 48 * 3_600_000).toISOString();
+    const scheduled = await json<Detail & { scheduledFrom: string | null }>(
+      await call(createIntentRest, provider, { method: "POST", json: { ...form(95), start, end } }),
+    );
+    expect(scheduled.scheduledFrom).toBe(start);
+    const list = await call(listIntentsRest, provider, {
+      path: `/api/v1/intent/?instanceId=${instanceId}&pageSize=50`,
+    });
+    const rows = (await json<{ items: Array<{ id: string; scheduledFrom: string | null }> }>(list)).items;
+    expect(rows.find((i) => i.id === scheduled.id)?.scheduledFrom).toBe(start);
+
+    const active = await json<Detail>(
+      await call(createIntentRest, provider, { method: "POST", json: form(95) }),
+    );
+    const changed = await call(intentTargetRest, provider, {
+      method: "PUT",
+      id: active.id,
+      path: `/api/v1/intent/${active.id}/target/`,
+      json: { targetName: "availability", targetValue: 99 },
+    });
+    expect(await json<{ reevaluating: boolean; scheduledFrom: null }>(changed)).toMatchObject({
+      reevaluating: true,
+      scheduledFrom: null,
+    });
+    const report = await call(intentReportRest, provider, {
+      id: active.id,
+      path: `/api/v1/intent/${active.id}/report/`,
+    });
+    expect((await json<{ intent: { reevaluating: boolean } }>(report)).intent.reevaluating).toBe(true);
+  });
+
   it("takes YAML bodies (both annex examples), with the instance from the YAML or ?instanceId=", async () => {
     const network = await call(createIntentRest, provider, {
       method: "POST",
@@ -540,6 +574,13 @@ describe("the OpenAPI document", () => {
     );
     expect(Object.keys(doc.paths["/api/v1/intent/"] ?? {})).toEqual(["get", "post"]);
     expect(JSON.stringify(doc)).not.toMatch(/secretsCipher/);
+  });
+
+  it("documents the display states on the list's rows, an intent and its report", () => {
+    const text = JSON.stringify(openApiDocument());
+    // The row, the intent and the report's intent: three objects carry both fields.
+    expect(text.match(/"reevaluating":\{"type":"boolean"/g)).toHaveLength(3);
+    expect(text.match(/"scheduledFrom":\{/g)).toHaveLength(3);
   });
 
   it("documents every route the app serves under /api/v1 (the docs, the document and the 404 catch-all aside)", () => {
