@@ -10,8 +10,8 @@ import { acceptedWorkload, choose, expect, sameOrigin, signIn, test } from "./fi
  * on staging-onelab — and the instance page follows it live, without a
  * reload: MIGRATING, the steps one by one, DEPLOYED on the new cluster, the
  * Migration event in the timeline. An admin finds it on Orchestration;
- * another tenant does not. Then an admin moves an instance by hand with
- * "Migrate now".
+ * another tenant does not; its Reason names the intent target that moved it.
+ * Then an admin moves an instance by hand with "Migrate now".
  */
 
 const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e3)}`;
@@ -130,7 +130,8 @@ test("a violated availability intent moves a provider's instance to a compliant 
     await expect(migration.locator('[data-testid="migration-step"][data-status="pending"]')).not.toHaveCount(
       0,
     );
-    await expect(migration).toContainText("triggered by intent");
+    // Which intent, which target and what dev-onelab offered (issue 13, bug 11).
+    await expect(migration).toContainText("availability needs more than 95 %, observed 90 %");
     await page.screenshot({ path: "/tmp/nemo-migration-in-flight.png", fullPage: true });
   } finally {
     resume();
@@ -185,6 +186,15 @@ test("a violated availability intent moves a provider's instance to a compliant 
   await expect(row).toHaveCount(1);
   await expect(row).toContainText("dev-onelab → staging-onelab");
   await expect(row.getByTestId("migration-state")).toHaveText("COMPLETED");
+  // The Reason column says which intent target dev-onelab failed, and opens that intent's report.
+  const trigger = row.getByTestId("migration-trigger");
+  await expect(trigger).toContainText(
+    /^Intent [0-9a-f]{8}…: availability needs more than 95 %, observed 90 %$/,
+  );
+  await expect(trigger.getByRole("link")).toHaveAttribute(
+    "href",
+    new RegExp(`^/intents\\?instanceId=${instanceId}&report=[0-9a-f-]{36}$`),
+  );
   await adminPage.screenshot({ path: "/tmp/nemo-orchestration.png", fullPage: true });
   // A state it never had: the row goes.
   await choose(adminPage, "State", "ROLLED_BACK");
@@ -269,7 +279,7 @@ test("an admin moves a deployed instance with Migrate now and watches it complet
   await expect(page).toHaveURL(/\?tab=migrations$/);
   const migration = page.getByTestId("migration").first();
   await expect(migration.getByTestId("migration-route")).toHaveText(`dev-onelab → ${target}`);
-  await expect(migration).toContainText("requested by admin");
+  await expect(migration).toContainText("Requested by admin");
   await expect(migration).toHaveAttribute("data-state", "COMPLETED", { timeout: 90_000 });
   await expect(migration.locator('[data-testid="migration-step"][data-status="done"]')).toHaveCount(6);
   await expect(headerStatus(page)).toContainText("DEPLOYED", { timeout: 30_000 });

@@ -25,6 +25,7 @@ import type { RouterOutputs } from "@/trpc/types";
 import { HIDDEN_CLUSTER_LABEL } from "@/common/migration-status";
 import { MigrationRoute } from "./MigrationRoute";
 import { MigrationSteps } from "./MigrationSteps";
+import { migrationReasonCell } from "./reason";
 import {
   formatDuration,
   isActiveMigration,
@@ -49,6 +50,7 @@ function MigrationCard({
   const active = isActiveMigration(state);
   const failed = state === "FAILED" || state === "ROLLED_BACK";
   const summaryId = `migration-${migration.id}`;
+  const { trigger } = migrationReasonCell(migration);
   return (
     <Accordion
       defaultExpanded={expanded}
@@ -91,7 +93,18 @@ function MigrationCard({
           )}
           <Typography variant="body2" color="text.secondary">
             Migration <Mono title={migration.id}>{shortMigrationId(migration.id)}</Mono>
-            {migration.intentId ? (
+            {trigger ? (
+              <>
+                {": "}
+                {trigger.href ? (
+                  <Link component={NextLink} href={trigger.href} underline="hover">
+                    {trigger.text}
+                  </Link>
+                ) : (
+                  trigger.text
+                )}
+              </>
+            ) : migration.intentId ? (
               <>
                 {", triggered by intent "}
                 <Link

@@ -17,6 +17,7 @@ import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 import { MIGRATION_LIST, migrationListInput, type MigrationSort } from "./list-query";
 import { MigrationRoute } from "./MigrationRoute";
+import { migrationReasonCell } from "./reason";
 import {
   formatDuration,
   isActiveMigration,
@@ -30,6 +31,37 @@ import {
 
 type Row = RouterOutputs["migration"]["list"]["items"][number];
 type Sort = MigrationSort;
+
+/** Why the migration started (linked to the intent's report) and, if it did not complete, why not. */
+function ReasonCell({ row }: { row: Row }) {
+  const { trigger, failure } = migrationReasonCell(row);
+  if (!trigger && !failure)
+    return (
+      <Typography variant="body2" component="span" color="text.secondary">
+        —
+      </Typography>
+    );
+  return (
+    <Stack spacing={0.25} sx={{ maxWidth: 320 }}>
+      {trigger && (
+        <Typography variant="body2" data-testid="migration-trigger">
+          {trigger.href ? (
+            <Link component={NextLink} href={trigger.href} underline="hover">
+              {trigger.text}
+            </Link>
+          ) : (
+            trigger.text
+          )}
+        </Typography>
+      )}
+      {failure && (
+        <Typography variant="body2" color="error" data-testid="migration-reason">
+          {failure}
+        </Typography>
+      )}
+    </Stack>
+  );
+}
 
 /**
  * The Orchestration page's table: recent migrations, newest first, with
@@ -102,16 +134,7 @@ export function MigrationsTable({ seesAll }: { seesAll: boolean }) {
     {
       key: "reason",
       label: "Reason",
-      render: (m) =>
-        m.reason ? (
-          <Typography variant="body2" sx={{ maxWidth: 320 }} data-testid="migration-reason">
-            {m.reason}
-          </Typography>
-        ) : (
-          <Typography variant="body2" component="span" color="text.secondary">
-            —
-          </Typography>
-        ),
+      render: (m) => <ReasonCell row={m} />,
     },
     {
       key: "createdAt",
