@@ -32,6 +32,8 @@ import { hiddenTrigger, triggerView, type MigrationTriggerView } from "./trigger
  *   step messages are taken out of the text (reason, steps, backup name), so
  *   one provider learns nothing about another's infrastructure. Searching,
  *   filtering and sorting by cluster only ever match the names the row shows.
+ *   Whatever their clusters, the trigger says only "Intent-triggered": the
+ *   intent (id, target, values, report) is the tenant's.
  * A user with several roles sees the union; an admin or the instance's owner
  * sees every row in full.
  */
