@@ -693,9 +693,9 @@ describe("intent.action", () => {
       "deleted",
     ]);
 
-    expect((await caller(provider).intent.list({ instanceId })).items.map((i) => i.id)).not.toContain(
-      intent.id,
-    );
+    // Newest first, so a deleted intent that were still listed would be on this page.
+    const page = await caller(provider).intent.list({ instanceId, sort: "lastUpdated", direction: "desc" });
+    expect(page.items.map((i) => i.id)).not.toContain(intent.id);
     // Thunks: a promise made before it is awaited would reject unhandled.
     for (const attempt of [
       () => caller(provider).intent.get({ id: intent.id }),
@@ -939,7 +939,9 @@ describe("tenants", () => {
     expect((await rejection(caller(infra).intent.get({ id: intent.id }))).code).toBe("FORBIDDEN");
     expect((await rejection(caller(null).intent.list({}))).code).toBe("UNAUTHORIZED");
 
-    expect((await caller(admin).intent.list({ instanceId })).items.map((i) => i.id)).toContain(intent.id);
+    // Newest first: the instance carries more intents than one page from the tests before this one.
+    const adminPage = await caller(admin).intent.list({ instanceId, sort: "lastUpdated", direction: "desc" });
+    expect(adminPage.items.map((i) => i.id)).toContain(intent.id);
     // An admin's intent on provider's instance belongs to provider (the instance's tenant).
     const byAdmin = remember(await createAvailability(admin));
     expect((await caller(provider).intent.get({ id: byAdmin.id })).owner).toBe(provider.username);
