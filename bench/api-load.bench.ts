@@ -51,10 +51,16 @@ import { resetServerEnvCache } from "../src/server/env";
 import { listInstancesRest, instanceTimelineRest } from "../src/server/api/v1/instance";
 import { listIntentsRest } from "../src/server/api/v1/intent";
 import { targetsOf } from "../src/server/intents/queries";
+import { intentDisplayState } from "../src/server/intents/display-state";
 import type { RouteContext } from "../src/server/api/rest";
 import type { SessionUser } from "../src/server/auth/session";
 import { sessionCookie } from "../src/server/testing/session-cookie";
 import { databaseUrlFor, runId } from "../src/server/testing/services";
+
+/** A timestamp column as pg returns it (Date) or null. */
+function dateOrNull(value: unknown): Date | null {
+  return value instanceof Date ? value : null;
+}
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -453,6 +459,17 @@ function shapes(sql: Map<string, Statement[]>): Shapes {
       const items = (rows ?? []).map((r) => {
         const instance = instanceById.get(text(r.instance_id));
         const report = reportOf.get(text(r.id));
+        const schedule = scheduleOf.get(text(r.id));
+        const shown = intentDisplayState(
+          {
+            adminState: r.admin_state as "ACTIVATED" | "DEACTIVATED",
+            validFrom: dateOrNull(r.valid_from),
+            validUntil: dateOrNull(r.valid_until),
+            targetsChangedAt: dateOrNull(r.targets_changed_at),
+            lastEvaluatedAt: dateOrNull(schedule?.last_evaluated_at),
+          },
+          new Date(),
+        );
         return {
           id: r.id,
           externalId: r.external_id,
@@ -461,10 +478,12 @@ function shapes(sql: Map<string, Statement[]>): Shapes {
           instanceShortId: instance?.short_id,
           releaseName: instance?.release_name,
           adminState: r.admin_state,
-          fulfilmentStatus: report?.fulfilmentStatus ?? scheduleOf.get(text(r.id))?.last_fulfilment ?? null,
+          fulfilmentStatus: report?.fulfilmentStatus ?? schedule?.last_fulfilment ?? null,
           notFulfilledState: report?.notFulfilledState ?? null,
           feasibility: report?.feasibility ?? null,
           lastUpdatedTime: report?.createdAt ?? r.updated_at,
+          reevaluating: shown.reevaluating,
+          scheduledFrom: shown.scheduledFrom,
           targets: targetsOf(text(r.intent_type), r.body),
         };
       });
