@@ -1,7 +1,7 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { chown, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
+import { freePort } from "@/server/testing/processes";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -24,20 +24,6 @@ import type { DemoDatabase } from "@/server/testing/demo-database";
 
 const run = promisify(execFile);
 const PG_BIN = process.env.RELIABILITY_PG_BIN ?? "/usr/lib/postgresql/15/bin";
-
-/** A TCP port nothing listens on right now (the kernel's choice). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
 
 /** A temporary directory owned by `user` (the servers refuse to run as root). */
 async function ownedTempDir(prefix: string, user: string): Promise<string> {
