@@ -39,15 +39,25 @@ export function intentTargets(intents: ReadonlyArray<{ intentType: string; body:
   );
 }
 
+/**
+ * The instance's placement request. Its proposed cluster is a preference (the
+ * PreferredCluster prioritizer) unless the user pinned the instance to it,
+ * which makes it the hard ProposedCluster filter.
+ */
 export function placementRequestFor(
-  instance: { id: string; proposedCluster: string | null },
+  instance: { id: string; proposedCluster: string | null; pinProposedCluster: boolean },
   requests: StoredRequests,
   targets: IntentTarget[],
 ): PlacementRequest {
+  const proposal = instance.proposedCluster;
   return {
     instanceId: instance.id,
     requests,
-    ...(instance.proposedCluster ? { proposedCluster: instance.proposedCluster } : {}),
+    ...(proposal
+      ? instance.pinProposedCluster
+        ? { proposedCluster: proposal }
+        : { preferredCluster: proposal }
+      : {}),
     targets,
   };
 }

@@ -110,11 +110,11 @@ describe("the reference test-bed", () => {
   });
 });
 
-describe("a proposed cluster", () => {
+describe("a pinned proposed cluster", () => {
   it("is honoured even when another cluster scores better", () => {
     const decision = decidePlacement(testBedClusters(), makeRequest({ proposedCluster: "pro-onelab" }));
     expect(decision.winner).toBe("pro-onelab");
-    expect(decision.proposal).toEqual({ cluster: "pro-onelab", accepted: true });
+    expect(decision.proposal).toEqual({ cluster: "pro-onelab", pinned: true, accepted: true });
     expect(decision.filtered.find((f) => f.cluster === "k3s-onelab")).toMatchObject({
       plugin: "ProposedCluster",
       reason: "NotProposedCluster",
@@ -130,6 +130,7 @@ describe("a proposed cluster", () => {
     expect(decision.winner).toBeNull();
     expect(decision.proposal).toEqual({
       cluster: "k3s-onelab",
+      pinned: true,
       accepted: false,
       plugin: "Availability",
       reason: "IntentTargetNotMet",
@@ -157,12 +158,71 @@ describe("a proposed cluster", () => {
     const decision = decidePlacement(testBedClusters(), makeRequest({ proposedCluster: "edge-42" }));
     expect(decision.proposal).toEqual({
       cluster: "edge-42",
+      pinned: true,
       accepted: false,
       plugin: null,
       reason: "UnknownCluster",
       message: "Proposed cluster edge-42 is not registered",
     });
     expect(decision.reasonIfNone).toBe("Proposed cluster edge-42 is not registered");
+  });
+});
+
+describe("a preferred cluster (proposed, not pinned)", () => {
+  it("wins over a better-scoring cluster when it passes the filters", () => {
+    const without = decidePlacement(testBedClusters(), makeRequest({}));
+    expect(without.winner).not.toBe("pro-onelab");
+    const decision = decidePlacement(testBedClusters(), makeRequest({ preferredCluster: "pro-onelab" }));
+    expect(decision.winner).toBe("pro-onelab");
+    expect(decision.proposal).toEqual({ cluster: "pro-onelab", pinned: false, accepted: true });
+    // Not a filter: the other clusters stay in the running, only scored lower.
+    expect(decision.filtered.some((f) => f.plugin === "ProposedCluster")).toBe(false);
+    const scores = new Map(decision.scores.map((s) => [s.cluster, s.perPrioritizer.PreferredCluster]));
+    expect(scores.get("pro-onelab")).toBe(100);
+    expect(scores.get(without.winner ?? "")).toBe(-100);
+  });
+
+  it("gives way to another cluster when it fails a filter, and says why", () => {
+    const decision = decidePlacement(
+      testBedClusters(),
+      makeRequest({ preferredCluster: "k3s-onelab", targets: [availabilityAbove95] }),
+    );
+    expect(decision.winner).toBe("staging-onelab");
+    expect(decision.proposal).toEqual({
+      cluster: "k3s-onelab",
+      pinned: false,
+      accepted: false,
+      plugin: "Availability",
+      reason: "IntentTargetNotMet",
+      message:
+        "Cluster k3s-onelab does not meet intent availability requirement (offers 95 %, needs more than 95 %)",
+    });
+    expect(decision.reasonIfNone).toBeNull();
+  });
+
+  it("is not the reason when nothing fits: the targets no cluster meets are", () => {
+    const decision = decidePlacement(
+      testBedClusters(),
+      makeRequest({
+        preferredCluster: "k3s-onelab",
+        targets: [makeTarget({ intentType: "Availability", targetName: "availability", value: 99.9 })],
+      }),
+    );
+    expect(decision.winner).toBeNull();
+    expect(decision.reasonIfNone).not.toContain("Proposed cluster");
+    expect(decision.reasonIfNone).toContain("availability");
+  });
+
+  it("is ignored by every cluster's score when it is not registered", () => {
+    const plain = decidePlacement(testBedClusters(), makeRequest({}));
+    const decision = decidePlacement(testBedClusters(), makeRequest({ preferredCluster: "edge-42" }));
+    expect(decision.winner).toBe(plain.winner);
+    expect(decision.proposal).toMatchObject({ cluster: "edge-42", pinned: false, accepted: false });
+  });
+
+  it("scores 0 for every cluster when there is no preference", () => {
+    const decision = decidePlacement(testBedClusters(), makeRequest({}));
+    expect(decision.scores.every((s) => s.perPrioritizer.PreferredCluster === 0)).toBe(true);
   });
 });
 

@@ -28,10 +28,16 @@ export interface ClusterScore {
   readonly perPrioritizer: Readonly<Record<PrioritizerName, number>>;
 }
 
+/**
+ * What became of the cluster the user proposed. `pinned`: a hard requirement
+ * (only that cluster may take the instance); otherwise a preference, which
+ * `accepted` when the cluster passed every filter and so got the bonus.
+ */
 export type ProposalVerdict =
-  | { readonly cluster: string; readonly accepted: true }
+  | { readonly cluster: string; readonly pinned: boolean; readonly accepted: true }
   | {
       readonly cluster: string;
+      readonly pinned: boolean;
       readonly accepted: false;
       /** Null when the proposed cluster is not in the cluster set at all. */
       readonly plugin: FilterName | null;
@@ -55,7 +61,7 @@ export interface PlacementDecision {
   readonly weights: PrioritizerWeights;
   /** Targets that are not properties of a cluster and so did not filter. */
   readonly ignoredTargets: readonly IgnoredTarget[];
-  /** Set when the user proposed a cluster. */
+  /** Set when the user proposed a cluster (pinned or preferred). */
   readonly proposal: ProposalVerdict | null;
   /** Every rejected cluster with the first filter that rejected it, in name order. */
   readonly filtered: readonly FilteredCluster[];
@@ -86,6 +92,7 @@ const LISTED_NAMES = 3;
 const GATE_FILTERS: ReadonlySet<FilterName> = new Set([
   "ProposedCluster",
   "ClusterStatus",
+  "Cordoned",
   "ExcludedClusters",
 ]);
 
@@ -100,7 +107,8 @@ function summarizeRejections(
   filtered: readonly FilteredCluster[],
   proposal: ProposalVerdict | null,
 ): string {
-  if (proposal && !proposal.accepted) {
+  // A rejected preference is no reason on its own: every other cluster was ruled out too.
+  if (proposal && proposal.pinned && !proposal.accepted) {
     return proposal.plugin === null
       ? proposal.message
       : `Proposed cluster ${proposal.cluster} was rejected: ${proposal.message}`;
@@ -184,7 +192,10 @@ export function decidePlacement(
   // 3. Explain: the winner, the fate of a proposal, and why nothing fit.
   const best = scores[0];
   const winner = best ? sorted.find((c) => c.name === best.cluster) : undefined;
-  const proposal = proposalVerdict(request.proposedCluster, sorted, filtered);
+  const proposal =
+    request.proposedCluster !== undefined
+      ? proposalVerdict(request.proposedCluster, true, sorted, filtered)
+      : proposalVerdict(request.preferredCluster, false, sorted, filtered);
   return {
     instanceId: request.instanceId ?? null,
     winner: winner?.name ?? null,
@@ -203,6 +214,7 @@ export function decidePlacement(
 
 function proposalVerdict(
   proposed: string | undefined,
+  pinned: boolean,
   clusters: readonly ClusterCandidate[],
   filtered: readonly FilteredCluster[],
 ): ProposalVerdict | null {
@@ -210,6 +222,7 @@ function proposalVerdict(
   if (!clusters.some((c) => c.name === proposed)) {
     return {
       cluster: proposed,
+      pinned,
       accepted: false,
       plugin: null,
       reason: "UnknownCluster",
@@ -217,9 +230,10 @@ function proposalVerdict(
     };
   }
   const rejection = filtered.find((f) => f.cluster === proposed);
-  if (!rejection) return { cluster: proposed, accepted: true };
+  if (!rejection) return { cluster: proposed, pinned, accepted: true };
   return {
     cluster: proposed,
+    pinned,
     accepted: false,
     plugin: rejection.plugin,
     reason: rejection.reason,

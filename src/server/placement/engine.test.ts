@@ -219,6 +219,18 @@ describe("the placement engine", () => {
     );
   });
 
+  it("prefers a preferred cluster that passes the filters, and places elsewhere when it does not", () => {
+    const engine = createPlacementEngine(testBedClusters());
+    const preferred = engine.decide(makeRequest({ preferredCluster: "pro-onelab" }));
+    expect(preferred.winner).toBe("pro-onelab");
+    expect(preferred.proposal).toMatchObject({ pinned: false, accepted: true });
+    const elsewhere = engine.decide(
+      makeRequest({ preferredCluster: "k3s-onelab", targets: [makeTarget({ value: 95 })] }),
+    );
+    expect(elsewhere.winner).toBe("staging-onelab");
+    expect(elsewhere.proposal).toMatchObject({ pinned: false, accepted: false, plugin: "Availability" });
+  });
+
   it("validates its clusters and config when built", () => {
     expect(() => createPlacementEngine([makeCluster({ availabilityPct: 101 })])).toThrow();
     expect(() => createPlacementEngine([makeCluster({ name: "x" }), makeCluster({ name: "x" })])).toThrow(

@@ -6,6 +6,7 @@ import {
   costClassScore,
   greenEnergyScore,
   leastAllocatedScore,
+  preferredClusterScore,
   steadyScore,
 } from "./prioritizers";
 import {
@@ -274,7 +275,8 @@ class FastPlacementEngine implements PlacementEngine {
       Math.max(w.Steady * steadyScore(true), w.Steady * steadyScore(false));
     this.excludedAt = new Uint32Array(n);
 
-    this.ok = Uint8Array.from(list, (c) => (c.status === "OK" ? 1 : 0));
+    // A cordoned (draining) cluster is out of the running like one that is not OK.
+    this.ok = Uint8Array.from(list, (c) => (c.status === "OK" && !c.cordoned ? 1 : 0));
     const ok = this.names.flatMap((_, i) => (this.ok[i] ? [i] : []));
     this.okList = Int32Array.from(ok);
     this.sorted = Object.fromEntries(
@@ -352,6 +354,9 @@ class FastPlacementEngine implements PlacementEngine {
     }
     const current =
       request.currentCluster === undefined ? -1 : (this.indexOf.get(request.currentCluster) ?? -1);
+    // A preference adds ±100 × weight to every total: the preferred cluster's bonus, everyone else's malus.
+    const prefers = request.preferredCluster !== undefined;
+    const preferred = prefers ? (this.indexOf.get(request.preferredCluster as string) ?? -1) : -1;
     const { needsAccelerator, vramGb, gpus, cpuMillicores, memoryBytes } = prepared;
     const w = this.config.weights;
     const {
@@ -363,8 +368,8 @@ class FastPlacementEngine implements PlacementEngine {
       instances,
       staticScore,
       excludedAt,
-      dynamicMax,
     } = this;
+    const dynamicMax = this.dynamicMax + (prefers ? Math.abs(w.PreferredCluster) * MAX_SCORE : 0);
     const clusterGpus = this.gpus;
     const vram = this.numeric.vram;
     const maxInstances = this.maxInstances;
@@ -410,6 +415,9 @@ class FastPlacementEngine implements PlacementEngine {
       }
       if (w.Balance !== 0) total += w.Balance * balanceScore(instances[i] as number, maxInstances);
       if (w.Steady !== 0) total += w.Steady * steadyScore(here);
+      if (prefers && w.PreferredCluster !== 0) {
+        total += w.PreferredCluster * preferredClusterScore(i === preferred);
+      }
       if (total > bestTotal || (total === bestTotal && i < best)) {
         best = i;
         bestTotal = total;

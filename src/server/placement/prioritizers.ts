@@ -58,6 +58,17 @@ export function steadyScore(isCurrent: boolean): number {
   return isCurrent ? MAX_SCORE : 0;
 }
 
+/**
+ * 100 for the cluster the user prefers, −100 for every other one, 0 for all
+ * when there is no preference. The malus doubles the bonus's reach without a
+ * larger weight, so the default weight makes a preferred cluster that passes
+ * the filters win.
+ */
+export function preferredClusterScore(isPreferred: boolean | null): number {
+  if (isPreferred === null) return 0;
+  return isPreferred ? MAX_SCORE : MIN_SCORE;
+}
+
 export const PRIORITIZERS: readonly Prioritizer[] = [
   {
     name: "LeastAllocatedCpu",
@@ -94,5 +105,14 @@ export const PRIORITIZERS: readonly Prioritizer[] = [
     name: "Steady",
     description: "Prefers the cluster an already placed instance runs on, so it is not moved without need.",
     score: (cluster, { request }) => steadyScore(isCurrentCluster(cluster, request)),
+  },
+  {
+    name: "PreferredCluster",
+    description:
+      "Prefers the cluster the user proposed without pinning the instance to it; it still has to pass every filter.",
+    score(cluster, { request }) {
+      const preferred = request.request.preferredCluster;
+      return preferredClusterScore(preferred === undefined ? null : cluster.name === preferred);
+    },
   },
 ];

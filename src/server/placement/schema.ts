@@ -33,6 +33,8 @@ export const clusterCandidateSchema = z.object({
   /** What pods already placed on the cluster request. */
   allocated: resourceAmountsSchema,
   instanceCount: count,
+  /** Drained by its provider: takes no new placements (filter Cordoned). Absent means false. */
+  cordoned: z.boolean().optional(),
 });
 export type ClusterCandidate = z.infer<typeof clusterCandidateSchema>;
 
@@ -53,7 +55,14 @@ export const placementRequestSchema = z.object({
     gpus: count.optional(),
     vramGb: nonNegative.optional(),
   }),
+  /** A hard requirement: only this cluster may take the instance (filter ProposedCluster; "pin to this cluster"). */
   proposedCluster: z.string().min(1).optional(),
+  /**
+   * A preference: this cluster gets the PreferredCluster bonus (and every
+   * other one its malus) but must pass the filters like any other; when it
+   * does not, the instance goes where it fits best.
+   */
+  preferredCluster: z.string().min(1).optional(),
   /**
    * The cluster the instance runs on now. Its requests are taken as already
    * allocated there, so staying does not count them twice.
@@ -72,6 +81,7 @@ export const PRIORITIZER_NAMES = [
   "CostClass",
   "Balance",
   "Steady",
+  "PreferredCluster",
 ] as const;
 export type PrioritizerName = (typeof PRIORITIZER_NAMES)[number];
 export type PrioritizerWeights = Readonly<Record<PrioritizerName, number>>;
@@ -90,6 +100,9 @@ export const DEFAULT_WEIGHTS: PrioritizerWeights = {
   Balance: 1,
   // Moving a running instance costs a backup and restore; an equal alternative is not worth it.
   Steady: 2,
+  // 10 × (100 − (−100)) = 2,000 outweighs every other prioritizer together (at most 1,200 with these
+  // weights): a preferred cluster that passes the filters wins.
+  PreferredCluster: 10,
 };
 
 export const placementConfigSchema = z.object({
@@ -101,6 +114,7 @@ export const placementConfigSchema = z.object({
       CostClass: weightSchema.default(DEFAULT_WEIGHTS.CostClass),
       Balance: weightSchema.default(DEFAULT_WEIGHTS.Balance),
       Steady: weightSchema.default(DEFAULT_WEIGHTS.Steady),
+      PreferredCluster: weightSchema.default(DEFAULT_WEIGHTS.PreferredCluster),
     })
     .strict()
     .default(DEFAULT_WEIGHTS),

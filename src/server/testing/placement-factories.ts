@@ -248,6 +248,7 @@ export function randomRequest(rng: Picker, clusters: readonly ClusterCandidate[]
     },
     targets: Array.from({ length: rng.int(0, 3) }, () => randomTarget(rng)),
     ...(rng.chance(0.1) ? { proposedCluster: someName() } : {}),
+    ...(rng.chance(0.2) ? { preferredCluster: someName() } : {}),
     ...(rng.chance(0.3) ? { currentCluster: someName() } : {}),
     ...(rng.chance(0.3) ? { excludeClusters: [someName(), someName()] } : {}),
   };
