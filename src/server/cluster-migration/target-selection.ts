@@ -111,7 +111,7 @@ function judgeCurrent(
   };
 }
 
-const GATE_FILTERS: ReadonlySet<FilterName> = new Set(["ClusterStatus", "ExcludedClusters"]);
+const GATE_FILTERS: ReadonlySet<FilterName> = new Set(["ClusterStatus", "Cordoned", "ExcludedClusters"]);
 
 function summarize(
   current: string | null,
@@ -163,7 +163,7 @@ export function selectMigrationTarget(input: TargetSelectionInput): TargetSelect
     rejected.push({ plugin: entry.plugin, cluster: entry.cluster });
     others.push({
       cluster: entry.cluster,
-      verdict: entry.plugin === "ClusterStatus" ? "skipped" : "rejected",
+      verdict: entry.plugin === "ClusterStatus" || entry.plugin === "Cordoned" ? "skipped" : "rejected",
       reason: entry.reason,
       message: entry.message,
     });

@@ -70,6 +70,7 @@ export async function clusterCandidates(db: TransactionClient | Db): Promise<Clu
       },
       allocated: { cpuMillicores: used.cpu, memoryBytes: used.memory, gpus: used.gpus },
       instanceCount: used.count,
+      cordoned: cluster.cordoned,
     };
   });
 }

@@ -119,6 +119,19 @@ export const clusterStatusFilter: FilterPlugin = {
   },
 };
 
+export const cordonedFilter: FilterPlugin = {
+  name: "Cordoned",
+  description: "Drops clusters their provider cordoned (drained): they take no new placements.",
+  filter(cluster) {
+    if (!cluster.cordoned) return success("Cordoned");
+    return rejected(
+      "Cordoned",
+      "ClusterCordoned",
+      `Cluster ${cluster.name} is cordoned: it is being drained and takes no new placements`,
+    );
+  },
+};
+
 export const excludedClustersFilter: FilterPlugin = {
   name: "ExcludedClusters",
   description: "Drops clusters the request excludes, e.g. the source cluster of a migration.",
@@ -222,6 +235,7 @@ export const resourcesFilter: FilterPlugin = {
 export const FILTERS: readonly FilterPlugin[] = [
   proposedClusterFilter,
   clusterStatusFilter,
+  cordonedFilter,
   excludedClustersFilter,
   availabilityFilter,
   greenEnergyFilter,

@@ -11,6 +11,7 @@ import { type ClusterCandidate, type IntentTarget, type PlacementRequest } from 
 export type FilterName =
   | "ProposedCluster"
   | "ClusterStatus"
+  | "Cordoned"
   | "ExcludedClusters"
   | "Availability"
   | "GreenEnergy"
