@@ -30,9 +30,10 @@ await runWorker("evaluator", async (worker) => {
   const cache = createEvaluationCache();
   worker.every("intents", worker.env.INTENT_EVALUATION_TICK_MS, async () => {
     const cycle = await runEvaluationCycle({ db: worker.db, log: worker.logger, cache });
-    // Most ticks find nothing due: only cycles that did something are worth a line.
+    // Most ticks find nothing due: only cycles that did something are worth a line, and a periodic
+    // one at debug (violations are logged at info as they are found).
     if (cycle.evaluated > 0 || cycle.notified > 0)
-      worker.logger.info(
+      worker.logger.debug(
         {
           evaluated: cycle.evaluated,
           fulfilled: cycle.fulfilled,

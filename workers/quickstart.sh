@@ -68,6 +68,23 @@ if [ "$NEMO_LOCAL_ISSUER" = "1" ]; then
     KEYCLOAK_CLIENT_SECRET=$(cat .nemo/keycloak-client-secret)
     export KEYCLOAK_CLIENT_SECRET
   fi
+  # A service account for scripts (README "REST access for scripts"): the client-credentials
+  # grant with client id nemo-automation and the service-provider realm role; secret generated once.
+  if [ -z "${NEMO_SERVICE_ACCOUNTS_FILE:-}" ]; then
+    if [ ! -f .nemo/service-accounts.json ]; then
+      (umask 077 && node -e 'const secret = require("node:crypto").randomBytes(24).toString("base64url");
+        process.stdout.write(JSON.stringify({ clients: [{ clientId: "nemo-automation", clientSecret: secret,
+          realmRoles: ["service-provider"] }] }, null, 2) + "\n")' > .nemo/service-accounts.json)
+    fi
+    chmod 600 .nemo/service-accounts.json
+    NEMO_SERVICE_ACCOUNTS_FILE="$PWD/.nemo/service-accounts.json"
+    export NEMO_SERVICE_ACCOUNTS_FILE
+  fi
+fi
+# Readable one-line logs in a terminal; JSON when the output goes to a file or a log collector
+# (and always with LOG_FORMAT=json). Periodic metrics lines are at debug (LOG_LEVEL=debug shows them).
+if [ -z "${LOG_FORMAT:-}" ]; then
+  if [ -t 1 ]; then export LOG_FORMAT=pretty; else export LOG_FORMAT=json; fi
 fi
 export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/nemo}"
 # next-auth reads it from the environment itself (and warns when it is missing).

@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { logFormat, prettyLogLine, wantsColour } from "@/server/log-format";
 import { WORKER_ROLES } from "@/server/workers";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -58,10 +59,19 @@ const supervised = only?.length ? services.filter((s) => only.includes(s.name)) 
 
 let stopping = false;
 
+// The supervisor's own lines follow LOG_FORMAT like every process it starts (which inherit it).
+const pretty = logFormat() === "pretty";
+const colour = wantsColour(process.stdout);
+
 function log(message: string, extra: Record<string, unknown> = {}): void {
-  process.stdout.write(
-    `${JSON.stringify({ level: 30, time: new Date().toISOString(), service: "supervisor", ...extra, msg: message })}\n`,
-  );
+  const line = JSON.stringify({
+    level: 30,
+    time: new Date().toISOString(),
+    service: "supervisor",
+    ...extra,
+    msg: message,
+  });
+  process.stdout.write(`${pretty ? prettyLogLine(line, { colour }) : line}\n`);
 }
 
 function start(service: Service): void {

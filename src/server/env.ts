@@ -50,10 +50,18 @@ const serverEnvSchema = z.object({
   NEMO_LOCAL_ISSUER_FORCE: flag,
   /** Show the demo accounts (the local issuer's login page); hidden unless asked. */
   NEMO_DEMO_USERS: flag,
+  /**
+   * JSON file of the local issuer's service-account clients (client-credentials grant for
+   * scripts): `{"clients":[{"clientId","clientSecret","realmRoles"}]}`; the quick start
+   * generates `.nemo/service-accounts.json`.
+   */
+  NEMO_SERVICE_ACCOUNTS_FILE: z.string().min(1).optional(),
   /** 32-byte key (hex or base64) for AES-256-GCM encryption of secrets at rest. */
   NEMO_SECRET_KEY: z.string().optional(),
   ELASTICSEARCH_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** `json` (default: one pino JSON object per line) or `pretty` (one readable line; the quick start in a terminal). */
+  LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
   /** Seed of the simulated continuum (same seed, same behaviour). */
   SIM_SEED: z.coerce.number().int().default(42),
   METRICS_PERIOD_MS: z.coerce.number().int().positive().default(60_000),
@@ -77,6 +85,10 @@ const serverEnvSchema = z.object({
   DEAD_LETTER_RESOLVED_RETENTION_DAYS: z.coerce.number().int().nonnegative().default(30),
   /** Every dead letter, open ones included (0 keeps open ones until an admin acts). */
   DEAD_LETTER_RETENTION_DAYS: z.coerce.number().int().nonnegative().default(90),
+  /** Days any in-app notification is kept, unread ones too (0 keeps unread ones forever). */
+  NOTIFICATION_RETENTION_DAYS: z.coerce.number().int().nonnegative().default(90),
+  /** Days a read notification is kept (0: as long as NOTIFICATION_RETENTION_DAYS). */
+  NOTIFICATION_READ_RETENTION_DAYS: z.coerce.number().int().nonnegative().default(30),
   /** How often the orchestrator's leader prunes the bus's bookkeeping. */
   BUS_PRUNE_PERIOD_MS: z.coerce.number().int().positive().default(3_600_000),
   /**

@@ -151,6 +151,16 @@ declare module "oidc-provider" {
     ttl?: Record<string, number | ((ctx: KoaContextWithOIDC, token: unknown, client: Client) => number)>;
     findAccount?: (ctx: KoaContextWithOIDC, sub: string, token?: unknown) => Promise<Account | undefined>;
     extraTokenClaims?: (ctx: KoaContextWithOIDC, token: BaseTokenLike) => Promise<UnknownObject | undefined>;
+    formats?: {
+      customizers?: {
+        /** Last word on a JWT access token's header and payload before signing. */
+        jwt?: (
+          ctx: KoaContextWithOIDC,
+          token: BaseTokenLike,
+          jwt: { header: UnknownObject | undefined; payload: UnknownObject },
+        ) => Promise<void>;
+      };
+    };
     loadExistingGrant?: (ctx: KoaContextWithOIDC) => Promise<Grant | undefined>;
     renderError?: (ctx: KoaContextWithOIDC, out: Record<string, string>, error: Error) => Promise<void>;
     interactions?: { url?: (ctx: KoaContextWithOIDC, interaction: Interaction) => string | Promise<string> };
@@ -175,6 +185,7 @@ declare module "oidc-provider" {
           client: Client,
         ) => Promise<ResourceServerInfo>;
       };
+      clientCredentials?: { enabled: boolean };
       revocation?: { enabled: boolean };
       introspection?: { enabled: boolean };
       userinfo?: { enabled: boolean };

@@ -368,6 +368,8 @@ export class ConsumerRuntime<S extends z.ZodType> implements Consumer {
     };
     if (outcome === "dead-lettered") log.error(line, "message dead-lettered");
     else if (outcome === "retried" || outcome === "requeued") log.warn(line, "message failed");
+    // Periodic samples (every metrics period, per cluster) would drown the terminal at info.
+    else if (this.spec.queue.periodic) log.debug(line, "message handled");
     else log.info(line, "message handled");
   }
 

@@ -43,6 +43,8 @@ export interface QueueDefinition<S extends z.ZodType = z.ZodType> {
   readonly name: string;
   readonly bindings: readonly Binding[];
   readonly schema: S;
+  /** Carries periodic samples (cluster metrics): a handled message is logged at debug, not info. */
+  readonly periodic?: boolean;
 }
 
 /**
@@ -176,6 +178,7 @@ export const queues = {
     name: "metrics",
     bindings: [{ exchange: exchanges.metrics, routingKey: routingKeys.clusterUsage }],
     schema: clusterMetricsSchema,
+    periodic: true,
   }),
   /** mNCC network updates for the IBA. */
   mnccIbs: defineQueue({

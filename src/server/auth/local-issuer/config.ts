@@ -1,5 +1,6 @@
 import { serverEnv, type ServerEnv } from "@/server/env";
 import type { LocalIssuerOptions } from "./server";
+import { readServiceAccounts } from "./service-accounts";
 
 /** The local issuer may not run here (not asked for, production, no client secret). */
 export class LocalIssuerRefused extends Error {
@@ -55,5 +56,6 @@ export function localIssuerOptionsFromEnv(env: ServerEnv = serverEnv()): LocalIs
         postLogoutRedirectUris: [`${consoleUrl}/signin`, `${consoleUrl}/`],
       },
     ],
+    serviceAccounts: readServiceAccounts(env.NEMO_SERVICE_ACCOUNTS_FILE),
   };
 }

@@ -7,6 +7,7 @@ import Provider, {
   type KoaContextWithOIDC,
 } from "oidc-provider";
 import { demoUserBySubject, demoUserClaims } from "@/server/auth/demo-users";
+import { serviceAccountSubject, serviceAccountUsername, type ServiceAccount } from "./service-accounts";
 import { loggedOutPage, logoutPage, errorPage } from "./views";
 
 /**
@@ -28,6 +29,8 @@ export interface LocalIssuerConfig {
   /** Full issuer URL, e.g. http://127.0.0.1:8180/realms/nemo. */
   issuer: string;
   clients: LocalIssuerClient[];
+  /** Confidential clients for scripts: client-credentials grant, tokens for the console API. */
+  serviceAccounts?: readonly ServiceAccount[];
   /** Shown in the page header, like a realm's display name. */
   realmDisplayName: string;
   /** Where "Back to Application" links go. */
@@ -82,21 +85,57 @@ async function loadOrAutoGrant(ctx: KoaContextWithOIDC): Promise<Grant | undefin
   return grant;
 }
 
+/**
+ * The claims Keycloak puts into a service account's access token (client
+ * credentials grant): the service-account user's subject and name, the
+ * client as `azp`, and the realm roles granted to the service account.
+ */
+export function serviceAccountClaims(account: ServiceAccount): Record<string, unknown> & { sub: string } {
+  return {
+    sub: serviceAccountSubject(account.clientId),
+    typ: "Bearer",
+    azp: account.clientId,
+    preferred_username: serviceAccountUsername(account.clientId),
+    realm_access: { roles: [...account.realmRoles, "default-roles-nemo"] },
+  };
+}
+
 export function createLocalIssuerProvider(config: LocalIssuerConfig): Provider {
   const realmPath = new URL(config.issuer).pathname.replace(/\/$/, "");
   const accessTokenTTL = config.accessTokenTtlSeconds ?? 15 * 60;
+  const serviceAccounts = new Map((config.serviceAccounts ?? []).map((a) => [a.clientId, a]));
+  for (const client of config.clients) {
+    if (serviceAccounts.has(client.clientId)) {
+      throw new Error(`Client id "${client.clientId}" is both the console's client and a service account.`);
+    }
+  }
+  // Service-account tokens are for the console API: their audience is the console's client, as a
+  // Keycloak audience mapper ("Included Client Audience: nemo-console") on the automation client sets.
+  const apiAudience = config.clients[0]?.clientId;
 
   const configuration: Configuration = {
-    clients: config.clients.map((c) => ({
-      client_id: c.clientId,
-      client_secret: c.clientSecret,
-      client_name: c.name,
-      redirect_uris: c.redirectUris,
-      post_logout_redirect_uris: c.postLogoutRedirectUris,
-      grant_types: ["authorization_code", "refresh_token"],
-      response_types: ["code"],
-      token_endpoint_auth_method: "client_secret_basic",
-    })),
+    clients: [
+      ...config.clients.map((c) => ({
+        client_id: c.clientId,
+        client_secret: c.clientSecret,
+        client_name: c.name,
+        redirect_uris: c.redirectUris,
+        post_logout_redirect_uris: c.postLogoutRedirectUris,
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+        token_endpoint_auth_method: "client_secret_basic",
+      })),
+      ...[...serviceAccounts.values()].map((a) => ({
+        client_id: a.clientId,
+        client_secret: a.clientSecret,
+        client_name: serviceAccountUsername(a.clientId),
+        redirect_uris: [],
+        grant_types: ["client_credentials"],
+        response_types: [],
+        // Keycloak accepts the secret in the Authorization header or in the form.
+        token_endpoint_auth_method: "client_secret_basic",
+      })),
+    ],
     jwks: { keys: [signingKey()] },
     cookies: { keys: config.cookieKeys ?? [randomBytes(32).toString("base64url")] },
     routes: { ...KEYCLOAK_ROUTES },
@@ -113,6 +152,7 @@ export function createLocalIssuerProvider(config: LocalIssuerConfig): Provider {
     conformIdTokenClaims: false,
     ttl: {
       AccessToken: accessTokenTTL,
+      ClientCredentials: accessTokenTTL,
       IdToken: 60 * 60,
       Interaction: 30 * 60,
       Session: 10 * 60 * 60,
@@ -123,6 +163,17 @@ export function createLocalIssuerProvider(config: LocalIssuerConfig): Provider {
       const user = demoUserBySubject(sub);
       if (!user) return undefined;
       return { accountId: sub, claims: () => demoUserClaims(user) };
+    },
+    formats: {
+      customizers: {
+        // A service account's token is its own user's (Keycloak): fixed subject, name, realm roles.
+        jwt: async (_ctx, token, jwt) => {
+          if (token.kind !== "ClientCredentials") return;
+          const account = token.clientId ? serviceAccounts.get(token.clientId) : undefined;
+          if (!account) return;
+          Object.assign(jwt.payload, serviceAccountClaims(account));
+        },
+      },
     },
     extraTokenClaims: async (_ctx, token) => {
       if (token.kind !== "AccessToken" || !token.accountId) return undefined;
@@ -157,16 +208,18 @@ export function createLocalIssuerProvider(config: LocalIssuerConfig): Provider {
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx, resourceIndicator, client) => {
           if (resourceIndicator !== CONSOLE_RESOURCE) throw new errors.InvalidTarget();
+          const serviceAccount = serviceAccounts.has(client.clientId);
           return {
             scope: "profile email",
             // Keycloak puts the client in `aud` through an audience mapper; the API checks it.
-            audience: client.clientId,
+            audience: serviceAccount && apiAudience ? apiAudience : client.clientId,
             accessTokenFormat: "jwt",
             accessTokenTTL,
             jwt: { sign: { alg: "RS256" } },
           };
         },
       },
+      clientCredentials: { enabled: true },
       revocation: { enabled: true },
       introspection: { enabled: true },
       userinfo: { enabled: true },

@@ -12,6 +12,7 @@ import {
   type LocalIssuerConfig,
 } from "./provider";
 import { assertLocalIssuerAllowed, LocalIssuerRefused } from "./config";
+import type { ServiceAccount } from "./service-accounts";
 import { errorPage, loginPage } from "./views";
 
 /**
@@ -27,6 +28,8 @@ export interface LocalIssuerOptions {
   /** Interface to bind; defaults to the issuer URL's host name. */
   host?: string;
   clients: LocalIssuerClient[];
+  /** Confidential clients for scripts (client-credentials grant); see service-accounts.ts. */
+  serviceAccounts?: readonly ServiceAccount[];
   realmDisplayName?: string;
   applicationUrl?: string;
   cookieKeys?: string[];
@@ -79,7 +82,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 /** Starts the issuer; refuses unless NEMO_LOCAL_ISSUER=1 (and, under NODE_ENV=production, forced). */
 export async function startLocalIssuer(options: LocalIssuerOptions): Promise<RunningLocalIssuer> {
   assertLocalIssuerAllowed();
-  if (options.clients.some((client) => client.clientSecret === "")) {
+  if (
+    options.clients.some((client) => client.clientSecret === "") ||
+    options.serviceAccounts?.some((account) => account.clientSecret === "")
+  ) {
     throw new LocalIssuerRefused("Every client of the local issuer needs a client secret.");
   }
   const requested = new URL(options.issuer);
@@ -252,6 +258,7 @@ export async function startLocalIssuer(options: LocalIssuerOptions): Promise<Run
   const config: LocalIssuerConfig = {
     issuer,
     clients: options.clients,
+    serviceAccounts: options.serviceAccounts,
     realmDisplayName,
     applicationUrl: options.applicationUrl,
     cookieKeys: options.cookieKeys,
