@@ -6,13 +6,15 @@
  * finished migrations (`nemo.api.workload` / `update`: the instance moves to
  * its target cluster, the source copy is removed). Its leader prunes the
  * bus's bookkeeping (processed-message marks, finished outbox rows, old dead
- * letters) every BUS_PRUNE_PERIOD_MS, by the *_RETENTION_DAYS settings.
+ * letters) and old in-app notifications every BUS_PRUNE_PERIOD_MS, by the
+ * *_RETENTION_DAYS settings.
  */
 import { pruneBusBookkeeping, queues } from "@/server/bus";
 import { handleClusterJoin } from "@/server/clusters";
 import { pruneClusterMetrics, recordClusterMetrics } from "@/server/clusters";
 import { handleInstanceRun, redriveStuckInstances, sealLegacyInstanceSecrets } from "@/server/instances";
 import { consumeMigrationCompletions } from "@/server/cluster-migration";
+import { pruneNotifications } from "@/server/notifications";
 import { runWorker } from "@/server/workers";
 
 await runWorker("orchestrator", async (worker) => {
@@ -78,6 +80,18 @@ await runWorker("orchestrator", async (worker) => {
         outboxDays: worker.env.OUTBOX_RETENTION_DAYS,
         resolvedDeadLetterDays: worker.env.DEAD_LETTER_RESOLVED_RETENTION_DAYS,
         deadLetterDays: worker.env.DEAD_LETTER_RETENTION_DAYS,
+      },
+    });
+  });
+  // In-app notifications past their retention (read ones sooner), in the same period.
+  worker.every("prune-notifications", worker.env.BUS_PRUNE_PERIOD_MS, async (signal) => {
+    await pruneNotifications({
+      db: worker.db,
+      log: worker.logger,
+      signal,
+      retention: {
+        days: worker.env.NOTIFICATION_RETENTION_DAYS,
+        readDays: worker.env.NOTIFICATION_READ_RETENTION_DAYS,
       },
     });
   });

@@ -9,6 +9,7 @@ import { ROLE_LABELS, type Role } from "@/common/roles";
 import { BrandMark } from "./BrandMark";
 import { TextLink } from "./links";
 import { LogoutButton } from "./LogoutButton";
+import { NotificationBell } from "./NotificationBell";
 
 function initials(name: string): string {
   const parts = name.trim().split(/\s+/);
@@ -65,6 +66,7 @@ export function ConsoleAppBar({
             </Typography>
           </Box>
         </Stack>
+        <NotificationBell />
         <LogoutButton />
       </Toolbar>
     </AppBar>

@@ -3,6 +3,7 @@ import { failedMessageRouter } from "@/server/api/routers/failed-message";
 import { instanceRouter } from "@/server/api/routers/instance";
 import { intentRouter } from "@/server/api/routers/intent";
 import { migrationRouter } from "@/server/api/routers/migration";
+import { notificationRouter } from "@/server/api/routers/notification";
 import { sessionRouter } from "@/server/api/routers/session";
 import { workloadRouter } from "@/server/api/routers/workload";
 import { createCallerFactory, createTRPCRouter } from "@/server/api/trpc";
@@ -16,6 +17,7 @@ export const appRouter = createTRPCRouter({
   cluster: clusterRouter,
   migration: migrationRouter,
   failedMessage: failedMessageRouter,
+  notification: notificationRouter,
 });
 
 export type AppRouter = typeof appRouter;

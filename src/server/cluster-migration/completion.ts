@@ -77,6 +77,7 @@ export async function handleMigrationCompletion(
         targetCluster: migration.targetCluster,
         backupName: migration.backupName,
         intentId: migration.intentId,
+        state: "COMPLETED",
       },
     );
     await tx.intentSchedule.updateMany({

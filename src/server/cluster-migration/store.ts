@@ -276,6 +276,7 @@ export async function startMigration(
       targetCluster: input.targetCluster,
       intentId: input.intentId ?? null,
       requestedBy: input.actor,
+      state: "REQUESTED",
     },
   );
   // Exchange `mo`, routing key = the source cluster: its agent backs the namespace up.

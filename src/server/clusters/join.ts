@@ -3,6 +3,7 @@ import { enqueueOutbox, messages, type ClusterJoinReply, type ClusterJoinRequest
 import type { Db } from "@/server/db";
 import type { Logger } from "@/server/logger";
 import { SecretError } from "@/server/secrets";
+import { notifyClusterError } from "@/server/notifications";
 import { driverConfigOf, sharedDriverFactory, type DriverFactory } from "./connection";
 import type { ClusterDriver, ClusterDriverConfig } from "./driver";
 import { ClusterDriverError, sanitizeDetail } from "./errors";
@@ -67,6 +68,13 @@ export async function handleClusterJoin(
   const fail = async (error: string, code: number, reason: string): Promise<ClusterJoinReply> => {
     if (cluster) {
       await tx.cluster.update({ where: { id: cluster.id }, data: { status: "ERROR", statusReason: reason } });
+      // Its provider and the admins are told, on the transition only, with this join as the source.
+      await notifyClusterError(tx, {
+        clusterId: cluster.id,
+        previousStatus: cluster.status,
+        reason,
+        cause: request.id,
+      });
     }
     log.warn({ code, reason }, "cluster join refused");
     return reply({

@@ -1,10 +1,13 @@
 import type { Prisma } from "@/generated/prisma/client";
 import type { TransactionClient } from "@/server/bus";
+import { notifyLifecycleEvent } from "@/server/notifications";
 
 /**
  * The lifecycle history of an instance: append-only, one row per status
  * change, written in the same transaction as the change it records. Types are
- * the timeline's vocabulary.
+ * the timeline's vocabulary. The events a user is told about (Failed, a
+ * migration's start and end, Drifted) become the owner's notifications in
+ * the same transaction (src/server/notifications).
  */
 export const LIFECYCLE_EVENT_TYPES = [
   "Rendered",
@@ -15,6 +18,12 @@ export const LIFECYCLE_EVENT_TYPES = [
   "Failed",
   "Migration",
   "Scaling",
+  "Upgrade",
+  "Retry",
+  // Drift (src/server/drift): the live objects left the manifests, matched again, or were re-applied.
+  "Drifted",
+  "In sync",
+  "Re-sync",
 ] as const;
 export type LifecycleEventType = (typeof LIFECYCLE_EVENT_TYPES)[number];
 
@@ -25,7 +34,9 @@ export async function recordLifecycleEvent(
   message: string,
   detail?: Prisma.InputJsonObject,
 ): Promise<void> {
-  await tx.lifecycleEvent.create({
+  const event = await tx.lifecycleEvent.create({
     data: { instanceId, type, message, ...(detail !== undefined && { detail }) },
+    select: { id: true, occurredAt: true },
   });
+  await notifyLifecycleEvent(tx, { ...event, instanceId, type, message, detail });
 }

@@ -3,6 +3,7 @@ import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { enqueueOutboxRows, type OutboxRow } from "@/server/bus";
+import { INTENT_VIOLATIONS_SQL, intentViolationParams } from "@/server/notifications";
 import type { FulfilmentStatusName, IntentReportDraft } from "./report";
 
 /**
@@ -232,6 +233,12 @@ export async function storeEvaluations(
       client,
       kept.flatMap((r) => (r.notification ? [r.notification] : [])),
     );
+    // The owners' in-app notifications of the same transitions, in the same transaction.
+    const violations = kept.flatMap((r) =>
+      r.notification ? [{ intentId: r.intentId, reason: r.report.notFulfilledReasons[0] ?? "" }] : [],
+    );
+    if (violations.length > 0)
+      await client.query(INTENT_VIOLATIONS_SQL, intentViolationParams(violations, now));
     await client.query("COMMIT");
     return stored;
   } catch (error) {

@@ -7,6 +7,7 @@ import { driverFor, sharedDriverFactory, type ClusterDriver, type DriverFactory 
 import { poolOf, type Db } from "@/server/db";
 import { clusterCandidates } from "@/server/clusters";
 import type { Logger } from "@/server/logger";
+import { notifyIntentViolations } from "@/server/notifications";
 import {
   createEvaluator,
   fulfilmentTransition,
@@ -673,6 +674,8 @@ export async function evaluateIntentsOnce(options: EvaluateIntentsOptions): Prom
         WorkloadID: instance.id,
         Action: "violated",
       });
+      // The owner's in-app notification, committed with the report that turned it violated.
+      await notifyIntentViolations(tx, [{ intentId: intent.id, reason: report.notFulfilledReasons[0] ?? "" }], now);
       return true;
     });
     result.evaluated += 1;

@@ -29,6 +29,7 @@ import { intentComponents, intentPaths, intentTags } from "./intent-openapi";
 import { meSchema } from "./me";
 import { migrationComponents, migrationPaths, migrationTags } from "./migration-openapi";
 import { failedMessageComponents, failedMessagePaths, failedMessageTags } from "./failed-message-openapi";
+import { notificationComponents, notificationPaths, notificationTags } from "./notification-openapi";
 import { WORKLOAD_ID_FIELD } from "./workload";
 import {
   componentSchemas,
@@ -99,6 +100,7 @@ function components(): Record<string, unknown> {
     ...intentComponents(),
     ...migrationComponents(),
     ...failedMessageComponents(),
+    ...notificationComponents(),
     ...clusterComponents(),
     ChartUpload: {
       type: "object",
@@ -168,6 +170,7 @@ export function openApiDocument(): JsonObject {
       ...intentTags,
       ...migrationTags,
       ...failedMessageTags,
+      ...notificationTags,
       ...clusterTags,
       { name: "me", description: "The caller." },
     ],
@@ -176,6 +179,7 @@ export function openApiDocument(): JsonObject {
       ...(tidy(intentPaths()) as JsonObject),
       ...(tidy(migrationPaths()) as JsonObject),
       ...(tidy(failedMessagePaths()) as JsonObject),
+      ...(tidy(notificationPaths()) as JsonObject),
       ...(tidy(clusterPaths()) as JsonObject),
       "/api/v1/me/": {
         get: {

@@ -1,0 +1,4 @@
+export * from "./kinds";
+export * from "./queries";
+export * from "./record";
+export * from "./retention";
