@@ -25,6 +25,7 @@ export {
   scalableKindSchema,
 } from "./manifests";
 export * from "./quantity";
+export * from "./live-diff";
 export {
   createClusterDriver,
   type ClusterDriverFactoryOptions,
