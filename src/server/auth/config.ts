@@ -1,6 +1,6 @@
 import { decodeJwt } from "jose";
 import { getServerSession, type NextAuthOptions } from "next-auth";
-import { getToken } from "next-auth/jwt";
+import { decode, getToken } from "next-auth/jwt";
 import KeycloakProvider from "next-auth/providers/keycloak";
 import { db } from "@/server/db";
 import { serverEnv } from "@/server/env";
@@ -143,11 +143,16 @@ export async function sessionUserFromRequest(
   users: SessionUserResolver = sessionUsers(),
 ): Promise<SessionUser | null> {
   const req = { cookies: parseCookies(request.headers.get("cookie")), headers: {} };
+  const secret = requireNextAuthSecret();
   // getToken only reads `cookies` (a Map is accepted) and `headers`; an empty header
-  // object keeps it from mistaking an OIDC bearer token for its own.
-  const token = await getToken({
+  // object keeps it from mistaking an OIDC bearer token for its own. `raw`: the
+  // cookie's value (chunks joined), decrypted below at most once a minute.
+  const value = await getToken({
     req: req as unknown as Parameters<typeof getToken>[0]["req"],
-    secret: requireNextAuthSecret(),
+    secret,
+    raw: true,
   });
+  if (!value) return null;
+  const token = await users.sessionToken(value, secret, (cookie) => decode({ token: cookie, secret }));
   return users.resolve(token);
 }

@@ -50,6 +50,8 @@ describe("session roles come from the database", () => {
     advance(1_000);
     const fresh = await sessionUserFromRequest(request, users);
     expect(fresh?.roles).toEqual([]);
+    // One decrypted cookie kept: the role change came from the users row, not from the cookie.
+    expect(users.cachedTokenCount).toBe(1);
     if (!fresh) throw new Error("expected the user");
     expect(() => authorize(fresh, [Role.NEMO_ADMIN])).toThrow(RestError);
   });

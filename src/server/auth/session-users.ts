@@ -84,7 +84,10 @@ export interface SessionUserResolverOptions {
   db: () => Db;
   /** Absolute session lifetime. */
   maxAgeMs: number;
+  /** How long a user's roles are trusted (≤ ROLE_CACHE_TTL_MS). */
   ttlMs?: number;
+  /** How long a decrypted cookie is kept (≤ SESSION_TOKEN_CACHE_TTL_MS). */
+  tokenTtlMs?: number;
   now?: Clock;
 }
 
@@ -93,17 +96,101 @@ interface CacheEntry {
   fetchedAt: number;
 }
 
+interface TokenEntry {
+  /** The decryption under way or done; a failed one is not kept. */
+  token: Promise<JWT | null>;
+  /** The key it was decrypted with: another key (a rotated secret) decrypts again. */
+  secret: string;
+  decodedAt: number;
+}
+
 /** Bounded so a flood of distinct (valid) cookies cannot grow the cache without limit. */
 const MAX_ENTRIES = 10_000;
 
+/**
+ * Decrypted session cookies kept at most this long (and never past their
+ * `exp`). A cookie's value decrypts to the same claims every time, so the
+ * window only bounds how long one is held in memory.
+ */
+export const SESSION_TOKEN_CACHE_TTL_MS = 60_000;
+
+/** Decrypted cookies held at most (oldest dropped first): a cookie value is about 1 KB. */
+export const MAX_CACHED_SESSION_TOKENS = 2_000;
+
+/** next-auth's tolerance when it checks `exp` on decryption. */
+const EXP_TOLERANCE_MS = 15_000;
+
+/** Whether a decoded cookie's `exp` (seconds) has passed, with next-auth's tolerance; no `exp` never expires. */
+export function tokenExpired(token: JWT, now: number): boolean {
+  return typeof token.exp === "number" && now >= token.exp * 1000 + EXP_TOLERANCE_MS;
+}
+
 export class SessionUserResolver {
   private readonly cache = new Map<string, CacheEntry>();
+  private readonly tokens = new Map<string, TokenEntry>();
   private readonly ttlMs: number;
+  private readonly tokenTtlMs: number;
   readonly now: Clock;
 
   constructor(private readonly options: SessionUserResolverOptions) {
     this.ttlMs = Math.min(options.ttlMs ?? ROLE_CACHE_TTL_MS, ROLE_CACHE_TTL_MS);
+    this.tokenTtlMs = Math.min(options.tokenTtlMs ?? SESSION_TOKEN_CACHE_TTL_MS, SESSION_TOKEN_CACHE_TTL_MS);
     this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * The claims of a session cookie's value, decrypted by `decode` at most once
+   * per `tokenTtlMs` (the key derivation and AES-GCM decryption were a sixth of
+   * a REST request's CPU time). What the cookie grants is still decided on every
+   * request: `exp` here, the absolute lifetime and the user's current roles in
+   * `resolve`.
+   */
+  async sessionToken(
+    value: string,
+    secret: string,
+    decode: (value: string) => Promise<JWT | null>,
+  ): Promise<JWT | null> {
+    const now = this.now();
+    const cached = this.tokens.get(value);
+    let entry: TokenEntry;
+    if (
+      cached &&
+      cached.secret === secret &&
+      now - cached.decodedAt < this.tokenTtlMs &&
+      now >= cached.decodedAt
+    ) {
+      entry = cached;
+    } else {
+      this.tokens.delete(value);
+      if (this.tokens.size >= MAX_CACHED_SESSION_TOKENS) this.dropOldestTokens(now);
+      const token = decode(value).catch(() => null);
+      entry = { token, secret, decodedAt: now };
+      this.tokens.set(value, entry);
+      // A cookie that does not decrypt is not kept: garbage must not push out real sessions.
+      void token.then((decoded) => {
+        if (!decoded && this.tokens.get(value) === entry) this.tokens.delete(value);
+      });
+    }
+    const token = await entry.token;
+    return token && !tokenExpired(token, now) ? token : null;
+  }
+
+  /** Cached decrypted cookies (for tests and the soak's leak check). */
+  get cachedTokenCount(): number {
+    return this.tokens.size;
+  }
+
+  /** Makes room: entries past the window first, else the oldest tenth (Map order is insertion order). */
+  private dropOldestTokens(now: number): void {
+    for (const [value, entry] of this.tokens) {
+      if (now - entry.decodedAt >= this.tokenTtlMs || now < entry.decodedAt) this.tokens.delete(value);
+    }
+    if (this.tokens.size < MAX_CACHED_SESSION_TOKENS) return;
+    let drop = Math.ceil(MAX_CACHED_SESSION_TOKENS / 10);
+    for (const value of this.tokens.keys()) {
+      if (drop-- <= 0) break;
+      this.tokens.delete(value);
+    }
   }
 
   get maxAgeMs(): number {
