@@ -70,6 +70,8 @@ interface World {
   intent: { id: string };
   /** An open dead letter (admins replay or discard it). */
   failedMessage: { id: string };
+  /** A notification of spOwn's (about the instance). */
+  notification: { id: string };
 }
 
 interface Entry {
@@ -108,6 +110,10 @@ const ORCHESTRATION_AREA = row("401 403 ok ok ok ok ok");
 const ORCHESTRATION_INSTANCE = row("401 403 ok ok 404 ok 404");
 /** A path no route serves: 404 JSON whoever asks (nothing behind it to protect). */
 const NO_ROUTE = row("404 404 404 404 404 404 404");
+/** The caller's own notifications: every role has them. */
+const OWN_NOTIFICATIONS = row("401 403 ok ok ok ok ok");
+/** spOwn's notification: nobody else's to read or mark, admins included. */
+const NOTIFICATION_OF_SP_OWN = row("401 403 404 404 404 ok 404");
 
 const uniqueName = () => uniq("am").toLowerCase();
 
@@ -206,6 +212,11 @@ const TRPC: Record<string, Entry> = {
   },
 
   "failedMessage.list": { input: () => ({}), expect: ADMIN_ONLY },
+
+  "notification.list": { input: () => ({}), expect: OWN_NOTIFICATIONS },
+  "notification.unreadCount": { expect: OWN_NOTIFICATIONS },
+  "notification.markRead": { input: (w) => ({ id: w.notification.id }), expect: NOTIFICATION_OF_SP_OWN },
+  "notification.markAllRead": { expect: OWN_NOTIFICATIONS },
   "failedMessage.get": { input: (w) => ({ id: w.failedMessage.id }), expect: ADMIN_ONLY },
   "failedMessage.replay": {
     input: (w) => ({ id: w.failedMessage.id }),
@@ -357,6 +368,11 @@ const REST: Record<string, RestEntry> = {
   "GET /api/v1/migration/": { expect: ORCHESTRATION_AREA },
 
   "GET /api/v1/failed-message/": { expect: ADMIN_ONLY },
+  "GET /api/v1/notification/": { expect: OWN_NOTIFICATIONS },
+  "POST /api/v1/notification/{id}/read/": {
+    params: (w) => ({ id: w.notification.id }),
+    expect: NOTIFICATION_OF_SP_OWN,
+  },
   "GET /api/v1/failed-message/{id}/": { params: (w) => ({ id: w.failedMessage.id }), expect: ADMIN_ONLY },
   "POST /api/v1/failed-message/{id}/replay/": {
     params: (w) => ({ id: w.failedMessage.id }),
@@ -434,7 +450,30 @@ async function makeWorld(): Promise<World> {
     data: { queue: `${uniqueName()}.q`, routingKey: "k", payload: "{}", error: "e", attempts: 5 },
   });
   const failedMessage = { id: `dead-letter-${deadLetter.id}` };
-  return { cluster, emptyCluster, otherCluster, workload, pendingWorkload, instance, intent, failedMessage };
+  const note = await db.notification.create({
+    data: {
+      userId: users.spOwn.id,
+      kind: "INSTANCE_FAILED",
+      title: "Instance failed",
+      message: "access matrix",
+      subjectType: "instance",
+      subjectId: instance.id,
+      link: `/instances/${instance.id}`,
+      sourceKey: `access-matrix:${uniqueName()}`,
+    },
+  });
+  const notification = { id: note.id.toString() };
+  return {
+    cluster,
+    emptyCluster,
+    otherCluster,
+    workload,
+    pendingWorkload,
+    instance,
+    intent,
+    failedMessage,
+    notification,
+  };
 }
 
 function userOf(caller: Caller): SessionUser | null {
