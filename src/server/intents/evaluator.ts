@@ -675,7 +675,11 @@ export async function evaluateIntentsOnce(options: EvaluateIntentsOptions): Prom
         Action: "violated",
       });
       // The owner's in-app notification, committed with the report that turned it violated.
-      await notifyIntentViolations(tx, [{ intentId: intent.id, reason: report.notFulfilledReasons[0] ?? "" }], now);
+      await notifyIntentViolations(
+        tx,
+        [{ intentId: intent.id, reason: report.notFulfilledReasons[0] ?? "" }],
+        now,
+      );
       return true;
     });
     result.evaluated += 1;
