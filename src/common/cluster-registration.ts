@@ -24,6 +24,19 @@ const clusterNameSchema = z
     "Cluster Name must be lowercase letters, digits and '-', starting and ending with a letter or digit.",
   );
 
+/** A region is free text people read ("eu-west", "Paris 2"); empty means none. */
+export const MAX_REGION_LENGTH = 64;
+export const regionSchema = z
+  .string({ error: "Region must be text." })
+  .trim()
+  .max(MAX_REGION_LENGTH, `Region has at most ${MAX_REGION_LENGTH} characters.`)
+  .regex(
+    /^([A-Za-z0-9][A-Za-z0-9 ._()-]*)?$/,
+    "Region may hold letters, digits, spaces and . _ - ( ), starting with a letter or digit.",
+  )
+  .optional()
+  .transform((value) => (value ? value : undefined));
+
 const wholeNumber = (label: string, min: number, max: number) =>
   z.coerce
     .number({ error: `${label} must be a number.` })
@@ -79,6 +92,7 @@ export const registerClusterInputSchema = z
     cost: z.enum(COST_CLASSES, { error: "Cost must be low_cost or high_performance." }),
     cpuBaseRate: wholeNumber("CPU Base Rate", 0, 1_000_000_000),
     memoryBaseRate: wholeNumber("Memory Base Rate", 0, 1_000_000_000),
+    region: regionSchema,
   })
   .strict();
 export type RegisterClusterInput = z.input<typeof registerClusterInputSchema>;

@@ -45,3 +45,19 @@ export interface ListPage<Item> {
   page: number;
   pageSize: PageSize;
 }
+
+/**
+ * A list's "Show inactive" switch (deleted instances, archived workloads,
+ * deregistered clusters are left out unless it is on): tRPC sends a boolean.
+ */
+export const showInactiveField = z
+  .boolean({ error: "showInactive is true or false." })
+  .default(false)
+  .describe("Also list inactive items (deleted, archived or deregistered); left out by default.");
+
+/** The same switch as a REST query parameter: "true" or "false". */
+export const queryShowInactiveField = z
+  .enum(["true", "false"], { error: "showInactive is true or false." })
+  .default("false")
+  .transform((value) => value === "true")
+  .describe("Also list inactive items (deleted, archived or deregistered); left out by default.");

@@ -109,7 +109,11 @@ const ORCHESTRATION_AREA = row("401 403 ok ok ok ok ok");
 /** An instance's migrations: its owner, admins and the provider of the cluster it runs on. */
 const ORCHESTRATION_INSTANCE = row("401 403 ok ok 404 ok 404");
 /** A path no route serves: 404 JSON whoever asks (nothing behind it to protect). */
+/** Archiving a workload that still has an instance: a business refusal for its owner and admins. */
+const WORKLOAD_ARCHIVE = row("401 403 409 403 403 409 404");
 const NO_ROUTE = row("404 404 404 404 404 404 404");
+/** Retrying the world's DEPLOYED instance: only a FAILED one can be, a business refusal for its owner and admins. */
+const INSTANCE_NOT_FAILED = row("401 403 409 403 403 409 404");
 /** The caller's own notifications: every role has them. */
 const OWN_NOTIFICATIONS = row("401 403 ok ok ok ok ok");
 /** spOwn's notification: nobody else's to read or mark, admins included. */
@@ -119,6 +123,7 @@ const uniqueName = () => uniq("am").toLowerCase();
 
 const TRPC: Record<string, Entry> = {
   "session.me": { expect: SIGNED_IN },
+  "session.apiAccess": { expect: SIGNED_IN },
 
   "workload.list": { input: () => ({}), expect: SP_AREA },
   "workload.get": { input: (w) => ({ id: w.workload.id }), expect: SP_OBJECT },
@@ -131,6 +136,9 @@ const TRPC: Record<string, Entry> = {
     destructive: true,
     expect: SP_OBJECT,
   },
+  // The shared workload has a live instance: archiving it is refused (409) to whoever may act on it.
+  "workload.archive": { input: (w) => ({ id: w.workload.id }), expect: WORKLOAD_ARCHIVE },
+  "workload.unarchive": { input: (w) => ({ id: w.workload.id }), expect: SP_OBJECT },
   "workload.setClusterScopedApproval": {
     input: (w) => ({ id: w.workload.id, approved: true }),
     destructive: true,
@@ -151,7 +159,21 @@ const TRPC: Record<string, Entry> = {
   "instance.placement": { input: (w) => ({ id: w.instance.id }), expect: SP_OBJECT },
   "instance.dryRun": { input: (w) => ({ id: w.instance.id }), expect: SP_OBJECT },
   "instance.tree": { input: (w) => ({ id: w.instance.id }), expect: SP_OBJECT },
+  "instance.retry": { input: (w) => ({ id: w.instance.id }), expect: INSTANCE_NOT_FAILED },
+  // Re-rendered with an (empty) values override: an upgrade of the DEPLOYED instance.
+  "instance.previewChange": {
+    input: (w) => ({ id: w.instance.id, change: { valuesOverride: "" } }),
+    expect: SP_OBJECT,
+  },
+  "instance.change": {
+    input: (w) => ({ id: w.instance.id, change: { valuesOverride: "" } }),
+    destructive: true,
+    expect: SP_OBJECT,
+  },
   "instance.clusters": { expect: SP_AREA },
+  "drift.forInstance": { input: (w) => ({ instanceId: w.instance.id }), expect: SP_OBJECT },
+  // Re-applies the world's DEPLOYED instance to its simulated cluster.
+  "drift.resync": { input: (w) => ({ instanceId: w.instance.id }), destructive: true, expect: SP_OBJECT },
 
   "intent.list": { input: () => ({}), expect: SP_AREA },
   "intent.types": { expect: SP_AREA },
@@ -200,6 +222,13 @@ const TRPC: Record<string, Entry> = {
     expect: CLUSTER_MANAGE,
   },
   "cluster.metrics": { input: (w) => ({ clusterId: w.cluster.id, range: "hour" }), expect: CLUSTER_READ },
+  "cluster.drain": { input: (w) => ({ id: w.emptyCluster.id }), destructive: true, expect: CLUSTER_MANAGE },
+  "cluster.uncordon": {
+    input: (w) => ({ id: w.emptyCluster.id }),
+    destructive: true,
+    expect: CLUSTER_MANAGE,
+  },
+  "cluster.drainStatus": { input: (w) => ({ id: w.cluster.id }), expect: CLUSTER_MANAGE },
 
   "migration.list": { input: () => ({}), expect: ORCHESTRATION_AREA },
   "migration.forInstance": { input: (w) => ({ instanceId: w.instance.id }), expect: ORCHESTRATION_INSTANCE },
@@ -296,7 +325,23 @@ const REST: Record<string, RestEntry> = {
     expect: SP_OBJECT,
   },
   "GET /api/v1/instance/{id}/manifests/": { params: (w) => ({ id: w.instance.id }), expect: SP_OBJECT },
+  "PATCH /api/v1/instance/{id}/": {
+    params: (w) => ({ id: w.instance.id }),
+    json: () => ({ valuesOverride: "" }),
+    destructive: true,
+    expect: SP_OBJECT,
+  },
+  "POST /api/v1/instance/{id}/retry/": {
+    params: (w) => ({ id: w.instance.id }),
+    expect: INSTANCE_NOT_FAILED,
+  },
   "GET /api/v1/instance/{id}/timeline/": { params: (w) => ({ id: w.instance.id }), expect: SP_OBJECT },
+  "GET /api/v1/instance/{id}/drift/": { params: (w) => ({ id: w.instance.id }), expect: SP_OBJECT },
+  "POST /api/v1/instance/{id}/resync/": {
+    params: (w) => ({ id: w.instance.id }),
+    destructive: true,
+    expect: SP_OBJECT,
+  },
   "GET /api/v1/instance/{id}/tree/": { params: (w) => ({ id: w.instance.id }), expect: SP_OBJECT },
   "GET /api/v1/instance/{id}/placement/": { params: (w) => ({ id: w.instance.id }), expect: SP_OBJECT },
   "POST /api/v1/instance/{id}/placement/dry-run/": {
@@ -358,6 +403,25 @@ const REST: Record<string, RestEntry> = {
     params: (w) => ({ id: w.emptyCluster.id }),
     destructive: true,
     expect: CLUSTER_MANAGE,
+  },
+  "POST /api/v1/cluster/{id}/drain/": {
+    params: (w) => ({ id: w.emptyCluster.id }),
+    destructive: true,
+    expect: CLUSTER_MANAGE,
+  },
+  "GET /api/v1/cluster/{id}/drain/": { params: (w) => ({ id: w.cluster.id }), expect: CLUSTER_MANAGE },
+  "POST /api/v1/cluster/{id}/uncordon/": {
+    params: (w) => ({ id: w.emptyCluster.id }),
+    destructive: true,
+    expect: CLUSTER_MANAGE,
+  },
+  "POST /api/v1/workload/{id}/archive/": {
+    params: (w) => ({ id: String(w.workload.id) }),
+    expect: WORKLOAD_ARCHIVE,
+  },
+  "POST /api/v1/workload/{id}/unarchive/": {
+    params: (w) => ({ id: String(w.workload.id) }),
+    expect: SP_OBJECT,
   },
   "GET /api/v1/cluster/{id}/metrics/": {
     params: (w) => ({ id: w.cluster.id }),

@@ -62,3 +62,12 @@ export {
   type MigrationRequestDeps,
   type MigrationRequestInput,
 } from "./requests";
+export {
+  clusterDrainStatus,
+  drainCluster,
+  uncordonCluster,
+  type ClusterDrainStatus,
+  type DrainDeps,
+  type DrainInstance,
+  type DrainInstanceState,
+} from "./drain";

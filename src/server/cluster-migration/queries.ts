@@ -188,7 +188,7 @@ function slug(name: string): string {
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Replaces each term where it stands alone (not inside a longer name) with HIDDEN_CLUSTER. */
-function redactor(terms: readonly string[]): (text: string) => string {
+export function redactor(terms: readonly string[]): (text: string) => string {
   const unique = [...new Set(terms.filter((t) => t.length > 0))].sort((a, b) => b.length - a.length);
   if (unique.length === 0) return (text) => text;
   const pattern = new RegExp(
@@ -199,7 +199,7 @@ function redactor(terms: readonly string[]): (text: string) => string {
 }
 
 /** How a hidden cluster can show up in a message: name, backup-name spelling, endpoint and its host. */
-function hiddenTerms(name: string, endpoint: string | undefined): string[] {
+export function hiddenTerms(name: string, endpoint: string | undefined): string[] {
   const terms = [name, slug(name)];
   if (endpoint) {
     terms.push(endpoint);
@@ -246,6 +246,8 @@ function viewedRow(
     targetCluster: targetHidden ? null : row.targetCluster,
     targetClusterHidden: targetHidden,
     reason: full.reason === null ? null : redact(full.reason),
+    // A drain's trigger names the drained (source) cluster.
+    trigger: full.trigger === null ? null : { ...full.trigger, summary: redact(full.trigger.summary) },
     backupName: sourceHidden ? null : full.backupName,
     steps: full.steps.map((step) => {
       if (step.cluster === undefined || !hiddenSet.has(step.cluster))

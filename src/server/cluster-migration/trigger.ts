@@ -55,6 +55,8 @@ export const storedTriggerSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("request"),
     requestedBy: z.string(),
+    /** Set when the request is a cluster drain's: the cluster drained (src/server/cluster-migration/drain.ts). */
+    drainedCluster: z.string().optional(),
   }),
 ]);
 export type StoredTrigger = z.infer<typeof storedTriggerSchema>;
@@ -119,7 +121,10 @@ export const shortIntentId = (id: string) => `${id.slice(0, 8)}…`;
 
 /** The sentence of the Reason column. */
 export function triggerSummary(trigger: StoredTrigger): string {
-  if (trigger.kind === "request") return `Requested by ${trigger.requestedBy}`;
+  if (trigger.kind === "request")
+    return trigger.drainedCluster !== undefined
+      ? `Cluster ${trigger.drainedCluster} drained by ${trigger.requestedBy}`
+      : `Requested by ${trigger.requestedBy}`;
   const intent = `Intent ${shortIntentId(trigger.intentId)}`;
   const t = trigger.target;
   if (!t) return `${intent} ${trigger.action}: its cluster no longer met the instance's intents`;
@@ -161,7 +166,12 @@ export function triggerView(
       reportId: null,
       target: null,
       requestedBy,
-      summary: triggerSummary({ kind: "request", requestedBy }),
+      summary: triggerSummary({
+        kind: "request",
+        requestedBy,
+        ...(trigger?.kind === "request" &&
+          trigger.drainedCluster !== undefined && { drainedCluster: trigger.drainedCluster }),
+      }),
       detailsHidden: false,
     };
   if (row.intentId === null) return null;

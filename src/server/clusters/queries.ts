@@ -44,8 +44,18 @@ export const CLUSTER_SORT_FIELDS = [
   "vramGb",
   "owner",
   "createdAt",
+  "availability",
+  "greenEnergy",
+  "cost",
+  "region",
 ] as const;
-export const clusterListInput = listInputSchema(CLUSTER_SORT_FIELDS, "name");
+/**
+ * `showInactive`: deregistered clusters are left out unless asked for (the
+ * table's "Show inactive" switch, REST `?showInactive=true`).
+ */
+export const clusterListInput = listInputSchema(CLUSTER_SORT_FIELDS, "name").extend({
+  showInactive: z.boolean({ error: "showInactive is true or false." }).default(false),
+});
 export type ClusterListInput = z.input<typeof clusterListInput>;
 export type ClusterSortField = (typeof CLUSTER_SORT_FIELDS)[number];
 
@@ -81,6 +91,11 @@ const SORT_ORDER: Record<
   vramGb: (dir) => ({ vramGb: dir }),
   owner: (dir) => ({ owner: { username: dir } }),
   createdAt: (dir) => ({ createdAt: dir }),
+  availability: (dir) => ({ availabilityPct: dir }),
+  greenEnergy: (dir) => ({ greenEnergyPct: dir }),
+  cost: (dir) => ({ cost: dir }),
+  // Clusters without a region come last either way.
+  region: (dir) => ({ region: { sort: dir, nulls: "last" } }),
 };
 
 /** One page of the clusters the actor may see, searched by name, endpoint, owner or full id. */
@@ -97,12 +112,14 @@ export async function listClusters(
   const ownEndpoints: Prisma.ClusterWhereInput = admin ? {} : { ownerId: actor.id };
   const where: Prisma.ClusterWhereInput = {
     ...clusterScope(actor),
+    ...(query.showInactive ? {} : { status: { not: "DEREGISTERED" } }),
     ...(query.search
       ? {
           OR: [
             { name: { contains: query.search, mode: "insensitive" } },
             { AND: [{ managedApi: { contains: query.search, mode: "insensitive" } }, ownEndpoints] },
             { owner: { username: { contains: query.search, mode: "insensitive" } } },
+            { region: { contains: query.search, mode: "insensitive" } },
             ...(uuid ? [{ id: uuid }] : []),
           ],
         }

@@ -49,6 +49,13 @@ export interface ClusterSummary {
   cpuBaseRate: number;
   memoryBaseRate: number;
   kubeconfigContentId: string | null;
+  /** Where the cluster is, as its provider registered it; null when not given. */
+  region: string | null;
+  /** Drained: takes no new placements until uncordoned. */
+  cordoned: boolean;
+  /** When it was last drained, and by whom (null when never, or after an uncordon). */
+  drainStartedAt: Date | null;
+  drainedBy: string | null;
   owner: string;
   createdAt: Date;
   /**
@@ -76,6 +83,10 @@ export const clusterSummarySelect = {
   cpuBaseRate: true,
   memoryBaseRate: true,
   kubeconfigSha256: true,
+  region: true,
+  cordoned: true,
+  drainStartedAt: true,
+  drainedBy: true,
   createdAt: true,
   ownerId: true,
   owner: { select: { username: true } },
@@ -103,6 +114,10 @@ export function toClusterSummary(row: ClusterSummaryRow): ClusterSummary {
     cpuBaseRate: row.cpuBaseRate,
     memoryBaseRate: row.memoryBaseRate,
     kubeconfigContentId: row.kubeconfigSha256,
+    region: row.region,
+    cordoned: row.cordoned,
+    drainStartedAt: row.drainStartedAt,
+    drainedBy: row.drainedBy,
     owner: row.owner.username,
     createdAt: row.createdAt,
     withheld: false,
@@ -123,7 +138,14 @@ export function seesClusterDetails(actor: SessionUser, cluster: { ownerId: strin
 export function clusterSummaryFor(actor: SessionUser, row: ClusterSummaryRow): ClusterSummary {
   const summary = toClusterSummary(row);
   if (seesClusterDetails(actor, row)) return summary;
-  return { ...summary, statusReason: null, managedApi: null, kubeconfigContentId: null, withheld: true };
+  return {
+    ...summary,
+    statusReason: null,
+    managedApi: null,
+    kubeconfigContentId: null,
+    drainedBy: null,
+    withheld: true,
+  };
 }
 
 function mayManageClusters(actor: SessionUser): boolean {
@@ -221,6 +243,7 @@ export async function registerCluster(db: Db, actor: SessionUser, input: unknown
           cost: data.cost,
           cpuBaseRate: data.cpuBaseRate,
           memoryBaseRate: data.memoryBaseRate,
+          region: data.region ?? null,
           joinOperationId: operationId,
         },
         select: clusterSummarySelect,

@@ -52,6 +52,7 @@ export async function seedDemo(db: Db): Promise<SeedResult> {
           cost: spec.cost,
           cpuBaseRate: spec.cpuBaseRate,
           memoryBaseRate: spec.memoryBaseRate,
+          region: spec.region ?? null,
         },
       });
       clustersCreated.push(spec.name);

@@ -181,9 +181,17 @@ export async function createInstance(deps: InstanceDeps, input: CreateInstanceIn
       status: true,
       clusterScopedApprovedAt: true,
       supportedIntents: true,
+      archivedAt: true,
     },
   });
   if (!workload) throw new DomainError("not_found", `No workload ${data.workloadId}.`, "workloadId");
+  if (workload.archivedAt !== null) {
+    throw new DomainError(
+      "conflict",
+      `Workload ${workload.name} ${workload.version} is archived: unarchive it to create instances of it.`,
+      "workloadId",
+    );
+  }
   if (workload.status !== "ACCEPTED") {
     throw new DomainError(
       "conflict",

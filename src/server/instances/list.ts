@@ -1,6 +1,12 @@
 import { z } from "zod";
 import type { Prisma } from "@/generated/prisma/client";
-import { listInputSchema, type ListPage, queryPageFields } from "@/common/pagination";
+import {
+  listInputSchema,
+  type ListPage,
+  queryPageFields,
+  queryShowInactiveField,
+  showInactiveField,
+} from "@/common/pagination";
 import { asInteger, asUuid, pageWindow } from "@/server/db";
 import { hasAnyRole, hasRole, Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth";
@@ -26,7 +32,7 @@ const workloadFilterSchema = z.coerce
   .max(2_147_483_647, "The workload id is too large.");
 
 const baseListInput = listInputSchema(
-  ["createdAt", "shortId", "releaseName", "workloadId", "status", "cluster", "id"],
+  ["createdAt", "shortId", "releaseName", "workloadId", "status", "cluster", "id", "workload", "owner"],
   "createdAt",
   "desc",
 );
@@ -34,6 +40,8 @@ const baseListInput = listInputSchema(
 export const instanceListInput = baseListInput.extend({
   status: instanceStatusSchema.optional(),
   workloadId: workloadFilterSchema.optional(),
+  /** DELETED instances are left out unless asked for (or filtered for by status). */
+  showInactive: showInactiveField,
 });
 export type InstanceListInput = z.input<typeof instanceListInput>;
 export type InstanceSort = z.output<typeof instanceListInput>["sort"];
@@ -41,6 +49,7 @@ export type InstanceSort = z.output<typeof instanceListInput>["sort"];
 /** The same list from a URL query string: numbers arrive as text. */
 export const instanceListQuery = instanceListInput.extend({
   ...queryPageFields,
+  showInactive: queryShowInactiveField,
 });
 
 export const instanceRowSchema = z.object({
@@ -49,6 +58,9 @@ export const instanceRowSchema = z.object({
   releaseName: z.string(),
   workloadId: z.number().int(),
   workload: z.string().describe('The workload as "name version".'),
+  workloadName: z.string(),
+  workloadVersion: z.string(),
+  owner: z.string().describe("Username of the service provider who created it."),
   status: instanceStatusSchema,
   statusReason: z.string().nullable().describe("Why the instance is FAILED (or what it is waiting for)."),
   cluster: z.string().nullable().describe("The cluster it runs on; null until placed."),
@@ -74,7 +86,11 @@ export async function listInstances(
   const number = asInteger(query.search);
   const where: Prisma.WorkloadInstanceWhereInput = {
     ...(hasRole(user.roles, Role.NEMO_ADMIN) ? {} : { ownerId: user.id }),
-    ...(query.status ? { status: query.status } : {}),
+    ...(query.status
+      ? { status: query.status }
+      : query.showInactive
+        ? {}
+        : { status: { not: "DELETED" as const } }),
     ...(query.workloadId !== undefined ? { workloadId: query.workloadId } : {}),
     ...(query.search
       ? {
@@ -90,8 +106,13 @@ export async function listInstances(
       : {}),
   };
   const dir = query.direction;
+  const ORDER: Partial<Record<InstanceSort, Prisma.WorkloadInstanceOrderByWithRelationInput[]>> = {
+    cluster: [{ cluster: { name: dir } }],
+    workload: [{ workload: { name: dir } }, { workload: { version: dir } }],
+    owner: [{ owner: { username: dir } }],
+  };
   const orderBy: Prisma.WorkloadInstanceOrderByWithRelationInput[] = [
-    query.sort === "cluster" ? { cluster: { name: dir } } : { [query.sort]: dir },
+    ...(ORDER[query.sort] ?? [{ [query.sort]: dir }]),
     { id: dir },
   ];
   const [total, rows] = await db.$transaction([
@@ -110,13 +131,17 @@ export async function listInstances(
         createdAt: true,
         cluster: { select: { name: true } },
         workload: { select: { name: true, version: true } },
+        owner: { select: { username: true } },
       },
     }),
   ]);
   return {
-    items: rows.map(({ cluster, workload, ...row }) => ({
+    items: rows.map(({ cluster, workload, owner, ...row }) => ({
       ...row,
       workload: `${workload.name} ${workload.version}`,
+      workloadName: workload.name,
+      workloadVersion: workload.version,
+      owner: owner.username,
       cluster: cluster?.name ?? null,
     })),
     total,

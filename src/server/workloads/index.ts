@@ -1,5 +1,7 @@
 /** Workload registration: the registry, chart upload and validation, rendering. */
 export {
+  archiveWorkload,
+  unarchiveWorkload,
   createWorkload,
   deleteWorkload,
   getWorkload,

@@ -5,7 +5,12 @@
  */
 import { z } from "zod";
 import { intentTypeNameSchema } from "@/common/intent-catalogue";
-import { listInputSchema, queryPageFields } from "@/common/pagination";
+import {
+  listInputSchema,
+  queryPageFields,
+  queryShowInactiveField,
+  showInactiveField,
+} from "@/common/pagination";
 import { isSemVer, SEMVER_HINT } from "./semver";
 
 export const WORKLOAD_STATUSES = ["PENDING", "ACCEPTED"] as const;
@@ -91,11 +96,12 @@ export const workloadPatchSchema = z
   .refine((patch) => Object.values(patch).some((v) => v !== undefined), "Change at least one field.");
 export type WorkloadPatchInput = z.input<typeof workloadPatchSchema>;
 
+/** `showInactive`: archived workloads are left out unless asked for. */
 export const workloadListInput = listInputSchema(
   ["id", "name", "version", "status", "ingressSupport", "user"],
   "id",
   "desc",
-);
+).extend({ showInactive: showInactiveField });
 export type WorkloadListInput = z.input<typeof workloadListInput>;
 export type WorkloadSort = z.output<typeof workloadListInput>["sort"];
 
@@ -105,6 +111,7 @@ export const workloadListQuery = z.object({
   sort: workloadListInput.shape.sort,
   direction: workloadListInput.shape.direction,
   search: workloadListInput.shape.search,
+  showInactive: queryShowInactiveField,
 });
 
 export const problemSchema = z.object({
@@ -143,6 +150,12 @@ export const workloadSchema = z.object({
     .describe(
       "When an admin approved cluster-scoped resources (RBAC, CRDs, webhooks) for this workload; null: its charts may only create objects in their instance's namespace.",
     ),
+  archivedAt: z.iso
+    .datetime()
+    .nullable()
+    .describe(
+      "When its owner (or an admin) archived it: listed as inactive, no new instances; null while active.",
+    ),
   ownerId: z.uuid(),
   user: z.string().describe("Username of the service provider who registered it."),
   createdAt: z.iso.datetime(),
@@ -160,6 +173,7 @@ export const workloadRowSchema = workloadSchema
     ingressSupport: true,
     user: true,
     supportedIntents: true,
+    archivedAt: true,
   })
   .extend({
     hasChart: z.boolean(),

@@ -15,6 +15,7 @@ import type { Db } from "@/server/db";
 import { DomainError, parseOrThrow, type Problem } from "@/server/errors";
 import { type ListPage } from "@/common/pagination";
 import { asInteger, pageWindow } from "@/server/db";
+import { logger } from "@/server/logger";
 import { assertMayManageWorkloads, workloadNotFound, workloadScope } from "./access";
 import {
   workloadCreateSchema,
@@ -43,6 +44,7 @@ export const workloadViewSelect = {
   supportedIntents: true,
   ingressSupport: true,
   clusterScopedApprovedAt: true,
+  archivedAt: true,
   ownerId: true,
   createdAt: true,
   updatedAt: true,
@@ -103,6 +105,7 @@ export function toWorkloadView(row: WorkloadViewRow): WorkloadView {
     supportedIntents: row.supportedIntents,
     ingressSupport: row.ingressSupport,
     clusterScopedApprovedAt: row.clusterScopedApprovedAt?.toISOString() ?? null,
+    archivedAt: row.archivedAt?.toISOString() ?? null,
     ownerId: row.ownerId,
     user: row.owner.username,
     createdAt: row.createdAt.toISOString(),
@@ -160,6 +163,7 @@ export async function listWorkloads(
   const id = asInteger(query.search);
   const where: Prisma.WorkloadWhereInput = {
     ...workloadScope(user),
+    ...(query.showInactive ? {} : { archivedAt: null }),
     ...(query.search
       ? {
           OR: [
@@ -190,14 +194,16 @@ export async function listWorkloads(
         ingressSupport: true,
         supportedIntents: true,
         clusterScopedApprovedAt: true,
+        archivedAt: true,
         owner: { select: { username: true } },
         chart: { select: { id: true } },
       },
     }),
   ]);
   return {
-    items: rows.map(({ owner, chart, clusterScopedApprovedAt, ...row }) => ({
+    items: rows.map(({ owner, chart, clusterScopedApprovedAt, archivedAt, ...row }) => ({
       ...row,
+      archivedAt: archivedAt?.toISOString() ?? null,
       user: owner.username,
       hasChart: chart !== null,
       clusterScopedApproved: clusterScopedApprovedAt !== null,
@@ -325,4 +331,60 @@ export async function deleteWorkload(deps: WorkloadDeps, id: unknown): Promise<{
     throw new DomainError("conflict", `Workload ${workloadId} was accepted meanwhile and cannot be deleted.`);
   }
   return { id: workloadId };
+}
+
+/**
+ * Archives an ACCEPTED workload with no live instance (every instance of it
+ * DELETED): it is listed as inactive and takes no new instances (409) until
+ * unarchived. Its owner or an admin; another tenant's workload is not found.
+ */
+export async function archiveWorkload(deps: WorkloadDeps, id: unknown): Promise<WorkloadView> {
+  return setArchived(deps, id, true);
+}
+
+/** Unarchives a workload: it is listed and takes instances again. */
+export async function unarchiveWorkload(deps: WorkloadDeps, id: unknown): Promise<WorkloadView> {
+  return setArchived(deps, id, false);
+}
+
+async function setArchived(deps: WorkloadDeps, id: unknown, archived: boolean): Promise<WorkloadView> {
+  const { db, user } = deps;
+  assertMayManageWorkloads(user);
+  const workloadId = parseWorkloadId(id);
+  const current = await db.workload.findFirst({
+    where: { id: workloadId, ...workloadScope(user) },
+    select: { id: true, name: true, version: true, status: true, archivedAt: true },
+  });
+  if (!current) throw workloadNotFound(workloadId);
+  const label = `Workload ${current.name} ${current.version}`;
+  if (archived) {
+    if (current.status !== "ACCEPTED")
+      throw new DomainError(
+        "conflict",
+        `${label} is PENDING: only an accepted workload is archived; a pending one can be deleted.`,
+      );
+    if (current.archivedAt === null) {
+      // The check and the mark in one statement: an instance created meanwhile keeps it unarchived.
+      const changed = await db.$executeRaw`
+        UPDATE workloads SET archived_at = now(), updated_at = now()
+         WHERE id = ${workloadId} AND archived_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM workload_instances i
+                            WHERE i.workload_id = ${workloadId} AND i.status <> 'DELETED')`;
+      if (changed === 0) {
+        const live = await db.workloadInstance.count({
+          where: { workloadId, status: { not: "DELETED" } },
+        });
+        if (live > 0)
+          throw new DomainError(
+            "conflict",
+            `${label} still has ${live} instance(s) that are not deleted: delete them before archiving it.`,
+          );
+      }
+      logger.info({ workload: workloadId, by: user.username }, `${label} archived`);
+    }
+  } else if (current.archivedAt !== null) {
+    await db.workload.update({ where: { id: workloadId }, data: { archivedAt: null } });
+    logger.info({ workload: workloadId, by: user.username }, `${label} unarchived`);
+  }
+  return getWorkload(deps, workloadId);
 }

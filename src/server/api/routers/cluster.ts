@@ -11,6 +11,7 @@ import {
   listClusters,
 } from "@/server/clusters";
 import { deregisterCluster, registerCluster, registerClusterInputSchema } from "@/server/clusters";
+import { clusterDrainStatus, drainCluster, uncordonCluster } from "@/server/cluster-migration";
 
 /**
  * Resource Provisioning for the console. The domain functions decide who may
@@ -45,6 +46,24 @@ export const clusterRouter = createTRPCRouter({
   deregister: clusterProcedure
     .input(byId)
     .mutation(({ ctx, input }) => deregisterCluster(ctx.db, ctx.session.user, input.id)),
+
+  /**
+   * Cordons the cluster and migrates every instance on it away (admins and the
+   * cluster's provider; another provider's cluster is NOT_FOUND). Again: retries what is left.
+   */
+  drain: clusterProcedure
+    .input(byId)
+    .mutation(({ ctx, input }) => drainCluster({ db: ctx.db, user: ctx.session.user }, input.id)),
+
+  /** Lifts the cordon: the cluster takes placements again. */
+  uncordon: clusterProcedure
+    .input(byId)
+    .mutation(({ ctx, input }) => uncordonCluster({ db: ctx.db, user: ctx.session.user }, input.id)),
+
+  /** The drain's progress: moved of total, and each instance still on the cluster with its state and reason. */
+  drainStatus: clusterProcedure
+    .input(byId)
+    .query(({ ctx, input }) => clusterDrainStatus({ db: ctx.db, user: ctx.session.user }, input.id)),
 
   /** Usage samples over the range, oldest first, plus the latest sample for the live values. */
   metrics: clusterProcedure

@@ -3,6 +3,8 @@ import { rolesForArea } from "@/common/areas";
 import { Role } from "@/common/roles";
 import { createTRPCRouter, roleProcedure } from "@/server/api/trpc";
 import {
+  archiveWorkload,
+  unarchiveWorkload,
   createWorkload,
   deleteWorkload,
   getWorkload,
@@ -63,6 +65,16 @@ export const workloadRouter = createTRPCRouter({
   delete: workloadProcedure
     .input(byId)
     .mutation(({ ctx, input }) => deleteWorkload({ db: ctx.db, user: ctx.session.user }, input.id)),
+
+  /** Hides an accepted workload without live instances as inactive; it takes no new instances (CONFLICT otherwise). */
+  archive: workloadProcedure
+    .input(byId)
+    .mutation(({ ctx, input }) => archiveWorkload({ db: ctx.db, user: ctx.session.user }, input.id)),
+
+  /** Lists the workload again; it takes instances again. */
+  unarchive: workloadProcedure
+    .input(byId)
+    .mutation(({ ctx, input }) => unarchiveWorkload({ db: ctx.db, user: ctx.session.user }, input.id)),
 
   /** The chart rendered (`helm template`), for the manifest viewer; failures come back as problems. */
   manifests: workloadProcedure

@@ -20,10 +20,18 @@ describe("the cluster part of the OpenAPI document", () => {
     expect(Object.keys(paths)).toEqual([
       "/api/v1/cluster/",
       "/api/v1/cluster/{id}/",
+      "/api/v1/cluster/{id}/drain/",
+      "/api/v1/cluster/{id}/uncordon/",
       "/api/v1/cluster/{id}/metrics/",
     ]);
     expect(Object.keys(paths["/api/v1/cluster/"] as object)).toEqual(["get", "post"]);
     expect(Object.keys(paths["/api/v1/cluster/{id}/"] as object)).toEqual(["parameters", "get", "delete"]);
+    expect(Object.keys(paths["/api/v1/cluster/{id}/drain/"] as object)).toEqual([
+      "parameters",
+      "get",
+      "post",
+    ]);
+    expect(Object.keys(paths["/api/v1/cluster/{id}/uncordon/"] as object)).toEqual(["parameters", "post"]);
   });
 
   it("refers only to schemas it defines, or to the shared Error", () => {
@@ -39,7 +47,12 @@ describe("the cluster part of the OpenAPI document", () => {
     };
     expect(registration.properties.availabilityPct?.enum).toEqual([90, 95, 99, 99.9]);
     expect(registration.properties.greenEnergyPct?.enum).toEqual([0, 20, 40, 60, 80, 100]);
-    const answers = JSON.stringify([components.Cluster, components.ClusterPage, components.ClusterMetrics]);
+    const answers = JSON.stringify([
+      components.Cluster,
+      components.ClusterPage,
+      components.ClusterMetrics,
+      components.ClusterDrainStatus,
+    ]);
     expect(answers).not.toMatch(/"kubeconfig"|kubeconfigCipher/);
   });
 });

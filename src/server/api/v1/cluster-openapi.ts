@@ -61,6 +61,18 @@ const clusterSchema = z.object({
     .describe(
       "sha256 of the kubeconfig (its content id; null once deregistered or when `withheld`). The kubeconfig itself is never returned.",
     ),
+  region: z
+    .string()
+    .nullable()
+    .describe("Where the cluster is, as registered (free text); null when not given."),
+  cordoned: z
+    .boolean()
+    .describe("Drained: placement and migrations put nothing new on it until it is uncordoned."),
+  drainStartedAt: z.iso
+    .datetime()
+    .nullable()
+    .describe("When the current drain started; null when not cordoned."),
+  drainedBy: z.string().nullable().describe("Who drained it; null when not cordoned or when `withheld`."),
   owner: z.string().describe("Username of the infrastructure provider who registered it."),
   createdAt: z.iso.datetime(),
   withheld: z
@@ -80,6 +92,51 @@ const clusterPageSchema = z.object({
   total: z.number().int(),
   page: z.number().int(),
   pageSize: z.number().int(),
+});
+
+const drainInstanceSchema = z.object({
+  id: z.uuid(),
+  shortId: z.string(),
+  releaseName: z.string(),
+  status: z.enum([
+    "CREATED",
+    "RENDERED",
+    "DEPLOYING",
+    "DEPLOYED",
+    "MIGRATING",
+    "DELETING",
+    "DELETED",
+    "FAILED",
+  ]),
+  state: z
+    .enum(["moved", "migrating", "stuck", "waiting", "running"])
+    .describe(
+      "moved: left through a migration since the drain started; migrating: a migration is in flight; " +
+        "stuck: DEPLOYED here and no cluster can take it (`reason`); waiting: not DEPLOYED, so it cannot " +
+        "migrate yet; running: the cluster is not being drained.",
+    ),
+  cluster: z
+    .string()
+    .nullable()
+    .describe("Where it went or is going; another provider's cluster reads \"another provider's cluster\"."),
+  migrationId: z.uuid().nullable(),
+  reason: z
+    .string()
+    .nullable()
+    .describe("Why it is still here (the placement's reason when nothing can take it)."),
+});
+
+const drainStatusSchema = z.object({
+  clusterId: z.uuid(),
+  cluster: z.string(),
+  cordoned: z.boolean(),
+  drainStartedAt: z.iso.datetime().nullable(),
+  drainedBy: z.string().nullable(),
+  total: z.number().int().describe("Instances the drain concerns: moved + remaining."),
+  moved: z.number().int(),
+  remaining: z.number().int().describe("Instances still on the cluster."),
+  done: z.boolean().describe("Cordoned and nothing left on it: it can be deregistered."),
+  instances: z.array(drainInstanceSchema).describe("Still on the cluster first, then the moved ones."),
 });
 
 const metricPointSchema = z.object({
@@ -142,6 +199,7 @@ export function clusterComponents(): JsonObject {
     ["Cluster", clusterSchema],
     ["ClusterPage", clusterPageSchema],
     ["ClusterMetrics", clusterMetricsSchema],
+    ["ClusterDrainStatus", drainStatusSchema],
   ]);
   return {
     ...out,
@@ -155,7 +213,8 @@ export const clusterTags = [
     name: "cluster",
     description:
       "Resource provisioning: register Kubernetes clusters (the Meta-Orchestrator joins them), read " +
-      "their capacity and usage metrics, deregister them.",
+      "their capacity and usage metrics, drain (cordon and migrate everything away) and uncordon them, " +
+      "deregister them.",
   },
 ];
 
@@ -198,7 +257,14 @@ function listParameters(): JsonObject[] {
       in: "query",
       required: false,
       schema: { type: "string", maxLength: 100 },
-      description: "Matches name, endpoint, owner, or a whole cluster id.",
+      description: "Matches name, endpoint, owner, region, or a whole cluster id.",
+    },
+    {
+      name: "showInactive",
+      in: "query",
+      required: false,
+      schema: { type: "boolean", default: false },
+      description: "Also list deregistered clusters (left out by default).",
     },
   ];
 }
@@ -265,7 +331,54 @@ export function clusterPaths(): JsonObject {
           "The cluster leaves the continuum (DEREGISTERED) and its kubeconfig is deleted; its name stays taken.",
         responses: {
           "200": { description: "Deregistered.", content: json(ref("Cluster")) },
-          "409": errorResponse("Instances still run on the cluster: delete or migrate them first."),
+          "409": errorResponse(
+            "Instances still run on the cluster: drain it first (POST …/drain/), or delete them.",
+          ),
+          ...ID_ERRORS,
+        },
+      },
+    },
+    "/api/v1/cluster/{id}/drain/": {
+      parameters: [idParameter],
+      get: {
+        tags: ["cluster"],
+        operationId: "getClusterDrain",
+        summary: "Progress of a cluster's drain",
+        description:
+          "How many instances moved off the cluster since the drain started, and each instance still on it " +
+          "with its state and, when nothing can take it, the placement's reason. Admins and the cluster's " +
+          "infrastructure provider.",
+        responses: {
+          "200": { description: "The drain's progress.", content: json(ref("ClusterDrainStatus")) },
+          ...ID_ERRORS,
+        },
+      },
+      post: {
+        tags: ["cluster"],
+        operationId: "drainCluster",
+        summary: "Drain a cluster",
+        description:
+          "Cordons the cluster (no new placements or migrations onto it) and starts a migration away for " +
+          "every DEPLOYED instance on it, through the same protocol as an intent's migration (trigger " +
+          '"Cluster <name> drained by <user>"). Instances no other cluster can take stay, listed with the ' +
+          "reason. Calling it again retries what is left. No request body.",
+        responses: {
+          "200": { description: "Cordoned; the drain's progress.", content: json(ref("ClusterDrainStatus")) },
+          "409": errorResponse("The cluster is deregistered."),
+          ...ID_ERRORS,
+        },
+      },
+    },
+    "/api/v1/cluster/{id}/uncordon/": {
+      parameters: [idParameter],
+      post: {
+        tags: ["cluster"],
+        operationId: "uncordonCluster",
+        summary: "Uncordon a cluster",
+        description:
+          "The cluster takes placements again. Migrations already started carry on. No request body.",
+        responses: {
+          "200": { description: "Uncordoned.", content: json(ref("Cluster")) },
           ...ID_ERRORS,
         },
       },

@@ -8,6 +8,7 @@ import { rolesForArea } from "@/common/areas";
 import { created, restHandler, RestError } from "@/server/api/rest";
 import { clusterIdOrNotFound, getCluster, getClusterMetrics, listClusters } from "@/server/clusters";
 import { deregisterCluster, MAX_KUBECONFIG_BYTES, registerCluster } from "@/server/clusters";
+import { clusterDrainStatus, drainCluster, uncordonCluster } from "@/server/cluster-migration";
 
 const roles = rolesForArea("clusters");
 
@@ -17,6 +18,23 @@ export const KUBECONFIG_FIELD = "kubeconfig";
 /** Room for the other form fields around the largest allowed kubeconfig. */
 const MAX_REGISTER_BODY = MAX_KUBECONFIG_BYTES + 64 * 1024;
 
+/**
+ * A boolean query parameter: "true" / "false" (or "1" / "0") become booleans;
+ * anything else stays text, which the list's schema answers with a 400 naming it.
+ */
+export function withBooleanParam(
+  query: Record<string, unknown>,
+  url: URL,
+  name: string,
+): Record<string, unknown> {
+  const value = url.searchParams.get(name);
+  if (value === null) return query;
+  const text = value.trim().toLowerCase();
+  if (text === "true" || text === "1") return { ...query, [name]: true };
+  if (text === "false" || text === "0" || text === "") return { ...query, [name]: false };
+  return query;
+}
+
 /** Query strings carry text; the list's page and page size are numbers. */
 function listQuery(url: URL): Record<string, unknown> {
   const query: Record<string, unknown> = Object.fromEntries(url.searchParams);
@@ -24,7 +42,7 @@ function listQuery(url: URL): Record<string, unknown> {
     const value = url.searchParams.get(key);
     if (value !== null && value.trim() !== "") query[key] = Number(value);
   }
-  return query;
+  return withBooleanParam(query, url, "showInactive");
 }
 
 /** GET /api/v1/cluster/?page=&pageSize=&sort=&direction=&search= — the clusters the caller may see. */
@@ -110,4 +128,22 @@ export const clusterMetricsRest = restHandler({ roles }, ({ db, user, params, re
     clusterId: clusterIdOrNotFound(params.id),
     range: new URL(request.url).searchParams.get("range") ?? undefined,
   }),
+);
+
+/**
+ * POST /api/v1/cluster/{id}/drain/ — cordon the cluster and migrate every
+ * instance on it away; 200 with the drain's progress. Again: retries what is left.
+ */
+export const drainClusterRest = restHandler({ roles }, ({ db, user, params }) =>
+  drainCluster({ db, user }, clusterIdOrNotFound(params.id)),
+);
+
+/** GET /api/v1/cluster/{id}/drain/ — the drain's progress. */
+export const clusterDrainStatusRest = restHandler({ roles }, ({ db, user, params }) =>
+  clusterDrainStatus({ db, user }, clusterIdOrNotFound(params.id)),
+);
+
+/** POST /api/v1/cluster/{id}/uncordon/ — the cluster takes placements again; 200 with the cluster. */
+export const uncordonClusterRest = restHandler({ roles }, ({ db, user, params }) =>
+  uncordonCluster({ db, user }, clusterIdOrNotFound(params.id)),
 );

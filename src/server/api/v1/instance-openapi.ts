@@ -198,6 +198,12 @@ export function instanceComponents(): JsonObject {
 function listParameters(): JsonObject[] {
   return listQueryParameters(instanceListQuery.shape, {
     workloadId: { type: "integer", minimum: 1, description: "Only this workload's instances." },
+    showInactive: {
+      type: "boolean",
+      default: false,
+      description:
+        "Also list DELETED instances (left out by default, unless `status=DELETED` asks for them).",
+    },
   });
 }
 

@@ -129,7 +129,9 @@ function listParameters(): JsonObject[] {
     schema:
       name === "pageSize"
         ? { type: "integer", enum: [...PAGE_SIZES], default: 10 }
-        : tidy(z.toJSONSchema(schema, { target: "draft-2020-12", io: "input" })),
+        : name === "showInactive"
+          ? { type: "boolean", default: false, description: "Also list archived workloads." }
+          : tidy(z.toJSONSchema(schema, { target: "draft-2020-12", io: "input" })),
   }));
 }
 
@@ -321,6 +323,38 @@ export function openApiDocument(): JsonObject {
             "200": { description: "The workload with its approval.", content: json(ref("Workload")) },
             ...ID_ERRORS,
             "403": errorResponse("Only a NEMO admin can decide this."),
+          },
+        },
+      },
+      "/api/v1/workload/{id}/archive/": {
+        parameters: [idParameter],
+        post: {
+          tags: ["workload"],
+          operationId: "archiveWorkload",
+          summary: "Archive an accepted workload",
+          description:
+            "Hides an ACCEPTED workload whose instances are all DELETED: lists leave it out unless " +
+            "`showInactive=true`, and it takes no new instances (409) until unarchived. No request body.",
+          responses: {
+            "200": {
+              description: "The archived workload (`archivedAt` set).",
+              content: json(ref("Workload")),
+            },
+            ...ID_ERRORS,
+            "409": errorResponse("The workload is PENDING, or some of its instances are not deleted."),
+          },
+        },
+      },
+      "/api/v1/workload/{id}/unarchive/": {
+        parameters: [idParameter],
+        post: {
+          tags: ["workload"],
+          operationId: "unarchiveWorkload",
+          summary: "Unarchive a workload",
+          description: "The workload is listed and takes instances again. No request body.",
+          responses: {
+            "200": { description: "The workload (`archivedAt` null).", content: json(ref("Workload")) },
+            ...ID_ERRORS,
           },
         },
       },

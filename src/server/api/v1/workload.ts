@@ -8,6 +8,8 @@ import { Role } from "@/common/roles";
 import { DomainError } from "@/server/errors";
 import { created, restHandler, RestError } from "@/server/api/rest";
 import {
+  archiveWorkload,
+  unarchiveWorkload,
   ARCHIVE_FIELD,
   CHART_ARCHIVE_LIMITS,
   clusterScopedApprovalSchema,
@@ -178,4 +180,14 @@ export const templateWorkloadRest = restHandler(
     }
     return outcome;
   },
+);
+
+/** POST /api/v1/workload/{id}/archive/ — archive an accepted workload without live instances (409 otherwise). */
+export const archiveWorkloadRest = restHandler({ roles }, ({ db, user, params }) =>
+  archiveWorkload({ db, user }, params.id),
+);
+
+/** POST /api/v1/workload/{id}/unarchive/ — the workload is listed and takes instances again. */
+export const unarchiveWorkloadRest = restHandler({ roles }, ({ db, user, params }) =>
+  unarchiveWorkload({ db, user }, params.id),
 );

@@ -1,0 +1,270 @@
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Role } from "@/common/roles";
+import type { SessionUser } from "@/server/auth/session";
+import { OutboxRelay, productTopology, type Bus, type TransactionClient } from "@/server/bus";
+import { clusterCandidates, driverFor } from "@/server/clusters";
+import { createDb, type Db } from "@/server/db/client";
+import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
+import { seedDemo } from "@/server/demo/seed";
+import { DomainError } from "@/server/errors";
+import { createInstance, handleInstanceRun } from "@/server/instances";
+import { createIntent } from "@/server/intents/commands";
+import { logger } from "@/server/logger";
+import { decidePlacement } from "@/server/placement";
+import { captureLogs, createTestBus, testId, waitFor } from "@/server/testing/bus";
+import { makeUser, uniq } from "@/server/testing/factories";
+import { databaseUrlFor, runId } from "@/server/testing/services";
+import { createWorkload, uploadChart } from "@/server/workloads";
+import { packChartDirectory } from "@/server/workloads/tar-writer";
+import {
+  clusterDrainStatus,
+  consumeIntentNotifications,
+  consumeMigrationCompletions,
+  drainCluster,
+  IbmcAgents,
+  listMigrations,
+  runMigrationWatchdog,
+  uncordonCluster,
+  type ClusterDrainStatus,
+  type MigrationRuntimeDeps,
+} from "./index";
+
+// Cluster drain on the simulated demo continuum, with the whole migration
+// pipeline running in this process (controller, agents, completion, relay,
+// watchdog) against the real broker and a database of its own.
+const url = databaseUrlFor(`nemo_drain_${runId()}`);
+const prefix = `${process.env.AMQP_PREFIX ?? ""}${testId()}.`;
+const { logger: log } = captureLogs();
+
+let db: Db;
+let bus: Bus;
+let relay: OutboxRelay;
+let agents: IbmcAgents;
+let deps: MigrationRuntimeDeps;
+let admin: SessionUser;
+let provider: SessionUser;
+let demoInfra: SessionUser;
+let otherInfra: SessionUser;
+let workloadId: number;
+let watchdogRunning = true;
+let watchdog: Promise<void>;
+
+const as = (user: SessionUser) => ({ db, user, log });
+
+beforeAll(async () => {
+  await ensureDatabase(url);
+  await applyMigrations(url);
+  db = createDb(url);
+  await seedDemo(db);
+  // Out of the running, as in the migration tests: the drains below choose among the other four.
+  await db.cluster.update({
+    where: { name: "nemo-smart-farming" },
+    data: { status: "ERROR", statusReason: "Status: Unknown" },
+  });
+  admin = await makeUser(db, [Role.NEMO_ADMIN]);
+  provider = await makeUser(db, [Role.SERVICE_PROVIDER]);
+  otherInfra = await makeUser(db, [Role.INFRASTRUCTURE_PROVIDER]);
+  const infraRow = await db.user.findFirstOrThrow({
+    where: { roles: { has: Role.INFRASTRUCTURE_PROVIDER }, clusters: { some: { name: "dev-onelab" } } },
+  });
+  demoInfra = { ...infraRow, displayName: infraRow.displayName ?? infraRow.username, email: null };
+  const workload = await createWorkload(as(provider), {
+    name: uniq("shop"),
+    version: "1.0.0",
+    supportedIntents: ["Availability"],
+  });
+  await uploadChart(
+    as(provider),
+    workload.id,
+    await packChartDirectory(path.resolve("src/server/charts/conformance-data/helm/create/mychart")),
+  );
+  workloadId = workload.id;
+
+  bus = await createTestBus(db, { prefix, topology: productTopology });
+  relay = new OutboxRelay({ db, bus, pollMs: 200, listen: { databaseUrl: url } });
+  relay.start();
+  deps = { db, bus, log, stepTimeoutMs: 30_000, pollMs: 100 };
+  await consumeIntentNotifications(deps);
+  await consumeMigrationCompletions(deps);
+  agents = new IbmcAgents(deps);
+  await agents.rescan();
+  watchdog = (async () => {
+    while (watchdogRunning) {
+      await runMigrationWatchdog(deps).catch((error: unknown) => logger.error({ err: error }, "watchdog"));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  })();
+}, 120_000);
+
+afterAll(async () => {
+  watchdogRunning = false;
+  await watchdog;
+  await relay.stop();
+  await bus.close({ graceMs: 2_000 });
+  await db.$disconnect();
+  await dropDatabase(url);
+}, 60_000);
+
+/** An instance deployed on `cluster` (proposed) by the orchestrator's own handler. */
+async function deployedOn(cluster: string, release = uniq("web")) {
+  const created = await createInstance(as(provider), {
+    workloadId,
+    releaseName: release,
+    clusterName: cluster,
+  });
+  await db.$transaction((tx: TransactionClient) =>
+    handleInstanceRun(
+      tx,
+      { workload_id: created.id, status: "deploy" },
+      { db, log: logger, attempt: 1, maxAttempts: 5 },
+    ),
+  );
+  const row = await db.workloadInstance.findUniqueOrThrow({
+    where: { id: created.id },
+    include: { cluster: true },
+  });
+  expect(row.status).toBe("DEPLOYED");
+  expect(row.cluster?.name).toBe(cluster);
+  return row;
+}
+
+async function clusterId(name: string): Promise<string> {
+  return (await db.cluster.findUniqueOrThrow({ where: { name }, select: { id: true } })).id;
+}
+
+/** Waits until no migration of the drain is in flight, and returns its progress then. */
+async function settledDrain(user: SessionUser, id: string): Promise<ClusterDrainStatus> {
+  let status = await clusterDrainStatus(as(user), id);
+  await waitFor(
+    async () => {
+      status = await clusterDrainStatus(as(user), id);
+      return status.instances.every((i) => i.state !== "migrating");
+    },
+    60_000,
+    "the drain's migrations to end",
+  );
+  return status;
+}
+
+async function domainError(promise: Promise<unknown>): Promise<DomainError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DomainError);
+  return error as DomainError;
+}
+
+/** Where a placement with no intents would go, and why `cluster` was left out (null: it was not). */
+async function placementSeen(cluster: string) {
+  const decision = decidePlacement(await clusterCandidates(db), {
+    requests: { cpuMillicores: 0, memoryBytes: 0 },
+    targets: [],
+  });
+  return {
+    winner: decision.winner,
+    filtered: decision.filtered.find((f) => f.cluster === cluster) ?? null,
+  };
+}
+
+describe("cluster drain", () => {
+  it("cordons the cluster and moves every instance off it through the migration protocol", async () => {
+    const first = await deployedOn("dev-onelab");
+    const second = await deployedOn("dev-onelab");
+    const id = await clusterId("dev-onelab");
+
+    const started = await drainCluster(as(demoInfra), id);
+    expect(started).toMatchObject({ cluster: "dev-onelab", cordoned: true, drainedBy: demoInfra.username });
+    expect(started.total).toBe(2);
+    expect(started.instances.map((i) => i.state).sort()).toEqual(["migrating", "migrating"]);
+
+    const status = await settledDrain(demoInfra, id);
+    expect(status).toMatchObject({ total: 2, moved: 2, remaining: 0, done: true });
+    expect(status.instances.map((i) => i.id).sort()).toEqual([first.id, second.id].sort());
+    for (const instance of [first, second]) {
+      const row = await db.workloadInstance.findUniqueOrThrow({
+        where: { id: instance.id },
+        include: { cluster: true },
+      });
+      expect(row.status).toBe("DEPLOYED");
+      expect(row.cluster?.name).not.toBe("dev-onelab");
+      const onSource = await driverFor(
+        db,
+        await db.cluster.findUniqueOrThrow({ where: { name: "dev-onelab" } }),
+      ).deploymentTree(instance.namespace);
+      expect(onSource.nodes).toHaveLength(0);
+    }
+    // The same entry as "Migrate now", saying why.
+    const rows = await listMigrations(as(admin), { instanceId: first.id });
+    expect(rows.items[0]).toMatchObject({ state: "COMPLETED", sourceCluster: "dev-onelab" });
+    expect(rows.items[0]?.trigger?.summary).toBe(`Cluster dev-onelab drained by ${demoInfra.username}`);
+    expect(rows.items[0]?.requestedBy).toBe(demoInfra.username);
+
+    await uncordonCluster(as(demoInfra), id);
+  }, 120_000);
+
+  it("leaves an instance no other cluster can take where it is, and says why", async () => {
+    // Only staging-onelab offers more than 99 % availability.
+    const instance = await deployedOn("staging-onelab");
+    await createIntent(as(provider), {
+      source: "form",
+      instanceId: instance.id,
+      intentType: "Availability",
+      targets: [{ targetName: "availability", targetCondition: "IS_GREATER_THAN", targetValue: 99 }],
+    });
+    const id = await clusterId("staging-onelab");
+
+    await drainCluster(as(admin), id);
+    const status = await settledDrain(admin, id);
+    const entry = status.instances.find((i) => i.id === instance.id);
+    expect(entry).toMatchObject({ state: "stuck", cluster: null });
+    expect(entry?.reason).toMatch(/availability/i);
+    expect(entry?.reason).toContain("highest availability offered: 95 %");
+    expect(status.done).toBe(false);
+    const row = await db.workloadInstance.findUniqueOrThrow({
+      where: { id: instance.id },
+      include: { cluster: true },
+    });
+    expect(row.status).toBe("DEPLOYED");
+    expect(row.cluster?.name).toBe("staging-onelab");
+    expect(await db.migration.count({ where: { instanceId: instance.id } })).toBe(0);
+
+    await uncordonCluster(as(admin), id);
+  }, 120_000);
+
+  it("gives a cordoned cluster no placements until it is uncordoned", async () => {
+    const id = await clusterId("k3s-onelab");
+    expect((await placementSeen("k3s-onelab")).filtered).toBeNull();
+
+    await drainCluster(as(demoInfra), id);
+    const cordoned = await placementSeen("k3s-onelab");
+    expect(cordoned.winner).not.toBe("k3s-onelab");
+    expect(cordoned.filtered).toMatchObject({ plugin: "Cordoned", reason: "ClusterCordoned" });
+    expect(cordoned.filtered?.message).toContain("cordoned");
+    // Pinned there, an instance fails with that reason rather than landing on it.
+    const candidates = await clusterCandidates(db);
+    const pinned = decidePlacement(candidates, {
+      requests: { cpuMillicores: 0, memoryBytes: 0 },
+      targets: [],
+      proposedCluster: "k3s-onelab",
+    });
+    expect(pinned.winner).toBeNull();
+
+    const summary = await uncordonCluster(as(demoInfra), id);
+    expect(summary).toMatchObject({ cordoned: false, drainStartedAt: null, drainedBy: null });
+    expect((await placementSeen("k3s-onelab")).filtered).toBeNull();
+    expect((await clusterDrainStatus(as(demoInfra), id)).cordoned).toBe(false);
+  }, 60_000);
+
+  it("lets only the cluster's provider or an admin drain, uncordon or watch it", async () => {
+    const id = await clusterId("pro-onelab");
+    expect((await domainError(drainCluster(as(otherInfra), id))).kind).toBe("not_found");
+    expect((await domainError(uncordonCluster(as(otherInfra), id))).kind).toBe("not_found");
+    expect((await domainError(clusterDrainStatus(as(otherInfra), id))).kind).toBe("not_found");
+    expect((await domainError(drainCluster(as(provider), id))).kind).toBe("forbidden");
+    expect((await domainError(drainCluster(as(demoInfra), "not-a-uuid"))).kind).toBe("not_found");
+    const row = await db.cluster.findUniqueOrThrow({ where: { id } });
+    expect(row.cordoned).toBe(false);
+  }, 30_000);
+});
