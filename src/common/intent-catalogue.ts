@@ -30,6 +30,12 @@ export interface IntentTarget {
   min?: number;
   max?: number;
   conditions: readonly Condition[];
+  /**
+   * The condition a new target row starts with, and the one an instance's
+   * intent template gets when it names none: what people mean by the target
+   * ("availability 99 %" is "at least 99 %", a usage bound is "at most").
+   */
+  defaultCondition: Condition;
 }
 
 export interface IntentType {
@@ -45,6 +51,9 @@ const AT_LEAST: readonly Condition[] = [
   "IS_EQUAL_TO",
   "IS_WITHIN_RANGE",
 ];
+const AT_LEAST_DEFAULT: Condition = "IS_EQUAL_TO_OR_GREATER_THAN";
+/** Usage targets are usually ceilings. */
+const EITHER_WAY_DEFAULT: Condition = "IS_EQUAL_TO_OR_LESS_THAN";
 /** Measured usage can be bounded from either side ("cpuUsage IS_GREATER_THAN 2": the instance does work). */
 const EITHER_WAY: readonly Condition[] = [
   "IS_GREATER_THAN",
@@ -64,6 +73,7 @@ const percent = (name: string, label: string, conditions: readonly Condition[]):
   min: 0,
   max: 100,
   conditions,
+  defaultCondition: conditions === AT_LEAST ? AT_LEAST_DEFAULT : EITHER_WAY_DEFAULT,
 });
 
 export const INTENT_TYPES = [
@@ -91,6 +101,7 @@ export const INTENT_TYPES = [
         unit: "millicores",
         min: 0,
         conditions: EITHER_WAY,
+        defaultCondition: EITHER_WAY_DEFAULT,
       },
       {
         name: "ramUsage",
@@ -99,6 +110,7 @@ export const INTENT_TYPES = [
         unit: "MiB",
         min: 0,
         conditions: EITHER_WAY,
+        defaultCondition: EITHER_WAY_DEFAULT,
       },
       {
         name: "diskUsage",
@@ -107,6 +119,7 @@ export const INTENT_TYPES = [
         unit: "GB",
         min: 0,
         conditions: EITHER_WAY,
+        defaultCondition: EITHER_WAY_DEFAULT,
       },
     ],
   },
@@ -115,8 +128,24 @@ export const INTENT_TYPES = [
     label: "Machine learning",
     description: "Place the instance where it gets GPUs and enough video memory.",
     targets: [
-      { name: "gpu", label: "GPUs", valueType: "number", unit: "GPUs", min: 0, conditions: AT_LEAST },
-      { name: "vram", label: "Video memory", valueType: "number", unit: "GB", min: 0, conditions: AT_LEAST },
+      {
+        name: "gpu",
+        label: "GPUs",
+        valueType: "number",
+        unit: "GPUs",
+        min: 0,
+        conditions: AT_LEAST,
+        defaultCondition: AT_LEAST_DEFAULT,
+      },
+      {
+        name: "vram",
+        label: "Video memory",
+        valueType: "number",
+        unit: "GB",
+        min: 0,
+        conditions: AT_LEAST,
+        defaultCondition: AT_LEAST_DEFAULT,
+      },
     ],
   },
   {
@@ -132,6 +161,7 @@ export const INTENT_TYPES = [
         unit: "kWh",
         min: 0,
         conditions: EITHER_WAY,
+        defaultCondition: EITHER_WAY_DEFAULT,
       },
       percent("GreenEnergyConsumptionRate", "Green energy consumption rate", AT_LEAST),
     ],
@@ -147,6 +177,7 @@ export const INTENT_TYPES = [
         valueType: "boolean",
         unit: null,
         conditions: ["IS_EQUAL_TO"],
+        defaultCondition: "IS_EQUAL_TO",
       },
     ],
   },
@@ -161,6 +192,44 @@ export const intentTypeNameSchema = z.enum(INTENT_TYPE_NAMES, {
     `Unknown intent type${typeof issue.input === "string" ? ` "${issue.input}"` : ""}: use one of ${INTENT_TYPE_NAMES.join(", ")}.`,
 });
 
+/** The condition a target of that intent type starts with (its catalogue default), or undefined for an unknown target. */
+export function defaultConditionOf(typeName: string, targetName: string): Condition | undefined {
+  return intentType(typeName)?.targets.find((t) => t.name === targetName)?.defaultCondition;
+}
+
 export function intentType(name: string): IntentType | undefined {
   return INTENT_TYPES.find((t) => t.type === name);
+}
+
+/**
+ * What an intent that leaves them out gets (TS 28.312 makes them optional in
+ * a document a person writes): evaluated every minute, lowest priority first,
+ * active from the moment it is stored. The console's form writes the same.
+ */
+export const INTENT_DEFAULTS = {
+  intentAdminState: "ACTIVATED",
+  intentPriority: 1,
+  /** Seconds between two evaluations. */
+  observationPeriod: 60,
+} as const;
+
+/**
+ * An intent type as people read it: the catalogue's display name ("Green
+ * energy"); a name the catalogue does not know (an old row) as it is. Every
+ * view shows a type through this, with {@link intentTypeSecondary} beside it.
+ */
+export function intentTypeDisplayName(name: string): string {
+  return intentType(name)?.label ?? name;
+}
+
+/** The 3GPP / catalogue name shown as the secondary label, or undefined when the display name is the same. */
+export function intentTypeSecondary(name: string): string | undefined {
+  const display = intentTypeDisplayName(name);
+  return display === name ? undefined : name;
+}
+
+/** One line of text: "Green energy (GreenEnergy)", "Availability" — for titles, messages, menus. */
+export function intentTypeLabel(name: string): string {
+  const secondary = intentTypeSecondary(name);
+  return secondary ? `${intentTypeDisplayName(name)} (${secondary})` : name;
 }

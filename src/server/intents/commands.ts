@@ -41,7 +41,14 @@ import {
 } from "./queries";
 import { recordReport } from "./record-report";
 import { lifecycleReport, storedTargetResults, type IntentReportDraft } from "./report";
-import { intentToYaml, parseIntentYaml, restoreSecrets, yamlLineOf } from "./yaml";
+import {
+  describeIntentIssue,
+  intentToYaml,
+  parseIntentYaml,
+  placeInYaml,
+  restoreSecrets,
+  yamlLineOf,
+} from "./yaml";
 
 /**
  * Intent management: create an intent from the form, a YAML upload
@@ -220,17 +227,16 @@ interface Imported {
  */
 function importIntent(text: string, format: "yaml" | "json"): Imported {
   const parsed = parseIntentYaml(text);
-  // JSON is YAML: one parser gives both formats the variant spelling and the
+  // JSON is YAML: one parser gives both formats the variant spellings and the
   // secret handling; lines only mean something for YAML text.
   const place = (problem: Problem): Problem =>
     format === "yaml" ? problem : { field: problem.field, message: problem.message };
   const what = format === "yaml" ? "intent YAML" : "intent";
   const fail = (problems: Problem[]): never => {
     const first = problems[0];
-    const at = first ? `${first.line !== undefined ? `line ${first.line}: ` : ""}${first.field ?? ""}: ` : "";
     throw new DomainError(
       "invalid",
-      `The ${what} is invalid: ${at}${first?.message ?? "unknown problem"}`,
+      `The ${what} is invalid: ${first ? describeIntentIssue(first) : "unknown problem"}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""}`,
       first?.field,
       problems,
     );
@@ -248,12 +254,7 @@ function importIntent(text: string, format: "yaml" | "json"): Imported {
   }
   const problems = checkImportedIntent(parsed.intent);
   if (problems.length > 0) {
-    return fail(
-      problems.map((problem) => {
-        const line = format === "yaml" ? yamlLineOf(text, problem.path) : undefined;
-        return { field: problem.field, message: problem.message, ...(line !== undefined ? { line } : {}) };
-      }),
-    );
+    return fail(problems.map((problem) => place(placeInYaml(text, problem.path, problem.message))));
   }
   return { intent: parsed.intent, secrets: parsed.secrets };
 }

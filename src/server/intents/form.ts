@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { conditionSchema, type ConditionValue } from "@/server/placement";
 import {
+  INTENT_DEFAULTS,
   INTENT_TYPES,
   intentType,
   intentTypeNameSchema,
@@ -350,9 +351,7 @@ export function intentFromForm(id: string, instanceId: string, form: FormIntent)
     ],
     intentContexts: [workloadContext(instanceId)],
     contextSelectivity: "ALL_OF",
-    intentAdminState: "ACTIVATED",
-    intentPriority: 1,
-    observationPeriod: 60,
+    ...INTENT_DEFAULTS,
     ...(start && end
       ? { validityPeriod: { startTime: start.toISOString(), endTime: end.toISOString() } }
       : {}),
@@ -397,10 +396,16 @@ export interface ImportProblem {
   message: string;
 }
 
+/** A text value as a sentence quotes it: a plain word bare, anything else in quotes. */
+function quoted(value: unknown): string {
+  return typeof value === "string" && /^[A-Za-z][\w.-]*$/.test(value) ? value : JSON.stringify(value);
+}
+
 /**
  * An imported intent (YAML or JSON) against the catalogue: a known intent
  * type (userLabel) and, for every target, a known name, an accepted
  * condition and a value of the right type (no unit bounds, see checkTarget).
+ * Each problem a sentence naming the document's field, like the parser's.
  */
 export function checkImportedIntent(intent: Intent): ImportProblem[] {
   const type = intentType(intent.userLabel);
@@ -409,7 +414,7 @@ export function checkImportedIntent(intent: Intent): ImportProblem[] {
       {
         path: ["userLabel"],
         field: "userLabel",
-        message: `Unknown intent type "${intent.userLabel}": use one of ${INTENT_TYPES.map((t) => t.type).join(", ")}.`,
+        message: `userLabel ${quoted(intent.userLabel)} is not an intent type; use one of ${INTENT_TYPES.map((t) => t.type).join(", ")}`,
       },
     ];
   }
@@ -417,10 +422,17 @@ export function checkImportedIntent(intent: Intent): ImportProblem[] {
   intent.intentExpectations.forEach((expectation, i) => {
     expectation.expectationTargets.forEach((target, j) => {
       const found = checkTarget(type, { ...target, targetValue: target.targetValueRange }, { bounds: false });
+      const known = type.targets.find((t) => t.name === target.targetName);
       for (const problem of found) {
         const key = problem.field === "targetValue" ? "targetValueRange" : problem.field;
         const path: FieldPath = ["intentExpectations", i, "expectationTargets", j, key];
-        problems.push({ path, field: formatFieldPath(path), message: problem.message });
+        const message =
+          problem.field === "targetName"
+            ? `targetName ${quoted(target.targetName)} is not a target of ${type.label} (${type.type}); use ${type.targets.length > 2 ? "one of " : ""}${type.targets.map((t) => t.name).join(type.targets.length === 2 ? " or " : ", ")}`
+            : problem.field === "targetCondition" && known
+              ? `targetCondition ${target.targetCondition} does not apply to ${known.name}; use one of ${known.conditions.join(", ")}`
+              : `targetValueRange: ${problem.message}`;
+        problems.push({ path, field: formatFieldPath(path), message });
       }
     });
   });
@@ -430,26 +442,26 @@ export function checkImportedIntent(intent: Intent): ImportProblem[] {
 // ---------------------------------------------------------------------------
 // Templates
 
-/** A sensible first row per target, so a template validates as it is. */
-const SAMPLES: Readonly<Record<string, { condition: string; value: ConditionValue }>> = {
-  availability: { condition: "IS_GREATER_THAN", value: 99 },
-  greenEnergy: { condition: "IS_EQUAL_TO_OR_GREATER_THAN", value: 60 },
-  cpuUsage: { condition: "IS_LESS_THAN", value: 500 },
-  ramUsage: { condition: "IS_LESS_THAN", value: 512 },
-  diskUsage: { condition: "IS_LESS_THAN", value: 10 },
-  gpu: { condition: "IS_EQUAL_TO_OR_GREATER_THAN", value: 1 },
-  vram: { condition: "IS_EQUAL_TO_OR_GREATER_THAN", value: 8 },
-  CompEnergyEfficiency: { condition: "IS_GREATER_THAN", value: 80 },
-  CompEnergyConsumption: { condition: "IS_LESS_THAN", value: 900 },
-  GreenEnergyConsumptionRate: { condition: "IS_GREATER_THAN", value: 90 },
-  isolatedConnectivity: { condition: "IS_EQUAL_TO", value: "true" },
+/** A sensible first value per target (with its default condition), so a template validates as it is. */
+const SAMPLES: Readonly<Record<string, ConditionValue>> = {
+  availability: 99,
+  greenEnergy: 60,
+  cpuUsage: 500,
+  ramUsage: 512,
+  diskUsage: 10,
+  gpu: 1,
+  vram: 8,
+  CompEnergyEfficiency: 80,
+  CompEnergyConsumption: 900,
+  GreenEnergyConsumptionRate: 90,
+  isolatedConnectivity: "true",
 };
 
+/** The target's catalogue default condition (as every form starts a row) with a sample value. */
 function sampleTarget(target: IntentTarget): { condition: string; value: ConditionValue } {
   const sample = SAMPLES[target.name];
-  if (sample && (target.conditions as readonly string[]).includes(sample.condition)) return sample;
-  const condition = target.conditions[0] ?? "IS_EQUAL_TO";
-  return { condition, value: target.valueType === "boolean" ? "true" : (target.min ?? 0) };
+  const value = sample ?? (target.valueType === "boolean" ? "true" : (target.min ?? 0));
+  return { condition: target.defaultCondition, value };
 }
 
 /**
@@ -503,8 +515,6 @@ export function templateIntent(
     ],
     intentContexts: [workloadContext(instance.id)],
     contextSelectivity: "ALL_OF",
-    intentAdminState: "ACTIVATED",
-    intentPriority: 1,
-    observationPeriod: 60,
+    ...INTENT_DEFAULTS,
   });
 }

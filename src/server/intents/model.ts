@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { ADMIN_STATES } from "@/common/intent-status";
+import { INTENT_DEFAULTS } from "@/common/intent-catalogue";
+import { humanIssueMessage, unknownFieldMessage } from "@/common/human-issues";
 import { conditionSchema, conditionValueSchema, validateConditionValue } from "@/server/placement";
 
 /**
@@ -14,11 +16,12 @@ export const CONTEXT_SELECTIVITIES = ["ALL_OF", "ONE_OF", "ANY_OF"] as const;
 export { ADMIN_STATES } from "@/common/intent-status";
 export const EXPECTATION_VERBS = ["DELIVER", "ENSURE"] as const;
 
-const name = z.string().trim().min(1, { error: "must not be empty" });
+// Messages come from the one translator (common/human-issues.ts), in the document's spelling.
+const name = z.string().trim().min(1);
 
 function checkValue(condition: string, value: unknown, field: string, ctx: z.RefinementCtx): void {
   const problem = validateConditionValue(condition, value);
-  if (problem) ctx.addIssue({ code: "custom", path: [field], message: problem.message });
+  if (problem) ctx.addIssue({ code: "custom", path: [field], message: `${field}: ${problem.message}` });
 }
 
 export const contextSchema = z
@@ -53,7 +56,7 @@ export const intentExpectationSchema = z.strictObject({
   expectationId: name,
   expectationVerb: z.enum(EXPECTATION_VERBS),
   expectationObject: expectationObjectSchema,
-  expectationTargets: z.array(expectationTargetSchema).min(1, { error: "needs at least one target" }),
+  expectationTargets: z.array(expectationTargetSchema).min(1),
   expectationContexts: contexts,
 });
 export type IntentExpectation = z.infer<typeof intentExpectationSchema>;
@@ -66,7 +69,7 @@ export const validityPeriodSchema = z
   })
   .superRefine((v, ctx) => {
     if (Date.parse(v.startTime) >= Date.parse(v.endTime)) {
-      ctx.addIssue({ code: "custom", path: ["endTime"], message: "must be after startTime" });
+      ctx.addIssue({ code: "custom", path: ["endTime"], message: "endTime must be after startTime" });
     }
   });
 export type ValidityPeriod = z.infer<typeof validityPeriodSchema>;
@@ -75,13 +78,14 @@ export const intentSchema = z
   .strictObject({
     id: name,
     userLabel: name,
-    intentExpectations: z.array(intentExpectationSchema).min(1, { error: "needs at least one expectation" }),
+    intentExpectations: z.array(intentExpectationSchema).min(1),
     intentContexts: contexts,
     contextSelectivity: z.enum(CONTEXT_SELECTIVITIES).optional(),
-    intentAdminState: z.enum(ADMIN_STATES),
-    intentPriority: z.number().int().min(1).max(100),
+    // Optional in a document a person writes: the catalogue's defaults (INTENT_DEFAULTS).
+    intentAdminState: z.enum(ADMIN_STATES).default(INTENT_DEFAULTS.intentAdminState),
+    intentPriority: z.number().int().min(1).max(100).default(INTENT_DEFAULTS.intentPriority),
     /** Seconds between two evaluations of the intent. */
-    observationPeriod: z.number().int().positive(),
+    observationPeriod: z.number().int().positive().default(INTENT_DEFAULTS.observationPeriod),
     validityPeriod: validityPeriodSchema.optional(),
   })
   .superRefine((intent, ctx) => {
@@ -91,7 +95,7 @@ export const intentSchema = z
         ctx.addIssue({
           code: "custom",
           path: ["intentExpectations", i, "expectationId"],
-          message: `duplicate expectationId ${JSON.stringify(e.expectationId)}`,
+          message: `expectationId ${JSON.stringify(e.expectationId)} is already the id of another expectation`,
         });
       }
       seen.add(e.expectationId);
@@ -128,6 +132,25 @@ function toPath(path: readonly PropertyKey[]): (string | number)[] {
   return path.map((s) => (typeof s === "number" ? s : String(s)));
 }
 
+const keysOf = (schema: { shape: object }, ...variants: string[]): readonly string[] => [
+  ...Object.keys(schema.shape),
+  ...variants,
+];
+const CONTEXT_KEYS = keysOf(contextSchema);
+
+/** The fields an object at `path` may have (with the accepted variant spellings): for "did you mean …?". */
+function knownKeysAt(path: FieldPath): readonly string[] {
+  const last = [...path].reverse().find((s): s is string => typeof s === "string");
+  if (last === undefined) return keysOf(intentSchema, "intentExpectation", "intentContext");
+  if (last === "intentExpectations")
+    return keysOf(intentExpectationSchema, "expectationTarget", "expectationContext");
+  if (last === "expectationTargets")
+    return keysOf(expectationTargetSchema, "targetAttribute", "targetContext");
+  if (last === "expectationObject") return keysOf(expectationObjectSchema, "objectContext");
+  if (last === "validityPeriod") return keysOf(validityPeriodSchema);
+  return CONTEXT_KEYS;
+}
+
 /** zod issues as field-named issues; an unknown key is reported at the key itself. */
 export function issuesFromZod(error: z.ZodError): IntentIssue[] {
   const issues: IntentIssue[] = [];
@@ -136,7 +159,8 @@ export function issuesFromZod(error: z.ZodError): IntentIssue[] {
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) {
         const path = [...base, key];
-        issues.push({ path, field: formatFieldPath(path), message: `unknown field ${JSON.stringify(key)}` });
+        const message = unknownFieldMessage(key, base, knownKeysAt(base), { rootName: "the intent" });
+        issues.push({ path, field: formatFieldPath(path), message });
       }
       continue;
     }
@@ -145,9 +169,17 @@ export function issuesFromZod(error: z.ZodError): IntentIssue[] {
   return issues;
 }
 
-/** Validates untrusted data as an intent in normal form. */
-export function validateIntent(data: unknown): IntentValidation {
-  const parsed = intentSchema.safeParse(data);
+export interface ValidateIntentOptions {
+  /** Where the intent was written: its objects are "a mapping" in YAML, "an object" in JSON. */
+  document?: "yaml" | "json";
+}
+
+/** Validates untrusted data as an intent in normal form; every problem a sentence naming its field. */
+export function validateIntent(data: unknown, options: ValidateIntentOptions = {}): IntentValidation {
+  const objectWord = options.document === "yaml" ? "a mapping" : "an object";
+  const parsed = intentSchema.safeParse(data, {
+    error: (issue) => humanIssueMessage(issue, { objectWord, rootName: "the intent" }),
+  });
   return parsed.success
     ? { ok: true, intent: parsed.data }
     : { ok: false, issues: issuesFromZod(parsed.error) };

@@ -179,10 +179,12 @@ describe("parseIntentYaml", () => {
       "",
     ].join("\n");
     const result = failed(parseIntentYaml(text));
+    // The field as the document spells it: the lone mapping has no index.
     expect(result.issues[0]).toMatchObject({
-      field: "intentExpectations[0].expectationTargets[0].targetValueRange",
+      field: "intentExpectations[0].expectationTarget.targetValueRange",
       line: 13,
     });
+    expect(result.error).toBe("line 13: targetValueRange: IS_WITHIN_RANGE range [5, 1] has low > high");
   });
 
   it("reports a document that is not a mapping", () => {
@@ -198,7 +200,9 @@ describe("parseIntentYaml", () => {
       field: "intentPriority",
       line: lineOf(text, "intentPriority: 500"),
     });
-    expect(result.error).toContain(`line ${lineOf(text, "intentPriority: 500")}: intentPriority:`);
+    expect(result.error).toBe(
+      `line ${lineOf(text, "intentPriority: 500")}: intentPriority must be a whole number from 1 to 100, not 500`,
+    );
   });
 
   it("reports an unknown condition with its field path and line", () => {
@@ -217,17 +221,34 @@ describe("parseIntentYaml", () => {
     );
     const result = failed(parseIntentYaml(text));
     expect(result.issues[0]).toMatchObject({
-      field: "intentExpectations[0].expectationTargets[0].targetCondition",
+      field: "intentExpectations[0].expectationTarget[0].targetCondition",
       line: lineOf(text, "IS_BIGGER"),
     });
+    expect(result.issues[0]?.message).toMatch(
+      /^targetCondition IS_BIGGER is not a condition; use one of IS_EQUAL_TO, /,
+    );
   });
 
-  it("reports an unknown field at its key and a missing field at its parent", () => {
-    const text = ENERGY_INTENT.replace("intentPriority: 10", "intentPriorty: 10");
+  it("reports an unknown field at its key, guessing the field meant, and a missing field at its parent", () => {
+    const text = ENERGY_INTENT.replace("intentPriority: 10", "intentPriorty: 10").replace(
+      "    expectationVerb: ENSURE\n",
+      "",
+    );
     const result = failed(parseIntentYaml(text));
-    const fields = result.issues.map((i) => i.field);
-    expect(fields).toContain("intentPriority");
-    expect(result.issues.find((i) => i.field === "intentPriorty")?.line).toBe(lineOf(text, "intentPriorty"));
+    expect(result.issues).toEqual([
+      {
+        field: "intentExpectations[0].expectationVerb",
+        message: "expectationVerb is required: DELIVER or ENSURE",
+        line: lineOf(text, 'expectationId: "1"'),
+        column: 5,
+      },
+      {
+        field: "intentPriorty",
+        message: "intentPriorty is not a field of the intent; did you mean intentPriority?",
+        line: lineOf(text, "intentPriorty"),
+        column: 1,
+      },
+    ]);
   });
 
   it("reports a target value that the condition cannot judge", () => {
@@ -302,5 +323,133 @@ describe("parseIntentYaml on deep flow nesting", () => {
     expect(!result.ok && result.issues).toEqual([
       { field: "(root)", message: "nested deeper than 100 levels (maxFlowDepth)", line: 2 },
     ]);
+  });
+});
+
+/** What a person writes by hand: no admin state, priority or observation period; singular spellings. */
+const MINIMAL = `id: web-availability
+userLabel: Availability
+intentExpectation:
+  expectationId: 1
+  expectationVerb: DELIVER
+  expectationObject:
+    objectType: NEMO_WORKLOAD
+    objectInstance: ${PROTOCOL_INSTANCE}
+  expectationTarget:
+    targetName: availability
+    targetCondition: IS_EQUAL_TO_OR_GREATER_THAN
+    targetValueRange: 99
+`;
+
+/** No raw validation-library text in any message. */
+function expectHuman(messages: readonly string[]): void {
+  for (const message of messages) {
+    expect(message).not.toMatch(
+      /Invalid (input|option)|expected \w+, received|Too (small|big)|Unrecognized key/,
+    );
+  }
+}
+
+describe("parseIntentYaml on a minimal intent", () => {
+  it("fills the catalogue defaults and reads the singular spellings", () => {
+    const { intent } = ok(parseIntentYaml(MINIMAL));
+    expect(intent).toEqual({
+      id: "web-availability",
+      userLabel: "Availability",
+      intentAdminState: "ACTIVATED",
+      intentPriority: 1,
+      observationPeriod: 60,
+      intentContexts: [],
+      intentExpectations: [
+        {
+          expectationId: "1",
+          expectationVerb: "DELIVER",
+          expectationObject: {
+            objectType: "NEMO_WORKLOAD",
+            objectInstance: PROTOCOL_INSTANCE,
+            objectContexts: [],
+          },
+          expectationTargets: [
+            {
+              targetName: "availability",
+              targetCondition: "IS_EQUAL_TO_OR_GREATER_THAN",
+              targetValueRange: 99,
+              targetContexts: [],
+            },
+          ],
+          expectationContexts: [],
+        },
+      ],
+    });
+  });
+
+  it("reads the document under a top-level Intent: wrapper the same way", () => {
+    const wrapped = `Intent:\n${MINIMAL.replace(/^/gm, "  ")}`;
+    expect(ok(parseIntentYaml(wrapped)).intent).toEqual(ok(parseIntentYaml(MINIMAL)).intent);
+  });
+
+  it("reads singular intentContext, expectationContext, objectContext and targetContext, as a mapping or a list", () => {
+    const context = "{ contextAttribute: zone, contextCondition: IS_EQUAL_TO, contextValueRange: eu }";
+    const text = MINIMAL.replace("    objectInstance:", `    objectContext: ${context}\n    objectInstance:`)
+      .replace("  expectationTarget:\n", `  expectationContext:\n    - ${context}\n  expectationTarget:\n`)
+      .concat(`    targetContext: ${context}\nintentContext: ${context}\n`);
+    const { intent } = ok(parseIntentYaml(text));
+    const zone = [{ contextAttribute: "zone", contextCondition: "IS_EQUAL_TO", contextValueRange: "eu" }];
+    const [expectation] = intent.intentExpectations;
+    expect(intent.intentContexts).toEqual(zone);
+    expect(expectation?.expectationContexts).toEqual(zone);
+    expect(expectation?.expectationObject.objectContexts).toEqual(zone);
+    expect(expectation?.expectationTargets[0]?.targetContexts).toEqual(zone);
+  });
+
+  it("keeps values that are written out over the defaults", () => {
+    const text = `${MINIMAL}intentAdminState: DEACTIVATED\nintentPriority: 7\nobservationPeriod: 300\n`;
+    expect(ok(parseIntentYaml(text)).intent).toMatchObject({
+      intentAdminState: "DEACTIVATED",
+      intentPriority: 7,
+      observationPeriod: 300,
+    });
+  });
+
+  it("says an admin state left empty is required, with its choices and line", () => {
+    const text = `${MINIMAL}intentAdminState:\n`;
+    const result = failed(parseIntentYaml(text));
+    expect(result.error).toBe(
+      `line ${lineOf(text, "intentAdminState:")}: intentAdminState is required: ACTIVATED or DEACTIVATED`,
+    );
+  });
+
+  it("names a wrong condition in the document's spelling, with its line and the conditions to use", () => {
+    const text = `Intent:\n${MINIMAL.replace("IS_EQUAL_TO_OR_GREATER_THAN", "IS_SMALLER_THAN").replace(/^/gm, "  ")}`;
+    const result = failed(parseIntentYaml(text));
+    expect(result.issues).toHaveLength(1);
+    expect(result.issues[0]?.field).toBe("Intent.intentExpectation.expectationTarget.targetCondition");
+    expect(result.error).toBe(
+      `line ${lineOf(text, "IS_SMALLER_THAN")}: targetCondition IS_SMALLER_THAN is not a condition; use one of IS_EQUAL_TO, IS_LESS_THAN, IS_GREATER_THAN, IS_WITHIN_RANGE, IS_OUTSIDE_RANGE, IS_ONE_OF, IS_NOT_ONE_OF, IS_EQUAL_TO_OR_LESS_THAN, IS_EQUAL_TO_OR_GREATER_THAN, IS_ALL_OF`,
+    );
+  });
+
+  it("calls targetAttribute by its own name and every problem a sentence without validation-library text", () => {
+    const text = MINIMAL.replace("targetName: availability", "targetAttribute: 5")
+      .replace("expectationVerb: DELIVER", "expectationVerb: [DELIVER]")
+      .replace("objectType: NEMO_WORKLOAD", "objectType: ''")
+      .concat(
+        "intentPriority: high\nobservationPeriod: -5\nvalidityPeriod: { startTime: tomorrow, endTime: 2026-12-31T00:00:00Z }\n",
+      );
+    const result = failed(parseIntentYaml(text));
+    expectHuman(result.issues.map((i) => i.message));
+    const byField = Object.fromEntries(result.issues.map((i) => [i.field, i.message]));
+    expect(byField).toMatchObject({
+      "intentExpectation.expectationVerb":
+        "expectationVerb [DELIVER] is not an expectation verb; use DELIVER or ENSURE".replace(
+          "[DELIVER]",
+          "a list",
+        ),
+      "intentExpectation.expectationObject.objectType": "objectType must not be empty",
+      "intentExpectation.expectationTarget.targetAttribute": "targetAttribute must be text, not 5",
+      intentPriority: 'intentPriority must be a whole number from 1 to 100, not the text "high"',
+      observationPeriod: "observationPeriod must be a whole number greater than 0, not -5",
+      "validityPeriod.startTime": "startTime must be a date and time like 2026-12-01T00:00:00Z, not tomorrow",
+    });
   });
 });

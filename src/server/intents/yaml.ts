@@ -10,23 +10,36 @@ import {
   type IntentInput,
 } from "./model";
 import { isSecretName, REDACTED } from "@/server/secrets";
+import { lastFieldName } from "@/common/human-issues";
 
 /**
  * Intent YAML import and export (both spellings of the reference annex examples, in src/server/testing/intent-examples.ts).
  *
- * Import accepts the normal form and the variant that writes `expectationTarget`
- * with `targetAttribute`; both become the one normal form. Secret contexts
- * (an attribute named like a secret: `bearer_token`, `apiKey`, `client-secret`,
- * `PASSWORD`, …, see `isSecretName`) are lifted into a separate map and
- * replaced by {@link REDACTED}; the caller encrypts them.
+ * Import accepts what a person writes by hand as well as the normal form:
+ * - the minimal TS 28.312 intent: `intentAdminState` (ACTIVATED),
+ *   `intentPriority` and `observationPeriod` (the catalogue's INTENT_DEFAULTS)
+ *   may be left out;
+ * - the singular spellings — `intentExpectation`, `intentContext`,
+ *   `expectationTarget`, `expectationContext`, `objectContext`,
+ *   `targetContext` — each a list or one mapping, and `targetAttribute` for
+ *   `targetName`;
+ * - a top-level `Intent:` wrapper;
+ * - a number where an id is text (`expectationId: 1`).
+ * All become the one normal form. Every problem is a sentence for people
+ * (common/human-issues.ts) naming the field as the document spells it, with
+ * the line of the offending node. Secret contexts (an attribute named like a
+ * secret: `bearer_token`, `apiKey`, `client-secret`, `PASSWORD`, …, see
+ * `isSecretName`) are lifted into a separate map and replaced by
+ * {@link REDACTED}; the caller encrypts them.
  */
 
 // One marker and one predicate for every redaction in the product (secrets/redaction.ts).
 export { REDACTED };
 
 export interface IntentYamlIssue {
-  /** Field path in the normal form (`(root)` for syntax errors). */
+  /** Field path as the document spells it (`(root)` for syntax errors). */
   readonly field: string;
+  /** A sentence for people naming the field ("targetCondition IS_SMALLER_THAN is not a condition; use one of …"). */
   readonly message: string;
   /** 1-based line and column in the YAML text, when known. */
   readonly line?: number;
@@ -42,11 +55,24 @@ export type IntentYamlResult =
     }
   | { readonly ok: false; readonly error: string; readonly issues: readonly IntentYamlIssue[] };
 
-/** Keys of the variant spelling, by the normal-form key they stand for. */
-const VARIANT_KEYS: Readonly<Record<string, string>> = {
+/** The singular spelling of each list key: one mapping or a list, like the plural. */
+const SINGULAR_KEYS: Readonly<Record<string, string>> = {
+  intentExpectations: "intentExpectation",
+  intentContexts: "intentContext",
   expectationTargets: "expectationTarget",
+  expectationContexts: "expectationContext",
+  objectContexts: "objectContext",
+  targetContexts: "targetContext",
+};
+
+/** Keys of the variant spellings, by the normal-form key they stand for. */
+const VARIANT_KEYS: Readonly<Record<string, string>> = {
+  ...SINGULAR_KEYS,
   targetName: "targetAttribute",
 };
+
+/** The top-level wrapper a document may put the intent under (`Intent: {…}`). */
+const WRAPPERS = ["Intent", "intent"] as const;
 
 type Json = unknown;
 
@@ -61,66 +87,174 @@ function rename(obj: Record<string, Json>, from: string, to: string): void {
   }
 }
 
-/** Rewrites the variant spelling into the normal form, in place. */
-function normaliseVariant(data: Json): void {
-  if (!isRecord(data) || !Array.isArray(data.intentExpectations)) return;
-  for (const expectation of data.intentExpectations) {
+/** The list at `key` (or its singular spelling), a lone mapping made a one-element list. */
+function listAt(obj: Record<string, Json>, key: string): Json[] {
+  const singular = SINGULAR_KEYS[key];
+  if (singular) rename(obj, singular, key);
+  if (isRecord(obj[key])) obj[key] = [obj[key]];
+  const list = obj[key];
+  return Array.isArray(list) ? list : [];
+}
+
+/** A number written where the normal form has text (`expectationId: 1`) as that text. */
+function textOf(obj: Record<string, Json>, key: string): void {
+  const value = obj[key];
+  if (typeof value === "number" && Number.isFinite(value)) obj[key] = String(value);
+}
+
+/** Rewrites the variant and singular spellings into the normal form, in place. */
+function normaliseVariant(data: Record<string, Json>): void {
+  textOf(data, "id");
+  listAt(data, "intentContexts");
+  for (const expectation of listAt(data, "intentExpectations")) {
     if (!isRecord(expectation)) continue;
-    rename(expectation, "expectationTarget", "expectationTargets");
-    const targets = expectation.expectationTargets;
-    if (isRecord(targets)) expectation.expectationTargets = [targets];
-    if (!Array.isArray(expectation.expectationTargets)) continue;
-    for (const target of expectation.expectationTargets) {
-      if (isRecord(target)) rename(target, "targetAttribute", "targetName");
+    textOf(expectation, "expectationId");
+    listAt(expectation, "expectationContexts");
+    if (isRecord(expectation.expectationObject)) listAt(expectation.expectationObject, "objectContexts");
+    for (const target of listAt(expectation, "expectationTargets")) {
+      if (!isRecord(target)) continue;
+      rename(target, "targetAttribute", "targetName");
+      listAt(target, "targetContexts");
     }
   }
 }
 
-function child(node: Node, segment: string | number): Node | null {
+/** The document's intent: the root mapping, or the mapping under a lone `Intent:` key. */
+function unwrap(data: Record<string, Json>): { intent: Json; wrapper: string | null } {
+  const keys = Object.keys(data);
+  const wrapper = WRAPPERS.find((w) => keys.length === 1 && keys[0] === w);
+  return wrapper ? { intent: data[wrapper], wrapper } : { intent: data, wrapper: null };
+}
+
+function pairOf(node: Node, names: readonly string[]) {
+  if (!isMap(node)) return undefined;
+  for (const n of names) {
+    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === n);
+    if (pair) return { pair, name: n };
+  }
+  return undefined;
+}
+
+interface Step {
+  node: Node;
+  /** The segment as the document writes it; null when it has none (the index of a lone mapping). */
+  spelled: string | number | null;
+}
+
+function child(node: Node, segment: string | number): Step | null {
   // A single mapping written where a list is expected (`expectationTarget: {…}`) is its own element 0.
-  if (isMap(node) && segment === 0) return node;
+  if (isMap(node) && segment === 0) return { node, spelled: null };
   if (isSeq(node) && typeof segment === "number") {
     const item = node.items[segment];
-    return item && typeof item === "object" ? (item as Node) : null;
+    return item && typeof item === "object" ? { node: item as Node, spelled: segment } : null;
   }
-  if (isMap(node)) {
-    const names = [String(segment), VARIANT_KEYS[String(segment)]].filter((n): n is string => !!n);
-    for (const n of names) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === n);
-      if (pair) {
-        if (pair.value && typeof pair.value === "object") return pair.value as Node;
-        return isScalar(pair.key) ? pair.key : null;
-      }
-    }
-  }
-  return null;
+  const variant = VARIANT_KEYS[String(segment)];
+  const found = pairOf(node, [String(segment), ...(variant ? [variant] : [])]);
+  if (!found) return null;
+  const { pair, name } = found;
+  if (pair.value && typeof pair.value === "object") return { node: pair.value as Node, spelled: name };
+  return isScalar(pair.key) ? { node: pair.key, spelled: name } : null;
 }
 
-/** The node at `path`, or its deepest existing ancestor (a missing field is reported at its parent). */
-function nodeAt(root: Node | null, path: FieldPath): Node | null {
-  let node = root;
-  for (const segment of path) {
-    if (!node) break;
+interface Located {
+  /** The node at the path, or its deepest existing ancestor (a missing field is reported at its parent). */
+  node: Node | null;
+  /** The path as the document spells it (the rest of a missing path in the normal form). */
+  spelled: (string | number)[];
+}
+
+/** The root of the intent in the document: the root node, or the value of its `Intent:` wrapper. */
+function intentRoot(doc: Node | null): { node: Node | null; prefix: string[] } {
+  if (doc && isMap(doc) && doc.items.length === 1) {
+    const found = pairOf(doc, WRAPPERS);
+    if (found?.pair.value && typeof found.pair.value === "object")
+      return { node: found.pair.value as Node, prefix: [found.name] };
+  }
+  return { node: doc, prefix: [] };
+}
+
+function locate(doc: Node | null, path: FieldPath): Located {
+  const root = intentRoot(doc);
+  let node = root.node;
+  const spelled: (string | number)[] = [...root.prefix];
+  let i = 0;
+  for (; i < path.length && node; i++) {
+    const segment = path[i]!;
     const next = child(node, segment);
     if (!next) break;
-    node = next;
+    node = next.node;
+    if (next.spelled !== null) spelled.push(next.spelled);
   }
-  return node;
+  spelled.push(...path.slice(i));
+  return { node, spelled };
 }
 
 /** The key node of the last segment, for unknown fields. */
-function keyNodeAt(root: Node | null, path: FieldPath): Node | null {
-  const parent = nodeAt(root, path.slice(0, -1));
+function keyNodeAt(doc: Node | null, path: FieldPath): Node | null {
+  const parent = locate(doc, path.slice(0, -1)).node;
   const last = path[path.length - 1];
-  if (!parent || !isMap(parent) || last === undefined) return null;
-  const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(last));
-  return pair && isScalar(pair.key) ? pair.key : null;
+  if (!parent || last === undefined) return null;
+  const found = pairOf(parent, [String(last)]);
+  return found && isScalar(found.pair.key) ? found.pair.key : null;
+}
+
+/** The message with its leading normal-form name in the document's spelling. */
+function respell(message: string, path: FieldPath, spelled: FieldPath): string {
+  const normal = lastFieldName(path);
+  const own = lastFieldName(spelled);
+  return normal && own && normal !== own && message.startsWith(normal)
+    ? own + message.slice(normal.length)
+    : message;
+}
+
+/** Where a field is in a YAML text, as its line and its path in the document's spelling. */
+export interface YamlPlace {
+  line?: number;
+  /** The field path as the document spells it. */
+  field: string;
+  /** `message` with the field's name in the document's spelling. */
+  message: string;
+}
+
+/**
+ * The line of the field at `path` (normal-form segments; the variant and
+ * singular spellings and the wrapper are followed), or of its deepest existing
+ * ancestor, its path as the document spells it, and `message` in that
+ * spelling. For problems found after parsing (a target the catalogue does not
+ * know), so they read and point like the parser's own.
+ */
+export function placeInYaml(text: string, path: FieldPath, message: string): YamlPlace {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  if (doc.errors.length > 0) return { field: formatFieldPath(path), message };
+  const { node, spelled } = locate(doc.contents, path);
+  const line = node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+  return {
+    ...(line !== undefined ? { line } : {}),
+    field: formatFieldPath(spelled),
+    message: respell(message, path, spelled),
+  };
+}
+
+/** Everything before the field's own name: "intentExpectations[0].expectationTargets[1]" of "….targetCondition". */
+function parentOf(field: string): string {
+  const dot = field.lastIndexOf(".");
+  return dot < 0 ? "" : field.slice(0, dot);
+}
+
+/**
+ * One problem as a line of text: "line 7: targetCondition IS_SMALLER_THAN is
+ * not a condition; use one of …"; without a line (JSON), the path of the
+ * field's parent instead ("intentExpectations[0].expectationTargets[1]: …").
+ */
+export function describeIntentIssue(issue: { line?: number; field?: string; message: string }): string {
+  if (issue.line !== undefined) return `line ${issue.line}: ${issue.message}`;
+  const parent = issue.field && issue.field !== "(root)" ? parentOf(issue.field) : "";
+  return parent ? `${parent}: ${issue.message}` : issue.message;
 }
 
 function describe(issues: readonly IntentYamlIssue[]): string {
-  return issues
-    .map((i) => `${i.line === undefined ? "" : `line ${i.line}: `}${i.field}: ${i.message}`)
-    .join("\n");
+  return issues.map(describeIntentIssue).join("\n");
 }
 
 function failure(issues: IntentYamlIssue[]): IntentYamlResult {
@@ -206,28 +340,42 @@ export function parseIntentYaml(text: string): IntentYamlResult {
       doc.errors.map((e) => {
         const pos = e.linePos?.[0];
         const first = e.message.split("\n")[0] ?? e.message;
-        const message = first.replace(/ at line \d+, column \d+:?$/, "");
+        const message = `the YAML does not parse: ${first.replace(/ at line \d+, column \d+:?$/, "")}`;
         return { field: "(root)", message, line: pos?.line, column: pos?.col };
       }),
     );
   }
-  const data: Json = doc.toJS({ maxAliasCount: 100 });
   const root = doc.contents as Node | null;
-  if (!isRecord(data)) {
-    const pos = root?.range ? lineCounter.linePos(root.range[0]) : { line: 1, col: 1 };
+  const notAMapping = (node: Node | null): IntentYamlResult => {
+    const pos = node?.range ? lineCounter.linePos(node.range[0]) : { line: 1, col: 1 };
     return failure([
-      { field: "(root)", message: "an intent must be a YAML mapping", line: pos.line, column: pos.col },
+      {
+        field: "(root)",
+        message: "an intent must be a YAML mapping (id: …, userLabel: …, intentExpectations: …)",
+        line: pos.line,
+        column: pos.col,
+      },
     ]);
-  }
+  };
+  const whole: Json = doc.toJS({ maxAliasCount: 100 });
+  if (!isRecord(whole)) return notAMapping(root);
+  const data = unwrap(whole).intent;
+  if (!isRecord(data)) return notAMapping(intentRoot(root).node);
   normaliseVariant(data);
-  const validation = validateIntent(data);
+  const validation = validateIntent(data, { document: "yaml" });
   if (!validation.ok) {
     return failure(
       validation.issues.map((issue) => {
-        const unknown = issue.message.startsWith("unknown field");
-        const node = (unknown ? keyNodeAt(root, issue.path) : null) ?? nodeAt(root, issue.path);
+        const unknown = issue.path.length > 0 && / is not a field of /.test(issue.message);
+        const { node: found, spelled } = locate(root, issue.path);
+        const node = (unknown ? keyNodeAt(root, issue.path) : null) ?? found;
         const pos = node?.range ? lineCounter.linePos(node.range[0]) : undefined;
-        return { field: issue.field, message: issue.message, line: pos?.line, column: pos?.col };
+        return {
+          field: formatFieldPath(spelled),
+          message: respell(issue.message, issue.path, spelled),
+          line: pos?.line,
+          column: pos?.col,
+        };
       }),
     );
   }
@@ -236,17 +384,11 @@ export function parseIntentYaml(text: string): IntentYamlResult {
 }
 
 /**
- * The 1-based line of the field at `path` (normal-form segments; the variant
- * spelling is followed too), or of its deepest existing ancestor; undefined
- * when the text does not parse. For problems found after parsing (a target the
- * catalogue does not know), so they point at a line like the parser's own.
+ * The 1-based line of the field at `path` (see {@link placeInYaml}); undefined
+ * when the text does not parse.
  */
 export function yamlLineOf(text: string, path: FieldPath): number | undefined {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
-  if (doc.errors.length > 0) return undefined;
-  const node = nodeAt(doc.contents, path);
-  return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+  return placeInYaml(text, path, "").line;
 }
 
 /** Exports an intent in normal form as YAML; {@link parseIntentYaml} reads it back unchanged. */
