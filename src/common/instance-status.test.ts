@@ -3,7 +3,9 @@ import { InstanceStatus } from "@/generated/prisma/enums";
 import {
   INSTANCE_STATUSES,
   INSTANCE_TRANSITIONS,
+  isChangeable,
   isDeletable,
+  isRetryable,
   isTransitional,
   ON_CLUSTER_STATUSES,
 } from "./instance-status";
@@ -31,6 +33,13 @@ describe("instance statuses", () => {
 
   it("lets a user delete an instance only when nothing is moving it", () => {
     expect(INSTANCE_STATUSES.filter(isDeletable)).toEqual(["CREATED", "RENDERED", "DEPLOYED", "FAILED"]);
+  });
+
+  it("retries only a FAILED instance, and changes only a DEPLOYED one, both through legal moves", () => {
+    expect(INSTANCE_STATUSES.filter(isRetryable)).toEqual(["FAILED"]);
+    expect(INSTANCE_STATUSES.filter(isChangeable)).toEqual(["DEPLOYED"]);
+    expect(INSTANCE_TRANSITIONS.FAILED).toContain("RENDERED");
+    expect(INSTANCE_TRANSITIONS.DEPLOYED).toContain("DEPLOYING");
   });
 
   it("keeps views polling while the orchestrator works, and counts on-cluster instances", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { conditionSchema } from "@/server/placement";
-import { CONDITIONS, INTENT_TYPES } from "./intent-catalogue";
+import { CONDITIONS, defaultConditionOf, INTENT_TYPES } from "./intent-catalogue";
 
 describe("the intent type catalogue", () => {
   it("offers only conditions the evaluator and the placement engine understand", () => {
@@ -26,5 +26,19 @@ describe("the intent type catalogue", () => {
         "cloud_continuum",
       ]),
     );
+  });
+});
+
+describe("default conditions (issue 13)", () => {
+  it("start every target with a condition it accepts: at least for levels, at most for usage", () => {
+    for (const type of INTENT_TYPES) {
+      for (const target of type.targets) {
+        expect(target.conditions as readonly string[]).toContain(target.defaultCondition);
+      }
+    }
+    expect(defaultConditionOf("Availability", "availability")).toBe("IS_EQUAL_TO_OR_GREATER_THAN");
+    expect(defaultConditionOf("GreenEnergy", "greenEnergy")).toBe("IS_EQUAL_TO_OR_GREATER_THAN");
+    expect(defaultConditionOf("DeliverComputingWorkload", "cpuUsage")).toBe("IS_EQUAL_TO_OR_LESS_THAN");
+    expect(defaultConditionOf("Availability", "speed")).toBeUndefined();
   });
 });

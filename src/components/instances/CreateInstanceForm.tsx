@@ -6,6 +6,7 @@ import AlertTitle from "@mui/material/AlertTitle";
 import Box from "@mui/material/Box";
 import Chip from "@mui/material/Chip";
 import Divider from "@mui/material/Divider";
+import Checkbox from "@mui/material/Checkbox";
 import FormControlLabel from "@mui/material/FormControlLabel";
 import FormGroup from "@mui/material/FormGroup";
 import FormHelperText from "@mui/material/FormHelperText";
@@ -47,11 +48,13 @@ import type { RouterInputs } from "@/trpc/types";
 import { YamlEditor } from "./YamlEditor";
 
 type CreateInput = RouterInputs["instance"]["create"];
-type Condition = NonNullable<CreateInput["intent"]>["targets"][number]["targetCondition"];
+type Condition = NonNullable<NonNullable<CreateInput["intent"]>["targets"][number]["targetCondition"]>;
 
 interface Draft {
   releaseName: string;
   clusterName: string;
+  /** Only the proposed cluster may take the instance (otherwise it is a preference). */
+  pinProposedCluster: boolean;
   valuesOverride: string;
   includeCrds: boolean;
   isUpgrade: boolean;
@@ -66,6 +69,7 @@ interface Draft {
 const EMPTY: Draft = {
   releaseName: "",
   clusterName: "",
+  pinProposedCluster: false,
   valuesOverride: "",
   includeCrds: false,
   isUpgrade: false,
@@ -262,7 +266,9 @@ export function CreateInstanceForm({
       includeCrds: draft.includeCrds,
       isUpgrade: draft.isUpgrade,
       noHooks: draft.noHooks,
-      ...(draft.clusterName ? { clusterName: draft.clusterName } : {}),
+      ...(draft.clusterName
+        ? { clusterName: draft.clusterName, pinProposedCluster: draft.pinProposedCluster }
+        : {}),
       ...(intentType
         ? {
             intent: {
@@ -373,7 +379,10 @@ export function CreateInstanceForm({
                 slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}
                 error={Boolean(f.clusterName)}
                 helperText={
-                  f.clusterName ?? "Optional proposal: the orchestrator still checks it against the intents."
+                  f.clusterName ??
+                  (draft.clusterName && draft.pinProposedCluster
+                    ? "Pinned: only this cluster may take the instance; it fails if this cluster cannot meet the intents."
+                    : "Optional preference: chosen when it meets the intents and has room, otherwise the orchestrator picks the best other cluster.")
                 }
               >
                 <MenuItem value="">
@@ -389,6 +398,17 @@ export function CreateInstanceForm({
                 ))}
               </TextField>
             </Stack>
+            {draft.clusterName ? (
+              <FormControlLabel
+                control={
+                  <Checkbox
+                    checked={draft.pinProposedCluster}
+                    onChange={(e) => set("pinProposedCluster", e.target.checked)}
+                  />
+                }
+                label="Pin to this cluster"
+              />
+            ) : null}
             <YamlEditor
               label="Values Override"
               value={draft.valuesOverride}

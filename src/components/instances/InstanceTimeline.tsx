@@ -7,8 +7,10 @@ import ErrorOutlineIcon from "@mui/icons-material/ErrorOutlineOutlined";
 import EventNoteOutlinedIcon from "@mui/icons-material/EventNoteOutlined";
 import OpenInFullIcon from "@mui/icons-material/OpenInFull";
 import PlaceOutlinedIcon from "@mui/icons-material/PlaceOutlined";
+import ReplayIcon from "@mui/icons-material/Replay";
 import RocketLaunchOutlinedIcon from "@mui/icons-material/RocketLaunchOutlined";
 import SwapHorizIcon from "@mui/icons-material/SwapHoriz";
+import UpgradeIcon from "@mui/icons-material/Upgrade";
 import Alert from "@mui/material/Alert";
 import Box from "@mui/material/Box";
 import Button from "@mui/material/Button";
@@ -29,6 +31,8 @@ const LOOK: Record<string, { icon: ReactElement; color: string }> = {
   Deployment: { icon: <RocketLaunchOutlinedIcon fontSize="small" />, color: "#2e7d32" },
   Migration: { icon: <SwapHorizIcon fontSize="small" />, color: "#6a1b9a" },
   Scaling: { icon: <OpenInFullIcon fontSize="small" />, color: "#ef6c00" },
+  Upgrade: { icon: <UpgradeIcon fontSize="small" />, color: "#0b5cad" },
+  Retry: { icon: <ReplayIcon fontSize="small" />, color: "#00897b" },
   "Deletion requested": { icon: <DeleteOutlineIcon fontSize="small" />, color: "#b26a00" },
   Deletion: { icon: <DeleteForeverOutlinedIcon fontSize="small" />, color: "#55606d" },
   Failed: { icon: <ErrorOutlineIcon fontSize="small" />, color: "#c62828" },

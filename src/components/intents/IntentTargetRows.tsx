@@ -10,7 +10,14 @@ import MenuItem from "@mui/material/MenuItem";
 import Stack from "@mui/material/Stack";
 import TextField from "@mui/material/TextField";
 import Tooltip from "@mui/material/Tooltip";
-import { boundsText, newTargetRow, RANGE_CONDITIONS, type IntentTypeChoice, type TargetRow } from "./targets";
+import {
+  boundsText,
+  defaultConditionOfChoice,
+  newTargetRow,
+  RANGE_CONDITIONS,
+  type IntentTypeChoice,
+  type TargetRow,
+} from "./targets";
 
 /**
  * The target rows of an intent (name / condition / value, add and remove),
@@ -46,7 +53,7 @@ export function IntentTargetRows({
         if (patch.targetName !== undefined) {
           const target = intentType.targets.find((t) => t.name === patch.targetName);
           if (target && !target.conditions.includes(next.targetCondition)) {
-            next.targetCondition = target.conditions[0] ?? "";
+            next.targetCondition = defaultConditionOfChoice(target);
           }
           if (target?.valueType !== intentType.targets.find((t) => t.name === row.targetName)?.valueType) {
             next.targetValue = "";

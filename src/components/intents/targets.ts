@@ -9,7 +9,11 @@
 import type { IntentTarget, IntentType } from "@/common/intent-catalogue";
 
 /** One target of a catalogue intent type, as a page hands it to the client (any condition name). */
-export type IntentTargetChoice = Omit<IntentTarget, "conditions"> & { conditions: readonly string[] };
+export type IntentTargetChoice = Omit<IntentTarget, "conditions" | "defaultCondition"> & {
+  conditions: readonly string[];
+  /** The catalogue's default condition; the first of `conditions` when absent. */
+  defaultCondition?: string;
+};
 
 /** An intent type of the catalogue (src/server/intents/catalogue.ts), as plain data. */
 export type IntentTypeChoice = Omit<IntentType, "targets"> & { targets: readonly IntentTargetChoice[] };
@@ -27,15 +31,23 @@ const NUMERIC = /^-?\d+(\.\d+)?$/;
 
 let nextKey = 1;
 
-/** A new row with the type's first target and that target's first condition. */
+/** A new row with the type's first target and that target's default condition (the catalogue's). */
 export function newTargetRow(type: IntentTypeChoice | undefined): TargetRow {
   const target = type?.targets[0];
   return {
     key: nextKey++,
     targetName: target?.name ?? "",
-    targetCondition: target?.conditions[0] ?? "",
+    targetCondition: target ? defaultConditionOfChoice(target) : "",
     targetValue: "",
   };
+}
+
+/** The condition a row for this target starts with: the catalogue's default when it accepts it. */
+export function defaultConditionOfChoice(target: IntentTargetChoice): string {
+  const preferred = target.defaultCondition;
+  return preferred !== undefined && target.conditions.includes(preferred)
+    ? preferred
+    : (target.conditions[0] ?? "");
 }
 
 /** A condition as words: IS_GREATER_THAN → "greater than". */

@@ -1,7 +1,26 @@
 export * from "./instances";
 export { handleInstanceRun, type OrchestrationDeps } from "./orchestration";
 export { LIFECYCLE_EVENT_TYPES, recordLifecycleEvent, type LifecycleEventType } from "./lifecycle";
-export { createInstanceInputSchema, intentTemplateSchema, type CreateInstanceInput } from "./schemas";
+export {
+  createInstanceInputSchema,
+  instanceChangeInputSchema,
+  intentTemplateSchema,
+  MAX_HAND_REPLICAS,
+  replicaChangeSchema,
+  type CreateInstanceInput,
+  type InstanceChangeInput,
+  type ReplicaChange,
+} from "./schemas";
+export {
+  changeInstance,
+  manifestDiff,
+  previewInstanceChange,
+  retryInstance,
+  type ChangePreview,
+  type ChangeResult,
+  type ManifestDiff,
+  type ManifestObjectDiff,
+} from "./changes";
 export * from "./list";
 export { instanceOverview, type InstanceOverview } from "./detail";
 export * from "./placement-input";

@@ -8,9 +8,15 @@ import type { Db } from "@/server/db";
 import { DomainError, parseOrThrow } from "@/server/errors";
 import { insertIntent, newIntentFromForm, unsupportedIntentMessage } from "@/server/intents";
 import { logger } from "@/server/logger";
-import { decidePlacement, type PlacementDecision } from "@/server/placement";
+import {
+  decidePlacement,
+  explainPlacement,
+  type ExplainedPlacementDecision,
+  type PlacementDecision,
+} from "@/server/placement";
 import { renderWorkload, type ChartDeps } from "@/server/workloads";
 import { recordLifecycleEvent } from "./lifecycle";
+import { readTimeline, type TimelineEvent } from "./timeline";
 import { moveInstance } from "./transitions";
 import {
   clusterCandidates,
@@ -59,7 +65,7 @@ function seesAll(user: SessionUser): boolean {
   return hasRole(user.roles, Role.NEMO_ADMIN);
 }
 
-function assertServiceUser(user: SessionUser): void {
+export function assertServiceUser(user: SessionUser): void {
   if (!hasRole(user.roles, Role.NEMO_ADMIN) && !hasRole(user.roles, Role.SERVICE_PROVIDER)) {
     throw new DomainError(
       "forbidden",
@@ -76,7 +82,7 @@ function newShortId(): string {
   return randomBytes(4).toString("hex").slice(0, 7);
 }
 
-const instanceRowSelect = {
+export const instanceRowSelect = {
   id: true,
   ownerId: true,
   shortId: true,
@@ -86,6 +92,7 @@ const instanceRowSelect = {
   status: true,
   statusReason: true,
   proposedCluster: true,
+  pinProposedCluster: true,
   valuesOverride: true,
   valuesOverrideCipher: true,
   includeCrds: true,
@@ -110,7 +117,11 @@ export type InstanceView = Omit<InstanceRow, "ownerId" | "valuesOverrideCipher">
 /** Columns a loaded row may carry beyond the view's; never part of an answer. */
 type LoadedExtras = Partial<Record<"manifests" | "manifestSecretsCipher" | "placement", unknown>>;
 
-function toInstanceView(row: InstanceRow & LoadedExtras, user: SessionUser, reveal = false): InstanceView {
+export function toInstanceView(
+  row: InstanceRow & LoadedExtras,
+  user: SessionUser,
+  reveal = false,
+): InstanceView {
   const {
     ownerId,
     valuesOverrideCipher: _cipher,
@@ -168,7 +179,16 @@ async function revealAllowed(
  * template, the "Rendered" event and the orchestrator's `run` message in one
  * transaction.
  */
-export async function createInstance(deps: InstanceDeps, input: CreateInstanceInput): Promise<InstanceView> {
+/** An intent `createInstance` created from the template. */
+export interface CreatedIntent {
+  id: string;
+  intentType: string;
+}
+
+export async function createInstance(
+  deps: InstanceDeps,
+  input: CreateInstanceInput,
+): Promise<InstanceView & { intents: CreatedIntent[] }> {
   const { db, user } = deps;
   assertServiceUser(user);
   const data = parseOrThrow(createInstanceInputSchema, input);
@@ -257,6 +277,8 @@ export async function createInstance(deps: InstanceDeps, input: CreateInstanceIn
         workloadId: workload.id,
         ownerId: user.id,
         proposedCluster: data.clusterName ?? null,
+        // Without a proposal there is nothing to pin to.
+        pinProposedCluster: data.clusterName !== undefined && data.pinProposedCluster,
         namespace,
         status: "RENDERED",
         valuesOverride: null,
@@ -293,10 +315,11 @@ export async function createInstance(deps: InstanceDeps, input: CreateInstanceIn
     { instance: instance.id, release: instance.releaseName, workload: workload.id, intent: intentId },
     "instance rendered; deployment requested",
   );
-  return toInstanceView(instance, user);
+  const intents = intentId && data.intent ? [{ id: intentId, intentType: data.intent.intentType }] : [];
+  return { ...toInstanceView(instance, user), intents };
 }
 
-async function loadScoped(db: Db, user: SessionUser, id: string) {
+export async function loadScoped(db: Db, user: SessionUser, id: string) {
   // Ids arrive from URLs: anything that is not a UUID cannot name an instance (and the uuid column would reject it).
   if (typeof id !== "string" || !isUuid(id)) throw new DomainError("not_found", "No such workload instance.");
   const instance = await db.workloadInstance.findFirst({
@@ -305,16 +328,6 @@ async function loadScoped(db: Db, user: SessionUser, id: string) {
   });
   if (!instance) throw new DomainError("not_found", "No such workload instance.");
   return instance;
-}
-
-/** Not found unless `user` may see instance `id` (one primary-key probe, no columns). */
-async function assertVisible(db: Db, user: SessionUser, id: string): Promise<void> {
-  if (typeof id !== "string" || !isUuid(id)) throw new DomainError("not_found", "No such workload instance.");
-  const found = await db.workloadInstance.findFirst({
-    where: { id, ...instanceScope(user) },
-    select: { id: true },
-  });
-  if (!found) throw new DomainError("not_found", "No such workload instance.");
 }
 
 /** The instance (values override redacted unless its owner asks with `revealSecrets`) and its placement. */
@@ -393,15 +406,10 @@ export async function deleteInstance(deps: InstanceDeps, id: string): Promise<In
   return toInstanceView(updated, user);
 }
 
-export async function instanceTimeline(deps: InstanceDeps, id: string) {
+export async function instanceTimeline(deps: InstanceDeps, id: string): Promise<TimelineEvent[]> {
   assertServiceUser(deps.user);
-  // Only whether the caller may see it: loadScoped would read the manifests, the placement and three relations.
-  await assertVisible(deps.db, deps.user, id);
-  return deps.db.lifecycleEvent.findMany({
-    where: { instanceId: id },
-    orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
-    select: { id: true, type: true, message: true, detail: true, occurredAt: true },
-  });
+  // One hand-written statement (timeline.ts): the scope check and the events, no manifests or placement.
+  return readTimeline(deps.db, deps.user, id);
 }
 
 /** The rendered manifests; a Secret's data / stringData values read `<redacted>` unless its owner asks with `revealSecrets`. */
@@ -416,15 +424,19 @@ export async function instanceManifests(
   return shownManifests(instance, reveal);
 }
 
-/** The stored placement explanation ("why this cluster?"). */
-export async function instancePlacement(deps: InstanceDeps, id: string): Promise<PlacementDecision | null> {
+/** The stored placement explanation ("why this cluster?"), each prioritizer with its one-line explanation. */
+export async function instancePlacement(
+  deps: InstanceDeps,
+  id: string,
+): Promise<ExplainedPlacementDecision | null> {
   assertServiceUser(deps.user);
   const instance = await loadScoped(deps.db, deps.user, id);
-  return (instance.placement as { decision?: PlacementDecision } | null)?.decision ?? null;
+  const decision = (instance.placement as { decision?: PlacementDecision } | null)?.decision;
+  return decision ? explainPlacement(decision) : null;
 }
 
 /** "Where would this go?" without deploying: the same decision the orchestrator would make now. */
-export async function dryRunPlacement(deps: InstanceDeps, id: string): Promise<PlacementDecision> {
+export async function dryRunPlacement(deps: InstanceDeps, id: string): Promise<ExplainedPlacementDecision> {
   assertServiceUser(deps.user);
   const instance = await loadScoped(deps.db, deps.user, id);
   const intents = await deps.db.intent.findMany({
@@ -434,10 +446,12 @@ export async function dryRunPlacement(deps: InstanceDeps, id: string): Promise<P
   // Requests do not depend on Secret values: the redacted manifests do, no seal opened.
   const manifests = parseRenderedManifests(storedManifests(instance.manifests));
   const request = placementRequestFor(instance, requestsOf(manifests), intentTargets(intents));
-  return decidePlacement(await clusterCandidates(deps.db), {
-    ...request,
-    ...(instance.cluster ? { currentCluster: instance.cluster.name } : {}),
-  });
+  return explainPlacement(
+    decidePlacement(await clusterCandidates(deps.db), {
+      ...request,
+      ...(instance.cluster ? { currentCluster: instance.cluster.name } : {}),
+    }),
+  );
 }
 
 /** The live Deployment → ReplicaSet → Pod tree of an instance, from its cluster's driver. */

@@ -168,6 +168,11 @@ async function deploy(instance: InstanceRow, deps: OrchestrationDeps, log: Logge
       return;
     }
     cluster = await db.cluster.findUniqueOrThrow({ where: { id: decision.winnerId } });
+    // A retried instance may have left objects on the cluster of its failed attempt: removed there first.
+    const leftovers =
+      instance.clusterId && instance.clusterId !== cluster.id
+        ? await removeLeftovers(instance, instance.clusterId, deps, log)
+        : null;
     const claimed = await db.$transaction(async (tx) => {
       const moved = await moveInstance(tx, instance.id, "RENDERED", "DEPLOYING", {
         clusterId: cluster.id,
@@ -179,6 +184,7 @@ async function deploy(instance: InstanceRow, deps: OrchestrationDeps, log: Logge
           cluster: cluster.name,
           score: decision.scores[0]?.total ?? null,
           rejected: decision.filtered.length,
+          ...(leftovers && { previousCluster: leftovers }),
         });
       return moved;
     });
@@ -223,6 +229,31 @@ async function deploy(instance: InstanceRow, deps: OrchestrationDeps, log: Logge
   });
   if (finished) log.info({ cluster: cluster.name, namespace: instance.namespace }, "instance deployed");
   else log.warn({ cluster: cluster.name }, "instance changed while it was being deployed: left as it is");
+}
+
+/**
+ * Deletes the namespace a failed attempt left on `clusterId` (idempotent).
+ * A cluster that cannot be reached after the bus's retries does not hold the
+ * instance back: it is placed anyway and the leftovers are recorded on the
+ * Placement event. Returns what happened there, for that event.
+ */
+async function removeLeftovers(
+  instance: InstanceRow,
+  clusterId: string,
+  deps: OrchestrationDeps,
+  log: Logger,
+): Promise<Prisma.InputJsonObject> {
+  const old = await deps.db.cluster.findUnique({ where: { id: clusterId } });
+  if (!old) return { cluster: null, removed: false };
+  try {
+    const result = await driverFor(deps.db, old, deps.driverFactory).deleteNamespace(instance.namespace);
+    log.info({ cluster: old.name, namespace: instance.namespace }, "leftovers of a failed attempt removed");
+    return { cluster: old.name, removed: result.deleted };
+  } catch (error) {
+    if (shouldRetry(error, deps)) throw error;
+    log.warn({ cluster: old.name, err: error }, "leftovers of a failed attempt could not be removed");
+    return { cluster: old.name, removed: false, error: describe(error) };
+  }
 }
 
 async function remove(instance: InstanceRow, deps: OrchestrationDeps, log: Logger): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createInstanceInputSchema } from "./schemas";
+import { createInstanceInputSchema, instanceChangeInputSchema } from "./schemas";
 
 const parse = (input: Record<string, unknown>) =>
   createInstanceInputSchema.safeParse({ releaseName: "shop", ...input });
@@ -44,5 +44,70 @@ describe("createInstanceInputSchema", () => {
       "valuesOverride: Values Override is nested deeper than 100 levels (maxFlowDepth) (line 1).",
     ]);
     expect(performance.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe("the intent template's default conditions (issue 13)", () => {
+  it("gives a target without a condition the catalogue's default: availability at least", () => {
+    const parsed = parse({
+      workloadId: 1,
+      intent: { intentType: "Availability", targets: [{ targetName: "availability", targetValue: 95 }] },
+    });
+    expect(parsed.data?.intent?.targets).toEqual([
+      { targetName: "availability", targetCondition: "IS_EQUAL_TO_OR_GREATER_THAN", targetValue: 95 },
+    ]);
+  });
+
+  it("keeps a condition that was given, and defaults usage bounds to at most", () => {
+    const parsed = parse({
+      workloadId: 1,
+      intent: {
+        intentType: "DeliverComputingWorkload",
+        targets: [
+          { targetName: "cpuUsage", targetValue: 500 },
+          { targetName: "ramUsage", targetCondition: "IS_GREATER_THAN", targetValue: 1 },
+        ],
+      },
+    });
+    expect(parsed.data?.intent?.targets.map((t) => t.targetCondition)).toEqual([
+      "IS_EQUAL_TO_OR_LESS_THAN",
+      "IS_GREATER_THAN",
+    ]);
+  });
+
+  it("asks for the condition of a target the catalogue does not know, by field", () => {
+    expect(
+      messages({
+        workloadId: 1,
+        intent: { intentType: "Availability", targets: [{ targetName: "speed", targetValue: 1 }] },
+      }),
+    ).toEqual([
+      "intent.targets.0.targetCondition: Target Condition is required: speed has no default condition for Availability.",
+    ]);
+  });
+});
+
+describe("instanceChangeInputSchema", () => {
+  it("takes values, a version and replicas, and refuses an empty change", () => {
+    expect(instanceChangeInputSchema.safeParse({ valuesOverride: "a: 1\n" }).success).toBe(true);
+    expect(
+      instanceChangeInputSchema.safeParse({ replicas: [{ kind: "Deployment", name: "web", replicas: 3 }] })
+        .success,
+    ).toBe(true);
+    expect(instanceChangeInputSchema.safeParse({}).error?.issues[0]?.message).toBe(
+      "Nothing to change: give a values override, a workload version or replicas.",
+    );
+  });
+
+  it("names the replica field a bad count is in", () => {
+    const issues = instanceChangeInputSchema.safeParse({
+      replicas: [{ kind: "Deployment", name: "web", replicas: -1 }],
+    }).error?.issues;
+    expect(issues?.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual([
+      "replicas.0.replicas: Replicas must be a whole number from 0 to 100.",
+    ]);
+    expect(
+      instanceChangeInputSchema.safeParse({ replicas: [{ kind: "Pod", name: "web", replicas: 1 }] }).success,
+    ).toBe(false);
   });
 });

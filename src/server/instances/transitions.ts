@@ -21,7 +21,11 @@ export async function moveInstance(
   instanceId: string,
   from: InstanceStatus,
   to: InstanceStatus,
-  data: Omit<Prisma.WorkloadInstanceUpdateManyMutationInput, "status"> & { clusterId?: string | null } = {},
+  data: Omit<Prisma.WorkloadInstanceUpdateManyMutationInput, "status"> & {
+    clusterId?: string | null;
+    /** A change to another version of the workload (an upgrade). */
+    workloadId?: number;
+  } = {},
 ): Promise<boolean> {
   if (!canInstanceTransition(from, to)) throw new Error(`illegal instance transition ${from} → ${to}`);
   const moved = await db.workloadInstance.updateMany({

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { rolesForArea } from "@/common/areas";
 import { createTRPCRouter, roleProcedure } from "@/server/api/trpc";
 import {
+  changeInstance,
   createInstance,
   createInstanceInputSchema,
   deleteInstance,
@@ -11,9 +12,12 @@ import {
   instanceManifests,
   instanceOverview,
   instancePlacement,
+  instanceChangeInputSchema,
   instanceTimeline,
   listInstances,
+  previewInstanceChange,
   proposableClusters,
+  retryInstance,
 } from "@/server/instances";
 
 export { instanceListInput };
@@ -29,6 +33,8 @@ const instanceProcedure = roleProcedure(...rolesForArea("instances"));
 const byId = z.object({ id: z.string().max(64) });
 /** `revealSecrets`: the owner asks for the values override and Secret values in clear (audited). */
 const byIdRevealing = byId.extend({ revealSecrets: z.boolean().optional() });
+/** A change of a running instance: new values / version (an upgrade) and / or replicas by hand. */
+const byIdChange = byId.extend({ change: instanceChangeInputSchema });
 
 export const instanceRouter = createTRPCRouter({
   /** Workload instances: a service provider sees their own, an admin all of them. */
@@ -57,6 +63,25 @@ export const instanceRouter = createTRPCRouter({
   delete: instanceProcedure
     .input(byId)
     .mutation(({ ctx, input }) => deleteInstance({ db: ctx.db, user: ctx.session.user }, input.id)),
+
+  /** A FAILED instance placed again over the clusters of now (FAILED → RENDERED; the orchestrator deploys). */
+  retry: instanceProcedure
+    .input(byId)
+    .mutation(({ ctx, input }) => retryInstance({ db: ctx.db, user: ctx.session.user }, input.id)),
+
+  /** What a change would do (per-object manifest diff), without doing it: the confirmation's content. */
+  previewChange: instanceProcedure
+    .input(byIdChange)
+    .mutation(({ ctx, input }) =>
+      previewInstanceChange({ db: ctx.db, user: ctx.session.user }, input.id, input.change),
+    ),
+
+  /** Applies a change to a DEPLOYED instance: new manifests stored, DEPLOYING until its cluster has them. */
+  change: instanceProcedure
+    .input(byIdChange)
+    .mutation(({ ctx, input }) =>
+      changeInstance({ db: ctx.db, user: ctx.session.user }, input.id, input.change),
+    ),
 
   /** Lifecycle events, newest first. */
   timeline: instanceProcedure

@@ -10,6 +10,7 @@ import { deploymentTreeSchema } from "@/server/clusters";
 import { INTENT_TYPE_NAMES } from "@/common/intent-catalogue";
 import {
   createInstanceInputSchema,
+  instanceChangeInputSchema,
   instanceListQuery,
   instanceRowSchema,
   instanceStatusSchema,
@@ -34,7 +35,15 @@ const instanceSchema = z.object({
   namespace: z.string(),
   status: instanceStatusSchema,
   statusReason: z.string().nullable().describe("Why it FAILED, when it did."),
-  proposedCluster: z.string().nullable().describe("The cluster the user proposed, if any."),
+  proposedCluster: z
+    .string()
+    .nullable()
+    .describe("The cluster the user proposed, if any: a preference unless `pinProposedCluster`."),
+  pinProposedCluster: z
+    .boolean()
+    .describe(
+      "Only the proposed cluster may take the instance (the ProposedCluster filter); false: the proposal is a preference (the PreferredCluster prioritizer).",
+    ),
   valuesOverride: z
     .string()
     .nullable()
@@ -90,6 +99,54 @@ const instanceSchema = z.object({
     .describe("The orchestrator's decision (GET only); null until placed."),
 });
 
+const createdInstanceSchema = instanceSchema.extend({
+  intents: z
+    .array(
+      z.object({
+        id: z.uuid().describe("The intent's id: GET /api/v1/intent/{id}/."),
+        intentType: z.string(),
+      }),
+    )
+    .describe("The intents created from the `intent` template (empty without one)."),
+});
+
+const diffLineSchema = z.object({
+  op: z.enum(["same", "added", "removed"]),
+  text: z.string(),
+});
+
+const changePreviewSchema = z.object({
+  changed: z.boolean().describe("False when the new manifests equal the current ones: nothing is applied."),
+  upgrade: z.boolean().describe("Re-rendered (new values and / or version) with Is Upgrade."),
+  valuesChanged: z.boolean(),
+  from: z.object({ workloadId: z.number().int(), version: z.string() }),
+  to: z.object({ workloadId: z.number().int(), version: z.string() }),
+  replicas: z.array(
+    z.object({ kind: z.enum(["Deployment", "StatefulSet"]), name: z.string(), replicas: z.number().int() }),
+  ),
+  diff: z.object({
+    objects: z
+      .array(
+        z.object({
+          kind: z.string(),
+          name: z.string(),
+          change: z.enum(["added", "removed", "changed"]),
+          secret: z.boolean(),
+          secretValuesChanged: z
+            .boolean()
+            .describe('A Secret whose values differ; they read "<redacted>" on both sides of the diff.'),
+          added: z.number().int().describe("Lines added."),
+          removed: z.number().int().describe("Lines removed."),
+          lines: z.array(diffLineSchema).describe("The object's line diff, in order."),
+        }),
+      )
+      .describe("Every object added, removed or changed, by kind and name."),
+    unchanged: z.number().int().describe("Objects the change leaves as they are."),
+  }),
+});
+
+const changeResultSchema = changePreviewSchema.extend({ instance: instanceSchema });
+
 const instancePageSchema = z.object({
   items: z.array(instanceRowSchema),
   total: z.number().int(),
@@ -132,6 +189,10 @@ const placementDecisionSchema = z.object({
   proposal: z
     .object({
       cluster: z.string(),
+      pinned: z
+        .boolean()
+        .optional()
+        .describe("A hard requirement (pinned); false: a preference that passed the filters or not."),
       accepted: z.boolean(),
       plugin: z.string().nullable().optional(),
       reason: z.string().optional(),
@@ -151,6 +212,18 @@ const placementDecisionSchema = z.object({
     )
     .describe("Clusters that passed the filters, best first."),
   reasonIfNone: z.string().nullable(),
+  prioritizers: z
+    .array(
+      z.object({
+        name: z.string().describe("LeastAllocatedCpu, GreenEnergy, PreferredCluster, …"),
+        weight: z.number().describe("Its weight in this decision."),
+        description: z
+          .string()
+          .nullable()
+          .describe("What it rewards, in one line; null for a prioritizer the product no longer has."),
+      }),
+    )
+    .describe('Every prioritizer the decision weighed, with a one-line explanation ("Why this cluster?").'),
 });
 
 /** The create body as JSON Schema: dates as date-time strings and the catalogue's intent types. */
@@ -174,7 +247,7 @@ function instanceCreateJsonSchema(): JsonObject {
   }
   if (properties.clusterName) {
     properties.clusterName.description =
-      "Proposed cluster; the orchestrator still checks it against the intents.";
+      "Proposed cluster: a preference (chosen when it meets the intents and has room) unless `pinProposedCluster`.";
   }
   if (properties.valuesOverride) {
     properties.valuesOverride.description = "Values override as YAML, merged over the chart's values.yaml.";
@@ -186,13 +259,20 @@ function instanceCreateJsonSchema(): JsonObject {
 export function instanceComponents(): JsonObject {
   const out = componentSchemas([
     ["Instance", instanceSchema],
+    ["CreatedInstance", createdInstanceSchema],
+    ["InstanceChangePreview", changePreviewSchema],
+    ["InstanceChangeResult", changeResultSchema],
     ["InstanceRow", instanceRowSchema],
     ["InstancePage", instancePageSchema],
     ["LifecycleEvent", lifecycleEventSchema],
     ["PlacementDecision", placementDecisionSchema],
     ["DeploymentTree", deploymentTreeSchema],
   ]);
-  return { ...out, InstanceCreate: instanceCreateJsonSchema() };
+  return {
+    ...out,
+    InstanceCreate: instanceCreateJsonSchema(),
+    InstanceChange: inputJsonSchema(instanceChangeInputSchema),
+  };
 }
 
 function listParameters(): JsonObject[] {
@@ -271,9 +351,9 @@ export function instancePaths(): JsonObject {
         requestBody: { required: true, content: json(ref("InstanceCreate")) },
         responses: {
           "201": {
-            description: "Rendered. `Location` is the instance's URL.",
+            description: "Rendered. `Location` is the instance's URL; `intents` the intents it created.",
             headers: { Location: { schema: { type: "string" } } },
-            content: json(ref("Instance")),
+            content: json(ref("CreatedInstance")),
           },
           "400": errorResponse(
             "Invalid field (`field`: releaseName, valuesOverride, intent.targets.0.targetValue, …).",
@@ -301,6 +381,48 @@ export function instancePaths(): JsonObject {
           ...REVEAL_ERRORS,
         },
       },
+      patch: {
+        tags: ["instance"],
+        operationId: "changeInstance",
+        summary: "Change a running instance: upgrade (values, version) and / or scale by hand",
+        description:
+          "A DEPLOYED instance gets a new values override and / or another ACCEPTED version of the same " +
+          "workload (re-rendered with Is Upgrade), and / or replicas set by hand per Deployment / StatefulSet. " +
+          "The answer carries the manifest diff per object. The new manifests are stored and the instance is " +
+          "DEPLOYING until the orchestrator applied them on its cluster (then DEPLOYED; the timeline records an " +
+          "Upgrade or Scaling event). `dryRun=true` answers the diff and changes nothing.",
+        parameters: [
+          {
+            name: "dryRun",
+            in: "query",
+            required: false,
+            schema: { type: "string", enum: ["true", "false"] },
+            description:
+              "`true`: answer what the change would do (200, its diff); nothing is stored or applied.",
+          },
+        ],
+        requestBody: { required: true, content: json(ref("InstanceChange")) },
+        responses: {
+          "202": {
+            description: "Change stored; the orchestrator applies it.",
+            content: json(ref("InstanceChangeResult")),
+          },
+          "200": {
+            description:
+              "`dryRun=true`: the diff (InstanceChangePreview). Otherwise the change changes nothing (`changed: false`).",
+            content: json(ref("InstanceChangeResult")),
+          },
+          "400": errorResponse(
+            "Invalid field (`field`: valuesOverride, workloadId, replicas.0.replicas, replicas.0.name, …).",
+          ),
+          ...ID_ERRORS,
+          "404": errorResponse(
+            "No such instance or workload version, or it belongs to another service provider (`field`: workloadId for the version).",
+          ),
+          "409": errorResponse("The instance is not DEPLOYED, or the workload version is not ACCEPTED."),
+          "422": errorResponse("The chart does not render with these options; `problems` has file and line."),
+        },
+      },
       delete: {
         tags: ["instance"],
         operationId: "deleteInstance",
@@ -312,6 +434,22 @@ export function instancePaths(): JsonObject {
           "202": { description: "Deletion requested.", content: json(ref("Instance")) },
           ...ID_ERRORS,
           "409": errorResponse("The instance is being deployed or migrated; try again when it settles."),
+        },
+      },
+    },
+    "/api/v1/instance/{id}/retry/": {
+      parameters: [idParameter],
+      post: {
+        tags: ["instance"],
+        operationId: "retryInstance",
+        summary: "Retry a FAILED instance",
+        description:
+          "Back to RENDERED: the orchestrator places it again over the clusters as they are now and deploys " +
+          "it (what a failed attempt left on another cluster is removed there). The timeline records a Retry event.",
+        responses: {
+          "202": { description: "Retry requested.", content: json(ref("Instance")) },
+          ...ID_ERRORS,
+          "409": errorResponse("Only a FAILED instance can be retried."),
         },
       },
     },

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { created, restHandler, RestError } from "@/server/api/rest";
 import { rolesForArea } from "@/common/areas";
 import {
+  changeInstance,
   createInstance,
   createInstanceInputSchema,
   deleteInstance,
@@ -18,8 +19,11 @@ import {
   instanceListQuery,
   instanceManifests,
   instancePlacement,
+  instanceChangeInputSchema,
   instanceTimeline,
   listInstances,
+  previewInstanceChange,
+  retryInstance,
 } from "@/server/instances";
 
 const roles = rolesForArea("instances");
@@ -61,6 +65,41 @@ export const getInstanceRest = restHandler({ roles, query: revealQuery }, ({ db,
 /** DELETE /api/v1/instance/{id}/ — 202: the orchestrator removes it, then it is DELETED. */
 export const deleteInstanceRest = restHandler({ roles }, async ({ db, user, params }) => {
   const instance = await deleteInstance({ db, user }, params.id ?? "");
+  return Response.json(instance, { status: 202, headers: { "cache-control": "no-store" } });
+});
+
+/** `?dryRun=true`: answer the change's manifest diff without applying it. */
+export const changeQuery = z.object({
+  dryRun: z
+    .enum(["true", "false"], { error: 'dryRun: "true" or "false"' })
+    .optional()
+    .describe(
+      "`true`: only answer what the change would do (its manifest diff); nothing is stored or applied.",
+    ),
+});
+
+/**
+ * PATCH /api/v1/instance/{id}/ — change a DEPLOYED instance: a new values
+ * override and / or another version of its workload (an upgrade, re-rendered
+ * with Is Upgrade) and / or replicas by hand. 202 with the manifest diff: the
+ * orchestrator applies it (DEPLOYING → DEPLOYED); 200 with `changed: false`
+ * when it changes nothing; `?dryRun=true` answers the diff only.
+ */
+export const changeInstanceRest = restHandler(
+  { roles, query: changeQuery, body: instanceChangeInputSchema },
+  async ({ db, user, params, query, body }) => {
+    if (query.dryRun === "true") return previewInstanceChange({ db, user }, params.id ?? "", body);
+    const result = await changeInstance({ db, user }, params.id ?? "", body);
+    return Response.json(result, {
+      status: result.changed ? 202 : 200,
+      headers: { "cache-control": "no-store" },
+    });
+  },
+);
+
+/** POST /api/v1/instance/{id}/retry/ — 202: a FAILED instance is placed again over the clusters of now. */
+export const retryInstanceRest = restHandler({ roles }, async ({ db, user, params }) => {
+  const instance = await retryInstance({ db, user }, params.id ?? "");
   return Response.json(instance, { status: 202, headers: { "cache-control": "no-store" } });
 });
 
