@@ -59,7 +59,7 @@ describe("decrypted session cookies", () => {
   it("stop counting at the cookie's exp (with next-auth's 15 s tolerance), cached or not", async () => {
     const { users, decode, decoded, advance } = setUp();
     const token = await users.sessionToken("a", "s", decode);
-    if (!token?.exp) throw new Error("expected claims with exp");
+    if (typeof token?.exp !== "number") throw new Error("expected claims with exp");
     const limit = token.exp * 1000 + 15_000;
     // Decrypted again 30 s before the limit; the cached claims then run out inside the window.
     advance(limit - T0 - 30_000);
