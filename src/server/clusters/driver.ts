@@ -315,6 +315,165 @@ export const restoreInfoSchema = z.object({
 });
 export type RestoreInfo = z.infer<typeof restoreInfoSchema>;
 
+// ---------------------------------------------------------------------------
+// getLiveObject() / readPodLogs() / listEvents(): what the deployment tree's drawer shows
+
+/** A live object as the cluster holds it now (spec, metadata and status), as plain JSON. */
+export type LiveObject = KubernetesManifest;
+
+export interface GetLiveObjectOptions {
+  /**
+   * The object's `apiVersion` (`apps/v1`, `v1`, …). Optional for the kinds
+   * the drivers know (`LIVE_OBJECT_API_VERSIONS`); required for any other
+   * kind (a CRD's), else INVALID_ARGUMENT.
+   */
+  apiVersion?: string;
+}
+
+/** Where the well-known kinds live, so a caller may name an object by kind and name alone. */
+export const LIVE_OBJECT_API_VERSIONS: Readonly<Record<string, string>> = {
+  Pod: "v1",
+  Service: "v1",
+  ConfigMap: "v1",
+  Secret: "v1",
+  ServiceAccount: "v1",
+  PersistentVolumeClaim: "v1",
+  Deployment: "apps/v1",
+  ReplicaSet: "apps/v1",
+  StatefulSet: "apps/v1",
+  DaemonSet: "apps/v1",
+  Job: "batch/v1",
+  CronJob: "batch/v1",
+  Ingress: "networking.k8s.io/v1",
+  NetworkPolicy: "networking.k8s.io/v1",
+  HorizontalPodAutoscaler: "autoscaling/v2",
+  PodDisruptionBudget: "policy/v1",
+  Role: "rbac.authorization.k8s.io/v1",
+  RoleBinding: "rbac.authorization.k8s.io/v1",
+};
+
+/** A Kubernetes kind name: what `getLiveObject` and `listEvents` accept. */
+export const objectKindSchema = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[A-Z][A-Za-z0-9]*$/, "must be a Kubernetes kind, e.g. Deployment");
+
+/** Bounds of one log read: a follow loop polls, so each answer stays small. */
+export const POD_LOG_LIMITS = {
+  /** Lines returned when the caller names no tail. */
+  defaultTailLines: 200,
+  maxTailLines: 5_000,
+  /** Bytes read per call when the caller names no limit. */
+  defaultLimitBytes: 256 * 1024,
+  maxLimitBytes: 1024 * 1024,
+  /** A longer line is cut here and marked with "…". */
+  maxLineChars: 4_096,
+} as const;
+
+export const podLogsRequestSchema = z.object({
+  namespace: namespaceNameSchema,
+  pod: objectNameSchema,
+  /** Container name; the pod's first container when absent (as `kubectl logs` does). */
+  container: z
+    .string()
+    .max(63)
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a container name (DNS-1123 label)")
+    .optional(),
+  tailLines: z.number().int().min(1).max(POD_LOG_LIMITS.maxTailLines).optional(),
+  /**
+   * The `cursor` of an earlier answer: only lines written after it come back
+   * (follow). Opaque to callers; an RFC 3339 timestamp with nanoseconds today.
+   */
+  sinceCursor: z.string().max(64).optional(),
+  limitBytes: z.number().int().min(1).max(POD_LOG_LIMITS.maxLimitBytes).optional(),
+});
+export type PodLogsRequest = z.input<typeof podLogsRequestSchema>;
+
+export const podLogLineSchema = z.object({
+  /** When the container wrote it (RFC 3339), or null when the runtime did not say. */
+  timestamp: z.string().nullable(),
+  /** The line without its timestamp; control characters other than tab removed, cut at `maxLineChars`. */
+  text: z.string(),
+});
+export type PodLogLine = z.infer<typeof podLogLineSchema>;
+
+export const podLogsSchema = z.object({
+  cluster: z.string(),
+  namespace: z.string(),
+  pod: z.string(),
+  /** The container these lines are from. */
+  container: z.string(),
+  /** Every container of the pod (init containers last), for a picker. */
+  containers: z.array(z.string()),
+  /** The pod's labels: callers check the instance label before showing anything. */
+  podLabels: z.record(z.string(), z.string()),
+  lines: z.array(podLogLineSchema),
+  /** Pass as `sinceCursor` to read only what comes after these lines; the request's own cursor when there were none. */
+  cursor: z.string().nullable(),
+  /** The byte limit cut the answer short (older lines were left out of a tail, newer ones of a follow). */
+  truncated: z.boolean(),
+  /** Why there are no lines when the container has not written any yet ("waiting to start: ContainerCreating"). */
+  notice: z.string().nullable(),
+});
+export type PodLogs = z.infer<typeof podLogsSchema>;
+
+export const kubernetesEventSchema = z.object({
+  /** Normal or Warning. */
+  type: z.string(),
+  reason: z.string(),
+  message: z.string(),
+  involvedObject: z.object({ kind: z.string(), name: z.string() }),
+  /** How many times it happened (the API server folds repeats into one event). */
+  count: z.number().int().nonnegative(),
+  firstTimestamp: z.string().nullable(),
+  lastTimestamp: z.string().nullable(),
+  /** The component that reported it (default-scheduler, kubelet, deployment-controller, …). */
+  source: z.string().nullable(),
+});
+export type KubernetesEvent = z.infer<typeof kubernetesEventSchema>;
+
+export const eventListSchema = z.object({
+  cluster: z.string(),
+  namespace: z.string(),
+  /** Oldest first, at most `MAX_EVENTS` (the newest). */
+  events: z.array(kubernetesEventSchema),
+  /** More events matched than were returned. */
+  truncated: z.boolean(),
+});
+export type EventList = z.infer<typeof eventListSchema>;
+
+/** Events returned per call; the API server keeps an hour of them by default. */
+export const MAX_EVENTS = 500;
+/** A longer event message is cut here. */
+export const MAX_EVENT_MESSAGE_CHARS = 1_024;
+
+/** Removes control characters (but tab) and cuts a line to `max` characters, marking the cut with "…". */
+export function cleanLogText(text: string, max: number = POD_LOG_LIMITS.maxLineChars): string {
+  const clean = text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, "");
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}
+
+// ---------------------------------------------------------------------------
+// listInstanceObjects()
+
+/** A kind to look for, as `apply` knows it from a manifest. */
+export const objectKindRefSchema = z.object({ apiVersion: z.string().min(1), kind: z.string().min(1) });
+export type ObjectKindRef = z.infer<typeof objectKindRefSchema>;
+
+export const instanceObjectsSchema = z.object({
+  cluster: z.string(),
+  namespace: z.string(),
+  /**
+   * The live objects labelled with the instance id, as the API server returns
+   * them (metadata with uid, resourceVersion and, on real clusters,
+   * managedFields; status included). Secrets keep their data: callers must
+   * never pass these objects on to a client.
+   */
+  objects: z.array(z.record(z.string(), z.unknown())),
+});
+export type InstanceObjects = z.infer<typeof instanceObjectsSchema>;
+
 /** Long operations can be abandoned, e.g. when a worker shuts down. */
 export interface OperationOptions {
   signal?: AbortSignal;
@@ -374,6 +533,29 @@ export interface ClusterDriver {
   /** True once a completed backup of that name is in the store this cluster can read. */
   backupExists(backupName: string): Promise<boolean>;
 
+  /**
+   * The object as the cluster holds it now (metadata, spec, status), or null
+   * when it does not exist (a missing namespace too). Throws for a cluster
+   * that cannot be read. Secrets come back with their data: redacting is the
+   * caller's job before anything reaches a person.
+   */
+  getLiveObject(
+    namespace: string,
+    kind: string,
+    name: string,
+    options?: GetLiveObjectOptions,
+  ): Promise<LiveObject | null>;
+
+  /**
+   * Lines a pod's container wrote: the last `tailLines`, or with
+   * `sinceCursor` those after an earlier answer (polling to follow).
+   * NOT_FOUND for a pod or container that does not exist.
+   */
+  readPodLogs(request: PodLogsRequest): Promise<PodLogs>;
+
+  /** Events of the namespace, or of one object (`involvedObject` kind and name), oldest first. */
+  listEvents(namespace: string, involvedObject?: { kind: string; name: string }): Promise<EventList>;
+
   /** Cluster usage in the collector's wire shape. */
   usage(): Promise<ClusterUsageSample>;
 
@@ -387,4 +569,17 @@ export interface ClusterDriver {
    * method throws only when the cluster itself cannot be read.
    */
   instancesUsage(namespaces: readonly string[]): Promise<InstancesUsage>;
+
+  /**
+   * The live objects of one instance in its namespace: every object labelled
+   * `nemo.eu/instance-id=<instanceId>` of the usual kinds (the prune list)
+   * and of `kinds` (those its manifests declare). An absent namespace is an
+   * empty list, not an error (everything was deleted by hand). Used by the
+   * drift check (`src/server/drift/`).
+   */
+  listInstanceObjects(
+    namespace: string,
+    instanceId: string,
+    kinds?: readonly ObjectKindRef[],
+  ): Promise<InstanceObjects>;
 }

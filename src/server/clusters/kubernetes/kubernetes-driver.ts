@@ -14,10 +14,17 @@ import {
   type ConnectResult,
   type DeleteNamespaceResult,
   type DeploymentTree,
+  type EventList,
+  type GetLiveObjectOptions,
   INSTANCE_ID_LABEL,
   type InstanceUsage,
   type InstancesUsage,
+  type LiveObject,
+  type PodLogs,
+  type PodLogsRequest,
+  type InstanceObjects,
   namespaceNameSchema,
+  type ObjectKindRef,
   objectNameSchema,
   type OperationOptions,
   type RestoreInfo,
@@ -34,11 +41,13 @@ import {
 } from "../network-policy";
 import { type KubernetesManifest, type ScalableKind, scalableKindSchema } from "../manifests";
 import { call, isApiError, toDriverError } from "./api-errors";
-import { applyManifests } from "./apply";
+import { applyManifests, PRUNE_KINDS } from "./apply";
 import { createApis, type KubernetesApis, loadKubeConfig } from "./client";
 import { clusterUsageSample, instanceUsageOf, readNodeMetrics, readPodMetrics } from "./metrics";
 import { serverInfo } from "./server-info";
+import { groupOf, isRecord } from "./objects";
 import { buildDeploymentTree, type NamespaceObjects } from "./tree";
+import * as inspection from "./inspection";
 import * as velero from "./velero";
 
 export interface KubernetesClusterDriverOptions {
@@ -428,6 +437,32 @@ export class KubernetesClusterDriver implements ClusterDriver {
     return velero.backupExists(this.veleroContext(this.timeoutMs), backupName);
   }
 
+  private inspection(): inspection.InspectionContext {
+    return {
+      apis: this.apis,
+      cluster: this.cluster,
+      now: this.now,
+      listPaged: (operation, run) => this.listPaged(operation, run),
+    };
+  }
+
+  getLiveObject(
+    namespace: string,
+    kind: string,
+    name: string,
+    options: GetLiveObjectOptions = {},
+  ): Promise<LiveObject | null> {
+    return inspection.getLiveObject(this.inspection(), namespace, kind, name, options.apiVersion);
+  }
+
+  readPodLogs(request: PodLogsRequest): Promise<PodLogs> {
+    return inspection.readPodLogs(this.inspection(), request);
+  }
+
+  listEvents(namespace: string, involvedObject?: { kind: string; name: string }): Promise<EventList> {
+    return inspection.listEvents(this.inspection(), namespace, involvedObject);
+  }
+
   async usage(): Promise<ClusterUsageSample> {
     const [metrics, nodes] = await Promise.all([
       readNodeMetrics(this.apis, this.cluster),
@@ -484,5 +519,55 @@ export class KubernetesClusterDriver implements ClusterDriver {
     if (clusterError) throw clusterError;
     usages.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
     return { cluster: this.cluster, timestamp: new Date(this.now()).toISOString(), usages, failures };
+  }
+
+  /**
+   * The instance's objects: for each kind of the prune list and of `kinds`
+   * that the cluster serves namespaced, a paged list with the label selector
+   * `nemo.eu/instance-id=<instanceId>`. The answers keep `managedFields`, which
+   * the drift check reads to tell the console's fields from others'.
+   */
+  async listInstanceObjects(
+    namespace: string,
+    instanceId: string,
+    kinds: readonly ObjectKindRef[] = [],
+  ): Promise<InstanceObjects> {
+    this.assertNamespace(namespace);
+    if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(instanceId))
+      throw new ClusterDriverError("INVALID_ARGUMENT", "an instance id must be a label value", {
+        cluster: this.cluster,
+      });
+    const wanted = new Map<string, ObjectKindRef>();
+    for (const ref of [...PRUNE_KINDS, ...kinds])
+      if (ref.kind !== "Namespace") wanted.set(`${groupOf(ref.apiVersion)}/${ref.kind}`, ref);
+    const selector = `${INSTANCE_ID_LABEL}=${instanceId}`;
+    const objects: Record<string, unknown>[] = [];
+    for (const { apiVersion, kind } of wanted.values()) {
+      const resource = await call(this.context(`discovering ${kind} in ${apiVersion}`), () =>
+        this.apis.objects.describe(apiVersion, kind),
+      );
+      if (!resource?.namespaced) continue;
+      // One unpaged list per kind (the generic client drops the continue token of a paged answer):
+      // an instance's objects of one kind are few, and the transport caps the answer's size.
+      const list = await call(this.context(`listing ${kind} of instance ${instanceId}`), () =>
+        this.apis.objects.list(
+          apiVersion,
+          kind,
+          namespace,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          selector,
+        ),
+      );
+      const items: unknown[] = list.items;
+      for (const item of items) {
+        const object: unknown = item;
+        // A list's items omit apiVersion and kind; put them back so callers can match manifests.
+        if (isRecord(object)) objects.push({ ...object, apiVersion, kind });
+      }
+    }
+    return { cluster: this.cluster, namespace, objects };
   }
 }

@@ -6,11 +6,15 @@ import {
   type ClusterUsageSample,
   type DeleteNamespaceResult,
   type DeploymentTree,
+  type EventList,
   INSTANCE_ID_LABEL,
   type InstanceUsage,
   type InstancesUsage,
+  type LiveObject,
   namespaceNameSchema,
   type NodeInfo,
+  type PodLogs,
+  type PodLogsRequest,
   type ScaleResult,
   type ServerInfo,
 } from "../driver";
@@ -26,6 +30,7 @@ import {
   statefulSetSchema,
   storageRequestBytes,
 } from "../manifests";
+import { diffLiveObject } from "../live-diff";
 import { GIB } from "../quantity";
 import { type Clock } from "./clock";
 import { layoutNodes, propertiesOf, type SimulatedClusterSpec } from "./cluster-spec";
@@ -67,6 +72,7 @@ import {
 } from "./snapshot";
 import { type SimulationContext, type SimulationTiming } from "./timing";
 import { buildDeploymentTree } from "./tree";
+import { simulatedEvents, simulatedLiveObject, simulatedPodLogs } from "./inspection";
 
 const WORKLOAD_KINDS: ReadonlySet<string> = new Set(["Deployment", "StatefulSet", "Pod"]);
 /** Fields the API server owns; stripped from what is applied so restores and re-applies compare equal. */
@@ -99,6 +105,24 @@ function notFound(cluster: string, what: string): ClusterDriverError {
 function specRecord(manifest: KubernetesManifest): Record<string, unknown> {
   if (!isRecord(manifest.spec)) manifest.spec = {};
   return manifest.spec as Record<string, unknown>;
+}
+
+/** True when the live object still has every field `applied` set (replicas aside: scaling owns them). */
+function liveMatchesApplied(resource: SimResource): boolean {
+  const ignore = (path: string) =>
+    path === "spec.replicas" || path === `metadata.annotations.${LOAD_PROFILE_ANNOTATION}`;
+  return diffLiveObject(resource.applied, resource.live, { ignore }).length === 0;
+}
+
+/** RFC 7386 JSON merge patch: objects merge, null removes a key, anything else replaces. */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isRecord(patch)) return structuredClone(patch);
+  const result: Record<string, unknown> = isRecord(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = mergePatch(result[key], value);
+  }
+  return result;
 }
 
 function replicasOf(manifest: KubernetesManifest): number | undefined {
@@ -570,10 +594,14 @@ export class SimulatedCluster implements ClusterView {
         ns.resources.set(item.key, resource);
         changed.push(resource);
         action = "created";
-      } else if (stableStringify(existing.applied) === stableStringify(item.applied)) {
+      } else if (
+        stableStringify(existing.applied) === stableStringify(item.applied) &&
+        liveMatchesApplied(existing)
+      ) {
         existing.appliedLabels = labels;
         action = "unchanged";
       } else {
+        // Changed manifests, or the same ones over an object edited by hand (drift): either way re-applied.
         const live = structuredClone(item.applied);
         // Three-way merge as kubectl apply does: a replica count the manifest did not change keeps its scaled value.
         const scaled = replicasOf(existing.live);
@@ -724,6 +752,81 @@ export class SimulatedCluster implements ClusterView {
     return { cluster: this.name, namespace, kind, name, replicas, previousReplicas };
   }
 
+  // -------------------------------------------------------------------------
+  // Operator edits: what `kubectl edit` / `kubectl delete` do behind the console's back
+
+  /**
+   * Changes a live object out of band with a JSON merge patch (RFC 7386), as
+   * an operator's `kubectl edit` or `kubectl patch` would: the console's last
+   * applied manifest stays as it was, so the object has drifted until the next
+   * apply. Workloads roll out at once (a new image makes new pods). The patch
+   * may not rename the object or change its kind.
+   */
+  operatorEdit(namespace: string, kind: string, name: string, patch: Record<string, unknown>): void {
+    this.assertReachable();
+    const ns = this.namespaces.get(namespace);
+    const resource = ns?.resources.get(resourceKey(kind, name));
+    if (!ns || !resource) throw notFound(this.name, `${kind} ${namespace}/${name}`);
+    const patched = mergePatch(resource.live, patch);
+    if (
+      !isRecord(patched) ||
+      patched.kind !== kind ||
+      !isRecord(patched.metadata) ||
+      patched.metadata.name !== name
+    )
+      throw new ClusterDriverError("INVALID_ARGUMENT", "an edit may not change an object's kind or name", {
+        cluster: this.name,
+      });
+    const live = patched as KubernetesManifest;
+    const where = `${kind}/${name}`;
+    // Validate before changing anything: the in-memory continuum has no rollback.
+    if (kind === "Deployment")
+      podResources(parseManifestAs(deploymentSchema, live).spec.template.spec, where);
+    if (kind === "StatefulSet")
+      podResources(parseManifestAs(statefulSetSchema, live).spec.template.spec, where);
+    if (kind === "Pod") podResources(parseManifestAs(podManifestSchema, live).spec, where);
+    resource.live = live;
+    resource.updatedAt = this.now();
+    this.controllers.reconcile(ns, resource);
+    this.schedulePending();
+  }
+
+  /** Deletes one object out of band (`kubectl delete`), with its pods; the next apply recreates it. */
+  operatorDelete(namespace: string, kind: string, name: string): void {
+    this.assertReachable();
+    const ns = this.namespaces.get(namespace);
+    const resource = ns?.resources.get(resourceKey(kind, name));
+    if (!ns || !resource) throw notFound(this.name, `${kind} ${namespace}/${name}`);
+    this.controllers.deleteResource(ns, resource);
+    this.schedulePending();
+  }
+
+  /**
+   * The live objects of an instance in a namespace (those its apply labelled
+   * with the instance id), as the API server would list them: the object
+   * with uid, creation time and a resource version.
+   */
+  listInstanceObjects(namespace: string, instanceId: string): Record<string, unknown>[] {
+    this.assertReachable();
+    const ns = this.namespaces.get(namespace);
+    if (!ns) return [];
+    return [...ns.resources.values()]
+      .filter((resource) => resource.appliedLabels[INSTANCE_ID_LABEL] === instanceId)
+      .sort((a, b) => a.createdAt - b.createdAt || (a.name < b.name ? -1 : 1))
+      .map((resource) => {
+        const live = structuredClone(resource.live);
+        return {
+          ...live,
+          metadata: {
+            ...live.metadata,
+            uid: resource.uid,
+            creationTimestamp: new Date(resource.createdAt).toISOString(),
+            resourceVersion: String(resource.updatedAt),
+          },
+        };
+      });
+  }
+
   deleteNamespace(namespace: string): DeleteNamespaceResult {
     this.assertReachable();
     const deleted = this.namespaces.delete(namespace);
@@ -763,6 +866,24 @@ export class SimulatedCluster implements ClusterView {
 
   deploymentTree(namespace: string): DeploymentTree {
     return buildDeploymentTree(this, namespace, this.now());
+  }
+
+  /** The object with its derived status, or null (see inspection.ts). */
+  liveObject(namespace: string, kind: string, name: string): LiveObject | null {
+    this.assertReachable();
+    return simulatedLiveObject(this, namespace, kind, name, this.now());
+  }
+
+  /** A container's log, derived from the seed, the load model and the clock (see inspection.ts). */
+  podLogs(request: PodLogsRequest): PodLogs {
+    this.assertReachable();
+    return simulatedPodLogs(this, request, [...this.failures.values()], this.now());
+  }
+
+  /** The namespace's (or one object's) events, from the pods' lifecycle (see inspection.ts). */
+  events(namespace: string, involvedObject?: { kind: string; name: string }): EventList {
+    this.assertReachable();
+    return simulatedEvents(this, namespace, involvedObject, [...this.failures.values()], this.now());
   }
 
   usage(): ClusterUsageSample {

@@ -9,9 +9,20 @@ import {
   type ConnectResult,
   type DeleteNamespaceResult,
   type DeploymentTree,
+  type EventList,
+  type GetLiveObjectOptions,
   type InstanceUsage,
   type InstancesUsage,
+  type InstanceObjects,
+  type ObjectKindRef,
+  type LiveObject,
+  LIVE_OBJECT_API_VERSIONS,
+  namespaceNameSchema,
+  objectKindSchema,
+  objectNameSchema,
   type OperationOptions,
+  type PodLogs,
+  type PodLogsRequest,
   type RestoreInfo,
   type ScaleResult,
 } from "../driver";
@@ -130,6 +141,41 @@ export class SimulatedClusterDriver implements ClusterDriver {
     return backups.backupExists(this.continuum, this.target, backupName);
   }
 
+  private assertObject(namespace: string, kind: string, name: string): void {
+    const problem = !namespaceNameSchema.safeParse(namespace).success
+      ? `invalid namespace ${JSON.stringify(namespace)}`
+      : !objectKindSchema.safeParse(kind).success
+        ? `invalid kind ${JSON.stringify(kind)}`
+        : !objectNameSchema.safeParse(name).success
+          ? `invalid ${kind} name ${JSON.stringify(name)}`
+          : null;
+    if (problem) throw new ClusterDriverError("INVALID_ARGUMENT", problem, { cluster: this.cluster });
+  }
+
+  async getLiveObject(
+    namespace: string,
+    kind: string,
+    name: string,
+    options: GetLiveObjectOptions = {},
+  ): Promise<LiveObject | null> {
+    this.assertObject(namespace, kind, name);
+    const object = await this.target.read((cluster) => cluster.liveObject(namespace, kind, name));
+    // Same answer as a real server: an object of that kind in another API version is not that object.
+    const apiVersion = options.apiVersion ?? LIVE_OBJECT_API_VERSIONS[kind];
+    if (object && apiVersion !== undefined && object.apiVersion !== apiVersion) return null;
+    return object;
+  }
+
+  async readPodLogs(request: PodLogsRequest): Promise<PodLogs> {
+    return this.target.read((cluster) => cluster.podLogs(request));
+  }
+
+  async listEvents(namespace: string, involvedObject?: { kind: string; name: string }): Promise<EventList> {
+    if (involvedObject) this.assertObject(namespace, involvedObject.kind, involvedObject.name);
+    else this.assertObject(namespace, "Namespace", namespace);
+    return this.target.read((cluster) => cluster.events(namespace, involvedObject));
+  }
+
   async usage(): Promise<ClusterUsageSample> {
     return this.target.read((cluster) => cluster.usage());
   }
@@ -140,5 +186,15 @@ export class SimulatedClusterDriver implements ClusterDriver {
 
   async instancesUsage(namespaces: readonly string[]): Promise<InstancesUsage> {
     return this.target.read((cluster) => cluster.instancesUsage(namespaces));
+  }
+
+  /** Every kind the simulated cluster holds is listed, so `kinds` adds nothing here. */
+  async listInstanceObjects(
+    namespace: string,
+    instanceId: string,
+    _kinds?: readonly ObjectKindRef[],
+  ): Promise<InstanceObjects> {
+    const objects = await this.target.read((cluster) => cluster.listInstanceObjects(namespace, instanceId));
+    return { cluster: this.cluster, namespace, objects };
   }
 }

@@ -24,6 +24,8 @@ export interface RecordedRequest {
 export interface Reply {
   status: number;
   body?: unknown;
+  /** A plain-text answer (a pod's log), sent as `text/plain` instead of `body` as JSON. */
+  text?: string;
 }
 
 export type Handler = (request: RecordedRequest) => Reply;
@@ -170,6 +172,11 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
         if (!entry) throw new Error(`empty reply sequence for ${key}`);
         reply = entry;
       } else reply = route;
+      if (reply.text !== undefined) {
+        res.writeHead(reply.status, { "content-type": "text/plain; charset=utf-8" });
+        res.end(reply.text);
+        return;
+      }
       res.writeHead(reply.status, { "content-type": "application/json" });
       res.end(reply.body === undefined ? "" : JSON.stringify(reply.body));
     });
