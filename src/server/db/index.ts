@@ -2,3 +2,4 @@ export * from "./client";
 export * from "./pagination";
 export * from "./unavailable";
 export * from "./leases";
+export * from "./rows";

@@ -221,7 +221,7 @@ describe("a workload instance", () => {
 });
 
 describe("the timeline", () => {
-  it("checks visibility with one probe and reads neither manifests nor placement", async () => {
+  it("checks visibility and reads the events in one statement, without manifests or placement", async () => {
     const instance = await createInstance(as(provider), { workloadId, releaseName: "probe" });
     // Its own client, so only the timeline's statements are seen.
     const spied = createDb(demo.url);
@@ -238,8 +238,8 @@ describe("the timeline", () => {
       const events = await instanceTimeline({ db: spied, user: provider }, instance.id);
       expect(events.map((e) => e.type)).toContain("Rendered");
       const selects = statements.filter((text) => /^\s*select/i.test(text));
-      // The visibility probe and the events: no relation lookups, no large JSON columns.
-      expect(selects).toHaveLength(2);
+      // The visibility check and the events in one statement: no relation lookups, no large JSON columns.
+      expect(selects).toHaveLength(1);
       expect(selects.join("\n")).not.toMatch(/manifests|placement/);
       await expect(instanceTimeline({ db: spied, user: provider2 }, instance.id)).rejects.toThrow(
         "No such workload instance.",
@@ -247,5 +247,31 @@ describe("the timeline", () => {
     } finally {
       await spied.$disconnect();
     }
+  });
+
+  it("is empty (not 404) without events, newest first otherwise, and every instance's for an admin", async () => {
+    const instance = await createInstance(as(provider), { workloadId, releaseName: "quiet" });
+    await db.lifecycleEvent.deleteMany({ where: { instanceId: instance.id } });
+    expect(await instanceTimeline(as(provider), instance.id)).toEqual([]);
+
+    const at = (minute: number) => new Date(Date.UTC(2026, 0, 5, 9, minute));
+    await db.lifecycleEvent.createMany({
+      data: [
+        { instanceId: instance.id, type: "Created", message: "first", occurredAt: at(0) },
+        { instanceId: instance.id, type: "Rendered", message: "second", occurredAt: at(1), detail: { n: 2 } },
+        // The same instant: the later id first.
+        { instanceId: instance.id, type: "Deployed", message: "third", occurredAt: at(1) },
+      ],
+    });
+    const events = await instanceTimeline(as(provider), instance.id);
+    expect(events.map((e) => e.message)).toEqual(["third", "second", "first"]);
+    expect(events[1]).toMatchObject({ type: "Rendered", detail: { n: 2 }, occurredAt: at(1) });
+    expect(typeof events[0]?.id).toBe("bigint");
+
+    const admin = await makeUser(db, [Role.NEMO_ADMIN]);
+    expect(await instanceTimeline({ db, user: admin }, instance.id)).toHaveLength(3);
+    await expect(instanceTimeline(as(provider2), instance.id)).rejects.toThrow("No such workload instance.");
+    await expect(instanceTimeline(as(infra), instance.id)).rejects.toThrow(DomainError);
+    await expect(instanceTimeline(as(provider), "not-a-uuid")).rejects.toThrow("No such workload instance.");
   });
 });
