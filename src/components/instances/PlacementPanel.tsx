@@ -38,15 +38,10 @@ import { isTransitional, LIVE_REFRESH_MS, type InstanceStatus } from "./status";
 
 type Decision = NonNullable<RouterOutputs["instance"]["placement"]>;
 
-/** What each prioritizer rewards, for the chart's tooltip. */
-const PRIORITIZER_HELP: Record<string, string> = {
-  LeastAllocatedCpu: "Free CPU after placing the instance",
-  LeastAllocatedMemory: "Free memory after placing the instance",
-  GreenEnergy: "Share of renewable energy",
-  CostClass: "Cheaper cost class",
-  Balance: "Fewer instances than the busiest cluster",
-  Steady: "Staying where it already runs",
-};
+/** What a prioritizer rewards: its one-line explanation from the domain (placement/prioritizers.ts). */
+function helpOf(decision: Decision, name: string): string | null {
+  return decision.prioritizers.find((p) => p.name === name)?.description ?? null;
+}
 
 function mib(bytes: number): string {
   return `${Math.round(bytes / (1024 * 1024))} MiB`;
@@ -87,7 +82,8 @@ function ScoreChart({ decision }: { decision: Decision }) {
             labelFormatter={(name) => {
               // The category axis: the label is the prioritizer's name.
               const key = typeof name === "string" ? name : "";
-              return `${key}: ${PRIORITIZER_HELP[key] ?? ""}`;
+              const help = helpOf(decision, key);
+              return help ? `${key}: ${help}` : key;
             }}
           />
           <Bar dataKey="score" isAnimationActive={false} radius={[0, 3, 3, 0]}>
@@ -97,6 +93,42 @@ function ScoreChart({ decision }: { decision: Decision }) {
           </Bar>
         </BarChart>
       </ResponsiveContainer>
+    </Box>
+  );
+}
+
+/** Each prioritizer of the chart, its weight and what it rewards (the chart's tooltip says it too). */
+function PrioritizerLegend({ decision }: { decision: Decision }) {
+  if (decision.prioritizers.length === 0) return null;
+  return (
+    <Box
+      component="dl"
+      aria-label="What each prioritizer rewards"
+      data-testid="prioritizer-explanations"
+      sx={{
+        m: 0,
+        mt: 1,
+        display: "grid",
+        gridTemplateColumns: "max-content 1fr",
+        columnGap: 1.5,
+        rowGap: 0.5,
+      }}
+    >
+      {decision.prioritizers.map((p) => (
+        <Box
+          key={p.name}
+          sx={{ display: "contents" }}
+          data-testid="prioritizer-explanation"
+          data-name={p.name}
+        >
+          <Typography component="dt" variant="body2" sx={{ fontWeight: 500 }}>
+            {p.name} <span style={{ color: "#55606d", fontWeight: 400 }}>×{p.weight}</span>
+          </Typography>
+          <Typography component="dd" variant="body2" color="text.secondary" sx={{ m: 0 }}>
+            {p.description ?? "No longer used by the product."}
+          </Typography>
+        </Box>
+      ))}
     </Box>
   );
 }
@@ -222,6 +254,7 @@ function Explanation({ decision, statusReason }: { decision: Decision; statusRea
                 {decision.winner}: score per prioritizer (−100..100, × weight)
               </Typography>
               <ScoreChart decision={decision} />
+              <PrioritizerLegend decision={decision} />
             </>
           )}
         </Box>

@@ -39,6 +39,12 @@ export {
 } from "./decide";
 export { bestOffered, describeUnmetTarget, unmetTargets } from "./unmet-targets";
 export {
+  explainPlacement,
+  prioritizerDescription,
+  type ExplainedPlacementDecision,
+  type PrioritizerExplanation,
+} from "./explain";
+export {
   createPlacementEngine,
   PlacementConflictError,
   PlacementError,
