@@ -12,6 +12,7 @@ import { databaseUrlFor, runId } from "@/server/testing/services";
 import { createWorkload, uploadChart } from "@/server/workloads";
 import { packChartDirectory } from "@/server/workloads/tar-writer";
 import {
+  changeInstanceRest,
   createInstanceRest,
   deleteInstanceRest,
   getInstanceRest,
@@ -20,6 +21,7 @@ import {
   instanceTimelineRest,
   instanceTreeRest,
   listInstancesRest,
+  retryInstanceRest,
 } from "./instance";
 import { openApiDocument } from "./openapi";
 import { trpcRejection } from "@/server/testing/rejection";
@@ -436,5 +438,117 @@ describe("REST /api/v1/instance/", () => {
       ]),
     );
     expect(Object.keys(doc.paths["/api/v1/instance/"] ?? {})).toEqual(["get", "post"]);
+  });
+});
+
+describe("REST changes and retries (issue 13)", () => {
+  it("answers the intents POST created, previews, upgrades and scales with PATCH, and retries a FAILED one", async () => {
+    const response = await call(createInstanceRest, provider, {
+      method: "POST",
+      json: {
+        workloadId,
+        releaseName: "rest-change",
+        // No condition: the catalogue's default for availability (at least).
+        intent: { intentType: "Availability", targets: [{ targetName: "availability", targetValue: 95 }] },
+      },
+    });
+    expect(response.status).toBe(201);
+    const created = (await response.json()) as { id: string; intents: { id: string; intentType: string }[] };
+    const stored = await db.intent.findMany({ where: { instanceId: created.id }, select: { id: true } });
+    expect(created.intents).toEqual([{ id: stored[0]!.id, intentType: "Availability" }]);
+    await orchestrate(created.id);
+    const id = created.id;
+    const patchPath = `/api/v1/instance/${id}/`;
+
+    const preview = await call(changeInstanceRest, provider, {
+      id,
+      method: "PATCH",
+      path: `${patchPath}?dryRun=true`,
+      json: { valuesOverride: "replicaCount: 2\n" },
+    });
+    expect(preview.status).toBe(200);
+    const diff = (await preview.json()) as {
+      changed: boolean;
+      diff: { objects: { kind: string; change: string }[] };
+    };
+    expect(diff.changed).toBe(true);
+    expect(diff.diff.objects).toEqual([expect.objectContaining({ kind: "Deployment", change: "changed" })]);
+    expect((await caller(provider).instance.get({ id })).status).toBe("DEPLOYED");
+
+    const upgrade = await call(changeInstanceRest, provider, {
+      id,
+      method: "PATCH",
+      json: { valuesOverride: "replicaCount: 2\n", workloadId: otherWorkloadId },
+    });
+    expect(upgrade.status).toBe(202);
+    expect(await upgrade.json()).toMatchObject({
+      upgrade: true,
+      to: { workloadId: otherWorkloadId, version: "2.0.0" },
+      instance: { status: "DEPLOYING", isUpgrade: true },
+    });
+    await orchestrate(id);
+    const read = (await (await call(getInstanceRest, provider, { id })).json()) as {
+      status: string;
+      replicas: number;
+      workloadReplicas: { kind: string; name: string; desired: number; ready: number }[];
+    };
+    expect(read).toMatchObject({ status: "DEPLOYED", replicas: 2 });
+    const deployment = read.workloadReplicas[0]!;
+
+    const scale = await call(changeInstanceRest, provider, {
+      id,
+      method: "PATCH",
+      json: { replicas: [{ kind: "Deployment", name: deployment.name, replicas: 3 }] },
+    });
+    expect(scale.status).toBe(202);
+    await orchestrate(id);
+    const scaled = (await (await call(getInstanceRest, provider, { id })).json()) as typeof read;
+    expect(scaled).toMatchObject({ replicas: 3 });
+    expect(scaled.workloadReplicas[0]).toMatchObject({ name: deployment.name, desired: 3 });
+
+    const bad = await call(changeInstanceRest, provider, {
+      id,
+      method: "PATCH",
+      json: { replicas: [{ kind: "Deployment", name: deployment.name, replicas: 1000 }] },
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ field: "replicas.0.replicas" });
+    const foreign = await call(changeInstanceRest, provider2, {
+      id,
+      method: "PATCH",
+      json: { replicas: [{ kind: "Deployment", name: deployment.name, replicas: 2 }] },
+    });
+    expect(foreign.status).toBe(404);
+
+    const retryPath = `/api/v1/instance/${id}/retry/`;
+    const notFailed = await call(retryInstanceRest, provider, { id, method: "POST", path: retryPath });
+    expect(notFailed.status).toBe(409);
+    const failing = await caller(provider).instance.create({
+      workloadId,
+      releaseName: "rest-retry",
+      intent: { ...availability95, targets: [{ ...availability95.targets[0]!, targetValue: 99.95 }] },
+    });
+    await orchestrate(failing.id);
+    expect((await caller(provider).instance.get({ id: failing.id })).status).toBe("FAILED");
+    expect(
+      (await call(retryInstanceRest, provider2, { id: failing.id, method: "POST", path: retryPath })).status,
+    ).toBe(404);
+    const retried = await call(retryInstanceRest, provider, {
+      id: failing.id,
+      method: "POST",
+      path: retryPath,
+    });
+    expect(retried.status).toBe(202);
+    expect(await retried.json()).toMatchObject({ status: "RENDERED", statusReason: null });
+    // tRPC answers the same domain rule.
+    expect((await rejection(caller(provider).instance.retry({ id: failing.id }))).code).toBe("CONFLICT");
+  });
+
+  it("is described in the OpenAPI document", () => {
+    const doc = openApiDocument() as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths["/api/v1/instance/{id}/"] ?? {})).toEqual(
+      expect.arrayContaining(["get", "patch", "delete"]),
+    );
+    expect(Object.keys(doc.paths["/api/v1/instance/{id}/retry/"] ?? {})).toEqual(["parameters", "post"]);
   });
 });
