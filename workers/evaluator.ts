@@ -3,6 +3,9 @@
  *
  * - Cluster metrics: every METRICS_PERIOD_MS the leader reads the usage of
  *   every OK cluster through its driver and publishes it on `metrics`.
+ * - Drift: every METRICS_PERIOD_MS the leader compares each DEPLOYED
+ *   instance's live objects with its manifests and records a change of
+ *   verdict (Drifted / In sync) on the instance and its timeline.
  * - Intents (PPEF): every INTENT_EVALUATION_TICK_MS the leader evaluates the
  *   active intents whose observation period has come round, stores their
  *   reports and announces violations through the outbox.
@@ -15,6 +18,7 @@
  * SKIP LOCKED).
  */
 import { collectAndPublishClusterMetrics } from "@/server/clusters";
+import { checkDrift } from "@/server/drift";
 import { createEvaluationCache, runEvaluationCycle } from "@/server/intents";
 import { pruneIntentReports } from "@/server/intents";
 import { runWorker } from "@/server/workers";
@@ -25,6 +29,12 @@ await runWorker("evaluator", async (worker) => {
   worker.every("cluster-metrics", worker.env.METRICS_PERIOD_MS, async () => {
     const published = await collectAndPublishClusterMetrics({ db: worker.db, bus, log: worker.logger });
     worker.logger.debug({ clusters: published }, "cluster metrics published");
+  });
+  worker.every("instance-drift", worker.env.METRICS_PERIOD_MS, async (signal) => {
+    const round = await checkDrift({ db: worker.db, log: worker.logger }, { signal });
+    // Changes of verdict are logged per instance; the round itself only when something was off.
+    if (round.changed > 0 || round.failed > 0) worker.logger.info(round, "drift check round");
+    else worker.logger.debug(round, "drift check round");
   });
   // Intent bodies read once are kept across cycles (re-read when an intent changes).
   const cache = createEvaluationCache();

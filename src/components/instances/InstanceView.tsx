@@ -40,6 +40,7 @@ import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 import { DeleteInstanceDialog } from "./DeleteInstanceDialog";
 import { DeploymentTreeView } from "./deployment-tree";
+import { InstanceDrift, InstanceDriftChip } from "./drift";
 import { chipCarriesReason } from "./failure-reason";
 import { InstanceTimeline } from "./InstanceTimeline";
 import { PlacementPanel } from "./PlacementPanel";
@@ -390,6 +391,7 @@ export function InstanceView({
             <span data-testid="instance-status">
               <StatusChip status={i.status} reason={i.statusReason} busy={isTransitional(i.status)} />
             </span>
+            <InstanceDriftChip instanceId={i.id} status={i.status} />
             <ButtonLink
               href={`/intents?instanceId=${i.id}`}
               variant="outlined"
@@ -433,6 +435,9 @@ export function InstanceView({
       </Box>
       <Box role="tabpanel" id={`instance-panel-${tab}`} aria-labelledby={`instance-tab-${tab}`}>
         {tab === "overview" && <Overview instance={i} onShowMigrations={() => chooseTab("migrations")} />}
+        {tab === "overview" && (
+          <InstanceDrift instanceId={i.id} releaseName={i.releaseName} status={i.status} />
+        )}
         {tab === "timeline" && <InstanceTimeline instanceId={i.id} status={i.status} />}
         {tab === "migrations" && <InstanceMigrations instanceId={i.id} status={i.status} />}
         {tab === "manifests" && <Manifests instance={i} />}

@@ -1,4 +1,5 @@
 import { clusterRouter } from "@/server/api/routers/cluster";
+import { driftRouter } from "@/server/api/routers/drift";
 import { failedMessageRouter } from "@/server/api/routers/failed-message";
 import { instanceRouter } from "@/server/api/routers/instance";
 import { intentRouter } from "@/server/api/routers/intent";
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   session: sessionRouter,
   workload: workloadRouter,
   instance: instanceRouter,
+  drift: driftRouter,
   intent: intentRouter,
   cluster: clusterRouter,
   migration: migrationRouter,

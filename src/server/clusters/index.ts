@@ -42,6 +42,8 @@ export {
   injectSimulatedFailure,
   listSimulatedFailures,
   sharedSimulatedContinuum,
+  simulateOperatorDelete,
+  simulateOperatorEdit,
 } from "./shared-continuum";
 export * from "./simulated";
 export {

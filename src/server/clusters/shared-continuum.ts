@@ -59,3 +59,32 @@ export function clearSimulatedFailure(db: Db, clusterName: string, id: string): 
 export function listSimulatedFailures(db: Db, clusterName: string): Promise<ActiveFailure[]> {
   return sharedSimulatedContinuum(db).activeFailures(clusterName);
 }
+
+/**
+ * An operator's change behind the console's back on a shared simulated
+ * cluster, as `kubectl edit` / `kubectl patch` would make it: a JSON merge
+ * patch of one live object (the console's applied manifest is untouched, so
+ * the instance has drifted until it is re-synced). Used by the drift tests
+ * and the demo (`npm run sim:operator-edit`).
+ */
+export function simulateOperatorEdit(
+  db: Db,
+  clusterName: string,
+  target: { namespace: string; kind: string; name: string },
+  patch: Record<string, unknown>,
+): Promise<void> {
+  return sharedSimulatedContinuum(db)
+    .access(clusterName)
+    .update((cluster) => cluster.operatorEdit(target.namespace, target.kind, target.name, patch));
+}
+
+/** An operator's `kubectl delete` of one object on a shared simulated cluster; the next apply recreates it. */
+export function simulateOperatorDelete(
+  db: Db,
+  clusterName: string,
+  target: { namespace: string; kind: string; name: string },
+): Promise<void> {
+  return sharedSimulatedContinuum(db)
+    .access(clusterName)
+    .update((cluster) => cluster.operatorDelete(target.namespace, target.kind, target.name));
+}

@@ -25,6 +25,7 @@ import {
 } from "@/server/workloads";
 import { clusterComponents, clusterPaths, clusterTags } from "./cluster-openapi";
 import { instanceComponents, instancePaths, instanceTags } from "./instance-openapi";
+import { driftComponents, driftPaths } from "./drift-openapi";
 import { intentComponents, intentPaths, intentTags } from "./intent-openapi";
 import { meSchema } from "./me";
 import { migrationComponents, migrationPaths, migrationTags } from "./migration-openapi";
@@ -97,6 +98,7 @@ function components(): Record<string, unknown> {
     ...out,
     ...inp,
     ...instanceComponents(),
+    ...driftComponents(),
     ...intentComponents(),
     ...migrationComponents(),
     ...failedMessageComponents(),
@@ -178,6 +180,7 @@ export function openApiDocument(): JsonObject {
     ],
     paths: {
       ...(tidy(instancePaths()) as JsonObject),
+      ...(tidy(driftPaths()) as JsonObject),
       ...(tidy(intentPaths()) as JsonObject),
       ...(tidy(migrationPaths()) as JsonObject),
       ...(tidy(failedMessagePaths()) as JsonObject),

@@ -1,0 +1,2 @@
+export { DriftCell, DriftChip, type DriftStatus } from "./DriftChip";
+export { InstanceDrift, InstanceDriftChip } from "./InstanceDrift";
