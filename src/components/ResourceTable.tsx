@@ -94,7 +94,17 @@ export interface Column<Row, Sort extends string> {
   /** The sort field this column sorts by, if sortable. */
   sort?: Sort;
   align?: "left" | "right";
+  /**
+   * Hidden on screens narrower than this breakpoint (less important columns
+   * make way, so the table fits a 1024 px window without scrolling sideways).
+   */
+  hideBelow?: "sm" | "md" | "lg" | "xl";
   render: (row: Row) => ReactNode;
+}
+
+/** The cell's display for a column that hides on narrow screens. */
+function responsive(hideBelow: Column<unknown, string>["hideBelow"]) {
+  return hideBelow ? { display: { xs: "none", [hideBelow]: "table-cell" } } : undefined;
 }
 
 export interface ListResult<Row> {
@@ -147,7 +157,7 @@ export function ResourceTable<Row, Sort extends string>(props: ResourceTableProp
     body = Array.from({ length: Math.min(input.pageSize, 10) }, (_, i) => (
       <TableRow key={`skeleton-${i}`}>
         {columns.map((c) => (
-          <TableCell key={c.key}>
+          <TableCell key={c.key} sx={responsive(c.hideBelow)}>
             <Skeleton
               variant="text"
               width={c.align === "right" ? 40 : "70%"}
@@ -188,7 +198,7 @@ export function ResourceTable<Row, Sort extends string>(props: ResourceTableProp
     body = rows.map((row) => (
       <TableRow hover key={rowKey(row)}>
         {columns.map((c) => (
-          <TableCell key={c.key} align={c.align}>
+          <TableCell key={c.key} align={c.align} sx={responsive(c.hideBelow)}>
             {c.render(row)}
           </TableCell>
         ))}
@@ -198,7 +208,12 @@ export function ResourceTable<Row, Sort extends string>(props: ResourceTableProp
 
   return (
     <Paper variant="outlined" sx={{ overflow: "hidden" }}>
-      <Stack direction={{ xs: "column", sm: "row" }} spacing={2} sx={{ alignItems: { sm: "center" }, p: 2 }}>
+      <Stack
+        direction={{ xs: "column", sm: "row" }}
+        spacing={2}
+        useFlexGap
+        sx={{ alignItems: { sm: "center" }, p: 2, flexWrap: "wrap" }}
+      >
         <TextField
           type="search"
           size="small"
@@ -259,6 +274,7 @@ export function ResourceTable<Row, Sort extends string>(props: ResourceTableProp
                     align={c.align}
                     sortDirection={active ? input.direction : false}
                     scope="col"
+                    sx={responsive(c.hideBelow)}
                   >
                     {c.sort !== undefined ? (
                       <TableSortLabel

@@ -78,6 +78,12 @@ function PropertiesPanel({ properties }: { properties: Properties }) {
         <Field label="Availability">{properties.mo.availability}</Field>
         <Field label="Green energy">{properties.mo.green_energy}</Field>
         <Field label="Cost">{cluster.cost}</Field>
+        <Field label="Region">{cluster.region ?? "—"}</Field>
+        {cluster.cordoned && (
+          <Field label="Placements">
+            <Chip size="small" color="warning" variant="outlined" label="Cordoned" />
+          </Field>
+        )}
         <Field label="Base rates (CPU / memory)">
           {cluster.cpuBaseRate} / {cluster.memoryBaseRate} millitokens
         </Field>

@@ -5,9 +5,11 @@ import DeleteOutlinedIcon from "@mui/icons-material/DeleteOutlined";
 import DnsOutlinedIcon from "@mui/icons-material/DnsOutlined";
 import ShowChartIcon from "@mui/icons-material/ShowChart";
 import Button from "@mui/material/Button";
+import Chip from "@mui/material/Chip";
 import IconButton from "@mui/material/IconButton";
 import Stack from "@mui/material/Stack";
 import Tooltip from "@mui/material/Tooltip";
+import Typography from "@mui/material/Typography";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import dynamic from "next/dynamic";
 import NextLink from "next/link";
@@ -16,6 +18,8 @@ import { DeregisterClusterDialog } from "@/components/clusters/DeregisterCluster
 import { TextLink } from "@/components/links";
 import { Mono, ResourceTable, useListControls, type Column } from "@/components/ResourceTable";
 import { StatusChip } from "@/components/StatusChip";
+import { ShowInactiveSwitch, useShowInactive } from "@/components/show-inactive";
+import { showInactiveInput } from "@/components/show-inactive-param";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 import { CLUSTER_LIST, type ClusterSort } from "./list-query";
@@ -37,8 +41,35 @@ const gb = (value: number) => `${value.toLocaleString("en")} GB`;
 
 const metricsHref = (c: Row) => `/clusters/${c.id}/metrics`;
 
+const percent = (value: number) => `${value.toLocaleString("en", { maximumFractionDigits: 2 })} %`;
+
+/** The cost classes as people say them. */
+export const COST_LABELS: Record<Row["cost"], string> = {
+  low_cost: "Low cost",
+  high_performance: "High performance",
+};
+
+function Muted({ children }: { children: string }) {
+  return (
+    <Typography variant="body2" component="span" color="text.secondary">
+      {children}
+    </Typography>
+  );
+}
+
+/**
+ * What intents are judged against (availability, green energy, cost class)
+ * and where the cluster is come first; capacity, endpoint, owner and id make
+ * way on narrower screens (`hideBelow`), so the table fits 1024 px.
+ */
 const BASE_COLUMNS: Column<Row, Sort>[] = [
-  { key: "id", label: "ID", sort: "id", render: (c) => <Mono title={c.id}>{c.shortId}</Mono> },
+  {
+    key: "id",
+    label: "ID",
+    sort: "id",
+    hideBelow: "xl",
+    render: (c) => <Mono title={c.id}>{c.shortId}</Mono>,
+  },
   {
     key: "name",
     label: "Name",
@@ -54,33 +85,90 @@ const BASE_COLUMNS: Column<Row, Sort>[] = [
     label: "Status",
     sort: "status",
     render: (c) => (
-      <StatusChip
-        status={c.status}
-        busy={c.status === "PENDING"}
-        reason={
-          c.status === "PENDING" ? "Waiting for the Meta-Orchestrator to join the cluster." : c.statusReason
-        }
-      />
+      <Stack direction="row" spacing={0.5} sx={{ alignItems: "center", flexWrap: "wrap", rowGap: 0.5 }}>
+        <StatusChip
+          status={c.status}
+          busy={c.status === "PENDING"}
+          reason={
+            c.status === "PENDING" ? "Waiting for the Meta-Orchestrator to join the cluster." : c.statusReason
+          }
+        />
+        {c.cordoned && (
+          <Tooltip title="Drained: it takes no new placements until it is uncordoned.">
+            <Chip
+              size="small"
+              color="warning"
+              variant="outlined"
+              label="Cordoned"
+              data-testid="cordoned-chip"
+            />
+          </Tooltip>
+        )}
+      </Stack>
     ),
   },
+  {
+    key: "region",
+    label: "Region",
+    sort: "region",
+    render: (c) => c.region ?? <Muted>—</Muted>,
+  },
+  {
+    key: "availability",
+    label: "Availability",
+    sort: "availability",
+    align: "right",
+    render: (c) => percent(c.availabilityPct),
+  },
+  {
+    key: "greenEnergy",
+    label: "Green energy",
+    sort: "greenEnergy",
+    align: "right",
+    render: (c) => percent(c.greenEnergyPct),
+  },
+  { key: "cost", label: "Cost class", sort: "cost", render: (c) => COST_LABELS[c.cost] },
   {
     key: "endpoint",
     label: "Endpoint",
     sort: "endpoint",
+    hideBelow: "xl",
     render: (c) => (c.withheld ? <Withheld /> : <Mono>{c.managedApi}</Mono>),
   },
-  { key: "cpus", label: "CPUs", sort: "cpus", align: "right", render: (c) => c.cpus },
-  { key: "storage", label: "Storage", sort: "storageGb", align: "right", render: (c) => gb(c.storageGb) },
-  { key: "memory", label: "Memory", sort: "memoryGb", align: "right", render: (c) => gb(c.memoryGb) },
-  { key: "vram", label: "VRAM", sort: "vramGb", align: "right", render: (c) => gb(c.vramGb) },
-  { key: "owner", label: "Owner", sort: "owner", render: (c) => c.owner },
+  { key: "cpus", label: "CPUs", sort: "cpus", align: "right", hideBelow: "lg", render: (c) => c.cpus },
+  {
+    key: "memory",
+    label: "Memory",
+    sort: "memoryGb",
+    align: "right",
+    hideBelow: "lg",
+    render: (c) => gb(c.memoryGb),
+  },
+  {
+    key: "storage",
+    label: "Storage",
+    sort: "storageGb",
+    align: "right",
+    hideBelow: "xl",
+    render: (c) => gb(c.storageGb),
+  },
+  {
+    key: "vram",
+    label: "VRAM",
+    sort: "vramGb",
+    align: "right",
+    hideBelow: "xl",
+    render: (c) => gb(c.vramGb),
+  },
+  { key: "owner", label: "Owner", sort: "owner", hideBelow: "lg", render: (c) => c.owner },
 ];
 
 export function ClustersTable({ readOnly }: { readOnly: boolean }) {
   const trpc = useTRPC();
   const controls = useListControls(CLUSTER_LIST);
+  const [showInactive, setShowInactive] = useShowInactive();
   const result = useQuery({
-    ...trpc.cluster.list.queryOptions(controls.input),
+    ...trpc.cluster.list.queryOptions({ ...controls.input, ...showInactiveInput(showInactive) }),
     placeholderData: keepPreviousData,
     // A new cluster shows PENDING until the MO answers: follow it without a reload.
     refetchInterval: (query) =>
@@ -139,11 +227,21 @@ export function ClustersTable({ readOnly }: { readOnly: boolean }) {
         controls={controls}
         result={result}
         toolbar={
-          readOnly ? undefined : (
-            <Button variant="contained" startIcon={<AddIcon />} onClick={() => setRegistering(true)}>
-              Register Cluster
-            </Button>
-          )
+          <Stack direction="row" spacing={2} sx={{ alignItems: "center" }}>
+            <ShowInactiveSwitch
+              checked={showInactive}
+              what="deregistered clusters"
+              onChange={(value) => {
+                setShowInactive(value);
+                controls.setPage(1);
+              }}
+            />
+            {!readOnly && (
+              <Button variant="contained" startIcon={<AddIcon />} onClick={() => setRegistering(true)}>
+                Register Cluster
+              </Button>
+            )}
+          </Stack>
         }
         empty={{
           icon: <DnsOutlinedIcon />,

@@ -26,6 +26,7 @@ import {
   COST_CLASSES,
   GREEN_ENERGY_OPTIONS,
   MAX_KUBECONFIG_BYTES,
+  MAX_REGION_LENGTH,
   registerClusterInputSchema,
 } from "@/common/cluster-registration";
 import { useTRPC } from "@/trpc/react";
@@ -53,6 +54,7 @@ const TEXT_FIELDS = [
   "cost",
   "cpuBaseRate",
   "memoryBaseRate",
+  "region",
 ] as const;
 type DraftField = (typeof TEXT_FIELDS)[number];
 
@@ -75,6 +77,7 @@ const EMPTY: Draft = {
   cost: "",
   cpuBaseRate: "",
   memoryBaseRate: "",
+  region: "",
 };
 
 const LABELS: Record<DraftField | "kubeconfig", string> = {
@@ -90,6 +93,7 @@ const LABELS: Record<DraftField | "kubeconfig", string> = {
   cost: "Cost",
   cpuBaseRate: "CPU Base Rate",
   memoryBaseRate: "Memory Base Rate",
+  region: "Region",
 };
 
 const COST_LABELS: Record<(typeof COST_CLASSES)[number], string> = {
@@ -238,7 +242,7 @@ export function RegisterClusterDialog({
     id: `cluster-${key}`,
     label: LABELS[key],
     value: draft[key],
-    required: true,
+    required: key !== "region",
     onChange: (e: ChangeEvent<HTMLInputElement>) => set(key, e.target.value),
     error: Boolean(errors.fields[key]),
   });
@@ -329,6 +333,12 @@ export function RegisterClusterDialog({
                   "The cluster's API URL (sim://<name> for a simulated cluster).",
                 )}
                 slotProps={{ htmlInput: { autoComplete: "off", spellCheck: false } }}
+              />
+              <TextField
+                {...field("region")}
+                placeholder="eu-west"
+                helperText={help("region", "Optional: where the cluster is, as people will look for it.")}
+                slotProps={{ htmlInput: { maxLength: MAX_REGION_LENGTH, autoComplete: "off" } }}
               />
             </Fieldset>
             <Fieldset title="Capacity">

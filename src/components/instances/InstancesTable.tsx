@@ -3,6 +3,8 @@
 import AccountTreeOutlinedIcon from "@mui/icons-material/AccountTreeOutlined";
 import AddIcon from "@mui/icons-material/Add";
 import DeleteOutlineIcon from "@mui/icons-material/DeleteOutlineOutlined";
+import CheckIcon from "@mui/icons-material/Check";
+import ContentCopyIcon from "@mui/icons-material/ContentCopy";
 import DescriptionOutlinedIcon from "@mui/icons-material/DescriptionOutlined";
 import LayersOutlinedIcon from "@mui/icons-material/LayersOutlined";
 import TimelineIcon from "@mui/icons-material/Timeline";
@@ -21,6 +23,8 @@ import { useState, type ReactElement } from "react";
 import { ButtonLink } from "@/components/links";
 import { Mono, ResourceTable, useListControls, type Column } from "@/components/ResourceTable";
 import { StatusChip } from "@/components/StatusChip";
+import { ShowInactiveSwitch, useShowInactive } from "@/components/show-inactive";
+import { Time } from "@/components/ui/Time";
 import { useNotice } from "@/components/ui/Notice";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
@@ -43,6 +47,30 @@ function Action({ title, children }: { title: string; children: ReactElement }) 
     <Tooltip title={title}>
       <span style={{ display: "inline-flex" }}>{children}</span>
     </Tooltip>
+  );
+}
+
+/** The short id, with a button that copies the full id (what the REST API and logs use). */
+function CopyableId({ row }: { row: Row }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(row.id);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1_500);
+    } catch {
+      // No clipboard (insecure context, denied): the full id stays in the title.
+    }
+  };
+  return (
+    <Stack direction="row" spacing={0.25} sx={{ alignItems: "center" }}>
+      <Mono title={row.id}>{row.shortId}</Mono>
+      <Tooltip title={copied ? "Copied" : "Copy the full id"}>
+        <IconButton size="small" aria-label={`Copy the id of ${row.releaseName}`} onClick={() => void copy()}>
+          {copied ? <CheckIcon sx={{ fontSize: 14 }} /> : <ContentCopyIcon sx={{ fontSize: 14 }} />}
+        </IconButton>
+      </Tooltip>
+    </Stack>
   );
 }
 
@@ -125,9 +153,10 @@ export function InstancesTable({
   const router = useRouter();
   const controls = useListControls(INSTANCE_LIST);
   const [status, setStatus] = useState<InstanceStatus | "">("");
+  const [showInactive, setShowInactive] = useShowInactive();
   const [deleting, setDeleting] = useState<DeleteInstanceTarget | null>(null);
   const notify = useNotice();
-  const input = instanceListInput(controls.input, { status, workloadId });
+  const input = instanceListInput(controls.input, { status, workloadId, showInactive });
   const result = useQuery({
     ...trpc.instance.list.queryOptions(input),
     placeholderData: keepPreviousData,
@@ -141,7 +170,7 @@ export function InstancesTable({
   });
 
   const columns: Column<Row, Sort>[] = [
-    { key: "id", label: "ID", sort: "id", render: (i) => <Mono>{i.id}</Mono> },
+    { key: "id", label: "ID", sort: "shortId", render: (i) => <CopyableId row={i} /> },
     {
       key: "releaseName",
       label: "Release Name",
@@ -153,12 +182,17 @@ export function InstancesTable({
       ),
     },
     {
-      key: "workloadId",
-      label: "Workload ID",
-      sort: "workloadId",
+      key: "workload",
+      label: "Workload",
+      sort: "workload",
       render: (i) => (
-        <Tooltip title={i.workload}>
-          <span>{i.workloadId}</span>
+        <Tooltip title={`Workload ${i.workloadId}`}>
+          <span>
+            {i.workloadName}{" "}
+            <Typography variant="body2" component="span" color="text.secondary">
+              {i.workloadVersion}
+            </Typography>
+          </span>
         </Tooltip>
       ),
     },
@@ -185,7 +219,24 @@ export function InstancesTable({
           </Typography>
         ),
     },
-    { key: "shortId", label: "Instance ID", sort: "shortId", render: (i) => <Mono>{i.shortId}</Mono> },
+    ...(seesAll
+      ? [
+          {
+            key: "owner",
+            label: "Owner",
+            sort: "owner" as const,
+            hideBelow: "lg" as const,
+            render: (i: Row) => i.owner,
+          },
+        ]
+      : []),
+    {
+      key: "createdAt",
+      label: "Created",
+      sort: "createdAt",
+      hideBelow: "md",
+      render: (i) => <Time value={i.createdAt} />,
+    },
     {
       key: "actions",
       label: "Actions",
@@ -203,7 +254,7 @@ export function InstancesTable({
         controls={controls}
         result={result}
         toolbar={
-          <Stack direction="row" spacing={1.5} sx={{ alignItems: "center" }}>
+          <Stack direction="row" spacing={1.5} useFlexGap sx={{ alignItems: "center", flexWrap: "wrap" }}>
             {workloadId !== undefined && (
               <Chip
                 label={`Workload ${workloadId}`}
@@ -211,6 +262,14 @@ export function InstancesTable({
                 data-testid="workload-filter"
               />
             )}
+            <ShowInactiveSwitch
+              checked={showInactive}
+              what="deleted instances"
+              onChange={(value) => {
+                setShowInactive(value);
+                controls.setPage(1);
+              }}
+            />
             <TextField
               select
               size="small"

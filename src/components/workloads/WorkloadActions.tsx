@@ -1,5 +1,7 @@
 "use client";
 
+import ArchiveOutlinedIcon from "@mui/icons-material/ArchiveOutlined";
+import UnarchiveOutlinedIcon from "@mui/icons-material/UnarchiveOutlined";
 import DeleteOutlineIcon from "@mui/icons-material/DeleteOutlineOutlined";
 import DescriptionOutlinedIcon from "@mui/icons-material/DescriptionOutlined";
 import AdminPanelSettingsOutlinedIcon from "@mui/icons-material/AdminPanelSettingsOutlined";
@@ -25,6 +27,8 @@ export interface ActionRow {
   status: "PENDING" | "ACCEPTED";
   hasChart: boolean;
   clusterScopedApproved: boolean;
+  /** Set while archived (hidden as inactive, no new instances). */
+  archivedAt: string | null;
 }
 
 /** A disabled button still needs its tooltip: MUI asks for a wrapper that can receive pointer events. */
@@ -41,17 +45,24 @@ export function WorkloadActions({
   onUpload,
   onDelete,
   onApproval,
+  onArchive,
+  archiving = false,
 }: {
   workload: ActionRow;
   onUpload: (workload: ActionRow) => void;
   onDelete: (workload: ActionRow) => void;
+  /** Archive (true) or unarchive (false) an accepted workload. */
+  onArchive: (workload: ActionRow, archive: boolean) => void;
+  /** An archive or unarchive of this workload is in flight. */
+  archiving?: boolean;
   /** Admins only: decide on the workload's cluster-scoped resources. */
   onApproval?: (workload: ActionRow) => void;
 }) {
   const who = `${workload.name} ${workload.version}`;
   const accepted = workload.status === "ACCEPTED";
   const instanceHref = `/instances/new?workload=${workload.id}`;
-  const canCreateInstance = accepted && INSTANCE_CREATION_AVAILABLE;
+  const archived = workload.archivedAt !== null;
+  const canCreateInstance = accepted && !archived && INSTANCE_CREATION_AVAILABLE;
   return (
     <Stack direction="row" spacing={0.25} sx={{ justifyContent: "flex-end" }}>
       <Action
@@ -75,9 +86,11 @@ export function WorkloadActions({
         title={
           !accepted
             ? "Upload a valid chart first: instances need an ACCEPTED workload"
-            : INSTANCE_CREATION_AVAILABLE
-              ? "Create instance"
-              : "Instances arrive with the instances flow"
+            : archived
+              ? "Archived: unarchive it to create instances"
+              : INSTANCE_CREATION_AVAILABLE
+                ? "Create instance"
+                : "Instances arrive with the instances flow"
         }
         disabled={!canCreateInstance}
       >
@@ -145,20 +158,37 @@ export function WorkloadActions({
           </IconButton>
         </Action>
       )}
-      <Action
-        title={accepted ? "Accepted workloads cannot be deleted: instances may depend on them" : "Delete"}
-        disabled={accepted}
-      >
-        <IconButton
-          size="small"
-          aria-label={`Delete ${who}`}
-          disabled={accepted}
-          onClick={() => onDelete(workload)}
-          sx={{ "&:hover": { color: "error.main" } }}
+      {accepted ? (
+        // An accepted workload is never deleted (instances may depend on it); once unused it is archived.
+        <Action
+          title={
+            archived
+              ? "Unarchive: list it and allow new instances again"
+              : "Archive: hide it as inactive and allow no new instances (when none of its instances is live)"
+          }
+          disabled={archiving}
         >
-          <DeleteOutlineIcon fontSize="small" />
-        </IconButton>
-      </Action>
+          <IconButton
+            size="small"
+            aria-label={`${archived ? "Unarchive" : "Archive"} ${who}`}
+            disabled={archiving}
+            onClick={() => onArchive(workload, !archived)}
+          >
+            {archived ? <UnarchiveOutlinedIcon fontSize="small" /> : <ArchiveOutlinedIcon fontSize="small" />}
+          </IconButton>
+        </Action>
+      ) : (
+        <Action title="Delete" disabled={false}>
+          <IconButton
+            size="small"
+            aria-label={`Delete ${who}`}
+            onClick={() => onDelete(workload)}
+            sx={{ "&:hover": { color: "error.main" } }}
+          >
+            <DeleteOutlineIcon fontSize="small" />
+          </IconButton>
+        </Action>
+      )}
     </Stack>
   );
 }

@@ -5,10 +5,15 @@ import CheckCircleOutlineIcon from "@mui/icons-material/CheckCircleOutlineOutlin
 import MonitorHeartOutlinedIcon from "@mui/icons-material/MonitorHeartOutlined";
 import RemoveIcon from "@mui/icons-material/Remove";
 import Button from "@mui/material/Button";
+import Chip from "@mui/material/Chip";
+import Stack from "@mui/material/Stack";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { ResourceTable, useListControls, type Column } from "@/components/ResourceTable";
 import { StatusChip } from "@/components/StatusChip";
+import { ShowInactiveSwitch, useShowInactive } from "@/components/show-inactive";
+import { showInactiveInput } from "@/components/show-inactive-param";
+import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { useNotice } from "@/components/ui/Notice";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
@@ -32,8 +37,9 @@ export function WorkloadsTable({
 }) {
   const trpc = useTRPC();
   const controls = useListControls(WORKLOAD_LIST);
+  const [showInactive, setShowInactive] = useShowInactive();
   const result = useQuery({
-    ...trpc.workload.list.queryOptions(controls.input),
+    ...trpc.workload.list.queryOptions({ ...controls.input, ...showInactiveInput(showInactive) }),
     placeholderData: keepPreviousData,
   });
   const [creating, setCreating] = useState(false);
@@ -41,12 +47,36 @@ export function WorkloadsTable({
   const [deleting, setDeleting] = useState<DeleteTarget | null>(null);
   const [deciding, setDeciding] = useState<ApprovalTarget | null>(null);
   const notify = useNotice();
+  const archive = useConsoleMutation(trpc.workload.archive.mutationOptions(), {
+    invalidates: [trpc.workload.pathKey()],
+    succeeded: (w) =>
+      `Workload ${w.name} ${w.version} archived: it is hidden unless inactive ones are shown.`,
+    failed: (error) => error.message,
+  });
+  const unarchive = useConsoleMutation(trpc.workload.unarchive.mutationOptions(), {
+    invalidates: [trpc.workload.pathKey()],
+    succeeded: (w) => `Workload ${w.name} ${w.version} unarchived.`,
+    failed: (error) => error.message,
+  });
+  const inFlight = (id: number) =>
+    (archive.isPending && archive.variables?.id === id) ||
+    (unarchive.isPending && unarchive.variables?.id === id);
 
   const columns: Column<Row, Sort>[] = [
     { key: "id", label: "ID", sort: "id", render: (w) => w.id },
     { key: "name", label: "Workload Name", sort: "name", render: (w) => <strong>{w.name}</strong> },
     { key: "version", label: "Version", sort: "version", render: (w) => w.version },
-    { key: "status", label: "Status", sort: "status", render: (w) => <StatusChip status={w.status} /> },
+    {
+      key: "status",
+      label: "Status",
+      sort: "status",
+      render: (w) => (
+        <Stack direction="row" spacing={0.5} sx={{ alignItems: "center" }}>
+          <StatusChip status={w.status} />
+          {w.archivedAt !== null && <Chip size="small" variant="outlined" label="Archived" />}
+        </Stack>
+      ),
+    },
     {
       key: "ingress",
       label: "Ingress Support",
@@ -68,6 +98,8 @@ export function WorkloadsTable({
           workload={w}
           onUpload={setUploading}
           onDelete={setDeleting}
+          onArchive={(row, yes) => (yes ? archive : unarchive).mutate({ id: row.id })}
+          archiving={inFlight(w.id)}
           {...(seesAll && { onApproval: setDeciding })}
         />
       ),
@@ -83,9 +115,19 @@ export function WorkloadsTable({
         controls={controls}
         result={result}
         toolbar={
-          <Button variant="contained" startIcon={<AddIcon />} onClick={() => setCreating(true)}>
-            Create Workload
-          </Button>
+          <Stack direction="row" spacing={2} sx={{ alignItems: "center" }}>
+            <ShowInactiveSwitch
+              checked={showInactive}
+              what="archived workloads"
+              onChange={(value) => {
+                setShowInactive(value);
+                controls.setPage(1);
+              }}
+            />
+            <Button variant="contained" startIcon={<AddIcon />} onClick={() => setCreating(true)}>
+              Create Workload
+            </Button>
+          </Stack>
         }
         empty={{
           icon: <MonitorHeartOutlinedIcon />,

@@ -215,10 +215,13 @@ describe("cluster list scoping", () => {
       expect(Object.keys(cluster).sort()).toEqual(
         [
           "availabilityPct",
+          "cordoned",
           "cost",
           "cpuBaseRate",
           "cpus",
           "createdAt",
+          "drainStartedAt",
+          "drainedBy",
           "driver",
           "greenEnergyPct",
           "id",
@@ -228,6 +231,7 @@ describe("cluster list scoping", () => {
           "memoryGb",
           "name",
           "owner",
+          "region",
           "shortId",
           "status",
           "statusReason",

@@ -3,6 +3,7 @@ import { hasRole, Role } from "@/common/roles";
 import { AreaPage } from "@/components/AreaPage";
 import { InstancesTable } from "@/components/instances/InstancesTable";
 import { INSTANCE_LIST, instanceListInput } from "@/components/instances/list-query";
+import { showInactiveParam } from "@/components/show-inactive-param";
 import { HydrateClient, prefetch, trpc } from "@/trpc/server";
 import { requireArea } from "../require-session";
 
@@ -22,9 +23,13 @@ export default async function InstancesPage({
 }) {
   const gate = await requireArea("instances");
   if (gate.forbidden) return gate.forbidden;
-  const workloadId = workloadFilter((await searchParams).workload);
-  // The table's first page with the URL's filter, as the table asks for it: the first paint shows the rows.
-  await prefetch(trpc.instance.list.queryOptions(instanceListInput(INSTANCE_LIST, { workloadId })));
+  const params = await searchParams;
+  const workloadId = workloadFilter(params.workload);
+  const showInactive = showInactiveParam(params);
+  // The table's first page with the URL's filters, as the table asks for it: the first paint shows the rows.
+  await prefetch(
+    trpc.instance.list.queryOptions(instanceListInput(INSTANCE_LIST, { workloadId, showInactive })),
+  );
   return (
     <AreaPage areaKey="instances" access={gate.access}>
       <HydrateClient>

@@ -3,6 +3,7 @@ import { INTENT_TYPES } from "@/common/intent-catalogue";
 import { hasRole, Role } from "@/common/roles";
 import { AreaPage } from "@/components/AreaPage";
 import { WORKLOAD_LIST } from "@/components/workloads/list-query";
+import { showInactiveInput, showInactiveParam } from "@/components/show-inactive-param";
 import { WorkloadsTable } from "@/components/workloads/WorkloadsTable";
 import { HydrateClient, prefetch, trpc } from "@/trpc/server";
 import { requireArea } from "../require-session";
@@ -16,11 +17,16 @@ const INTENT_TYPE_OPTIONS = INTENT_TYPES.map(({ type, label, description }) => (
   description,
 }));
 
-export default async function WorkloadsPage() {
+export default async function WorkloadsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const gate = await requireArea("workloads");
   if (gate.forbidden) return gate.forbidden;
   // The table's first page, as the table asks for it: the first paint shows the rows.
-  await prefetch(trpc.workload.list.queryOptions(WORKLOAD_LIST));
+  const showInactive = showInactiveParam(await searchParams);
+  await prefetch(trpc.workload.list.queryOptions({ ...WORKLOAD_LIST, ...showInactiveInput(showInactive) }));
   return (
     <AreaPage areaKey="workloads" access={gate.access}>
       <HydrateClient>

@@ -2,6 +2,8 @@ import { TRPCError } from "@trpc/server";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { areaByKey } from "@/common/areas";
+import Stack from "@mui/material/Stack";
+import { ClusterDrainPanel } from "@/components/clusters/ClusterDrainPanel";
 import { ClusterMetricsView } from "@/components/clusters/ClusterMetricsView";
 import { PageHeader } from "@/components/PageHeader";
 import { HydrateClient, prefetch, serverCaller, trpc } from "@/trpc/server";
@@ -23,6 +25,9 @@ export default async function ClusterMetricsPage({ params }: { params: Promise<{
   });
   // The properties panel's query, so the first paint shows the cluster rather than a skeleton.
   await prefetch(trpc.cluster.properties.queryOptions({ id: cluster.id }));
+  // Its provider and admins manage it (drain, uncordon); others see it read-only.
+  const manages = gate.access !== "read" && !cluster.withheld;
+  if (manages) await prefetch(trpc.cluster.drainStatus.queryOptions({ id: cluster.id }));
   return (
     <>
       <PageHeader
@@ -31,7 +36,12 @@ export default async function ClusterMetricsPage({ params }: { params: Promise<{
         description="CPU, memory and disk usage as the evaluator's collector samples them: live values and the last hour or day."
       />
       <HydrateClient>
-        <ClusterMetricsView clusterId={cluster.id} />
+        <Stack spacing={3}>
+          {manages && cluster.status !== "DEREGISTERED" && (
+            <ClusterDrainPanel clusterId={cluster.id} clusterName={cluster.name} />
+          )}
+          <ClusterMetricsView clusterId={cluster.id} />
+        </Stack>
       </HydrateClient>
     </>
   );
