@@ -302,8 +302,15 @@ export function humanIssueMessage(issue: AnyIssue, options: HumanIssueOptions = 
         return `${name} must be ${words}, not the text ${JSON.stringify(input.slice(0, 80))}`;
       if (shown !== undefined) return `${name} must be ${words}, not ${shown}`;
       const received = receivedFromMessage(issue.message);
+      const receivedWords: Readonly<Record<string, string>> = {
+        string: "text",
+        array: "a list",
+        object: objectWord,
+        boolean: "true or false",
+        null: "empty",
+      };
       return received
-        ? `${name} must be ${words}, not ${received === "array" ? "a list" : received === "object" ? objectWord : article(received)}`
+        ? `${name} must be ${words}, not ${receivedWords[received] ?? article(received)}`
         : `${name} must be ${words}`;
     }
     case "invalid_value": {

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Problem } from "@/common/problem";
+import { humanErrorMap, humanZodMessage } from "@/common/human-issues";
 
 /**
  * An expected failure of a domain function, in the domain's words. The REST
@@ -43,12 +44,12 @@ export function invalidInput(error: z.ZodError, prefix?: string): DomainError {
   const issue = error.issues[0];
   const path = issue ? issue.path.map(String).join(".") : "";
   const field = [prefix, path].filter(Boolean).join(".") || undefined;
-  return new DomainError("invalid", issue?.message ?? "Invalid input.", field);
+  return new DomainError("invalid", issue ? humanZodMessage(issue) : "Invalid input.", field);
 }
 
 /** Parses with the schema or throws the DomainError naming the field. */
 export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, prefix?: string): z.output<T> {
-  const parsed = schema.safeParse(value);
+  const parsed = schema.safeParse(value, { error: humanErrorMap });
   if (!parsed.success) throw invalidInput(parsed.error, prefix);
   return parsed.data;
 }

@@ -402,7 +402,9 @@ describe("intent.create from YAML", () => {
         line: 14,
       }),
     ]);
-    expect(invalid.message).toMatch(/^The intent YAML is invalid: line 14: intentExpectations\[0\]/);
+    expect(invalid.message).toMatch(
+      /^The intent YAML is invalid: line 14: targetCondition IS_SMALLER_THAN is not a condition; use one of IS_EQUAL_TO, .*IS_ALL_OF$/,
+    );
 
     // Past the normal form, the catalogue: an unknown target, on its own line.
     const unknownTarget = energyIntentYaml({ id: `${tag}-bad2`, instanceId }).replace(
@@ -442,6 +444,59 @@ describe("intent.create from YAML", () => {
       }),
     );
     expect(domainCause(disagreeing).field).toBe("instanceId");
+  });
+
+  it("takes a minimal intent a person writes (issue 13): defaults, singular spellings, an Intent: wrapper", async () => {
+    const yaml = `Intent:
+  id: ${tag}-minimal
+  userLabel: GreenEnergy
+  intentExpectation:
+    expectationId: 1
+    expectationVerb: DELIVER
+    expectationObject: { objectType: NEMO_WORKLOAD, objectInstance: ${instanceId} }
+    expectationTarget: { targetName: greenEnergy, targetCondition: IS_EQUAL_TO_OR_GREATER_THAN, targetValueRange: 60 }
+`;
+    const created = remember(await caller(provider).intent.create({ source: "yaml", yaml }));
+    expect(created).toMatchObject({
+      externalId: `${tag}-minimal`,
+      intentType: "GreenEnergy",
+      adminState: "ACTIVATED",
+      intent: { intentPriority: 1, observationPeriod: 60 },
+    });
+
+    const wrong = domainCause(
+      await rejection(
+        caller(provider).intent.create({
+          source: "yaml",
+          yaml: yaml.replace(`${tag}-minimal`, `${tag}-minimal2`).replace("DELIVER", "PROVIDE"),
+        }),
+      ),
+    );
+    expect(wrong.problems).toEqual([
+      {
+        field: "Intent.intentExpectation.expectationVerb",
+        line: 6,
+        message: "expectationVerb PROVIDE is not an expectation verb; use DELIVER or ENSURE",
+      },
+    ]);
+    expect(wrong.message).toBe(
+      "The intent YAML is invalid: line 6: expectationVerb PROVIDE is not an expectation verb; use DELIVER or ENSURE",
+    );
+  });
+
+  it("answers form input the library refuses with sentences, never its own text (issue 13)", async () => {
+    const errors = await fieldErrors(provider, {
+      ...availability(95),
+      start: "",
+      targets: [{ targetName: "availability", targetCondition: "IS_SMALLER_THAN", targetValue: 95 }],
+    });
+    expect(errors).toEqual({
+      "targets.0.targetCondition": expect.stringMatching(
+        /^targetCondition must be IS_EQUAL_TO, IS_LESS_THAN, .* or IS_ALL_OF$/,
+      ) as unknown,
+    });
+    const typed = await fieldErrors(provider, { ...availability(95), targets: "availability" });
+    expect(typed).toEqual({ targets: "targets must be a list, not text" });
   });
 
   it("takes the normal form as JSON too, with its problems by field", async () => {

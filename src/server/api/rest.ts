@@ -14,6 +14,7 @@
  * invalid chart adds its `problems` (file, line, message).
  */
 import type { z, ZodType } from "zod";
+import { humanErrorMap, humanZodMessage } from "@/common/human-issues";
 import { BearerTokenError, bearerTokenFrom, userFromAccessToken } from "@/server/auth";
 import { sessionUserFromRequest, type SessionUserResolver } from "@/server/auth";
 import { describeRoles, hasAnyRole, type Role } from "@/common/roles";
@@ -142,11 +143,13 @@ function badRequest(error: z.ZodError, prefix?: string): RestError {
   const issue = error.issues[0];
   const path = issue ? issue.path.map(String).join(".") : "";
   const field = [prefix, path].filter(Boolean).join(".") || null;
-  return new RestError(400, "bad_request", issue?.message ?? "Invalid input.", field);
+  // Sentences for people (common/human-issues.ts), never zod's own text.
+  const message = issue ? humanZodMessage(issue) : "Invalid input.";
+  return new RestError(400, "bad_request", message, field);
 }
 
 export function parseInput<T extends ZodType>(schema: T, value: unknown, prefix?: string): z.output<T> {
-  const parsed = schema.safeParse(value);
+  const parsed = schema.safeParse(value, { error: humanErrorMap });
   if (!parsed.success) throw badRequest(parsed.error, prefix);
   return parsed.data;
 }

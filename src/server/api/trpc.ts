@@ -12,6 +12,7 @@ import { db, isDatabaseUnavailable, type Db } from "@/server/db";
 import { clientIp, rateBudgets } from "@/server/edge";
 import { serverEnv } from "@/server/env";
 import { DomainError, type DomainErrorKind } from "@/server/errors";
+import { humanZodMessage } from "@/common/human-issues";
 import { logger } from "@/server/logger";
 
 export interface TRPCContext {
@@ -41,8 +42,10 @@ function fieldErrorsOf(error: ZodError): FieldErrors {
   const result: FieldErrors = { formErrors: [], fieldErrors: {} };
   for (const issue of error.issues) {
     const path = issue.path.map(String).join(".");
-    if (!path) result.formErrors.push(issue.message);
-    else (result.fieldErrors[path] ??= []).push(issue.message);
+    // Sentences for people (common/human-issues.ts): a schema's own message, else zod's text translated.
+    const message = humanZodMessage(issue);
+    if (!path) result.formErrors.push(message);
+    else (result.fieldErrors[path] ??= []).push(message);
   }
   return result;
 }

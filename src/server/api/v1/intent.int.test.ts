@@ -409,6 +409,153 @@ describe("REST /api/v1/intent/", () => {
   });
 });
 
+/** A minimal TS 28.312 intent as a person writes it (singular spellings, no admin state, priority or period). */
+const minimalYaml = (id: string, instance: string) => `id: ${id}
+userLabel: Availability
+intentExpectation:
+  expectationId: 1
+  expectationVerb: DELIVER
+  expectationObject:
+    objectType: NEMO_WORKLOAD
+    objectInstance: ${instance}
+  expectationTarget:
+    targetName: availability
+    targetCondition: IS_EQUAL_TO_OR_GREATER_THAN
+    targetValueRange: 99
+`;
+
+/** No raw validation-library text. */
+const RAW_ZOD = /Invalid (input|option)|expected \w+, received|Too (small|big)|Unrecognized key/;
+
+describe("REST: an intent a person writes", () => {
+  it("creates a minimal YAML intent with the catalogue's defaults, and the same under an Intent: wrapper as JSON", async () => {
+    const minimal = await call(createIntentRest, provider, {
+      method: "POST",
+      text: minimalYaml(`${tag}-minimal`, instanceId),
+    });
+    expect(minimal.status).toBe(201);
+    expect(await json(minimal)).toMatchObject({
+      externalId: `${tag}-minimal`,
+      intentType: "Availability",
+      adminState: "ACTIVATED",
+      intent: {
+        intentAdminState: "ACTIVATED",
+        intentPriority: 1,
+        observationPeriod: 60,
+        intentExpectations: [{ expectationId: "1", expectationTargets: [{ targetName: "availability" }] }],
+      },
+    });
+
+    const wrapped = parseIntentYaml(minimalYaml(`${tag}-wrapped`, instanceId));
+    if (!wrapped.ok) throw new Error(wrapped.error);
+    const { intentAdminState: _a, intentPriority: _p, observationPeriod: _o, ...bare } = wrapped.intent;
+    const asJson = await call(createIntentRest, provider, { method: "POST", json: { Intent: bare } });
+    expect(asJson.status).toBe(201);
+    expect(await json(asJson)).toMatchObject({ externalId: `${tag}-wrapped`, adminState: "ACTIVATED" });
+  });
+
+  it("answers 400 with sentences naming the field as written, the line and the values to use", async () => {
+    const condition = minimalYaml(`${tag}-bad1`, instanceId).replace(
+      "IS_EQUAL_TO_OR_GREATER_THAN",
+      "IS_SMALLER_THAN",
+    );
+    const badCondition = await call(createIntentRest, provider, { method: "POST", text: condition });
+    expect(badCondition.status).toBe(400);
+    const body = await json<{ message: string; field: string; problems: Array<Record<string, unknown>> }>(
+      badCondition,
+    );
+    expect(body.message).toMatch(
+      /^The intent YAML is invalid: line 11: targetCondition IS_SMALLER_THAN is not a condition; use one of IS_EQUAL_TO, /,
+    );
+    expect(body).toMatchObject({
+      error: "bad_request",
+      field: "intentExpectation.expectationTarget.targetCondition",
+      problems: [
+        {
+          field: "intentExpectation.expectationTarget.targetCondition",
+          line: 11,
+          message: expect.stringMatching(
+            /^targetCondition IS_SMALLER_THAN is not a condition; use one of /,
+          ) as unknown,
+        },
+      ],
+    });
+
+    const emptyState = await call(createIntentRest, provider, {
+      method: "POST",
+      text: `${minimalYaml(`${tag}-bad2`, instanceId)}intentAdminState:\n`,
+    });
+    expect(emptyState.status).toBe(400);
+    expect(await json(emptyState)).toMatchObject({
+      message: "The intent YAML is invalid: line 13: intentAdminState is required: ACTIVATED or DEACTIVATED",
+      field: "intentAdminState",
+    });
+
+    // The catalogue's checks read the same way, in the document's spelling.
+    const target = await call(createIntentRest, provider, {
+      method: "POST",
+      text: minimalYaml(`${tag}-bad3`, instanceId).replace(
+        "targetName: availability",
+        "targetAttribute: uptime",
+      ),
+    });
+    expect(target.status).toBe(400);
+    expect(await json(target)).toMatchObject({
+      message:
+        "The intent YAML is invalid: line 10: targetAttribute uptime is not a target of Availability (Availability); use availability",
+      field: "intentExpectation.expectationTarget.targetAttribute",
+    });
+
+    // JSON has no lines: the path of the field's parent instead.
+    const jsonBody = await call(createIntentRest, provider, {
+      method: "POST",
+      json: { id: `${tag}-bad4`, userLabel: "Availability", intentPriority: "high", intentExpectations: [] },
+    });
+    expect(jsonBody.status).toBe(400);
+    const jsonAnswer = await json<{ message: string; problems: Array<{ message: string; line?: number }> }>(
+      jsonBody,
+    );
+    expect(jsonAnswer.problems.map((p) => p.message)).toEqual([
+      "intentExpectations needs at least one expectation",
+      'intentPriority must be a whole number from 1 to 100, not the text "high"',
+    ]);
+    expect(jsonAnswer.problems.every((p) => p.line === undefined)).toBe(true);
+    expect(jsonAnswer.message).toBe(
+      "The intent is invalid: intentExpectations needs at least one expectation (and 1 more)",
+    );
+
+    // The form door and the other routes: no raw validation text either.
+    const formBody = await call(createIntentRest, provider, {
+      method: "POST",
+      json: {
+        instanceId,
+        intentType: "Availability",
+        targets: [{ targetName: "availability", targetCondition: "IS_SMALLER_THAN", targetValue: 99 }],
+      },
+    });
+    expect(formBody.status).toBe(400);
+    expect(await json(formBody)).toMatchObject({
+      field: "targets.0.targetCondition",
+      message: expect.stringMatching(
+        /^targetCondition IS_SMALLER_THAN is not a condition; use one of /,
+      ) as unknown,
+    });
+    const targetChange = await call(intentTargetRest, provider, {
+      method: "PUT",
+      path: "/api/v1/intent/00000000-0000-4000-8000-000000000000/target/",
+      id: "00000000-0000-4000-8000-000000000000",
+      json: { targetName: 5, targetValue: 1 },
+    });
+    expect(targetChange.status).toBe(400);
+    expect(await json(targetChange)).toMatchObject({
+      field: "targetName",
+      message: "targetName must be text, not 5",
+    });
+    // The six answers above, as sent.
+    for (const text of bodies.slice(-6)) expect(text).not.toMatch(RAW_ZOD);
+  });
+});
+
 describe("REST /api/v1/intent/{id}/yaml/", () => {
   const yamlPath = (id: string) => `/api/v1/intent/${id}/yaml/`;
   const exportYaml = (user: SessionUser | null, id: string) =>
