@@ -19,6 +19,7 @@ import { sessionCookie } from "@/server/testing/session-cookie";
 import { makeRegistrationForm, simKubeconfig } from "@/server/testing/cluster-factories";
 import { sealSecret } from "@/server/secrets";
 import { dryRunPlacement } from "@/server/instances";
+import { driverFor, INSTANCE_ID_LABEL } from "@/server/clusters";
 import { createIntent } from "@/server/intents";
 import { createWorkload, uploadChart } from "@/server/workloads";
 import { packChartDirectory } from "@/server/workloads/tar-writer";
@@ -67,6 +68,8 @@ interface World {
   /** PENDING: may still be changed or deleted. */
   pendingWorkload: { id: number };
   instance: { id: string };
+  /** A bare Pod of the instance on its (simulated) cluster, for logs, events and live YAML. */
+  pod: string;
   intent: { id: string };
   /** An open dead letter (admins replay or discard it). */
   failedMessage: { id: string };
@@ -108,6 +111,8 @@ const CLUSTER_MANAGE = row("401 403 ok ok 404 403 403");
 const ORCHESTRATION_AREA = row("401 403 ok ok ok ok ok");
 /** An instance's migrations: its owner, admins and the provider of the cluster it runs on. */
 const ORCHESTRATION_INSTANCE = row("401 403 ok ok 404 ok 404");
+/** Logs, events and live YAML of an instance: its owner, admins and the provider of the cluster it runs on. */
+const INSPECT_INSTANCE = row("401 403 ok ok 404 ok 404");
 /** A path no route serves: 404 JSON whoever asks (nothing behind it to protect). */
 /** Archiving a workload that still has an instance: a business refusal for its owner and admins. */
 const WORKLOAD_ARCHIVE = row("401 403 409 403 403 409 404");
@@ -159,6 +164,19 @@ const TRPC: Record<string, Entry> = {
   "instance.placement": { input: (w) => ({ id: w.instance.id }), expect: SP_OBJECT },
   "instance.dryRun": { input: (w) => ({ id: w.instance.id }), expect: SP_OBJECT },
   "instance.tree": { input: (w) => ({ id: w.instance.id }), expect: SP_OBJECT },
+  "instanceInspection.podLogs": {
+    input: (w) => ({ id: w.instance.id, pod: w.pod, tailLines: 10 }),
+    expect: INSPECT_INSTANCE,
+  },
+  "instanceInspection.events": {
+    input: (w) => ({ id: w.instance.id, kind: "Pod", name: w.pod }),
+    expect: INSPECT_INSTANCE,
+  },
+  "instanceInspection.liveObject": {
+    input: (w) => ({ id: w.instance.id, kind: "Pod", name: w.pod }),
+    expect: INSPECT_INSTANCE,
+  },
+  "instance.changeOptions": { input: (w) => ({ id: w.instance.id }), expect: SP_OBJECT },
   "instance.retry": { input: (w) => ({ id: w.instance.id }), expect: INSTANCE_NOT_FAILED },
   // Re-rendered with an (empty) values override: an upgrade of the DEPLOYED instance.
   "instance.previewChange": {
@@ -343,6 +361,16 @@ const REST: Record<string, RestEntry> = {
     expect: SP_OBJECT,
   },
   "GET /api/v1/instance/{id}/tree/": { params: (w) => ({ id: w.instance.id }), expect: SP_OBJECT },
+  "GET /api/v1/instance/{id}/pods/{pod}/logs/": {
+    params: (w) => ({ id: w.instance.id, pod: w.pod }),
+    query: "?tailLines=10",
+    expect: INSPECT_INSTANCE,
+  },
+  "GET /api/v1/instance/{id}/events/": { params: (w) => ({ id: w.instance.id }), expect: INSPECT_INSTANCE },
+  "GET /api/v1/instance/{id}/objects/{kind}/{name}/": {
+    params: (w) => ({ id: w.instance.id, kind: "Pod", name: w.pod }),
+    expect: INSPECT_INSTANCE,
+  },
   "GET /api/v1/instance/{id}/placement/": { params: (w) => ({ id: w.instance.id }), expect: SP_OBJECT },
   "POST /api/v1/instance/{id}/placement/dry-run/": {
     params: (w) => ({ id: w.instance.id }),
@@ -501,6 +529,20 @@ async function makeWorld(): Promise<World> {
     where: { id: instance.id },
     data: { status: "DEPLOYED", placement: { decision: JSON.parse(JSON.stringify(decision)) as object } },
   });
+  // The instance's pod on its cluster (what the orchestrator's apply would have put there).
+  const pod = "web";
+  await driverFor(db, await db.cluster.findUniqueOrThrow({ where: { id: cluster.id } })).apply(
+    instance.namespace,
+    [
+      {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: pod },
+        spec: { containers: [{ name: "web", image: "registry.example/web:1.0" }] },
+      },
+    ],
+    { labels: { [INSTANCE_ID_LABEL]: instance.id } },
+  );
   const intent = await createIntent(
     { db, user: users.spOwn },
     {
@@ -534,6 +576,7 @@ async function makeWorld(): Promise<World> {
     workload,
     pendingWorkload,
     instance,
+    pod,
     intent,
     failedMessage,
     notification,

@@ -124,7 +124,7 @@ describe("an upgrade of a running instance", () => {
     const next = await createWorkload(as(provider), {
       name: current.name,
       version: "1.1.0",
-      supportedIntents: current.supportedIntents,
+      supportedIntents: ["Availability", "GreenEnergy"],
     });
     await uploadChart(as(provider), next.id, await packChartDirectory(MYCHART_DIR));
 

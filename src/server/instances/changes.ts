@@ -25,8 +25,13 @@ import {
 } from "./instance-secrets";
 import { recordLifecycleEvent } from "./lifecycle";
 import { parseRenderedManifests } from "./placement-input";
-import { totalDesiredReplicas } from "./replicas";
-import { instanceChangeInputSchema, type InstanceChangeInput, type ReplicaChange } from "./schemas";
+import { desiredWorkloadReplicas, totalDesiredReplicas } from "./replicas";
+import {
+  instanceChangeInputSchema,
+  MAX_HAND_REPLICAS,
+  type InstanceChangeInput,
+  type ReplicaChange,
+} from "./schemas";
 import { moveInstance } from "./transitions";
 
 /**
@@ -420,4 +425,38 @@ export async function retryInstance(deps: InstanceDeps, id: string): Promise<Ins
   });
   log.info({ instance: row.id, release: row.releaseName, by: user.username }, "instance retry requested");
   return toInstanceView(updated, user);
+}
+
+/** What the change dialogs offer: the workload's other ACCEPTED versions and the objects that scale. */
+export interface ChangeOptions {
+  status: string;
+  workload: { id: number; name: string; version: string };
+  /** ACCEPTED versions of the same workload (same owner and name), the current one included, newest first. */
+  versions: Array<{ id: number; version: string; current: boolean }>;
+  /** The instance's Deployments and StatefulSets with their desired replicas (stored manifests). */
+  scalable: Array<{ kind: "Deployment" | "StatefulSet"; name: string; desired: number }>;
+  maxReplicas: number;
+}
+
+export async function instanceChangeOptions(deps: InstanceDeps, id: string): Promise<ChangeOptions> {
+  const { db, user } = deps;
+  assertServiceUser(user);
+  const row = await loadScoped(db, user, id);
+  const current = await db.workload.findUniqueOrThrow({
+    where: { id: row.workloadId },
+    select: { id: true, name: true, version: true, ownerId: true },
+  });
+  const versions = await db.workload.findMany({
+    where: { ownerId: current.ownerId, name: current.name, status: "ACCEPTED" },
+    select: { id: true, version: true },
+    orderBy: { id: "desc" },
+    take: 100,
+  });
+  return {
+    status: row.status,
+    workload: { id: current.id, name: current.name, version: current.version },
+    versions: versions.map((v) => ({ ...v, current: v.id === current.id })),
+    scalable: desiredWorkloadReplicas(parseRenderedManifests(storedManifests(row.manifests))),
+    maxReplicas: MAX_HAND_REPLICAS,
+  };
 }

@@ -13,9 +13,11 @@ export {
 } from "./schemas";
 export {
   changeInstance,
+  instanceChangeOptions,
   manifestDiff,
   previewInstanceChange,
   retryInstance,
+  type ChangeOptions,
   type ChangePreview,
   type ChangeResult,
   type ManifestDiff,
@@ -28,3 +30,14 @@ export { redriveStuckInstances, STUCK_AFTER_MS } from "./orchestration";
 export { moveInstance } from "./transitions";
 export { openManifests, sealLegacyInstanceSecrets, type StoredManifest } from "./instance-secrets";
 export { instanceReplicasFrom, totalDesiredReplicas, type InstanceReplicas } from "./replicas";
+export {
+  instanceEvents,
+  instanceEventsInputSchema,
+  instanceLiveObject,
+  instancePodLogs,
+  liveObjectInputSchema,
+  podLogsInputSchema,
+  redactLiveObject,
+  type InstanceLiveObject,
+  type InstancePodLogs,
+} from "./inspection";

@@ -4,6 +4,7 @@ import { createTRPCRouter, roleProcedure } from "@/server/api/trpc";
 import {
   changeInstance,
   createInstance,
+  instanceChangeOptions,
   createInstanceInputSchema,
   deleteInstance,
   dryRunPlacement,
@@ -68,6 +69,11 @@ export const instanceRouter = createTRPCRouter({
   retry: instanceProcedure
     .input(byId)
     .mutation(({ ctx, input }) => retryInstance({ db: ctx.db, user: ctx.session.user }, input.id)),
+
+  /** What the change dialogs offer: other ACCEPTED versions of its workload, its scalable objects. */
+  changeOptions: instanceProcedure
+    .input(byId)
+    .query(({ ctx, input }) => instanceChangeOptions({ db: ctx.db, user: ctx.session.user }, input.id)),
 
   /** What a change would do (per-object manifest diff), without doing it: the confirmation's content. */
   previewChange: instanceProcedure
