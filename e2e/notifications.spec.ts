@@ -1,0 +1,108 @@
+import { e2eEnv } from "./env";
+import { acceptedWorkload, expect, sameOrigin, signIn, test } from "./fixtures";
+
+/**
+ * The notification centre end to end: a service provider's instance FAILS
+ * (the real orchestrator finds no cluster for it), the app bar's bell counts
+ * it, the centre lists it newest first, a click opens the instance and marks
+ * it read, and the count drops. Runs as provider2, whom the other specs do
+ * not make fail instances; counts are still read relative to what was there.
+ */
+
+const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e3)}`;
+
+test("a FAILED instance shows on the bell; opening it goes to the instance and marks it read", async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  await signIn(page, "provider2");
+  const bell = page.getByTestId("notification-bell");
+  const badge = page.getByTestId("notification-count");
+  const count = async () => Number(await badge.getAttribute("data-count"));
+  await expect(bell).toBeVisible();
+
+  // Start from nothing unread (earlier runs of this user), through the centre's own button.
+  await bell.click();
+  const centre = page.getByRole("dialog", { name: "Notifications" });
+  await expect(centre).toBeVisible();
+  const markAll = centre.getByTestId("notification-mark-all");
+  if (await markAll.isEnabled()) await markAll.click();
+  await expect.poll(count, { timeout: 15_000 }).toBe(0);
+  await page.keyboard.press("Escape");
+  await expect(centre).toBeHidden();
+
+  // An instance no cluster can take: 80 % green energy (the demo's best offers 60 %).
+  const workloadId = await acceptedWorkload(page, `e2e-notify-${run}`, ["GreenEnergy"]);
+  const created = await page.request.post("/api/v1/instance/", {
+    headers: sameOrigin(),
+    data: {
+      workloadId,
+      releaseName: `notify-${run}`,
+      intent: {
+        intentType: "GreenEnergy",
+        targets: [
+          { targetName: "greenEnergy", targetCondition: "IS_EQUAL_TO_OR_GREATER_THAN", targetValue: 80 },
+        ],
+      },
+    },
+  });
+  expect(created.status()).toBe(201);
+  const { id, namespace } = (await created.json()) as { id: string; namespace: string };
+
+  // The bell polls: the failure shows without a reload.
+  await expect.poll(count, { timeout: 60_000, intervals: [1_000] }).toBeGreaterThanOrEqual(1);
+  const before = await count();
+  await expect(bell).toHaveAccessibleName(/Notifications, \d+ unread/);
+
+  await bell.click();
+  await expect(centre).toBeVisible();
+  const item = centre
+    .getByTestId("notification-item")
+    .filter({ hasText: `Instance ${namespace} failed` })
+    .first();
+  await expect(item).toBeVisible();
+  await expect(item).toHaveAttribute("data-unread", "true");
+  await expect(item).toHaveAttribute("data-kind", "INSTANCE_FAILED");
+  await expect(item).toContainText("No cluster offers green energy of at least 80 %");
+
+  // Click through: the instance's page, and the notification is read.
+  await item.getByRole("link").click();
+  await expect(page).toHaveURL(new RegExp(`/instances/${id}$`));
+  await expect(page.getByTestId("instance-status")).toContainText("FAILED");
+  await expect.poll(count, { timeout: 15_000 }).toBeLessThan(before);
+
+  // Opened again, it reads as read, and the empty "Mark all read" does nothing more.
+  await bell.click();
+  await expect(
+    centre
+      .getByTestId("notification-item")
+      .filter({ hasText: `Instance ${namespace} failed` })
+      .first(),
+  ).toHaveAttribute("data-unread", "false");
+
+  // The REST view agrees: the same notification, read, linked to the instance.
+  const listed = await page.request.get("/api/v1/notification/?limit=50");
+  expect(listed.status()).toBe(200);
+  const { items } = (await listed.json()) as {
+    items: { title: string; link: string; readAt: string | null }[];
+  };
+  expect(items.find((n) => n.title === `Instance ${namespace} failed`)).toMatchObject({
+    link: `/instances/${id}`,
+    readAt: expect.any(String),
+  });
+
+  // Another tenant's centre has none of it.
+  const other = await browser.newContext({ baseURL: e2eEnv("baseUrl") });
+  try {
+    const infra = await other.newPage();
+    await signIn(infra, "infra");
+    await expect(infra.getByTestId("notification-bell")).toBeVisible();
+    const theirs = await infra.request.get("/api/v1/notification/?limit=50");
+    expect(theirs.status()).toBe(200);
+    const { items: infraItems } = (await theirs.json()) as { items: { title: string }[] };
+    expect(infraItems.filter((n) => n.title.includes(namespace))).toEqual([]);
+  } finally {
+    await other.close();
+  }
+});
