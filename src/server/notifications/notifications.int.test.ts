@@ -271,6 +271,7 @@ describe("notifications of clusters going to ERROR", () => {
     cost: "low_cost",
     cpu_base_rate: 1,
     memory_base_rate: 1,
+    timestamp: new Date().toISOString(),
   });
 
   it("tells the cluster's provider and every admin, once, not another provider", async () => {
