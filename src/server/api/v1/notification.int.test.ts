@@ -33,9 +33,8 @@ function call(handler: Handler, user: SessionUser | null, path: string, id?: str
     headers.set("cookie", cookies.get(user.id) ?? "");
     headers.set("origin", BASE);
   }
-  return handler(new Request(`${BASE}${path}`, { method, headers }), {
-    params: Promise.resolve(id ? { id } : {}),
-  });
+  const params: Record<string, string> = id ? { id } : {};
+  return handler(new Request(`${BASE}${path}`, { method, headers }), { params: Promise.resolve(params) });
 }
 const list = (user: SessionUser | null, query = "") =>
   call(listNotificationsRest, user, `/api/v1/notification/${query}`);
