@@ -199,7 +199,7 @@ export function InstanceDrift({
   }
 
   return (
-    <>
+    <Box sx={{ mt: 2.5 }}>
       <Section
         title="Drift"
         testId="instance-drift"
@@ -234,6 +234,6 @@ export function InstanceDrift({
         by hand to the fields the console manages are overwritten, and deleted objects are recreated. The
         timeline records the re-sync.
       </ConfirmDialog>
-    </>
+    </Box>
   );
 }
