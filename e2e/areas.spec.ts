@@ -9,7 +9,10 @@ const columnHeader = (label: string) => new RegExp(`^${label}( sorted (a|de)scen
 
 test("a service provider sees clusters read-only", async ({ page }) => {
   await signIn(page, "provider");
-  await page.getByRole("link", { name: /Resource Provisioning/ }).click();
+  await page
+    .getByRole("main")
+    .getByRole("link", { name: /Resource Provisioning/ })
+    .click();
   await expect(page).toHaveURL(/\/clusters$/);
   await expect(page.getByRole("heading", { name: "Resource Provisioning" })).toBeVisible();
   await expect(page.getByTestId("read-only-badge")).toHaveText("Read-only");
@@ -34,7 +37,10 @@ test("an infrastructure provider opening /workloads gets the 403 message", async
   await page.getByRole("link", { name: "Back to home" }).click();
   await expect(page).toHaveURL(/\/$/);
   // Their own area works.
-  await page.getByRole("link", { name: /Resource Provisioning/ }).click();
+  await page
+    .getByRole("main")
+    .getByRole("link", { name: /Resource Provisioning/ })
+    .click();
   await expect(page.getByTestId("read-only-badge")).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Register Cluster" })).toBeVisible();
 });
@@ -143,7 +149,10 @@ test("the workloads table pages, sorts and searches on the server, scoped to its
 
 test("the home tiles work from the keyboard", async ({ page }) => {
   await signIn(page, "provider");
-  await page.getByRole("link", { name: /Workload Instances/ }).focus();
+  await page
+    .getByRole("main")
+    .getByRole("link", { name: /Workload Instances/ })
+    .focus();
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/\/instances$/);
   await expect(page.getByRole("searchbox", { name: "Search instances" })).toBeVisible();

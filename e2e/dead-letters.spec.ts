@@ -67,7 +67,10 @@ test("an admin replays a dead letter the consumer still refuses, then discards i
   test.slow();
   const { messageId, outboxId } = await seed();
   await signIn(page, "admin");
-  await page.getByRole("link", { name: /Dead letters & failed messages/ }).click();
+  await page
+    .getByRole("main")
+    .getByRole("link", { name: /Dead letters & failed messages/ })
+    .click();
   await expect(page).toHaveURL(/\/failed-messages$/);
   await expect(page.getByRole("heading", { name: "Dead letters & failed messages" })).toBeVisible();
 

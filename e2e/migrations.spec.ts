@@ -177,7 +177,10 @@ test("a violated availability intent moves a provider's instance to a compliant 
   // An admin finds it on Orchestration among the COMPLETED ones.
   const adminPage = await browser.newPage();
   await signIn(adminPage, "admin");
-  await adminPage.getByRole("link", { name: /Orchestration/ }).click();
+  await adminPage
+    .getByRole("main")
+    .getByRole("link", { name: /Orchestration/ })
+    .click();
   await expect(adminPage).toHaveURL(/\/orchestration$/);
   await expect(adminPage.getByRole("heading", { name: "Orchestration" })).toBeVisible();
   await choose(adminPage, "State", "COMPLETED");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AREAS, areaAccess, canUseArea, homeAreas, type AreaKey } from "./areas";
+import { AREAS, areaAccess, areaForPath, canUseArea, homeAreas, navAreas, type AreaKey } from "./areas";
 import { Role } from "./roles";
 
 const access = (roles: Role[]) => Object.fromEntries(AREAS.map((a) => [a.key, areaAccess(roles, a.key)]));
@@ -66,5 +66,34 @@ describe("area access per role", () => {
       orchestration: "/orchestration",
       "failed-messages": "/failed-messages",
     });
+  });
+});
+
+describe("side navigation", () => {
+  const keys = (roles: Role[]) => navAreas(roles).map((a) => a.key);
+
+  it("lists only the areas the roles may use, in home-tile order", () => {
+    expect(keys([Role.NEMO_ADMIN])).toEqual(AREAS.map((a) => a.key));
+    expect(keys([Role.SERVICE_PROVIDER])).toEqual([
+      "workloads",
+      "instances",
+      "intents",
+      "clusters",
+      "orchestration",
+    ]);
+    expect(keys([Role.INFRASTRUCTURE_PROVIDER])).toEqual(["clusters", "orchestration"]);
+    expect(keys([])).toEqual([]);
+    for (const roles of [[Role.SERVICE_PROVIDER], [Role.INFRASTRUCTURE_PROVIDER]]) {
+      for (const area of navAreas(roles)) expect(canUseArea(roles, area.key)).toBe(true);
+    }
+  });
+
+  it("knows the area of a page's path, sub-pages included", () => {
+    expect(areaForPath("/instances")).toBe("instances");
+    expect(areaForPath("/instances/42")).toBe("instances");
+    expect(areaForPath("/failed-messages")).toBe("failed-messages");
+    expect(areaForPath("/")).toBeUndefined();
+    expect(areaForPath("/api-access")).toBeUndefined();
+    expect(areaForPath("/instancesX")).toBeUndefined();
   });
 });

@@ -100,6 +100,16 @@ export function homeAreas(roles: readonly Role[]): readonly Area[] {
   return AREAS.filter((area) => !area.hiddenWithoutAccess || canUseArea(roles, area.key));
 }
 
+/** The areas the side navigation lists: only those the user may use (read or manage), in home-tile order. */
+export function navAreas(roles: readonly Role[]): readonly Area[] {
+  return AREAS.filter((area) => canUseArea(roles, area.key));
+}
+
+/** The area a console path belongs to (`/instances/42` → instances), if any. */
+export function areaForPath(pathname: string): AreaKey | undefined {
+  return AREAS.find((area) => pathname === area.href || pathname.startsWith(`${area.href}/`))?.key;
+}
+
 /** Every role that may at least look at the area (for procedure guards and messages). */
 export function rolesForArea(key: AreaKey): Role[] {
   const area = areaByKey(key);

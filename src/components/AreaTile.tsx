@@ -1,12 +1,6 @@
 "use client";
 
-import DnsOutlinedIcon from "@mui/icons-material/DnsOutlined";
-import LayersOutlinedIcon from "@mui/icons-material/LayersOutlined";
 import LockOutlinedIcon from "@mui/icons-material/LockOutlined";
-import MarkEmailUnreadOutlinedIcon from "@mui/icons-material/MarkEmailUnreadOutlined";
-import MonitorHeartOutlinedIcon from "@mui/icons-material/MonitorHeartOutlined";
-import TrackChangesOutlinedIcon from "@mui/icons-material/TrackChangesOutlined";
-import SwapHorizIcon from "@mui/icons-material/SwapHoriz";
 import VisibilityOutlinedIcon from "@mui/icons-material/VisibilityOutlined";
 import Box from "@mui/material/Box";
 import Card from "@mui/material/Card";
@@ -17,26 +11,9 @@ import Stack from "@mui/material/Stack";
 import Tooltip from "@mui/material/Tooltip";
 import Typography from "@mui/material/Typography";
 import NextLink from "next/link";
-import { useId, type ReactNode } from "react";
+import { useId } from "react";
 import type { AreaAccess, AreaKey } from "@/common/areas";
-
-const ICONS: Record<AreaKey, ReactNode> = {
-  workloads: <MonitorHeartOutlinedIcon />,
-  instances: <LayersOutlinedIcon />,
-  intents: <TrackChangesOutlinedIcon />,
-  clusters: <DnsOutlinedIcon />,
-  orchestration: <SwapHorizIcon />,
-  "failed-messages": <MarkEmailUnreadOutlinedIcon />,
-};
-
-const ACCENTS: Record<AreaKey, string> = {
-  workloads: "#0b5cad",
-  instances: "#6a4fc2",
-  intents: "#00897b",
-  clusters: "#c2691b",
-  orchestration: "#6a1b9a",
-  "failed-messages": "#b3261e",
-};
+import { AREA_ACCENTS, AREA_ICONS } from "./area-icons";
 
 /** The link text of a read-only tile: what there is to look at. */
 const READ_LABEL: Partial<Record<AreaKey, string>> = {
@@ -58,7 +35,7 @@ export interface AreaTileProps {
 export function AreaTile({ areaKey, href, title, description, access, reason }: AreaTileProps) {
   const reasonId = useId();
   const disabled = access === "none";
-  const accent = ACCENTS[areaKey];
+  const accent = AREA_ACCENTS[areaKey];
 
   const content = (
     <CardContent sx={{ p: 3, height: "100%", display: "flex", flexDirection: "column", gap: 1.5 }}>
@@ -76,7 +53,7 @@ export function AreaTile({ areaKey, href, title, description, access, reason }: 
           }}
           aria-hidden="true"
         >
-          {ICONS[areaKey]}
+          {AREA_ICONS[areaKey]}
         </Box>
         {access === "read" && (
           <Chip size="small" icon={<VisibilityOutlinedIcon />} label="Read-only" variant="outlined" />
@@ -116,7 +93,7 @@ export function AreaTile({ areaKey, href, title, description, access, reason }: 
           aria-disabled="true"
           aria-describedby={reasonId}
           tabIndex={0}
-          sx={{ height: "100%", bgcolor: "#f8f9fb", borderStyle: "dashed", cursor: "not-allowed" }}
+          sx={{ height: "100%", bgcolor: "action.hover", borderStyle: "dashed", cursor: "not-allowed" }}
         >
           {content}
         </Card>

@@ -7,8 +7,11 @@ import Toolbar from "@mui/material/Toolbar";
 import Typography from "@mui/material/Typography";
 import { ROLE_LABELS, type Role } from "@/common/roles";
 import { BrandMark } from "./BrandMark";
+import { ColorModeToggle } from "./ColorModeToggle";
 import { TextLink } from "./links";
 import { LogoutButton } from "./LogoutButton";
+import { NavMenuButton } from "./nav/NavMenuButton";
+import { APP_BAR_HEIGHT } from "./nav/nav-state";
 import { NotificationBell } from "./NotificationBell";
 
 function initials(name: string): string {
@@ -18,7 +21,11 @@ function initials(name: string): string {
   ).toUpperCase();
 }
 
-/** Top bar of every signed-in page: product, who is signed in with which roles, Logout. */
+/**
+ * Top bar of every signed-in page: the navigation's menu button (narrow
+ * screens), product, who is signed in with which roles, notifications, the
+ * colour theme, Logout.
+ */
 export function ConsoleAppBar({
   displayName,
   username,
@@ -30,7 +37,8 @@ export function ConsoleAppBar({
 }) {
   return (
     <AppBar position="sticky" sx={{ bgcolor: "#0d1b2a", borderBottom: "1px solid #1c3249" }}>
-      <Toolbar sx={{ gap: 2, minHeight: { xs: 60 } }}>
+      <Toolbar sx={{ gap: 2, minHeight: { xs: APP_BAR_HEIGHT } }}>
+        <NavMenuButton />
         <TextLink href="/" underline="none" aria-label="NEMO Console home" sx={{ display: "flex" }}>
           <BrandMark inverse />
         </TextLink>
@@ -67,6 +75,7 @@ export function ConsoleAppBar({
           </Box>
         </Stack>
         <NotificationBell />
+        <ColorModeToggle />
         <LogoutButton />
       </Toolbar>
     </AppBar>

@@ -10,12 +10,13 @@ import { theme } from "./theme";
 import { NoticeProvider } from "./ui/Notice";
 
 /**
- * Client-side providers: theme, next-auth session (seeded by the server), tRPC + TanStack Query,
- * and the one app-level notice every mutation reports through.
+ * Client-side providers: theme (light / dark / system, see theme.ts), next-auth session (seeded
+ * by the server), tRPC + TanStack Query, and the one app-level notice every mutation reports through.
  */
 export function Providers({ session, children }: { session: Session | null; children: ReactNode }) {
   return (
-    <ThemeProvider theme={theme}>
+    // forceThemeRerender: components reading `theme.palette` in JS (the recharts charts) follow the scheme.
+    <ThemeProvider theme={theme} defaultMode="system" forceThemeRerender>
       <CssBaseline />
       <SessionProvider session={session} refetchOnWindowFocus={false}>
         <TRPCReactProvider>

@@ -45,9 +45,9 @@ export function YamlEditor({
         sx={{
           display: "flex",
           border: 1,
-          borderColor: error ? "error.main" : "rgba(0, 0, 0, 0.23)",
+          borderColor: error ? "error.main" : "divider",
           borderRadius: 1,
-          bgcolor: "#fbfcfe",
+          bgcolor: "background.paper",
           maxHeight: 360,
           overflow: "auto",
           "&:focus-within": {
@@ -64,8 +64,8 @@ export function YamlEditor({
             px: 1,
             minWidth: "3.5ch",
             textAlign: "right",
-            color: "#a0a8b3",
-            bgcolor: "#f1f4f8",
+            color: "text.disabled",
+            bgcolor: "action.hover",
             borderRight: 1,
             borderColor: "divider",
             fontFamily: MONO,

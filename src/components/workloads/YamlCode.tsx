@@ -4,15 +4,38 @@ import Box from "@mui/material/Box";
 import { useMemo } from "react";
 import { highlightYaml, type TokenKind } from "./yaml-highlight";
 
+/** Token colours as CSS variables, so the light and the dark scheme each get readable ones. */
 const COLORS: Record<TokenKind, string | undefined> = {
-  key: "#0b5cad",
-  string: "#0a7a3d",
-  number: "#b35c00",
-  literal: "#8e24aa",
-  comment: "#6a737d",
-  punctuation: "#55606d",
-  marker: "#6a737d",
+  key: "var(--yaml-key)",
+  string: "var(--yaml-string)",
+  number: "var(--yaml-number)",
+  literal: "var(--yaml-literal)",
+  comment: "var(--yaml-comment)",
+  punctuation: "var(--yaml-punctuation)",
+  marker: "var(--yaml-comment)",
   plain: undefined,
+};
+
+const LIGHT = {
+  "--yaml-key": "#0b5cad",
+  "--yaml-string": "#0a7a3d",
+  "--yaml-number": "#b35c00",
+  "--yaml-literal": "#8e24aa",
+  "--yaml-comment": "#6a737d",
+  "--yaml-punctuation": "#55606d",
+  "--yaml-gutter": "#a0a8b3",
+  "--yaml-bg": "#fbfcfe",
+};
+
+const DARK = {
+  "--yaml-key": "#79b8ff",
+  "--yaml-string": "#85e89d",
+  "--yaml-number": "#ffab70",
+  "--yaml-literal": "#d2a8ff",
+  "--yaml-comment": "#959da5",
+  "--yaml-punctuation": "#b0bac5",
+  "--yaml-gutter": "#6a7682",
+  "--yaml-bg": "#111a24",
 };
 
 /** Read-only YAML with line numbers and colours; the text stays selectable and copyable as is. */
@@ -26,17 +49,19 @@ export function YamlCode({ source, label }: { source: string; label: string }) {
       aria-label={label}
       tabIndex={0}
       data-testid="manifest-yaml"
-      sx={{
+      sx={(theme) => ({
+        ...LIGHT,
+        ...theme.applyStyles("dark", DARK),
         m: 0,
         p: 2,
         overflow: "auto",
         maxHeight: "70vh",
-        bgcolor: "#fbfcfe",
+        bgcolor: "var(--yaml-bg)",
         fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace",
         fontSize: 13,
         lineHeight: 1.6,
         "&:focus-visible": { outline: "2px solid", outlineColor: "primary.main", outlineOffset: -2 },
-      }}
+      })}
     >
       <code>
         {lines.map((tokens, i) => (
@@ -44,7 +69,12 @@ export function YamlCode({ source, label }: { source: string; label: string }) {
             <Box
               component="span"
               aria-hidden="true"
-              sx={{ display: "inline-block", width: `${gutter + 2}ch`, color: "#a0a8b3", userSelect: "none" }}
+              sx={{
+                display: "inline-block",
+                width: `${gutter + 2}ch`,
+                color: "var(--yaml-gutter)",
+                userSelect: "none",
+              }}
             >
               {String(i + 1).padStart(gutter, " ")}
             </Box>
