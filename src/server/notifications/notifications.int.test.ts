@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { messages, outboxRow, type ClusterJoinRequest } from "@/server/bus";
-import { endMigration } from "@/server/cluster-migration";
+import { endMigration, startMigration } from "@/server/cluster-migration";
 import { handleClusterJoin } from "@/server/clusters/join";
 import { createDb, poolOf, type Db } from "@/server/db/client";
 import { DomainError } from "@/server/errors";
@@ -139,6 +139,42 @@ describe("notifications from lifecycle events", () => {
       }),
     ]);
     expect(await rowsOf(provider, instance.id)).toEqual([]);
+  });
+
+  it("startMigration tells the owner the migration started, in its transaction", async () => {
+    const workload = await makeWorkload(db, owner);
+    const [source, target] = await Promise.all([makeCluster(db, provider), makeCluster(db, provider)]);
+    const instance = await makeInstance(db, owner, workload.id, source.id);
+    await db.workloadInstance.update({ where: { id: instance.id }, data: { status: "DEPLOYED" } });
+    class RolledBack extends Error {}
+    // Checked inside the transaction and rolled back: the backup command it enqueues is never sent.
+    const seen = await db
+      .$transaction(async (tx) => {
+        const started = await startMigration(tx, {
+          instanceId: instance.id,
+          targetCluster: target.name,
+          actor: owner.username,
+          trigger: "requested by the test",
+          cause: { kind: "request", requestedBy: owner.username },
+        });
+        expect(started.ok).toBe(true);
+        throw new RolledBack(
+          JSON.stringify(
+            await tx.notification.findMany({
+              where: { subjectId: instance.id },
+              select: { userId: true, kind: true, title: true },
+            }),
+          ),
+        );
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof RolledBack)) throw error;
+        return JSON.parse(error.message) as unknown;
+      });
+    expect(seen).toEqual([
+      { userId: owner.id, kind: "MIGRATION_STARTED", title: `Migration of ${instance.namespace} started` },
+    ]);
+    expect(await rowsOf(owner, instance.id)).toEqual([]);
   });
 
   it("tells the owner that an instance drifted", async () => {
