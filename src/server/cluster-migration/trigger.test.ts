@@ -67,7 +67,7 @@ describe("triggerSummary", () => {
 
   it("reads as the intent, the requirement and what was observed", () => {
     expect(triggerSummary(intent())).toBe(
-      "Intent 3f2a1b2c…: availability needs at least 95 %, observed 90 %",
+      "Availability intent 3f2a1b2c…: availability needs at least 95 %, observed 90 %",
     );
     expect(
       triggerSummary(
@@ -81,14 +81,28 @@ describe("triggerSummary", () => {
           },
         }),
       ),
-    ).toBe("Intent 3f2a1b2c…: cost needs low_cost, observed high_performance");
+    ).toBe("Availability intent 3f2a1b2c…: cost needs low_cost, observed high_performance");
     expect(triggerSummary(intent({ target: null, action: "created" }))).toBe(
-      "Intent 3f2a1b2c… created: its cluster no longer met the instance's intents",
+      "Availability intent 3f2a1b2c… created: its cluster no longer met the instance's intents",
+    );
+    // The catalogue's display name, as every view shows the type.
+    expect(triggerSummary(intent({ intentType: "GreenEnergy", target: null, action: "created" }))).toBe(
+      "Green energy intent 3f2a1b2c… created: its cluster no longer met the instance's intents",
     );
   });
 
   it("says who asked for a Migrate now", () => {
     expect(triggerSummary({ kind: "request", requestedBy: "admin" })).toBe("Requested by admin");
+  });
+
+  it("names the cluster a drain moved it off, and who drained it", () => {
+    const drain = { kind: "request", requestedBy: "infra", drainedCluster: "dev-onelab" } as const;
+    expect(triggerSummary(drain)).toBe("Cluster dev-onelab drained by infra");
+    expect(triggerView(drain, { intentId: null, steps: [] })).toMatchObject({
+      kind: "request",
+      requestedBy: "infra",
+      summary: "Cluster dev-onelab drained by infra",
+    });
   });
 });
 
