@@ -208,7 +208,8 @@ export async function proposableClusters(deps: { db: Db; user: SessionUser }) {
     );
   }
   const rows = await deps.db.cluster.findMany({
-    where: { status: "OK" },
+    // A cordoned (draining) cluster takes no placements: it is not offered.
+    where: { status: "OK", cordoned: false },
     orderBy: { name: "asc" },
     select: { name: true, availabilityPct: true, greenEnergyPct: true, cost: true, vramGb: true },
   });
