@@ -10,6 +10,9 @@ import PlaceOutlinedIcon from "@mui/icons-material/PlaceOutlined";
 import ReplayIcon from "@mui/icons-material/Replay";
 import RocketLaunchOutlinedIcon from "@mui/icons-material/RocketLaunchOutlined";
 import SwapHorizIcon from "@mui/icons-material/SwapHoriz";
+import SyncIcon from "@mui/icons-material/Sync";
+import SyncProblemIcon from "@mui/icons-material/SyncProblem";
+import TaskAltIcon from "@mui/icons-material/TaskAlt";
 import UpgradeIcon from "@mui/icons-material/Upgrade";
 import Alert from "@mui/material/Alert";
 import Box from "@mui/material/Box";
@@ -33,6 +36,9 @@ const LOOK: Record<string, { icon: ReactElement; color: string }> = {
   Scaling: { icon: <OpenInFullIcon fontSize="small" />, color: "#ef6c00" },
   Upgrade: { icon: <UpgradeIcon fontSize="small" />, color: "#0b5cad" },
   Retry: { icon: <ReplayIcon fontSize="small" />, color: "#00897b" },
+  Drifted: { icon: <SyncProblemIcon fontSize="small" />, color: "#b26a00" },
+  "In sync": { icon: <TaskAltIcon fontSize="small" />, color: "#2e7d32" },
+  "Re-sync": { icon: <SyncIcon fontSize="small" />, color: "#0b5cad" },
   "Deletion requested": { icon: <DeleteOutlineIcon fontSize="small" />, color: "#b26a00" },
   Deletion: { icon: <DeleteForeverOutlinedIcon fontSize="small" />, color: "#55606d" },
   Failed: { icon: <ErrorOutlineIcon fontSize="small" />, color: "#c62828" },

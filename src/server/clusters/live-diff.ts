@@ -44,7 +44,6 @@ export const CONTROLLER_FIELD_MANAGERS: ReadonlySet<string> = new Set([
   "vpa-updater",
   "vpa-recommender",
   "keda-operator",
-  "nemo-cfdrl",
 ]);
 
 /** Metadata the console sets (labels, annotations); everything else there is the API server's. */
