@@ -115,6 +115,12 @@ describe("drift of a deployed instance", () => {
       where: { instanceId: instance.id, type: "Drifted" },
     });
     expect(event.message).toMatch(/^Drifted from its manifests: 2 objects \(/);
+    // The owner is told once (the notification is made from the event, in its transaction).
+    expect(
+      await db.notification.count({
+        where: { userId: owner.id, kind: "INSTANCE_DRIFTED", subjectId: instance.id },
+      }),
+    ).toBe(1);
 
     const resynced = await resyncInstance({ db, user: owner, clock }, instance.id);
     expect(resynced).toMatchObject({ status: "in_sync", canResync: true });
