@@ -2,6 +2,7 @@ import { clusterRouter } from "@/server/api/routers/cluster";
 import { driftRouter } from "@/server/api/routers/drift";
 import { failedMessageRouter } from "@/server/api/routers/failed-message";
 import { instanceRouter } from "@/server/api/routers/instance";
+import { instanceInspectionRouter } from "@/server/api/routers/instance-inspection";
 import { intentRouter } from "@/server/api/routers/intent";
 import { migrationRouter } from "@/server/api/routers/migration";
 import { notificationRouter } from "@/server/api/routers/notification";
@@ -14,6 +15,7 @@ export const appRouter = createTRPCRouter({
   session: sessionRouter,
   workload: workloadRouter,
   instance: instanceRouter,
+  instanceInspection: instanceInspectionRouter,
   drift: driftRouter,
   intent: intentRouter,
   cluster: clusterRouter,

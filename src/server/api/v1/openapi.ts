@@ -25,6 +25,7 @@ import {
 } from "@/server/workloads";
 import { clusterComponents, clusterPaths, clusterTags } from "./cluster-openapi";
 import { instanceComponents, instancePaths, instanceTags } from "./instance-openapi";
+import { instanceInspectionComponents, instanceInspectionPaths } from "./instance-inspection-openapi";
 import { driftComponents, driftPaths } from "./drift-openapi";
 import { intentComponents, intentPaths, intentTags } from "./intent-openapi";
 import { meSchema } from "./me";
@@ -98,6 +99,7 @@ function components(): Record<string, unknown> {
     ...out,
     ...inp,
     ...instanceComponents(),
+    ...instanceInspectionComponents(),
     ...driftComponents(),
     ...intentComponents(),
     ...migrationComponents(),
@@ -180,6 +182,7 @@ export function openApiDocument(): JsonObject {
     ],
     paths: {
       ...(tidy(instancePaths()) as JsonObject),
+      ...(tidy(instanceInspectionPaths()) as JsonObject),
       ...(tidy(driftPaths()) as JsonObject),
       ...(tidy(intentPaths()) as JsonObject),
       ...(tidy(migrationPaths()) as JsonObject),
