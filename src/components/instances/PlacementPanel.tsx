@@ -122,7 +122,10 @@ function PrioritizerLegend({ decision }: { decision: Decision }) {
           data-name={p.name}
         >
           <Typography component="dt" variant="body2" sx={{ fontWeight: 500 }}>
-            {p.name} <span style={{ color: "#55606d", fontWeight: 400 }}>×{p.weight}</span>
+            {p.name}{" "}
+            <Box component="span" sx={{ color: "text.secondary", fontWeight: 400 }}>
+              ×{p.weight}
+            </Box>
           </Typography>
           <Typography component="dd" variant="body2" color="text.secondary" sx={{ m: 0 }}>
             {p.description ?? "No longer used by the product."}
