@@ -46,6 +46,8 @@ import { errorStatus } from "@/trpc/query-client";
 import { useTRPC } from "@/trpc/react";
 import type { RouterInputs } from "@/trpc/types";
 import { YamlEditor } from "./YamlEditor";
+import { intentTypeLabel } from "@/common/intent-catalogue";
+import { IntentTypeName } from "@/components/intents/IntentTypeName";
 
 type CreateInput = RouterInputs["instance"]["create"];
 type Condition = NonNullable<NonNullable<CreateInput["intent"]>["targets"][number]["targetCondition"]>;
@@ -178,7 +180,7 @@ function WorkloadChoice({
             {w.chart ? ` · chart ${w.chart.chartName} ${w.chart.chartVersion}` : " · no chart"}
           </Typography>
           {w.supportedIntents.map((intent) => (
-            <Chip key={intent} label={intent} size="small" variant="outlined" />
+            <Chip key={intent} label={intentTypeLabel(intent)} size="small" variant="outlined" />
           ))}
         </Stack>
       </Paper>
@@ -474,7 +476,7 @@ export function CreateInstanceForm({
                 </MenuItem>
                 {offered.map((t) => (
                   <MenuItem key={t.type} value={t.type}>
-                    {t.label} ({t.type})
+                    <IntentTypeName type={t.type} />
                   </MenuItem>
                 ))}
               </TextField>

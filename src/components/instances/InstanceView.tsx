@@ -38,6 +38,7 @@ import { isDeletable } from "@/common/instance-status";
 import { errorStatus } from "@/trpc/query-client";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
+import { InstanceActions, type ActionsInstance } from "./actions/InstanceActions";
 import { DeleteInstanceDialog } from "./DeleteInstanceDialog";
 import { DeploymentTreeView } from "./deployment-tree";
 import { InstanceDrift, InstanceDriftChip } from "./drift";
@@ -47,8 +48,24 @@ import { PlacementPanel } from "./PlacementPanel";
 import { renderOptionsLabel } from "./render-options";
 import { isTransitional, LIVE_REFRESH_MS, SETTLED_REFRESH_MS } from "./status";
 import { INSTANCE_TABS, type InstanceTab } from "./tabs";
+import { IntentTypeName } from "@/components/intents/IntentTypeName";
+import { intentTypeDisplayName } from "@/common/intent-catalogue";
 
 type Instance = RouterOutputs["instance"]["get"];
+
+/** What the Retry / Upgrade / Scale actions need of the instance. */
+function actionsOf(i: Instance): ActionsInstance {
+  return {
+    id: i.id,
+    releaseName: i.releaseName,
+    shortId: i.shortId,
+    cluster: i.cluster?.name ?? null,
+    valuesOverride: i.valuesOverride,
+    canRevealSecrets: i.canRevealSecrets,
+    status: i.status,
+    statusReason: i.statusReason,
+  };
+}
 
 const TAB_LABEL: Record<InstanceTab, { label: string; icon: ReactElement }> = {
   overview: { label: "Overview", icon: <InfoOutlinedIcon fontSize="small" /> },
@@ -99,7 +116,9 @@ function Overview({ instance, onShowMigrations }: { instance: Instance; onShowMi
               <Mono title={instance.id}>{instance.shortId}</Mono>
             </Field>
             <Field label="Proposed cluster">
-              {instance.proposedCluster ?? "None (orchestrator's choice)"}
+              {instance.proposedCluster
+                ? `${instance.proposedCluster} (${instance.pinProposedCluster ? "pinned" : "preferred"})`
+                : "None (orchestrator's choice)"}
             </Field>
             <Field label="Owner">{instance.owner.username}</Field>
             <Field label="Created">
@@ -143,9 +162,9 @@ function Overview({ instance, onShowMigrations }: { instance: Instance; onShowMi
                       href={`/intents?instanceId=${instance.id}&report=${intent.id}`}
                       underline="hover"
                       sx={{ fontWeight: 600 }}
-                      aria-label={`${intent.intentType} intent report`}
+                      aria-label={`${intentTypeDisplayName(intent.intentType)} intent report`}
                     >
-                      {intent.intentType}
+                      <IntentTypeName type={intent.intentType} />
                     </Link>
                     <StatusChip status={intent.adminState} />
                     {showsFulfilment(intent) ? (
@@ -392,6 +411,7 @@ export function InstanceView({
               <StatusChip status={i.status} reason={i.statusReason} busy={isTransitional(i.status)} />
             </span>
             <InstanceDriftChip instanceId={i.id} status={i.status} />
+            <InstanceActions instance={actionsOf(i)} />
             <ButtonLink
               href={`/intents?instanceId=${i.id}`}
               variant="outlined"

@@ -35,12 +35,29 @@ import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 import { noClusterDetail } from "./failure-reason";
 import { isTransitional, LIVE_REFRESH_MS, type InstanceStatus } from "./status";
+import { intentTypeDisplayName } from "@/common/intent-catalogue";
 
 type Decision = NonNullable<RouterOutputs["instance"]["placement"]>;
 
 /** What a prioritizer rewards: its one-line explanation from the domain (placement/prioritizers.ts). */
 function helpOf(decision: Decision, name: string): string | null {
   return decision.prioritizers.find((p) => p.name === name)?.description ?? null;
+}
+
+/**
+ * A pinned proposal is a requirement (accepted or rejected); an unpinned one
+ * a preference (it qualified and got the PreferredCluster bonus, or not).
+ * Decisions stored before preferences existed carry no `pinned`: they were pins.
+ */
+function proposalLabel(proposal: NonNullable<Decision["proposal"]>): string {
+  if (proposal.pinned === false) {
+    return proposal.accepted
+      ? `Preferred ${proposal.cluster}: qualified`
+      : `Preferred ${proposal.cluster}: did not qualify`;
+  }
+  return proposal.accepted
+    ? `Pinned to ${proposal.cluster}: accepted`
+    : `Pinned to ${proposal.cluster}: rejected`;
 }
 
 function mib(bytes: number): string {
@@ -231,11 +248,7 @@ function Explanation({ decision, statusReason }: { decision: Decision; statusRea
               size="small"
               color={decision.proposal.accepted ? "success" : "warning"}
               variant="outlined"
-              label={
-                decision.proposal.accepted
-                  ? `Proposed ${decision.proposal.cluster}: accepted`
-                  : `Proposed ${decision.proposal.cluster}: rejected`
-              }
+              label={proposalLabel(decision.proposal)}
             />
           )}
         </Stack>
@@ -247,7 +260,11 @@ function Explanation({ decision, statusReason }: { decision: Decision; statusRea
       )}
       {/* Without a winner the rejected proposal is the reason itself, told above. */}
       {decision.proposal && !decision.proposal.accepted && decision.winner && (
-        <Alert severity="warning">{decision.proposal.message}</Alert>
+        <Alert severity="warning">
+          {decision.proposal.pinned === false
+            ? `The preferred cluster ${decision.proposal.cluster} did not qualify, so the instance went where it fits best: ${decision.proposal.message}`
+            : decision.proposal.message}
+        </Alert>
       )}
       <Stack direction={{ xs: "column", lg: "row" }} spacing={3}>
         <Box sx={{ flex: 1, minWidth: 0 }}>
@@ -276,7 +293,7 @@ function Explanation({ decision, statusReason }: { decision: Decision; statusRea
               <li key={`${t.intentType}-${t.targetName}`}>
                 <Typography variant="body2">
                   <strong>
-                    {t.intentType}.{t.targetName}
+                    {intentTypeDisplayName(t.intentType)} · {t.targetName}
                   </strong>{" "}
                   — {t.message}
                 </Typography>

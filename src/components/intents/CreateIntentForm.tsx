@@ -35,6 +35,7 @@ import {
   type IntentTypeChoice,
   type TargetRow,
 } from "./targets";
+import { IntentTypeName } from "./IntentTypeName";
 
 type CreateInput = RouterInputs["intent"]["create"];
 type FormInput = Extract<CreateInput, { source: "form" }>;
@@ -418,7 +419,7 @@ export function CreateIntentForm({
                 >
                   {offered.map((t) => (
                     <MenuItem key={t.type} value={t.type}>
-                      {t.label} ({t.type})
+                      <IntentTypeName type={t.type} />
                     </MenuItem>
                   ))}
                 </TextField>

@@ -3,6 +3,7 @@
 import { ConfirmDialog } from "@/components/ConfirmDialog";
 import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { useTRPC } from "@/trpc/react";
+import { intentTypeDisplayName, intentTypeLabel } from "@/common/intent-catalogue";
 
 export interface DeleteIntentTarget {
   id: string;
@@ -32,7 +33,10 @@ export function DeleteIntentDialog({
     }),
     {
       invalidates: [trpc.intent.pathKey()],
-      succeeded: () => (intent ? `Deleted the ${intent.intentType} intent ${intent.shortId}.` : undefined),
+      succeeded: () =>
+        intent
+          ? `Deleted the ${intentTypeDisplayName(intent.intentType)} intent ${intent.shortId}.`
+          : undefined,
     },
   );
   const close = () => {
@@ -51,7 +55,7 @@ export function DeleteIntentDialog({
     >
       Delete the{" "}
       <strong>
-        {intent?.intentType} intent {intent?.shortId}
+        {intent ? intentTypeLabel(intent.intentType) : ""} intent {intent?.shortId}
       </strong>{" "}
       of {intent?.releaseName}? The evaluator stops checking it; the instance keeps running where it is.
     </ConfirmDialog>

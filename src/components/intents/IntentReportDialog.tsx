@@ -41,6 +41,7 @@ import type { RouterOutputs } from "@/trpc/types";
 import { IntentStateChip, showsFulfilment } from "./IntentStateChip";
 import { INTENT_REFRESH_MS, valueWithUnit } from "./format";
 import { conditionText } from "./targets";
+import { IntentTypeName } from "./IntentTypeName";
 
 type Report = RouterOutputs["intent"]["report"];
 type IntentTarget = Report["intent"]["targets"][number];
@@ -194,7 +195,9 @@ function ReportBody({ report }: { report: Report }) {
           <Mono>{intent.id}</Mono>
         </Field>
         <Field label="Name">{intent.name}</Field>
-        <Field label="Intent Type">{intent.intentType}</Field>
+        <Field label="Intent Type">
+          <IntentTypeName type={intent.intentType} />
+        </Field>
         <Field label="Feasibility" testId="report-feasibility">
           {feasibility ? (
             <StatusChip status={feasibility.feasibilityCheckResult} />

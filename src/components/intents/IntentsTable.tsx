@@ -36,6 +36,7 @@ import type { ReportTarget } from "./IntentReportDialog";
 import { IntentStateChip, showsFulfilment } from "./IntentStateChip";
 import { INTENT_LIST, intentListInput, type IntentSort } from "./list-query";
 import { conditionText, type IntentTypeChoice } from "./targets";
+import { IntentTypeName } from "./IntentTypeName";
 
 /** The report dialog (and its charts) loads when a report is first opened, not with the list. */
 const IntentReportDialog = dynamic(() => import("./IntentReportDialog").then((m) => m.IntentReportDialog), {
@@ -264,7 +265,7 @@ export function IntentsTable({
       sort: "intentType",
       render: (i) => (
         <>
-          <strong>{i.intentType}</strong>
+          <IntentTypeName type={i.intentType} layout="stacked" strong />
           {i.externalId && (
             <Typography variant="caption" color="text.secondary" component="div">
               {i.externalId}

@@ -24,6 +24,8 @@ import { formErrors, NO_FORM_ERRORS, withoutFields, type FormErrors } from "@/co
 import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { useTRPC } from "@/trpc/react";
 import type { RouterInputs, RouterOutputs } from "@/trpc/types";
+import { intentTypeDisplayName } from "@/common/intent-catalogue";
+import { IntentTypeName } from "@/components/intents/IntentTypeName";
 
 /** An intent type as the "Supported Intents" choice shows it (from the catalogue, via the page). */
 export interface IntentTypeOption {
@@ -107,7 +109,8 @@ export function CreateWorkloadDialog({
     create.reset();
   };
 
-  const labelOf = (type: IntentTypeName) => intentTypes.find((t) => t.type === type)?.label ?? type;
+  // The catalogue's display names, as every view shows intent types.
+  const labelOf = (type: IntentTypeName) => intentTypeDisplayName(type);
 
   return (
     <Dialog
@@ -188,7 +191,10 @@ export function CreateWorkloadDialog({
                       size="small"
                       sx={{ p: 0.5, mr: 1 }}
                     />
-                    <ListItemText primary={intent.label} secondary={intent.description} />
+                    <ListItemText
+                      primary={<IntentTypeName type={intent.type} />}
+                      secondary={intent.description}
+                    />
                   </MenuItem>
                 ))}
               </Select>

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { intentTypeDisplayName } from "@/common/intent-catalogue";
 import {
   conditionSchema,
   conditionValueSchema,
@@ -72,7 +73,7 @@ export interface MigrationTriggerView {
   target: TriggerTarget | null;
   /** Who asked ("Migrate now"); null for an intent. */
   requestedBy: string | null;
-  /** For people: "Intent 3f2a1b2c…: availability needs at least 95 %, observed 90 %", "Requested by admin". */
+  /** For people: "Availability intent 3f2a1b2c…: availability needs at least 95 %, observed 90 %", "Requested by admin". */
   summary: string;
   /** An infrastructure provider's view of another tenant's instance: only that an intent triggered it. */
   detailsHidden: boolean;
@@ -125,7 +126,8 @@ export function triggerSummary(trigger: StoredTrigger): string {
     return trigger.drainedCluster !== undefined
       ? `Cluster ${trigger.drainedCluster} drained by ${trigger.requestedBy}`
       : `Requested by ${trigger.requestedBy}`;
-  const intent = `Intent ${shortIntentId(trigger.intentId)}`;
+  // The type as every view shows it: the catalogue's display name.
+  const intent = `${intentTypeDisplayName(trigger.intentType)} intent ${shortIntentId(trigger.intentId)}`;
   const t = trigger.target;
   if (!t) return `${intent} ${trigger.action}: its cluster no longer met the instance's intents`;
   const needs = describeRequirement(t.condition, t.value, { unit: t.unit ? ` ${t.unit}` : "" });

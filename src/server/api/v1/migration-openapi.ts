@@ -70,7 +70,7 @@ const triggerSchema = z
     summary: z
       .string()
       .describe(
-        'For people: "Intent 3f2a1b2c…: availability needs at least 95 %, observed 90 %", "Requested by admin".',
+        'For people: "Availability intent 3f2a1b2c…: availability needs at least 95 %, observed 90 %", "Requested by admin".',
       ),
     detailsHidden: z
       .boolean()

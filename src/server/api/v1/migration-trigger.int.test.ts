@@ -144,7 +144,7 @@ describe("an intent-triggered migration's trigger", () => {
         observed: 90,
       },
       requestedBy: null,
-      summary: `Intent ${intentId.slice(0, 8)}…: availability needs at least 95 %, observed 90 %`,
+      summary: `Availability intent ${intentId.slice(0, 8)}…: availability needs at least 95 %, observed 90 %`,
       detailsHidden: false,
     });
     // The owner sees it in full too, on the instance's tab as in the table.
