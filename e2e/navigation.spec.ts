@@ -104,11 +104,15 @@ test("on a narrow screen the navigation is a drawer behind the menu button", asy
   await signIn(page, "provider");
   await expect(sideNav(page)).toHaveCount(0);
   const menu = page.getByRole("button", { name: "Open navigation" });
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
   await menu.click();
-  await expect(menu).toHaveAttribute("aria-expanded", "true");
+  // A modal drawer: the rest of the page (the menu button too) is hidden from assistive technology meanwhile.
+  await expect(sideNav(page)).toBeVisible();
+  await expect(sideNav(page).getByRole("link", { name: "Home" })).toHaveAttribute("aria-current", "page");
   await sideNav(page).getByRole("link", { name: "Workload Monitoring" }).click();
   await expect(page).toHaveURL(/\/workloads$/);
   await expect(sideNav(page)).toHaveCount(0);
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
 });
 
 test("the first Tab reaches 'Skip to content', which moves focus to the page", async ({ page }) => {
@@ -170,6 +174,8 @@ test.describe("with prefers-color-scheme: dark", () => {
     await expect(page.getByRole("button", { name: "Colour theme: System" })).toBeVisible();
     await page.goto("/instances");
     await expect.poll(() => bodyBackground(page)).toBe(DARK_BACKGROUND);
+    await expect(page.getByRole("searchbox", { name: "Search instances" })).toBeVisible();
+    await page.screenshot({ path: "/tmp/nemo-dark-instances.png" });
   });
 });
 
