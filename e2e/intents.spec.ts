@@ -182,9 +182,11 @@ test("a service provider attaches an intent, watches it, changes, suspends, impo
   await expect(page.getByLabel("Intent YAML")).toHaveValue(broken);
   await page.getByRole("button", { name: "Create", exact: true }).click();
   const problems = page.getByTestId("yaml-problems");
+  // A sentence for people with the line, never the validation library's text (issue 13).
   await expect(problems).toContainText(
-    `line ${lineOf(broken, "IS_SMALLER_THAN")}, intentExpectations[0].expectationTargets[1].targetCondition`,
+    `line ${lineOf(broken, "IS_SMALLER_THAN")}: targetCondition IS_SMALLER_THAN is not a condition; use one of IS_EQUAL_TO,`,
   );
+  await expect(problems).not.toContainText("Invalid option");
   await expect(page.getByLabel("Intent YAML")).toHaveAttribute("aria-invalid", "true");
   await page.screenshot({ path: "/tmp/nemo-intent-yaml-error.png", fullPage: true });
   await page.getByLabel("Intent YAML").fill(yaml);
@@ -196,7 +198,38 @@ test("a service provider attaches an intent, watches it, changes, suspends, impo
   await report.getByRole("button", { name: "Close" }).click();
   const imported = page.getByRole("row").filter({ hasText: externalId });
   await expect(imported).toContainText("EnergyCarbonEfficiency");
+  // The type shown one way: the catalogue's display name, the 3GPP name beside it.
+  await expect(imported).toContainText("Energy and carbon efficiency");
   await expect(page.getByRole("row")).toHaveCount(3); // header + two intents
+
+  // A minimal intent as a person writes it (issue 13): under an Intent: wrapper, singular
+  // spellings, no admin state, priority or observation period. A wrong condition first.
+  const minimal = `Intent:
+  id: minimal-${run}
+  userLabel: EnergyCarbonEfficiency
+  intentExpectation:
+    expectationId: 1
+    expectationVerb: ENSURE
+    expectationObject: { objectType: NEMO_WORKLOAD, objectInstance: ${instance.id} }
+    expectationTarget:
+      targetName: GreenEnergyConsumptionRate
+      targetCondition: IS_GREATER_THAN
+      targetValueRange: 50
+`;
+  await page.getByRole("link", { name: "Create intent" }).click();
+  await page.getByRole("switch", { name: "Use YAML file" }).check();
+  await page.getByLabel("Intent YAML").fill(minimal.replace("IS_GREATER_THAN", "IS_BIGGER_THAN"));
+  await page.getByRole("button", { name: "Create", exact: true }).click();
+  await expect(problems).toContainText(
+    "line 10: targetCondition IS_BIGGER_THAN is not a condition; use one of IS_EQUAL_TO,",
+  );
+  await page.getByLabel("Intent YAML").fill(minimal);
+  await page.getByRole("button", { name: "Create", exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/intents\\?instanceId=${instance.id}&report=`));
+  await expect(report.getByTestId("target-row-GreenEnergyConsumptionRate")).toBeVisible();
+  await report.getByRole("button", { name: "Close" }).click();
+  await expect(page.getByRole("row").filter({ hasText: `minimal-${run}` })).toBeVisible();
+  await expect(page.getByRole("row")).toHaveCount(4); // header + three intents
 
   // The exported file imported back is no copy: 409 on its id, then "Replace the existing intent"
   // updates that intent in place (the export was taken while it was suspended).
@@ -209,7 +242,7 @@ test("a service provider attaches an intent, watches it, changes, suspends, impo
   await conflict.getByRole("button", { name: "Replace the existing intent" }).click();
   await expect(page).toHaveURL(new RegExp(`/intents\\?instanceId=${instance.id}&report=${intentId}$`));
   await report.getByRole("button", { name: "Close" }).click();
-  await expect(page.getByRole("row")).toHaveCount(3);
+  await expect(page.getByRole("row")).toHaveCount(4);
   await expect(intentRow.getByTestId("intent-status")).toContainText("DEACTIVATED");
 
   // Another tenant: nothing of it, not even through a link.
@@ -227,7 +260,9 @@ test("a service provider attaches an intent, watches it, changes, suspends, impo
   // Delete, after confirming: the row goes.
   await page.getByRole("button", { name: `Delete intent ${short}` }).click();
   const confirm = page.getByRole("dialog", { name: "Delete intent?" });
-  await expect(confirm).toContainText(`DeliverComputingWorkload intent ${short}`);
+  await expect(confirm).toContainText(
+    `Deliver computing workload (DeliverComputingWorkload) intent ${short}`,
+  );
   await confirm.getByRole("button", { name: "Delete" }).click();
   await expect(confirm).toBeHidden();
   await expect(intentRow).toHaveCount(0);

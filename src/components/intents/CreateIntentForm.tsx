@@ -68,10 +68,16 @@ const empty = (instanceId: string): Draft => ({
   fileName: "",
 });
 
-/** "line 7, intentExpectations[0].expectationTargets[0].targetCondition: …" */
+/**
+ * "line 7: targetCondition IS_SMALLER_THAN is not a condition; use one of …":
+ * the message names the field as the document spells it; without a line, the
+ * path of the field's parent goes first ("intentExpectations[0]: …").
+ */
 export function yamlProblemText(p: Problem): string {
-  const where = [p.line ? `line ${p.line}` : undefined, p.field].filter(Boolean).join(", ");
-  return where ? `${where}: ${p.message}` : p.message;
+  if (p.line) return `line ${p.line}: ${p.message}`;
+  const field = p.field && p.field !== "(root)" ? p.field : "";
+  const parent = field.includes(".") ? field.slice(0, field.lastIndexOf(".")) : "";
+  return parent ? `${parent}: ${p.message}` : p.message;
 }
 
 /** Checks the browser can make without the server; the server checks everything again. */
@@ -299,7 +305,11 @@ export function CreateIntentForm({
                 <Box component="ul" sx={{ pl: 2.5, my: 0 }} data-testid="yaml-problems">
                   {problems.map((p, i) => (
                     <li key={i}>
-                      <Box component="code" sx={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>
+                      <Box
+                        component="code"
+                        title={p.field}
+                        sx={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}
+                      >
                         {yamlProblemText(p)}
                       </Box>
                     </li>
