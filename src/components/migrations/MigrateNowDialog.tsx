@@ -224,7 +224,7 @@ function ClusterOption({
         border: 1,
         borderRadius: 2,
         borderColor: checked ? "primary.main" : "divider",
-        bgcolor: checked ? "rgba(11, 92, 173, 0.04)" : enabled ? "background.paper" : "#f8f9fb",
+        bgcolor: checked ? "rgba(11, 92, 173, 0.04)" : enabled ? "background.paper" : "action.hover",
         cursor: enabled ? "pointer" : "not-allowed",
       }}
     >

@@ -129,7 +129,7 @@ export function RootCard({ tree, releaseName }: { tree: Tree; releaseName: strin
       sx={{
         width: CARD_W,
         height: CARD_H,
-        bgcolor: "#f7f9fc",
+        bgcolor: "action.hover",
         border: 1,
         borderColor: "divider",
         borderLeft: `4px solid ${color}`,
