@@ -61,7 +61,13 @@ export async function verifyAccessToken(token: string, options: VerifyOptions = 
   }
 }
 
-/** Verifies the token and returns the user it stands for (the `users` row is kept in step). */
+/**
+ * Verifies the token and returns the user it stands for (the `users` row is kept in step).
+ * A person's token and a service account's (client-credentials grant: Keycloak's service
+ * accounts, the local issuer's `NEMO_SERVICE_ACCOUNTS_FILE`) are read the same way: `sub`,
+ * `preferred_username` (`service-account-<client id>`) and `realm_access.roles` make the
+ * user, so a service account is a tenant of its own with exactly its realm roles.
+ */
 export async function userFromAccessToken(token: string, db: Db = defaultDb()): Promise<SessionUser> {
   const payload = await verifyAccessToken(token);
   return syncUser(db, identityFromClaims(payload, rolesFromClaims(payload) ?? []));
