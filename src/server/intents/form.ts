@@ -5,6 +5,7 @@ import {
   INTENT_DEFAULTS,
   INTENT_TYPES,
   intentType,
+  intentTypeLabel,
   intentTypeNameSchema,
   type IntentTarget,
   type IntentType,
@@ -428,7 +429,7 @@ export function checkImportedIntent(intent: Intent): ImportProblem[] {
         const path: FieldPath = ["intentExpectations", i, "expectationTargets", j, key];
         const message =
           problem.field === "targetName"
-            ? `targetName ${quoted(target.targetName)} is not a target of ${type.label} (${type.type}); use ${type.targets.length > 2 ? "one of " : ""}${type.targets.map((t) => t.name).join(type.targets.length === 2 ? " or " : ", ")}`
+            ? `targetName ${quoted(target.targetName)} is not a target of ${intentTypeLabel(type.type)}; use ${type.targets.length > 2 ? "one of " : ""}${type.targets.map((t) => t.name).join(type.targets.length === 2 ? " or " : ", ")}`
             : problem.field === "targetCondition" && known
               ? `targetCondition ${target.targetCondition} does not apply to ${known.name}; use one of ${known.conditions.join(", ")}`
               : `targetValueRange: ${problem.message}`;

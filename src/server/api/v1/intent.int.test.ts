@@ -502,7 +502,7 @@ describe("REST: an intent a person writes", () => {
     expect(target.status).toBe(400);
     expect(await json(target)).toMatchObject({
       message:
-        "The intent YAML is invalid: line 10: targetAttribute uptime is not a target of Availability (Availability); use availability",
+        "The intent YAML is invalid: line 10: targetAttribute uptime is not a target of Availability; use availability",
       field: "intentExpectation.expectationTarget.targetAttribute",
     });
 
