@@ -7,7 +7,7 @@ import {
   makeDeployment,
   makeService,
 } from "@/server/testing/cluster-factories";
-import { computeDrift, describeDrift, MAX_DRIFTED_OBJECTS } from "./compare";
+import { computeDrift, describeDrift, MAX_DRIFTED_OBJECTS, replicaDrifts } from "./compare";
 
 const INSTANCE = "5f0c2d7e-2b3a-4c5d-8e7f-a0b1c2d3e4f5";
 const NS = "shop-5f0c2d7";
@@ -29,15 +29,40 @@ async function verdict(driver: SimulatedClusterDriver, manifests: Parameters<typ
 }
 
 describe("drift on the simulated cluster", () => {
-  it("is in sync right after apply, whatever the cluster adds (uid, load profile, scaled replicas)", async () => {
+  it("is in sync right after apply, whatever the cluster adds (uid, creation time, load profile)", async () => {
     const { driver, manifests } = setup();
     await driver.apply(NS, manifests, { labels: instanceLabels(INSTANCE) });
-    expect((await verdict(driver, manifests)).drifted).toBe(false);
-    // Scaling (by hand in the console, CFDRL, an HPA) owns replicas: not drift.
+    const fresh = await verdict(driver, manifests);
+    expect(fresh.drifted).toBe(false);
+    expect(fresh.summary).toEqual({ cluster: "test-cluster", compared: 3, objects: [], moreObjects: 0 });
+  });
+
+  it("reports replicas scaled behind the console's back, unless an autoscaler of the instance owns them", async () => {
+    const { driver, manifests } = setup();
+    await driver.apply(NS, manifests, { labels: instanceLabels(INSTANCE) });
     await driver.scale(NS, "Deployment", "web", 5);
     const scaled = await verdict(driver, manifests);
-    expect(scaled.drifted).toBe(false);
-    expect(scaled.summary).toEqual({ cluster: "test-cluster", compared: 3, objects: [], moreObjects: 0 });
+    expect(scaled.summary.objects).toEqual([
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        name: "web",
+        state: "changed",
+        fields: [{ path: "spec.replicas", expected: "2", actual: "5" }],
+      },
+    ]);
+    expect(replicaDrifts(scaled.summary, manifests)).toEqual([
+      { kind: "Deployment", name: "web", replicas: 2 },
+    ]);
+    const hpa = {
+      apiVersion: "autoscaling/v2",
+      kind: "HorizontalPodAutoscaler",
+      metadata: { name: "web" },
+      spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" }, maxReplicas: 9 },
+    };
+    expect((await verdict(driver, manifests.concat([hpa]))).summary.objects).toEqual([
+      expect.objectContaining({ kind: "HorizontalPodAutoscaler", state: "missing" }),
+    ]);
   });
 
   it("lists only the instance's own objects", async () => {

@@ -63,18 +63,47 @@ function identity(apiVersion: string, kind: string, name: string): string {
 }
 
 /**
- * `spec.replicas` of a Deployment or StatefulSet is never compared: scaling
- * owns it — the console's hand scaling, the CFDRL scaler and an
- * HorizontalPodAutoscaler all go through the scale subresource, and on a
- * re-apply the console keeps the scaled count (as `kubectl apply` does).
+ * The workloads whose replicas an HorizontalPodAutoscaler of the instance
+ * owns (`Kind/name` of each `scaleTargetRef`): their `spec.replicas` is the
+ * autoscaler's, never drift. Other replicas are compared with the stored
+ * manifests, which hand scaling in the console writes (instances/changes.ts),
+ * so only a scale behind the console's back (`kubectl scale`) is drift.
  */
-function replicasIgnored(kind: string): boolean {
-  return (SCALABLE_KINDS as readonly string[]).includes(kind);
+export function autoscaledWorkloads(manifests: readonly KubernetesManifest[]): Set<string> {
+  const targets = new Set<string>();
+  for (const m of manifests) {
+    if (m.kind !== "HorizontalPodAutoscaler" || !isRecord(m.spec)) continue;
+    const ref = m.spec.scaleTargetRef;
+    if (isRecord(ref) && typeof ref.kind === "string" && typeof ref.name === "string")
+      targets.add(`${ref.kind}/${ref.name}`);
+  }
+  return targets;
+}
+
+function replicasIgnored(manifest: KubernetesManifest, autoscaled: ReadonlySet<string>): boolean {
+  return (
+    (SCALABLE_KINDS as readonly string[]).includes(manifest.kind) &&
+    autoscaled.has(`${manifest.kind}/${manifest.metadata.name}`)
+  );
 }
 
 /** What the drift check compares: the instance's namespaced objects (a Namespace is the driver's). */
 export function comparedManifests(manifests: readonly KubernetesManifest[]): KubernetesManifest[] {
   return manifests.filter((m) => m.kind !== "Namespace" && !CLUSTER_SCOPED_KINDS.has(m.kind));
+}
+
+/** The workloads whose replica count drifted, with the stored count: what Re-sync scales back. */
+export function replicaDrifts(
+  summary: DriftSummary,
+  desired: readonly KubernetesManifest[],
+): Array<{ kind: "Deployment" | "StatefulSet"; name: string; replicas: number }> {
+  return summary.objects.flatMap((object) => {
+    if (object.kind !== "Deployment" && object.kind !== "StatefulSet") return [];
+    if (!object.fields.some((f) => f.path === "spec.replicas")) return [];
+    const manifest = desired.find((m) => m.kind === object.kind && m.metadata.name === object.name);
+    const replicas = isRecord(manifest?.spec) ? manifest.spec.replicas : undefined;
+    return typeof replicas === "number" ? [{ kind: object.kind, name: object.name, replicas }] : [];
+  });
 }
 
 export interface DriftVerdict {
@@ -102,6 +131,7 @@ export function computeDrift(
     liveById.set(identity(object.apiVersion, object.kind, metadata.name), object);
   }
   const compared = comparedManifests(desired);
+  const autoscaled = autoscaledWorkloads(desired);
   const drifted: ObjectDrift[] = [];
   for (const manifest of compared) {
     const base = { apiVersion: manifest.apiVersion, kind: manifest.kind, name: manifest.metadata.name };
@@ -110,7 +140,9 @@ export function computeDrift(
       drifted.push({ ...base, state: "missing", fields: [] });
       continue;
     }
-    const ignore = replicasIgnored(manifest.kind) ? (path: string) => path === "spec.replicas" : undefined;
+    const ignore = replicasIgnored(manifest, autoscaled)
+      ? (path: string) => path === "spec.replicas"
+      : undefined;
     const fields: FieldDrift[] = diffWithOwnership(manifest, twin, ignore);
     if (fields.length > 0) drifted.push({ ...base, state: "changed", fields });
   }

@@ -87,6 +87,12 @@ describe("drift of a deployed instance", () => {
       spec: { template: { spec: { containers: [{ name: "mychart", image: "nginx:hotfix" }] } } },
     });
     await simulateOperatorDelete(db, instance.clusterName, target("Service", deployment));
+    // …and scales it behind the console's back (`kubectl scale`).
+    const driver = sharedDriverFactory(db)({
+      name: instance.clusterName,
+      managedApi: `sim://${instance.clusterName}`,
+    });
+    await driver.scale(instance.namespace, "Deployment", deployment, 3);
 
     const round = await period();
     expect(round.failed).toBe(0);
@@ -100,12 +106,14 @@ describe("drift of a deployed instance", () => {
         ["Service", deployment, "missing"],
       ]),
     );
-    expect(objects.find((o) => o.kind === "Deployment")?.fields).toContainEqual(
+    const deploymentFields = objects.find((o) => o.kind === "Deployment")?.fields;
+    expect(deploymentFields).toContainEqual(
       expect.objectContaining({
         path: "spec.template.spec.containers[name=mychart].image",
         actual: '"nginx:hotfix"',
       }),
     );
+    expect(deploymentFields).toContainEqual({ path: "spec.replicas", expected: "1", actual: "3" });
 
     // Later periods find the same drift: the event is not repeated.
     await period();
@@ -127,10 +135,8 @@ describe("drift of a deployed instance", () => {
     expect(resynced.applied).toBeGreaterThanOrEqual(3);
     expect((await types(instance.id)).slice(-2)).toEqual(["Re-sync", "In sync"]);
     // The cluster has the applied objects back: the Service exists and pods run the chart's image.
-    const tree = await sharedDriverFactory(db)({
-      name: instance.clusterName,
-      managedApi: `sim://${instance.clusterName}`,
-    }).deploymentTree(instance.namespace);
+    const tree = await driver.deploymentTree(instance.namespace);
+    expect(tree.nodes.find((n) => n.kind === "Deployment")?.replicas?.desired).toBe(1);
     expect(tree.nodes.some((n) => n.kind === "Service" && n.name === deployment)).toBe(true);
     const images = tree.nodes.filter((n) => n.kind === "Pod").flatMap((n) => n.images);
     expect(images.length).toBeGreaterThan(0);

@@ -1,12 +1,36 @@
 import { DomainError } from "@/server/errors";
-import { ClusterDriverError, driverFor } from "@/server/clusters";
+import {
+  ClusterDriverError,
+  driverFor,
+  type KubernetesManifest,
+  type StoredCluster,
+} from "@/server/clusters";
 import { assertServiceUser, loadScoped, recordLifecycleEvent, type InstanceDeps } from "@/server/instances";
 import { logger } from "@/server/logger";
 import { instanceApplySet } from "./apply-set";
 import { checkInstanceDrift } from "./check";
+import { comparedManifests, computeDrift, replicaDrifts } from "./compare";
 import { instanceDrift, type InstanceDrift } from "./queries";
 
 const log = logger.child({ module: "drift" });
+
+async function scaleBack(
+  deps: InstanceDeps,
+  cluster: StoredCluster,
+  instance: { id: string; namespace: string },
+  manifests: KubernetesManifest[],
+): Promise<number> {
+  const driver = driverFor(deps.db, cluster, deps.driverFactory);
+  const compared = comparedManifests(manifests);
+  const live = await driver.listInstanceObjects(
+    instance.namespace,
+    instance.id,
+    compared.map((m) => ({ apiVersion: m.apiVersion, kind: m.kind })),
+  );
+  const drifts = replicaDrifts(computeDrift(cluster.name, compared, live.objects).summary, compared);
+  for (const { kind, name, replicas } of drifts) await driver.scale(instance.namespace, kind, name, replicas);
+  return drifts.length;
+}
 
 /**
  * Re-sync: re-applies the instance's stored manifests (and guardrails) to its
@@ -44,12 +68,15 @@ export async function resyncInstance(
   const cluster = instance.cluster!;
   const set = await instanceApplySet(db, instance);
   let result;
+  let rescaled: number;
   try {
     result = await driverFor(db, cluster, deps.driverFactory).apply(
       instance.namespace,
       [...set.manifests, ...set.guardrails],
       set.options,
     );
+    // Apply keeps a scaled replica count (as kubectl apply does): scale back what was scaled behind the console's back.
+    rescaled = await scaleBack(deps, cluster, instance, set.manifests);
   } catch (error) {
     if (!(error instanceof ClusterDriverError)) throw error;
     log.warn({ instance: id, cluster: cluster.name, err: error }, "re-sync: apply failed");
@@ -59,7 +86,7 @@ export async function resyncInstance(
       `Re-sync on ${cluster.name} failed (${error.type}): ${error.message}. Nothing was recorded; try again.`,
     );
   }
-  const touched = result.resources.filter((r) => r.action !== "unchanged").length;
+  const touched = result.resources.filter((r) => r.action !== "unchanged").length + rescaled;
   await db.$transaction((tx) =>
     recordLifecycleEvent(
       tx,

@@ -172,8 +172,7 @@ export function InstanceDrift({
         </Stack>
         {d.status === "in_sync" && (
           <Typography variant="body2">
-            Every field the console applied is as applied. Status, defaulted fields and replicas
-            (scaling&apos;s) are not compared.
+            Every field the console applied is as applied (status and defaulted fields are not compared).
           </Typography>
         )}
         {d.status === "drifted" && (

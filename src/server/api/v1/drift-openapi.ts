@@ -31,7 +31,8 @@ const instanceDriftSchema = z.object({
       "The drifted objects (at most 50; `moreObjects` counts the rest) with their fields (at most 20 each): " +
         "`expected` is the applied value, `actual` the live one (short JSON; null = absent; a Secret's values " +
         'read "<redacted>"); `changedBy` names the field manager that changed it on a Kubernetes cluster. ' +
-        "Status, server metadata, defaulted fields and replicas (scaling's) are never reported.",
+        "Status, server metadata and defaulted fields are never reported; replicas only when scaled outside the " +
+        "console (not for a workload an HPA of the instance targets).",
     )
     .nullable(),
   canResync: z.boolean().describe("Whether Re-sync is possible now (the instance is DEPLOYED)."),
