@@ -6,7 +6,14 @@
  *
  *   npx tsx bench/api-load.bench.ts [--workloads 10000] [--instances 100000] [--events 1000000]
  *                                   [--intents 20000] [--owners 300] [--connections 100] [--seconds 10]
- *                                   [--rounds 2] [--show-sql] [--cpu-prof-dir DIR]
+ *                                   [--rounds 2] [--warmup-seconds 3] [--show-sql] [--cpu-prof-dir DIR] [--routes instances,timeline,intents]
+ *
+ * --cpu-prof-dir writes a V8 CPU profile of the server process per route,
+ * side and round (`instances-product-0.cpuprofile`), taken only while that
+ * load runs; --routes loads only the named routes (the SQL capture and the
+ * answer check still cover all three). Each row also prints the server
+ * process's CPU time per answer, which a busy machine disturbs less than
+ * throughput.
  *
  * Targets: throughput ≥ 0.7× the bare server's, p99 ≤ 50 ms.
  *
@@ -36,7 +43,8 @@
 import "./silent-logs";
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { Session as InspectorSession } from "node:inspector";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -77,8 +85,14 @@ const OWNERS = option("owners", 300);
 const CONNECTIONS = option("connections", 100);
 const SECONDS = option("seconds", 10);
 const ROUNDS = option("rounds", 2);
+/** Seconds of load on each server and route before the measured rounds (JIT, pools, caches warm on both sides). */
+const WARMUP_SECONDS = option("warmup-seconds", 3);
 const PROFILE_DIR = process.argv.includes("--cpu-prof-dir")
   ? process.argv[process.argv.indexOf("--cpu-prof-dir") + 1]
+  : undefined;
+/** --routes instances,intents: load only these (capture and the answer check still cover all three). */
+const LOADED_ROUTES = process.argv.includes("--routes")
+  ? (process.argv[process.argv.indexOf("--routes") + 1] ?? "").split(",")
   : undefined;
 const TARGET_RATIO = 0.7;
 const TARGET_P99_MS = 50;
@@ -329,14 +343,19 @@ async function captureSql(
   const captured = new Map<string, Statement[]>();
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const original = proto.query;
-  let current: Statement[] = [];
+  // Undefined outside the capture. Restoring the prototype is not enough: the pool's
+  // connections opened meanwhile bound this function (serializeQueries keeps
+  // `client.query.bind(client)`), so it stays in their path for the whole run. Without
+  // the switch every later product query went on the last route's list, and the bare
+  // server replayed thousands of statements per intent-list request.
+  let current: Statement[] | undefined;
   proto.query = function (this: unknown, ...args: unknown[]) {
     const first = args[0];
     if (typeof first === "string")
-      current.push({ text: first, values: (args[1] as unknown[] | undefined) ?? [] });
+      current?.push({ text: first, values: (args[1] as unknown[] | undefined) ?? [] });
     else if (first && typeof first === "object" && "text" in first) {
       const config = first as { text: string; values?: unknown[] };
-      current.push({ text: config.text, values: config.values ?? [] });
+      current?.push({ text: config.text, values: config.values ?? [] });
     }
     return original.apply(this, args);
   };
@@ -344,17 +363,19 @@ async function captureSql(
     for (const route of ROUTES) {
       // Twice: the first request also reads the session's user row (cached for a minute after).
       for (const round of [0, 1]) {
-        current = [];
+        const statements: Statement[] = [];
+        current = statements;
         const url =
           route.name === "timeline" ? `/api/v1/instance/${timelineId}/timeline/` : routePath(route.name);
         const response = await fetch(`${base}${url}`, { headers: { cookie } });
         if (response.status !== 200)
           throw new Error(`${route.name} answered ${response.status}: ${await response.text()}`);
         await response.arrayBuffer();
-        if (round === 1) captured.set(route.name, current);
+        if (round === 1) captured.set(route.name, statements);
       }
     }
   } finally {
+    current = undefined;
     proto.query = original;
   }
   return captured;
@@ -412,83 +433,87 @@ const text = (v: unknown): string =>
       ? v.toString()
       : JSON.stringify(v);
 const str = (v: unknown) => (v === null || v === undefined ? null : text(v));
-const byId = (rows: Row[] | undefined) => new Map((rows ?? []).map((r) => [text(r.id), r]));
 
-/** A list page's envelope; page and size are the defaults the captured request used. */
-function page(items: unknown[], count: Row[] | undefined, limit: unknown): unknown {
-  return { items, total: Number(count?.[0]?.["_count$_all"] ?? 0), page: 1, pageSize: Number(limit) };
+/**
+ * A list page's envelope from the product's one statement (total + page rows,
+ * src/server/db/rows.ts pageStatement); page and size are the defaults the
+ * captured request used.
+ */
+function page(rows: Row[] | undefined, limit: unknown, item: (row: Row) => unknown): unknown {
+  const pageRows = (rows ?? [])
+    .filter((r) => r.pagePosition !== null)
+    .sort((a, b) => Number(a.pagePosition) - Number(b.pagePosition));
+  return {
+    items: pageRows.map(item),
+    total: Number(rows?.[0]?.total ?? 0),
+    page: 1,
+    pageSize: Number(limit),
+  };
 }
 
+/**
+ * The answers built from the rows, with the product's field names: each route
+ * is one statement now (the product's lists and timeline are hand-written
+ * SQL), so its rows are the last result.
+ */
 function shapes(sql: Map<string, Statement[]>): Shapes {
-  const limitOf = (route: string, index: number) => sql.get(route)?.[index]?.values.at(-2);
+  const limitOf = (route: string) => sql.get(route)?.at(-1)?.values.at(-2);
   return {
-    // BEGIN, count, page, clusters, workloads, COMMIT
-    instances: ([, count, rows, clusters, workloads]) => {
-      const clusterById = byId(clusters);
-      const workloadById = byId(workloads);
-      const items = (rows ?? []).map((r) => {
-        const workload = workloadById.get(text(r.workload_id));
-        return {
-          id: r.id,
-          shortId: r.short_id,
-          releaseName: r.release_name,
-          workloadId: r.workload_id,
-          status: r.status,
-          statusReason: r.status_reason,
-          createdAt: r.created_at,
-          workload: `${str(workload?.name)} ${str(workload?.version)}`,
-          cluster: r.cluster_id ? (clusterById.get(text(r.cluster_id))?.name ?? null) : null,
-        };
-      });
-      return page(items, count, limitOf("instances", 2));
-    },
-    // instance (scope check), cluster, workload, owner, events
-    timeline: (results) =>
-      (results.at(-1) ?? []).map((e) => ({
-        id: str(e.id),
-        type: e.type,
-        message: e.message,
-        detail: e.detail,
-        occurredAt: e.occurred_at,
+    instances: (results) =>
+      page(results.at(-1), limitOf("instances"), (r) => ({
+        id: r.id,
+        shortId: r.shortId,
+        releaseName: r.releaseName,
+        workloadId: r.workloadId,
+        status: r.status,
+        statusReason: r.statusReason,
+        createdAt: r.createdAt,
+        drift: r.status === "DEPLOYED" ? r.driftStatus : null,
+        workload: `${str(r.workloadName)} ${str(r.workloadVersion)}`,
+        workloadName: r.workloadName,
+        workloadVersion: r.workloadVersion,
+        owner: r.owner,
+        cluster: r.cluster,
       })),
-    // BEGIN, count, page, instances, schedules, COMMIT, latest reports
-    intents: ([, count, rows, instances, schedules, , reports]) => {
-      const instanceById = byId(instances);
-      const scheduleOf = new Map((schedules ?? []).map((s) => [text(s.intent_id), s]));
-      const reportOf = new Map((reports ?? []).map((r) => [text(r.intentId), r]));
-      const items = (rows ?? []).map((r) => {
-        const instance = instanceById.get(text(r.instance_id));
-        const report = reportOf.get(text(r.id));
-        const schedule = scheduleOf.get(text(r.id));
+    timeline: (results) =>
+      (results.at(-1) ?? [])
+        .filter((e) => e.id !== null)
+        .map((e) => ({
+          id: str(e.id),
+          type: e.type,
+          message: e.message,
+          detail: e.detail,
+          occurredAt: e.occurredAt,
+        })),
+    intents: (results) =>
+      page(results.at(-1), limitOf("intents"), (r) => {
         const shown = intentDisplayState(
           {
-            adminState: r.admin_state as "ACTIVATED" | "DEACTIVATED",
-            validFrom: dateOrNull(r.valid_from),
-            validUntil: dateOrNull(r.valid_until),
-            targetsChangedAt: dateOrNull(r.targets_changed_at),
-            lastEvaluatedAt: dateOrNull(schedule?.last_evaluated_at),
+            adminState: r.adminState as "ACTIVATED" | "DEACTIVATED",
+            validFrom: dateOrNull(r.validFrom),
+            validUntil: dateOrNull(r.validUntil),
+            targetsChangedAt: dateOrNull(r.targetsChangedAt),
+            lastEvaluatedAt: dateOrNull(r.lastEvaluatedAt),
           },
           new Date(),
         );
         return {
           id: r.id,
-          externalId: r.external_id,
-          intentType: r.intent_type,
-          instanceId: r.instance_id,
-          instanceShortId: instance?.short_id,
-          releaseName: instance?.release_name,
-          adminState: r.admin_state,
-          fulfilmentStatus: report?.fulfilmentStatus ?? schedule?.last_fulfilment ?? null,
-          notFulfilledState: report?.notFulfilledState ?? null,
-          feasibility: report?.feasibility ?? null,
-          lastUpdatedTime: report?.createdAt ?? r.updated_at,
+          externalId: r.externalId,
+          intentType: r.intentType,
+          instanceId: r.instanceId,
+          instanceShortId: r.instanceShortId,
+          releaseName: r.releaseName,
+          adminState: r.adminState,
+          fulfilmentStatus: r.reportStatus ?? r.lastFulfilment ?? null,
+          notFulfilledState: r.reportNotFulfilledState ?? null,
+          feasibility: r.reportFeasibility ?? null,
+          lastUpdatedTime: r.reportedAt ?? r.updatedAt,
           reevaluating: shown.reevaluating,
           scheduledFrom: shown.scheduledFrom,
-          targets: targetsOf(text(r.intent_type), r.body),
+          targets: targetsOf(text(r.intentType), r.body),
         };
-      });
-      return page(items, count, limitOf("intents", 2));
-    },
+      }),
   };
 }
 
@@ -519,19 +544,29 @@ interface Figures {
   errors: number;
   /** Of the errors: answers other than 2xx (a 503 when a request waited past the pool's connect timeout). */
   non2xx: number;
+  /** Answers received. */
+  requests: number;
+  /**
+   * CPU time (user + system) of the server process per answer: what the
+   * Node layer costs, less sensitive to a busy machine than throughput.
+   */
+  cpuMsPerRequest: number;
 }
 
 async function load(
+  server: ChildProcess,
   base: string,
   name: string,
   cookie: string,
   timelineIds: readonly string[],
+  seconds: number = SECONDS,
 ): Promise<Figures> {
   let next = 0;
+  const cpuBefore = await serverCpu(server);
   const result = await autocannon({
     url: base,
     connections: CONNECTIONS,
-    duration: SECONDS,
+    duration: seconds,
     headers: { cookie },
     requests: [
       {
@@ -546,13 +581,36 @@ async function load(
       },
     ],
   });
+  const cpuAfter = await serverCpu(server);
+  const cpuMs = (cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) / 1000;
   return {
     requestsPerSecond: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.non2xx + result.timeouts,
     non2xx: result.non2xx,
+    requests: result.requests.total,
+    cpuMsPerRequest: result.requests.total > 0 ? cpuMs / result.requests.total : 0,
   };
+}
+
+/** Sends a command to the server process and waits for the answer that has `key`. */
+function ask(server: ChildProcess, command: unknown, key: string): Promise<unknown> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown) => {
+      if (message && typeof message === "object" && key in message) {
+        server.off("message", onMessage);
+        resolve((message as Record<string, unknown>)[key]);
+      }
+    };
+    server.on("message", onMessage);
+    server.send(command as string);
+  });
+}
+
+/** The server process's CPU time so far (it answers "cpu" on the IPC channel). */
+async function serverCpu(server: ChildProcess): Promise<NodeJS.CpuUsage> {
+  return (await ask(server, "cpu", "cpu")) as NodeJS.CpuUsage;
 }
 
 // ---------------------------------------------------------------------------
@@ -572,13 +630,19 @@ async function serve(): Promise<void> {
   const url = process.env.BENCH_DATABASE_URL ?? "";
   const cookie = process.env.BENCH_COOKIE ?? "";
   const timelineId = process.env.BENCH_TIMELINE_ID ?? "";
-  const db = createDb(url);
-  // The route handlers use the process-wide client.
-  (globalThis as unknown as { nemoDb?: Db }).nemoDb = db;
+  // The route handlers use the process-wide client. The capture runs on a client of its
+  // own, closed after it: the connections opened while capturing keep the capturing
+  // query function (serializeQueries bound it), so the loaded client opens fresh ones.
+  const global = globalThis as unknown as { nemoDb?: Db };
+  const capturing = createDb(url);
+  global.nemoDb = capturing;
   const pool = new pg.Pool(poolConfig(url, webDbTimeouts()));
   const product = productServer();
   const productBase = await listen(product);
   const sql = await captureSql(productBase, cookie, timelineId);
+  await capturing.$disconnect();
+  const db = createDb(url);
+  global.nemoDb = db;
   const bare = bareServer(pool, sql, timelineId, shapes(sql));
   const bareBase = await listen(bare);
   const statements = [...sql].map(([route, list]) =>
@@ -586,6 +650,27 @@ async function serve(): Promise<void> {
       ? `${route}:\n${list.map((st) => `    ${st.text}  -- ${JSON.stringify(st.values)}`).join("\n")}`
       : `${route}: ${list.length} statements — ${list.map((st) => st.text.replace(/\s+/g, " ").slice(0, 90)).join(" | ")}`,
   );
+  const inspector = new InspectorSession();
+  inspector.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) =>
+      inspector.post(method, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  process.on("message", (message) => {
+    if (message === "cpu") process.send?.({ cpu: process.cpuUsage() });
+    // --cpu-prof-dir: one V8 CPU profile per route and server, only while autocannon loads it.
+    else if (message === "profile-start")
+      void post("Profiler.enable")
+        .then(() => post("Profiler.start"))
+        .then(() => process.send?.({ profiling: true }));
+    else if (typeof message === "object" && message && "profileTo" in message) {
+      const file = (message as { profileTo: string }).profileTo;
+      void post("Profiler.stop").then((result) => {
+        writeFileSync(file, JSON.stringify((result as { profile: unknown }).profile));
+        process.send?.({ profiled: file });
+      });
+    }
+  });
   process.send?.({ product: productBase, bare: bareBase, statements } satisfies ServerAddresses);
   process.once("disconnect", () => {
     product.close();
@@ -598,8 +683,7 @@ function startServers(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; addresses: ServerAddresses }> {
   const child = fork(fileURLToPath(import.meta.url), ["--serve", ...process.argv.slice(2)], {
-    // --cpu-prof-dir <dir>: a CPU profile of the server process (where a request's time goes).
-    execArgv: ["--import", "tsx", ...(PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR] : [])],
+    execArgv: ["--import", "tsx"],
     env: { ...process.env, ...env },
   });
   return new Promise((resolve, reject) => {
@@ -610,6 +694,7 @@ function startServers(
 
 /** Alternating rounds of product and bare: a machine whose load drifts slows both alike. */
 async function measure(
+  server: ChildProcess,
   productBase: string,
   bareBase: string,
   route: string,
@@ -618,9 +703,21 @@ async function measure(
 ): Promise<[Figures, Figures]> {
   const ours: Figures[] = [];
   const theirs: Figures[] = [];
+  const profiled = async (side: string, run: () => Promise<Figures>, round: number) => {
+    if (!PROFILE_DIR) return run();
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    await ask(server, "profile-start", "profiling");
+    const figures = await run();
+    const file = path.join(PROFILE_DIR, `${route}-${side}-${round}.cpuprofile`);
+    await ask(server, { profileTo: file }, "profiled");
+    return figures;
+  };
+  // Not counted: the first seconds of a route run cold code on both servers alike.
+  await load(server, productBase, route, cookie, timelineIds, WARMUP_SECONDS);
+  await load(server, bareBase, route, cookie, timelineIds, WARMUP_SECONDS);
   for (let round = 0; round < ROUNDS; round++) {
-    ours.push(await load(productBase, route, cookie, timelineIds));
-    theirs.push(await load(bareBase, route, cookie, timelineIds));
+    ours.push(await profiled("product", () => load(server, productBase, route, cookie, timelineIds), round));
+    theirs.push(await profiled("bare", () => load(server, bareBase, route, cookie, timelineIds), round));
   }
   return [combine(ours), combine(theirs)];
 }
@@ -634,6 +731,13 @@ function combine(rounds: readonly Figures[]): Figures {
     p99: Math.max(...rounds.map((r) => r.p99)),
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
     non2xx: rounds.reduce((sum, r) => sum + r.non2xx, 0),
+    requests: rounds.reduce((sum, r) => sum + r.requests, 0),
+    cpuMsPerRequest:
+      rounds.reduce((sum, r) => sum + r.cpuMsPerRequest * r.requests, 0) /
+      Math.max(
+        1,
+        rounds.reduce((sum, r) => sum + r.requests, 0),
+      ),
   };
 }
 
@@ -675,24 +779,33 @@ async function main(): Promise<void> {
     const bareBase = addresses.bare;
     await sameAnswers(productBase, bareBase, cookie, capturedTimelineId);
     say(
-      `  both servers in a process of their own; ${ROUNDS} alternating rounds of ${SECONDS} s each ` +
-        `(throughput: mean; p50: median; p99: worst round)`,
+      `  both servers in a process of their own; per route ${WARMUP_SECONDS} s of warm-up on each, then ` +
+        `${ROUNDS} alternating rounds of ${SECONDS} s (throughput: mean; p50: median; p99: worst round; ` +
+        `CPU: the server process's user + system time per answer)`,
     );
     say(
-      `\n  ${"route".padEnd(34)} ${"req/s".padStart(7)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} errors`,
+      `\n  ${"route".padEnd(34)} ${"req/s".padStart(7)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"CPU ms/req".padStart(10)} errors`,
     );
     let ok = true;
-    for (const route of ROUTES) {
-      const [ours, base] = await measure(productBase, bareBase, route.name, cookie, timelineIds);
+    for (const route of ROUTES.filter((r) => !LOADED_ROUTES || LOADED_ROUTES.includes(r.name))) {
+      const [ours, base] = await measure(child, productBase, bareBase, route.name, cookie, timelineIds);
       const ratio = ours.requestsPerSecond / base.requestsPerSecond;
       const pass = ratio >= TARGET_RATIO && ours.p99 <= TARGET_P99_MS && ours.errors === 0;
       ok &&= pass;
       const line = (label: string, f: Figures) =>
-        `  ${label.padEnd(34)} ${fmt(f.requestsPerSecond).padStart(7)} ${String(f.p50).padStart(7)} ${String(f.p99).padStart(7)} ${f.errors}${f.non2xx ? ` (${f.non2xx} non-2xx)` : ""}`;
+        `  ${label.padEnd(34)} ${fmt(f.requestsPerSecond).padStart(7)} ${String(f.p50).padStart(7)} ${String(f.p99).padStart(7)} ${f.cpuMsPerRequest.toFixed(2).padStart(10)} ${f.errors}${f.non2xx ? ` (${f.non2xx} non-2xx)` : ""}`;
+      const p99 = (f: Figures) => `${f.p99} ms ${f.p99 <= TARGET_P99_MS ? "≤" : ">"} ${TARGET_P99_MS}`;
       say(line(`${route.name}: product (route handler)`, ours));
       say(line(`${route.name}: bare node:http + pg`, base));
       say(
-        `  ${"".padEnd(34)} ratio ${ratio.toFixed(2)}× (target ≥ ${TARGET_RATIO}), p99 ${ours.p99} ms (target ≤ ${TARGET_P99_MS}) ${pass ? "ok" : "MISSED"}`,
+        `  ${"".padEnd(34)} ratio ${ratio.toFixed(2)}× (target ≥ ${TARGET_RATIO}); p99 product ${p99(ours)}, ` +
+          `bare ${p99(base)}; ${pass ? "ok" : "MISSED"}`,
+      );
+      // Little's law: with every connection always waiting, mean latency = connections / throughput.
+      say(
+        `  ${"".padEnd(34)} Little's law at ${CONNECTIONS} connections: mean latency ≥ ` +
+          `${fmt((1000 * CONNECTIONS) / ours.requestsPerSecond)} ms product, ${fmt((1000 * CONNECTIONS) / base.requestsPerSecond)} ms bare ` +
+          `(p99 ≤ ${TARGET_P99_MS} ms needs ≥ ${fmt((1000 * CONNECTIONS) / TARGET_P99_MS)} req/s)`,
       );
     }
     say(`\n${ok ? "Targets met" : "Targets missed"}`);
