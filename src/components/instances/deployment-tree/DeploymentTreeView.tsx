@@ -106,7 +106,7 @@ export function DeploymentTreeView({
   }
   const pods = data.nodes.filter((n) => n.kind === "Pod");
   return (
-    <Paper variant="outlined" data-testid="deployment-tree">
+    <Paper variant="outlined" data-testid="deployment-tree" sx={{ minWidth: 0, maxWidth: "100%" }}>
       <Stack
         direction="row"
         spacing={2}
@@ -143,7 +143,7 @@ export function DeploymentTreeView({
           <Typography color="text.secondary">The namespace {data.namespace} holds no resources.</Typography>
         </Box>
       ) : (
-        <TreeCanvas tree={data} releaseName={releaseName} />
+        <TreeCanvas tree={data} releaseName={releaseName} instanceId={instanceId} />
       )}
     </Paper>
   );
