@@ -41,4 +41,22 @@ describe("default conditions (issue 13)", () => {
     expect(defaultConditionOf("DeliverComputingWorkload", "cpuUsage")).toBe("IS_EQUAL_TO_OR_LESS_THAN");
     expect(defaultConditionOf("Availability", "speed")).toBeUndefined();
   });
+
+  it("shows a type by its display name with the 3GPP name beside it, an unknown name as it is", () => {
+    expect(intentTypeDisplayName("GreenEnergy")).toBe("Green energy");
+    expect(intentTypeSecondary("GreenEnergy")).toBe("GreenEnergy");
+    expect(intentTypeLabel("GreenEnergy")).toBe("Green energy (GreenEnergy)");
+    expect(intentTypeLabel("Availability")).toBe("Availability");
+    expect(intentTypeSecondary("Availability")).toBeUndefined();
+    expect(intentTypeLabel("OldType")).toBe("OldType");
+    for (const type of INTENT_TYPES) expect(intentTypeDisplayName(type.type)).toBe(type.label);
+  });
+
+  it("has the defaults a hand-written intent gets", () => {
+    expect(INTENT_DEFAULTS).toEqual({
+      intentAdminState: "ACTIVATED",
+      intentPriority: 1,
+      observationPeriod: 60,
+    });
+  });
 });

@@ -187,6 +187,16 @@ describe("parseIntentYaml", () => {
     expect(result.error).toBe("line 13: targetValueRange: IS_WITHIN_RANGE range [5, 1] has low > high");
   });
 
+  it("says the commonest syntax problems in plain words, one per line", () => {
+    expect(failed(parseIntentYaml("id: x\nid: y\n")).error).toBe(
+      "line 2: the YAML does not parse: a key appears twice in the same mapping; keep one",
+    );
+    expect(failed(parseIntentYaml("id: x\n\tuserLabel: y\n")).error).toBe(
+      "line 2: the YAML does not parse: tabs are not allowed as indentation; indent with spaces",
+    );
+    expect(failed(parseIntentYaml("- a\nb: c\n")).issues).toHaveLength(1);
+  });
+
   it("reports a document that is not a mapping", () => {
     const result = failed(parseIntentYaml("- just\n- a list\n"));
     expect(result.issues[0]).toMatchObject({ field: "(root)", line: 1 });

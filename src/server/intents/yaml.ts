@@ -1,4 +1,13 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, type Node } from "yaml";
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  stringify,
+  type Node,
+  type YAMLError,
+} from "yaml";
 import { yamlNestingMessage, yamlNestingTooDeep } from "@/common/yaml-nesting";
 import {
   formatFieldPath,
@@ -329,6 +338,13 @@ export function restoreSecrets(intent: Intent, secrets: Readonly<Record<string, 
   });
 }
 
+/** The parser's commonest complaints in plainer words (the rest as the parser says them). */
+const SYNTAX_WORDS: Partial<Record<YAMLError["code"], string>> = {
+  DUPLICATE_KEY: "a key appears twice in the same mapping; keep one",
+  TAB_AS_INDENT: "tabs are not allowed as indentation; indent with spaces",
+  MULTIPLE_DOCS: "one intent per file: remove the second document (after ---)",
+};
+
 /** Parses an intent YAML into the normal form, or reports every problem with its field and line. */
 export function parseIntentYaml(text: string): IntentYamlResult {
   const tooDeep = yamlNestingTooDeep(text);
@@ -336,12 +352,17 @@ export function parseIntentYaml(text: string): IntentYamlResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
+    // One problem per line: the parser's follow-up errors on the same line only repeat the first.
+    const seen = new Set<number | undefined>();
     return failure(
-      doc.errors.map((e) => {
+      doc.errors.flatMap((e) => {
         const pos = e.linePos?.[0];
+        if (seen.has(pos?.line)) return [];
+        seen.add(pos?.line);
         const first = e.message.split("\n")[0] ?? e.message;
-        const message = `the YAML does not parse: ${first.replace(/ at line \d+, column \d+:?$/, "")}`;
-        return { field: "(root)", message, line: pos?.line, column: pos?.col };
+        const said = SYNTAX_WORDS[e.code] ?? first.replace(/ at line \d+, column \d+:?$/, "");
+        const message = `the YAML does not parse: ${said}`;
+        return [{ field: "(root)", message, line: pos?.line, column: pos?.col }];
       }),
     );
   }
