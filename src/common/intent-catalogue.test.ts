@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { conditionSchema } from "@/server/placement";
-import { CONDITIONS, defaultConditionOf, INTENT_TYPES } from "./intent-catalogue";
+import {
+  CONDITIONS,
+  defaultConditionOf,
+  INTENT_DEFAULTS,
+  INTENT_TYPES,
+  intentTypeDisplayName,
+  intentTypeLabel,
+  intentTypeSecondary,
+} from "./intent-catalogue";
 
 describe("the intent type catalogue", () => {
   it("offers only conditions the evaluator and the placement engine understand", () => {
