@@ -223,6 +223,11 @@ describe("the intent evaluator", () => {
     expect(notifications).toEqual([
       { Type: "intent", IntentID: intent.id, WorkloadID: instance.id, Action: "violated" },
     ]);
+    // The owner's in-app notification, with the announcement.
+    const inApp = () => db.notification.findMany({ where: { subjectId: intent.id } });
+    expect(await inApp()).toEqual([
+      expect.objectContaining({ kind: "INTENT_NOT_FULFILLED", userId: intent.ownerId }),
+    ]);
 
     // Same state again: a new report for the history, no second notification.
     await dueNow(intent.id);
@@ -234,6 +239,7 @@ describe("the intent evaluator", () => {
       notFulfilledState: "FULFILMENTFAILED",
     });
     expect(await published(intent.id, 0)).toEqual([]);
+    expect(await inApp()).toHaveLength(1);
 
     // Fulfilled again, then violated again: that is a new violation.
     await changeTargets(intent.id, instance.id, [cpuAbove("2")]);
@@ -243,6 +249,7 @@ describe("the intent evaluator", () => {
     await cycle();
     expect((await reportsOf(intent.id)).at(-1)?.notFulfilledState).toBe("FULFILMENTFAILED");
     expect(await published(intent.id, 1)).toHaveLength(1);
+    expect(await inApp()).toHaveLength(2);
     expect(
       await db.outboxMessage.count({
         where: { routingKey: "intent-notify", payload: { path: ["IntentID"], equals: intent.id } },
@@ -347,6 +354,9 @@ describe("the intent evaluator", () => {
       ),
     });
     expect(await published(intent.id, 1)).toHaveLength(1);
+    expect(await db.notification.findMany({ where: { subjectId: intent.id } })).toEqual([
+      expect.objectContaining({ kind: "INTENT_NOT_FULFILLED", userId: intent.ownerId, readAt: null }),
+    ]);
   });
 
   it("drops the result of an intent changed while it was evaluated, and evaluates it again", async () => {
