@@ -60,6 +60,7 @@ import { listInstancesRest, instanceTimelineRest } from "../src/server/api/v1/in
 import { listIntentsRest } from "../src/server/api/v1/intent";
 import { targetsOf } from "../src/server/intents/queries";
 import { intentDisplayState } from "../src/server/intents/display-state";
+import { intentTypeDisplayName } from "../src/common/intent-catalogue";
 import type { RouteContext } from "../src/server/api/rest";
 import type { SessionUser } from "../src/server/auth/session";
 import { sessionCookie } from "../src/server/testing/session-cookie";
@@ -501,6 +502,7 @@ function shapes(sql: Map<string, Statement[]>): Shapes {
           id: r.id,
           externalId: r.externalId,
           intentType: r.intentType,
+          typeDisplayName: intentTypeDisplayName(text(r.intentType)),
           instanceId: r.instanceId,
           instanceShortId: r.instanceShortId,
           releaseName: r.releaseName,

@@ -460,6 +460,7 @@ describe("intent.create from YAML", () => {
     expect(created).toMatchObject({
       externalId: `${tag}-minimal`,
       intentType: "GreenEnergy",
+      typeDisplayName: "Green energy",
       adminState: "ACTIVATED",
       intent: { intentPriority: 1, observationPeriod: 60 },
     });

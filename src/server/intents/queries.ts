@@ -22,7 +22,7 @@ import type { SessionUser } from "@/server/auth";
 import type { Db } from "@/server/db";
 import { DomainError, parseOrThrow } from "@/server/errors";
 import type { ConditionValue } from "@/server/placement";
-import { INTENT_TYPES, intentType, type IntentType } from "@/common/intent-catalogue";
+import { INTENT_TYPES, intentType, intentTypeDisplayName, type IntentType } from "@/common/intent-catalogue";
 import { intentSchema, readStoredTargets, type Intent } from "./model";
 import { reportView, storedTargetResults, type IntentReportView } from "./report";
 import { intentToYaml, redactIntent } from "./yaml";
@@ -129,6 +129,8 @@ export interface IntentRow {
   /** The id the intent's YAML gave it, if it came from one. */
   externalId: string | null;
   intentType: string;
+  /** The catalogue's display name of the type ("Green energy"), as the console shows it. */
+  typeDisplayName: string;
   instanceId: string;
   instanceShortId: string;
   releaseName: string;
@@ -281,6 +283,7 @@ export async function listIntents(deps: IntentDeps, input: IntentListInput): Pro
       id: row.id,
       externalId: row.externalId,
       intentType: row.intentType,
+      typeDisplayName: intentTypeDisplayName(row.intentType),
       instanceId: row.instanceId,
       instanceShortId: row.instanceShortId,
       releaseName: row.releaseName,
@@ -341,6 +344,8 @@ export interface IntentDetail {
   /** The intent's userLabel. */
   name: string;
   intentType: string;
+  /** The catalogue's display name of the type ("Green energy"), as the console shows it. */
+  typeDisplayName: string;
   instanceId: string;
   instance: { shortId: string; releaseName: string; status: string };
   owner: string;
@@ -378,6 +383,7 @@ export async function detailOf(db: Db, row: DetailRow, now: Date): Promise<Inten
     externalId: row.externalId,
     name: intent?.userLabel ?? row.intentType,
     intentType: row.intentType,
+    typeDisplayName: intentTypeDisplayName(row.intentType),
     instanceId: row.instanceId,
     instance: row.instance,
     owner: row.owner.username,
@@ -426,6 +432,7 @@ export interface IntentReport {
     externalId: string | null;
     name: string;
     intentType: string;
+    typeDisplayName: string;
     instanceId: string;
     adminState: IntentAdminState;
     validFrom: Date | null;
@@ -459,6 +466,7 @@ export async function intentReport(deps: IntentDeps, id: string): Promise<Intent
       externalId: row.externalId,
       name: normalFormOf(row.body)?.userLabel ?? row.intentType,
       intentType: row.intentType,
+      typeDisplayName: intentTypeDisplayName(row.intentType),
       instanceId: row.instanceId,
       adminState: row.adminState,
       validFrom: row.validFrom,

@@ -64,6 +64,9 @@ const intentRowSchema = z.object({
   id: z.uuid(),
   externalId: z.string().nullable().describe("The id the intent's YAML gave it; null for form intents."),
   intentType: z.string(),
+  typeDisplayName: z
+    .string()
+    .describe('The catalogue\'s display name of the type ("Green energy"), as the console shows it.'),
   instanceId: z.uuid(),
   instanceShortId: z.string(),
   releaseName: z.string(),
@@ -126,6 +129,9 @@ const intentDetailSchema = z.object({
   externalId: z.string().nullable(),
   name: z.string().describe("The intent's userLabel."),
   intentType: z.string(),
+  typeDisplayName: z
+    .string()
+    .describe('The catalogue\'s display name of the type ("Green energy"), as the console shows it.'),
   instanceId: z.uuid(),
   instance: z.object({ shortId: z.string(), releaseName: z.string(), status: z.string() }),
   owner: z.string().describe("Username of the instance's owner."),
@@ -157,6 +163,9 @@ const intentReportSchema = z.object({
     externalId: z.string().nullable(),
     name: z.string(),
     intentType: z.string(),
+    typeDisplayName: z
+      .string()
+      .describe('The catalogue\'s display name of the type ("Green energy"), as the console shows it.'),
     instanceId: z.uuid(),
     adminState,
     validFrom: z.iso.datetime().nullable(),

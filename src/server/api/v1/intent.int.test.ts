@@ -437,6 +437,7 @@ describe("REST: an intent a person writes", () => {
     expect(await json(minimal)).toMatchObject({
       externalId: `${tag}-minimal`,
       intentType: "Availability",
+      typeDisplayName: "Availability",
       adminState: "ACTIVATED",
       intent: {
         intentAdminState: "ACTIVATED",
