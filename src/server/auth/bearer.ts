@@ -61,6 +61,80 @@ export async function verifyAccessToken(token: string, options: VerifyOptions = 
   }
 }
 
+/** A verified token's user and the token's `exp` (epoch seconds; undefined: none). */
+export interface VerifiedBearer {
+  user: SessionUser;
+  exp: number | undefined;
+}
+
+interface BearerEntry {
+  verified: Promise<VerifiedBearer>;
+  cachedAt: number;
+}
+
+/** How long a verified bearer token's user is kept (a token's claims never change; the users row is synced again after). */
+export const BEARER_CACHE_TTL_MS = 60_000;
+
+/** Tokens kept at most (about 1–2 KB each): the oldest go first. */
+export const MAX_CACHED_BEARER_TOKENS = 2_000;
+
+/**
+ * Verified bearer tokens by value, ≤ 60 s and never past their `exp`: a
+ * script calling the API verified its token's signature and read (or wrote)
+ * its users row on every request. A token that fails verification is not
+ * kept. Entries leave in insertion order once past the window, so the map
+ * holds at most the tokens of the last minute (and never more than the cap).
+ */
+export class BearerTokenCache {
+  private readonly entries = new Map<string, BearerEntry>();
+  private readonly ttlMs: number;
+
+  constructor(
+    private readonly verify: (token: string) => Promise<VerifiedBearer>,
+    private readonly now: () => number = Date.now,
+    ttlMs: number = BEARER_CACHE_TTL_MS,
+  ) {
+    this.ttlMs = Math.min(ttlMs, BEARER_CACHE_TTL_MS);
+  }
+
+  async user(token: string): Promise<SessionUser> {
+    const now = this.now();
+    this.prune(now);
+    let entry = this.entries.get(token);
+    if (!entry || now - entry.cachedAt >= this.ttlMs || now < entry.cachedAt) {
+      this.entries.delete(token);
+      while (this.entries.size >= MAX_CACHED_BEARER_TOKENS) {
+        const oldest = this.entries.keys().next().value;
+        if (oldest === undefined) break;
+        this.entries.delete(oldest);
+      }
+      const verified = this.verify(token);
+      const fresh: BearerEntry = { verified, cachedAt: now };
+      entry = fresh;
+      this.entries.set(token, fresh);
+      verified.catch(() => {
+        if (this.entries.get(token) === fresh) this.entries.delete(token);
+      });
+    }
+    const { user, exp } = await entry.verified;
+    if (exp !== undefined && now >= exp * 1000) throw new BearerTokenError("the bearer token has expired");
+    return user;
+  }
+
+  /** Tokens held now (tests, leak checks). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Drops entries past the window from the front (insertion order is age order). */
+  private prune(now: number): void {
+    for (const [token, entry] of this.entries) {
+      if (now - entry.cachedAt < this.ttlMs && now >= entry.cachedAt) break;
+      this.entries.delete(token);
+    }
+  }
+}
+
 /**
  * Verifies the token and returns the user it stands for (the `users` row is kept in step).
  * A person's token and a service account's (client-credentials grant: Keycloak's service
@@ -68,7 +142,21 @@ export async function verifyAccessToken(token: string, options: VerifyOptions = 
  * `preferred_username` (`service-account-<client id>`) and `realm_access.roles` make the
  * user, so a service account is a tenant of its own with exactly its realm roles.
  */
-export async function userFromAccessToken(token: string, db: Db = defaultDb()): Promise<SessionUser> {
+export async function verifyBearer(token: string, db: Db = defaultDb()): Promise<VerifiedBearer> {
   const payload = await verifyAccessToken(token);
-  return syncUser(db, identityFromClaims(payload, rolesFromClaims(payload) ?? []));
+  const user = await syncUser(db, identityFromClaims(payload, rolesFromClaims(payload) ?? []));
+  return { user, exp: payload.exp };
+}
+
+let bearerCache: BearerTokenCache | undefined;
+
+/**
+ * The user a bearer token stands for, verified at most once a minute per
+ * token (BearerTokenCache) on the process's database; with another database
+ * (tests) verified every time.
+ */
+export async function userFromAccessToken(token: string, db?: Db): Promise<SessionUser> {
+  if (db && db !== defaultDb()) return (await verifyBearer(token, db)).user;
+  bearerCache ??= new BearerTokenCache((value) => verifyBearer(value));
+  return bearerCache.user(token);
 }

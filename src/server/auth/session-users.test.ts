@@ -106,6 +106,20 @@ describe("decrypted session cookies", () => {
     expect(users.cachedTokenCount).toBe(before);
   });
 
+  it("leave once past the window, cap or not (a rolling session's old cookies do not pile up)", async () => {
+    const { users, decode, advance } = setUp();
+    await users.sessionToken("a", "s", decode);
+    advance(30_000);
+    await users.sessionToken("b", "s", decode);
+    expect(users.cachedTokenCount).toBe(2);
+    advance(30_000);
+    await users.sessionToken("c", "s", decode);
+    expect(users.cachedTokenCount).toBe(2); // "a" is gone, "b" and "c" stay
+    advance(60_000);
+    await users.sessionToken("c", "s", decode);
+    expect(users.cachedTokenCount).toBe(1);
+  });
+
   it("drop entries past the window before live ones when full", async () => {
     const { users, decode, advance } = setUp();
     for (let i = 0; i < MAX_CACHED_SESSION_TOKENS; i++) await users.sessionToken(`old${i}`, "s", decode);

@@ -151,6 +151,7 @@ export class SessionUserResolver {
     decode: (value: string) => Promise<JWT | null>,
   ): Promise<JWT | null> {
     const now = this.now();
+    this.pruneTokens(now);
     const cached = this.tokens.get(value);
     let entry: TokenEntry;
     if (
@@ -162,7 +163,11 @@ export class SessionUserResolver {
       entry = cached;
     } else {
       this.tokens.delete(value);
-      if (this.tokens.size >= MAX_CACHED_SESSION_TOKENS) this.dropOldestTokens(now);
+      while (this.tokens.size >= MAX_CACHED_SESSION_TOKENS) {
+        const oldest = this.tokens.keys().next().value;
+        if (oldest === undefined) break;
+        this.tokens.delete(oldest);
+      }
       const token = decode(value).catch(() => null);
       entry = { token, secret, decodedAt: now };
       this.tokens.set(value, entry);
@@ -180,15 +185,15 @@ export class SessionUserResolver {
     return this.tokens.size;
   }
 
-  /** Makes room: entries past the window first, else the oldest tenth (Map order is insertion order). */
-  private dropOldestTokens(now: number): void {
+  /**
+   * Drops cookies past the window from the front (Map order is insertion
+   * order, and an entry is re-inserted when decrypted again): the map holds the
+   * cookies of the last minute only — next-auth re-issues the cookie as the
+   * session rolls, so old values would otherwise stay until the cap.
+   */
+  private pruneTokens(now: number): void {
     for (const [value, entry] of this.tokens) {
-      if (now - entry.decodedAt >= this.tokenTtlMs || now < entry.decodedAt) this.tokens.delete(value);
-    }
-    if (this.tokens.size < MAX_CACHED_SESSION_TOKENS) return;
-    let drop = Math.ceil(MAX_CACHED_SESSION_TOKENS / 10);
-    for (const value of this.tokens.keys()) {
-      if (drop-- <= 0) break;
+      if (now - entry.decodedAt < this.tokenTtlMs && now >= entry.decodedAt) break;
       this.tokens.delete(value);
     }
   }

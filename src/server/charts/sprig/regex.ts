@@ -21,7 +21,13 @@ const POSIX: Record<string, string> = {
 
 const JS_SYNTAX = "^$\\.*+?()[]{}|/";
 
+/**
+ * Compiled expressions by source. Bounded: the expressions come from tenants'
+ * charts and values, so an unbounded map would grow with every distinct one a
+ * render worker ever saw (the other render caches clear the same way).
+ */
 const cache = new Map<string, RegExp>();
+export const REGEX_CACHE_MAX = 1_000;
 
 /** Compile a Go regexp into a global JS RegExp (throws Go-style errors). */
 export function compileGo(expr: string): RegExp {
@@ -29,8 +35,14 @@ export function compileGo(expr: string): RegExp {
   if (hit) return hit;
   const re = translate(expr);
   checkBacktracking(expr);
+  if (cache.size >= REGEX_CACHE_MAX) cache.clear();
   cache.set(expr, re);
   return re;
+}
+
+/** Compiled expressions held now (the bound's test). */
+export function regexCacheSize(): number {
+  return cache.size;
 }
 
 function translate(expr: string): RegExp {
