@@ -10,7 +10,8 @@ import { acceptedWorkload, expect, sameOrigin, signIn, test } from "./fixtures";
  * the console's back (the simulated cluster's operator edit, as `kubectl
  * edit` / `kubectl delete` would); the instance page shows Drifted with the
  * changed field and the missing object; Re-sync (confirmed) puts it back In
- * sync, and the timeline tells Drifted, Re-sync and In sync.
+ * sync, and the timeline tells Drifted, Re-sync and In sync; the list shows
+ * the chip.
  */
 
 const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e3)}`;
@@ -84,4 +85,10 @@ test("a drifted instance is shown with its diff and re-synced by its owner", asy
   await expect(events.nth(1)).toHaveAttribute("data-type", "Re-sync");
   await expect(events.nth(1)).toContainText("Re-synced by");
   await expect(page.locator('[data-testid="timeline-event"][data-type="Drifted"]')).toHaveCount(1);
+
+  // The Workload Instances list shows the verdict as a chip too.
+  await page.goto("/instances");
+  await page.getByRole("searchbox", { name: "Search instances" }).fill(release);
+  const row = page.getByRole("row").filter({ hasText: release });
+  await expect(row.getByTestId("drift-chip")).toHaveAttribute("data-drift", "in_sync");
 });

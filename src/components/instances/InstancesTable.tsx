@@ -29,6 +29,7 @@ import { useNotice } from "@/components/ui/Notice";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 import { DeleteInstanceDialog, type DeleteInstanceTarget } from "./DeleteInstanceDialog";
+import { DriftCell } from "./drift";
 import { INSTANCE_LIST, instanceListInput, type InstanceSort } from "./list-query";
 import {
   INSTANCE_STATUSES,
@@ -208,6 +209,8 @@ export function InstancesTable({
         />
       ),
     },
+    // Whether a deployed instance's live objects still match its manifests (src/server/drift).
+    { key: "drift", label: "Drift", hideBelow: "md", render: (i) => <DriftCell drift={i.drift} /> },
     {
       key: "cluster",
       label: "Cluster",
