@@ -384,9 +384,9 @@ export function CreateIntentForm({
                 minLines={14}
                 testId="intent-yaml"
                 placeholder={
-                  'id: my-intent\nuserLabel: Availability\nintentExpectations:\n  - expectationId: "1"\n    …'
+                  "id: my-intent\nuserLabel: Availability\nintentExpectation:\n  expectationId: 1\n  expectationVerb: DELIVER\n  expectationObject: { objectType: NEMO_WORKLOAD, objectInstance: <instance id> }\n  expectationTarget: { targetName: availability, targetCondition: IS_EQUAL_TO_OR_GREATER_THAN, targetValueRange: 95 }"
                 }
-                helperText="Both annex spellings (expectationTargets / expectationTarget) are accepted; secrets are stored encrypted."
+                helperText="TS 28.312: lists in the plural or singular, an optional Intent: wrapper; admin state, priority and observation period may be left out (ACTIVATED, 1, 60 s). Secrets are stored encrypted."
               />
               <InstancePicker
                 label="Workload Instance ID (override)"
