@@ -10,7 +10,6 @@ import {
 import type { Db } from "@/server/db";
 import { serverEnv } from "@/server/env";
 import { intentTargets, openManifests, parseRenderedManifests } from "@/server/instances";
-import type { InstanceSecretColumns } from "@/server/instances/instance-secrets";
 
 /**
  * What the orchestrator applies for an instance, rebuilt from what is stored:
@@ -28,7 +27,7 @@ export interface InstanceApplySet {
 
 export async function instanceApplySet(
   db: Db,
-  instance: Pick<InstanceSecretColumns, "manifests" | "manifestSecretsCipher"> & {
+  instance: Parameters<typeof openManifests>[0] & {
     id: string;
     releaseName: string;
     workloadId: number;
