@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Role } from "@/common/roles";
 import { authorize, RestError } from "@/server/api/rest";
-import { createDb, type Db } from "@/server/db/client";
+import { createDb, poolOf, type Db } from "@/server/db/client";
 import { register } from "@/instrumentation";
 import { resetServerEnvCache, serverEnv, type ServerEnv } from "@/server/env";
 import { makeUser } from "@/server/testing/factories";
@@ -73,6 +73,36 @@ describe("session roles come from the database", () => {
     const forged = await sessionCookie({ ...user, roles: [Role.NEMO_ADMIN] }, T0);
     const resolved = await sessionUserFromRequest(await cookieRequest(forged), users);
     expect(resolved).toMatchObject({ id: user.id, roles: [] });
+  });
+});
+
+describe("the role cache under load", () => {
+  it("reads a user's row once for a burst of requests that find the entry expired together", async () => {
+    const user = await makeUser(db, [Role.SERVICE_PROVIDER]);
+    const spied = createDb(process.env.DATABASE_URL);
+    const reads: string[] = [];
+    poolOf(spied).on("connect", (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        const first = args[0];
+        const text = typeof first === "string" ? first : (first as { text?: string }).text;
+        if (text && /FROM "public"\."users"/.test(text)) reads.push(text);
+        return query(...args);
+      };
+    });
+    try {
+      let now = T0;
+      const users = new SessionUserResolver({ db: () => spied, maxAgeMs: HOURS_12, now: () => now });
+      const token = { user, signedInAt: T0 };
+      const burst = () => Promise.all(Array.from({ length: 20 }, () => users.resolve(token)));
+      expect((await burst()).every((u) => u?.id === user.id)).toBe(true);
+      expect(reads).toHaveLength(1);
+      now += 60_000;
+      await burst();
+      expect(reads).toHaveLength(2);
+    } finally {
+      await spied.$disconnect();
+    }
   });
 });
 

@@ -92,7 +92,8 @@ export interface SessionUserResolverOptions {
 }
 
 interface CacheEntry {
-  user: SessionUser | null;
+  /** The users row's read, under way or done (shared by requests that arrive together). */
+  user: Promise<SessionUser | null>;
   fetchedAt: number;
 }
 
@@ -210,9 +211,16 @@ export class SessionUserResolver {
     if (sessionExpired(token, this.options.maxAgeMs, now)) return null;
     const cached = this.cache.get(id);
     if (cached && now - cached.fetchedAt < this.ttlMs && now >= cached.fetchedAt) return cached.user;
-    const user = await this.load(id);
+    // One read per user and window: under load a whole burst of requests found the entry
+    // expired at once and each read the row (a p99 spike every minute).
+    const user = this.load(id);
     if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
-    this.cache.set(id, { user, fetchedAt: now });
+    const entry: CacheEntry = { user, fetchedAt: now };
+    this.cache.set(id, entry);
+    // A failed read (the database away) is not kept: the next request tries again.
+    user.catch(() => {
+      if (this.cache.get(id) === entry) this.cache.delete(id);
+    });
     return user;
   }
 
