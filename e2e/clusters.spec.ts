@@ -230,7 +230,7 @@ test("an infrastructure provider deregisters a cluster after confirming", async 
   await expect(page.getByText(`Cluster ${NAME} deregistered.`)).toBeVisible();
   // Deregistered clusters are inactive: listed only when asked for (the switch is kept in the URL).
   await expect(rowOf(page, NAME)).toHaveCount(0);
-  await page.getByRole("checkbox", { name: "Show inactive" }).check();
+  await page.getByRole("switch", { name: "Show inactive" }).check();
   await expect(page).toHaveURL(/[?&]inactive=1/);
   await expect(rowOf(page, NAME).getByText("DEREGISTERED")).toBeVisible();
   await expect(page.getByRole("button", { name: `Deregister ${NAME}` })).toBeDisabled();

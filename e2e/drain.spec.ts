@@ -124,9 +124,14 @@ test("the clusters table fits a 1024 px window without scrolling the page sidewa
   const table = page.getByRole("table", { name: "clusters" });
   await expect(table.getByRole("row").filter({ hasText: "dev-onelab" })).toBeVisible();
   // What intents depend on is there; less important columns made way.
-  for (const header of ["Name", "Status", "Region", "Availability", "Green energy", "Cost class"])
+  for (const header of ["Name", "Status", "Availability", "Green energy", "Cost class"])
     await expect(table.getByRole("columnheader", { name: header })).toBeVisible();
   await expect(table.getByRole("columnheader", { name: "Endpoint" })).toBeHidden();
+  // The region goes under the name below 1200 px.
+  await expect(table.getByRole("columnheader", { name: "Region" })).toBeHidden();
+  await expect(
+    table.getByRole("row").filter({ hasText: "dev-onelab" }).getByTestId("region-caption"),
+  ).toHaveText("eu-west");
   const overflow = await page.evaluate(() => ({
     page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
     table: (() => {

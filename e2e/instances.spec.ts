@@ -186,7 +186,7 @@ test("a service provider deploys an instance with an availability intent, inspec
   await expect(confirm).toBeHidden();
   // A DELETED instance is inactive: it leaves the list, and "Show inactive" brings it back.
   await expect(row).toHaveCount(0, { timeout: 30_000 });
-  await page.getByRole("checkbox", { name: "Show inactive" }).check();
+  await page.getByRole("switch", { name: "Show inactive" }).check();
   await expect(row.getByText("DELETED", { exact: true })).toBeVisible({ timeout: 30_000 });
   await page.screenshot({ path: "/tmp/nemo-instances-deleted.png", fullPage: true });
 

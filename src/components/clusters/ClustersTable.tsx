@@ -60,7 +60,8 @@ function Muted({ children }: { children: string }) {
 /**
  * What intents are judged against (availability, green energy, cost class)
  * and where the cluster is come first; capacity, endpoint, owner and id make
- * way on narrower screens (`hideBelow`), so the table fits 1024 px.
+ * way on narrower screens (`hideBelow`), and the region moves under the
+ * name, so the table fits 1024 px beside the side navigation.
  */
 const BASE_COLUMNS: Column<Row, Sort>[] = [
   {
@@ -75,9 +76,22 @@ const BASE_COLUMNS: Column<Row, Sort>[] = [
     label: "Name",
     sort: "name",
     render: (c) => (
-      <TextLink href={metricsHref(c)} underline="hover" color="inherit" sx={{ fontWeight: 600 }}>
-        {c.name}
-      </TextLink>
+      <>
+        <TextLink href={metricsHref(c)} underline="hover" color="inherit" sx={{ fontWeight: 600 }}>
+          {c.name}
+        </TextLink>
+        {/* Below lg the Region column makes way: the region goes under the name. */}
+        {c.region && (
+          <Typography
+            variant="caption"
+            color="text.secondary"
+            data-testid="region-caption"
+            sx={{ display: { xs: "block", lg: "none" } }}
+          >
+            {c.region}
+          </Typography>
+        )}
+      </>
     ),
   },
   {
@@ -111,6 +125,7 @@ const BASE_COLUMNS: Column<Row, Sort>[] = [
     key: "region",
     label: "Region",
     sort: "region",
+    hideBelow: "lg",
     render: (c) => c.region ?? <Muted>—</Muted>,
   },
   {
