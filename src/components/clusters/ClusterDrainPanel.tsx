@@ -182,10 +182,8 @@ function DrainProgress({ status }: { status: DrainStatus }) {
             since <Time value={status.drainStartedAt} />
           </>
         )}
-        .{" "}
-        {status.done
-          ? "Nothing runs on it any more: it can be deregistered."
-          : `${status.moved} of ${status.total} instance(s) moved.`}
+        . {status.total > 0 && `${status.moved} of ${status.total} instance(s) moved. `}
+        {status.done && "Nothing runs on it any more: it can be deregistered."}
       </Alert>
       {status.total > 0 && (
         <LinearProgress
