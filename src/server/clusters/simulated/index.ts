@@ -26,6 +26,15 @@
  *   the continuum's clusters (Velero's object storage), so a namespace backed
  *   up on one cluster can be restored on another.
  *
+ * - Inspection (`inspection.ts`): an object as the cluster holds it (the
+ *   applied manifest plus a status derived from its pods; Pods, ReplicaSets
+ *   and claims synthesised), container logs (start-up lines, then every 5 s
+ *   a sample of the requests the load model sends the pod with a count and
+ *   the mean latency, 5xx under a load spike, a fatal error and a restart at
+ *   each crash-loop back-off) and events (Scheduled, Pulling, Pulled,
+ *   Created, Started, BackOff, FailedScheduling, SuccessfulCreate,
+ *   ScalingReplicaSet), all derived from the state, the seed and the clock.
+ *
  * Determinism
  * Every random value comes from mulberry32 streams keyed by the continuum
  * seed plus what is drawn (cluster, pod, time bucket); time comes from an
