@@ -29,8 +29,13 @@ export class SqlParams {
   }
 }
 
-/** An ILIKE pattern matching `search` literally anywhere (its `%`, `_` and `\` escaped). */
-export function containsPattern(search: string): string {
+/**
+ * An ILIKE pattern matching `search` literally anywhere (its `%`, `_` and `\`
+ * escaped); null when the search holds a NUL character, which no stored text
+ * can contain and PostgreSQL refuses in a parameter (the caller matches no text).
+ */
+export function containsPattern(search: string): string | null {
+  if (search.includes("\u0000")) return null;
   return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 

@@ -196,6 +196,8 @@ describe("the instance list statement", () => {
     const percent = await listInstances({ db, user: provider }, { search: "_x%" });
     expect(percent.items.map((i) => i.releaseName)).toEqual([`rel-${tag}-08_x%`]);
     expect((await listInstances({ db, user: provider }, { search: "%" })).total).toBe(1);
+    // No stored text holds a NUL (PostgreSQL refuses one as a parameter): nothing matches, no error.
+    expect((await listInstances({ db, user: provider }, { search: "a\u0000b" })).total).toBe(0);
   });
 
   it("finds an instance by its whole id and a workload by its number, in scope only", async () => {

@@ -139,16 +139,19 @@ export async function listInstances(
   else if (!query.showInactive) where.push(`wi.status <> 'DELETED'`);
   if (query.workloadId !== undefined) where.push(`wi.workload_id = ${params.add(query.workloadId)}::int`);
   if (query.search) {
-    const pattern = params.add(containsPattern(query.search));
-    const any = [
-      `wi.release_name ILIKE ${pattern}`,
-      `wi.short_id ILIKE ${pattern}`,
-      `c.name ILIKE ${pattern}`,
-      `w.name ILIKE ${pattern}`,
-    ];
+    const text = containsPattern(query.search);
+    const pattern = text === null ? null : params.add(text);
+    const any = pattern
+      ? [
+          `wi.release_name ILIKE ${pattern}`,
+          `wi.short_id ILIKE ${pattern}`,
+          `c.name ILIKE ${pattern}`,
+          `w.name ILIKE ${pattern}`,
+        ]
+      : [];
     if (uuid) any.push(`wi.id = ${params.add(uuid)}::uuid`);
     if (number !== undefined) any.push(`wi.workload_id = ${params.add(number)}::int`);
-    where.push(`(${any.join(" OR ")})`);
+    where.push(any.length > 0 ? `(${any.join(" OR ")})` : "FALSE");
   }
   const dir = query.direction === "desc" ? "DESC" : "ASC";
   const orderBy = [...SORT_SQL[query.sort], "wi.id"].map((column) => `${column} ${dir}`).join(", ");

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Prisma } from "@/generated/prisma/client";
+import { intentTypeDisplayName } from "@/common/intent-catalogue";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { createDb, pageWindow, type Db } from "@/server/db";
@@ -163,6 +164,7 @@ async function reference(user: SessionUser, input: IntentListInput) {
         id: row.id,
         externalId: row.externalId,
         intentType: row.intentType,
+        typeDisplayName: intentTypeDisplayName(row.intentType),
         instanceId: row.instanceId,
         instanceShortId: row.instance.shortId,
         releaseName: row.instance.releaseName,
@@ -232,5 +234,7 @@ describe("the intent list statement", () => {
     ).toEqual([first.id]);
     expect((await listIntents({ db, user: provider2, clock }, { search: first.id })).total).toBe(0);
     expect((await listIntents({ db, user: provider2, clock }, { pageSize: 50 })).total).toBe(1);
+    // A NUL in the search matches no text (PostgreSQL refuses it as a parameter), without an error.
+    expect((await listIntents({ db, user: provider, clock }, { search: "\u0000" })).total).toBe(0);
   });
 });

@@ -233,18 +233,21 @@ export async function listIntents(deps: IntentDeps, input: IntentListInput): Pro
   if (!hasRole(user.roles, Role.NEMO_ADMIN)) where.push(`i.owner_id = ${params.add(user.id)}::uuid`);
   if (query.instanceId) where.push(`i.instance_id = ${params.add(query.instanceId)}::uuid`);
   if (query.search) {
-    const pattern = params.add(containsPattern(query.search));
-    const any = [
-      `i.intent_type ILIKE ${pattern}`,
-      `i.external_id ILIKE ${pattern}`,
-      `wi.release_name ILIKE ${pattern}`,
-      `wi.short_id ILIKE ${pattern}`,
-    ];
+    const text = containsPattern(query.search);
+    const pattern = text === null ? null : params.add(text);
+    const any = pattern
+      ? [
+          `i.intent_type ILIKE ${pattern}`,
+          `i.external_id ILIKE ${pattern}`,
+          `wi.release_name ILIKE ${pattern}`,
+          `wi.short_id ILIKE ${pattern}`,
+        ]
+      : [];
     if (uuid) {
       const id = params.add(uuid);
       any.push(`i.id = ${id}::uuid`, `i.instance_id = ${id}::uuid`);
     }
-    where.push(`(${any.join(" OR ")})`);
+    where.push(any.length > 0 ? `(${any.join(" OR ")})` : "FALSE");
   }
   const dir = query.direction === "desc" ? "DESC" : "ASC";
   const nullsLast = (column: string) => (column.startsWith("s.") ? " NULLS LAST" : "");
