@@ -19,9 +19,52 @@ export const EXPECTATION_VERBS = ["DELIVER", "ENSURE"] as const;
 // Messages come from the one translator (common/human-issues.ts), in the document's spelling.
 const name = z.string().trim().min(1);
 
+const RANGE_CONDITIONS: ReadonlySet<string> = new Set(["IS_WITHIN_RANGE", "IS_OUTSIDE_RANGE"]);
+const LIST_CONDITIONS: ReadonlySet<string> = new Set(["IS_ONE_OF", "IS_NOT_ONE_OF", "IS_ALL_OF"]);
+
+/** A value as a sentence quotes it: `"lots"`, `[5, 1]`, `7`. */
+function quote(value: unknown): string {
+  return Array.isArray(value) ? `[${value.map((v) => JSON.stringify(v)).join(", ")}]` : JSON.stringify(value);
+}
+
+/** Why a target or context value cannot be judged under its condition, as a sentence naming the field. */
+function valueSentence(
+  field: string,
+  condition: string,
+  value: unknown,
+  reason: string,
+  fallback: string,
+): string {
+  const shown = quote(value);
+  switch (reason) {
+    case "InvalidRange":
+      return Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === "number")
+        ? `${field} ${shown} has its low value above its high value; write [low, high]`
+        : `${field} must be a [low, high] pair of numbers for ${condition}, not ${shown}`;
+    case "EmptyList":
+      return `${field} must list at least one value for ${condition}`;
+    case "NotANumber":
+      return `${field} must be a finite number, not ${shown}`;
+    case "TypeMismatch":
+      if (RANGE_CONDITIONS.has(condition)) return `${field}: ${fallback}`;
+      if (LIST_CONDITIONS.has(condition))
+        return Array.isArray(value)
+          ? `${field} ${shown} must list only numbers or only texts`
+          : `${field} must be a list of values for ${condition}, not ${shown}`;
+      return condition === "IS_EQUAL_TO"
+        ? `${field} must be one number or one text for IS_EQUAL_TO, not ${shown}`
+        : `${field} must be a number for ${condition}, not ${shown}`;
+    default:
+      return `${field}: ${fallback}`;
+  }
+}
+
 function checkValue(condition: string, value: unknown, field: string, ctx: z.RefinementCtx): void {
   const problem = validateConditionValue(condition, value);
-  if (problem) ctx.addIssue({ code: "custom", path: [field], message: `${field}: ${problem.message}` });
+  if (problem) {
+    const message = valueSentence(field, condition, value, problem.reason, problem.message);
+    ctx.addIssue({ code: "custom", path: [field], message });
+  }
 }
 
 export const contextSchema = z

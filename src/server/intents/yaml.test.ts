@@ -184,7 +184,9 @@ describe("parseIntentYaml", () => {
       field: "intentExpectations[0].expectationTarget.targetValueRange",
       line: 13,
     });
-    expect(result.error).toBe("line 13: targetValueRange: IS_WITHIN_RANGE range [5, 1] has low > high");
+    expect(result.error).toBe(
+      "line 13: targetValueRange [5, 1] has its low value above its high value; write [low, high]",
+    );
   });
 
   it("says the commonest syntax problems in plain words, one per line", () => {
@@ -268,6 +270,7 @@ describe("parseIntentYaml", () => {
       field: "intentExpectations[0].expectationTargets[1].targetValueRange",
       line: lineOf(text, "targetValueRange: lots"),
     });
+    expect(result.issues[0]?.message).toBe('targetValueRange must be a number for IS_LESS_THAN, not "lots"');
   });
 });
 
