@@ -134,6 +134,7 @@ test("the first Tab reaches 'Skip to content', which moves focus to the page", a
 test("icon buttons show a visible focus ring from the keyboard", async ({ page }) => {
   await signIn(page, "provider");
   const toggle = page.getByRole("button", { name: /^Colour theme/ });
+  await expect(toggle).toBeEnabled();
   await toggle.focus();
   await page.keyboard.press("Shift+Tab");
   await page.keyboard.press("Tab");

@@ -12,6 +12,7 @@ import MenuItem from "@mui/material/MenuItem";
 import Tooltip from "@mui/material/Tooltip";
 import { useColorScheme } from "@mui/material/styles";
 import { useId, useState, type ReactNode } from "react";
+import { useHydrated } from "./ui/use-hydrated";
 
 type Mode = "system" | "light" | "dark";
 
@@ -30,6 +31,7 @@ export function ColorModeToggle() {
   const { mode, setMode } = useColorScheme();
   const [anchor, setAnchor] = useState<HTMLElement | null>(null);
   const menuId = useId();
+  const hydrated = useHydrated();
   // `mode` is undefined until the provider has read the stored choice (first client render).
   const currentMode: Mode = mode ?? "system";
   const current = MODES.find((m) => m.mode === currentMode) ?? MODES[0];
@@ -37,7 +39,7 @@ export function ColorModeToggle() {
 
   return (
     <>
-      <Tooltip title={label}>
+      <Tooltip title={hydrated ? label : ""}>
         <IconButton
           color="inherit"
           aria-label={label}
@@ -45,6 +47,7 @@ export function ColorModeToggle() {
           aria-controls={anchor ? menuId : undefined}
           aria-expanded={anchor ? true : undefined}
           onClick={(event) => setAnchor(event.currentTarget)}
+          disabled={!hydrated}
           data-testid="color-mode-button"
         >
           {current?.icon}

@@ -4,6 +4,7 @@ import LogoutIcon from "@mui/icons-material/Logout";
 import Button, { type ButtonProps } from "@mui/material/Button";
 import { signOut } from "next-auth/react";
 import { useState } from "react";
+import { useHydrated } from "./ui/use-hydrated";
 
 const SIGNED_OUT = "/signin?state=signed-out";
 
@@ -17,6 +18,7 @@ export function LogoutButton({
   color = "inherit",
 }: Pick<ButtonProps, "variant" | "color">) {
   const [busy, setBusy] = useState(false);
+  const hydrated = useHydrated();
 
   async function logout() {
     setBusy(true);
@@ -41,7 +43,7 @@ export function LogoutButton({
       size="small"
       startIcon={<LogoutIcon />}
       onClick={() => void logout()}
-      disabled={busy}
+      disabled={busy || !hydrated}
       sx={{ borderColor: "rgba(255,255,255,0.4)" }}
     >
       {busy ? "Signing out…" : "Logout"}

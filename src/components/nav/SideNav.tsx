@@ -20,6 +20,7 @@ import type { ReactNode } from "react";
 import { areaForPath, navAreas } from "@/common/areas";
 import type { Role } from "@/common/roles";
 import { AREA_ICONS } from "../area-icons";
+import { useHydrated } from "../ui/use-hydrated";
 import { useNav } from "./NavContext";
 import { APP_BAR_HEIGHT, NAV_WIDTH, NAV_WIDTH_COLLAPSED } from "./nav-state";
 
@@ -134,6 +135,7 @@ function NavList({
 export function SideNav({ roles }: { roles: readonly Role[] }) {
   const pathname = usePathname();
   const nav = useNav();
+  const hydrated = useHydrated();
   const { collapsed, mobileOpen } = nav;
   const entries = navEntries(roles);
   const current = currentEntry(pathname);
@@ -172,9 +174,13 @@ export function SideNav({ roles }: { roles: readonly Role[] }) {
         </Box>
         <Divider />
         <Box sx={{ display: "flex", justifyContent: collapsed ? "center" : "flex-end", p: 1 }}>
-          <Tooltip title={collapsed ? "Expand navigation" : "Collapse navigation"} placement="right">
+          <Tooltip
+            title={hydrated ? (collapsed ? "Expand navigation" : "Collapse navigation") : ""}
+            placement="right"
+          >
             <IconButton
               onClick={() => nav.toggleCollapsed()}
+              disabled={!hydrated}
               aria-label={collapsed ? "Expand navigation" : "Collapse navigation"}
               aria-expanded={!collapsed}
               data-testid="nav-collapse"
