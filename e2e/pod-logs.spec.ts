@@ -98,7 +98,7 @@ test("a pod's logs, events and live YAML in the deployment tree's drawer", async
 
   // Follow: the simulated container writes a batch every 5 s; new lines arrive without a reload.
   const before = await lines.count();
-  await drawer.getByRole("checkbox", { name: "Follow" }).check();
+  await drawer.getByRole("switch", { name: "Follow" }).check();
   await expect.poll(() => lines.count(), { timeout: 45_000 }).toBeGreaterThan(before);
   await expect(drawer).toContainText("following");
   await page.screenshot({ path: "/tmp/nemo-pod-logs.png" });
