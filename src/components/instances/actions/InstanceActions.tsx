@@ -4,12 +4,21 @@ import OpenInFullIcon from "@mui/icons-material/OpenInFull";
 import ReplayIcon from "@mui/icons-material/Replay";
 import UpgradeIcon from "@mui/icons-material/Upgrade";
 import Button from "@mui/material/Button";
+import dynamic from "next/dynamic";
 import { useState } from "react";
 import { ConfirmDialog } from "@/components/ConfirmDialog";
 import { isChangeable, isRetryable, type InstanceStatus } from "@/common/instance-status";
 import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { useTRPC } from "@/trpc/react";
-import { ChangeInstanceDialog, type ChangeMode, type ChangeTarget } from "./ChangeInstanceDialog";
+import type { ChangeMode, ChangeTarget } from "./ChangeInstanceDialog";
+
+/** Loaded when first opened: the instance page's first load does not carry the diff view. */
+const ChangeInstanceDialog = dynamic(
+  () => import("./ChangeInstanceDialog").then((m) => m.ChangeInstanceDialog),
+  {
+    ssr: false,
+  },
+);
 
 export interface ActionsInstance extends ChangeTarget {
   status: InstanceStatus;
@@ -79,11 +88,9 @@ export function InstanceActions({ instance }: { instance: ActionsInstance }) {
           ? ` Whatever its failed attempt left on ${instance.cluster} is removed there if it goes elsewhere.`
           : ""}
       </ConfirmDialog>
-      <ChangeInstanceDialog
-        instance={changing ? instance : null}
-        mode={changing ?? "upgrade"}
-        onClose={() => setChanging(null)}
-      />
+      {changing && (
+        <ChangeInstanceDialog instance={instance} mode={changing} onClose={() => setChanging(null)} />
+      )}
     </>
   );
 }
