@@ -359,16 +359,7 @@ class FastPlacementEngine implements PlacementEngine {
     const preferred = prefers ? (this.indexOf.get(request.preferredCluster as string) ?? -1) : -1;
     const { needsAccelerator, vramGb, gpus, cpuMillicores, memoryBytes } = prepared;
     const w = this.config.weights;
-    const {
-      capCpu,
-      capMemory,
-      allocCpu,
-      allocMemory,
-      allocGpus,
-      instances,
-      staticScore,
-      excludedAt,
-    } = this;
+    const { capCpu, capMemory, allocCpu, allocMemory, allocGpus, instances, staticScore, excludedAt } = this;
     const dynamicMax = this.dynamicMax + (prefers ? Math.abs(w.PreferredCluster) * MAX_SCORE : 0);
     const clusterGpus = this.gpus;
     const vram = this.numeric.vram;
