@@ -33,6 +33,7 @@ import {
   type ReplicaChange,
 } from "./schemas";
 import { moveInstance } from "./transitions";
+import { renderedOrThrow } from "./render-result";
 
 /**
  * Changing and retrying an instance after it was created.
@@ -257,17 +258,7 @@ async function planChange(
         noHooks: row.noHooks,
       },
     );
-    if (!rendered.ok) {
-      const first = rendered.errors[0];
-      const where = first?.file ? ` (${first.file}${first.line ? `:${first.line}` : ""})` : "";
-      throw new DomainError(
-        "unprocessable",
-        `The chart does not render with these options${where}: ${first?.message ?? "unknown error"}`,
-        first?.field === "values" ? "valuesOverride" : undefined,
-        rendered.errors,
-      );
-    }
-    opened = rendered.manifests.map((m) => ({ ...m }));
+    opened = renderedOrThrow(rendered).manifests.map((m) => ({ ...m }));
   } else {
     opened = before.opened.map((m) => ({ ...m }));
   }

@@ -18,6 +18,7 @@ import { renderWorkload, type ChartDeps } from "@/server/workloads";
 import { recordLifecycleEvent } from "./lifecycle";
 import { readTimeline, type TimelineEvent } from "./timeline";
 import { moveInstance } from "./transitions";
+import { renderedOrThrow } from "./render-result";
 import {
   clusterCandidates,
   describePolicyViolations,
@@ -236,28 +237,16 @@ export async function createInstance(
   while (await db.workloadInstance.findUnique({ where: { shortId }, select: { id: true } }))
     shortId = newShortId();
   const namespace = `${data.releaseName}-${shortId}`;
-  const rendered = await renderWorkload(
-    { db, user, ...(deps.renderer && { renderer: deps.renderer }) },
-    workload.id,
-    {
+  const rendered = renderedOrThrow(
+    await renderWorkload({ db, user, ...(deps.renderer && { renderer: deps.renderer }) }, workload.id, {
       releaseName: data.releaseName,
       namespace,
       values: data.valuesOverride,
       includeCrds: data.includeCrds,
       isUpgrade: data.isUpgrade,
       noHooks: data.noHooks,
-    },
+    }),
   );
-  if (!rendered.ok) {
-    const first = rendered.errors[0];
-    const where = first?.file ? ` (${first.file}${first.line ? `:${first.line}` : ""})` : "";
-    throw new DomainError(
-      "unprocessable",
-      `The chart does not render with these options${where}: ${first?.message ?? "unknown error"}`,
-      first?.field === "values" ? "valuesOverride" : undefined,
-      rendered.errors,
-    );
-  }
 
   // Refused here, where the provider can still change the values, rather than failed later by the orchestrator.
   const objects = parseRenderedManifests(rendered.manifests);
