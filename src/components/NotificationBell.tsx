@@ -24,24 +24,13 @@ import { Time } from "@/components/ui/Time";
 import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import type { NotificationItem } from "@/server/api/routers/notification";
 import { useTRPC } from "@/trpc/react";
+import { visuallyHidden } from "./ui/visually-hidden";
 
 /** How often the badge asks for the unread count (one small indexed query). */
 export const UNREAD_POLL_MS = 10_000;
 const PAGE = 10;
 /** The count the server stops at (UNREAD_CAP): the badge says "99+" from there. */
 const BADGE_MAX = 99;
-/** Screen-reader-only text. */
-const visuallyHidden = {
-  border: 0,
-  clip: "rect(0 0 0 0)",
-  height: 1,
-  margin: -1,
-  overflow: "hidden",
-  padding: 0,
-  position: "absolute",
-  whiteSpace: "nowrap",
-  width: 1,
-} as const;
 
 function unreadLabel(count: number): string {
   if (count === 0) return "Notifications, none unread";

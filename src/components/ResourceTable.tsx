@@ -25,6 +25,7 @@ import { errorStatus } from "@/trpc/query-client";
 import { PAGE_SIZES, type PageSize, type SortDirection } from "@/common/pagination";
 import { emptyStateText } from "./empty-state";
 import type { ListState } from "./list-input";
+import { visuallyHidden } from "./ui/visually-hidden";
 
 export { PAGE_SIZES, type PageSize };
 
@@ -34,18 +35,6 @@ export { PAGE_SIZES, type PageSize };
  * alert with retry, and a friendly empty state.
  */
 
-/** Screen-reader-only text (the sort direction announcement). */
-const visuallyHidden = {
-  border: 0,
-  clip: "rect(0 0 0 0)",
-  height: 1,
-  margin: -1,
-  overflow: "hidden",
-  padding: 0,
-  position: "absolute",
-  whiteSpace: "nowrap",
-  width: 1,
-} as const;
 export type Direction = SortDirection;
 export type { ListState };
 

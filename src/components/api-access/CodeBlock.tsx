@@ -6,6 +6,7 @@ import Box from "@mui/material/Box";
 import IconButton from "@mui/material/IconButton";
 import Tooltip from "@mui/material/Tooltip";
 import { useState } from "react";
+import { visuallyHidden } from "../ui/visually-hidden";
 
 /** A copyable snippet (a URL or a shell recipe): monospace, readable in light and dark. */
 export function CodeBlock({ text, label, testId }: { text: string; label: string; testId?: string }) {
@@ -57,11 +58,7 @@ export function CodeBlock({ text, label, testId }: { text: string; label: string
           {copied ? <CheckIcon fontSize="small" /> : <ContentCopyIcon fontSize="small" />}
         </IconButton>
       </Tooltip>
-      <Box
-        component="span"
-        role="status"
-        sx={{ position: "absolute", width: 1, height: 1, overflow: "hidden", clip: "rect(0 0 0 0)" }}
-      >
+      <Box component="span" role="status" sx={visuallyHidden}>
         {copied ? `${label} copied` : ""}
       </Box>
     </Box>

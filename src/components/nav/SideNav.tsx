@@ -23,21 +23,10 @@ import { AREA_ICONS } from "../area-icons";
 import { useHydrated } from "../ui/use-hydrated";
 import { useNav } from "./NavContext";
 import { APP_BAR_HEIGHT, NAV_WIDTH, NAV_WIDTH_COLLAPSED } from "./nav-state";
+import { visuallyHidden } from "../ui/visually-hidden";
 
 /** Id of the narrow screens' navigation drawer (the menu button controls it). */
 export const MOBILE_NAV_ID = "console-navigation-drawer";
-
-/** Hidden from sight, still the link's accessible name (the collapsed rail shows icons only). */
-const visuallyHidden = {
-  position: "absolute",
-  width: 1,
-  height: 1,
-  overflow: "hidden",
-  clip: "rect(0 0 0 0)",
-  whiteSpace: "nowrap",
-  m: 0,
-  p: 0,
-} as const;
 
 interface NavEntry {
   key: string;
