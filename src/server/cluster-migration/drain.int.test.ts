@@ -2,32 +2,29 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
-import { OutboxRelay, productTopology, type Bus, type TransactionClient } from "@/server/bus";
 import { clusterCandidates, driverFor } from "@/server/clusters";
 import { createDb, type Db } from "@/server/db/client";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
 import { seedDemo } from "@/server/demo/seed";
 import { DomainError } from "@/server/errors";
-import { createInstance, handleInstanceRun } from "@/server/instances";
 import { createIntent } from "@/server/intents/commands";
-import { logger } from "@/server/logger";
 import { decidePlacement } from "@/server/placement";
-import { captureLogs, createTestBus, testId, waitFor } from "@/server/testing/bus";
+import { captureLogs, testId, waitFor } from "@/server/testing/bus";
+import {
+  deployInstanceOn,
+  startMigrationPipeline,
+  type MigrationPipeline,
+} from "@/server/testing/migration-pipeline";
 import { makeUser, uniq } from "@/server/testing/factories";
 import { databaseUrlFor, runId } from "@/server/testing/services";
 import { createWorkload, uploadChart } from "@/server/workloads";
 import { packChartDirectory } from "@/server/workloads/tar-writer";
 import {
   clusterDrainStatus,
-  consumeIntentNotifications,
-  consumeMigrationCompletions,
   drainCluster,
-  IbmcAgents,
   listMigrations,
-  runMigrationWatchdog,
   uncordonCluster,
   type ClusterDrainStatus,
-  type MigrationRuntimeDeps,
 } from "./index";
 
 // Cluster drain on the simulated demo continuum, with the whole migration
@@ -38,17 +35,12 @@ const prefix = `${process.env.AMQP_PREFIX ?? ""}${testId()}.`;
 const { logger: log } = captureLogs();
 
 let db: Db;
-let bus: Bus;
-let relay: OutboxRelay;
-let agents: IbmcAgents;
-let deps: MigrationRuntimeDeps;
 let admin: SessionUser;
 let provider: SessionUser;
 let demoInfra: SessionUser;
 let otherInfra: SessionUser;
 let workloadId: number;
-let watchdogRunning = true;
-let watchdog: Promise<void>;
+let pipeline: MigrationPipeline;
 
 const as = (user: SessionUser) => ({ db, user, log });
 
@@ -81,49 +73,18 @@ beforeAll(async () => {
   );
   workloadId = workload.id;
 
-  bus = await createTestBus(db, { prefix, topology: productTopology });
-  relay = new OutboxRelay({ db, bus, pollMs: 200, listen: { databaseUrl: url } });
-  relay.start();
-  deps = { db, bus, log, stepTimeoutMs: 30_000, pollMs: 100 };
-  await consumeIntentNotifications(deps);
-  await consumeMigrationCompletions(deps);
-  agents = new IbmcAgents(deps);
-  await agents.rescan();
-  watchdog = (async () => {
-    while (watchdogRunning) {
-      await runMigrationWatchdog(deps).catch((error: unknown) => logger.error({ err: error }, "watchdog"));
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  })();
+  pipeline = await startMigrationPipeline({ db, databaseUrl: url, prefix, log });
 }, 120_000);
 
 afterAll(async () => {
-  watchdogRunning = false;
-  await watchdog;
-  await relay.stop();
-  await bus.close({ graceMs: 2_000 });
+  await pipeline.stop();
   await db.$disconnect();
   await dropDatabase(url);
 }, 60_000);
 
 /** An instance deployed on `cluster` (proposed) by the orchestrator's own handler. */
 async function deployedOn(cluster: string, release = uniq("web")) {
-  const created = await createInstance(as(provider), {
-    workloadId,
-    releaseName: release,
-    clusterName: cluster,
-  });
-  await db.$transaction((tx: TransactionClient) =>
-    handleInstanceRun(
-      tx,
-      { workload_id: created.id, status: "deploy" },
-      { db, log: logger, attempt: 1, maxAttempts: 5 },
-    ),
-  );
-  const row = await db.workloadInstance.findUniqueOrThrow({
-    where: { id: created.id },
-    include: { cluster: true },
-  });
+  const row = await deployInstanceOn(db, provider, workloadId, cluster, release);
   expect(row.status).toBe("DEPLOYED");
   expect(row.cluster?.name).toBe(cluster);
   return row;

@@ -4,24 +4,25 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeUser, uniq } from "@/server/testing/factories";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
-import { messages, OutboxRelay, productTopology, type Bus, type TransactionClient } from "@/server/bus";
-import { captureLogs, createTestBus, testId, waitFor } from "@/server/testing/bus";
+import { messages, OutboxRelay, type Bus } from "@/server/bus";
+import { captureLogs, testId, waitFor } from "@/server/testing/bus";
+import {
+  deployInstanceOn,
+  startMigrationPipeline,
+  type MigrationPipeline,
+} from "@/server/testing/migration-pipeline";
 import { clearSimulatedFailures, driverFor, injectSimulatedFailure } from "@/server/clusters";
 import { createDb, type Db } from "@/server/db/client";
 import { StaleLeaderError } from "@/server/db/leases";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
 import { seedDemo } from "@/server/demo/seed";
 import { DomainError } from "@/server/errors";
-import { createInstance, handleInstanceRun } from "@/server/instances";
 import { createIntent } from "@/server/intents/commands";
-import { logger } from "@/server/logger";
 import { databaseUrlFor, runId } from "@/server/testing/services";
 import { createWorkload, uploadChart } from "@/server/workloads";
 import { packChartDirectory } from "@/server/workloads/tar-writer";
 import {
-  consumeIntentNotifications,
-  consumeMigrationCompletions,
-  IbmcAgents,
+  type IbmcAgents,
   instanceMigrations,
   listMigrations,
   migrationOptions,
@@ -52,8 +53,7 @@ let provider: SessionUser;
 let otherProvider: SessionUser;
 let demoInfra: SessionUser;
 let workloadId: number;
-let watchdogRunning = true;
-let watchdog: Promise<void>;
+let pipeline: MigrationPipeline;
 
 const as = (user: SessionUser) => ({ db, user });
 
@@ -85,49 +85,19 @@ beforeAll(async () => {
   );
   workloadId = workload.id;
 
-  bus = await createTestBus(db, { prefix, topology: productTopology });
-  relay = new OutboxRelay({ db, bus, pollMs: 200, listen: { databaseUrl: url } });
-  relay.start();
-  deps = { db, bus, log, stepTimeoutMs: 30_000, pollMs: 100 };
-  await consumeIntentNotifications(deps);
-  await consumeMigrationCompletions(deps);
-  agents = new IbmcAgents(deps);
-  await agents.rescan();
-  watchdog = (async () => {
-    while (watchdogRunning) {
-      await runMigrationWatchdog(deps).catch((error: unknown) => logger.error({ err: error }, "watchdog"));
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  })();
+  pipeline = await startMigrationPipeline({ db, databaseUrl: url, prefix, log });
+  ({ bus, relay, agents, deps } = pipeline);
 }, 120_000);
 
 afterAll(async () => {
-  watchdogRunning = false;
-  await watchdog;
-  await relay.stop();
-  await bus.close({ graceMs: 2_000 });
+  await pipeline.stop(relay);
   await db.$disconnect();
   await dropDatabase(url);
 }, 60_000);
 
 /** An instance deployed on `cluster` by the orchestrator's own handler. */
 async function deployedOn(cluster: string, release = uniq("web")) {
-  const created = await createInstance(as(provider), {
-    workloadId,
-    releaseName: release,
-    clusterName: cluster,
-  });
-  await db.$transaction((tx: TransactionClient) =>
-    handleInstanceRun(
-      tx,
-      { workload_id: created.id, status: "deploy" },
-      { db, log: logger, attempt: 1, maxAttempts: 5 },
-    ),
-  );
-  const row = await db.workloadInstance.findUniqueOrThrow({
-    where: { id: created.id },
-    include: { cluster: true },
-  });
+  const row = await deployInstanceOn(db, provider, workloadId, cluster, release);
   expect(row.status).toBe("DEPLOYED");
   expect(row.cluster?.name).toBe(cluster);
   return row;
