@@ -1,4 +1,12 @@
-import { acceptedWorkload, expect, kubeconfig, sameOrigin, signIn, test } from "./fixtures";
+import {
+  acceptedWorkload,
+  createInstanceByApi,
+  expect,
+  kubeconfig,
+  sameOrigin,
+  signIn,
+  test,
+} from "./fixtures";
 
 /**
  * Cluster drain end to end: an infrastructure provider registers a simulated
@@ -53,12 +61,12 @@ test("an infrastructure provider drains a cluster with an instance and sees it m
 
     await signIn(provider, "provider");
     const workloadId = await acceptedWorkload(provider, `e2e-drain-${run}`);
-    const created = await provider.request.post("/api/v1/instance/", {
-      headers: sameOrigin(),
-      data: { workloadId, releaseName: `drain-${run}`, clusterName: CLUSTER, pinProposedCluster: true },
+    const { id, shortId } = await createInstanceByApi(provider, {
+      workloadId,
+      releaseName: `drain-${run}`,
+      clusterName: CLUSTER,
+      pinProposedCluster: true,
     });
-    expect(created.status()).toBe(201);
-    const { id, shortId } = (await created.json()) as { id: string; shortId: string };
     const whereIs = async () =>
       (await (await provider.request.get(`/api/v1/instance/${id}/`)).json()) as {
         status: string;

@@ -1,7 +1,7 @@
 import { createDb } from "@/server/db/client";
 import { simulateOperatorDelete, simulateOperatorEdit } from "@/server/clusters";
 import { e2eEnv } from "./env";
-import { acceptedWorkload, expect, sameOrigin, signIn, test } from "./fixtures";
+import { acceptedWorkload, createInstanceByApi, expect, signIn, test } from "./fixtures";
 
 /**
  * Drift end to end against the real evaluator (its drift loop runs every
@@ -21,12 +21,7 @@ test("a drifted instance is shown with its diff and re-synced by its owner", asy
   const release = `drift-${run}`;
   await signIn(page, "provider");
   const workloadId = await acceptedWorkload(page, `e2e-drift-${run}`);
-  const created = await page.request.post("/api/v1/instance/", {
-    headers: sameOrigin(),
-    data: { workloadId, releaseName: release },
-  });
-  expect(created.status()).toBe(201);
-  const { id } = (await created.json()) as { id: string };
+  const { id } = await createInstanceByApi(page, { workloadId, releaseName: release });
 
   await page.goto(`/instances/${id}`);
   await expect(page.getByTestId("instance-status")).toContainText("DEPLOYED", { timeout: 60_000 });

@@ -92,6 +92,16 @@ export async function acceptedWorkload(
   return id;
 }
 
+/** Creates an instance through the REST API as the page's user (201 expected, the answer's text shown otherwise). */
+export async function createInstanceByApi(
+  page: Page,
+  data: Record<string, unknown>,
+): Promise<{ id: string; shortId: string; namespace: string }> {
+  const created = await page.request.post("/api/v1/instance/", { headers: sameOrigin(), data });
+  expect(created.status(), await created.text()).toBe(201);
+  return (await created.json()) as { id: string; shortId: string; namespace: string };
+}
+
 /** Picks an option of a MUI select (or autocomplete) by its label. */
 export async function choose(page: Page, field: string, option: string | RegExp): Promise<void> {
   await page.getByRole("combobox", { name: field }).click();

@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { withDatabase } from "./db";
-import { acceptedWorkload, expect, sameOrigin, signIn, test } from "./fixtures";
+import { acceptedWorkload, createInstanceByApi, expect, signIn, test } from "./fixtures";
 
 /**
  * Changing instances after creation, against the real orchestrator worker:
@@ -13,12 +13,7 @@ import { acceptedWorkload, expect, sameOrigin, signIn, test } from "./fixtures";
 const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e3)}`;
 
 async function createDeployed(page: Page, workloadId: number, releaseName: string): Promise<string> {
-  const created = await page.request.post("/api/v1/instance/", {
-    headers: sameOrigin(),
-    data: { workloadId, releaseName },
-  });
-  expect(created.status()).toBe(201);
-  const { id } = (await created.json()) as { id: string };
+  const { id } = await createInstanceByApi(page, { workloadId, releaseName });
   await expect
     .poll(
       async () =>

@@ -1,5 +1,5 @@
 import { e2eEnv } from "./env";
-import { acceptedWorkload, expect, sameOrigin, signIn, test } from "./fixtures";
+import { acceptedWorkload, createInstanceByApi, expect, signIn, test } from "./fixtures";
 
 /**
  * The notification centre end to end: a service provider's instance FAILS
@@ -35,21 +35,16 @@ test("a FAILED instance shows on the bell; opening it goes to the instance and m
 
   // An instance no cluster can take: 80 % green energy (the demo's best offers 60 %).
   const workloadId = await acceptedWorkload(page, `e2e-notify-${run}`, ["GreenEnergy"]);
-  const created = await page.request.post("/api/v1/instance/", {
-    headers: sameOrigin(),
-    data: {
-      workloadId,
-      releaseName: `notify-${run}`,
-      intent: {
-        intentType: "GreenEnergy",
-        targets: [
-          { targetName: "greenEnergy", targetCondition: "IS_EQUAL_TO_OR_GREATER_THAN", targetValue: 80 },
-        ],
-      },
+  const { id, namespace } = await createInstanceByApi(page, {
+    workloadId,
+    releaseName: `notify-${run}`,
+    intent: {
+      intentType: "GreenEnergy",
+      targets: [
+        { targetName: "greenEnergy", targetCondition: "IS_EQUAL_TO_OR_GREATER_THAN", targetValue: 80 },
+      ],
     },
   });
-  expect(created.status()).toBe(201);
-  const { id, namespace } = (await created.json()) as { id: string; namespace: string };
 
   // The bell polls: the failure shows without a reload.
   await expect.poll(count, { timeout: 60_000, intervals: [1_000] }).toBeGreaterThanOrEqual(1);

@@ -2,7 +2,7 @@ import { type Page } from "@playwright/test";
 import { createDb } from "@/server/db/client";
 import { simulateOperatorEdit } from "@/server/clusters";
 import { e2eEnv } from "./env";
-import { acceptedWorkload, choose, expect, sameOrigin, signIn, test } from "./fixtures";
+import { acceptedWorkload, createInstanceByApi, choose, expect, signIn, test } from "./fixtures";
 
 /**
  * The deployment tree's drawer end to end, at 1024 px: the tree fits its
@@ -24,12 +24,7 @@ test("a pod's logs, events and live YAML in the deployment tree's drawer", async
   const release = `logs-${run}`;
   await signIn(page, "provider");
   const workloadId = await acceptedWorkload(page, `e2e-logs-${run}`);
-  const created = await page.request.post("/api/v1/instance/", {
-    headers: sameOrigin(),
-    data: { workloadId, releaseName: release },
-  });
-  expect(created.status()).toBe(201);
-  const { id } = (await created.json()) as { id: string };
+  const { id } = await createInstanceByApi(page, { workloadId, releaseName: release });
   await page.goto(`/instances/${id}`);
   await expect(page.getByTestId("instance-status")).toContainText("DEPLOYED", { timeout: 60_000 });
 
