@@ -169,7 +169,7 @@ function WorkloadChoice({
   const w = workload.data;
   return (
     <Box>
-      <Paper variant="outlined" sx={{ p: 2, bgcolor: "#f7f9fc" }} data-testid="instance-workload">
+      <Paper variant="outlined" sx={{ p: 2, bgcolor: "action.hover" }} data-testid="instance-workload">
         <Stack direction="row" spacing={1.5} useFlexGap sx={{ alignItems: "center", flexWrap: "wrap" }}>
           <Typography sx={{ fontWeight: 600 }}>
             {w.name} {w.version}
