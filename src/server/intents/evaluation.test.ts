@@ -345,6 +345,24 @@ describe("feasibility", () => {
     );
   });
 
+  it("leaves a cordoned (draining) cluster out: it takes no placements, so it makes nothing feasible", () => {
+    const cordoned = clusters.map((c) =>
+      c.candidate.name === "core" ? { ...c, candidate: { ...c.candidate, cordoned: true } } : c,
+    );
+    const target: Target[] = [["availability", "IS_EQUAL_TO_OR_GREATER_THAN", 99]];
+    expect(createEvaluator(clusters).evaluate(subject(target)).feasibility).toBe("FEASIBLE");
+    const report = createEvaluator(cordoned).evaluate(
+      subject(target, { instance: { clusterId: "id-core" } }),
+    );
+    expect(report).toMatchObject({
+      feasibility: "INFEASIBLE",
+      infeasibilityReason:
+        "no registered cluster offers availability of at least 99 % (highest availability offered: 95 %)",
+    });
+    // The instance still on the cordoned cluster is judged there: it meets the target meanwhile.
+    expect(report.fulfilmentStatus).toBe("FULFILLED");
+  });
+
   it("says when no single cluster satisfies property targets together", () => {
     const report = evaluate(
       subject([

@@ -324,7 +324,8 @@ interface JudgedTarget {
  */
 export function createEvaluator(clusters: readonly EvaluationCluster[]): Evaluator {
   const byId = new Map(clusters.map((c) => [c.candidate.id, c]));
-  const ok = clusters.filter((c) => c.candidate.status === "OK");
+  // Where an instance could go: OK and not cordoned (a drained cluster takes no placements, so it makes nothing feasible).
+  const ok = clusters.filter((c) => c.candidate.status === "OK" && c.candidate.cordoned !== true);
   const largest = (read: (c: EvaluationCluster) => number): number =>
     ok.reduce((max, c) => Math.max(max, read(c)), 0);
   const maxima: Record<UsageResource | "utilisation", number> = {
@@ -386,7 +387,7 @@ export function createEvaluator(clusters: readonly EvaluationCluster[]): Evaluat
           if (!mask.includes(1))
             target.infeasible =
               ok.length === 0
-                ? "no registered cluster is OK"
+                ? "no registered cluster is OK and taking placements"
                 : describeUnmetTarget(
                     property,
                     c,
@@ -396,7 +397,7 @@ export function createEvaluator(clusters: readonly EvaluationCluster[]): Evaluat
                   );
         } else {
           const resource = measurement.kind === "usage" ? measurement.resource : "utilisation";
-          if (ok.length === 0) target.infeasible = "no registered cluster is OK";
+          if (ok.length === 0) target.infeasible = "no registered cluster is OK and taking placements";
           else if (!reachable(c, value, maxima[resource]))
             target.infeasible = unreachableReason(
               { name, condition: c, value, suffix },
