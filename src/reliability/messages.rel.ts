@@ -90,7 +90,8 @@ beforeAll(async () => {
   fleet = new WorkerFleet({
     DATABASE_URL: demo.url,
     AMQP_PREFIX: PREFIX,
-    LOG_LEVEL: "info",
+    // Outcomes are read from the consumers' log lines; a periodic queue's (cluster metrics) are at debug.
+    LOG_LEVEL: "debug",
     NODE_ENV: "production",
     MIGRATION_STEP_TIMEOUT_MS: "60000",
   });
