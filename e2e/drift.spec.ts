@@ -1,7 +1,7 @@
 import { createDb } from "@/server/db/client";
 import { simulateOperatorDelete, simulateOperatorEdit } from "@/server/clusters";
 import { e2eEnv } from "./env";
-import { acceptedWorkload, createInstanceByApi, expect, signIn, test } from "./fixtures";
+import { acceptedWorkload, createInstanceByApi, ON_DEMO_CLUSTER, expect, signIn, test } from "./fixtures";
 
 /**
  * Drift end to end against the real evaluator (its drift loop runs every
@@ -21,7 +21,7 @@ test("a drifted instance is shown with its diff and re-synced by its owner", asy
   const release = `drift-${run}`;
   await signIn(page, "provider");
   const workloadId = await acceptedWorkload(page, `e2e-drift-${run}`);
-  const { id } = await createInstanceByApi(page, { workloadId, releaseName: release });
+  const { id } = await createInstanceByApi(page, { workloadId, releaseName: release, ...ON_DEMO_CLUSTER });
 
   await page.goto(`/instances/${id}`);
   await expect(page.getByTestId("instance-status")).toContainText("DEPLOYED", { timeout: 60_000 });

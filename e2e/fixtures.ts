@@ -92,6 +92,12 @@ export async function acceptedWorkload(
   return id;
 }
 
+/**
+ * Pins a spec's instance to a demo cluster: an unpinned one may land on a
+ * cluster another spec registered and then cannot deregister.
+ */
+export const ON_DEMO_CLUSTER = { clusterName: "pro-onelab", pinProposedCluster: true } as const;
+
 /** Creates an instance through the REST API as the page's user (201 expected, the answer's text shown otherwise). */
 export async function createInstanceByApi(
   page: Page,

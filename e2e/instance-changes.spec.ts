@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { withDatabase } from "./db";
-import { acceptedWorkload, createInstanceByApi, expect, signIn, test } from "./fixtures";
+import { acceptedWorkload, createInstanceByApi, ON_DEMO_CLUSTER, expect, signIn, test } from "./fixtures";
 
 /**
  * Changing instances after creation, against the real orchestrator worker:
@@ -13,7 +13,7 @@ import { acceptedWorkload, createInstanceByApi, expect, signIn, test } from "./f
 const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e3)}`;
 
 async function createDeployed(page: Page, workloadId: number, releaseName: string): Promise<string> {
-  const { id } = await createInstanceByApi(page, { workloadId, releaseName });
+  const { id } = await createInstanceByApi(page, { workloadId, releaseName, ...ON_DEMO_CLUSTER });
   await expect
     .poll(
       async () =>

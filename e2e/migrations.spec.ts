@@ -192,7 +192,7 @@ test("a violated availability intent moves a provider's instance to a compliant 
   // The Reason column says which intent target dev-onelab failed, and opens that intent's report.
   const trigger = row.getByTestId("migration-trigger");
   await expect(trigger).toContainText(
-    /^Intent [0-9a-f]{8}…: availability needs more than 95 %, observed 90 %$/,
+    /^Availability intent [0-9a-f]{8}…: availability needs more than 95 %, observed 90 %$/,
   );
   await expect(trigger.getByRole("link")).toHaveAttribute(
     "href",

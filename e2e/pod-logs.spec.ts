@@ -2,7 +2,15 @@ import { type Page } from "@playwright/test";
 import { createDb } from "@/server/db/client";
 import { simulateOperatorEdit } from "@/server/clusters";
 import { e2eEnv } from "./env";
-import { acceptedWorkload, createInstanceByApi, choose, expect, signIn, test } from "./fixtures";
+import {
+  acceptedWorkload,
+  createInstanceByApi,
+  ON_DEMO_CLUSTER,
+  choose,
+  expect,
+  signIn,
+  test,
+} from "./fixtures";
 
 /**
  * The deployment tree's drawer end to end, at 1024 px: the tree fits its
@@ -24,7 +32,7 @@ test("a pod's logs, events and live YAML in the deployment tree's drawer", async
   const release = `logs-${run}`;
   await signIn(page, "provider");
   const workloadId = await acceptedWorkload(page, `e2e-logs-${run}`);
-  const { id } = await createInstanceByApi(page, { workloadId, releaseName: release });
+  const { id } = await createInstanceByApi(page, { workloadId, releaseName: release, ...ON_DEMO_CLUSTER });
   await page.goto(`/instances/${id}`);
   await expect(page.getByTestId("instance-status")).toContainText("DEPLOYED", { timeout: 60_000 });
 

@@ -65,9 +65,10 @@ test("a service provider registers a workload, uploads mychart, sees it ACCEPTED
   await upload.getByRole("button", { name: "Done" }).click();
 
   await expect(row(page, name)).toContainText("ACCEPTED");
-  // Accepted means immutable: no new chart, no delete.
+  // Accepted means immutable: no new chart, no delete — once unused it is archived instead.
   await expect(page.getByRole("button", { name: `Upload Helm chart for ${name} 1.0.0` })).toBeDisabled();
-  await expect(page.getByRole("button", { name: `Delete ${name} 1.0.0` })).toBeDisabled();
+  await expect(page.getByRole("button", { name: `Delete ${name} 1.0.0` })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: `Archive ${name} 1.0.0` })).toBeEnabled();
   await expect(page.getByRole("link", { name: `Create instance of ${name} 1.0.0` })).toHaveAttribute(
     "href",
     /^\/instances\/new\?workload=\d+$/,

@@ -27,6 +27,8 @@ export default async function InstancePage({
   // the view says "not found" as before.
   await Promise.all([
     prefetch(trpc.instance.get.queryOptions({ id })),
+    // The header's drift chip (every tab) and the overview's drift section: a stored verdict, one row.
+    prefetch(trpc.drift.forInstance.queryOptions({ instanceId: id })),
     tab === "overview" && prefetch(trpc.instance.placement.queryOptions({ id })),
   ]);
   // The instance page is one client view (it polls); the tab comes from ?tab= so links can open a view.
