@@ -6,7 +6,10 @@ import { serializeQueries } from "./serial-queries";
 
 export type Db = PrismaClient;
 
-const pools = new WeakMap<Db, pg.Pool>();
+// On globalThis like the process-wide client below: Next loads this module once per bundle layer
+// (server components, route handlers), and a client made in one layer is handed out in the other.
+const globalForPools = globalThis as unknown as { nemoDbPools?: WeakMap<Db, pg.Pool> };
+const pools = (globalForPools.nemoDbPools ??= new WeakMap<Db, pg.Pool>());
 
 /**
  * How long a connection or a statement may take. A database that stops
