@@ -152,10 +152,12 @@ describe("the reconciler", () => {
   it("drives again only instances stuck mid-step for longer than the window", async () => {
     // This file's database: the instances of the tests above are settled first.
     await db.workloadInstance.updateMany({
-      where: { status: { in: ["DEPLOYING", "DELETING"] } },
+      where: { status: { in: ["RENDERED", "DEPLOYING", "DELETING"] } },
       data: { status: "DELETED" },
     });
     const stuck = await createInstance(as(provider), { workloadId, releaseName: "stuck" });
+    // RENDERED for ten minutes: its `run` message was lost (dead-lettered while the database refused connections).
+    const lost = await createInstance(as(provider), { workloadId, releaseName: "lost" });
     const fresh = await createInstance(as(provider), { workloadId, releaseName: "fresh" });
     const now = new Date("2026-12-07T12:00:00Z");
     await db.workloadInstance.update({
@@ -166,15 +168,24 @@ describe("the reconciler", () => {
       where: { id: fresh.id },
       data: { status: "DELETING", updatedAt: new Date("2026-12-07T11:58:00Z") },
     });
+    await db.workloadInstance.update({
+      where: { id: lost.id },
+      data: { updatedAt: new Date("2026-12-07T11:50:00Z") },
+    });
     const before = await db.outboxMessage.count({ where: { routingKey: "run" } });
-    expect(await redriveStuckInstances(db, { now, stuckAfterMs: 5 * 60_000 })).toBe(1);
+    expect(await redriveStuckInstances(db, { now, stuckAfterMs: 5 * 60_000 })).toBe(2);
     const messages = await db.outboxMessage.findMany({
       where: { routingKey: "run" },
       orderBy: { createdAt: "desc" },
       take: (await db.outboxMessage.count({ where: { routingKey: "run" } })) - before,
     });
-    expect(messages.map((m) => workloadRunSchema.parse(m.payload))).toEqual([
+    expect(
+      messages
+        .map((m) => workloadRunSchema.parse(m.payload))
+        .sort((a, b) => a.status.localeCompare(b.status)),
+    ).toEqual([
       { workload_id: stuck.id, status: "delete" },
+      { workload_id: lost.id, status: "deploy" },
     ]);
     // Touched: the next pass, a minute later, leaves it alone.
     expect(await redriveStuckInstances(db, { now: new Date("2026-12-07T12:01:00Z") })).toBe(0);
@@ -182,7 +193,7 @@ describe("the reconciler", () => {
 
   it("re-drives nothing for a replica whose leadership has moved on (fencing token)", async () => {
     await db.workloadInstance.updateMany({
-      where: { status: { in: ["DEPLOYING", "DELETING"] } },
+      where: { status: { in: ["RENDERED", "DEPLOYING", "DELETING"] } },
       data: { status: "DELETED" },
     });
     const stuck = await createInstance(as(provider), { workloadId, releaseName: "fenced" });

@@ -298,13 +298,17 @@ async function remove(instance: InstanceRow, deps: OrchestrationDeps, log: Logge
   if (finished) log.info({ cluster: cluster?.name }, "instance deleted");
 }
 
-/** Instances left DEPLOYING or DELETING longer than this are driven again (their worker died mid-step). */
+/**
+ * Instances left RENDERED, DEPLOYING or DELETING longer than this are driven again (their worker died
+ * mid-step, or their `run` message was dead-lettered after the database kept refusing connections).
+ */
 export const STUCK_AFTER_MS = 5 * 60_000;
 
 /**
  * The orchestrator's reconciler: a `run` message again for every instance
- * stuck in DEPLOYING or DELETING (a worker crashed between recording the
- * intent and finishing it). Handling is idempotent, so an instance that was
+ * stuck in RENDERED, DEPLOYING or DELETING (a worker crashed between
+ * recording the intent and finishing it, or the `run` message was lost to a
+ * dead letter). Handling is idempotent, so an instance that was
  * only slow is not harmed. Returns how many were re-driven.
  */
 export async function redriveStuckInstances(
@@ -320,7 +324,7 @@ export async function redriveStuckInstances(
   const now = options.now ?? new Date();
   const before = new Date(now.getTime() - (options.stuckAfterMs ?? STUCK_AFTER_MS));
   const stuck = await db.workloadInstance.findMany({
-    where: { status: { in: ["DEPLOYING", "DELETING"] }, updatedAt: { lt: before } },
+    where: { status: { in: ["RENDERED", "DEPLOYING", "DELETING"] }, updatedAt: { lt: before } },
     select: { id: true, status: true },
     orderBy: { updatedAt: "asc" },
     take: options.limit ?? 100,
@@ -330,7 +334,7 @@ export async function redriveStuckInstances(
       await assertLeaderFence(tx, options.fence);
       await enqueueOutbox(tx, messages.workloadRun, {
         workload_id: instance.id,
-        status: instance.status === "DEPLOYING" ? "deploy" : "delete",
+        status: instance.status === "DELETING" ? "delete" : "deploy",
       });
       // Touch it, so the next pass waits another period before driving it again.
       await tx.workloadInstance.updateMany({
