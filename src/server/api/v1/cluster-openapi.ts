@@ -27,6 +27,7 @@ import {
   componentSchemas,
   inputJsonSchema,
 } from "./openapi-parts";
+import { INSTANCE_STATUSES } from "@/common/instance-status";
 
 const clusterStatusSchema = z
   .enum(["PENDING", "OK", "ERROR", "DEREGISTERED"])
@@ -98,16 +99,7 @@ const drainInstanceSchema = z.object({
   id: z.uuid(),
   shortId: z.string(),
   releaseName: z.string(),
-  status: z.enum([
-    "CREATED",
-    "RENDERED",
-    "DEPLOYING",
-    "DEPLOYED",
-    "MIGRATING",
-    "DELETING",
-    "DELETED",
-    "FAILED",
-  ]),
+  status: z.enum(INSTANCE_STATUSES),
   state: z
     .enum(["moved", "migrating", "stuck", "waiting", "running"])
     .describe(
