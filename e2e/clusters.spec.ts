@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import type { Locator, Page, TestInfo } from "@playwright/test";
 import { e2eEnv } from "./env";
-import { expect, kubeconfig, signIn, test } from "./fixtures";
+import { expect, kubeconfig, sameOrigin, signIn, test } from "./fixtures";
 
 /**
  * Resource Provisioning end to end, against the real orchestrator, evaluator
@@ -213,8 +213,32 @@ test("a service provider sees the clusters read-only: no Register Cluster, no De
   await expect(page.getByTestId("chart-cpu")).toBeVisible();
 });
 
+/**
+ * Drains the cluster through the REST API and waits until nothing runs on it. The cluster is a
+ * valid placement for every other spec running in parallel (an unpinned instance or a migration
+ * may land on it), and a cluster that still runs instances refuses deregistration — so, as an
+ * operator would, the test empties it first.
+ */
+async function drainByApi(page: Page, name: string): Promise<void> {
+  const listed = await page.request.get(`/api/v1/cluster/?search=${name}`);
+  expect(listed.status()).toBe(200);
+  const cluster = ((await listed.json()) as { items: { id: string; name: string }[] }).items.find(
+    (c) => c.name === name,
+  );
+  expect(cluster, `cluster ${name} listed`).toBeDefined();
+  const drain = `/api/v1/cluster/${cluster?.id ?? ""}/drain/`;
+  const started = await page.request.post(drain, { headers: sameOrigin() });
+  expect(started.status(), await started.text()).toBe(200);
+  await expect
+    .poll(async () => ((await (await page.request.get(drain)).json()) as { remaining: number }).remaining, {
+      timeout: 60_000,
+    })
+    .toBe(0);
+}
+
 test("an infrastructure provider deregisters a cluster after confirming", async ({ page }) => {
   await signIn(page, "infra");
+  await drainByApi(page, NAME);
   await page.goto("/clusters");
   await page.getByRole("button", { name: `Deregister ${NAME}` }).click();
   const confirm = page.getByRole("dialog", { name: `Deregister ${NAME}?` });
