@@ -31,7 +31,7 @@ test("list pages and the instance page arrive with their data: no skeleton on fi
   const workloadId = await acceptedWorkload(page, name);
   const created = await page.request.post("/api/v1/instance/", {
     headers: sameOrigin(),
-    data: { workloadId, releaseName: release, clusterName: CLUSTER },
+    data: { workloadId, releaseName: release, clusterName: CLUSTER, pinProposedCluster: true },
   });
   expect(created.status()).toBe(201);
   const instance = (await created.json()) as { id: string; shortId: string };

@@ -26,7 +26,7 @@ async function deployedInstance(page: Page, release: string): Promise<{ id: stri
   const created = await page.request.post("/api/v1/instance/", {
     headers: sameOrigin(),
     // The smallest demo cluster: away from the clusters instances.spec.ts and clusters.spec.ts watch.
-    data: { workloadId, releaseName: release, clusterName: "nemo-smart-farming" },
+    data: { workloadId, releaseName: release, clusterName: "nemo-smart-farming", pinProposedCluster: true },
   });
   expect(created.status()).toBe(201);
   const instance = (await created.json()) as { id: string; shortId: string };

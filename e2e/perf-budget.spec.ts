@@ -188,7 +188,7 @@ test("performance budget: first-load JS per route and LCP (printed; fails only o
   const release = `perf-${run}`;
   const created = await page.request.post("/api/v1/instance/", {
     headers: sameOrigin(),
-    data: { workloadId, releaseName: release, clusterName: CLUSTER },
+    data: { workloadId, releaseName: release, clusterName: CLUSTER, pinProposedCluster: true },
   });
   expect(created.status()).toBe(201);
   const { id: instanceId } = (await created.json()) as { id: string };

@@ -95,7 +95,12 @@ test("an intent's bearer token is redacted everywhere: list, report, YAML export
   const workloadId = await acceptedWorkload(page, `e2e-secrets-${run}`, ["Availability", "cloud_continuum"]);
   const created = await page.request.post("/api/v1/instance/", {
     headers: sameOrigin(),
-    data: { workloadId, releaseName: `secret-${run}`.slice(0, 30), clusterName: "nemo-smart-farming" },
+    data: {
+      workloadId,
+      releaseName: `secret-${run}`.slice(0, 30),
+      clusterName: "nemo-smart-farming",
+      pinProposedCluster: true,
+    },
   });
   expect(created.status(), await created.text()).toBe(201);
   instanceId = ((await created.json()) as { id: string }).id;
