@@ -282,6 +282,76 @@ export const instancesUsageSchema = z.object({
 });
 export type InstancesUsage = z.infer<typeof instancesUsageSchema>;
 
+// ---------------------------------------------------------------------------
+// instancesPeriodUsage(): what the billing run charges for
+
+/** Node label the NVIDIA GPU operator sets on time-sliced nodes: how many slices each physical GPU is advertised as. */
+export const GPU_REPLICAS_LABEL = "nvidia.com/gpu.replicas";
+
+/** A metric a driver could not read for a period, and why (billing records it with the charge). */
+export const unavailableMetricSchema = z.object({
+  metric: z.enum(["cpu", "memory", "network", "gpuUtilization", "energy"]),
+  reason: z.string(),
+});
+export type UnavailableMetric = z.infer<typeof unavailableMetricSchema>;
+
+/**
+ * Usage of one instance's namespace over a billing period [start, end). Means
+ * are time-weighted over the period; totals are summed over it.
+ */
+export const instancePeriodUsageSchema = z.object({
+  namespace: z.string(),
+  /** Mean CPU the instance's pods used, millicores. */
+  cpuMillicores: z.number().nonnegative(),
+  /** Mean memory the instance's pods used, MiB. */
+  memoryMiB: z.number().nonnegative(),
+  /** Bytes the instance's pods received over the period (requests). */
+  networkBytesReceived: z.number().int().nonnegative(),
+  /** Bytes the instance's pods sent over the period (responses). */
+  networkBytesSent: z.number().int().nonnegative(),
+  gpu: z.object({
+    /** GPUs the pods requested (`nvidia.com/gpu`, slices on a shared node). */
+    devices: z.number().int().nonnegative(),
+    /** Physical GPUs those requests amount to: one slice of a 4-way time-sliced GPU is 0.25. */
+    fraction: z.number().nonnegative(),
+    /** Physical-GPU milliseconds allocated over the period (fraction × time allocated). */
+    allocatedMs: z.number().nonnegative(),
+    /** Mean busy fraction (0–1) of what was allocated; null when the driver cannot measure it. */
+    usageFraction: z.number().min(0).max(1).nullable(),
+    /** True when the GPUs are shared (time-sliced or partitioned): charge the fraction, never a whole GPU. */
+    shared: z.boolean(),
+  }),
+  /** Energy the instance drew over the period, Wh; null when the driver cannot measure or model it. */
+  energyWh: z.number().nonnegative().nullable(),
+});
+export type InstancePeriodUsage = z.infer<typeof instancePeriodUsageSchema>;
+
+export const periodUsageSchema = z.object({
+  cluster: z.string(),
+  /** ISO 8601. */
+  periodStart: z.string(),
+  periodEnd: z.string(),
+  /** Mean CPU in use across the whole cluster (every tenant and the system), millicores. */
+  clusterCpuMillicores: z.number().nonnegative(),
+  /** Mean memory in use across the whole cluster, MiB. */
+  clusterMemoryMiB: z.number().nonnegative(),
+  /** Where the figures come from: a model over the period (simulated) or a sample at read time (metrics-server). */
+  method: z.enum(["modelled", "sampled"]),
+  usages: z.array(instancePeriodUsageSchema),
+  /** Namespaces that could not be read, with why (NOT_FOUND when the namespace is gone). */
+  failures: z.array(z.object({ namespace: z.string(), error: clusterErrorSchema })),
+  /** Metrics this driver cannot read for this cluster; those fields read 0 (or null) and mean "not measured". */
+  unavailable: z.array(unavailableMetricSchema),
+});
+export type PeriodUsage = z.infer<typeof periodUsageSchema>;
+
+export interface UsagePeriod {
+  /** Epoch ms, inclusive. */
+  startMs: number;
+  /** Epoch ms, exclusive; after `startMs`. */
+  endMs: number;
+}
+
 /** Formats like Python's `str(datetime)` in UTC, which the reference collector emits; `Date.parse` reads it back. */
 export function formatProtocolTimestamp(epochMs: number): string {
   const iso = new Date(epochMs).toISOString(); // 2025-05-29T10:48:03.547Z
@@ -418,6 +488,74 @@ export const podLogsSchema = z.object({
 });
 export type PodLogs = z.infer<typeof podLogsSchema>;
 
+/** Bounds of one follow stream (`followPodLogs`): a container printing without pause cannot flood the console. */
+export const POD_LOG_STREAM_LIMITS = {
+  /** Lines passed on per second of the driver's clock; the rest are dropped and counted ("lines dropped"). */
+  defaultLinesPerSecond: 200,
+  maxLinesPerSecond: 2_000,
+  /** A follow ends after this long ("max-duration"); the caller may reconnect. */
+  defaultMaxDurationMs: 30 * 60_000,
+  maxMaxDurationMs: 2 * 60 * 60_000,
+  /** Bytes of one raw line (timestamp included) read before the rest of that line is skipped. */
+  maxRawLineBytes: 16 * 1024,
+  /** Lines in one `lines` event at most; a larger chunk comes as several events. */
+  maxBatchLines: 500,
+} as const;
+
+export const podLogStreamRequestSchema = podLogsRequestSchema
+  .omit({ limitBytes: true, tailLines: true })
+  .extend({
+    /** Lines from before the follow to start with (0 by default: only what is written from now on). */
+    tailLines: z.number().int().min(0).max(POD_LOG_LIMITS.maxTailLines).optional(),
+    linesPerSecond: z.number().int().min(1).max(POD_LOG_STREAM_LIMITS.maxLinesPerSecond).optional(),
+    maxDurationMs: z.number().int().min(1).max(POD_LOG_STREAM_LIMITS.maxMaxDurationMs).optional(),
+  });
+export type PodLogStreamRequest = z.input<typeof podLogStreamRequestSchema>;
+
+export const podLogStreamEndReasons = [
+  /** The cluster closed the stream: the container stopped, the pod went away, or the API server hung up. */
+  "ended",
+  /** The container has not started: there is nothing to follow yet (`notice` says why). */
+  "waiting",
+  /** The stream reached its maximum duration. */
+  "max-duration",
+  /** Reading failed half-way (`message` says why, in the driver's sanitised words). */
+  "error",
+] as const;
+export const podLogStreamEndReasonSchema = z.enum(podLogStreamEndReasons);
+export type PodLogStreamEndReason = z.infer<typeof podLogStreamEndReasonSchema>;
+
+/** What a follow stream yields, in order; `end` is always last (none when the caller aborted). */
+export const podLogStreamEventSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("lines"),
+    lines: z.array(podLogLineSchema),
+    /** The last line's timestamp: a reconnect passes it as `sinceCursor` to go on without repeats. */
+    cursor: z.string().nullable(),
+  }),
+  /** Lines the rate cap left out since the previous event. */
+  z.object({ type: z.literal("dropped"), count: z.number().int().positive() }),
+  z.object({ type: z.literal("end"), reason: podLogStreamEndReasonSchema, message: z.string().nullable() }),
+]);
+export type PodLogStreamEvent = z.infer<typeof podLogStreamEventSchema>;
+
+/** An open follow: the pod was found (its labels are for the caller's check) before any line is read. */
+export interface PodLogStream {
+  cluster: string;
+  namespace: string;
+  pod: string;
+  container: string;
+  containers: string[];
+  podLabels: Record<string, string>;
+  /** Why the container has nothing to follow yet; the events then end with "waiting". */
+  notice: string | null;
+  /**
+   * The lines as they are written. Iterate once. Breaking out of the loop or
+   * aborting the signal given to `followPodLogs` closes the connection.
+   */
+  events: AsyncIterable<PodLogStreamEvent>;
+}
+
 export const kubernetesEventSchema = z.object({
   /** Normal or Warning. */
   type: z.string(),
@@ -553,6 +691,16 @@ export interface ClusterDriver {
    */
   readPodLogs(request: PodLogsRequest): Promise<PodLogs>;
 
+  /**
+   * Follows a container's log: lines as the container writes them (after
+   * `sinceCursor`, or from now after the last `tailLines`), bounded by
+   * `POD_LOG_STREAM_LIMITS` (lines per second with a "dropped" count, line
+   * length, duration). Resolves once the pod is found; NOT_FOUND for a pod
+   * or container that does not exist. Aborting `options.signal` ends the
+   * events and closes the connection.
+   */
+  followPodLogs(request: PodLogStreamRequest, options?: OperationOptions): Promise<PodLogStream>;
+
   /** Events of the namespace, or of one object (`involvedObject` kind and name), oldest first. */
   listEvents(namespace: string, involvedObject?: { kind: string; name: string }): Promise<EventList>;
 
@@ -569,6 +717,16 @@ export interface ClusterDriver {
    * method throws only when the cluster itself cannot be read.
    */
   instancesUsage(namespaces: readonly string[]): Promise<InstancesUsage>;
+
+  /**
+   * Usage of many instances' namespaces over a billing period: CPU, memory,
+   * network bytes, GPU allocation (fractional when GPUs are shared) and energy,
+   * plus the cluster's own CPU and memory in use over the same period. Read
+   * once per cluster per period; a namespace that cannot be read is listed in
+   * `failures`, metrics the driver cannot read in `unavailable`. Throws only
+   * when the cluster itself cannot be read.
+   */
+  instancesPeriodUsage(namespaces: readonly string[], period: UsagePeriod): Promise<PeriodUsage>;
 
   /**
    * The live objects of one instance in its namespace: every object labelled

@@ -1,6 +1,8 @@
 import {
+  HttpMethod,
   type KubeConfig,
   PatchStrategy,
+  ServerConfiguration,
   setHeaderOptions,
   type V1APIResourceList,
 } from "@kubernetes/client-node";
@@ -19,9 +21,13 @@ import {
   INSTANCE_ID_LABEL,
   type InstanceUsage,
   type InstancesUsage,
+  type PeriodUsage,
+  type UsagePeriod,
   type LiveObject,
   type PodLogs,
   type PodLogsRequest,
+  type PodLogStream,
+  type PodLogStreamRequest,
   type InstanceObjects,
   namespaceNameSchema,
   type ObjectKindRef,
@@ -44,7 +50,9 @@ import { call, isApiError, toDriverError } from "./api-errors";
 import { applyManifests, PRUNE_KINDS } from "./apply";
 import { createApis, type KubernetesApis, loadKubeConfig } from "./client";
 import { clusterUsageSample, instanceUsageOf, readNodeMetrics, readPodMetrics } from "./metrics";
+import { periodUsageOf } from "./period-usage";
 import { serverInfo } from "./server-info";
+import { openStream } from "./transport";
 import { groupOf, isRecord } from "./objects";
 import { buildDeploymentTree, type NamespaceObjects } from "./tree";
 import * as inspection from "./inspection";
@@ -443,6 +451,16 @@ export class KubernetesClusterDriver implements ClusterDriver {
       cluster: this.cluster,
       now: this.now,
       listPaged: (operation, run) => this.listPaged(operation, run),
+      openStream: async (path, query, signal) => {
+        // The client has no streaming call: the request is built as its own are, and authenticated by the same kubeconfig.
+        const request = new ServerConfiguration(this.server.replace(/\/+$/, ""), {}).makeRequestContext(
+          path,
+          HttpMethod.GET,
+        );
+        for (const [name, value] of Object.entries(query)) request.setQueryParam(name, value);
+        await this.kubeConfig.applySecurityAuthentication(request);
+        return openStream(request, { timeoutMs: this.timeoutMs, signal, pin: (host) => this.pin(host) });
+      },
     };
   }
 
@@ -457,6 +475,10 @@ export class KubernetesClusterDriver implements ClusterDriver {
 
   readPodLogs(request: PodLogsRequest): Promise<PodLogs> {
     return inspection.readPodLogs(this.inspection(), request);
+  }
+
+  followPodLogs(request: PodLogStreamRequest, options: OperationOptions = {}): Promise<PodLogStream> {
+    return inspection.followPodLogs(this.inspection(), request, options.signal);
   }
 
   listEvents(namespace: string, involvedObject?: { kind: string; name: string }): Promise<EventList> {
@@ -519,6 +541,24 @@ export class KubernetesClusterDriver implements ClusterDriver {
     if (clusterError) throw clusterError;
     usages.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
     return { cluster: this.cluster, timestamp: new Date(this.now()).toISOString(), usages, failures };
+  }
+
+  /**
+   * Usage over a billing period: metrics-server keeps no history, so the
+   * sample read now stands for the period (see period-usage.ts for what is
+   * measured and what is listed as unavailable).
+   */
+  async instancesPeriodUsage(namespaces: readonly string[], period: UsagePeriod): Promise<PeriodUsage> {
+    if (!(Number.isFinite(period.startMs) && Number.isFinite(period.endMs) && period.endMs > period.startMs))
+      throw new ClusterDriverError("INVALID_ARGUMENT", "a usage period must end after it starts", {
+        cluster: this.cluster,
+      });
+    const [nodeMetrics, nodes, current] = await Promise.all([
+      readNodeMetrics(this.apis, this.cluster),
+      this.listPaged("listing nodes", (page) => this.apis.core.listNode(page)),
+      this.instancesUsage(namespaces),
+    ]);
+    return periodUsageOf({ cluster: this.cluster, period, nodes, nodeMetrics, current });
   }
 
   /**

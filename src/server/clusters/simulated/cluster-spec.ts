@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type ClusterProperties, costClassSchema, namespaceNameSchema } from "../driver";
+import { type ClusterProperties, costClassSchema, GPU_REPLICAS_LABEL, namespaceNameSchema } from "../driver";
 import { ClusterDriverError } from "../errors";
 import { GIB, MIB } from "../quantity";
 
@@ -14,6 +14,12 @@ export const simulatedClusterSpecSchema = z.object({
   vramGb: z.number().int().nonnegative().default(0),
   /** GPU devices (`nvidia.com/gpu`); defaults to one when the cluster has VRAM, none otherwise. */
   gpus: z.number().int().nonnegative().optional(),
+  /**
+   * GPU time-slicing: each physical GPU is advertised as this many
+   * `nvidia.com/gpu` (labelled `nvidia.com/gpu.replicas`, as the NVIDIA GPU
+   * operator does), so a pod requesting one gets a fraction of a device.
+   */
+  gpuReplicas: z.number().int().min(1).max(64).default(1),
   availabilityPct: z.number().min(0).max(100),
   greenEnergyPct: z.number().int().min(0).max(100),
   cost: costClassSchema,
@@ -126,7 +132,7 @@ export function layoutNodes(spec: SimulatedClusterSpec): NodeLayout[] {
     const capacity: NodeCapacity = {
       cpuMillicores,
       memoryBytes,
-      gpus: nodeGpus,
+      gpus: nodeGpus * spec.gpuReplicas,
       vramBytes: nodeGpus * vramPerGpu,
     };
     const reservedMemory = Math.max(
@@ -138,6 +144,7 @@ export function layoutNodes(spec: SimulatedClusterSpec): NodeLayout[] {
       "kubernetes.io/os": "linux",
       "topology.kubernetes.io/region": spec.region,
       ...(nodeGpus > 0 ? { "nvidia.com/gpu.present": "true" } : {}),
+      ...(nodeGpus > 0 && spec.gpuReplicas > 1 ? { [GPU_REPLICAS_LABEL]: String(spec.gpuReplicas) } : {}),
     };
     return {
       name,
@@ -146,7 +153,7 @@ export function layoutNodes(spec: SimulatedClusterSpec): NodeLayout[] {
       allocatable: {
         cpuMillicores: Math.max(0, cpuMillicores - NODE_RESERVED_CPU_MILLICORES),
         memoryBytes: Math.max(0, memoryBytes - reservedMemory),
-        gpus: nodeGpus,
+        gpus: capacity.gpus,
         vramBytes: capacity.vramBytes,
       },
     };

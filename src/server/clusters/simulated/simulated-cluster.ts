@@ -10,6 +10,8 @@ import {
   INSTANCE_ID_LABEL,
   type InstanceUsage,
   type InstancesUsage,
+  type PeriodUsage,
+  type UsagePeriod,
   type LiveObject,
   namespaceNameSchema,
   type NodeInfo,
@@ -52,6 +54,7 @@ import {
   REQUESTS_PER_SECOND_ANNOTATION,
 } from "./load-model";
 import { clusterUsage, computePodLoads, instanceUsage } from "./metrics";
+import { periodUsage } from "./period-usage";
 import { crashRestarts, podStatus } from "./pod-status";
 import { randomFor, stableStringify, uuidFrom } from "./prng";
 import { type RequestedResources, schedulePod } from "./scheduler";
@@ -909,5 +912,11 @@ export class SimulatedCluster implements ClusterView {
       else failures.push({ namespace, error: notFound(this.name, `namespace ${namespace}`).toData() });
     }
     return { cluster: this.name, timestamp: new Date(now).toISOString(), usages, failures };
+  }
+
+  /** Usage over a billing period, integrated from the load model (period-usage.ts). */
+  instancesPeriodUsage(namespaces: readonly string[], period: UsagePeriod): PeriodUsage {
+    this.assertReachable();
+    return periodUsage(this, namespaces, period);
   }
 }

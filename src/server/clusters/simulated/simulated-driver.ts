@@ -14,6 +14,8 @@ import {
   type InstanceUsage,
   type InstancesUsage,
   type InstanceObjects,
+  type PeriodUsage,
+  type UsagePeriod,
   type ObjectKindRef,
   type LiveObject,
   LIVE_OBJECT_API_VERSIONS,
@@ -21,17 +23,30 @@ import {
   objectKindSchema,
   objectNameSchema,
   type OperationOptions,
+  type PodLogLine,
   type PodLogs,
   type PodLogsRequest,
+  POD_LOG_STREAM_LIMITS,
+  type PodLogStream,
+  podLogStreamRequestSchema,
+  type PodLogStreamRequest,
   type RestoreInfo,
   type ScaleResult,
 } from "../driver";
-import { ClusterDriverError, toClusterErrorData } from "../errors";
+import { ClusterDriverError, isClusterDriverError, toClusterErrorData } from "../errors";
+import { boundedLogEvents, waitingEvents } from "../log-stream";
 import { type ClusterCredential } from "../kubeconfig";
 import { type KubernetesManifest, parseManifests, type ScalableKind, scalableKindSchema } from "../manifests";
 import * as backups from "./backup-ops";
 import { type SimulatedClusterAccess, type SimulatedClusterHost } from "./host";
 import { type SimulatedCluster } from "./simulated-cluster";
+
+/**
+ * How often a follow reads the simulated container's new lines, in the
+ * continuum's time (a manual clock's sleep advances it): the log is derived
+ * from the clock, so what the container "wrote" since the last read appears.
+ */
+export const SIMULATED_FOLLOW_POLL_MS = 1_000;
 
 export interface SimulatedClusterDriverOptions {
   /** Where the cluster lives: an in-memory `SimulatedContinuum` or the PostgreSQL-shared one. */
@@ -170,6 +185,69 @@ export class SimulatedClusterDriver implements ClusterDriver {
     return this.target.read((cluster) => cluster.podLogs(request));
   }
 
+  /**
+   * Follows a simulated container: every SIMULATED_FOLLOW_POLL_MS of the
+   * continuum's clock, the lines written since the last one (the same
+   * derivation as `readPodLogs`, so a follow and a later tail agree line for
+   * line). Ends with "ended" when the pod goes away.
+   */
+  async followPodLogs(request: PodLogStreamRequest, options: OperationOptions = {}): Promise<PodLogStream> {
+    const parsed = podLogStreamRequestSchema.safeParse(request);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ClusterDriverError(
+        "INVALID_ARGUMENT",
+        `invalid log request: ${issue?.path.join(".") ?? ""} ${issue?.message ?? ""}`.trim(),
+        { cluster: this.cluster },
+      );
+    }
+    const { namespace, pod, sinceCursor } = parsed.data;
+    const tailLines = parsed.data.tailLines ?? 0;
+    const first = await this.readPodLogs({
+      namespace,
+      pod,
+      container: parsed.data.container,
+      ...(sinceCursor !== undefined ? { sinceCursor } : { tailLines: Math.max(1, tailLines) }),
+    });
+    const { lines: _lines, cursor: _cursor, truncated: _truncated, notice, ...base } = first;
+    if (notice !== null) return { ...base, notice, events: waitingEvents(notice) };
+    const initial: PodLogLine[] = sinceCursor !== undefined || tailLines > 0 ? first.lines : [];
+    let cursor =
+      sinceCursor !== undefined || tailLines > 0
+        ? (first.cursor ?? new Date(this.continuum.now()).toISOString())
+        : new Date(this.continuum.now()).toISOString();
+    const read = (since: string) =>
+      this.readPodLogs({ namespace, pod, container: base.container, sinceCursor: since });
+    const continuum = this.continuum;
+    async function* source(signal: AbortSignal): AsyncGenerator<PodLogLine[]> {
+      if (initial.length > 0) yield initial;
+      for (;;) {
+        await continuum.sleep(SIMULATED_FOLLOW_POLL_MS, signal);
+        let logs: PodLogs;
+        try {
+          logs = await read(cursor);
+        } catch (error) {
+          // The pod was deleted (scaled down, re-placed): its log ends, as the API server ends a follow.
+          if (isClusterDriverError(error) && error.type === "NOT_FOUND") return;
+          throw error;
+        }
+        cursor = logs.cursor ?? cursor;
+        // Empty batches too: the bounds check the duration at every poll, even of a silent container.
+        yield logs.lines;
+      }
+    }
+    return {
+      ...base,
+      notice: null,
+      events: boundedLogEvents(source, {
+        now: () => this.continuum.now(),
+        linesPerSecond: parsed.data.linesPerSecond ?? POD_LOG_STREAM_LIMITS.defaultLinesPerSecond,
+        maxDurationMs: parsed.data.maxDurationMs ?? POD_LOG_STREAM_LIMITS.defaultMaxDurationMs,
+        signal: options.signal,
+      }),
+    };
+  }
+
   async listEvents(namespace: string, involvedObject?: { kind: string; name: string }): Promise<EventList> {
     if (involvedObject) this.assertObject(namespace, involvedObject.kind, involvedObject.name);
     else this.assertObject(namespace, "Namespace", namespace);
@@ -186,6 +264,10 @@ export class SimulatedClusterDriver implements ClusterDriver {
 
   async instancesUsage(namespaces: readonly string[]): Promise<InstancesUsage> {
     return this.target.read((cluster) => cluster.instancesUsage(namespaces));
+  }
+
+  async instancesPeriodUsage(namespaces: readonly string[], period: UsagePeriod): Promise<PeriodUsage> {
+    return this.target.read((cluster) => cluster.instancesPeriodUsage(namespaces, period));
   }
 
   /** Every kind the simulated cluster holds is listed, so `kinds` adds nothing here. */
