@@ -1,3 +1,4 @@
+import { type IncomingMessage } from "node:http";
 import { type CoreV1Event, type V1ContainerStatus, type V1Pod } from "@kubernetes/client-node";
 import {
   cleanLogText,
@@ -15,7 +16,12 @@ import {
   type PodLogs,
   podLogsRequestSchema,
   type PodLogsRequest,
+  POD_LOG_STREAM_LIMITS,
+  type PodLogStream,
+  podLogStreamRequestSchema,
+  type PodLogStreamRequest,
 } from "../driver";
+import { boundedLogEvents, LineSplitter, waitingEvents } from "../log-stream";
 import { ClusterDriverError } from "../errors";
 import { call, isApiError, toDriverError } from "./api-errors";
 import { type KubernetesApis } from "./client";
@@ -33,6 +39,11 @@ export interface InspectionContext {
   apis: KubernetesApis;
   cluster: string;
   now: () => number;
+  /**
+   * Opens `GET path?query` for reading as it comes (the driver's
+   * `openStream`: pinned address, credentials, a deadline until the headers).
+   */
+  openStream: (path: string, query: Record<string, string>, signal: AbortSignal) => Promise<IncomingMessage>;
   /** Every item of a paged list (the driver's `listPaged`). */
   listPaged: <T>(
     operation: string,
@@ -153,6 +164,39 @@ function waitingNotice(pod: V1Pod, container: string): string | null {
   return null;
 }
 
+/** The pod and the container a log read is about (the named one, else the default, else the first). */
+async function podContainer(
+  context: InspectionContext,
+  namespace: string,
+  name: string,
+  asked: string | undefined,
+) {
+  const { apis, cluster } = context;
+  const where = `pod ${name} in namespace ${namespace}`;
+  const pod = await call({ cluster, operation: `reading ${where}` }, () =>
+    apis.core.readNamespacedPod({ name, namespace }),
+  );
+  const containers = (pod.spec?.containers ?? []).map((c) => c.name);
+  const init = (pod.spec?.initContainers ?? []).map((c) => c.name);
+  const preferred = pod.metadata?.annotations?.["kubectl.kubernetes.io/default-container"];
+  const container = asked ?? (preferred && containers.includes(preferred) ? preferred : containers[0]);
+  if (container === undefined || (!containers.includes(container) && !init.includes(container)))
+    throw new ClusterDriverError("NOT_FOUND", `container ${container ?? "?"} not found in ${where}`, {
+      cluster,
+    });
+  return {
+    pod,
+    base: {
+      cluster,
+      namespace,
+      pod: name,
+      container,
+      containers: [...containers, ...init],
+      podLabels: { ...pod.metadata?.labels },
+    },
+  };
+}
+
 export async function readPodLogs(context: InspectionContext, request: PodLogsRequest): Promise<PodLogs> {
   const { apis, cluster } = context;
   const parsed = podLogsRequestSchema.safeParse(request);
@@ -167,26 +211,8 @@ export async function readPodLogs(context: InspectionContext, request: PodLogsRe
   const since = sinceCursor === undefined ? undefined : timestampNanos(sinceCursor);
   if (since === null) throw invalid(cluster, "sinceCursor is not a cursor of an earlier read");
   const where = `pod ${name} in namespace ${namespace}`;
-  const pod = await call({ cluster, operation: `reading ${where}` }, () =>
-    apis.core.readNamespacedPod({ name, namespace }),
-  );
-  const containers = (pod.spec?.containers ?? []).map((c) => c.name);
-  const init = (pod.spec?.initContainers ?? []).map((c) => c.name);
-  const preferred = pod.metadata?.annotations?.["kubectl.kubernetes.io/default-container"];
-  const container =
-    parsed.data.container ?? (preferred && containers.includes(preferred) ? preferred : containers[0]);
-  if (container === undefined || (!containers.includes(container) && !init.includes(container)))
-    throw new ClusterDriverError("NOT_FOUND", `container ${container ?? "?"} not found in ${where}`, {
-      cluster,
-    });
-  const base = {
-    cluster,
-    namespace,
-    pod: name,
-    container,
-    containers: [...containers, ...init],
-    podLabels: { ...pod.metadata?.labels },
-  };
+  const { pod, base } = await podContainer(context, namespace, name, parsed.data.container);
+  const { container } = base;
   const notice = waitingNotice(pod, container);
   if (notice !== null) return { ...base, lines: [], cursor: sinceCursor ?? null, truncated: false, notice };
 
@@ -227,6 +253,100 @@ export async function readPodLogs(context: InspectionContext, request: PodLogsRe
     cursor: [...lines].reverse().find((line) => line.timestamp !== null)?.timestamp ?? sinceCursor ?? null,
     truncated,
     notice: null,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// followPodLogs
+
+/** `sinceTime` takes whole seconds: the second the cursor falls in (lines up to the cursor are dropped). */
+function sinceTimeOf(nanos: bigint): string {
+  return new Date(Number(nanos / 1_000_000_000n) * 1000).toISOString().replace(".000Z", "Z");
+}
+
+/**
+ * Follows a container's log with one `GET …/log?follow=true&timestamps=true`
+ * held open: the chunked answer is cut into lines as it arrives (a line may
+ * span chunks). No reconnect: when the API server ends the answer (the
+ * container stopped, or its own timeout), the events end with "ended" and
+ * the caller decides. Lines at or before `sinceCursor` are dropped, since
+ * `sinceTime` only has seconds.
+ */
+export async function followPodLogs(
+  context: InspectionContext,
+  request: PodLogStreamRequest,
+  signal: AbortSignal | undefined,
+): Promise<PodLogStream> {
+  const { cluster } = context;
+  const parsed = podLogStreamRequestSchema.safeParse(request);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw invalid(
+      cluster,
+      `invalid log request: ${issue?.path.join(".") ?? ""} ${issue?.message ?? ""}`.trim(),
+    );
+  }
+  const { namespace, pod: name, sinceCursor } = parsed.data;
+  const cursorNanos = sinceCursor === undefined ? undefined : timestampNanos(sinceCursor);
+  if (cursorNanos === null) throw invalid(cluster, "sinceCursor is not a cursor of an earlier read");
+  const since: bigint | undefined = cursorNanos;
+  const { pod, base } = await podContainer(context, namespace, name, parsed.data.container);
+  const { container } = base;
+  const notice = waitingNotice(pod, container);
+  if (notice !== null) return { ...base, notice, events: waitingEvents(notice) };
+
+  const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/log`;
+  const query: Record<string, string> = {
+    follow: "true",
+    timestamps: "true",
+    container,
+    ...(since === undefined
+      ? { tailLines: String(parsed.data.tailLines ?? 0) }
+      : { sinceTime: sinceTimeOf(since) }),
+  };
+  const operation = `following the log of container ${container} of pod ${name} in namespace ${namespace}`;
+  async function* source(streamSignal: AbortSignal): AsyncGenerator<PodLogLine[]> {
+    let incoming: IncomingMessage;
+    try {
+      incoming = await context.openStream(path, query, streamSignal);
+    } catch (error) {
+      if (streamSignal.aborted) throw streamSignal.reason;
+      throw toDriverError(error, { cluster, operation });
+    }
+    const splitter = new LineSplitter(POD_LOG_STREAM_LIMITS.maxRawLineBytes);
+    const keep = (raw: string[]) =>
+      raw.map(parseLogLine).filter((line) => {
+        if (since === undefined) return true;
+        const at = line.timestamp === null ? null : timestampNanos(line.timestamp);
+        return at !== null && at > since;
+      });
+    try {
+      for await (const chunk of incoming as AsyncIterable<Buffer>) {
+        const lines = keep(splitter.push(chunk));
+        if (lines.length > 0) yield lines;
+      }
+      const last = splitter.flush();
+      if (last !== null && last.length > 0) {
+        const lines = keep([last]);
+        if (lines.length > 0) yield lines;
+      }
+    } catch (error) {
+      if (streamSignal.aborted) throw streamSignal.reason;
+      throw toDriverError(error, { cluster, operation });
+    } finally {
+      // Leaving early (abort, max duration, the caller stopped reading) closes the socket.
+      incoming.destroy();
+    }
+  }
+  return {
+    ...base,
+    notice: null,
+    events: boundedLogEvents(source, {
+      now: context.now,
+      linesPerSecond: parsed.data.linesPerSecond ?? POD_LOG_STREAM_LIMITS.defaultLinesPerSecond,
+      maxDurationMs: parsed.data.maxDurationMs ?? POD_LOG_STREAM_LIMITS.defaultMaxDurationMs,
+      signal,
+    }),
   };
 }
 

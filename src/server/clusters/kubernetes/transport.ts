@@ -2,6 +2,7 @@ import http from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
 import {
+  ApiException,
   type HttpLibrary,
   type RequestContext,
   ResponseContext,
@@ -146,4 +147,76 @@ function sendTo(
 
 export function createTransport(options: TransportOptions): HttpLibrary {
   return wrapHttpLibrary({ send: (request) => send(request, options) });
+}
+
+/** Bytes of an error answer read from a stream request (a `Status` is far smaller). */
+const MAX_STREAM_ERROR_BYTES = 64 * 1024;
+
+export interface StreamOptions {
+  /** Deadline until the answer's headers arrive; the body then flows for as long as the caller reads. */
+  timeoutMs: number;
+  /** Aborting closes the connection, whenever it happens. */
+  signal: AbortSignal;
+  pin?: TransportOptions["pin"];
+}
+
+/**
+ * Sends a request whose answer is read as it comes (a followed pod log),
+ * through the same guards as `send`: the pinned address, the agent and
+ * headers the kubeconfig's authentication set. A 2xx answer is returned
+ * unread; any other is read (at most 64 KiB) and thrown as the client's
+ * `ApiException`, so the driver maps it as it maps every other call.
+ */
+export async function openStream(
+  request: RequestContext,
+  options: StreamOptions,
+): Promise<http.IncomingMessage> {
+  const url = new URL(request.getUrl());
+  const pinned = options.pin ? await options.pin(url.hostname.replace(/^\[|\]$/g, "")) : undefined;
+  return new Promise((resolve, reject) => {
+    const method = request.getHttpMethod().toString();
+    const client = url.protocol === "https:" ? https : http;
+    const outgoing = client.request(url, {
+      method,
+      headers: request.getHeaders(),
+      agent: request.getAgent(),
+      signal: options.signal,
+      ...(pinned && { lookup: pinnedLookup(pinned) }),
+    });
+    const timer = setTimeout(
+      () => outgoing.destroy(new RequestTimeoutError(options.timeoutMs, method, url.pathname)),
+      options.timeoutMs,
+    );
+    outgoing.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    outgoing.on("response", (incoming) => {
+      clearTimeout(timer);
+      const status = incoming.statusCode ?? 0;
+      if (status >= 200 && status < 300) {
+        resolve(incoming);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let received = 0;
+      incoming.on("data", (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= MAX_STREAM_ERROR_BYTES) chunks.push(chunk);
+        else incoming.destroy();
+      });
+      const fail = () =>
+        reject(
+          new ApiException(
+            status,
+            `HTTP ${status}`,
+            Buffer.concat(chunks).toString("utf8"),
+            headersOf(incoming.headers),
+          ),
+        );
+      incoming.on("end", fail);
+      incoming.on("close", fail);
+    });
+    outgoing.end();
+  });
 }

@@ -26,6 +26,12 @@ export interface Reply {
   body?: unknown;
   /** A plain-text answer (a pod's log), sent as `text/plain` instead of `body` as JSON. */
   text?: string;
+  /**
+   * A chunked `text/plain` answer written as the test says (a followed log):
+   * the headers are sent, then `write` gets the response to write to and end
+   * when it likes, and a promise of the client closing the connection.
+   */
+  stream?: (response: http.ServerResponse, closed: Promise<void>) => void;
 }
 
 export type Handler = (request: RecordedRequest) => Reply;
@@ -172,6 +178,13 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
         if (!entry) throw new Error(`empty reply sequence for ${key}`);
         reply = entry;
       } else reply = route;
+      if (reply.stream) {
+        res.writeHead(reply.status, { "content-type": "text/plain; charset=utf-8" });
+        res.flushHeaders();
+        const closed = new Promise<void>((resolve) => res.on("close", () => resolve()));
+        reply.stream(res, closed);
+        return;
+      }
       if (reply.text !== undefined) {
         res.writeHead(reply.status, { "content-type": "text/plain; charset=utf-8" });
         res.end(reply.text);
