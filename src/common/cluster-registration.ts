@@ -24,7 +24,10 @@ const clusterNameSchema = z
     "Cluster Name must be lowercase letters, digits and '-', starting and ending with a letter or digit.",
   );
 
-/** A region is free text people read ("eu-west", "Paris 2"); empty means none. */
+/** The region of a cluster registered without one (it has pricing data from the start). */
+export const DEFAULT_REGION = "default";
+
+/** A region is free text people read ("eu-west", "Paris 2"); empty means the default region. */
 export const MAX_REGION_LENGTH = 64;
 export const regionSchema = z
   .string({ error: "Region must be text." })

@@ -83,7 +83,7 @@ describe("clusters list", () => {
         cost: "high_performance",
         region: "eu-west",
       },
-      { suffix: "b", availabilityPct: "99.90", greenEnergyPct: 20, cost: "low_cost", region: null },
+      { suffix: "b", availabilityPct: "99.90", greenEnergyPct: 20, cost: "low_cost", region: "default" },
       { suffix: "c", availabilityPct: "90.00", greenEnergyPct: 60, cost: "low_cost", region: "ap-south" },
     ] as const;
     const names: Record<string, string> = {};
@@ -117,9 +117,9 @@ describe("clusters list", () => {
     expect(await order("greenEnergy", "desc")).toEqual([names.a, names.c, names.b]);
     // Cost classes in their declared order: low_cost before high_performance; ties by id.
     expect((await order("cost"))[2]).toBe(names.a);
-    // Clusters without a region come last either way.
-    expect(await order("region")).toEqual([names.c, names.a, names.b]);
-    expect(await order("region", "desc")).toEqual([names.a, names.c, names.b]);
+    // A cluster registered without a region is in "default", sorted by that name.
+    expect(await order("region")).toEqual([names.c, names.b, names.a]);
+    expect(await order("region", "desc")).toEqual([names.a, names.b, names.c]);
 
     const all = await caller(infra).cluster.list({ search: tag, showInactive: true, pageSize: 50 });
     expect(all.items.map((c) => c.name)).toContain(gone.name);

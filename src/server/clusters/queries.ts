@@ -94,8 +94,7 @@ const SORT_ORDER: Record<
   availability: (dir) => ({ availabilityPct: dir }),
   greenEnergy: (dir) => ({ greenEnergyPct: dir }),
   cost: (dir) => ({ cost: dir }),
-  // Clusters without a region come last either way.
-  region: (dir) => ({ region: { sort: dir, nulls: "last" } }),
+  region: (dir) => ({ region: dir }),
 };
 
 /** One page of the clusters the actor may see, searched by name, endpoint, owner or full id. */

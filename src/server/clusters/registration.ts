@@ -10,7 +10,7 @@ import { logger } from "@/server/logger";
 import { sealSecret } from "@/server/secrets";
 import { parseKubeconfig } from "./kubeconfig";
 import { networkPolicyFromEnv, serverUrlProblem } from "./network-policy";
-import { registerClusterInputSchema } from "@/common/cluster-registration";
+import { DEFAULT_REGION, registerClusterInputSchema } from "@/common/cluster-registration";
 import { ON_CLUSTER_STATUSES } from "@/common/instance-status";
 
 /**
@@ -49,8 +49,8 @@ export interface ClusterSummary {
   cpuBaseRate: number;
   memoryBaseRate: number;
   kubeconfigContentId: string | null;
-  /** Where the cluster is, as its provider registered it; null when not given. */
-  region: string | null;
+  /** Where the cluster is, as its provider registered it ("default" when not given); names its pricing data. */
+  region: string;
   /** Drained: takes no new placements until uncordoned. */
   cordoned: boolean;
   /** When it was last drained, and by whom (null when never, or after an uncordon). */
@@ -243,7 +243,7 @@ export async function registerCluster(db: Db, actor: SessionUser, input: unknown
           cost: data.cost,
           cpuBaseRate: data.cpuBaseRate,
           memoryBaseRate: data.memoryBaseRate,
-          region: data.region ?? null,
+          region: data.region ?? DEFAULT_REGION,
           joinOperationId: operationId,
         },
         select: clusterSummarySelect,

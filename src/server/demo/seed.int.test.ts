@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createDb } from "@/server/db/client";
 import { DEMO_CONTINUUM_SPECS } from "@/server/clusters/demo-continuum";
+import { DEMO_REGIONS } from "./regions";
 import { seedDemo } from "./seed";
 
 const db = createDb(process.env.DATABASE_URL);
@@ -33,6 +34,18 @@ describe("the demo seed", () => {
     ]);
     expect(new Set(clusters.map((c) => c.owner.username))).toEqual(new Set(["infra"]));
     expect(clusters.every((c) => c.managedApi === `sim://${c.name}` && c.driver === "SIMULATED")).toBe(true);
+  });
+
+  it("gives every demo cluster's region pricing data (so the quick start bills), keeping an admin's edits", async () => {
+    await seedDemo(db);
+    const regions = new Set(DEMO_CONTINUUM_SPECS.map((s) => s.region ?? "default"));
+    const rows = await db.region.findMany({ where: { name: { in: [...regions] } } });
+    expect(rows.map((r) => r.name).sort()).toEqual([...regions].sort());
+    await db.region.update({ where: { name: DEMO_REGIONS[0].name }, data: { regionalGpuCosts: 123n } });
+    await seedDemo(db);
+    expect(
+      (await db.region.findUniqueOrThrow({ where: { name: DEMO_REGIONS[0].name } })).regionalGpuCosts,
+    ).toBe(123n);
   });
 
   it("is idempotent and keeps what an operator changed", async () => {

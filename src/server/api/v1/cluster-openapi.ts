@@ -64,8 +64,9 @@ const clusterSchema = z.object({
     ),
   region: z
     .string()
-    .nullable()
-    .describe("Where the cluster is, as registered (free text); null when not given."),
+    .describe(
+      'Where the cluster is, as registered (free text; "default" when not given). Its pricing data is the accounting region of that name.',
+    ),
   cordoned: z
     .boolean()
     .describe("Drained: placement and migrations put nothing new on it until it is uncordoned."),
