@@ -70,6 +70,11 @@ const CASES: Record<
   seeApply: { queue: "nemo.see.apply", consumed: false, why: "the SEE flow has not landed" },
   seeDelete: { queue: "nemo.see.delete", consumed: false, why: "the SEE flow has not landed" },
   seeReply: { queue: "see-interface-response", consumed: false, why: "the SEE flow has not landed" },
+  accountingTransaction: {
+    queue: "nemo.accounting.transaction",
+    consumed: false,
+    why: "a bounded feed for subscribers (the ledger is the record)",
+  },
 };
 
 let demo: DemoDatabase;
@@ -477,8 +482,8 @@ describe("cluster.join (orchestrator) and cluster.join-reply (MOCA)", () => {
   it("answer and reward once per join whatever the duplicates, and dead-letter poison", async () => {
     const { db } = demo;
     const cluster = await db.cluster.findUniqueOrThrow({ where: { name: "k3s-onelab" } });
-    const reference = `cluster:${cluster.id}`;
-    const rewardsBefore = await db.ledgerEntry.count({ where: { reference } });
+    const reference = `registration:cluster:${cluster.id}`;
+    const rewardsBefore = await db.ledgerTransaction.count({ where: { reference } });
     const repliesBefore = await db.outboxMessage.count({ where: { routingKey: "mo.join.reply" } });
     const operationId = cluster.joinOperationId ?? randomUUID();
     if (!cluster.joinOperationId)
@@ -528,7 +533,7 @@ describe("cluster.join (orchestrator) and cluster.join-reply (MOCA)", () => {
       "the join replies published",
     );
     // The reward is per cluster, whatever the number of replies (the product's own reply included).
-    expect(await db.ledgerEntry.count({ where: { reference } })).toBe(1);
+    expect(await db.ledgerTransaction.count({ where: { reference } })).toBe(1);
 
     const badJoin = await publish(messages.clusterJoinRequest, { ...request, cpus: -1 });
     await expectDeadLettered("mo.join", badJoin, 1);

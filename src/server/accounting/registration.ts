@@ -1,41 +1,172 @@
 import type { ClusterJoinReply, TransactionClient } from "@/server/bus";
+import { DomainError } from "@/server/errors";
 import type { Logger } from "@/server/logger";
-import { appendLedgerEntry } from "./ledger";
+import {
+  appendLedgerTransaction,
+  clusterAccount,
+  ensureLedgerAccount,
+  PLATFORM_ACCOUNT,
+  workloadAccount,
+  type AppendOptions,
+} from "./ledger";
+import { TOKEN } from "./units";
 
 /**
- * MOCA registration reward: when the MO answers a join with ok, the cluster's
- * infrastructure provider is credited once per cluster. The amount is one
- * credit (1,000 millitokens) per registered CPU core — the accounting issue
- * refines the pricing models; the ledger mechanics are final.
+ * Registration: a cluster the MO accepted and a workload that became ACCEPTED
+ * get a ledger account and a one-off credit from the platform. Registering
+ * twice is refused ("already registered") and credits nothing; the reference
+ * `registration:<kind>:<id>` is the unique key that makes it so.
  */
-export const REGISTRATION_REWARD_MILLI_PER_CPU = 1_000n;
-export const REGISTRATION_REWARD_KIND = "cluster-registration-reward";
 
-export async function rewardClusterRegistration(
+/** A cluster earns one token per registered CPU core (the millitoken reward of before, in units). */
+export const CLUSTER_REGISTRATION_PER_CPU = TOKEN;
+/** A workload earns 5 tokens, and 5 more when it supports ingress. */
+export const WORKLOAD_REGISTRATION_REWARD = 5n * TOKEN;
+export const WORKLOAD_INGRESS_REGISTRATION_REWARD = 5n * TOKEN;
+
+export const clusterRegistrationReference = (clusterId: string): string =>
+  `registration:cluster:${clusterId}`;
+export const workloadRegistrationReference = (workloadId: number): string =>
+  `registration:workload:${workloadId}`;
+
+export class AlreadyRegisteredError extends DomainError {
+  constructor(readonly account: string) {
+    super("conflict", `${account} is already registered`);
+  }
+}
+
+export interface Registration {
+  account: string;
+  amount: bigint;
+  sequence: bigint;
+}
+
+async function refuseIfRegistered(tx: TransactionClient, account: string, reference: string) {
+  const existing = await tx.ledgerTransaction.findUnique({
+    where: { reference },
+    select: { sequence: true },
+  });
+  if (existing) throw new AlreadyRegisteredError(account);
+}
+
+/** Registers a cluster (account + credit), inside the caller's transaction. */
+export async function registerCluster(
+  tx: TransactionClient,
+  clusterId: string,
+  options: AppendOptions = {},
+): Promise<Registration> {
+  const cluster = await tx.cluster.findUnique({
+    where: { id: clusterId },
+    select: { id: true, name: true, cpus: true, ownerId: true },
+  });
+  if (!cluster) throw new DomainError("not_found", `Cluster ${clusterId} does not exist.`, "clusterId");
+  const account = clusterAccount(cluster.id);
+  const reference = clusterRegistrationReference(cluster.id);
+  await refuseIfRegistered(tx, account, reference);
+  await ensureLedgerAccount(
+    tx,
+    { id: account, kind: "CLUSTER", ownerUserId: cluster.ownerId, displayName: cluster.name },
+    options,
+  );
+  const amount = BigInt(cluster.cpus) * CLUSTER_REGISTRATION_PER_CPU;
+  const result = await appendLedgerTransaction(
+    tx,
+    {
+      from: PLATFORM_ACCOUNT,
+      to: account,
+      amount,
+      rule: "registration",
+      reference,
+      inputs: {
+        cluster: cluster.name,
+        cpus: String(cluster.cpus),
+        unitsPerCpu: CLUSTER_REGISTRATION_PER_CPU.toString(),
+      },
+    },
+    options,
+  );
+  if (!result.appended) throw new AlreadyRegisteredError(account);
+  return { account, amount, sequence: result.sequence };
+}
+
+/** Registers a workload that just became ACCEPTED, inside the transaction that accepted it. */
+export async function registerWorkload(
+  tx: TransactionClient,
+  workloadId: number,
+  options: AppendOptions = {},
+): Promise<Registration> {
+  const workload = await tx.workload.findUnique({
+    where: { id: workloadId },
+    select: { id: true, name: true, version: true, ownerId: true, ingressSupport: true, status: true },
+  });
+  if (!workload) throw new DomainError("not_found", `Workload ${workloadId} does not exist.`, "workloadId");
+  if (workload.status !== "ACCEPTED")
+    throw new DomainError("conflict", `Workload ${workloadId} is not ACCEPTED and cannot be registered.`);
+  const account = workloadAccount(workload.id);
+  const reference = workloadRegistrationReference(workload.id);
+  await refuseIfRegistered(tx, account, reference);
+  await ensureLedgerAccount(
+    tx,
+    {
+      id: account,
+      kind: "WORKLOAD",
+      ownerUserId: workload.ownerId,
+      displayName: `${workload.name} ${workload.version}`,
+    },
+    options,
+  );
+  const ingress = workload.ingressSupport ? WORKLOAD_INGRESS_REGISTRATION_REWARD : 0n;
+  const amount = WORKLOAD_REGISTRATION_REWARD + ingress;
+  const result = await appendLedgerTransaction(
+    tx,
+    {
+      from: PLATFORM_ACCOUNT,
+      to: account,
+      amount,
+      rule: "registration",
+      reference,
+      inputs: {
+        workload: workload.name,
+        version: workload.version,
+        ingressSupport: String(workload.ingressSupport),
+        baseReward: WORKLOAD_REGISTRATION_REWARD.toString(),
+        ingressReward: ingress.toString(),
+      },
+    },
+    options,
+  );
+  if (!result.appended) throw new AlreadyRegisteredError(account);
+  return { account, amount, sequence: result.sequence };
+}
+
+/**
+ * The moca worker's handler of a join reply: an `ok` registers the cluster
+ * once. A second ok for a registered cluster (the MO answers a re-join, or
+ * a reply is re-sent under a new message id) is logged and credits nothing.
+ */
+export async function registerJoinedCluster(
   tx: TransactionClient,
   reply: ClusterJoinReply,
   log: Logger,
-): Promise<"rewarded" | "skipped"> {
+): Promise<"registered" | "already registered" | "skipped"> {
   if (reply.status !== "ok") return "skipped";
-  const cluster = await tx.cluster.findUnique({
-    where: { name: reply.cluster_name },
-    select: { id: true, name: true, cpus: true, ownerId: true },
-  });
+  const cluster = await tx.cluster.findUnique({ where: { name: reply.cluster_name }, select: { id: true } });
   if (!cluster) return "skipped";
-  const reference = `cluster:${cluster.id}`;
-  const already = await tx.ledgerEntry.findFirst({ where: { kind: REGISTRATION_REWARD_KIND, reference } });
-  if (already) return "skipped";
-  const entry = await appendLedgerEntry(tx, {
-    accountId: cluster.ownerId,
-    accountKind: "INFRASTRUCTURE_PROVIDER",
-    amountMilli: BigInt(cluster.cpus) * REGISTRATION_REWARD_MILLI_PER_CPU,
-    kind: REGISTRATION_REWARD_KIND,
-    reference,
-    detail: { cluster: cluster.name, cpus: cluster.cpus, operationId: reply.operation_id },
-  });
-  log.info(
-    { cluster: cluster.name, amountMilli: entry.amountMilli.toString(), sequence: entry.sequence.toString() },
-    "registration reward credited",
-  );
-  return "rewarded";
+  try {
+    const registration = await registerCluster(tx, cluster.id);
+    log.info(
+      {
+        cluster: reply.cluster_name,
+        account: registration.account,
+        amount: registration.amount.toString(),
+        sequence: registration.sequence.toString(),
+      },
+      "cluster registered on the ledger",
+    );
+    return "registered";
+  } catch (error) {
+    if (!(error instanceof AlreadyRegisteredError)) throw error;
+    log.info({ cluster: reply.cluster_name, account: error.account }, "cluster already registered");
+    return "already registered";
+  }
 }

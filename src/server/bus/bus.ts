@@ -358,7 +358,10 @@ export class Bus {
   /** The queue, its retry queue (TTL then back to the queue) and its DLQ, and its bindings. */
   private async assertQueueOn(channel: Channel, queue: QueueDefinition): Promise<void> {
     const name = this.brokerName(queue.name);
-    await channel.assertQueue(name, { durable: true });
+    await channel.assertQueue(name, {
+      durable: true,
+      ...(queue.maxLength !== undefined && { maxLength: queue.maxLength }),
+    });
     await channel.assertQueue(this.brokerName(retryQueueName(queue.name)), {
       durable: true,
       deadLetterExchange: "",

@@ -266,3 +266,25 @@ export type SeeReply = z.infer<typeof seeReplySchema>;
 export function seeReplyError(reply: SeeReply): z.infer<typeof kubernetesStatusSchema> | null {
   return reply?.ErrStatus ?? null;
 }
+
+// --- Accounting (moca / console -> subscribers) -----------------------------
+
+const decimalUnits = z.string().regex(/^\d{1,20}$/, "expected a decimal number of units");
+
+/**
+ * Console addition: one MOCA ledger transaction, announced after it committed.
+ * Amounts are units (1 token = 10^8) as decimal strings; `sequence` and
+ * `hash` place it on the hash-chained ledger.
+ */
+export const accountingTransactionSchema = z.object({
+  sequence: decimalUnits,
+  from: z.string().min(1).max(120),
+  to: z.string().min(1).max(120),
+  amount: decimalUnits,
+  rule: z.string().min(1).max(32),
+  period_start: isoTimestamp.nullable(),
+  reference: z.string().min(1).max(300),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  created_at: isoTimestamp,
+});
+export type AccountingTransactionEvent = z.infer<typeof accountingTransactionSchema>;

@@ -1,5 +1,6 @@
 import { type z } from "zod";
 import {
+  accountingTransactionSchema,
   cfdrlScalingDecisionSchema,
   cfdrlScalingReplySchema,
   clusterJoinReplySchema,
@@ -45,6 +46,11 @@ export interface QueueDefinition<S extends z.ZodType = z.ZodType> {
   readonly schema: S;
   /** Carries periodic samples (cluster metrics): a handled message is logged at debug, not info. */
   readonly periodic?: boolean;
+  /**
+   * Keeps only the newest this many messages (the broker drops the oldest): a feed for optional
+   * subscribers, whose source of truth is elsewhere, must not grow without bound when nobody reads it.
+   */
+  readonly maxLength?: number;
 }
 
 /**
@@ -131,6 +137,8 @@ export const exchanges = {
   mncc: defineExchange("mncc", "direct"),
   /** Cluster usage metrics from collectors. */
   metrics: defineExchange("metrics", "topic"),
+  /** MOCA ledger transactions, announced after commit; topic so that auditors and budgets can bind by rule. */
+  accounting: defineExchange("nemo.accounting", "topic"),
 } as const;
 
 export const routingKeys = {
@@ -140,6 +148,7 @@ export const routingKeys = {
   networkIntent: "network-intent",
   mnccIbs: "mncc.ibs",
   clusterUsage: "cluster.usage",
+  accountingTransaction: "transaction",
 } as const;
 
 // --- Queues ------------------------------------------------------------------
@@ -201,6 +210,13 @@ export const queues = {
   seeDelete: defineQueue({ name: "nemo.see.delete", bindings: [], schema: seeRequestSchemas.delete }),
   /** SEE replies, correlated by the AMQP correlation id. */
   seeResponse: defineQueue({ name: "see-interface-response", bindings: [], schema: seeReplySchema }),
+  /** Every ledger transaction, for subscribers (budgets, auditors); the ledger itself is the record. */
+  accountingTransactions: defineQueue({
+    name: "nemo.accounting.transaction",
+    bindings: [{ exchange: exchanges.accounting, routingKey: routingKeys.accountingTransaction }],
+    schema: accountingTransactionSchema,
+    maxLength: 100_000,
+  }),
 } as const;
 
 const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
@@ -269,6 +285,12 @@ export const messages = {
   seeApply: messageToQueue("see.apply", queues.seeApply),
   seeDelete: messageToQueue("see.delete", queues.seeDelete),
   seeReply: messageToQueue("see.reply", queues.seeResponse),
+  accountingTransaction: defineMessage({
+    name: "accounting.transaction",
+    exchange: exchanges.accounting,
+    routingKey: routingKeys.accountingTransaction,
+    schema: accountingTransactionSchema,
+  }),
 } as const;
 
 const seeRequestMessages = {

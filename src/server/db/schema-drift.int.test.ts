@@ -25,7 +25,8 @@ describe("schema and migrations", () => {
       "LifecycleEvent",
       "Intent",
       "IntentReport",
-      "LedgerEntry",
+      "LedgerAccount",
+      "LedgerTransaction",
       "OutboxMessage",
       "ProcessedMessage",
     ]) {

@@ -4,6 +4,7 @@ import { DEMO_USERS } from "@/server/auth";
 import { DEMO_CONTINUUM_SPECS } from "@/server/clusters";
 import { DEFAULT_REGION } from "@/common/cluster-registration";
 import { DEMO_REGIONS } from "./regions";
+import { registerCluster } from "@/server/accounting/registration";
 
 export interface SeedResult {
   users: number;
@@ -14,7 +15,8 @@ export interface SeedResult {
  * Seeds the embedded demo: the local issuer's users (same subjects, so a
  * sign-in finds its row) and the five test-bed clusters of the simulated
  * continuum, registered by the demo infrastructure provider and already
- * joined. Idempotent: an existing cluster is left as the operator changed it.
+ * joined (so registered on the ledger). Idempotent: an existing cluster is
+ * left as the operator changed it.
  */
 export async function seedDemo(db: Db): Promise<SeedResult> {
   return db.$transaction(
@@ -39,7 +41,7 @@ export async function seedDemo(db: Db): Promise<SeedResult> {
       for (const spec of DEMO_CONTINUUM_SPECS) {
         const existing = await tx.cluster.findUnique({ where: { name: spec.name }, select: { id: true } });
         if (existing) continue;
-        await tx.cluster.create({
+        const cluster = await tx.cluster.create({
           data: {
             name: spec.name,
             ownerId: owner.id,
@@ -58,6 +60,7 @@ export async function seedDemo(db: Db): Promise<SeedResult> {
             region: spec.region ?? DEFAULT_REGION,
           },
         });
+        await registerCluster(tx, cluster.id);
         clustersCreated.push(spec.name);
       }
       // Pricing data for the demo clusters' regions (so the quick start bills); an operator's edits are kept.

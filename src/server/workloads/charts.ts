@@ -38,6 +38,7 @@ import {
   type WorkloadDeps,
 } from "./workloads";
 import { parseYamlFile } from "./yaml-file";
+import { registerWorkload } from "@/server/accounting/registration";
 
 const log = logger.child({ module: "workloads" });
 
@@ -141,6 +142,8 @@ export async function uploadChart(
       create: { workloadId, ...chartData },
       update: chartData,
     });
+    // Accepted and registered on the ledger (5 tokens, +5 with ingress) together, or neither.
+    if (validation.ok) await registerWorkload(tx, workloadId);
   });
 
   const row = await db.workload.findUniqueOrThrow({ where: { id: workloadId }, select: workloadViewSelect });
