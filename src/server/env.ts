@@ -65,6 +65,8 @@ const serverEnvSchema = z.object({
   /** Seed of the simulated continuum (same seed, same behaviour). */
   SIM_SEED: z.coerce.number().int().default(42),
   METRICS_PERIOD_MS: z.coerce.number().int().positive().default(60_000),
+  /** MOCA billing period (the moca worker bills each ended period once); the quick start runs faster. */
+  BILLING_PERIOD_MS: z.coerce.number().int().min(1_000).default(60_000),
   /** How often the evaluator looks for intents whose observation period has come round. */
   INTENT_EVALUATION_TICK_MS: z.coerce.number().int().positive().default(1_000),
   /**
@@ -149,6 +151,28 @@ const serverEnvSchema = z.object({
   NEMO_DB_WORKER_STATEMENT_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(600_000),
   /** A session idle inside an open transaction this long is ended by PostgreSQL (0: never). */
   NEMO_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(60_000),
+  /** Where uploaded datasets are stored when no S3 bucket is configured (S3_BUCKET unset). */
+  DATASET_DIR: z.string().min(1).default(".nemo/datasets"),
+  /** Largest dataset file accepted (413 past it, counted while the upload streams in). */
+  DATASET_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(100 * 1024 * 1024),
+  /** Most datasets one user may keep (400 past it; deleting one frees a place). */
+  DATASET_MAX_PER_USER: z.coerce.number().int().positive().default(100),
+  /** S3-compatible object store for datasets: set the bucket to use it instead of DATASET_DIR. */
+  S3_BUCKET: z.string().min(1).optional(),
+  /** The store's endpoint (MinIO, Ceph, …); unset for AWS S3 itself. */
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  /** Credentials; unset to use the SDK's default chain (instance role, AWS_* variables). */
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Path-style addressing (`endpoint/bucket/key`), which most self-hosted stores need. */
+  S3_FORCE_PATH_STYLE: flag,
+  /** Key prefix inside the bucket. */
+  S3_PREFIX: z.string().default("datasets/"),
 });
 
 export type ServerEnv = z.infer<typeof serverEnvSchema>;

@@ -24,6 +24,8 @@ export const LIFECYCLE_EVENT_TYPES = [
   "Drifted",
   "In sync",
   "Re-sync",
+  // Accounting: the instance's budget crossed 80 % or 100 % in its window (src/server/accounting/budgets.ts).
+  "Budget",
 ] as const;
 export type LifecycleEventType = (typeof LIFECYCLE_EVENT_TYPES)[number];
 

@@ -10,11 +10,13 @@ export const NOTIFICATION_KINDS = [
   "MIGRATION_FAILED",
   "INTENT_NOT_FULFILLED",
   "CLUSTER_ERROR",
+  // Accounting (src/server/accounting/budgets.ts): a budget crossed 80 % or 100 % in its window.
+  "BUDGET_THRESHOLD",
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** What a notification links to. */
-export const NOTIFICATION_SUBJECTS = ["instance", "intent", "cluster"] as const;
+export const NOTIFICATION_SUBJECTS = ["instance", "intent", "cluster", "budget"] as const;
 export type NotificationSubject = (typeof NOTIFICATION_SUBJECTS)[number];
 
 export function isNotificationKind(value: string): value is NotificationKind {
@@ -28,6 +30,8 @@ export const links = {
   intent: (instanceId: string, intentId: string): string =>
     `/intents?instanceId=${encodeURIComponent(instanceId)}&report=${encodeURIComponent(intentId)}`,
   cluster: (clusterId: string): string => `/clusters/${clusterId}/metrics`,
+  /** The Accounting page with the budget shown. */
+  budget: (budgetId: string): string => `/accounting?budget=${encodeURIComponent(budgetId)}`,
 };
 
 /** The longest message stored: reasons can be long; the object's own page has the whole text. */

@@ -98,6 +98,7 @@ const LIFECYCLE_TITLES: Record<
       : `Migration of ${label} failed`,
   INTENT_NOT_FULFILLED: (label) => `An intent of ${label} is not fulfilled`,
   CLUSTER_ERROR: (label) => `Cluster ${label} is in error`,
+  BUDGET_THRESHOLD: (label) => `Budget ${label} crossed a threshold`,
 };
 
 /**
@@ -213,6 +214,41 @@ export async function notifyClusterError(tx: NotificationWriter, event: ClusterE
     subjectId: event.clusterId,
     link: links.cluster(event.clusterId),
     sourceKey: `cluster-error:${event.clusterId}:${event.cause}`,
+    ...(event.at && { createdAt: event.at }),
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Budgets (src/server/accounting/budgets.ts)
+
+export interface BudgetThresholdEvent {
+  budgetId: string;
+  ownerId: string;
+  /** "shop (daily)", "all workloads (monthly)". */
+  label: string;
+  threshold: number;
+  /** The window's start, ISO 8601: the source key names it, so each threshold is told once per window. */
+  windowStart: string;
+  message: string;
+  at?: Date;
+}
+
+/** The budget's owner learns that spending crossed a threshold of it, once per threshold and window. */
+export async function notifyBudgetThreshold(
+  tx: NotificationWriter,
+  event: BudgetThresholdEvent,
+): Promise<number> {
+  return insert(tx, [event.ownerId], {
+    kind: "BUDGET_THRESHOLD",
+    title:
+      event.threshold >= 100
+        ? `Budget ${event.label} is exhausted`
+        : `Budget ${event.label} reached ${event.threshold} %`,
+    message: event.message,
+    subjectType: "budget",
+    subjectId: event.budgetId,
+    link: links.budget(event.budgetId),
+    sourceKey: `budget:${event.budgetId}:${event.windowStart}:${event.threshold}`,
     ...(event.at && { createdAt: event.at }),
   });
 }
