@@ -1,24 +1,14 @@
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { domainRejection } from "@/server/testing/rejection";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { clusterCandidates, driverFor } from "@/server/clusters";
-import { createDb, type Db } from "@/server/db/client";
-import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
-import { seedDemo } from "@/server/demo/seed";
-import { DomainError } from "@/server/errors";
+import type { Db } from "@/server/db/client";
 import { createIntent } from "@/server/intents/commands";
 import { decidePlacement } from "@/server/placement";
 import { captureLogs, testId, waitFor } from "@/server/testing/bus";
-import {
-  deployInstanceOn,
-  startMigrationPipeline,
-  type MigrationPipeline,
-} from "@/server/testing/migration-pipeline";
-import { makeUser, uniq } from "@/server/testing/factories";
-import { databaseUrlFor, runId } from "@/server/testing/services";
-import { createWorkload, uploadChart } from "@/server/workloads";
-import { packChartDirectory } from "@/server/workloads/tar-writer";
+import { makeUser } from "@/server/testing/factories";
+import { openMigrationTestBed, type MigrationTestBed } from "@/server/testing/migration-pipeline";
 import {
   clusterDrainStatus,
   drainCluster,
@@ -30,65 +20,30 @@ import {
 // Cluster drain on the simulated demo continuum, with the whole migration
 // pipeline running in this process (controller, agents, completion, relay,
 // watchdog) against the real broker and a database of its own.
-const url = databaseUrlFor(`nemo_drain_${runId()}`);
 const prefix = `${process.env.AMQP_PREFIX ?? ""}${testId()}.`;
 const { logger: log } = captureLogs();
 
+let bed: MigrationTestBed;
 let db: Db;
 let admin: SessionUser;
 let provider: SessionUser;
 let demoInfra: SessionUser;
 let otherInfra: SessionUser;
-let workloadId: number;
-let pipeline: MigrationPipeline;
 
 const as = (user: SessionUser) => ({ db, user, log });
 
 beforeAll(async () => {
-  await ensureDatabase(url);
-  await applyMigrations(url);
-  db = createDb(url);
-  await seedDemo(db);
-  // Out of the running, as in the migration tests: the drains below choose among the other four.
-  await db.cluster.update({
-    where: { name: "nemo-smart-farming" },
-    data: { status: "ERROR", statusReason: "Status: Unknown" },
-  });
-  admin = await makeUser(db, [Role.NEMO_ADMIN]);
-  provider = await makeUser(db, [Role.SERVICE_PROVIDER]);
+  bed = await openMigrationTestBed("drain", { prefix, log });
+  ({ db, admin, provider, demoInfra } = bed);
   otherInfra = await makeUser(db, [Role.INFRASTRUCTURE_PROVIDER]);
-  const infraRow = await db.user.findFirstOrThrow({
-    where: { roles: { has: Role.INFRASTRUCTURE_PROVIDER }, clusters: { some: { name: "dev-onelab" } } },
-  });
-  demoInfra = { ...infraRow, displayName: infraRow.displayName ?? infraRow.username, email: null };
-  const workload = await createWorkload(as(provider), {
-    name: uniq("shop"),
-    version: "1.0.0",
-    supportedIntents: ["Availability"],
-  });
-  await uploadChart(
-    as(provider),
-    workload.id,
-    await packChartDirectory(path.resolve("src/server/charts/conformance-data/helm/create/mychart")),
-  );
-  workloadId = workload.id;
-
-  pipeline = await startMigrationPipeline({ db, databaseUrl: url, prefix, log });
 }, 120_000);
 
 afterAll(async () => {
-  await pipeline.stop();
-  await db.$disconnect();
-  await dropDatabase(url);
+  await bed.close();
 }, 60_000);
 
 /** An instance deployed on `cluster` (proposed) by the orchestrator's own handler. */
-async function deployedOn(cluster: string, release = uniq("web")) {
-  const row = await deployInstanceOn(db, provider, workloadId, cluster, release);
-  expect(row.status).toBe("DEPLOYED");
-  expect(row.cluster?.name).toBe(cluster);
-  return row;
-}
+const deployedOn = (cluster: string, release?: string) => bed.deployedOn(cluster, release);
 
 async function clusterId(name: string): Promise<string> {
   return (await db.cluster.findUniqueOrThrow({ where: { name }, select: { id: true } })).id;
@@ -108,14 +63,7 @@ async function settledDrain(user: SessionUser, id: string): Promise<ClusterDrain
   return status;
 }
 
-async function domainError(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
-}
+const domainError = domainRejection;
 
 /** Where a placement with no intents would go, and why `cluster` was left out (null: it was not). */
 async function placementSeen(cluster: string) {

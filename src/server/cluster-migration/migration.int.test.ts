@@ -1,26 +1,17 @@
 import { randomUUID } from "node:crypto";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { domainRejection } from "@/server/testing/rejection";
 import { makeUser, uniq } from "@/server/testing/factories";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { messages, OutboxRelay, type Bus } from "@/server/bus";
 import { captureLogs, testId, waitFor } from "@/server/testing/bus";
-import {
-  deployInstanceOn,
-  startMigrationPipeline,
-  type MigrationPipeline,
-} from "@/server/testing/migration-pipeline";
+import { openMigrationTestBed, type MigrationTestBed } from "@/server/testing/migration-pipeline";
 import { clearSimulatedFailures, driverFor, injectSimulatedFailure } from "@/server/clusters";
-import { createDb, type Db } from "@/server/db/client";
+import type { Db } from "@/server/db/client";
 import { StaleLeaderError } from "@/server/db/leases";
-import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
-import { seedDemo } from "@/server/demo/seed";
 import { DomainError } from "@/server/errors";
 import { createIntent } from "@/server/intents/commands";
-import { databaseUrlFor, runId } from "@/server/testing/services";
-import { createWorkload, uploadChart } from "@/server/workloads";
-import { packChartDirectory } from "@/server/workloads/tar-writer";
 import {
   type IbmcAgents,
   instanceMigrations,
@@ -39,10 +30,11 @@ import {
 // cluster, so the file has a database of its own holding the five demo
 // clusters, with nemo-smart-farming not OK (the reference's "Status: Unknown").
 // Its own AMQP prefix keeps other files' `notify` traffic away.
-const url = databaseUrlFor(`nemo_migrations_${runId()}`);
 const prefix = `${process.env.AMQP_PREFIX ?? ""}${testId()}.`;
 const { logger: log, lines } = captureLogs();
 
+let bed: MigrationTestBed;
+let url: string;
 let db: Db;
 let bus: Bus;
 let relay: OutboxRelay;
@@ -52,56 +44,22 @@ let admin: SessionUser;
 let provider: SessionUser;
 let otherProvider: SessionUser;
 let demoInfra: SessionUser;
-let workloadId: number;
-let pipeline: MigrationPipeline;
 
 const as = (user: SessionUser) => ({ db, user });
 
 beforeAll(async () => {
-  await ensureDatabase(url);
-  await applyMigrations(url);
-  db = createDb(url);
-  await seedDemo(db);
-  await db.cluster.update({
-    where: { name: "nemo-smart-farming" },
-    data: { status: "ERROR", statusReason: "Status: Unknown" },
-  });
-  admin = await makeUser(db, [Role.NEMO_ADMIN]);
-  provider = await makeUser(db, [Role.SERVICE_PROVIDER]);
+  bed = await openMigrationTestBed("migrations", { prefix, log });
+  ({ url, db, admin, provider, demoInfra } = bed);
+  ({ bus, relay, agents, deps } = bed.pipeline);
   otherProvider = await makeUser(db, [Role.SERVICE_PROVIDER]);
-  const infraRow = await db.user.findFirstOrThrow({
-    where: { roles: { has: Role.INFRASTRUCTURE_PROVIDER } },
-  });
-  demoInfra = { ...infraRow, displayName: infraRow.displayName ?? infraRow.username, email: null };
-  const workload = await createWorkload(as(provider), {
-    name: uniq("shop"),
-    version: "1.0.0",
-    supportedIntents: ["Availability"],
-  });
-  await uploadChart(
-    as(provider),
-    workload.id,
-    await packChartDirectory(path.resolve("src/server/charts/conformance-data/helm/create/mychart")),
-  );
-  workloadId = workload.id;
-
-  pipeline = await startMigrationPipeline({ db, databaseUrl: url, prefix, log });
-  ({ bus, relay, agents, deps } = pipeline);
 }, 120_000);
 
 afterAll(async () => {
-  await pipeline.stop(relay);
-  await db.$disconnect();
-  await dropDatabase(url);
+  await bed.close(relay);
 }, 60_000);
 
 /** An instance deployed on `cluster` by the orchestrator's own handler. */
-async function deployedOn(cluster: string, release = uniq("web")) {
-  const row = await deployInstanceOn(db, provider, workloadId, cluster, release);
-  expect(row.status).toBe("DEPLOYED");
-  expect(row.cluster?.name).toBe(cluster);
-  return row;
-}
+const deployedOn = (cluster: string, release?: string) => bed.deployedOn(cluster, release);
 
 /** An Availability intent through the intents flow ("created" notification to the controller). */
 async function availabilityIntent(instanceId: string, above: number) {
@@ -164,14 +122,7 @@ function stateCounts(steps: unknown): Record<string, number> {
   return counts;
 }
 
-async function domainError(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
-}
+const domainError = domainRejection;
 
 describe("intent-based migration", () => {
   it("moves an instance whose intent its cluster no longer meets, make-before-break, and says why at each step", async () => {

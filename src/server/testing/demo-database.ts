@@ -1,6 +1,6 @@
 import path from "node:path";
 import { INTENT_TYPE_NAMES, type IntentTypeName } from "@/common/intent-catalogue";
-import type { SessionUser } from "@/server/auth";
+import { DEMO_USERS, type SessionUser } from "@/server/auth";
 import { createDb, type Db } from "@/server/db";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
 import { seedDemo } from "@/server/demo/seed";
@@ -53,4 +53,15 @@ export async function acceptedMychartWorkload(
   );
   await uploadChart({ db, user: owner }, workload.id, await packChartDirectory(MYCHART_DIR));
   return workload.id;
+}
+
+/**
+ * The demo infrastructure provider (the seeded user who registered the five
+ * demo clusters), as a session user.
+ */
+export async function demoInfrastructureProvider(db: Db): Promise<SessionUser> {
+  const infra = DEMO_USERS.find((u) => u.realmRoles.includes("infrastructure-provider"));
+  if (!infra) throw new Error("the demo users have no infrastructure provider");
+  const row = await db.user.findUniqueOrThrow({ where: { subject: infra.subject } });
+  return { ...row, displayName: row.displayName ?? row.username, email: null };
 }

@@ -1,4 +1,6 @@
 import type { Logger } from "pino";
+import { expect } from "vitest";
+import { Role } from "@/common/roles";
 import { OutboxRelay, productTopology, type Bus, type TransactionClient } from "@/server/bus";
 import {
   consumeIntentNotifications,
@@ -12,7 +14,14 @@ import type { Db } from "@/server/db";
 import { createInstance, handleInstanceRun } from "@/server/instances";
 import { logger } from "@/server/logger";
 import { createTestBus } from "./bus";
-import { uniq } from "./factories";
+import {
+  acceptedMychartWorkload,
+  closeDemoDatabase,
+  demoInfrastructureProvider,
+  openDemoDatabase,
+  type DemoDatabase,
+} from "./demo-database";
+import { makeUser, uniq } from "./factories";
 
 /**
  * The whole migration pipeline in the test's process against the real broker
@@ -86,4 +95,59 @@ export async function deployInstanceOn(
     ),
   );
   return db.workloadInstance.findUniqueOrThrow({ where: { id: created.id }, include: { cluster: true } });
+}
+
+/**
+ * What the migration and drain tests stand on: a database of the file's own
+ * with the demo continuum, nemo-smart-farming out of the running (the
+ * reference's "Status: Unknown", so placements choose among the other four),
+ * an admin, a service provider with an ACCEPTED mychart workload supporting
+ * Availability, the demo infrastructure provider, and the pipeline running.
+ */
+export interface MigrationTestBed extends DemoDatabase {
+  pipeline: MigrationPipeline;
+  admin: SessionUser;
+  provider: SessionUser;
+  /** The seeded owner of the five demo clusters. */
+  demoInfra: SessionUser;
+  workloadId: number;
+  /** An instance of the workload deployed on `cluster` by the orchestrator's own handler (asserted DEPLOYED there). */
+  deployedOn(cluster: string, release?: string): ReturnType<typeof deployInstanceOn>;
+  /** Stops the pipeline (with the relay the test ended up with) and drops the database. */
+  close(relay?: OutboxRelay): Promise<void>;
+}
+
+export async function openMigrationTestBed(
+  name: string,
+  options: { prefix: string; log: Logger },
+): Promise<MigrationTestBed> {
+  const demo = await openDemoDatabase(name);
+  const { db } = demo;
+  await db.cluster.update({
+    where: { name: "nemo-smart-farming" },
+    data: { status: "ERROR", statusReason: "Status: Unknown" },
+  });
+  const admin = await makeUser(db, [Role.NEMO_ADMIN]);
+  const provider = await makeUser(db, [Role.SERVICE_PROVIDER]);
+  const demoInfra = await demoInfrastructureProvider(db);
+  const workloadId = await acceptedMychartWorkload(db, provider, "shop", ["Availability"]);
+  const pipeline = await startMigrationPipeline({ db, databaseUrl: demo.url, ...options });
+  return {
+    ...demo,
+    pipeline,
+    admin,
+    provider,
+    demoInfra,
+    workloadId,
+    async deployedOn(cluster, release = uniq("web")) {
+      const row = await deployInstanceOn(db, provider, workloadId, cluster, release);
+      expect(row.status).toBe("DEPLOYED");
+      expect(row.cluster?.name).toBe(cluster);
+      return row;
+    },
+    async close(relay) {
+      await pipeline.stop(relay);
+      await closeDemoDatabase(demo);
+    },
+  };
 }
