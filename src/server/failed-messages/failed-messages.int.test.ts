@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { domainRejection } from "@/server/testing/rejection";
 import { z } from "zod";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth";
@@ -15,7 +16,6 @@ import {
 } from "@/server/bus";
 import { createDb, type Db } from "@/server/db/client";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
-import { DomainError } from "@/server/errors";
 import { createTestBus, deleteQueues, testId, waitFor } from "@/server/testing/bus";
 import { makeUser } from "@/server/testing/factories";
 import { databaseUrlFor, runId } from "@/server/testing/services";
@@ -95,14 +95,7 @@ async function effectsOf(messageId: string): Promise<Array<{ n: number; routing_
 const list = (input: FailedMessageListInput, user: SessionUser = admin) =>
   listFailedMessages({ db, user }, input);
 
-async function rejection(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
-}
+const rejection = domainRejection;
 
 /** A dead letter as a consumer writes it, for the tests that need no broker. */
 async function deadLetter(data: {

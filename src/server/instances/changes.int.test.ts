@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { domainRejection } from "@/server/testing/rejection";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { driverFor } from "@/server/clusters";
 import type { Db } from "@/server/db";
-import { DomainError } from "@/server/errors";
 import {
   acceptedMychartWorkload,
   closeDemoDatabase,
@@ -36,14 +36,7 @@ let workloadId: number;
 
 const as = (user: SessionUser) => ({ db, user });
 
-async function failure(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
-}
+const failure = domainRejection;
 
 /** A DEPLOYED instance of the shared workload, with `values`. */
 async function deployed(releaseName: string, valuesOverride = "") {

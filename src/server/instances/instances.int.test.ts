@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { domainRejection } from "@/server/testing/rejection";
 import { makeUser } from "@/server/testing/factories";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
@@ -38,14 +39,7 @@ async function orchestrate(instanceId: string): Promise<void> {
   await orchestrateNewestRun(db, instanceId);
 }
 
-async function failure(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
-}
+const failure = domainRejection;
 
 beforeAll(async () => {
   demo = await openDemoDatabase("instances");

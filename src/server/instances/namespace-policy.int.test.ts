@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { domainRejection } from "@/server/testing/rejection";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth";
 import { driverFor } from "@/server/clusters";
 import type { Db } from "@/server/db";
-import { DomainError } from "@/server/errors";
 import { makeUser, uniq } from "@/server/testing/factories";
 import { closeDemoDatabase, openDemoDatabase, type DemoDatabase } from "@/server/testing/demo-database";
 import { createWorkload, setClusterScopedApproval, uploadChart } from "@/server/workloads";
@@ -60,14 +60,7 @@ async function orchestrate(instanceId: string): Promise<void> {
   await orchestrateNewestRun(db, instanceId);
 }
 
-async function rejection(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
-}
+const rejection = domainRejection;
 
 beforeAll(async () => {
   demo = await openDemoDatabase("nspolicy");

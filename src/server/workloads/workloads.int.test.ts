@@ -1,10 +1,10 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { domainRejection } from "@/server/testing/rejection";
 import { makeUser, uniq } from "@/server/testing/factories";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { createDb, type Db } from "@/server/db/client";
-import { DomainError } from "@/server/errors";
 import { MiB } from "@/server/charts";
 import {
   createWorkload,
@@ -31,14 +31,7 @@ const tag = uniq("wl");
 
 const as = (user: SessionUser) => ({ db, user });
 
-async function failure(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
-}
+const failure = domainRejection;
 
 const register = (user: SessionUser, name = uniq(tag), version = "1.0.0") =>
   createWorkload(as(user), { name, version, supportedIntents: ["Availability"] });
