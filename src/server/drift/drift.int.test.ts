@@ -12,7 +12,7 @@ import {
   type DemoDatabase,
 } from "@/server/testing/demo-database";
 import { makeUser } from "@/server/testing/factories";
-import { orchestrateNewestRun } from "@/server/testing/orchestration";
+import { deployedInstance } from "@/server/testing/orchestration";
 import { checkDrift, instanceDrift, resyncInstance } from "./index";
 
 /*
@@ -47,12 +47,7 @@ const types = async (id: string) =>
   ).map((e) => e.type);
 
 async function deployed(releaseName: string) {
-  const created = await createInstance({ db, user: owner }, { workloadId, releaseName });
-  await orchestrateNewestRun(db, created.id);
-  const row = await db.workloadInstance.findUniqueOrThrow({
-    where: { id: created.id },
-    include: { cluster: true },
-  });
+  const row = await deployedInstance(db, owner, workloadId, releaseName);
   expect(row.status).toBe("DEPLOYED");
   return { ...row, clusterName: row.cluster!.name };
 }

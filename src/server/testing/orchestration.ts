@@ -1,6 +1,7 @@
 import { workloadRunSchema, type TransactionClient } from "@/server/bus";
 import type { Db } from "@/server/db";
-import { handleInstanceRun, type OrchestrationDeps } from "@/server/instances";
+import type { SessionUser } from "@/server/auth";
+import { createInstance, handleInstanceRun, type OrchestrationDeps } from "@/server/instances";
 import { logger } from "@/server/logger";
 
 /**
@@ -25,4 +26,21 @@ export async function orchestrateNewestRun(
   await db.$transaction((tx: TransactionClient) =>
     handleInstanceRun(tx, message, { db, log: logger, attempt: 1, maxAttempts: 5, ...deps }),
   );
+}
+
+/**
+ * An instance of `workloadId` created by `owner` and taken through the
+ * orchestrator's handling of its `run` message (placed and deployed where
+ * placement chose); its row with its cluster.
+ */
+export async function deployedInstance(
+  db: Db,
+  owner: SessionUser,
+  workloadId: number,
+  releaseName: string,
+  deps: Partial<OrchestrationDeps> = {},
+) {
+  const created = await createInstance({ db, user: owner }, { workloadId, releaseName });
+  await orchestrateNewestRun(db, created.id, deps);
+  return db.workloadInstance.findUniqueOrThrow({ where: { id: created.id }, include: { cluster: true } });
 }

@@ -5,7 +5,6 @@ import type { SessionUser } from "@/server/auth/session";
 import { simulateOperatorDelete } from "@/server/clusters";
 import type { Db } from "@/server/db";
 import { checkDrift } from "@/server/drift";
-import { createInstance } from "@/server/instances";
 import { logger } from "@/server/logger";
 import {
   acceptedMychartWorkload,
@@ -14,7 +13,7 @@ import {
   type DemoDatabase,
 } from "@/server/testing/demo-database";
 import { contextFor, makeUser } from "@/server/testing/factories";
-import { orchestrateNewestRun } from "@/server/testing/orchestration";
+import { deployedInstance } from "@/server/testing/orchestration";
 import { trpcRejection } from "@/server/testing/rejection";
 import { sessionCookie } from "@/server/testing/session-cookie";
 import { instanceDriftRest, resyncInstanceRest } from "./instance-drift";
@@ -70,12 +69,7 @@ beforeAll(async () => {
   for (const user of [owner, otherTenant, infra])
     cookies.set(user.id, `next-auth.session-token=${await sessionCookie(user)}`);
   const workloadId = await acceptedMychartWorkload(db, owner, "driftapi");
-  const created = await createInstance({ db, user: owner }, { workloadId, releaseName: "api" });
-  await orchestrateNewestRun(db, created.id);
-  const row = await db.workloadInstance.findUniqueOrThrow({
-    where: { id: created.id },
-    include: { cluster: true },
-  });
+  const row = await deployedInstance(db, owner, workloadId, "api");
   instance = {
     id: row.id,
     namespace: row.namespace,
