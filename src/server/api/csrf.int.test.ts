@@ -2,17 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { trpcHttpHandler as trpcPost } from "@/server/api/trpc-http";
 import { restHandler } from "@/server/api/rest";
-import { startLocalIssuer, type RunningLocalIssuer } from "@/server/auth/local-issuer";
 import { Role } from "@/common/roles";
 import { createDb, type Db } from "@/server/db/client";
-import { resetServerEnvCache } from "@/server/env";
 import { makeUser } from "@/server/testing/factories";
-import { runCodeFlow } from "@/server/testing/oidc-flow";
+import { startConsoleIssuer, type ConsoleIssuer } from "@/server/testing/local-issuer";
 import { sessionCookie } from "@/server/testing/session-cookie";
 
 const APP = "http://localhost:3999";
-const REDIRECT = `${APP}/api/auth/callback/keycloak`;
-let issuer: RunningLocalIssuer;
+let issuer: ConsoleIssuer;
 let db: Db;
 let cookie: string;
 
@@ -39,23 +36,7 @@ function call(
 }
 
 beforeAll(async () => {
-  process.env.NEMO_LOCAL_ISSUER = "1";
-  resetServerEnvCache();
-  issuer = await startLocalIssuer({
-    issuer: "http://127.0.0.1:0/realms/nemo",
-    clients: [
-      {
-        clientId: "nemo-console",
-        clientSecret: "csrf-test-secret",
-        name: "NEMO Console",
-        redirectUris: [REDIRECT],
-        postLogoutRedirectUris: [],
-      },
-    ],
-  });
-  process.env.KEYCLOAK_ISSUER = issuer.issuer;
-  process.env.KEYCLOAK_CLIENT_ID = "nemo-console";
-  resetServerEnvCache();
+  issuer = await startConsoleIssuer({ clientSecret: "csrf-test-secret" });
   db = createDb(process.env.DATABASE_URL);
   const user = await makeUser(db, [Role.SERVICE_PROVIDER]);
   cookie = `next-auth.session-token=${await sessionCookie(user)}`;
@@ -145,15 +126,7 @@ describe("cookie-authenticated REST mutations (CSRF)", () => {
   });
 
   it("do not apply to bearer-token calls", async () => {
-    const { tokens } = await runCodeFlow({
-      issuer: issuer.issuer,
-      clientId: "nemo-console",
-      clientSecret: "csrf-test-secret",
-      redirectUri: REDIRECT,
-      username: "provider",
-      password: "provider",
-    });
-    if (!tokens) throw new Error("login failed");
+    const tokens = await issuer.login("provider");
     const response = await echo(
       call({ authorization: `Bearer ${tokens.access_token}`, ...json, origin: "https://evil.example" }),
     );

@@ -2,28 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { restHandler } from "@/server/api/rest";
 import { getMe } from "@/server/api/v1/me";
-import { startLocalIssuer, type RunningLocalIssuer } from "@/server/auth/local-issuer";
 import { Role } from "@/common/roles";
-import { runCodeFlow } from "@/server/testing/oidc-flow";
-import { resetServerEnvCache } from "@/server/env";
+import { startConsoleIssuer, type ConsoleIssuer } from "@/server/testing/local-issuer";
 import { createDb, type Db } from "@/server/db/client";
 import { makeUser } from "@/server/testing/factories";
 import { sessionCookie } from "@/server/testing/session-cookie";
 
-const REDIRECT = "http://localhost:3999/api/auth/callback/keycloak";
-let issuer: RunningLocalIssuer;
+let issuer: ConsoleIssuer;
 let db: Db;
 
 async function accessTokenFor(username: string): Promise<{ access: string; id: string }> {
-  const { tokens } = await runCodeFlow({
-    issuer: issuer.issuer,
-    clientId: "nemo-console",
-    clientSecret: "rest-test-secret",
-    redirectUri: REDIRECT,
-    username,
-    password: username,
-  });
-  if (!tokens) throw new Error("login failed");
+  const tokens = await issuer.login(username);
   return { access: tokens.access_token, id: tokens.id_token };
 }
 
@@ -31,23 +20,7 @@ const request = (headers: Record<string, string> = {}, path = "/api/v1/me/") =>
   new Request(`http://localhost:3999${path}`, { headers });
 
 beforeAll(async () => {
-  process.env.NEMO_LOCAL_ISSUER = "1";
-  resetServerEnvCache();
-  issuer = await startLocalIssuer({
-    issuer: "http://127.0.0.1:0/realms/nemo",
-    clients: [
-      {
-        clientId: "nemo-console",
-        clientSecret: "rest-test-secret",
-        name: "NEMO Console",
-        redirectUris: [REDIRECT],
-        postLogoutRedirectUris: [],
-      },
-    ],
-  });
-  process.env.KEYCLOAK_ISSUER = issuer.issuer;
-  process.env.KEYCLOAK_CLIENT_ID = "nemo-console";
-  resetServerEnvCache();
+  issuer = await startConsoleIssuer({ clientSecret: "rest-test-secret" });
   db = createDb(process.env.DATABASE_URL);
 });
 

@@ -4,9 +4,8 @@ import { Role } from "@/common/roles";
 import { getMe } from "@/server/api/v1/me";
 import { createWorkloadRest, getWorkloadRest, listWorkloadsRest } from "@/server/api/v1/workload";
 import { createDb, type Db } from "@/server/db/client";
-import { resetServerEnvCache } from "@/server/env";
 import { makeUser, makeWorkload, uniq } from "@/server/testing/factories";
-import { startLocalIssuer, type RunningLocalIssuer } from "./server";
+import { startConsoleIssuer, type ConsoleIssuer } from "@/server/testing/local-issuer";
 import { serviceAccountSubject } from "./service-accounts";
 
 /*
@@ -18,14 +17,13 @@ import { serviceAccountSubject } from "./service-accounts";
  * realm roles.
  */
 
-const REDIRECT = "http://localhost:3999/api/auth/callback/keycloak";
 const BASE = "http://localhost:3999";
 const botId = uniq("ci-deployer");
 const otherBotId = uniq("reporting");
 const infraBotId = uniq("infra-bot");
 const secret = (id: string) => `${id}-secret-of-at-least-16`;
 
-let issuer: RunningLocalIssuer;
+let issuer: ConsoleIssuer;
 let db: Db;
 
 interface TokenAnswer {
@@ -66,28 +64,14 @@ const bearer = (token: string, path: string, init: RequestInit = {}) =>
   });
 
 beforeAll(async () => {
-  process.env.NEMO_LOCAL_ISSUER = "1";
-  resetServerEnvCache();
-  issuer = await startLocalIssuer({
-    issuer: "http://127.0.0.1:0/realms/nemo",
-    clients: [
-      {
-        clientId: "nemo-console",
-        clientSecret: "cc-test-console-secret",
-        name: "NEMO Console",
-        redirectUris: [REDIRECT],
-        postLogoutRedirectUris: [],
-      },
-    ],
+  issuer = await startConsoleIssuer({
+    clientSecret: "cc-test-console-secret",
     serviceAccounts: [
       { clientId: botId, clientSecret: secret(botId), realmRoles: ["service-provider"] },
       { clientId: otherBotId, clientSecret: secret(otherBotId), realmRoles: ["service-provider"] },
       { clientId: infraBotId, clientSecret: secret(infraBotId), realmRoles: ["infrastructure-provider"] },
     ],
   });
-  process.env.KEYCLOAK_ISSUER = issuer.issuer;
-  process.env.KEYCLOAK_CLIENT_ID = "nemo-console";
-  resetServerEnvCache();
   db = createDb(process.env.DATABASE_URL);
 });
 
