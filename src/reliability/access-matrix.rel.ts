@@ -1,4 +1,6 @@
+import { createHash, randomUUID } from "node:crypto";
 import { readdirSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
@@ -22,6 +24,12 @@ import { dryRunPlacement } from "@/server/instances";
 import { driverFor, INSTANCE_ID_LABEL } from "@/server/clusters";
 import { createIntent } from "@/server/intents";
 import { createWorkload, uploadChart } from "@/server/workloads";
+import { createDataset, datasetStore } from "@/server/datasets";
+import { resetServerEnvCache } from "@/server/env";
+
+// Every destructive row builds a world with a dataset of spOwn's: more than the default per-user count.
+process.env.DATASET_MAX_PER_USER = "100000";
+resetServerEnvCache();
 import { packChartDirectory } from "@/server/workloads/tar-writer";
 
 /*
@@ -75,6 +83,10 @@ interface World {
   failedMessage: { id: string };
   /** A notification of spOwn's (about the instance). */
   notification: { id: string };
+  /** An accounting region with pricing data and no cluster in it (may be deleted). */
+  region: { name: string };
+  /** A dataset spOwn uploaded (its file in the store). */
+  dataset: { id: string };
 }
 
 interface Entry {
@@ -91,6 +103,8 @@ interface RestEntry extends Omit<Entry, "input"> {
   /** A multipart body (chart upload). */
   form?: (w: World) => FormData;
   query?: string;
+  /** An event stream held open (a log follow): a 2xx answer's body is cancelled instead of read to its end. */
+  stream?: boolean;
 }
 
 // Repeated rows, named for who may do what.
@@ -123,6 +137,17 @@ const INSTANCE_NOT_FAILED = row("401 403 409 403 403 409 404");
 const OWN_NOTIFICATIONS = row("401 403 ok ok ok ok ok");
 /** spOwn's notification: nobody else's to read or mark, admins included. */
 const NOTIFICATION_OF_SP_OWN = row("401 403 404 404 404 ok 404");
+/** Pricing tables (regions, green rewards, settings): every role reads them, they price everyone's bills. */
+const PRICING_READ = row("401 403 ok ok ok ok ok");
+const regionData = () => ({
+  regionalCpuCosts: "1000",
+  regionalMemoryCosts: "2000",
+  regionalGpuCosts: "3000",
+});
+/** Datasets: every role provides its own (a list or an upload). */
+const OWN_DATASETS = row("401 403 ok ok ok ok ok");
+/** spOwn's dataset: its owner and admins; anyone else's is hidden. */
+const DATASET_OF_SP_OWN = row("401 403 ok 404 404 ok 404");
 
 const uniqueName = () => uniq("am").toLowerCase();
 
@@ -264,6 +289,11 @@ const TRPC: Record<string, Entry> = {
   "notification.unreadCount": { expect: OWN_NOTIFICATIONS },
   "notification.markRead": { input: (w) => ({ id: w.notification.id }), expect: NOTIFICATION_OF_SP_OWN },
   "notification.markAllRead": { expect: OWN_NOTIFICATIONS },
+
+  "dataset.list": { input: () => ({}), expect: OWN_DATASETS },
+  "dataset.usage": { expect: OWN_DATASETS },
+  "dataset.get": { input: (w) => ({ id: w.dataset.id }), expect: DATASET_OF_SP_OWN },
+  "dataset.delete": { input: (w) => ({ id: w.dataset.id }), destructive: true, expect: DATASET_OF_SP_OWN },
   "failedMessage.get": { input: (w) => ({ id: w.failedMessage.id }), expect: ADMIN_ONLY },
   "failedMessage.replay": {
     input: (w) => ({ id: w.failedMessage.id }),
@@ -275,6 +305,26 @@ const TRPC: Record<string, Entry> = {
     destructive: true,
     expect: ADMIN_ONLY,
   },
+
+  "accounting.regions": { expect: PRICING_READ },
+  "accounting.region": { input: (w) => ({ name: w.region.name }), expect: PRICING_READ },
+  "accounting.createRegion": { input: () => ({ name: uniqueName(), ...regionData() }), expect: ADMIN_ONLY },
+  "accounting.updateRegion": {
+    input: (w) => ({ name: w.region.name, data: regionData() }),
+    expect: ADMIN_ONLY,
+  },
+  "accounting.deleteRegion": {
+    input: (w) => ({ name: w.region.name }),
+    destructive: true,
+    expect: ADMIN_ONLY,
+  },
+  "accounting.greenRewards": { expect: PRICING_READ },
+  // The default preset and the default price: the rows change nothing another suite bills with.
+  "accounting.setGreenRewards": { input: () => ({ preset: "default" }), expect: ADMIN_ONLY },
+  "accounting.settings": { expect: PRICING_READ },
+  "accounting.updateSettings": { input: () => ({ chargePerGb: "10000000" }), expect: ADMIN_ONLY },
+  "accounting.verifyLedger": { expect: ADMIN_ONLY },
+  "accounting.lastVerification": { expect: ADMIN_ONLY },
 };
 
 const REST: Record<string, RestEntry> = {
@@ -364,6 +414,11 @@ const REST: Record<string, RestEntry> = {
   "GET /api/v1/instance/{id}/pods/{pod}/logs/": {
     params: (w) => ({ id: w.instance.id, pod: w.pod }),
     query: "?tailLines=10",
+    expect: INSPECT_INSTANCE,
+  },
+  "GET /api/v1/instance/{id}/pods/{pod}/logs/stream/": {
+    params: (w) => ({ id: w.instance.id, pod: w.pod }),
+    stream: true,
     expect: INSPECT_INSTANCE,
   },
   "GET /api/v1/instance/{id}/events/": { params: (w) => ({ id: w.instance.id }), expect: INSPECT_INSTANCE },
@@ -465,6 +520,23 @@ const REST: Record<string, RestEntry> = {
     params: (w) => ({ id: w.notification.id }),
     expect: NOTIFICATION_OF_SP_OWN,
   },
+  "GET /api/v1/dataset/": { expect: OWN_DATASETS },
+  "POST /api/v1/dataset/upload/": {
+    form: () => {
+      const form = new FormData();
+      form.set("type", "csv");
+      form.set("file", new File([uniqueName()], "readings.csv", { type: "text/csv" }));
+      return form;
+    },
+    expect: OWN_DATASETS,
+  },
+  "GET /api/v1/dataset/{id}/": { params: (w) => ({ id: w.dataset.id }), expect: DATASET_OF_SP_OWN },
+  "GET /api/v1/dataset/{id}/download/": { params: (w) => ({ id: w.dataset.id }), expect: DATASET_OF_SP_OWN },
+  "DELETE /api/v1/dataset/{id}/": {
+    params: (w) => ({ id: w.dataset.id }),
+    destructive: true,
+    expect: DATASET_OF_SP_OWN,
+  },
   "GET /api/v1/failed-message/{id}/": { params: (w) => ({ id: w.failedMessage.id }), expect: ADMIN_ONLY },
   "POST /api/v1/failed-message/{id}/replay/": {
     params: (w) => ({ id: w.failedMessage.id }),
@@ -475,6 +547,37 @@ const REST: Record<string, RestEntry> = {
     params: (w) => ({ id: w.failedMessage.id }),
     destructive: true,
     expect: ADMIN_ONLY,
+  },
+
+  "GET /api/v1/accounting/regions/": { expect: PRICING_READ },
+  "POST /api/v1/accounting/regions/": {
+    json: () => ({ name: uniqueName(), ...regionData() }),
+    expect: ADMIN_ONLY,
+  },
+  "GET /api/v1/accounting/regions/{name}/": {
+    params: (w) => ({ name: w.region.name }),
+    expect: PRICING_READ,
+  },
+  "PUT /api/v1/accounting/regions/{name}/": {
+    params: (w) => ({ name: w.region.name }),
+    json: regionData,
+    expect: ADMIN_ONLY,
+  },
+  "DELETE /api/v1/accounting/regions/{name}/": {
+    params: (w) => ({ name: w.region.name }),
+    destructive: true,
+    expect: ADMIN_ONLY,
+  },
+  "GET /api/v1/accounting/green-rewards/": { expect: PRICING_READ },
+  "PUT /api/v1/accounting/green-rewards/": { json: () => ({ preset: "default" }), expect: ADMIN_ONLY },
+  "GET /api/v1/accounting/settings/": { expect: PRICING_READ },
+  "PUT /api/v1/accounting/settings/": { json: () => ({ chargePerGb: "10000000" }), expect: ADMIN_ONLY },
+  "POST /api/v1/accounting/ledger/verify/": { expect: ADMIN_ONLY },
+  "GET /api/v1/accounting/ledger/verify/": { expect: ADMIN_ONLY },
+  /** The caller's own transactions: every provider has some (or none), admins all. */
+  "GET /api/v1/accounting/transactions/export/": {
+    query: "?format=jsonl&rule=registration",
+    expect: row("401 403 ok ok ok ok ok"),
   },
 
   // The catch-all: every other /api/v1 path.
@@ -569,6 +672,11 @@ async function makeWorld(): Promise<World> {
     },
   });
   const notification = { id: note.id.toString() };
+  const region = await db.region.create({
+    data: { name: uniqueName(), regionalCpuCosts: 1n, regionalMemoryCosts: 2n, regionalGpuCosts: 3n },
+    select: { name: true },
+  });
+  const dataset = await makeDataset(users.spOwn);
   return {
     cluster,
     emptyCluster,
@@ -580,7 +688,30 @@ async function makeWorld(): Promise<World> {
     intent,
     failedMessage,
     notification,
+    dataset,
+    region,
   };
+}
+
+/** A dataset of `owner`'s, uploaded as the REST route does (spooled, stored, recorded). */
+async function makeDataset(owner: SessionUser): Promise<{ id: string }> {
+  const store = datasetStore();
+  await mkdir(store.incomingDir(), { recursive: true });
+  const content = `access matrix ${uniqueName()}`;
+  const spool = path.join(store.incomingDir(), `${randomUUID()}.part`);
+  await writeFile(spool, content);
+  return createDataset(
+    { db, user: owner },
+    {
+      fields: { type: "csv" },
+      file: {
+        path: spool,
+        sizeBytes: Buffer.byteLength(content),
+        sha256: createHash("sha256").update(content).digest("hex"),
+        fileName: "readings.csv",
+      },
+    },
+  );
 }
 
 function userOf(caller: Caller): SessionUser | null {
@@ -710,7 +841,9 @@ describe("access matrix", () => {
         new Request(`${BASE}${target}${entry.query ?? ""}`, { method, headers, body }),
         { params: Promise.resolve(params) },
       );
-      const answer = restAnswer(response.status, await response.text());
+      const stream = entry.stream === true && response.ok;
+      if (stream) await response.body?.cancel();
+      const answer = restAnswer(response.status, stream ? "" : await response.text());
       tally(answer);
       found[caller] = answer;
     }

@@ -200,8 +200,7 @@ describe("the MOCA ledger", () => {
     });
 
     it("records each verification with who, when and how far, and reads back the last", async () => {
-      const now = () => AT;
-      const record = await runLedgerVerification(isolated.db, { by: "admin", now });
+      const record = await runLedgerVerification(isolated.db, { by: "admin", clock: () => AT.getTime() });
       expect(record).toMatchObject({ ok: true, checked: 5, lastSequence: 5n, verifiedBy: "admin" });
       expect(await lastLedgerVerification(isolated.db)).toMatchObject({
         ok: true,
@@ -264,7 +263,7 @@ describe("the MOCA ledger", () => {
       try {
         const to = await userWithAccount(fresh.db);
         await appendMany(fresh.db, to, [10n, 20n, 30n]);
-        await runLedgerVerification(fresh.db, { by: "cli", now: () => AT });
+        await runLedgerVerification(fresh.db, { by: "cli", clock: () => AT.getTime() });
         await tamper(fresh.sql, `DELETE FROM ledger_transactions WHERE sequence = 3`);
         // The balances still say 60: the tail's amount is missing from the sum as well.
         expect(await verifyLedger(fresh.db)).toMatchObject({

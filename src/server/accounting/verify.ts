@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { Prisma } from "@/generated/prisma/client";
+import { type Clock, systemClock } from "@/common/clock";
 import { poolOf, type Db } from "@/server/db";
 import { GENESIS_HASH, transactionHash, type HashedTransaction } from "./canonical";
 
@@ -138,6 +139,7 @@ export class LedgerChainVerifier {
 }
 
 const PAGE_SIZE = 20_000;
+const VERIFY_LOCK_KEY = 7_236_418_113;
 /** Every column as text (no driver parsing): the verifier parses what it needs. */
 const rawText = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
 
@@ -191,11 +193,18 @@ function toStored(row: PageRow): StoredTransaction {
  * while the previous page is hashed. Also catches a lost tail: a chain
  * shorter than the longest one a past verification found intact.
  */
-export async function verifyLedger(db: Db): Promise<LedgerVerificationResult> {
+export async function verifyLedger(
+  db: Db,
+  options: { exclusive?: boolean } = {},
+): Promise<LedgerVerificationResult> {
   const client = await poolOf(db).connect();
   const verifier = new LedgerChainVerifier();
   try {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    if (options.exclusive) {
+      // One recorded verification at a time across replicas (each reads the whole ledger): a second waits.
+      await client.query(`SELECT pg_advisory_xact_lock(${VERIFY_LOCK_KEY})`);
+    }
     let pending: Promise<PageRow[]> | null = fetchPage(client, 0n);
     pages: while (pending) {
       const rows: PageRow[] = await pending;
@@ -249,16 +258,16 @@ function mismatchJson(m: LedgerMismatch): Prisma.InputJsonObject {
 export interface VerifyOptions {
   /** Who asked: a user name, or `cli`. */
   by: string;
-  now?: () => Date;
+  clock?: Clock;
 }
 
 /** Verifies and records the result (last verified sequence, when, by whom). */
 export async function runLedgerVerification(db: Db, options: VerifyOptions): Promise<VerificationRecord> {
-  const now = options.now ?? (() => new Date());
-  const started = now();
-  const result = await verifyLedger(db);
-  const verifiedAt = now();
-  const durationMs = Math.max(0, verifiedAt.getTime() - started.getTime());
+  const clock = options.clock ?? systemClock;
+  const started = clock();
+  const result = await verifyLedger(db, { exclusive: true });
+  const verifiedAt = new Date(clock());
+  const durationMs = Math.max(0, verifiedAt.getTime() - started);
   await db.ledgerVerification.create({
     data: {
       ok: result.ok,

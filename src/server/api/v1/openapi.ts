@@ -32,6 +32,13 @@ import { meSchema } from "./me";
 import { migrationComponents, migrationPaths, migrationTags } from "./migration-openapi";
 import { failedMessageComponents, failedMessagePaths, failedMessageTags } from "./failed-message-openapi";
 import { notificationComponents, notificationPaths, notificationTags } from "./notification-openapi";
+import {
+  accountingPricingComponents,
+  accountingPricingPaths,
+  accountingPricingTags,
+} from "./accounting-pricing-openapi";
+import { ledgerComponents, ledgerPaths, ledgerTags } from "./ledger-openapi";
+import { datasetComponents, datasetPaths, datasetTags } from "./dataset-openapi";
 import { WORKLOAD_ID_FIELD } from "./workload";
 import {
   componentSchemas,
@@ -105,6 +112,9 @@ function components(): Record<string, unknown> {
     ...migrationComponents(),
     ...failedMessageComponents(),
     ...notificationComponents(),
+    ...accountingPricingComponents(),
+    ...ledgerComponents(),
+    ...datasetComponents(),
     ...clusterComponents(),
     ChartUpload: {
       type: "object",
@@ -177,6 +187,9 @@ export function openApiDocument(): JsonObject {
       ...migrationTags,
       ...failedMessageTags,
       ...notificationTags,
+      ...accountingPricingTags,
+      ...ledgerTags,
+      ...datasetTags,
       ...clusterTags,
       { name: "me", description: "The caller." },
     ],
@@ -188,6 +201,9 @@ export function openApiDocument(): JsonObject {
       ...(tidy(migrationPaths()) as JsonObject),
       ...(tidy(failedMessagePaths()) as JsonObject),
       ...(tidy(notificationPaths()) as JsonObject),
+      ...(tidy(accountingPricingPaths()) as JsonObject),
+      ...(tidy(ledgerPaths()) as JsonObject),
+      ...(tidy(datasetPaths()) as JsonObject),
       ...(tidy(clusterPaths()) as JsonObject),
       "/api/v1/me/": {
         get: {
