@@ -9,18 +9,23 @@ import { MAX_REGION_LENGTH } from "./cluster-registration";
  */
 export const MAX_STORED_UNITS = 2n ** 63n - 1n;
 
-/** A whole number of units, as text ("100000000") or a JSON integer. */
+/** A whole number of units, as text ("100000000") or a JSON integer; parses to a bigint. */
 export function unitsField(label: string) {
-  return z
-    .union([z.string(), z.number()], { error: `${label} must be a whole number of units, like "100000000".` })
-    .transform((value) => String(value).trim())
-    .pipe(
-      z
-        .string()
-        .regex(/^\d{1,19}$/, `${label} must be a whole number of units (digits only), like "100000000".`),
-    )
-    .transform((value) => BigInt(value))
-    .refine((value) => value <= MAX_STORED_UNITS, `${label} is at most ${MAX_STORED_UNITS} units.`);
+  return (
+    z
+      // A bigint too: a value this schema already parsed parses again to itself.
+      .union([z.string(), z.number(), z.bigint()], {
+        error: `${label} must be a whole number of units, like "100000000".`,
+      })
+      .transform((value) => String(value).trim())
+      .pipe(
+        z
+          .string()
+          .regex(/^\d{1,19}$/, `${label} must be a whole number of units (digits only), like "100000000".`),
+      )
+      .transform((value) => BigInt(value))
+      .refine((value) => value <= MAX_STORED_UNITS, `${label} is at most ${MAX_STORED_UNITS} units.`)
+  );
 }
 
 export const regionNameSchema = z

@@ -3,6 +3,7 @@
 import CloseIcon from "@mui/icons-material/Close";
 import UploadFileOutlinedIcon from "@mui/icons-material/UploadFileOutlined";
 import Alert from "@mui/material/Alert";
+import Autocomplete from "@mui/material/Autocomplete";
 import Box from "@mui/material/Box";
 import Button from "@mui/material/Button";
 import Dialog from "@mui/material/Dialog";
@@ -17,6 +18,7 @@ import MenuItem from "@mui/material/MenuItem";
 import Stack from "@mui/material/Stack";
 import TextField from "@mui/material/TextField";
 import Typography from "@mui/material/Typography";
+import { useQuery } from "@tanstack/react-query";
 import { useId, useRef, useState, type ChangeEvent, type FormEvent, type ReactNode } from "react";
 import { formErrors, NO_FORM_ERRORS, withoutFields, type FormErrors } from "@/components/ui/form-errors";
 import { useConsoleMutation } from "@/components/ui/use-console-mutation";
@@ -24,6 +26,7 @@ import { parseKubeconfig } from "@/common/kubeconfig";
 import {
   AVAILABILITY_OPTIONS,
   COST_CLASSES,
+  DEFAULT_REGION,
   GREEN_ENERGY_OPTIONS,
   MAX_KUBECONFIG_BYTES,
   MAX_REGION_LENGTH,
@@ -125,6 +128,15 @@ function check(draft: Draft) {
   return { data: undefined, fields };
 }
 
+/** What the Region field says: empty is the default region; a region without pricing data is not billed. */
+function regionHint(value: string, regions: RouterOutputs["accounting"]["regions"] | undefined): string {
+  const name = value.trim();
+  if (!name) return `Where the cluster is, for pricing; empty means "${DEFAULT_REGION}".`;
+  const known = regions?.find((r) => r.name === name);
+  if (known?.hasData) return `Region ${name}: its pricing data applies.`;
+  return `Region ${name} has no pricing data yet: its instances are not billed until an admin sets it.`;
+}
+
 function kib(bytes: number): string {
   return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
@@ -157,6 +169,8 @@ export function RegisterClusterDialog({
   const [fileSize, setFileSize] = useState(0);
   const [errors, setErrors] = useState<FormErrors>(NO_FORM_ERRORS);
   const fileInput = useRef<HTMLInputElement>(null);
+  // The regions with pricing data (and those named without it), offered in the Region field.
+  const regions = useQuery({ ...trpc.accounting.regions.queryOptions(), enabled: open });
   const ids = { title: useId(), file: useId(), fileLabel: useId(), fileHelp: useId() };
 
   const register = useConsoleMutation(
@@ -334,11 +348,26 @@ export function RegisterClusterDialog({
                 )}
                 slotProps={{ htmlInput: { autoComplete: "off", spellCheck: false } }}
               />
-              <TextField
-                {...field("region")}
-                placeholder="eu-west"
-                helperText={help("region", "Optional: where the cluster is, as people will look for it.")}
-                slotProps={{ htmlInput: { maxLength: MAX_REGION_LENGTH, autoComplete: "off" } }}
+              <Autocomplete
+                freeSolo
+                options={(regions.data ?? []).map((r) => r.name)}
+                inputValue={draft.region}
+                onInputChange={(_event, value) => set("region", value)}
+                loading={regions.isLoading}
+                renderInput={(params) => (
+                  <TextField
+                    {...params}
+                    id={`cluster-region`}
+                    label={LABELS.region}
+                    error={Boolean(errors.fields.region)}
+                    placeholder={DEFAULT_REGION}
+                    helperText={help("region", regionHint(draft.region, regions.data))}
+                    slotProps={{
+                      ...params.slotProps,
+                      htmlInput: { ...params.slotProps.htmlInput, maxLength: MAX_REGION_LENGTH },
+                    }}
+                  />
+                )}
               />
             </Fieldset>
             <Fieldset title="Capacity">

@@ -1,3 +1,4 @@
+import { formatTokens, tokensToUnits } from "@/common/tokens";
 import { DomainError } from "@/server/errors";
 
 /**
@@ -52,22 +53,8 @@ export const u256 = {
   },
 } as const;
 
-/**
- * Exact decimal rendering: 1_250_000_000n → "12.5 tokens", 10n ** 8n → "1 token",
- * 1n → "0.00000001 tokens". Negative amounts (a balance that paid more than it
- * earned) keep their sign.
- */
-export function formatTokens(units: bigint): string {
-  const negative = units < 0n;
-  const magnitude = negative ? -units : units;
-  const whole = magnitude / TOKEN;
-  const fraction = (magnitude % TOKEN).toString().padStart(TOKEN_DECIMALS, "0").replace(/0+$/, "");
-  const number = `${negative ? "-" : ""}${whole}${fraction ? `.${fraction}` : ""}`;
-  return `${number} ${magnitude === TOKEN ? "token" : "tokens"}`;
-}
-
-const TOKENS_TEXT = /^(\d{1,70})(?:\.(\d{1,8}))?(?:\s*tokens?)?$/;
-const MAX_TOKEN_TEXT = 100;
+/** Exact decimal rendering ("12.5 tokens"), shared with the console. */
+export { formatTokens };
 
 /**
  * Parses a token amount written by a person ("12.5", "0.1 token", "3 tokens")
@@ -75,18 +62,14 @@ const MAX_TOKEN_TEXT = 100;
  * exponent or thousands separator. Throws a DomainError("invalid").
  */
 export function parseTokens(text: string, field?: string): bigint {
-  const trimmed = text.length > MAX_TOKEN_TEXT ? "" : text.trim();
-  const match = TOKENS_TEXT.exec(trimmed);
-  if (!match) {
+  const units = tokensToUnits(text);
+  if (units === null) {
     throw new DomainError(
       "invalid",
       `"${text.slice(0, 40)}" is not a token amount: write a non-negative number with at most 8 decimals, like 12.5`,
       field,
     );
   }
-  const whole = BigInt(match[1] ?? "0");
-  const fraction = BigInt((match[2] ?? "").padEnd(TOKEN_DECIMALS, "0"));
-  const units = whole * TOKEN + fraction;
   if (units > UINT256_MAX) throw new DomainError("invalid", "The amount is larger than a uint256", field);
   return units;
 }

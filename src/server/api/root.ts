@@ -1,3 +1,4 @@
+import { accountingRouter } from "@/server/api/routers/accounting";
 import { clusterRouter } from "@/server/api/routers/cluster";
 import { driftRouter } from "@/server/api/routers/drift";
 import { failedMessageRouter } from "@/server/api/routers/failed-message";
@@ -22,6 +23,7 @@ export const appRouter = createTRPCRouter({
   migration: migrationRouter,
   failedMessage: failedMessageRouter,
   notification: notificationRouter,
+  accounting: accountingRouter,
 });
 
 export type AppRouter = typeof appRouter;
