@@ -180,6 +180,11 @@ export interface RestOptions<
    * any other type is 415, for bearer calls too. A body without a type is read.
    */
   accepts?: readonly string[];
+  /**
+   * The handler reads the body as a stream itself and enforces its own cap
+   * while reading (dataset uploads, stored without being held in memory).
+   */
+  streamBody?: boolean;
 }
 
 const JSON_ONLY = ["application/json"] as const;
@@ -272,7 +277,7 @@ export function restHandler<
       assertMediaType(request, options.accepts ?? (options.body ? JSON_ONLY : undefined));
       const maxBodyBytes = options.maxBodyBytes ?? env.NEMO_MAX_JSON_BODY_BYTES;
       try {
-        request = await withCappedBody(request, maxBodyBytes);
+        if (!options.streamBody) request = await withCappedBody(request, maxBodyBytes);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
           throw options.bodyTooLarge?.() ?? new RestError(413, "payload_too_large", error.message, null);

@@ -1,5 +1,6 @@
 import { accountingRouter } from "@/server/api/routers/accounting";
 import { clusterRouter } from "@/server/api/routers/cluster";
+import { datasetRouter } from "@/server/api/routers/dataset";
 import { driftRouter } from "@/server/api/routers/drift";
 import { failedMessageRouter } from "@/server/api/routers/failed-message";
 import { instanceRouter } from "@/server/api/routers/instance";
@@ -24,6 +25,7 @@ export const appRouter = createTRPCRouter({
   failedMessage: failedMessageRouter,
   notification: notificationRouter,
   accounting: accountingRouter,
+  dataset: datasetRouter,
 });
 
 export type AppRouter = typeof appRouter;

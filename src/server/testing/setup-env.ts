@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { inject } from "vitest";
 import { resetServerEnvCache } from "@/server/env";
 
@@ -20,4 +22,6 @@ for (const budget of ["REST", "TRPC_MUTATION", "LOGIN"]) {
   process.env[`NEMO_RATE_LIMIT_${budget}_USER`] ??= "0";
   process.env[`NEMO_RATE_LIMIT_${budget}_IP`] ??= "0";
 }
+// Uploaded datasets go to a directory of this process's own, never the checkout's .nemo/.
+process.env.DATASET_DIR ??= path.join(tmpdir(), `nemo-test-datasets-${process.pid}`);
 resetServerEnvCache();
