@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { INSTANCE_ID_LABEL } from "../driver";
 import { type KubernetesManifest, kubernetesManifestSchema } from "../manifests";
 import {
@@ -8,39 +8,24 @@ import {
   makeService,
 } from "@/server/testing/cluster-factories";
 import { PRUNE_KINDS } from "./apply";
-import { KubernetesClusterDriver } from "./kubernetes-driver";
 import {
   apiStatus,
   collectionPath,
   discoveryRoutes,
   emptyLists,
-  type FakeApiServer,
   fixture,
   type Handler,
   type RecordedRequest,
-  startFakeApiServer,
 } from "./testing/fake-api-server";
+import { fakeApiServerPerTest } from "./testing/driver-harness";
 
 const NS = "shop-caedfa4f";
 const labels = instanceLabels("caedfa4f");
-let api: FakeApiServer;
-
-beforeEach(async () => {
-  api = await startFakeApiServer();
-  discoveryRoutes(api);
-  emptyLists(api, NS, PRUNE_KINDS);
+const api = fakeApiServerPerTest({}, (server) => {
+  discoveryRoutes(server);
+  emptyLists(server, NS, PRUNE_KINDS);
 });
-afterEach(async () => {
-  await api.close();
-});
-
-function driver() {
-  return new KubernetesClusterDriver({
-    cluster: "edge-1",
-    kubeconfig: api.kubeconfig(),
-    requestTimeoutMs: 2_000,
-  });
-}
+const driver = () => api.driver();
 
 function manifestOf(request: RecordedRequest | undefined): KubernetesManifest {
   return kubernetesManifestSchema.parse(request?.body);

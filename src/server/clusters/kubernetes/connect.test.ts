@@ -1,30 +1,15 @@
 import http from "node:http";
 import { type AddressInfo } from "node:net";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GIB, MIB } from "../quantity";
 import { KubernetesClusterDriver } from "./kubernetes-driver";
-import {
-  apiStatus,
-  closedPort,
-  type FakeApiServer,
-  fixture,
-  kubeconfigFor,
-  startFakeApiServer,
-} from "./testing/fake-api-server";
+import { apiStatus, closedPort, fixture, kubeconfigFor } from "./testing/fake-api-server";
+import { fakeApiServerPerTest } from "./testing/driver-harness";
 
 const KI = 1024;
-let api: FakeApiServer;
-
-beforeEach(async () => {
-  api = await startFakeApiServer();
-});
-afterEach(async () => {
-  await api.close();
-});
-
-function driver(kubeconfig = api.kubeconfig(), requestTimeoutMs = 2_000) {
-  return new KubernetesClusterDriver({ cluster: "edge-1", kubeconfig, requestTimeoutMs });
-}
+const api = fakeApiServerPerTest();
+const driver = (kubeconfig = api.kubeconfig(), requestTimeoutMs = 2_000) =>
+  api.driver({ kubeconfig, requestTimeoutMs });
 
 function recordedCluster() {
   api.on("GET", "/version", { status: 200, body: fixture("version.json") });

@@ -1,16 +1,10 @@
 import { readFileSync } from "node:fs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eventListSchema, podLogsSchema } from "../driver";
 import { isClusterDriverError } from "../errors";
 import { timestampNanos } from "./inspection";
-import { KubernetesClusterDriver } from "./kubernetes-driver";
-import {
-  apiStatus,
-  discoveryRoutes,
-  type FakeApiServer,
-  fixture,
-  startFakeApiServer,
-} from "./testing/fake-api-server";
+import { apiStatus, discoveryRoutes, fixture } from "./testing/fake-api-server";
+import { fakeApiServerPerTest } from "./testing/driver-harness";
 
 /*
  * Contract tests of the drawer's reads (live object, pod log, events)
@@ -22,23 +16,8 @@ const NS = "shop-caedfa4f";
 const POD = "web-7c9d8f6b5-2xkqp";
 const LOG_TEXT = readFileSync(new URL("./fixtures/pod-web-log.txt", import.meta.url), "utf8");
 const NOW = Date.parse("2025-05-29T11:00:05Z");
-let api: FakeApiServer;
-
-beforeEach(async () => {
-  api = await startFakeApiServer();
-});
-afterEach(async () => {
-  await api.close();
-});
-
-function driver() {
-  return new KubernetesClusterDriver({
-    cluster: "edge-1",
-    kubeconfig: api.kubeconfig(),
-    requestTimeoutMs: 2_000,
-    now: () => NOW,
-  });
-}
+const api = fakeApiServerPerTest({ now: () => NOW });
+const driver = () => api.driver();
 
 const logPath = `/api/v1/namespaces/${NS}/pods/${POD}/log`;
 

@@ -1,16 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { computeDrift } from "@/server/drift/compare";
 import { makeConfigMap, makeDeployment, makeService } from "@/server/testing/cluster-factories";
 import { PRUNE_KINDS } from "./apply";
-import { KubernetesClusterDriver } from "./kubernetes-driver";
-import {
-  collectionPath,
-  discoveryRoutes,
-  emptyLists,
-  type FakeApiServer,
-  fixture,
-  startFakeApiServer,
-} from "./testing/fake-api-server";
+import { collectionPath, discoveryRoutes, emptyLists, fixture } from "./testing/fake-api-server";
+import { fakeApiServerPerTest } from "./testing/driver-harness";
 
 /**
  * Contract of `listInstanceObjects` (the drift check's read) against
@@ -21,26 +14,13 @@ import {
 const NS = "shop-caedfa4f";
 const INSTANCE = "caedfa4f";
 const recorded = fixture("instance-objects.json") as { deployments: unknown; configmaps: unknown };
-let api: FakeApiServer;
-
-beforeEach(async () => {
-  api = await startFakeApiServer();
-  discoveryRoutes(api);
-  emptyLists(api, NS, PRUNE_KINDS);
-  api.on("GET", collectionPath("apps/v1", "Deployment", NS), { status: 200, body: recorded.deployments });
-  api.on("GET", collectionPath("v1", "ConfigMap", NS), { status: 200, body: recorded.configmaps });
+const api = fakeApiServerPerTest({}, (server) => {
+  discoveryRoutes(server);
+  emptyLists(server, NS, PRUNE_KINDS);
+  server.on("GET", collectionPath("apps/v1", "Deployment", NS), { status: 200, body: recorded.deployments });
+  server.on("GET", collectionPath("v1", "ConfigMap", NS), { status: 200, body: recorded.configmaps });
 });
-afterEach(async () => {
-  await api.close();
-});
-
-function driver() {
-  return new KubernetesClusterDriver({
-    cluster: "edge-1",
-    kubeconfig: api.kubeconfig(),
-    requestTimeoutMs: 2_000,
-  });
-}
+const driver = () => api.driver();
 
 describe("kubernetes driver: listInstanceObjects", () => {
   it("lists each kind once with the instance's label selector, keeping managedFields", async () => {

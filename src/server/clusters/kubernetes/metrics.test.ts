@@ -1,28 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { clusterUsageSampleSchema, instanceUsageSchema } from "../driver";
-import { KubernetesClusterDriver } from "./kubernetes-driver";
-import { apiStatus, type FakeApiServer, fixture, startFakeApiServer } from "./testing/fake-api-server";
+import { apiStatus, fixture } from "./testing/fake-api-server";
+import { fakeApiServerPerTest } from "./testing/driver-harness";
 
 const NS = "shop-caedfa4f";
 const NODE_METRICS = "/apis/metrics.k8s.io/v1beta1/nodes";
 const POD_METRICS = `/apis/metrics.k8s.io/v1beta1/namespaces/${NS}/pods`;
-let api: FakeApiServer;
-
-beforeEach(async () => {
-  api = await startFakeApiServer();
-});
-afterEach(async () => {
-  await api.close();
-});
-
-function driver() {
-  return new KubernetesClusterDriver({
-    cluster: "edge-1",
-    kubeconfig: api.kubeconfig(),
-    requestTimeoutMs: 2_000,
-    now: () => Date.parse("2025-05-29T11:00:00Z"),
-  });
-}
+const api = fakeApiServerPerTest({ now: () => Date.parse("2025-05-29T11:00:00Z") });
+const driver = () => api.driver();
 
 const reply = (name: string) => ({ status: 200, body: fixture(name) });
 

@@ -1,30 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type V1Node } from "@kubernetes/client-node";
 import { GPU_REPLICAS_LABEL, periodUsageSchema } from "../driver";
-import { KubernetesClusterDriver } from "./kubernetes-driver";
 import { gpuFractionPerDevice, KUBERNETES_UNAVAILABLE } from "./period-usage";
-import { type FakeApiServer, fixture, startFakeApiServer } from "./testing/fake-api-server";
+import { fixture } from "./testing/fake-api-server";
+import { fakeApiServerPerTest } from "./testing/driver-harness";
 
 const NS = "shop-caedfa4f";
 const START = Date.parse("2025-05-29T10:59:00Z");
 const END = Date.parse("2025-05-29T11:00:00Z");
-let api: FakeApiServer;
-
-beforeEach(async () => {
-  api = await startFakeApiServer();
-});
-afterEach(async () => {
-  await api.close();
-});
-
-function driver() {
-  return new KubernetesClusterDriver({
-    cluster: "edge-1",
-    kubeconfig: api.kubeconfig(),
-    requestTimeoutMs: 2_000,
-    now: () => END,
-  });
-}
+const api = fakeApiServerPerTest({ now: () => END });
+const driver = () => api.driver();
 
 const reply = (name: string) => ({ status: 200, body: fixture(name) });
 

@@ -1,36 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { deploymentTreeSchema, type TreeNode } from "../driver";
-import { KubernetesClusterDriver } from "./kubernetes-driver";
-import {
-  apiStatus,
-  closedPort,
-  type FakeApiServer,
-  fixture,
-  kubeconfigFor,
-  startFakeApiServer,
-} from "./testing/fake-api-server";
+import { apiStatus, closedPort, fixture, kubeconfigFor } from "./testing/fake-api-server";
+import { fakeApiServerPerTest } from "./testing/driver-harness";
 
 const NS = "shop-caedfa4f";
 const DEPLOYMENT_UID = "1f0d3c2b-8a7e-4d6c-b5a4-9e8f7d6c5b4a";
 const REPLICA_SET_UID = "8e7d6c5b-4a39-4281-9f0e-d1c2b3a49586";
 const STATEFUL_SET_UID = "4a3b2c1d-0e9f-48a7-b6c5-d4e3f2a1b0c9";
-let api: FakeApiServer;
-
-beforeEach(async () => {
-  api = await startFakeApiServer();
-});
-afterEach(async () => {
-  await api.close();
-});
-
-function driver(kubeconfig = api.kubeconfig()) {
-  return new KubernetesClusterDriver({
-    cluster: "edge-1",
-    kubeconfig,
-    requestTimeoutMs: 2_000,
-    now: () => Date.parse("2025-05-29T11:00:00Z"),
-  });
-}
+const api = fakeApiServerPerTest({ now: () => Date.parse("2025-05-29T11:00:00Z") });
+const driver = (kubeconfig = api.kubeconfig()) => api.driver({ kubeconfig });
 
 /** The recorded namespace: web (2 replicas, one crash-looping), db (a StatefulSet with its claim), a Service each, an Ingress. */
 function recordedNamespace() {

@@ -1,31 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { KubernetesClusterDriver } from "./kubernetes-driver";
-import { apiStatus, type FakeApiServer, fixture, startFakeApiServer } from "./testing/fake-api-server";
+import { describe, expect, it } from "vitest";
+import { apiStatus, fixture } from "./testing/fake-api-server";
+import { fakeApiServerPerTest } from "./testing/driver-harness";
 
 const NS = "shop-caedfa4f";
 const BACKUP = "pro-onelab-caedfa4f-20250527130439";
 const BACKUPS = "/apis/velero.io/v1/namespaces/velero/backups";
 const RESTORES = "/apis/velero.io/v1/namespaces/velero/restores";
 const RESTORE = `${BACKUP}-to-shop-7d41b9e2`;
-let api: FakeApiServer;
-
-beforeEach(async () => {
-  api = await startFakeApiServer();
-});
-afterEach(async () => {
-  await api.close();
-});
-
-function driver(options: { backupTimeoutMs?: number; cluster?: string } = {}) {
-  return new KubernetesClusterDriver({
-    cluster: options.cluster ?? "edge-1",
-    kubeconfig: api.kubeconfig(),
-    requestTimeoutMs: 2_000,
-    pollIntervalMs: 5,
-    backupTimeoutMs: options.backupTimeoutMs ?? 5_000,
-    restoreTimeoutMs: 5_000,
-  });
-}
+const api = fakeApiServerPerTest({ pollIntervalMs: 5, restoreTimeoutMs: 5_000 });
+const driver = (options: { backupTimeoutMs?: number; cluster?: string } = {}) =>
+  api.driver({ cluster: options.cluster ?? "edge-1", backupTimeoutMs: options.backupTimeoutMs ?? 5_000 });
 
 const reply = (name: string) => ({ status: 200, body: fixture(name) });
 
