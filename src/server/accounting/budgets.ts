@@ -4,7 +4,6 @@ import { hasRole, Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth";
 import { assertLeaderFence, type Db, type LeaderFence } from "@/server/db";
 import { DomainError, parseOrThrow } from "@/server/errors";
-import { recordLifecycleEvent } from "@/server/instances/lifecycle";
 import type { Logger } from "@/server/logger";
 import { notifyBudgetThreshold } from "@/server/notifications";
 import { formatTokens } from "./units";
@@ -287,22 +286,26 @@ export async function evaluateBudgets(deps: BudgetEvaluationDeps, periodStart: D
           orderBy: { createdAt: "desc" },
           take: MAX_EVENT_INSTANCES,
         });
-        for (const instance of instances)
-          await recordLifecycleEvent(
-            tx,
-            instance.id,
-            "Budget",
-            threshold >= 100
-              ? `Budget ${label} exhausted: ${message}`
-              : `Budget ${label} at ${threshold} %: ${message}`,
-            {
+        // Written directly (not through instances/, which depends on accounting): the "Budget" type of
+        // the timeline's vocabulary, told to nobody as a lifecycle notification (the budget's own is above).
+        await tx.lifecycleEvent.createMany({
+          data: instances.map((instance) => ({
+            instanceId: instance.id,
+            type: "Budget",
+            message:
+              threshold >= 100
+                ? `Budget ${label} exhausted: ${message}`
+                : `Budget ${label} at ${threshold} %: ${message}`,
+            detail: {
               budgetId: budget.id,
               threshold,
               spent: spent.toString(),
               amount: budget.amount.toString(),
               windowStart: window.start.toISOString(),
             },
-          );
+            occurredAt: at,
+          })),
+        });
         return true;
       });
       if (wrote) {

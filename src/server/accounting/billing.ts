@@ -1,0 +1,630 @@
+import type { Prisma } from "@/generated/prisma/client";
+import { type Clock, systemClock } from "@/common/clock";
+import type { TransactionClient } from "@/server/bus";
+import { driverFor, type DriverFactory, type PeriodUsage } from "@/server/clusters";
+import { assertLeaderFence, type Db, type LeaderFence } from "@/server/db";
+import type { Logger } from "@/server/logger";
+import { evaluateBudgets } from "./budgets";
+import {
+  appendLedgerTransactions,
+  clusterAccount,
+  type LedgerTransactionInput,
+  workloadAccount,
+} from "./ledger";
+import { loadRegionPricing } from "./regions";
+import {
+  computeCharge,
+  mlCharge,
+  networkCharge,
+  RegionDataMissingError,
+  type RegionPricing,
+  type RuleResult,
+} from "./rules";
+import { loadPricingSettings, type PricingSettings } from "./settings";
+
+/**
+ * The MOCA billing run. Every `BILLING_PERIOD_MS` the `moca` worker's leader
+ * bills each period that has ended and not been billed, oldest first: for
+ * every instance DEPLOYED in it, the usage its cluster's driver reports for
+ * the period is priced by the rules (compute always; network for workloads
+ * with ingress support; ML when the instance holds GPUs) and each charge is
+ * one ledger transaction (workload → cluster) plus one `billing_items` row.
+ *
+ * Exactly once: the row is unique per (instance, rule, period) and the ledger
+ * transaction's reference `charge:<instance>:<rule>:<period>` is unique, both
+ * written in one database transaction. A redelivered tick, a restart in the
+ * middle of a run (the run stays RUNNING and the next tick finishes it,
+ * skipping what was billed), two replicas at once (the second's appends find
+ * the references and write nothing) or a catch-up after downtime each bill
+ * a charge once. An item that cannot be priced ("Data for region must be
+ * set", a cluster that could not be read) goes to `billing_failures` and
+ * the run goes on.
+ */
+
+export const BILLING_RULES = ["compute", "network", "ml"] as const;
+export type BillingRule = (typeof BILLING_RULES)[number];
+
+/** Periods billed per call at most: a long outage catches up over several ticks, in order. */
+export const MAX_CATCH_UP_PERIODS = 60;
+/** Instances whose charges are written per database transaction (one ledger lock, one insert of each kind). */
+const WRITE_BATCH_INSTANCES = 1_000;
+/** Clusters read at once. */
+const READ_CONCURRENCY = 8;
+/** A failure reason is cut here (a driver's message can be long). */
+const MAX_REASON_LENGTH = 500;
+
+export interface BillingDeps {
+  db: Db;
+  log: Logger;
+  clock?: Clock;
+  /** The driver of a cluster (tests and the bench pass their continuum's); the shared factory otherwise. */
+  drivers?: DriverFactory;
+  /** The leader's fencing token: a deposed leader's writes are refused (StaleLeaderError). */
+  fence?: LeaderFence;
+  /** Recorded on the run, for the admin's view. */
+  worker?: string;
+  /** Instances written per database transaction (default 1,000). */
+  batchInstances?: number;
+}
+
+export interface BillingRunSummary {
+  runId: string;
+  periodStart: Date;
+  periodEnd: Date;
+  status: "COMPLETED";
+  instances: number;
+  itemsBilled: number;
+  itemsFailed: number;
+  /** Units charged in the period. */
+  amount: bigint;
+  gco2e: number;
+  /** False when the period had already been billed completely (nothing done). */
+  ran: boolean;
+}
+
+interface BillableInstance {
+  id: string;
+  namespace: string;
+  workloadId: number;
+  workloadName: string;
+  ownerId: string;
+  ingressSupport: boolean;
+  cluster: {
+    id: string;
+    name: string;
+    ownerId: string;
+    region: string;
+    greenEnergyPct: number;
+    cpuBaseRate: number;
+    memoryBaseRate: number;
+    gridIntensity: number | null;
+    gridIntensityHourly: number[];
+  };
+}
+
+interface Charge {
+  instance: BillableInstance;
+  rule: BillingRule;
+  result: RuleResult;
+  carbon: Carbon | null;
+  extraInputs: Record<string, string>;
+}
+
+interface Failure {
+  instance: BillableInstance;
+  rule: BillingRule;
+  reason: string;
+}
+
+interface Carbon {
+  energyWh: number | null;
+  gridIntensity: number | null;
+  gco2e: number | null;
+  gco2eAvoided: number | null;
+  greenReward: bigint;
+}
+
+export const chargeReference = (instanceId: string, rule: string, periodStart: Date): string =>
+  `charge:${instanceId}:${rule}:${periodStart.toISOString()}`;
+
+/** The intensity in force at `at`: the hourly profile's hour when given, else the flat figure. */
+export function gridIntensityAt(
+  cluster: { gridIntensity: number | null; gridIntensityHourly: readonly number[] },
+  at: Date,
+): number | null {
+  if (cluster.gridIntensityHourly.length === 24) return cluster.gridIntensityHourly[at.getUTCHours()] ?? null;
+  return cluster.gridIntensity;
+}
+
+/**
+ * Carbon of an instance's energy: the grid's intensity for the part not from
+ * the cluster's green share, and what that green share avoided (the carbon
+ * the green reward stands for).
+ */
+export function carbonOf(
+  energyWh: number | null,
+  intensity: number | null,
+  greenEnergyPct: number,
+): Pick<Carbon, "gco2e" | "gco2eAvoided"> {
+  if (energyWh === null || intensity === null) return { gco2e: null, gco2eAvoided: null };
+  const grid = (energyWh / 1000) * intensity;
+  const green = Math.min(100, Math.max(0, greenEnergyPct)) / 100;
+  const round = (value: number) => Math.round(value * 1e6) / 1e6;
+  return { gco2e: round(grid * (1 - green)), gco2eAvoided: round(grid * green) };
+}
+
+/** Period boundaries are multiples of the period length since the epoch. */
+export function periodStartOf(timeMs: number, periodMs: number): number {
+  return Math.floor(timeMs / periodMs) * periodMs;
+}
+
+/**
+ * Bills every period that has ended and is not billed yet, oldest first, at
+ * most `MAX_CATCH_UP_PERIODS` per call. The first period ever billed is the
+ * last one that ended (there is nothing to catch up before billing existed).
+ */
+export async function runDueBillingPeriods(
+  deps: BillingDeps,
+  periodMs: number,
+): Promise<BillingRunSummary[]> {
+  const now = (deps.clock ?? systemClock)();
+  const lastEnded = periodStartOf(now, periodMs) - periodMs;
+  const unfinished = await deps.db.billingRun.findFirst({
+    where: { status: "RUNNING" },
+    orderBy: { periodStart: "asc" },
+  });
+  const last = await deps.db.billingRun.findFirst({ orderBy: { periodStart: "desc" } });
+  let next = unfinished ? unfinished.periodStart.getTime() : last ? last.periodEnd.getTime() : lastEnded;
+  const summaries: BillingRunSummary[] = [];
+  while (next + periodMs <= now && summaries.length < MAX_CATCH_UP_PERIODS) {
+    const existing = await deps.db.billingRun.findUnique({ where: { periodStart: new Date(next) } });
+    const end = existing ? existing.periodEnd.getTime() : next + periodMs;
+    summaries.push(await runBillingPeriod(deps, new Date(next), new Date(end)));
+    next = end;
+  }
+  return summaries;
+}
+
+/**
+ * Bills one period [periodStart, periodEnd): safe to call again for the same
+ * period at any time (it finishes what is missing and bills nothing twice).
+ */
+export async function runBillingPeriod(
+  deps: BillingDeps,
+  periodStart: Date,
+  periodEnd: Date,
+): Promise<BillingRunSummary> {
+  const clock = deps.clock ?? systemClock;
+  const { db } = deps;
+  const log = deps.log.child({ periodStart: periodStart.toISOString() });
+  await db.billingRun.createMany({
+    data: [{ periodStart, periodEnd, startedAt: new Date(clock()), worker: deps.worker ?? null }],
+    skipDuplicates: true,
+  });
+  const run = await db.billingRun.findUniqueOrThrow({ where: { periodStart } });
+  if (run.status === "COMPLETED") return summaryOf(run, false);
+
+  const [instances, regions, settings] = await Promise.all([
+    billableInstances(db, periodEnd),
+    loadRegionPricing(db),
+    loadPricingSettings(db),
+  ]);
+  // What an earlier, interrupted attempt at this period already did.
+  const [billed, failed] = await Promise.all([
+    db.billingItem.findMany({ where: { periodStart }, select: { instanceId: true, rule: true } }),
+    db.billingFailure.findMany({ where: { periodStart }, select: { instanceId: true, rule: true } }),
+  ]);
+  // An instance's charges are written together, so its compute row (item or failure) says it is done.
+  const done = new Set(
+    [...billed, ...failed].filter((row) => row.rule === "compute").map((row) => row.instanceId),
+  );
+  const pending = instances.filter((instance) => !done.has(instance.id));
+
+  const period = { startMs: periodStart.getTime(), endMs: periodEnd.getTime() };
+  const usages = await readUsage(deps, pending, period, log);
+  const at = new Date(clock());
+  const failures: Failure[] = [];
+  const batch = Math.max(1, deps.batchInstances ?? WRITE_BATCH_INSTANCES);
+  for (let i = 0; i < pending.length; i += batch) {
+    const charges: Charge[] = [];
+    const batchFailures: Failure[] = [];
+    for (const instance of pending.slice(i, i + batch)) {
+      const read = usages.get(instance.id);
+      if (!read || "error" in read) {
+        const reason = read?.error ?? "no usage reported";
+        for (const rule of rulesFor(instance)) batchFailures.push({ instance, rule, reason });
+        continue;
+      }
+      for (const rule of rulesFor(instance, read.usage)) {
+        try {
+          charges.push(price(instance, rule, read, regions, settings, periodStart));
+        } catch (error) {
+          batchFailures.push({ instance, rule, reason: reasonOf(error) });
+        }
+      }
+    }
+    await writeBatch(deps, run.id, periodStart, periodEnd, charges, batchFailures, at);
+    failures.push(...batchFailures);
+  }
+  for (const failure of failures)
+    log.warn(
+      {
+        instance: failure.instance.id,
+        workload: failure.instance.workloadName,
+        cluster: failure.instance.cluster.name,
+        rule: failure.rule,
+        reason: failure.reason,
+      },
+      "billing item failed",
+    );
+
+  const finished = await db.$transaction(async (tx) => {
+    await assertLeaderFence(tx, deps.fence);
+    const [items, failureCount] = await Promise.all([
+      tx.billingItem.aggregate({
+        where: { periodStart },
+        _count: { _all: true },
+        _sum: { amount: true, gco2e: true },
+      }),
+      tx.billingFailure.count({ where: { periodStart } }),
+    ]);
+    return tx.billingRun.update({
+      where: { id: run.id },
+      data: {
+        status: "COMPLETED",
+        finishedAt: new Date(clock()),
+        instances: instances.length,
+        itemsBilled: items._count._all,
+        itemsFailed: failureCount,
+        amount: items._sum.amount ?? 0n,
+        gco2e: items._sum.gco2e ?? 0,
+      },
+    });
+  });
+  const alerts = await evaluateBudgets({ db, log, clock, fence: deps.fence }, periodStart);
+  log.info(
+    {
+      instances: finished.instances,
+      itemsBilled: finished.itemsBilled,
+      itemsFailed: finished.itemsFailed,
+      amount: finished.amount.toString(),
+      budgetAlerts: alerts,
+    },
+    "billing period completed",
+  );
+  return summaryOf(finished, true);
+}
+
+function summaryOf(
+  run: {
+    id: string;
+    periodStart: Date;
+    periodEnd: Date;
+    instances: number;
+    itemsBilled: number;
+    itemsFailed: number;
+    amount: bigint;
+    gco2e: number;
+  },
+  ran: boolean,
+): BillingRunSummary {
+  return {
+    runId: run.id,
+    periodStart: run.periodStart,
+    periodEnd: run.periodEnd,
+    status: "COMPLETED",
+    instances: run.instances,
+    itemsBilled: run.itemsBilled,
+    itemsFailed: run.itemsFailed,
+    amount: run.amount,
+    gco2e: run.gco2e,
+    ran,
+  };
+}
+
+/** DEPLOYED instances on a cluster, created before the period ended. */
+async function billableInstances(db: Db, periodEnd: Date): Promise<BillableInstance[]> {
+  const rows = await db.workloadInstance.findMany({
+    where: { status: "DEPLOYED", clusterId: { not: null }, createdAt: { lt: periodEnd } },
+    select: {
+      id: true,
+      namespace: true,
+      workloadId: true,
+      ownerId: true,
+      workload: { select: { name: true, ingressSupport: true } },
+      cluster: {
+        select: {
+          id: true,
+          name: true,
+          ownerId: true,
+          region: true,
+          greenEnergyPct: true,
+          cpuBaseRate: true,
+          memoryBaseRate: true,
+          gridIntensity: true,
+          gridIntensityHourly: true,
+        },
+      },
+    },
+    orderBy: { id: "asc" },
+  });
+  return rows.flatMap((row) =>
+    row.cluster
+      ? [
+          {
+            id: row.id,
+            namespace: row.namespace,
+            workloadId: row.workloadId,
+            workloadName: row.workload.name,
+            ownerId: row.ownerId,
+            ingressSupport: row.workload.ingressSupport,
+            cluster: row.cluster,
+          },
+        ]
+      : [],
+  );
+}
+
+type UsageRead = { usage: PeriodUsage["usages"][number]; cluster: PeriodUsage } | { error: string };
+
+/** The rules an instance is billed under: network with ingress support, ML when it held GPUs. */
+function rulesFor(instance: BillableInstance, usage?: PeriodUsage["usages"][number]): BillingRule[] {
+  const rules: BillingRule[] = ["compute"];
+  if (instance.ingressSupport) rules.push("network");
+  if (usage !== undefined && usage.gpu.allocatedMs > 0) rules.push("ml");
+  return rules;
+}
+
+async function readUsage(
+  deps: BillingDeps,
+  instances: readonly BillableInstance[],
+  period: { startMs: number; endMs: number },
+  log: Logger,
+): Promise<Map<string, UsageRead>> {
+  const byCluster = new Map<string, BillableInstance[]>();
+  for (const instance of instances) {
+    const list = byCluster.get(instance.cluster.id) ?? [];
+    list.push(instance);
+    byCluster.set(instance.cluster.id, list);
+  }
+  const clusters = await deps.db.cluster.findMany({ where: { id: { in: [...byCluster.keys()] } } });
+  const reads = new Map<string, UsageRead>();
+  const queue = [...clusters];
+  const worker = async () => {
+    for (let cluster = queue.shift(); cluster; cluster = queue.shift()) {
+      const members = byCluster.get(cluster.id) ?? [];
+      try {
+        const driver = driverFor(deps.db, cluster, deps.drivers);
+        const usage = await driver.instancesPeriodUsage(
+          members.map((m) => m.namespace),
+          period,
+        );
+        const byNamespace = new Map(usage.usages.map((u) => [u.namespace, u]));
+        const failed = new Map(usage.failures.map((f) => [f.namespace, f.error.message]));
+        for (const member of members) {
+          const own = byNamespace.get(member.namespace);
+          reads.set(
+            member.id,
+            own
+              ? { usage: own, cluster: usage }
+              : { error: `usage not read: ${failed.get(member.namespace) ?? "not reported"}` },
+          );
+        }
+      } catch (error) {
+        log.warn({ cluster: cluster.name, err: error }, "billing: cluster usage could not be read");
+        for (const member of members)
+          reads.set(member.id, { error: `cluster ${cluster.name} could not be read: ${reasonOf(error)}` });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, queue.length) }, worker));
+  return reads;
+}
+
+/** A non-negative float metric as the integer the rules take (truncated, as the reference's uint cast). */
+const whole = (value: number): bigint => BigInt(Math.max(0, Math.trunc(value)));
+const parts = (fraction: number): bigint => BigInt(Math.round(Math.min(1, Math.max(0, fraction)) * 1e8));
+
+function price(
+  instance: BillableInstance,
+  rule: BillingRule,
+  read: Extract<UsageRead, { usage: unknown }>,
+  regions: ReadonlyMap<string, RegionPricing>,
+  settings: PricingSettings,
+  periodStart: Date,
+): Charge {
+  const { usage, cluster: clusterUsage } = read;
+  const cluster = instance.cluster;
+  const region = regions.get(cluster.region) ?? null;
+  const unavailable = clusterUsage.unavailable.map((u) => u.metric).join(",");
+  const extraInputs: Record<string, string> = {
+    usageMethod: clusterUsage.method,
+    ...(unavailable && { unavailableMetrics: unavailable }),
+  };
+  if (rule === "compute") {
+    const result = computeCharge({
+      usage: {
+        cpuUsage: whole(usage.cpuMillicores),
+        clusterCpuUsage: whole(clusterUsage.clusterCpuMillicores),
+        memoryUsage: whole(usage.memoryMiB),
+        clusterMemoryUsage: whole(clusterUsage.clusterMemoryMiB),
+      },
+      cluster: {
+        cpuBaseRate: BigInt(cluster.cpuBaseRate),
+        memoryBaseRate: BigInt(cluster.memoryBaseRate),
+        greenEnergyPct: cluster.greenEnergyPct,
+        region: cluster.region,
+      },
+      region,
+      greenRewards: settings.greenRewards,
+    });
+    const intensity = gridIntensityAt(cluster, periodStart);
+    const { gco2e, gco2eAvoided } = carbonOf(usage.energyWh, intensity, cluster.greenEnergyPct);
+    // The reward's effect on the amount: the charge without it, less the charge with it.
+    const before =
+      (BigInt(result.inputs.cpuTokens ?? "0") +
+        BigInt(result.inputs.memoryTokens ?? "0") +
+        (region?.highDemand ? region.highDemandCost : 0n)) /
+      1000n;
+    const greenReward = result.inputs.greenRewardApplied === "true" ? before - result.amount : 0n;
+    const carbon: Carbon = {
+      energyWh: usage.energyWh,
+      gridIntensity: intensity,
+      gco2e,
+      gco2eAvoided,
+      greenReward,
+    };
+    return {
+      instance,
+      rule,
+      result,
+      carbon,
+      extraInputs: {
+        ...extraInputs,
+        ...(usage.energyWh !== null && { energyWh: String(usage.energyWh) }),
+        ...(intensity !== null && { gridIntensity: String(intensity) }),
+        ...(gco2e !== null && { gco2e: String(gco2e) }),
+        ...(gco2eAvoided !== null && { gco2eAvoided: String(gco2eAvoided) }),
+        greenRewardUnits: greenReward.toString(),
+      },
+    };
+  }
+  if (rule === "network") {
+    return {
+      instance,
+      rule,
+      result: networkCharge({
+        bytesSent: BigInt(usage.networkBytesSent),
+        bytesReceived: BigInt(usage.networkBytesReceived),
+        chargePerGb: settings.chargePerGb,
+      }),
+      carbon: null,
+      extraInputs,
+    };
+  }
+  // ML: the driver's physical-GPU milliseconds become device microseconds at the share held.
+  const devices = Math.max(usage.gpu.fraction, 0);
+  const share = usage.gpu.devices > 0 ? Math.min(1, devices / usage.gpu.devices) : 1;
+  const deviceUs = share > 0 ? whole((usage.gpu.allocatedMs / share) * 1000) : 0n;
+  return {
+    instance,
+    rule,
+    result: mlCharge({
+      gpuAllocatedTimeUs: deviceUs,
+      gpuShare: parts(share),
+      // Unknown utilisation (no DCGM): the allocation is charged as used.
+      usageFraction: parts(usage.gpu.usageFraction ?? 1),
+      regionName: cluster.region,
+      region,
+    }),
+    carbon: null,
+    extraInputs: {
+      ...extraInputs,
+      gpuDevices: String(usage.gpu.devices),
+      gpuShared: String(usage.gpu.shared),
+      usageFractionMeasured: String(usage.gpu.usageFraction !== null),
+    },
+  };
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof RegionDataMissingError) return error.message;
+  const message = error instanceof Error ? error.message : String(error);
+  return message.length > MAX_REASON_LENGTH ? `${message.slice(0, MAX_REASON_LENGTH - 1)}…` : message;
+}
+
+async function ensureAccounts(tx: TransactionClient, charges: readonly Charge[]): Promise<void> {
+  const accounts = new Map<string, Prisma.LedgerAccountCreateManyInput>();
+  for (const { instance } of charges) {
+    accounts.set(workloadAccount(instance.workloadId), {
+      id: workloadAccount(instance.workloadId),
+      kind: "WORKLOAD",
+      ownerUserId: instance.ownerId,
+      displayName: instance.workloadName,
+    });
+    accounts.set(clusterAccount(instance.cluster.id), {
+      id: clusterAccount(instance.cluster.id),
+      kind: "CLUSTER",
+      ownerUserId: instance.cluster.ownerId,
+      displayName: instance.cluster.name,
+    });
+  }
+  // Registration creates them; an instance of a workload registered before the ledger existed still bills.
+  if (accounts.size > 0)
+    await tx.ledgerAccount.createMany({ data: [...accounts.values()], skipDuplicates: true });
+}
+
+async function writeBatch(
+  deps: BillingDeps,
+  runId: string,
+  periodStart: Date,
+  periodEnd: Date,
+  charges: readonly Charge[],
+  failures: readonly Failure[],
+  at: Date,
+): Promise<void> {
+  await deps.db.$transaction(
+    async (tx) => {
+      await assertLeaderFence(tx, deps.fence);
+      const payable = charges.filter((c) => c.result.amount > 0n);
+      await ensureAccounts(tx, payable);
+      const transactions: LedgerTransactionInput[] = payable.map((charge) => ({
+        from: workloadAccount(charge.instance.workloadId),
+        to: clusterAccount(charge.instance.cluster.id),
+        amount: charge.result.amount,
+        rule: charge.rule,
+        periodStart,
+        reference: chargeReference(charge.instance.id, charge.rule, periodStart),
+        inputs: {
+          ...charge.result.inputs,
+          ...charge.extraInputs,
+          instanceId: charge.instance.id,
+          clusterId: charge.instance.cluster.id,
+          periodEnd: periodEnd.toISOString(),
+        },
+      }));
+      const appended = await appendLedgerTransactions(tx, transactions, { at });
+      const sequenceOf = new Map(
+        appended.flatMap((r) => (r.appended ? [[r.reference, r.sequence] as const] : [])),
+      );
+      await tx.billingItem.createMany({
+        data: charges.map((charge) => ({
+          runId,
+          instanceId: charge.instance.id,
+          workloadId: charge.instance.workloadId,
+          ownerId: charge.instance.ownerId,
+          clusterId: charge.instance.cluster.id,
+          region: charge.instance.cluster.region,
+          rule: charge.rule,
+          periodStart,
+          periodEnd,
+          amount: charge.result.amount,
+          energyWh: charge.carbon?.energyWh ?? null,
+          gridIntensity: charge.carbon?.gridIntensity ?? null,
+          gco2e: charge.carbon?.gco2e ?? null,
+          greenReward: charge.carbon?.greenReward ?? null,
+          gco2eAvoided: charge.carbon?.gco2eAvoided ?? null,
+          ledgerSequence:
+            sequenceOf.get(chargeReference(charge.instance.id, charge.rule, periodStart)) ?? null,
+          inputs: { ...charge.result.inputs, ...charge.extraInputs },
+          createdAt: at,
+        })),
+        skipDuplicates: true,
+      });
+      if (failures.length > 0)
+        await tx.billingFailure.createMany({
+          data: failures.map((failure) => ({
+            runId,
+            instanceId: failure.instance.id,
+            clusterId: failure.instance.cluster.id,
+            rule: failure.rule,
+            periodStart,
+            reason: failure.reason,
+            createdAt: at,
+          })),
+          skipDuplicates: true,
+        });
+    },
+    { timeout: 120_000, maxWait: 30_000 },
+  );
+}
