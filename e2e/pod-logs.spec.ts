@@ -99,12 +99,48 @@ test("a pod's logs, events and live YAML in the deployment tree's drawer", async
     timeout: 30_000,
   });
 
-  // Follow: the simulated container writes a batch every 5 s; new lines arrive without a reload.
+  // Follow: one event stream held open (no polling); the simulated container writes a few lines every
+  // 5 s and they arrive as they are written, the view kept at the newest line.
   const before = await lines.count();
+  const logQueries: string[] = [];
+  page.on("request", (request) => {
+    if (request.url().includes("instanceInspection.podLogs")) logQueries.push(request.url());
+  });
+  const stream = page.waitForResponse(
+    (response) => response.url().includes(`/pods/`) && response.url().includes("/logs/stream/"),
+  );
   await drawer.getByRole("switch", { name: "Follow" }).check();
+  const streamed = await stream;
+  expect(streamed.status()).toBe(200);
+  expect(streamed.headers()["content-type"]).toContain("text/event-stream");
+  expect(new URL(streamed.url()).searchParams.get("container")).toBe("log-shipper");
+  await expect(drawer.getByTestId("follow-status")).toHaveText("Live", { timeout: 15_000 });
   await expect.poll(() => lines.count(), { timeout: 45_000 }).toBeGreaterThan(before);
-  await expect(drawer).toContainText("following");
+  await expect(drawer).toContainText("following live");
+  const log = drawer.getByTestId("pod-log");
+  const atBottom = () => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 24);
+  expect(await atBottom()).toBe(true);
+  // Scrolling up pauses the auto-scroll; "Jump to latest" resumes it.
+  await log.evaluate((el) => {
+    el.scrollTop = 0;
+    el.dispatchEvent(new Event("scroll"));
+  });
+  const jump = drawer.getByTestId("log-jump-latest");
+  await expect(jump).toBeVisible();
+  await expect(drawer).toContainText("scrolling paused");
+  await jump.click();
+  await expect(jump).toBeHidden();
+  await expect.poll(atBottom).toBe(true);
+  // The tail was read once; following never polled it.
+  expect(logQueries).toEqual([]);
   await page.screenshot({ path: "/tmp/nemo-pod-logs.png" });
+  // Switching follow off closes the stream; on again goes on from the last line.
+  await drawer.getByRole("switch", { name: "Follow" }).uncheck();
+  await expect(drawer.getByTestId("follow-status")).toBeHidden();
+  const again = page.waitForResponse((response) => response.url().includes("/logs/stream/"));
+  await drawer.getByRole("switch", { name: "Follow" }).check();
+  expect(new URL((await again).url()).searchParams.get("sinceCursor")).not.toBeNull();
+  await expect(drawer.getByTestId("follow-status")).toHaveText("Live", { timeout: 15_000 });
 
   await drawer.getByRole("tab", { name: "Events" }).click();
   const events = drawer.getByTestId("event-row");

@@ -31,6 +31,13 @@ export { moveInstance } from "./transitions";
 export { openManifests, sealLegacyInstanceSecrets, type StoredManifest } from "./instance-secrets";
 export { instanceReplicasFrom, totalDesiredReplicas, type InstanceReplicas } from "./replicas";
 export {
+  followInstancePodLogs,
+  openLogStreams,
+  POD_LOG_STREAMS_PER_USER,
+  podLogStreamInputSchema,
+  TooManyLogStreams,
+  type InstancePodLogStream,
+  type PodLogStreamInput,
   instanceEvents,
   instanceEventsInputSchema,
   instanceLiveObject,

@@ -14,6 +14,7 @@ import {
   objectNameSchema,
   POD_LOG_LIMITS,
   type PodLogs,
+  type PodLogStreamEvent,
 } from "@/server/clusters";
 import type { Db } from "@/server/db";
 import { DomainError, parseOrThrow } from "@/server/errors";
@@ -174,6 +175,142 @@ export async function instancePodLogs(deps: InspectionDeps, input: PodLogsInput)
   );
   const { podLabels: _labels, ...shown } = logs;
   return shown;
+}
+
+// ---------------------------------------------------------------------------
+// Following a pod's log (streaming)
+
+/** Follows one person may hold open at once (each holds a connection to a cluster). */
+export const POD_LOG_STREAMS_PER_USER = 4;
+
+export const podLogStreamInputSchema = z.object({
+  id: z.string().max(64),
+  pod: objectNameSchema,
+  container: podLogsInputSchema.shape.container,
+  /** The `cursor` of the tail read (or of the stream's last lines, to reconnect): only what comes after it. */
+  sinceCursor: z.string().max(64).optional(),
+  /** Lines from before the follow to start with, when there is no cursor (0: only new lines). */
+  tailLines: z.number().int().min(0).max(POD_LOG_LIMITS.maxTailLines).optional(),
+});
+export type PodLogStreamInput = z.input<typeof podLogStreamInputSchema>;
+
+/** The caller already follows POD_LOG_STREAMS_PER_USER logs: REST answers 429. */
+export class TooManyLogStreams extends Error {
+  override readonly name = "TooManyLogStreams";
+  constructor(readonly limit: number) {
+    super(`You already follow ${limit} pod logs: close one of them first.`);
+  }
+}
+
+/** Open follows per user id, in this process (each web server process holds its own connections). */
+const openStreams = new Map<string, number>();
+
+/** How many follows `userId` holds open now (for tests and the log line). */
+export function openLogStreams(userId: string): number {
+  return openStreams.get(userId) ?? 0;
+}
+
+function takeStreamSlot(userId: string): () => void {
+  const open = openLogStreams(userId);
+  if (open >= POD_LOG_STREAMS_PER_USER) throw new TooManyLogStreams(POD_LOG_STREAMS_PER_USER);
+  openStreams.set(userId, open + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = openLogStreams(userId) - 1;
+    if (left > 0) openStreams.set(userId, left);
+    else openStreams.delete(userId);
+  };
+}
+
+/** An open follow as the caller sees it (no pod labels). */
+export interface InstancePodLogStream {
+  container: string;
+  containers: string[];
+  notice: string | null;
+  /** Iterate once; aborting the signal passed in ends it and closes the cluster connection. */
+  events: AsyncIterable<PodLogStreamEvent>;
+  /** Ends the follow without reading it (idempotent): closes the connection and gives the slot back. */
+  close(): void;
+}
+
+/**
+ * Follows a pod's container log of an instance, as it is written: the same
+ * readers and checks as `instancePodLogs` (who may read, the instance's own
+ * namespace, the pod labelled for this instance), and at most
+ * POD_LOG_STREAMS_PER_USER at once per person. Everything is checked before
+ * this resolves, so a refusal is an error answer rather than a stream. The
+ * slot is given back when the events end, however they end.
+ */
+export async function followInstancePodLogs(
+  deps: InspectionDeps,
+  input: PodLogStreamInput,
+  options: { signal: AbortSignal },
+): Promise<InstancePodLogStream> {
+  const data = parseOrThrow(podLogStreamInputSchema, input);
+  const release = takeStreamSlot(deps.user.id);
+  // The driver's stream ends on this one: the caller's abort, or a refusal below.
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(options.signal.reason);
+  options.signal.addEventListener("abort", onAbort, { once: true });
+  const done = () => {
+    options.signal.removeEventListener("abort", onAbort);
+    controller.abort();
+    release();
+  };
+  const what = `pod ${data.pod}${data.container ? ` (container ${data.container})` : ""}`;
+  let context: { instance: string; cluster: string; pod: string; container: string };
+  let stream;
+  try {
+    if (options.signal.aborted) throw new DomainError("conflict", "The request was cancelled.");
+    const { instance, cluster, driver } = await loadInspectable(deps, data.id);
+    try {
+      stream = await driver.followPodLogs(
+        {
+          namespace: instance.namespace,
+          pod: data.pod,
+          container: data.container,
+          sinceCursor: data.sinceCursor,
+          tailLines: data.tailLines,
+        },
+        { signal: controller.signal },
+      );
+    } catch (error) {
+      throw domainError(error, what);
+    }
+    assertOwnLabel(stream.podLabels, instance.id, what);
+    context = { instance: instance.id, cluster: cluster.name, pod: data.pod, container: stream.container };
+  } catch (error) {
+    done();
+    throw error;
+  }
+  const source = stream.events;
+  const startedBy = deps.user.username;
+  log.info({ ...context, by: startedBy }, "pod log follow started");
+  async function* events(): AsyncGenerator<PodLogStreamEvent, void, undefined> {
+    let lines = 0;
+    let dropped = 0;
+    let end: string = "aborted";
+    try {
+      for await (const event of source) {
+        if (event.type === "lines") lines += event.lines.length;
+        else if (event.type === "dropped") dropped += event.count;
+        else end = event.reason;
+        yield event;
+      }
+    } finally {
+      done();
+      log.info({ ...context, by: startedBy, lines, dropped, end }, "pod log follow ended");
+    }
+  }
+  return {
+    container: stream.container,
+    containers: stream.containers,
+    notice: stream.notice,
+    events: events(),
+    close: done,
+  };
 }
 
 /** Kubernetes events of the instance's namespace, or of one of its objects. */

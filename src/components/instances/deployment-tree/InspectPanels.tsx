@@ -12,23 +12,20 @@ import Stack from "@mui/material/Stack";
 import Switch from "@mui/material/Switch";
 import TextField from "@mui/material/TextField";
 import Typography from "@mui/material/Typography";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { Time } from "@/components/ui/Time";
 import { useTRPC } from "@/trpc/react";
-import type { RouterOutputs } from "@/trpc/types";
 import { MONO, type TreeNode } from "./model";
+import { type LogStreamStatus, type StreamedEntry, useLogStream } from "./useLogStream";
 
 /**
  * The drawer's live views of one resource: a pod's log (tail, follow,
  * container), its Kubernetes events and its YAML as the cluster holds it.
- * Each reads through tRPC (`instanceInspection`) only while its tab is open.
+ * Each reads through tRPC (`instanceInspection`) only while its tab is open;
+ * a followed log streams from the log stream endpoint (`useLogStream`).
  */
 
-type LogLine = RouterOutputs["instanceInspection"]["podLogs"]["lines"][number];
-
-/** How often a followed log is polled for lines after the cursor. */
-export const FOLLOW_MS = 2_000;
 /** Lines kept on screen while following; older ones scroll away. */
 const MAX_SHOWN_LINES = 5_000;
 const TAIL_CHOICES = [100, 200, 500, 1000] as const;
@@ -73,7 +70,34 @@ const logBoxSx = {
   "&:focus-visible": { outline: "2px solid", outlineColor: "primary.main", outlineOffset: 2 },
 } as const;
 
-/** One container's log: the tail, then (following) the lines after the last one, every FOLLOW_MS. */
+function followLabel(status: LogStreamStatus): {
+  label: string;
+  color: "default" | "success" | "warning" | "error";
+} {
+  switch (status.state) {
+    case "connecting":
+      return { label: "Connecting…", color: "default" };
+    case "live":
+      return { label: "Live", color: "success" };
+    case "ended":
+      return status.reason === "max-duration"
+        ? { label: "Stopped after 30 minutes", color: "warning" }
+        : status.reason === "waiting"
+          ? { label: "Container not started", color: "warning" }
+          : { label: "Log ended", color: "default" };
+    case "error":
+      return { label: "Disconnected", color: "error" };
+    default:
+      return { label: "Not following", color: "default" };
+  }
+}
+
+/**
+ * One container's log: the tail, then (following) the lines streamed as
+ * the container writes them (`useLogStream`), from the tail's cursor on.
+ * The view keeps to the newest line unless the person scrolled up
+ * ("paused"; "Jump to latest" resumes).
+ */
 function LogView({
   instanceId,
   pod,
@@ -90,65 +114,38 @@ function LogView({
   onContainers: (containers: string[], current: string) => void;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const tail = useQuery({
     ...trpc.instanceInspection.podLogs.queryOptions({ id: instanceId, pod, container, tailLines }),
     staleTime: Infinity,
     refetchOnWindowFocus: false,
   });
-  const [more, setMore] = useState<LogLine[]>([]);
-  const [followError, setFollowError] = useState<string | null>(null);
-  const cursor = useRef<string | null>(null);
-  const busy = useRef(false);
+  const [more, setMore] = useState<StreamedEntry[]>([]);
   const box = useRef<HTMLDivElement>(null);
-  const pinned = useRef(true);
+  const [pinned, setPinned] = useState(true);
 
   const data = tail.data;
   useEffect(() => {
     if (data) onContainers(data.containers, data.container);
   }, [data, onContainers]);
 
-  useEffect(() => {
-    if (!following || !data) return;
-    let stopped = false;
-    const tick = async () => {
-      if (busy.current) return;
-      busy.current = true;
-      try {
-        const since = cursor.current ?? data.cursor;
-        const next = await queryClient.fetchQuery({
-          ...trpc.instanceInspection.podLogs.queryOptions({
-            id: instanceId,
-            pod,
-            container: data.container,
-            ...(since ? { sinceCursor: since } : { tailLines }),
-          }),
-          staleTime: 0,
-        });
-        if (stopped) return;
-        setFollowError(null);
-        if (next.lines.length > 0) {
-          cursor.current = next.cursor;
-          setMore((lines) => [...lines, ...next.lines].slice(-MAX_SHOWN_LINES));
-        }
-      } catch (error) {
-        if (!stopped) setFollowError(error instanceof Error ? error.message : "the log could not be read");
-      } finally {
-        busy.current = false;
-      }
-    };
-    const timer = setInterval(() => void tick(), FOLLOW_MS);
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-    };
-  }, [following, data, queryClient, trpc, instanceId, pod, tailLines]);
+  const onEntries = useCallback(
+    (entries: StreamedEntry[]) => setMore((shown) => [...shown, ...entries].slice(-MAX_SHOWN_LINES)),
+    [],
+  );
+  const { status, reconnect } = useLogStream({
+    instanceId,
+    pod,
+    container: data?.container ?? container ?? "",
+    cursor: data?.cursor ?? null,
+    enabled: following && data !== undefined,
+    onEntries,
+  });
 
   const lineCount = (data?.lines.length ?? 0) + more.length;
   useEffect(() => {
     const element = box.current;
-    if (element && pinned.current) element.scrollTop = element.scrollHeight;
-  }, [lineCount]);
+    if (element && pinned) element.scrollTop = element.scrollHeight;
+  }, [lineCount, pinned]);
 
   if (tail.isPending) return <Loading label="Loading the log" />;
   if (tail.error)
@@ -159,45 +156,107 @@ function LogView({
         onRetry={() => void tail.refetch()}
       />
     );
-  const lines = [...tail.data.lines, ...more].slice(-MAX_SHOWN_LINES);
+  const entries: StreamedEntry[] = [
+    ...tail.data.lines.map((line): StreamedEntry => ({ kind: "line", line })),
+    ...more,
+  ].slice(-MAX_SHOWN_LINES);
+  const shownLines = entries.filter((entry) => entry.kind === "line").length;
+  const chip = followLabel(status);
+  const stopped = status.state === "ended" || status.state === "error";
   return (
     <Stack spacing={1}>
       {tail.data.notice && <Alert severity="info">{tail.data.notice}</Alert>}
-      {followError && <Alert severity="warning">Following paused: {followError}</Alert>}
-      <Box
-        ref={box}
-        role="log"
-        aria-label={`Log of container ${tail.data.container}`}
-        tabIndex={0}
-        data-testid="pod-log"
-        onScroll={(event) => {
-          const element = event.currentTarget;
-          pinned.current = element.scrollHeight - element.scrollTop - element.clientHeight < 24;
-        }}
-        sx={logBoxSx}
-      >
-        {lines.length === 0 ? (
-          <Box component="span" sx={{ color: "grey.500" }}>
-            {tail.data.notice ? "No lines yet." : "The container has written nothing yet."}
-          </Box>
-        ) : (
-          lines.map((line, index) => (
-            <Box key={`${line.timestamp ?? "-"}-${index}`} data-testid="log-line">
-              {line.timestamp && (
-                <Box component="span" sx={{ color: "grey.500", mr: 1 }}>
-                  <Time value={line.timestamp} format="time" titleFormat="timestamp" />
-                </Box>
-              )}
-              {line.text}
+      {following && stopped && (
+        <Alert
+          severity={status.state === "error" ? "warning" : "info"}
+          data-testid="follow-stopped"
+          action={
+            <Button color="inherit" size="small" startIcon={<RefreshIcon />} onClick={reconnect}>
+              Reconnect
+            </Button>
+          }
+        >
+          {status.state === "error"
+            ? `Following stopped: ${status.message}`
+            : status.reason === "max-duration"
+              ? "Following stops after 30 minutes. Reconnect to go on from the last line."
+              : (status.message ??
+                "The cluster ended the log (the container stopped or the connection was closed).")}
+        </Alert>
+      )}
+      <Box sx={{ position: "relative" }}>
+        <Box
+          ref={box}
+          role="log"
+          aria-label={`Log of container ${tail.data.container}`}
+          tabIndex={0}
+          data-testid="pod-log"
+          onScroll={(event) => {
+            const element = event.currentTarget;
+            setPinned(element.scrollHeight - element.scrollTop - element.clientHeight < 24);
+          }}
+          sx={logBoxSx}
+        >
+          {entries.length === 0 ? (
+            <Box component="span" sx={{ color: "grey.500" }}>
+              {tail.data.notice ? "No lines yet." : "The container has written nothing yet."}
             </Box>
-          ))
+          ) : (
+            entries.map((entry, index) =>
+              entry.kind === "dropped" ? (
+                <Box
+                  key={`dropped-${index}`}
+                  data-testid="log-dropped"
+                  sx={{ color: "warning.light", fontStyle: "italic" }}
+                >
+                  … {entry.count} {entry.count === 1 ? "line" : "lines"} left out (the container wrote faster
+                  than the follow passes on)
+                </Box>
+              ) : (
+                <Box key={`${entry.line.timestamp ?? "-"}-${index}`} data-testid="log-line">
+                  {entry.line.timestamp && (
+                    <Box component="span" sx={{ color: "grey.500", mr: 1 }}>
+                      <Time value={entry.line.timestamp} format="time" titleFormat="timestamp" />
+                    </Box>
+                  )}
+                  {entry.line.text}
+                </Box>
+              ),
+            )
+          )}
+        </Box>
+        {following && !pinned && (
+          <Button
+            size="small"
+            variant="contained"
+            data-testid="log-jump-latest"
+            onClick={() => setPinned(true)}
+            sx={{ position: "absolute", right: 16, bottom: 12 }}
+          >
+            Paused · Jump to latest
+          </Button>
         )}
       </Box>
-      <Typography variant="caption" color="text.secondary" aria-live="polite">
-        {lines.length} {lines.length === 1 ? "line" : "lines"}
-        {tail.data.truncated ? " · cut at the size limit of one read" : ""}
-        {following ? ` · following, every ${FOLLOW_MS / 1000} s` : ""}
-      </Typography>
+      <Stack direction="row" spacing={1} sx={{ alignItems: "center" }}>
+        {following && (
+          <Chip
+            size="small"
+            label={chip.label}
+            color={chip.color}
+            data-testid="follow-status"
+            variant="outlined"
+          />
+        )}
+        <Typography variant="caption" color="text.secondary" aria-live="polite">
+          {shownLines} {shownLines === 1 ? "line" : "lines"}
+          {tail.data.truncated ? " · the tail was cut at the size limit of one read" : ""}
+          {following && status.state === "live"
+            ? pinned
+              ? " · following live"
+              : " · following, scrolling paused"
+            : ""}
+        </Typography>
+      </Stack>
     </Stack>
   );
 }

@@ -4,8 +4,14 @@
  * merged by openapi.ts. Answer schemas are the driver's zod schemas.
  */
 import { z } from "zod";
-import { eventListSchema, podLogsSchema } from "@/server/clusters";
-import { eventsQuery, liveObjectQuery, podLogsQuery } from "./instance-inspection";
+import {
+  eventListSchema,
+  POD_LOG_STREAM_LIMITS,
+  podLogsSchema,
+  podLogStreamEventSchema,
+} from "@/server/clusters";
+import { POD_LOG_STREAMS_PER_USER } from "@/server/instances";
+import { eventsQuery, liveObjectQuery, podLogsQuery, podLogStreamQuery } from "./instance-inspection";
 import {
   componentSchemas,
   errorResponse,
@@ -31,6 +37,7 @@ const liveObjectSchema = z.object({
 export function instanceInspectionComponents(): JsonObject {
   return componentSchemas([
     ["PodLogs", podLogsSchema.omit({ podLabels: true })],
+    ["PodLogStreamEvent", podLogStreamEventSchema],
     ["KubernetesEventList", eventListSchema],
     ["LiveObject", liveObjectSchema],
   ]);
@@ -75,6 +82,36 @@ export function instanceInspectionPaths(): JsonObject {
           `follow, pass the answer's \`cursor\` as \`sinceCursor\` every few seconds. ${WHO}`,
         parameters: listQueryParameters(podLogsQuery.shape),
         responses: { "200": { description: "The lines.", content: json(ref("PodLogs")) }, ...ERRORS },
+      },
+    },
+    "/api/v1/instance/{id}/pods/{pod}/logs/stream/": {
+      parameters: [idParameter, pathParameter("pod", "Pod name (a Pod of the instance's namespace).")],
+      get: {
+        tags: ["instance"],
+        operationId: "instancePodLogStream",
+        summary: "Follow a pod's container log as Server-Sent Events",
+        description:
+          "A `text/event-stream` held open while the container writes: first `event: open` " +
+          "(`{container, containers, notice}`), then `event: lines` (`{lines, cursor}`) as lines are written and " +
+          "`event: dropped` (`{count}`) when more than " +
+          `${POD_LOG_STREAM_LIMITS.defaultLinesPerSecond} lines a second were written, last \`event: end\` ` +
+          "(`{reason, message}`: `ended` when the cluster closed the log, `waiting` when the container has not " +
+          `started, \`max-duration\` after ${POD_LOG_STREAM_LIMITS.defaultMaxDurationMs / 60_000} minutes, ` +
+          "`error`). Each event's `data` is one PodLogStreamEvent without its `type`. To go on after an end, " +
+          "ask again with the last `cursor` as `sinceCursor`. Lines are cut at 4,096 characters. At most " +
+          `${POD_LOG_STREAMS_PER_USER} follows per person at once (429 beyond). Refusals come before the stream, ` +
+          `as JSON errors. ${WHO}`,
+        parameters: listQueryParameters(podLogStreamQuery.shape),
+        responses: {
+          "200": {
+            description: "The event stream.",
+            content: { "text/event-stream": { schema: { type: "string" } } },
+          },
+          ...ERRORS,
+          "429": errorResponse(
+            `The caller already follows ${POD_LOG_STREAMS_PER_USER} pod logs (\`too_many_requests\`, Retry-After).`,
+          ),
+        },
       },
     },
     "/api/v1/instance/{id}/events/": {

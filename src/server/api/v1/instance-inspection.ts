@@ -7,9 +7,16 @@
  */
 import { z } from "zod";
 import { Role } from "@/common/roles";
-import { restHandler } from "@/server/api/rest";
+import { RestError, restHandler } from "@/server/api/rest";
 import { POD_LOG_LIMITS } from "@/server/clusters";
-import { instanceEvents, instanceLiveObject, instancePodLogs } from "@/server/instances";
+import {
+  followInstancePodLogs,
+  instanceEvents,
+  instanceLiveObject,
+  instancePodLogs,
+  type InstancePodLogStream,
+  TooManyLogStreams,
+} from "@/server/instances";
 
 /** Who gets past the role check; ownership is the domain's. */
 export const INSPECTION_ROLES = [
@@ -52,6 +59,101 @@ export const instancePodLogsRest = restHandler(
   { roles: INSPECTION_ROLES, query: podLogsQuery },
   ({ db, user, params, query }) =>
     instancePodLogs({ db, user }, { id: params.id ?? "", pod: params.pod ?? "", ...query }),
+);
+
+export const podLogStreamQuery = z.object({
+  container: z.string().max(63).optional().describe("Container name; the pod's first container by default."),
+  sinceCursor: z
+    .string()
+    .max(64)
+    .optional()
+    .describe("A `cursor` of the tail read or of earlier `lines` events: only lines written after it."),
+  tailLines: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(POD_LOG_LIMITS.maxTailLines)
+    .optional()
+    .describe("Without sinceCursor: lines from before the follow to start with (default 0, only new lines)."),
+});
+
+/** A comment line every so often keeps proxies from closing a quiet stream. */
+const KEEP_ALIVE_MS = 15_000;
+
+function sse(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** The open follow as a `text/event-stream` body: `open`, then `lines` / `dropped`, then `end`. */
+function eventStream(stream: InstancePodLogStream, signal: AbortSignal): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
+  return new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const send = (text: string) => controller.enqueue(encoder.encode(text));
+      send(
+        sse("open", { container: stream.container, containers: stream.containers, notice: stream.notice }),
+      );
+      keepAlive = setInterval(() => send(": keep-alive\n\n"), KEEP_ALIVE_MS);
+      keepAlive.unref?.();
+      try {
+        for await (const event of stream.events) {
+          const { type, ...data } = event;
+          send(sse(type, data));
+        }
+      } catch {
+        // The domain's stream does not throw (a failure is an `end` event); nothing more to send.
+      } finally {
+        clearInterval(keepAlive);
+        stream.close();
+      }
+      // Aborted by the client: the body is already cancelled and cannot be closed.
+      if (!signal.aborted) controller.close();
+    },
+    cancel() {
+      // The client went away: close the connection to the cluster now, not at the next line.
+      clearInterval(keepAlive);
+      stream.close();
+    },
+  });
+}
+
+/**
+ * GET /api/v1/instance/{id}/pods/{pod}/logs/stream/ — follows a container's
+ * log as Server-Sent Events. Who may read and every refusal (401, 403, 404,
+ * 409, 429) are decided before the stream starts, as JSON errors; once it
+ * runs, a failure is an `end` event. The client going away aborts the
+ * request, which closes the cluster connection.
+ */
+export const instancePodLogStreamRest = restHandler(
+  { roles: INSPECTION_ROLES, query: podLogStreamQuery },
+  async ({ db, user, params, query, request }) => {
+    const aborted = new AbortController();
+    const onAbort = () => aborted.abort();
+    request.signal.addEventListener("abort", onAbort, { once: true });
+    let stream: InstancePodLogStream;
+    try {
+      stream = await followInstancePodLogs(
+        { db, user },
+        { id: params.id ?? "", pod: params.pod ?? "", ...query },
+        { signal: aborted.signal },
+      );
+    } catch (error) {
+      request.signal.removeEventListener("abort", onAbort);
+      if (error instanceof TooManyLogStreams)
+        throw new RestError(429, "too_many_requests", error.message, undefined, undefined, 5);
+      throw error;
+    }
+    return new Response(eventStream(stream, aborted.signal), {
+      headers: {
+        "content-type": "text/event-stream; charset=utf-8",
+        // no-transform: the server's gzip would hold events back until its buffer fills.
+        "cache-control": "no-store, no-transform",
+        // Proxies (nginx) must pass each event on as it comes instead of buffering the answer.
+        "x-accel-buffering": "no",
+      },
+    });
+  },
 );
 
 /** GET /api/v1/instance/{id}/events/ — Kubernetes events of the instance's namespace or of one object. */
