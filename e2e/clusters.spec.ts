@@ -188,7 +188,7 @@ test("the cluster's metrics charts fill from the collector within seconds", asyn
     .toBeGreaterThanOrEqual(3);
   // Each chart draws its series (a low, flat disk line has no height, so "attached" rather than "visible").
   for (const chart of ["chart-cpu", "chart-memory", "chart-disk"]) {
-    await expect(page.getByTestId(chart).locator(".recharts-area-curve")).toBeAttached();
+    await expect(page.getByTestId(chart).locator("path.usage-line")).toBeAttached();
   }
   await page.screenshot({ path: "/tmp/nemo-cluster-metrics.png", fullPage: true });
 

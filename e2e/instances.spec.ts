@@ -89,7 +89,7 @@ test("a service provider deploys an instance with an availability intent, inspec
 
   // Why this cluster: the winner's scores, dev-onelab rejected for its availability.
   await expect(page.getByTestId("placement-winner")).toContainText("Placed on staging-onelab");
-  await expect(page.getByTestId("score-chart").locator(".recharts-bar-rectangle").first()).toBeVisible();
+  await expect(page.getByTestId("score-chart").getByTestId("score-bar").first()).toBeVisible();
   const dev = page.locator('[data-testid="rejected-cluster"][data-cluster="dev-onelab"]');
   await expect(dev).toContainText("Availability");
   await expect(dev).toContainText("availability");

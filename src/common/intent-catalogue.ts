@@ -1,10 +1,10 @@
-import { z } from "zod";
-
 /**
  * The intent types a workload can declare it supports, with their targets,
  * units and the 3GPP TS 28.312 conditions each target accepts. Workload
  * registration uses it for the "Supported Intents" choice; the intents flow
  * extends it (contexts, defaults, evaluation), so it stays data, not logic.
+ * No zod here: the console bundles the catalogue (its schema is in
+ * intent-catalogue-schema.ts).
  */
 
 /** Value conditions of 3GPP TS 28.312 (ConditionEnum) that the catalogue's targets use. */
@@ -186,11 +186,6 @@ export const INTENT_TYPES = [
 export type IntentTypeName = (typeof INTENT_TYPES)[number]["type"];
 
 export const INTENT_TYPE_NAMES = INTENT_TYPES.map((t) => t.type) as [IntentTypeName, ...IntentTypeName[]];
-
-export const intentTypeNameSchema = z.enum(INTENT_TYPE_NAMES, {
-  error: (issue) =>
-    `Unknown intent type${typeof issue.input === "string" ? ` "${issue.input}"` : ""}: use one of ${INTENT_TYPE_NAMES.join(", ")}.`,
-});
 
 /** The condition a target of that intent type starts with (its catalogue default), or undefined for an unknown target. */
 export function defaultConditionOf(typeName: string, targetName: string): Condition | undefined {

@@ -1,5 +1,3 @@
-import { z } from "zod";
-
 /**
  * The migration vocabulary, shared by the server's state machine and the
  * console's stepper: the states a migration goes through and which moves
@@ -10,6 +8,9 @@ import { z } from "zod";
  * Before anything exists on the target (REQUESTED, BACKING_UP) a failure ends
  * FAILED; from BACKED_UP on, ROLLED_BACK. COMPLETED, FAILED and ROLLED_BACK
  * are terminal.
+ *
+ * Plain data, no zod: the console bundles it (the server's state machine adds
+ * the schema).
  */
 
 export const MIGRATION_STATES = [
@@ -23,7 +24,6 @@ export const MIGRATION_STATES = [
   "ROLLED_BACK",
 ] as const;
 export type MigrationStateName = (typeof MIGRATION_STATES)[number];
-export const migrationStateSchema = z.enum(MIGRATION_STATES);
 
 /** States of a migration in flight (the instance is MIGRATING, `activeInstanceId` is set). */
 export const ACTIVE_STATES = [

@@ -1,15 +1,14 @@
 import { z } from "zod";
+import { PAGE_SIZES, SORT_DIRECTIONS, type SortDirection } from "./list-page";
+
+export { PAGE_SIZES, SORT_DIRECTIONS, type ListPage, type PageSize, type SortDirection } from "./list-page";
 
 /**
  * The shape every list shares, in the browser and on the server: server-side
  * pagination with the three page sizes the tables offer, one sort column and
  * a free-text search.
  */
-export const PAGE_SIZES = [10, 25, 50] as const;
-export type PageSize = (typeof PAGE_SIZES)[number];
-
-export const sortDirectionSchema = z.enum(["asc", "desc"]);
-export type SortDirection = z.infer<typeof sortDirectionSchema>;
+export const sortDirectionSchema = z.enum(SORT_DIRECTIONS);
 
 export function listInputSchema<const Fields extends readonly [string, ...string[]]>(
   sortFields: Fields,
@@ -38,13 +37,6 @@ export const queryPageFields = {
     .pipe(z.literal(PAGE_SIZES, { error: `Use a page size of ${PAGE_SIZES.join(", ")}.` }))
     .default(10),
 };
-
-export interface ListPage<Item> {
-  items: Item[];
-  total: number;
-  page: number;
-  pageSize: PageSize;
-}
 
 /**
  * A list's "Show inactive" switch (deleted instances, archived workloads,

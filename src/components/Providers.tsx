@@ -15,7 +15,7 @@ import { NoticeProvider } from "./ui/Notice";
  */
 export function Providers({ session, children }: { session: Session | null; children: ReactNode }) {
   return (
-    // forceThemeRerender: components reading `theme.palette` in JS (the recharts charts) follow the scheme.
+    // forceThemeRerender: components reading `theme.palette` in JS (the charts) follow the scheme.
     <ThemeProvider theme={theme} defaultMode="system" forceThemeRerender>
       <CssBaseline />
       <SessionProvider session={session} refetchOnWindowFocus={false}>

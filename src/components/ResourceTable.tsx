@@ -22,7 +22,7 @@ import TextField from "@mui/material/TextField";
 import Typography from "@mui/material/Typography";
 import { useEffect, useState, type ReactNode } from "react";
 import { errorStatus } from "@/trpc/query-client";
-import { PAGE_SIZES, type PageSize, type SortDirection } from "@/common/pagination";
+import { PAGE_SIZES, type PageSize, type SortDirection } from "@/common/list-page";
 import { emptyStateText } from "./empty-state";
 import type { ListState } from "./list-input";
 import { visuallyHidden } from "./ui/visually-hidden";

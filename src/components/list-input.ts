@@ -1,4 +1,4 @@
-import type { PageSize, SortDirection } from "@/common/pagination";
+import type { PageSize, SortDirection } from "@/common/list-page";
 
 /**
  * A table's list input (page, size, sort, search). Plain data, no React:

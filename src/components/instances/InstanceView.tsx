@@ -20,14 +20,12 @@ import Tab from "@mui/material/Tab";
 import Tabs from "@mui/material/Tabs";
 import Typography from "@mui/material/Typography";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import dynamic from "next/dynamic";
 import NextLink from "next/link";
 import { useEffect, useRef, useState, type ReactElement } from "react";
 import { IntentStateChip, showsFulfilment } from "@/components/intents/IntentStateChip";
 import { conditionText } from "@/components/intents/targets";
 import { ButtonLink } from "@/components/links";
-import { ManifestBrowser } from "@/components/manifests/ManifestBrowser";
-import { InstanceMigrations } from "@/components/migrations/InstanceMigrations";
-import { MigrateNowDialog } from "@/components/migrations/MigrateNowDialog";
 import { PageHeader } from "@/components/PageHeader";
 import { Mono } from "@/components/ResourceTable";
 import { StatusChip } from "@/components/StatusChip";
@@ -40,10 +38,8 @@ import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 import { InstanceActions, type ActionsInstance } from "./actions/InstanceActions";
 import { DeleteInstanceDialog } from "./DeleteInstanceDialog";
-import { DeploymentTreeView } from "./deployment-tree";
 import { InstanceDrift, InstanceDriftChip } from "./drift";
 import { chipCarriesReason } from "./failure-reason";
-import { InstanceTimeline } from "./InstanceTimeline";
 import { PlacementPanel } from "./PlacementPanel";
 import { renderOptionsLabel } from "./render-options";
 import { isTransitional, LIVE_REFRESH_MS, SETTLED_REFRESH_MS } from "./status";
@@ -52,6 +48,32 @@ import { IntentTypeName } from "@/components/intents/IntentTypeName";
 import { intentTypeDisplayName } from "@/common/intent-catalogue";
 
 type Instance = RouterOutputs["instance"]["get"];
+
+/** A tab's content while its code loads (the first time it is opened). */
+function TabLoading() {
+  return <Skeleton variant="rounded" height={320} aria-label="Loading the view" />;
+}
+
+// The tabs other than the overview, and the migrate dialog, load when first opened: the overview is
+// what most visits show, and together they would double the page's first-load JavaScript. A tab
+// named by ?tab= is still rendered on the server, and its code comes with the page.
+const InstanceTimeline = dynamic(() => import("./InstanceTimeline").then((m) => m.InstanceTimeline), {
+  loading: TabLoading,
+});
+const InstanceMigrations = dynamic(
+  () => import("@/components/migrations/InstanceMigrations").then((m) => m.InstanceMigrations),
+  { loading: TabLoading },
+);
+const InstanceManifests = dynamic(() => import("./InstanceManifests").then((m) => m.InstanceManifests), {
+  loading: TabLoading,
+});
+const DeploymentTreeView = dynamic(() => import("./deployment-tree").then((m) => m.DeploymentTreeView), {
+  loading: TabLoading,
+});
+const MigrateNowDialog = dynamic(
+  () => import("@/components/migrations/MigrateNowDialog").then((m) => m.MigrateNowDialog),
+  { ssr: false },
+);
 
 /** What the Retry / Upgrade / Scale actions need of the instance. */
 function actionsOf(i: Instance): ActionsInstance {
@@ -210,89 +232,6 @@ function Overview({ instance, onShowMigrations }: { instance: Instance; onShowMi
   );
 }
 
-function ValuesOverride({ text }: { text: string | null }) {
-  if (!text) return null;
-  return (
-    <Section title="Values override">
-      <Paper variant="outlined" sx={{ p: 1.5, overflowX: "auto" }}>
-        <Box
-          component="pre"
-          aria-label="Values override"
-          data-testid="values-override"
-          sx={{ m: 0, fontFamily: "monospace", fontSize: 13, whiteSpace: "pre" }}
-        >
-          {text}
-        </Box>
-      </Paper>
-    </Section>
-  );
-}
-
-function Manifests({ instance }: { instance: Instance }) {
-  const trpc = useTRPC();
-  // Secret values read "<redacted>" until the owner asks; each reveal is audited, so it is never automatic.
-  const [revealed, setRevealed] = useState(false);
-  const secretQuery = revealed
-    ? // Secrets in clear are not kept in the cache once the tab is left.
-      { staleTime: Infinity, gcTime: 0 }
-    : { staleTime: Infinity };
-  // The stored render: it never changes for an instance.
-  const manifests = useQuery({
-    ...trpc.instance.manifests.queryOptions({ id: instance.id, ...(revealed && { revealSecrets: true }) }),
-    ...secretQuery,
-    // The redacted render stays on screen (and the button keeps focus) while the other one loads.
-    placeholderData: (previous) => previous,
-  });
-  const values = useQuery({
-    ...trpc.instance.get.queryOptions({ id: instance.id, revealSecrets: true }),
-    ...secretQuery,
-    enabled: revealed,
-  });
-  const reveal = instance.canRevealSecrets && (
-    <Stack direction="row" spacing={1} sx={{ alignItems: "center" }}>
-      <Typography variant="body2" color="text.secondary" sx={{ flexGrow: 1 }}>
-        {revealed
-          ? "Secret values are shown in clear; this reveal was recorded in the audit log."
-          : "Secret values (keys named like a secret, token, password or key, and the data of Secrets) read <redacted>."}
-      </Typography>
-      <Button
-        variant="outlined"
-        size="small"
-        aria-pressed={revealed}
-        onClick={() => setRevealed((on) => !on)}
-      >
-        {revealed ? "Hide secrets" : "Reveal secrets"}
-      </Button>
-    </Stack>
-  );
-  if (manifests.isPending)
-    return <Skeleton variant="rounded" height={320} aria-label="Loading the manifests" />;
-  if (manifests.error) return <Alert severity="error">{manifests.error.message}</Alert>;
-  if (values.error) return <Alert severity="error">{values.error.message}</Alert>;
-  const valuesText = revealed && values.data ? values.data.valuesOverride : instance.valuesOverride;
-  return (
-    <Stack spacing={1.5}>
-      {reveal}
-      <ValuesOverride text={valuesText} />
-      {manifests.data.length === 0 ? (
-        <Alert severity="info">The chart rendered no Kubernetes documents for this instance.</Alert>
-      ) : (
-        <>
-          <Typography variant="body2" color="text.secondary">
-            The manifests rendered for this instance (release {instance.releaseName}, namespace{" "}
-            {instance.namespace}) — what the orchestrator applied to {instance.cluster?.name ?? "its cluster"}
-            .
-          </Typography>
-          <ManifestBrowser
-            manifests={manifests.data}
-            downloadName={`${instance.releaseName}-${instance.shortId}`}
-          />
-        </>
-      )}
-    </Stack>
-  );
-}
-
 /**
  * One workload instance: its status, where it runs and why, its lifecycle,
  * its manifests and its live resource tree. The instance is re-read while
@@ -314,6 +253,8 @@ export function InstanceView({
   const [tab, setTab] = useState<InstanceTab>(initialTab);
   const [deleting, setDeleting] = useState(false);
   const [migrating, setMigrating] = useState(false);
+  // The migrate dialog's code is fetched on the first "Migrate now"; it then stays mounted so it can close.
+  const [migrateOpened, setMigrateOpened] = useState(false);
   const instance = useQuery({
     ...trpc.instance.get.queryOptions({ id }),
     // A settled instance can still be migrated or scaled: keep an eye on it, less often —
@@ -420,7 +361,14 @@ export function InstanceView({
               Intents
             </ButtonLink>
             {canMigrate && i.status === "DEPLOYED" && (
-              <Button variant="outlined" startIcon={<SwapHorizIcon />} onClick={() => setMigrating(true)}>
+              <Button
+                variant="outlined"
+                startIcon={<SwapHorizIcon />}
+                onClick={() => {
+                  setMigrateOpened(true);
+                  setMigrating(true);
+                }}
+              >
                 Migrate now
               </Button>
             )}
@@ -460,7 +408,7 @@ export function InstanceView({
         )}
         {tab === "timeline" && <InstanceTimeline instanceId={i.id} status={i.status} />}
         {tab === "migrations" && <InstanceMigrations instanceId={i.id} status={i.status} />}
-        {tab === "manifests" && <Manifests instance={i} />}
+        {tab === "manifests" && <InstanceManifests instance={i} />}
         {tab === "tree" && (
           <DeploymentTreeView
             instanceId={i.id}
@@ -478,16 +426,18 @@ export function InstanceView({
         }
         onClose={() => setDeleting(false)}
       />
-      <MigrateNowDialog
-        instance={
-          migrating
-            ? { id: i.id, releaseName: i.releaseName, shortId: i.shortId, cluster: i.cluster?.name ?? null }
-            : null
-        }
-        onClose={() => setMigrating(false)}
-        // Follow the move where its steps show.
-        onRequested={() => chooseTab("migrations")}
-      />
+      {migrateOpened && (
+        <MigrateNowDialog
+          instance={
+            migrating
+              ? { id: i.id, releaseName: i.releaseName, shortId: i.shortId, cluster: i.cluster?.name ?? null }
+              : null
+          }
+          onClose={() => setMigrating(false)}
+          // Follow the move where its steps show.
+          onRequested={() => chooseTab("migrations")}
+        />
+      )}
     </>
   );
 }

@@ -17,18 +17,8 @@ import TableCell from "@mui/material/TableCell";
 import TableHead from "@mui/material/TableHead";
 import TableRow from "@mui/material/TableRow";
 import Typography from "@mui/material/Typography";
+import Tooltip from "@mui/material/Tooltip";
 import { useQuery } from "@tanstack/react-query";
-import {
-  Bar,
-  BarChart,
-  CartesianGrid,
-  Cell,
-  ReferenceLine,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from "recharts";
 import { Section } from "@/components/ui/Section";
 import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { useTRPC } from "@/trpc/react";
@@ -64,6 +54,17 @@ function mib(bytes: number): string {
   return `${Math.round(bytes / (1024 * 1024))} MiB`;
 }
 
+/** The score axis: −100..100, a tick every 50. */
+const SCORE_TICKS = [-100, -50, 0, 50, 100] as const;
+/** Where a score sits across the bar area, in % from its left edge. */
+const scoreAt = (score: number) => (Math.max(-100, Math.min(100, score)) + 100) / 2;
+
+/**
+ * The winner's score per prioritizer as diverging horizontal bars from 0.
+ * Drawn with plain boxes rather than a chart library: it is on the first
+ * paint of every instance page, and a charting library would be most of
+ * that page's JavaScript. Each bar's tooltip names what the prioritizer rewards.
+ */
 function ScoreChart({ decision }: { decision: Decision }) {
   const winner = decision.scores.find((s) => s.cluster === decision.winner);
   if (!winner) return null;
@@ -72,44 +73,92 @@ function ScoreChart({ decision }: { decision: Decision }) {
     score,
     weight: (decision.weights as Record<string, number>)[name] ?? 0,
   }));
+  const grid = (
+    <Box aria-hidden="true" sx={{ position: "absolute", inset: 0, pointerEvents: "none" }}>
+      {SCORE_TICKS.map((tick) => (
+        <Box
+          key={tick}
+          sx={{
+            position: "absolute",
+            top: 0,
+            bottom: 0,
+            left: `${scoreAt(tick)}%`,
+            borderLeft: tick === 0 ? "1px solid #8fa4b1" : "1px dashed",
+            borderColor: tick === 0 ? undefined : "divider",
+          }}
+        />
+      ))}
+    </Box>
+  );
   return (
     <Box
-      sx={{ height: 40 + data.length * 30, minWidth: 0 }}
       role="img"
       aria-label={`Scores of ${winner.cluster}: ${data.map((d) => `${d.name} ${d.score}`).join(", ")}`}
       data-testid="score-chart"
+      sx={{
+        display: "grid",
+        gridTemplateColumns: "minmax(0, 190px) minmax(0, 1fr)",
+        columnGap: 1,
+        rowGap: 0,
+        pr: 3,
+        minWidth: 0,
+        fontSize: 12,
+      }}
     >
-      <ResponsiveContainer width="100%" height="100%">
-        <BarChart data={data} layout="vertical" margin={{ top: 4, right: 24, bottom: 4, left: 8 }}>
-          <CartesianGrid horizontal={false} strokeDasharray="3 3" />
-          <XAxis type="number" domain={[-100, 100]} ticks={[-100, -50, 0, 50, 100]} fontSize={11} />
-          <YAxis
-            type="category"
-            dataKey="name"
-            width={190}
-            fontSize={12}
-            tickFormatter={(name: string) => {
-              const weight = data.find((d) => d.name === name)?.weight ?? 0;
-              return `${name} ×${weight}`;
-            }}
-          />
-          <ReferenceLine x={0} stroke="#8fa4b1" />
-          <Tooltip
-            formatter={(value) => [String(value), "score"]}
-            labelFormatter={(name) => {
-              // The category axis: the label is the prioritizer's name.
-              const key = typeof name === "string" ? name : "";
-              const help = helpOf(decision, key);
-              return help ? `${key}: ${help}` : key;
-            }}
-          />
-          <Bar dataKey="score" isAnimationActive={false} radius={[0, 3, 3, 0]}>
-            {data.map((d) => (
-              <Cell key={d.name} fill={d.score >= 0 ? "#0b5cad" : "#e96d76"} />
-            ))}
-          </Bar>
-        </BarChart>
-      </ResponsiveContainer>
+      {data.map((d) => {
+        const help = helpOf(decision, d.name);
+        const from = scoreAt(Math.min(d.score, 0));
+        const to = scoreAt(Math.max(d.score, 0));
+        return (
+          <Box key={d.name} sx={{ display: "contents" }}>
+            <Box
+              sx={{
+                textAlign: "right",
+                alignSelf: "center",
+                color: "text.secondary",
+                overflow: "hidden",
+                textOverflow: "ellipsis",
+                whiteSpace: "nowrap",
+              }}
+            >
+              {d.name} ×{d.weight}
+            </Box>
+            <Box sx={{ position: "relative", height: 30 }}>
+              {grid}
+              <Tooltip title={`${help ? `${d.name}: ${help}` : d.name} — score ${d.score}`} placement="top">
+                <Box
+                  data-testid="score-bar"
+                  data-name={d.name}
+                  data-score={d.score}
+                  sx={{
+                    position: "absolute",
+                    top: 5,
+                    bottom: 5,
+                    left: `${from}%`,
+                    width: `${to - from}%`,
+                    // A zero score still shows, as a sliver on the zero line.
+                    minWidth: 2,
+                    bgcolor: d.score >= 0 ? "#0b5cad" : "#e96d76",
+                    borderRadius: d.score >= 0 ? "0 3px 3px 0" : "3px 0 0 3px",
+                  }}
+                />
+              </Tooltip>
+            </Box>
+          </Box>
+        );
+      })}
+      <Box />
+      <Box aria-hidden="true" sx={{ position: "relative", height: 20, color: "text.secondary" }}>
+        {SCORE_TICKS.map((tick) => (
+          <Box
+            key={tick}
+            component="span"
+            sx={{ position: "absolute", top: 2, left: `${scoreAt(tick)}%`, transform: "translateX(-50%)" }}
+          >
+            {tick}
+          </Box>
+        ))}
+      </Box>
     </Box>
   );
 }

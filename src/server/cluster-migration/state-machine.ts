@@ -13,15 +13,17 @@ import { z } from "zod";
  */
 
 import {
+  MIGRATION_STATES,
   TRANSITIONS,
   canTransition,
-  migrationStateSchema,
   type ActiveMigrationState,
   type MigrationStateName,
 } from "@/common/migration-status";
 
 // The vocabulary is shared with the console; the server side adds the errors and the recorded steps.
 export * from "@/common/migration-status";
+
+export const migrationStateSchema = z.enum(MIGRATION_STATES);
 
 export class IllegalTransitionError extends Error {
   override readonly name = "IllegalTransitionError";

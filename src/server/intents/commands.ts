@@ -8,7 +8,8 @@ import type { Db } from "@/server/db";
 import { DomainError, parseOrThrow, type Problem } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { openSecret, sealSecret } from "@/server/secrets";
-import { intentType, intentTypeNameSchema } from "@/common/intent-catalogue";
+import { intentType } from "@/common/intent-catalogue";
+import { intentTypeNameSchema } from "@/common/intent-catalogue-schema";
 import {
   changeTargetSchema,
   checkImportedIntent,

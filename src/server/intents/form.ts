@@ -6,10 +6,10 @@ import {
   INTENT_TYPES,
   intentType,
   intentTypeLabel,
-  intentTypeNameSchema,
   type IntentTarget,
   type IntentType,
 } from "@/common/intent-catalogue";
+import { intentTypeNameSchema } from "@/common/intent-catalogue-schema";
 import { formatFieldPath, intentSchema, type FieldPath, type Intent, type IntentContext } from "./model";
 
 /**

@@ -4,7 +4,7 @@
  * Messages are written for the person filling the form.
  */
 import { z } from "zod";
-import { intentTypeNameSchema } from "@/common/intent-catalogue";
+import { intentTypeNameSchema } from "@/common/intent-catalogue-schema";
 import {
   listInputSchema,
   queryPageFields,
