@@ -4,8 +4,15 @@
  * verified by `cli`, prints it, and exits 1 on a mismatch — for cron jobs
  * and auditors with database access.
  */
-import { runLedgerVerification } from "@/server/accounting/verify";
+import { runLedgerVerification, type LedgerMismatchField } from "@/server/accounting/verify";
 import { createDb, workerDbTimeouts } from "@/server/db/client";
+
+const WHAT: Record<LedgerMismatchField, (account?: string) => string> = {
+  hash: () => "the content does not match its hash",
+  prevHash: () => "the link to the previous transaction is broken",
+  balance: (account) => `the balance of ${account} differs from the sum of its transactions`,
+  missing: () => "the transaction is missing",
+};
 
 const db = createDb(undefined, workerDbTimeouts());
 let exitCode = 0;
@@ -22,8 +29,7 @@ try {
     const m = result.firstMismatch!;
     exitCode = 1;
     process.stdout.write(
-      `ledger MISMATCH at sequence ${m.sequence}: ${m.field} differs` +
-        `${m.account ? ` for account ${m.account}` : ""}\n` +
+      `ledger MISMATCH at sequence ${m.sequence}: ${WHAT[m.field](m.account)}\n` +
         `  expected: ${m.expected}\n  found:    ${m.found}\n` +
         `  verified intact up to sequence ${result.lastSequence} (${result.checked} checked)\n`,
     );

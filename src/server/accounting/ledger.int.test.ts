@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -256,6 +257,21 @@ describe("the MOCA ledger", () => {
         firstMismatch: { sequence: 2n, field: "missing", expected: "2", found: "3" },
       });
     });
+
+    it("fails `npm run ledger:verify` (exit 1) printing the first mismatch", async () => {
+      const run = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ["--import", "tsx", "prisma/ledger-verify.ts"],
+          { env: { ...process.env, DATABASE_URL: isolated.url, LOG_LEVEL: "silent" }, timeout: 120_000 },
+          (error, stdout) => resolve({ code: error ? (error.code as number | null) : 0, stdout }),
+        );
+      });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain("ledger MISMATCH at sequence 2: the transaction is missing");
+      expect(run.stdout).toContain("verified intact up to sequence 1");
+      expect(await lastLedgerVerification(isolated.db)).toMatchObject({ ok: false, verifiedBy: "cli" });
+    }, 150_000);
 
     it("names a deleted tail, which no later hash covers, as missing", async () => {
       // Put sequence 2 back as it was is impossible without its content: rebuild on a fresh ledger instead.
