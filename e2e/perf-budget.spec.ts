@@ -20,19 +20,21 @@ import { acceptedWorkload, expect, sameOrigin, signIn, test } from "./fixtures";
  *   each read once the page shows its data. Budget: 1 s on localhost.
  *
  * Every figure is printed against its budget; a figure over budget is flagged
- * (and annotated on the test), not failed. The spec fails only on a big
- * regression:
- * - first-load JS above 1.5 × the budget (525 KB gz). The bytes of one build
- *   are the same on every run, so this line does not flake;
- * - a median LCP above 4 × the budget (4 s). LCP is wall-clock time on a
- *   2-core machine shared with the rest of the suite (and at times with other
- *   jobs): the instance page measured 1.0–1.6 s on a quiet machine and
- *   1.4–3.0 s with other tests running beside it, so a tighter line would fail
- *   on load, not on a regression.
+ * (and annotated on the test). The spec fails on:
+ * - first-load JS above the budget itself (350 KB gz), on any route. The
+ *   bytes of one build are the same on every run, so this line does not
+ *   flake; every route is within it (the heaviest, the instance page, about
+ *   332 KB: its other tabs load when opened, it draws its charts without a
+ *   charting library, and zod stays on the server);
+ * - a median LCP above 4 × the budget (4 s): only a big regression. LCP is
+ *   wall-clock time on a 2-core machine shared with the rest of the suite
+ *   (and at times with other jobs): the instance page measured 1.0–1.6 s on
+ *   a quiet machine and 1.4–3.0 s with other tests running beside it, so a
+ *   tighter line would fail on load, not on a regression.
  */
 
 const JS_BUDGET_BYTES = 350_000;
-const JS_FAIL_FACTOR = 1.5;
+const JS_FAIL_FACTOR = 1;
 const LCP_BUDGET_MS = 1_000;
 const LCP_FAIL_FACTOR = 4;
 const LCP_LOADS = 3;
@@ -171,7 +173,7 @@ async function inPool<T>(items: readonly T[], size: number, task: (item: T) => P
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
-test("performance budget: first-load JS per route and LCP (printed; fails only on a big regression)", async ({
+test("performance budget: first-load JS per route within budget, LCP printed (fails only on a big regression)", async ({
   page,
   browser,
 }) => {
@@ -279,7 +281,7 @@ test("performance budget: first-load JS per route and LCP (printed; fails only o
   log(
     `first-load JS = script files a cold, signed-in load downloads until it shows its content and is idle; ` +
       `gzip size (gzip-encoded bytes on the wire from next start; files it sends unencoded are gzipped here, level 6); ` +
-      `1 KB = 1000 bytes; fails only above ${JS_FAIL_FACTOR} × budget = ${kb(JS_BUDGET_BYTES * JS_FAIL_FACTOR)}`,
+      `1 KB = 1000 bytes; fails above ${JS_FAIL_FACTOR} × budget = ${kb(JS_BUDGET_BYTES * JS_FAIL_FACTOR)}`,
   );
   const width = Math.max(...routes.map((r) => r.label.length));
   for (const route of routes) {
@@ -325,7 +327,7 @@ test("performance budget: first-load JS per route and LCP (printed; fails only o
   }
 
   log(
-    `${over.length === 0 ? "all figures within budget" : `over budget (flagged, not failing): ${over.join(", ")}`}; ` +
+    `${over.length === 0 ? "all figures within budget" : `over budget (JS fails; LCP is flagged): ${over.join(", ")}`}; ` +
       `measured in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
       `(setup ${((jsStarted - started) / 1000).toFixed(1)} s, first-load JS ${jsSeconds.toFixed(1)} s, ` +
       `LCP loads ${lcpSeconds.toFixed(1)} s)`,
