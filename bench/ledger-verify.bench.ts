@@ -5,6 +5,8 @@
  *
  *   npx tsx bench/ledger-verify.bench.ts [--entries 1000000] [--sample 200000]
  *
+ * KEEP_BENCH_DB=1 keeps the generated database (its URL is printed) for profiling.
+ *
  * Target: `verifyLedger` (read every page from PostgreSQL on one snapshot,
  * parse, recompute every hash and link, sum and compare every balance)
  * ≥ 200,000 transactions/s. Printed beside it:
@@ -221,7 +223,8 @@ async function main(): Promise<void> {
     );
   } finally {
     await db.$disconnect();
-    await dropDatabase(url);
+    if (process.env.KEEP_BENCH_DB === "1") console.log(`kept ${url}`);
+    else await dropDatabase(url);
   }
 }
 
