@@ -30,6 +30,7 @@ const EXPECTED_NAV: Record<Exclude<DemoUserName, "nobody" | "provider2">, string
     "Intent Management",
     "Resource Provisioning",
     "Orchestration",
+    "Accounting",
     "Dead letters & failed messages",
     "Use the API",
   ],
@@ -40,9 +41,10 @@ const EXPECTED_NAV: Record<Exclude<DemoUserName, "nobody" | "provider2">, string
     "Intent Management",
     "Resource Provisioning",
     "Orchestration",
+    "Accounting",
     "Use the API",
   ],
-  infra: ["Home", "Resource Provisioning", "Orchestration", "Use the API"],
+  infra: ["Home", "Resource Provisioning", "Orchestration", "Accounting", "Use the API"],
 };
 
 for (const [user, expected] of Object.entries(EXPECTED_NAV) as [keyof typeof EXPECTED_NAV, string[]][]) {

@@ -12,6 +12,7 @@ describe("area access per role", () => {
       intents: "manage",
       clusters: "manage",
       orchestration: "manage",
+      accounting: "manage",
       "failed-messages": "manage",
     });
   });
@@ -23,6 +24,7 @@ describe("area access per role", () => {
       intents: "manage",
       clusters: "read",
       orchestration: "read",
+      accounting: "manage",
       "failed-messages": "none",
     });
   });
@@ -34,6 +36,7 @@ describe("area access per role", () => {
       intents: "none",
       clusters: "manage",
       orchestration: "read",
+      accounting: "manage",
       "failed-messages": "none",
     });
   });
@@ -64,6 +67,7 @@ describe("area access per role", () => {
       intents: "/intents",
       clusters: "/clusters",
       orchestration: "/orchestration",
+      accounting: "/accounting",
       "failed-messages": "/failed-messages",
     });
   });
@@ -80,8 +84,9 @@ describe("side navigation", () => {
       "intents",
       "clusters",
       "orchestration",
+      "accounting",
     ]);
-    expect(keys([Role.INFRASTRUCTURE_PROVIDER])).toEqual(["clusters", "orchestration"]);
+    expect(keys([Role.INFRASTRUCTURE_PROVIDER])).toEqual(["clusters", "orchestration", "accounting"]);
     expect(keys([])).toEqual([]);
     for (const roles of [[Role.SERVICE_PROVIDER], [Role.INFRASTRUCTURE_PROVIDER]]) {
       for (const area of navAreas(roles)) expect(canUseArea(roles, area.key)).toBe(true);

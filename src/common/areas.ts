@@ -6,7 +6,7 @@ import { Role, hasAnyRole } from "./roles";
  * the page guards and the read-only state.
  */
 export type AreaKey =
-  "workloads" | "instances" | "intents" | "clusters" | "orchestration" | "failed-messages";
+  "workloads" | "instances" | "intents" | "clusters" | "orchestration" | "accounting" | "failed-messages";
 
 /** "manage": full use; "read": may look but not change; "none": no access. */
 export type AreaAccess = "manage" | "read" | "none";
@@ -66,6 +66,15 @@ export const AREAS: readonly Area[] = [
     // infrastructure providers those leaving or reaching their clusters.
     manage: [Role.NEMO_ADMIN],
     read: [Role.SERVICE_PROVIDER, Role.INFRASTRUCTURE_PROVIDER],
+  },
+  {
+    key: "accounting",
+    href: "/accounting",
+    title: "Accounting",
+    description: "Credits earned and spent on the MOCA ledger: balances, charges, earnings and datasets.",
+    // Every role has accounts of its own (workloads, clusters, datasets); admins see all of them.
+    manage: [Role.NEMO_ADMIN, Role.SERVICE_PROVIDER, Role.INFRASTRUCTURE_PROVIDER],
+    read: [],
   },
   {
     key: "failed-messages",

@@ -1,3 +1,4 @@
+import AccountBalanceWalletOutlinedIcon from "@mui/icons-material/AccountBalanceWalletOutlined";
 import DnsOutlinedIcon from "@mui/icons-material/DnsOutlined";
 import LayersOutlinedIcon from "@mui/icons-material/LayersOutlined";
 import MarkEmailUnreadOutlinedIcon from "@mui/icons-material/MarkEmailUnreadOutlined";
@@ -14,6 +15,7 @@ export const AREA_ICONS: Record<AreaKey, ReactNode> = {
   intents: <TrackChangesOutlinedIcon />,
   clusters: <DnsOutlinedIcon />,
   orchestration: <SwapHorizIcon />,
+  accounting: <AccountBalanceWalletOutlinedIcon />,
   "failed-messages": <MarkEmailUnreadOutlinedIcon />,
 };
 
@@ -23,5 +25,6 @@ export const AREA_ACCENTS: Record<AreaKey, string> = {
   intents: "#00897b",
   clusters: "#c2691b",
   orchestration: "#6a1b9a",
+  accounting: "#2e7d32",
   "failed-messages": "#b3261e",
 };

@@ -86,6 +86,7 @@ describe("procedures for the wrong role", () => {
       intents: "none",
       clusters: "none",
       orchestration: "none",
+      accounting: "none",
       "failed-messages": "none",
     });
     expect((await rejection(caller(nobody).cluster.list({}))).message).toBe(
