@@ -85,12 +85,16 @@ function sse(event: string, data: unknown): string {
 }
 
 /** The open follow as a `text/event-stream` body: `open`, then `lines` / `dropped`, then `end`. */
-function eventStream(stream: InstancePodLogStream, signal: AbortSignal): ReadableStream<Uint8Array> {
+function eventStream(stream: InstancePodLogStream): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let keepAlive: ReturnType<typeof setInterval> | undefined;
+  // Set when the client went away: nothing may be written to (or close) a cancelled body.
+  let cancelled = false;
   return new ReadableStream<Uint8Array>({
     async start(controller) {
-      const send = (text: string) => controller.enqueue(encoder.encode(text));
+      const send = (text: string) => {
+        if (!cancelled) controller.enqueue(encoder.encode(text));
+      };
       send(
         sse("open", { container: stream.container, containers: stream.containers, notice: stream.notice }),
       );
@@ -107,11 +111,11 @@ function eventStream(stream: InstancePodLogStream, signal: AbortSignal): Readabl
         clearInterval(keepAlive);
         stream.close();
       }
-      // Aborted by the client: the body is already cancelled and cannot be closed.
-      if (!signal.aborted) controller.close();
+      if (!cancelled) controller.close();
     },
     cancel() {
       // The client went away: close the connection to the cluster now, not at the next line.
+      cancelled = true;
       clearInterval(keepAlive);
       stream.close();
     },
@@ -128,23 +132,20 @@ function eventStream(stream: InstancePodLogStream, signal: AbortSignal): Readabl
 export const instancePodLogStreamRest = restHandler(
   { roles: INSPECTION_ROLES, query: podLogStreamQuery },
   async ({ db, user, params, query, request }) => {
-    const aborted = new AbortController();
-    const onAbort = () => aborted.abort();
-    request.signal.addEventListener("abort", onAbort, { once: true });
     let stream: InstancePodLogStream;
     try {
+      // The request's signal aborts when the client disconnects: the domain ends the follow with it.
       stream = await followInstancePodLogs(
         { db, user },
         { id: params.id ?? "", pod: params.pod ?? "", ...query },
-        { signal: aborted.signal },
+        { signal: request.signal },
       );
     } catch (error) {
-      request.signal.removeEventListener("abort", onAbort);
       if (error instanceof TooManyLogStreams)
         throw new RestError(429, "too_many_requests", error.message, undefined, undefined, 5);
       throw error;
     }
-    return new Response(eventStream(stream, aborted.signal), {
+    return new Response(eventStream(stream), {
       headers: {
         "content-type": "text/event-stream; charset=utf-8",
         // no-transform: the server's gzip would hold events back until its buffer fills.
