@@ -87,6 +87,8 @@ interface World {
   region: { name: string };
   /** A dataset spOwn uploaded (its file in the store). */
   dataset: { id: string };
+  /** spOwn's daily budget for the workload. */
+  budget: { id: string };
 }
 
 interface Entry {
@@ -290,6 +292,14 @@ const TRPC: Record<string, Entry> = {
   "notification.markRead": { input: (w) => ({ id: w.notification.id }), expect: NOTIFICATION_OF_SP_OWN },
   "notification.markAllRead": { expect: OWN_NOTIFICATIONS },
 
+  // The Accounting console's views: every role reads its own accounts (admins all of them).
+  "accounting.accounts": { expect: OWN_DATASETS },
+  "accounting.transactions": { input: () => ({}), expect: OWN_DATASETS },
+  "accounting.series": { input: () => ({}), expect: OWN_DATASETS },
+  "accounting.workloadBalances": { input: (w) => ({ ids: [w.workload.id] }), expect: OWN_DATASETS },
+  "accounting.instanceCosts": { input: (w) => ({ instanceId: w.instance.id }), expect: INSPECT_INSTANCE },
+  "accounting.costView": { input: () => ({}), expect: OWN_DATASETS },
+
   "dataset.list": { input: () => ({}), expect: OWN_DATASETS },
   "dataset.usage": { expect: OWN_DATASETS },
   "dataset.get": { input: (w) => ({ id: w.dataset.id }), expect: DATASET_OF_SP_OWN },
@@ -325,6 +335,16 @@ const TRPC: Record<string, Entry> = {
   "accounting.updateSettings": { input: () => ({ chargePerGb: "10000000" }), expect: ADMIN_ONLY },
   "accounting.verifyLedger": { expect: ADMIN_ONLY },
   "accounting.lastVerification": { expect: ADMIN_ONLY },
+  "accounting.billingRuns": { input: () => ({ limit: 5 }), expect: ADMIN_ONLY },
+  "accounting.budgets": { expect: SP_AREA },
+  "accounting.budget": { input: (w) => ({ id: w.budget.id }), expect: SP_OBJECT },
+  // Each caller's own "all workloads, daily" budget (REST creates the monthly one).
+  "accounting.createBudget": { input: () => ({ period: "DAY", amount: "100000000" }), expect: SP_AREA },
+  "accounting.updateBudget": {
+    input: (w) => ({ id: w.budget.id, data: { amount: "200000000" } }),
+    expect: SP_OBJECT,
+  },
+  "accounting.deleteBudget": { input: (w) => ({ id: w.budget.id }), destructive: true, expect: SP_OBJECT },
 };
 
 const REST: Record<string, RestEntry> = {
@@ -572,6 +592,23 @@ const REST: Record<string, RestEntry> = {
   "PUT /api/v1/accounting/green-rewards/": { json: () => ({ preset: "default" }), expect: ADMIN_ONLY },
   "GET /api/v1/accounting/settings/": { expect: PRICING_READ },
   "PUT /api/v1/accounting/settings/": { json: () => ({ chargePerGb: "10000000" }), expect: ADMIN_ONLY },
+  "GET /api/v1/accounting/billing-runs/": { query: "?limit=5", expect: ADMIN_ONLY },
+  "GET /api/v1/accounting/budgets/": { expect: SP_AREA },
+  "POST /api/v1/accounting/budgets/": {
+    json: () => ({ period: "MONTH", amount: "100000000" }),
+    expect: SP_AREA,
+  },
+  "GET /api/v1/accounting/budgets/{id}/": { params: (w) => ({ id: w.budget.id }), expect: SP_OBJECT },
+  "PUT /api/v1/accounting/budgets/{id}/": {
+    params: (w) => ({ id: w.budget.id }),
+    json: () => ({ amount: "300000000" }),
+    expect: SP_OBJECT,
+  },
+  "DELETE /api/v1/accounting/budgets/{id}/": {
+    params: (w) => ({ id: w.budget.id }),
+    destructive: true,
+    expect: SP_OBJECT,
+  },
   "POST /api/v1/accounting/ledger/verify/": { expect: ADMIN_ONLY },
   "GET /api/v1/accounting/ledger/verify/": { expect: ADMIN_ONLY },
   /** The caller's own transactions: every provider has some (or none), admins all. */
@@ -677,6 +714,10 @@ async function makeWorld(): Promise<World> {
     select: { name: true },
   });
   const dataset = await makeDataset(users.spOwn);
+  const budget = await db.budget.create({
+    data: { ownerId: users.spOwn.id, workloadId: workload.id, period: "DAY", amount: 100_000_000n },
+    select: { id: true },
+  });
   return {
     cluster,
     emptyCluster,
@@ -690,6 +731,7 @@ async function makeWorld(): Promise<World> {
     notification,
     dataset,
     region,
+    budget,
   };
 }
 

@@ -27,22 +27,23 @@ export const MAX_BUDGETS_PER_OWNER = 200;
 const MAX_EVENT_INSTANCES = 50;
 const MAX_AMOUNT = 2n ** 63n - 1n;
 
-const amountSchema = z
+/** Units as a decimal string (the wire form of every amount). */
+export const budgetAmountSchema = z
   .string()
   .regex(/^[1-9][0-9]{0,18}$/, "expected a positive whole number of units (1 token = 10^8 units)")
-  .transform((value) => BigInt(value))
-  .refine((value) => value <= MAX_AMOUNT, "expected an amount that fits a bigint");
+  .refine((value) => BigInt(value) <= MAX_AMOUNT, "expected an amount that fits a bigint");
 
+/** A new budget as REST and tRPC take it. */
 export const budgetCreateSchema = z.strictObject({
   /** A workload of the caller's; null or absent: all their workloads. */
   workloadId: z.number().int().positive().nullish(),
   period: z.enum(BUDGET_PERIODS),
   /** Units per window, as a decimal string. */
-  amount: amountSchema,
+  amount: budgetAmountSchema,
 });
 export const budgetUpdateSchema = z.strictObject({
   period: z.enum(BUDGET_PERIODS).optional(),
-  amount: amountSchema.optional(),
+  amount: budgetAmountSchema.optional(),
 });
 const budgetIdSchema = z.uuid("expected a budget id (UUID)");
 
@@ -194,7 +195,7 @@ export async function createBudget(deps: BudgetDeps, input: unknown): Promise<Bu
     );
   try {
     const row = await deps.db.budget.create({
-      data: { ownerId: deps.user.id, workloadId, period: data.period, amount: data.amount },
+      data: { ownerId: deps.user.id, workloadId, period: data.period, amount: BigInt(data.amount) },
       include,
     });
     return view(deps.db, row, new Date((deps.clock ?? systemClock)()));
@@ -215,7 +216,7 @@ export async function updateBudget(deps: BudgetDeps, id: unknown, input: unknown
       where: { id: row.id },
       data: {
         ...(data.period !== undefined && { period: data.period }),
-        ...(data.amount !== undefined && { amount: data.amount }),
+        ...(data.amount !== undefined && { amount: BigInt(data.amount) }),
       },
       include,
     });

@@ -8,3 +8,4 @@ export * from "./regions";
 export * from "./settings";
 export * from "./billing";
 export * from "./budgets";
+export * from "./billing-runs";

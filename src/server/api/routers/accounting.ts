@@ -9,6 +9,15 @@ import {
 } from "@/common/accounting-pricing";
 import { createTRPCRouter, roleProcedure } from "@/server/api/trpc";
 import {
+  billingRunsQuerySchema,
+  budgetCreateSchema,
+  budgetUpdateSchema,
+  createBudget,
+  deleteBudget,
+  getBudget,
+  listBillingRuns,
+  listBudgets,
+  updateBudget,
   createRegion,
   deleteRegion,
   getAccountingSettings,
@@ -20,6 +29,18 @@ import {
   updateRegion,
 } from "@/server/accounting";
 import { lastLedgerVerificationView, verifyLedgerAsAdmin } from "@/server/accounting/ledger-access";
+import {
+  accountSeries,
+  costView,
+  costViewInput,
+  instanceCosts,
+  instanceCostsInput,
+  listAccounts,
+  listTransactions,
+  seriesInput,
+  transactionListInput,
+  workloadBalances,
+} from "@/server/accounting/queries";
 
 export type { AccountingSettingsView, GreenRewardsView, RegionView } from "@/server/accounting";
 
@@ -32,6 +53,8 @@ export type { AccountingSettingsView, GreenRewardsView, RegionView } from "@/ser
 const readerProcedure = roleProcedure(...ALL_ROLES);
 const adminProcedure = roleProcedure(Role.NEMO_ADMIN);
 const regionName = z.object({ name: regionNameSchema });
+const budgetProcedure = roleProcedure(Role.SERVICE_PROVIDER, Role.NEMO_ADMIN);
+const budgetId = z.object({ id: z.uuid() });
 
 export const accountingRouter = createTRPCRouter({
   // --- pricing tables -----------------------------------------------------
@@ -81,4 +104,57 @@ export const accountingRouter = createTRPCRouter({
   lastVerification: adminProcedure.query(({ ctx }) =>
     lastLedgerVerificationView({ db: ctx.db, user: ctx.session.user }),
   ),
+
+  // --- billing and budgets --------------------------------------------------
+  /** The last billing runs with the items they could not bill (admins). */
+  billingRuns: adminProcedure
+    .input(billingRunsQuerySchema.optional())
+    .query(({ ctx, input }) => listBillingRuns({ db: ctx.db, user: ctx.session.user }, input ?? {})),
+
+  /** The caller's budgets (admins: everyone's) with the current window's spending. */
+  budgets: budgetProcedure.query(({ ctx }) => listBudgets({ db: ctx.db, user: ctx.session.user })),
+
+  budget: budgetProcedure
+    .input(budgetId)
+    .query(({ ctx, input }) => getBudget({ db: ctx.db, user: ctx.session.user }, input.id)),
+
+  createBudget: budgetProcedure
+    .input(budgetCreateSchema)
+    .mutation(({ ctx, input }) => createBudget({ db: ctx.db, user: ctx.session.user }, input)),
+
+  updateBudget: budgetProcedure
+    .input(z.object({ id: z.uuid(), data: budgetUpdateSchema }))
+    .mutation(({ ctx, input }) => updateBudget({ db: ctx.db, user: ctx.session.user }, input.id, input.data)),
+
+  deleteBudget: budgetProcedure
+    .input(budgetId)
+    .mutation(({ ctx, input }) => deleteBudget({ db: ctx.db, user: ctx.session.user }, input.id)),
+  // --- the console's views (src/server/accounting/queries.ts) -----------------
+  /** The caller's accounts and balances (admins: every account). */
+  accounts: readerProcedure.query(({ ctx }) => listAccounts({ db: ctx.db, user: ctx.session.user })),
+
+  /** One page of transactions touching the caller's accounts; filter by account, rule, period. */
+  transactions: readerProcedure
+    .input(transactionListInput)
+    .query(({ ctx, input }) => listTransactions({ db: ctx.db, user: ctx.session.user }, input)),
+
+  /** Credits and debits per rule over time and the running balance, for the charts. */
+  series: readerProcedure
+    .input(seriesInput)
+    .query(({ ctx, input }) => accountSeries({ db: ctx.db, user: ctx.session.user }, input)),
+
+  /** Balances of the given workloads' accounts (the workloads table's Balance column). */
+  workloadBalances: readerProcedure
+    .input(z.object({ ids: z.array(z.number().int().positive()).max(100) }))
+    .query(({ ctx, input }) => workloadBalances({ db: ctx.db, user: ctx.session.user }, input.ids)),
+
+  /** An instance's billing items and totals per rule (its owner, admins, its cluster's provider). */
+  instanceCosts: readerProcedure
+    .input(instanceCostsInput)
+    .query(({ ctx, input }) => instanceCosts({ db: ctx.db, user: ctx.session.user }, input)),
+
+  /** Cost, green credits and gCO2e by workload, owner, cluster or region, across every cluster. */
+  costView: readerProcedure
+    .input(costViewInput)
+    .query(({ ctx, input }) => costView({ db: ctx.db, user: ctx.session.user }, input)),
 });

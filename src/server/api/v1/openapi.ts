@@ -38,6 +38,11 @@ import {
   accountingPricingTags,
 } from "./accounting-pricing-openapi";
 import { ledgerComponents, ledgerPaths, ledgerTags } from "./ledger-openapi";
+import {
+  accountingBillingComponents,
+  accountingBillingPaths,
+  accountingBillingTags,
+} from "./accounting-billing-openapi";
 import { datasetComponents, datasetPaths, datasetTags } from "./dataset-openapi";
 import { WORKLOAD_ID_FIELD } from "./workload";
 import {
@@ -114,6 +119,7 @@ function components(): Record<string, unknown> {
     ...notificationComponents(),
     ...accountingPricingComponents(),
     ...ledgerComponents(),
+    ...accountingBillingComponents(),
     ...datasetComponents(),
     ...clusterComponents(),
     ChartUpload: {
@@ -189,6 +195,7 @@ export function openApiDocument(): JsonObject {
       ...notificationTags,
       ...accountingPricingTags,
       ...ledgerTags,
+      ...accountingBillingTags,
       ...datasetTags,
       ...clusterTags,
       { name: "me", description: "The caller." },
@@ -203,6 +210,7 @@ export function openApiDocument(): JsonObject {
       ...(tidy(notificationPaths()) as JsonObject),
       ...(tidy(accountingPricingPaths()) as JsonObject),
       ...(tidy(ledgerPaths()) as JsonObject),
+      ...(tidy(accountingBillingPaths()) as JsonObject),
       ...(tidy(datasetPaths()) as JsonObject),
       ...(tidy(clusterPaths()) as JsonObject),
       "/api/v1/me/": {
