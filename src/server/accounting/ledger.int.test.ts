@@ -397,6 +397,21 @@ describe("registration", () => {
     );
     const account = await db.ledgerAccount.findUniqueOrThrow({ where: { id: `cluster:${cluster.id}` } });
     expect(account).toMatchObject({ kind: "CLUSTER", ownerUserId: infra.id, balance: 16n * TOKEN });
+    // Two replicas handling two replies for one new cluster at once: one registers, the other is refused.
+    const racing = await makeCluster(db, infra);
+    const racingReply = { ...reply, cluster_name: racing.name };
+    const outcomes = await Promise.all(
+      [1, 2].map(() =>
+        db.$transaction((tx) => registerJoinedCluster(tx, racingReply, logger), {
+          maxWait: 60_000,
+          timeout: 60_000,
+        }),
+      ),
+    );
+    expect(outcomes.sort()).toEqual(["already registered", "registered"]);
+    expect(
+      await db.ledgerTransaction.count({ where: { reference: `registration:cluster:${racing.id}` } }),
+    ).toBe(1);
     const refused = {
       action: "join" as const,
       status: "error" as const,

@@ -115,17 +115,20 @@ export async function ensureLedgerAccount(
   const prefix = ACCOUNT_PREFIX[input.kind];
   if (input.kind === "PLATFORM" ? id !== prefix : !id.startsWith(prefix))
     throw new DomainError("invalid", `A ${input.kind} account id starts with "${prefix}".`, "id");
-  return tx.ledgerAccount.upsert({
-    where: { id },
-    create: {
-      id,
-      kind: input.kind,
-      ownerUserId: input.ownerUserId ?? null,
-      displayName: input.displayName.slice(0, 200),
-      ...(options.at && { registeredAt: options.at }),
-    },
-    update: {},
+  // ON CONFLICT DO NOTHING: two registrations racing for one account neither fail nor abort their transaction.
+  await tx.ledgerAccount.createMany({
+    data: [
+      {
+        id,
+        kind: input.kind,
+        ownerUserId: input.ownerUserId ?? null,
+        displayName: input.displayName.slice(0, 200),
+        ...(options.at && { registeredAt: options.at }),
+      },
+    ],
+    skipDuplicates: true,
   });
+  return tx.ledgerAccount.findUniqueOrThrow({ where: { id } });
 }
 
 /**
