@@ -7,7 +7,7 @@ import { createDb, type Db } from "@/server/db/client";
 import { contextFor, makeUser } from "@/server/testing/factories";
 import { deleteQueues, testId, withChannel } from "@/server/testing/bus";
 import { trpcRejection } from "@/server/testing/rejection";
-import { sessionCookie } from "@/server/testing/session-cookie";
+import { ConsoleSessions } from "@/server/testing/rest-session";
 import {
   discardFailedMessageRest,
   failedMessageRest,
@@ -28,31 +28,23 @@ let admin: SessionUser;
 let provider: SessionUser;
 let infra: SessionUser;
 let nobody: SessionUser;
-const cookies = new Map<string, string>();
-const BASE = "http://localhost:3999";
+const sessions = new ConsoleSessions();
 const queue = `${testId()}.fm`;
 
-type Handler = (request: Request, context?: { params: Promise<Record<string, string>> }) => Promise<Response>;
-
-function call(handler: Handler, user: SessionUser | null, path: string, id?: string, method = "GET") {
-  const headers = new Headers();
-  if (user) {
-    headers.set("cookie", cookies.get(user.id) ?? "");
-    headers.set("origin", BASE);
-  }
-  const request = new Request(`${BASE}${path}`, { method, headers });
-  const params: Record<string, string> = id ? { id } : {};
-  return handler(request, { params: Promise.resolve(params) });
-}
-
 const list = (user: SessionUser | null, query = "") =>
-  call(listFailedMessagesRest, user, `/api/v1/failed-message/${query}`);
+  sessions.call(listFailedMessagesRest, user, `/api/v1/failed-message/${query}`);
 const get = (user: SessionUser | null, id: string) =>
-  call(failedMessageRest, user, `/api/v1/failed-message/${id}/`, id);
+  sessions.call(failedMessageRest, user, `/api/v1/failed-message/${id}/`, { params: { id } });
 const replay = (user: SessionUser | null, id: string) =>
-  call(replayFailedMessageRest, user, `/api/v1/failed-message/${id}/replay/`, id, "POST");
+  sessions.call(replayFailedMessageRest, user, `/api/v1/failed-message/${id}/replay/`, {
+    method: "POST",
+    params: { id },
+  });
 const discard = (user: SessionUser | null, id: string) =>
-  call(discardFailedMessageRest, user, `/api/v1/failed-message/${id}/discard/`, id, "POST");
+  sessions.call(discardFailedMessageRest, user, `/api/v1/failed-message/${id}/discard/`, {
+    method: "POST",
+    params: { id },
+  });
 
 async function deadLetter(payload: string): Promise<string> {
   const row = await db.deadLetter.create({
@@ -74,8 +66,7 @@ beforeAll(async () => {
   provider = await makeUser(db, [Role.SERVICE_PROVIDER]);
   infra = await makeUser(db, [Role.INFRASTRUCTURE_PROVIDER]);
   nobody = await makeUser(db, []);
-  for (const user of [admin, provider, infra, nobody])
-    cookies.set(user.id, `next-auth.session-token=${await sessionCookie(user)}`);
+  await sessions.signIn(admin, provider, infra, nobody);
   await withChannel(async (channel, name) => {
     await channel.assertQueue(name(queue), { durable: true });
   });

@@ -6,7 +6,7 @@ import { createDb, type Db } from "@/server/db/client";
 import { recordLifecycleEvent } from "@/server/instances";
 import { contextFor, makeInstance, makeUser, makeWorkload } from "@/server/testing/factories";
 import { trpcRejection } from "@/server/testing/rejection";
-import { sessionCookie } from "@/server/testing/session-cookie";
+import { ConsoleSessions } from "@/server/testing/rest-session";
 import { listNotificationsRest, markNotificationReadRest } from "./notification";
 import { openApiDocument } from "./openapi";
 
@@ -22,24 +22,15 @@ let owner: SessionUser;
 let otherTenant: SessionUser;
 let admin: SessionUser;
 let nobody: SessionUser;
-const cookies = new Map<string, string>();
-const BASE = "http://localhost:3999";
+const sessions = new ConsoleSessions();
 
-type Handler = (request: Request, context?: { params: Promise<Record<string, string>> }) => Promise<Response>;
-
-function call(handler: Handler, user: SessionUser | null, path: string, id?: string, method = "GET") {
-  const headers = new Headers();
-  if (user) {
-    headers.set("cookie", cookies.get(user.id) ?? "");
-    headers.set("origin", BASE);
-  }
-  const params: Record<string, string> = id ? { id } : {};
-  return handler(new Request(`${BASE}${path}`, { method, headers }), { params: Promise.resolve(params) });
-}
 const list = (user: SessionUser | null, query = "") =>
-  call(listNotificationsRest, user, `/api/v1/notification/${query}`);
+  sessions.call(listNotificationsRest, user, `/api/v1/notification/${query}`);
 const markRead = (user: SessionUser | null, id: string) =>
-  call(markNotificationReadRest, user, `/api/v1/notification/${id}/read/`, id, "POST");
+  sessions.call(markNotificationReadRest, user, `/api/v1/notification/${id}/read/`, {
+    method: "POST",
+    params: { id },
+  });
 
 interface Page {
   items: { id: string; kind: string; title: string; link: string; readAt: string | null }[];
@@ -65,8 +56,7 @@ beforeAll(async () => {
     makeUser(db, [Role.NEMO_ADMIN]),
     makeUser(db, []),
   ]);
-  for (const user of [owner, otherTenant, admin, nobody])
-    cookies.set(user.id, `next-auth.session-token=${await sessionCookie(user)}`);
+  await sessions.signIn(owner, otherTenant, admin, nobody);
   await failures(owner);
   await failures(otherTenant);
 });
