@@ -332,6 +332,42 @@ async function applyOne(context: ApplyContext, namespace: string, item: Planned)
   return unchanged ? "unchanged" : "configured";
 }
 
+/**
+ * The lists of objects carrying `selector` in `namespace`, one per kind the
+ * cluster serves namespaced (a group it does not serve, an older autoscaling
+ * version say, has none). Unpaged: the generic client drops the continue
+ * token of a paged answer; one instance's objects of a kind are few, and the
+ * transport caps the answer's size.
+ */
+export async function* labelledListsByKind(
+  context: { apis: KubernetesApis; cluster: string },
+  kinds: Iterable<{ apiVersion: string; kind: string }>,
+  namespace: string,
+  selector: string,
+  listing: (kind: string) => string,
+) {
+  for (const { apiVersion, kind } of kinds) {
+    const resource = await call(
+      { cluster: context.cluster, operation: `discovering ${kind} in ${apiVersion}` },
+      () => context.apis.objects.describe(apiVersion, kind),
+    );
+    if (!resource?.namespaced) continue;
+    const list = await call({ cluster: context.cluster, operation: listing(kind) }, () =>
+      context.apis.objects.list(
+        apiVersion,
+        kind,
+        namespace,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        selector,
+      ),
+    );
+    yield { apiVersion, kind, list };
+  }
+}
+
 async function prune(
   context: ApplyContext,
   namespace: string,
@@ -347,28 +383,14 @@ async function prune(
     });
 
   const pruned: ApplyResult["resources"] = [];
-  const selector = labelSelector(labels);
-  for (const { apiVersion, kind } of kinds.values()) {
-    const resource = await call(
-      { cluster: context.cluster, operation: `discovering ${kind} in ${apiVersion}` },
-      () => context.apis.objects.describe(apiVersion, kind),
-    );
-    // A group this cluster does not serve (an older autoscaling version, say) has nothing to prune.
-    if (!resource?.namespaced) continue;
-    const list = await call(
-      { cluster: context.cluster, operation: `listing ${kind} in namespace ${namespace} for pruning` },
-      () =>
-        context.apis.objects.list(
-          apiVersion,
-          kind,
-          namespace,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          selector,
-        ),
-    );
+  const lists = labelledListsByKind(
+    context,
+    kinds.values(),
+    namespace,
+    labelSelector(labels),
+    (kind) => `listing ${kind} in namespace ${namespace} for pruning`,
+  );
+  for await (const { apiVersion, kind, list } of lists) {
     const parsed = liveListSchema.safeParse(list);
     if (!parsed.success) continue;
     for (const object of parsed.data.items) {

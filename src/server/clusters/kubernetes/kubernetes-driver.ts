@@ -47,7 +47,7 @@ import {
 } from "../network-policy";
 import { type KubernetesManifest, type ScalableKind, scalableKindSchema } from "../manifests";
 import { call, isApiError, toDriverError } from "./api-errors";
-import { applyManifests, PRUNE_KINDS } from "./apply";
+import { applyManifests, labelledListsByKind, PRUNE_KINDS } from "./apply";
 import { createApis, type KubernetesApis, loadKubeConfig } from "./client";
 import { clusterUsageSample, instanceUsageOf, readNodeMetrics, readPodMetrics } from "./metrics";
 import { periodUsageOf } from "./period-usage";
@@ -582,25 +582,14 @@ export class KubernetesClusterDriver implements ClusterDriver {
       if (ref.kind !== "Namespace") wanted.set(`${groupOf(ref.apiVersion)}/${ref.kind}`, ref);
     const selector = `${INSTANCE_ID_LABEL}=${instanceId}`;
     const objects: Record<string, unknown>[] = [];
-    for (const { apiVersion, kind } of wanted.values()) {
-      const resource = await call(this.context(`discovering ${kind} in ${apiVersion}`), () =>
-        this.apis.objects.describe(apiVersion, kind),
-      );
-      if (!resource?.namespaced) continue;
-      // One unpaged list per kind (the generic client drops the continue token of a paged answer):
-      // an instance's objects of one kind are few, and the transport caps the answer's size.
-      const list = await call(this.context(`listing ${kind} of instance ${instanceId}`), () =>
-        this.apis.objects.list(
-          apiVersion,
-          kind,
-          namespace,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          selector,
-        ),
-      );
+    const lists = labelledListsByKind(
+      { apis: this.apis, cluster: this.cluster },
+      wanted.values(),
+      namespace,
+      selector,
+      (kind) => `listing ${kind} of instance ${instanceId}`,
+    );
+    for await (const { apiVersion, kind, list } of lists) {
       const items: unknown[] = list.items;
       for (const item of items) {
         const object: unknown = item;
