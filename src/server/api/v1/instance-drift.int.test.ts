@@ -15,7 +15,7 @@ import {
 import { contextFor, makeUser } from "@/server/testing/factories";
 import { deployedInstance } from "@/server/testing/orchestration";
 import { trpcRejection } from "@/server/testing/rejection";
-import { sessionCookie } from "@/server/testing/session-cookie";
+import { ConsoleSessions, type RestHandler } from "@/server/testing/rest-session";
 import { instanceDriftRest, resyncInstanceRest } from "./instance-drift";
 import { openApiDocument } from "./openapi";
 
@@ -31,20 +31,13 @@ let owner: SessionUser;
 let otherTenant: SessionUser;
 let infra: SessionUser;
 let instance: { id: string; namespace: string; releaseName: string; cluster: string };
-const cookies = new Map<string, string>();
-const BASE = "http://localhost:3999";
+const sessions = new ConsoleSessions();
 
-type Handler = (request: Request, context?: { params: Promise<Record<string, string>> }) => Promise<Response>;
-
-function call(handler: Handler, user: SessionUser | null, id: string, method: "GET" | "POST") {
-  const headers = new Headers();
-  if (user) {
-    headers.set("cookie", cookies.get(user.id) ?? "");
-    headers.set("origin", BASE);
-  }
-  const path = `/api/v1/instance/${id}/${method === "GET" ? "drift" : "resync"}/`;
-  return handler(new Request(`${BASE}${path}`, { method, headers }), { params: Promise.resolve({ id }) });
-}
+const call = (handler: RestHandler, user: SessionUser | null, id: string, method: "GET" | "POST") =>
+  sessions.call(handler, user, `/api/v1/instance/${id}/${method === "GET" ? "drift" : "resync"}/`, {
+    method,
+    params: { id },
+  });
 const getDrift = (user: SessionUser | null, id = instance.id) => call(instanceDriftRest, user, id, "GET");
 const resync = (user: SessionUser | null, id = instance.id) => call(resyncInstanceRest, user, id, "POST");
 
@@ -66,8 +59,7 @@ beforeAll(async () => {
     makeUser(db, [Role.SERVICE_PROVIDER]),
     makeUser(db, [Role.INFRASTRUCTURE_PROVIDER]),
   ]);
-  for (const user of [owner, otherTenant, infra])
-    cookies.set(user.id, `next-auth.session-token=${await sessionCookie(user)}`);
+  await sessions.signIn(owner, otherTenant, infra);
   const workloadId = await acceptedMychartWorkload(db, owner, "driftapi");
   const row = await deployedInstance(db, owner, workloadId, "api");
   instance = {
