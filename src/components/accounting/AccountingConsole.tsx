@@ -1,0 +1,59 @@
+"use client";
+
+import Button from "@mui/material/Button";
+import Skeleton from "@mui/material/Skeleton";
+import Stack from "@mui/material/Stack";
+import dynamic from "next/dynamic";
+import NextLink from "next/link";
+import { hasRole, Role } from "@/common/roles";
+import { Section } from "@/components/ui/Section";
+import { AccountsPanel } from "./AccountsPanel";
+import { BillingRunsPanel } from "./BillingRunsPanel";
+import { CostViewPanel } from "./CostViewPanel";
+import { GreenRewardsEditor } from "./GreenRewardsEditor";
+import { LedgerPanel } from "./LedgerPanel";
+import { RegionsTable } from "./RegionsTable";
+import { TransactionsTable } from "./TransactionsTable";
+
+// recharts is loaded with the charts, after the page: it is not part of the first load.
+const AccountingCharts = dynamic(() => import("./AccountingCharts").then((m) => m.AccountingCharts), {
+  ssr: false,
+  loading: () => <Skeleton variant="rounded" height={260} aria-label="Loading charts" />,
+});
+
+/**
+ * The Accounting page: what each role holds and how it moves. Service
+ * providers see their workloads' balances and charges, infrastructure
+ * providers their clusters' earnings, admins every account, the pricing
+ * tables, billing runs and ledger verification.
+ */
+export function AccountingConsole({ roles }: { roles: readonly Role[] }) {
+  const admin = hasRole(roles, Role.NEMO_ADMIN);
+  const infraOnly =
+    hasRole(roles, Role.INFRASTRUCTURE_PROVIDER) && !hasRole(roles, Role.SERVICE_PROVIDER) && !admin;
+  return (
+    <Stack spacing={2}>
+      <Stack direction="row" spacing={1}>
+        <Button component={NextLink} href="/accounting/datasets" variant="outlined">
+          Datasets
+        </Button>
+      </Stack>
+      <AccountsPanel
+        title={admin ? "Every account" : infraOnly ? "Earnings per cluster" : "Balance per workload"}
+      />
+      <AccountingCharts flow={infraOnly ? "credits" : "debits"} />
+      <CostViewPanel />
+      <Section title="Transactions" testId="transactions" plain>
+        <TransactionsTable />
+      </Section>
+      {admin ? (
+        <>
+          <LedgerPanel />
+          <BillingRunsPanel />
+          <RegionsTable canEdit />
+          <GreenRewardsEditor canEdit />
+        </>
+      ) : null}
+    </Stack>
+  );
+}
