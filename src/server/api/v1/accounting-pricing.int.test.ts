@@ -84,6 +84,12 @@ describe("regions over REST", () => {
 
     const read = await call(regionRest, sp, "/", { params: { name } });
     expect(read.status).toBe(200);
+    // A segment still encoded reads the same region; a broken encoding is a 400 naming the field.
+    expect((await call(regionRest, sp, "/", { params: { name: encodeURIComponent(name) } })).body.name).toBe(
+      name,
+    );
+    const broken = await call(regionRest, sp, "/", { params: { name: "eu%zz" } });
+    expect([broken.status, broken.body.field]).toEqual([400, "name"]);
     expect(read.body.regionalCpuCosts).toBe("100000");
     const list = await call(listRegionsRest, infra, "/api/v1/accounting/regions/");
     expect((list.body.items as { name: string }[]).map((r) => r.name)).toContain(name);

@@ -42,8 +42,20 @@ export const createRegionRest = restHandler(
   },
 );
 
-// Next hands the segment over decoded ("eu%20west" → "eu west").
-const nameOf = (params: Record<string, string>) => params.name ?? "";
+/**
+ * The region name of the path. A region name never holds "%", so one in the
+ * segment is an encoding Next left in place ("eu%20west" → "eu west"); an
+ * undecodable one is passed on for the domain to refuse as a bad name.
+ */
+function nameOf(params: Record<string, string>): string {
+  const raw = params.name ?? "";
+  if (!raw.includes("%")) return raw;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
 
 /** GET /api/v1/accounting/regions/{name}/ */
 export const regionRest = restHandler({ roles: readers }, ({ db, user, params }) =>
