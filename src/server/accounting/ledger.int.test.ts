@@ -19,7 +19,7 @@ import {
   userAccount,
   workloadAccount,
 } from "./ledger";
-import { registerCluster, registerJoinedCluster, registerWorkload } from "./registration";
+import { registerClusterAccount, registerJoinedCluster, registerWorkloadAccount } from "./registration";
 import { TOKEN } from "./units";
 import { lastLedgerVerification, runLedgerVerification, verifyLedger } from "./verify";
 
@@ -363,7 +363,7 @@ describe("the MOCA ledger", () => {
           [`user:${owner}`]: ["USER", owner, -25_000_000n],
         });
         // The moved registration counts: the cluster is not registered (credited) again.
-        await expect(moved.$transaction((tx) => registerCluster(tx, cluster))).rejects.toThrow(
+        await expect(moved.$transaction((tx) => registerClusterAccount(tx, cluster))).rejects.toThrow(
           /already registered/,
         );
       } finally {
@@ -392,7 +392,7 @@ describe("registration", () => {
     expect(await db.$transaction((tx) => registerJoinedCluster(tx, reply, logger))).toBe(
       "already registered",
     );
-    await expect(db.$transaction((tx) => registerCluster(tx, cluster.id))).rejects.toThrow(
+    await expect(db.$transaction((tx) => registerClusterAccount(tx, cluster.id))).rejects.toThrow(
       `cluster:${cluster.id} is already registered`,
     );
     const account = await db.ledgerAccount.findUniqueOrThrow({ where: { id: `cluster:${cluster.id}` } });
@@ -431,13 +431,13 @@ describe("registration", () => {
       where: { id: ingress.id },
       data: { status: "ACCEPTED", ingressSupport: true },
     });
-    expect(await db.$transaction((tx) => registerWorkload(tx, plain.id))).toMatchObject({
+    expect(await db.$transaction((tx) => registerWorkloadAccount(tx, plain.id))).toMatchObject({
       amount: 5n * TOKEN,
     });
-    expect(await db.$transaction((tx) => registerWorkload(tx, ingress.id))).toMatchObject({
+    expect(await db.$transaction((tx) => registerWorkloadAccount(tx, ingress.id))).toMatchObject({
       amount: 10n * TOKEN,
     });
-    await expect(db.$transaction((tx) => registerWorkload(tx, plain.id))).rejects.toThrow(
+    await expect(db.$transaction((tx) => registerWorkloadAccount(tx, plain.id))).rejects.toThrow(
       /already registered/,
     );
     const balances = await db.ledgerAccount.findMany({
@@ -446,7 +446,7 @@ describe("registration", () => {
     });
     expect(balances.map((a) => a.balance)).toEqual([5n * TOKEN, 10n * TOKEN]);
     const pending = await makeWorkload(db, provider);
-    await expect(db.$transaction((tx) => registerWorkload(tx, pending.id))).rejects.toMatchObject({
+    await expect(db.$transaction((tx) => registerWorkloadAccount(tx, pending.id))).rejects.toMatchObject({
       kind: "conflict",
     });
   });

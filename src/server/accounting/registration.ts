@@ -50,7 +50,7 @@ async function refuseIfRegistered(tx: TransactionClient, account: string, refere
 }
 
 /** Registers a cluster (account + credit), inside the caller's transaction. */
-export async function registerCluster(
+export async function registerClusterAccount(
   tx: TransactionClient,
   clusterId: string,
   options: AppendOptions = {},
@@ -90,7 +90,7 @@ export async function registerCluster(
 }
 
 /** Registers a workload that just became ACCEPTED, inside the transaction that accepted it. */
-export async function registerWorkload(
+export async function registerWorkloadAccount(
   tx: TransactionClient,
   workloadId: number,
   options: AppendOptions = {},
@@ -153,7 +153,7 @@ export async function registerJoinedCluster(
   const cluster = await tx.cluster.findUnique({ where: { name: reply.cluster_name }, select: { id: true } });
   if (!cluster) return "skipped";
   try {
-    const registration = await registerCluster(tx, cluster.id);
+    const registration = await registerClusterAccount(tx, cluster.id);
     log.info(
       {
         cluster: reply.cluster_name,

@@ -4,7 +4,7 @@ import { DEMO_USERS } from "@/server/auth";
 import { DEMO_CONTINUUM_SPECS } from "@/server/clusters";
 import { DEFAULT_REGION } from "@/common/cluster-registration";
 import { DEMO_REGIONS } from "./regions";
-import { registerCluster } from "@/server/accounting/registration";
+import { registerClusterAccount } from "@/server/accounting/registration";
 
 export interface SeedResult {
   users: number;
@@ -60,7 +60,7 @@ export async function seedDemo(db: Db): Promise<SeedResult> {
             region: spec.region ?? DEFAULT_REGION,
           },
         });
-        await registerCluster(tx, cluster.id);
+        await registerClusterAccount(tx, cluster.id);
         clustersCreated.push(spec.name);
       }
       // Pricing data for the demo clusters' regions (so the quick start bills); an operator's edits are kept.

@@ -38,7 +38,7 @@ import {
   type WorkloadDeps,
 } from "./workloads";
 import { parseYamlFile } from "./yaml-file";
-import { registerWorkload } from "@/server/accounting/registration";
+import { registerWorkloadAccount } from "@/server/accounting/registration";
 
 const log = logger.child({ module: "workloads" });
 
@@ -143,7 +143,7 @@ export async function uploadChart(
       update: chartData,
     });
     // Accepted and registered on the ledger (5 tokens, +5 with ingress) together, or neither.
-    if (validation.ok) await registerWorkload(tx, workloadId);
+    if (validation.ok) await registerWorkloadAccount(tx, workloadId);
   });
 
   const row = await db.workload.findUniqueOrThrow({ where: { id: workloadId }, select: workloadViewSelect });

@@ -9,7 +9,7 @@ import {
   PLATFORM_ACCOUNT,
   userAccount,
 } from "@/server/accounting/ledger";
-import { registerCluster, registerWorkload } from "@/server/accounting/registration";
+import { registerClusterAccount, registerWorkloadAccount } from "@/server/accounting/registration";
 import { contextFor, makeCluster, makeUser, makeWorkload } from "@/server/testing/factories";
 import { trpcRejection } from "@/server/testing/rejection";
 import { sessionCookie } from "@/server/testing/session-cookie";
@@ -86,7 +86,7 @@ beforeAll(async () => {
   ] as const) {
     const workload = await makeWorkload(db, sp);
     await db.workload.update({ where: { id: workload.id }, data: { status: "ACCEPTED" } });
-    await db.$transaction((tx) => registerWorkload(tx, workload.id));
+    await db.$transaction((tx) => registerWorkloadAccount(tx, workload.id));
     ids[key] = workload.id;
   }
   for (const [infra, key] of [
@@ -94,7 +94,7 @@ beforeAll(async () => {
     [infraB, "clusterB"],
   ] as const) {
     const cluster = await makeCluster(db, infra);
-    await db.$transaction((tx) => registerCluster(tx, cluster.id));
+    await db.$transaction((tx) => registerClusterAccount(tx, cluster.id));
     ids[key] = cluster.id;
   }
   // spA's own user account (a dataset provider's), with a reward whose inputs need CSV quoting.
