@@ -9,6 +9,7 @@ import { hasRole, Role } from "@/common/roles";
 import { Section } from "@/components/ui/Section";
 import { AccountsPanel } from "./AccountsPanel";
 import { BillingRunsPanel } from "./BillingRunsPanel";
+import { ChargePerGbForm } from "./ChargePerGbForm";
 import { CostViewPanel } from "./CostViewPanel";
 import { GreenRewardsEditor } from "./GreenRewardsEditor";
 import { LedgerPanel } from "./LedgerPanel";
@@ -52,6 +53,7 @@ export function AccountingConsole({ roles }: { roles: readonly Role[] }) {
           <BillingRunsPanel />
           <RegionsTable canEdit />
           <GreenRewardsEditor canEdit />
+          <ChargePerGbForm canEdit />
         </>
       ) : null}
     </Stack>
