@@ -24,6 +24,9 @@ const clusterNameSchema = z
     "Cluster Name must be lowercase letters, digits and '-', starting and ending with a letter or digit.",
   );
 
+/** The highest grid carbon intensity accepted, gCO2e/kWh (coal is about 1,000). */
+export const MAX_GRID_INTENSITY = 5_000;
+
 /** The region of a cluster registered without one (it has pricing data from the start). */
 export const DEFAULT_REGION = "default";
 
@@ -96,6 +99,18 @@ export const registerClusterInputSchema = z
     cpuBaseRate: wholeNumber("CPU Base Rate", 0, 1_000_000_000),
     memoryBaseRate: wholeNumber("Memory Base Rate", 0, 1_000_000_000),
     region: regionSchema,
+    /** gCO2e per kWh of the grid the cluster draws from; optional (billing then records no carbon). */
+    gridIntensity: z
+      .union([
+        z.literal("").transform(() => undefined),
+        wholeNumber("Grid intensity (gCO2e/kWh)", 0, MAX_GRID_INTENSITY),
+      ])
+      .optional(),
+    /** Optional hourly profile: 24 values, UTC hour 0 first; overrides the flat figure hour by hour. */
+    gridIntensityHourly: z
+      .array(wholeNumber("Hourly grid intensity (gCO2e/kWh)", 0, MAX_GRID_INTENSITY))
+      .length(24, "Hourly grid intensity needs 24 values (UTC hours 0-23).")
+      .optional(),
   })
   .strict();
 export type RegisterClusterInput = z.input<typeof registerClusterInputSchema>;

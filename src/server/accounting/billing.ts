@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import type { Prisma } from "@/generated/prisma/client";
 import { type Clock, systemClock } from "@/common/clock";
 import type { TransactionClient } from "@/server/bus";
@@ -80,6 +81,22 @@ export interface BillingRunSummary {
   gco2e: number;
   /** False when the period had already been billed completely (nothing done). */
   ran: boolean;
+  /** Wall time of each phase (load, read, price, write, finish, budgets), for the logs and the bench. */
+  phasesMs?: Record<string, number>;
+}
+
+/** Sums wall time per named phase (a phase may recur, e.g. one write per batch). */
+function phaseTimer() {
+  const phases: Record<string, number> = {};
+  let last = performance.now();
+  return {
+    phases,
+    lap(name: string) {
+      const now = performance.now();
+      phases[name] = Math.round(((phases[name] ?? 0) + now - last) * 10) / 10;
+      last = now;
+    },
+  };
 }
 
 interface BillableInstance {
@@ -204,6 +221,7 @@ export async function runBillingPeriod(
   const run = await db.billingRun.findUniqueOrThrow({ where: { periodStart } });
   if (run.status === "COMPLETED") return summaryOf(run, false);
 
+  const timer = phaseTimer();
   const [instances, regions, settings] = await Promise.all([
     billableInstances(db, periodEnd),
     loadRegionPricing(db),
@@ -221,7 +239,9 @@ export async function runBillingPeriod(
   const pending = instances.filter((instance) => !done.has(instance.id));
 
   const period = { startMs: periodStart.getTime(), endMs: periodEnd.getTime() };
+  timer.lap("load");
   const usages = await readUsage(deps, pending, period, log);
+  timer.lap("read");
   const at = new Date(clock());
   const failures: Failure[] = [];
   const batch = Math.max(1, deps.batchInstances ?? WRITE_BATCH_INSTANCES);
@@ -243,7 +263,9 @@ export async function runBillingPeriod(
         }
       }
     }
+    timer.lap("price");
     await writeBatch(deps, run.id, periodStart, periodEnd, charges, batchFailures, at);
+    timer.lap("write");
     failures.push(...batchFailures);
   }
   for (const failure of failures)
@@ -281,7 +303,9 @@ export async function runBillingPeriod(
       },
     });
   });
+  timer.lap("finish");
   const alerts = await evaluateBudgets({ db, log, clock, fence: deps.fence }, periodStart);
+  timer.lap("budgets");
   log.info(
     {
       instances: finished.instances,
@@ -289,10 +313,11 @@ export async function runBillingPeriod(
       itemsFailed: finished.itemsFailed,
       amount: finished.amount.toString(),
       budgetAlerts: alerts,
+      phasesMs: timer.phases,
     },
     "billing period completed",
   );
-  return summaryOf(finished, true);
+  return { ...summaryOf(finished, true), phasesMs: timer.phases };
 }
 
 function summaryOf(

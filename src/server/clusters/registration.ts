@@ -51,6 +51,9 @@ export interface ClusterSummary {
   kubeconfigContentId: string | null;
   /** Where the cluster is, as its provider registered it ("default" when not given); names its pricing data. */
   region: string;
+  /** Grid carbon intensity, gCO2e/kWh (null: not given); `gridIntensityHourly` overrides it per UTC hour. */
+  gridIntensity: number | null;
+  gridIntensityHourly: number[];
   /** Drained: takes no new placements until uncordoned. */
   cordoned: boolean;
   /** When it was last drained, and by whom (null when never, or after an uncordon). */
@@ -84,6 +87,8 @@ export const clusterSummarySelect = {
   memoryBaseRate: true,
   kubeconfigSha256: true,
   region: true,
+  gridIntensity: true,
+  gridIntensityHourly: true,
   cordoned: true,
   drainStartedAt: true,
   drainedBy: true,
@@ -115,6 +120,8 @@ export function toClusterSummary(row: ClusterSummaryRow): ClusterSummary {
     memoryBaseRate: row.memoryBaseRate,
     kubeconfigContentId: row.kubeconfigSha256,
     region: row.region,
+    gridIntensity: row.gridIntensity,
+    gridIntensityHourly: row.gridIntensityHourly,
     cordoned: row.cordoned,
     drainStartedAt: row.drainStartedAt,
     drainedBy: row.drainedBy,
@@ -244,6 +251,8 @@ export async function registerCluster(db: Db, actor: SessionUser, input: unknown
           cpuBaseRate: data.cpuBaseRate,
           memoryBaseRate: data.memoryBaseRate,
           region: data.region ?? DEFAULT_REGION,
+          gridIntensity: data.gridIntensity ?? null,
+          gridIntensityHourly: data.gridIntensityHourly ?? [],
           joinOperationId: operationId,
         },
         select: clusterSummarySelect,

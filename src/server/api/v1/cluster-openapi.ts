@@ -67,6 +67,16 @@ const clusterSchema = z.object({
     .describe(
       'Where the cluster is, as registered (free text; "default" when not given). Its pricing data is the accounting region of that name.',
     ),
+  gridIntensity: z
+    .number()
+    .int()
+    .nullable()
+    .describe(
+      "Grid carbon intensity of the cluster's power, gCO2e/kWh (billing: energy × intensity); null when not given.",
+    ),
+  gridIntensityHourly: z
+    .array(z.number().int())
+    .describe("Empty, or 24 values (UTC hour 0 first) overriding gridIntensity hour by hour."),
   cordoned: z
     .boolean()
     .describe("Drained: placement and migrations put nothing new on it until it is uncordoned."),
