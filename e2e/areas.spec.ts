@@ -75,7 +75,7 @@ test("each list page renders its columns and its empty state", async ({ page }) 
       // workloads.spec.ts registers workloads concurrently (an admin sees them all): search for none.
       search: { box: "Search workloads", term: "no-such-workload" },
       empty: "No workloads match",
-      columns: ["ID", "Workload Name", "Version", "Status", "Ingress Support", "User"],
+      columns: ["ID", "Workload Name", "Version", "Status", "Ingress Support", "User", "Balance"],
     },
     {
       path: "/instances",

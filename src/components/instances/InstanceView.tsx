@@ -17,6 +17,7 @@ import Paper from "@mui/material/Paper";
 import Skeleton from "@mui/material/Skeleton";
 import Stack from "@mui/material/Stack";
 import Tab from "@mui/material/Tab";
+import PaymentsOutlinedIcon from "@mui/icons-material/PaymentsOutlined";
 import Tabs from "@mui/material/Tabs";
 import Typography from "@mui/material/Typography";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
@@ -67,6 +68,12 @@ const InstanceMigrations = dynamic(
 const InstanceManifests = dynamic(() => import("./InstanceManifests").then((m) => m.InstanceManifests), {
   loading: TabLoading,
 });
+const InstanceCosts = dynamic(
+  () => import("@/components/accounting/InstanceCosts").then((m) => m.InstanceCosts),
+  {
+    loading: TabLoading,
+  },
+);
 const DeploymentTreeView = dynamic(() => import("./deployment-tree").then((m) => m.DeploymentTreeView), {
   loading: TabLoading,
 });
@@ -95,6 +102,7 @@ const TAB_LABEL: Record<InstanceTab, { label: string; icon: ReactElement }> = {
   migrations: { label: "Migrations", icon: <SwapHorizIcon fontSize="small" /> },
   manifests: { label: "Manifests", icon: <DescriptionOutlinedIcon fontSize="small" /> },
   tree: { label: "Deployment tree", icon: <AccountTreeOutlinedIcon fontSize="small" /> },
+  costs: { label: "Costs", icon: <PaymentsOutlinedIcon fontSize="small" /> },
 };
 
 function Overview({ instance, onShowMigrations }: { instance: Instance; onShowMigrations: () => void }) {
@@ -409,6 +417,7 @@ export function InstanceView({
         {tab === "timeline" && <InstanceTimeline instanceId={i.id} status={i.status} />}
         {tab === "migrations" && <InstanceMigrations instanceId={i.id} status={i.status} />}
         {tab === "manifests" && <InstanceManifests instance={i} />}
+        {tab === "costs" && <InstanceCosts instanceId={i.id} />}
         {tab === "tree" && (
           <DeploymentTreeView
             instanceId={i.id}

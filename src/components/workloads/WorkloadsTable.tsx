@@ -16,6 +16,7 @@ import { showInactiveInput } from "@/components/show-inactive-param";
 import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { useNotice } from "@/components/ui/Notice";
 import { useTRPC } from "@/trpc/react";
+import { tokens } from "@/components/accounting/tokens";
 import type { RouterOutputs } from "@/trpc/types";
 import { CreateWorkloadDialog, type IntentTypeOption } from "./CreateWorkloadDialog";
 import { DeleteWorkloadDialog, type DeleteTarget } from "./DeleteWorkloadDialog";
@@ -40,6 +41,13 @@ export function WorkloadsTable({
   const [showInactive, setShowInactive] = useShowInactive();
   const result = useQuery({
     ...trpc.workload.list.queryOptions({ ...controls.input, ...showInactiveInput(showInactive) }),
+    placeholderData: keepPreviousData,
+  });
+  // The page's workloads' balances, one small query beside the list (ledger accounts, not the workloads table).
+  const ids = (result.data?.items ?? []).map((w) => w.id);
+  const balances = useQuery({
+    ...trpc.accounting.workloadBalances.queryOptions({ ids }),
+    enabled: ids.length > 0,
     placeholderData: keepPreviousData,
   });
   const [creating, setCreating] = useState(false);
@@ -89,6 +97,17 @@ export function WorkloadsTable({
         ),
     },
     { key: "user", label: "User", sort: "user", render: (w) => w.user },
+    {
+      key: "balance",
+      label: "Balance",
+      align: "right",
+      hideBelow: "lg",
+      render: (w) => (
+        <span data-testid="workload-balance" style={{ whiteSpace: "nowrap" }}>
+          {balances.data?.[String(w.id)] ? tokens(balances.data[String(w.id)]) : "—"}
+        </span>
+      ),
+    },
     {
       key: "actions",
       label: "Actions",
