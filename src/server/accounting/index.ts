@@ -9,3 +9,4 @@ export * from "./settings";
 export * from "./billing";
 export * from "./budgets";
 export * from "./billing-runs";
+export * from "./queries";

@@ -3,8 +3,8 @@ import { hasRole, Role } from "@/common/roles";
 import { listInputSchema, type ListPage } from "@/common/pagination";
 import type { LedgerAccountKind, Prisma } from "@/generated/prisma/client";
 import type { SessionUser } from "@/server/auth";
-import type { Db } from "@/server/db";
 import { DomainError, parseOrThrow } from "@/server/errors";
+import type { AccountingDeps } from "./regions";
 
 /**
  * What the Accounting console reads (tRPC `accounting.*` views; REST may use
@@ -13,11 +13,6 @@ import { DomainError, parseOrThrow } from "@/server/errors";
  * infrastructure provider their clusters' accounts, an admin every account.
  * Amounts leave as decimal strings of units (1 token = 10^8 units).
  */
-
-export interface AccountingDeps {
-  db: Db;
-  user: SessionUser;
-}
 
 const isAdmin = (user: SessionUser) => hasRole(user.roles, Role.NEMO_ADMIN);
 

@@ -40,7 +40,7 @@ import {
   seriesInput,
   transactionListInput,
   workloadBalances,
-} from "@/server/accounting/queries";
+} from "@/server/accounting";
 
 export type { AccountingSettingsView, GreenRewardsView, RegionView } from "@/server/accounting";
 
