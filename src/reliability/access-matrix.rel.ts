@@ -714,8 +714,13 @@ async function makeWorld(): Promise<World> {
     select: { name: true },
   });
   const dataset = await makeDataset(users.spOwn);
+  // A workload of its own per world, so a destructive entry's deletion leaves the shared world's budget alone.
+  const budgeted = await db.workload.create({
+    data: { name: uniqueName(), version: "1.0.0", ownerId: users.spOwn.id },
+    select: { id: true },
+  });
   const budget = await db.budget.create({
-    data: { ownerId: users.spOwn.id, workloadId: workload.id, period: "DAY", amount: 100_000_000n },
+    data: { ownerId: users.spOwn.id, workloadId: budgeted.id, period: "DAY", amount: 100_000_000n },
     select: { id: true },
   });
   return {
