@@ -655,6 +655,9 @@ async function joinedCluster(owner: SessionUser) {
   });
 }
 
+let firstWorld = true;
+let previousWorldBudget: string | null = null;
+
 async function makeWorld(): Promise<World> {
   const cluster = await joinedCluster(users.infraOwn);
   const emptyCluster = await joinedCluster(users.infraOwn);
@@ -714,7 +717,9 @@ async function makeWorld(): Promise<World> {
     select: { name: true },
   });
   const dataset = await makeDataset(users.spOwn);
-  // A workload of its own per world, so a destructive entry's deletion leaves the shared world's budget alone.
+  // A workload of its own per world, so a destructive entry's deletion leaves the shared world's budget alone;
+  // the previous destructive world's budget goes (a provider may hold at most MAX_BUDGETS_PER_OWNER).
+  if (previousWorldBudget) await db.budget.deleteMany({ where: { id: previousWorldBudget } });
   const budgeted = await db.workload.create({
     data: { name: uniqueName(), version: "1.0.0", ownerId: users.spOwn.id },
     select: { id: true },
@@ -723,6 +728,9 @@ async function makeWorld(): Promise<World> {
     data: { ownerId: users.spOwn.id, workloadId: budgeted.id, period: "DAY", amount: 100_000_000n },
     select: { id: true },
   });
+  // The first world is the shared one: its budget stays.
+  previousWorldBudget = firstWorld ? null : budget.id;
+  firstWorld = false;
   return {
     cluster,
     emptyCluster,
