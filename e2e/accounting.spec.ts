@@ -106,7 +106,7 @@ test("an admin edits a region, uploads a dataset and verifies the ledger", async
     mimeType: "text/csv",
     buffer: Buffer.from(`t,v\n${name},1\n`),
   });
-  await page.getByRole("button", { name: "Upload" }).click();
+  await page.getByRole("button", { name: "Upload", exact: true }).click();
   await expect(page.getByTestId("dataset-upload-outcome")).toContainText(
     `Uploaded ${name} (rewarded 10 tokens)`,
   );
