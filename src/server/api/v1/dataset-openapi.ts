@@ -126,7 +126,14 @@ export function datasetPaths(): JsonObject {
           ...ERRORS,
           "413": errorResponse("The file is larger than the limit (counted while it streams in)."),
           "415": errorResponse("The body is not multipart/form-data."),
-          "503": errorResponse("The object store failed: nothing was stored or credited; retry."),
+          "503": {
+            ...errorResponse(
+              "The object store failed (nothing was stored or credited), or the database cannot be reached: retry.",
+            ),
+            headers: {
+              "Retry-After": { description: "Seconds to wait before retrying.", schema: { type: "integer" } },
+            },
+          },
         },
       },
     },
