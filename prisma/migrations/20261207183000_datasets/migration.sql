@@ -11,7 +11,7 @@ CREATE TABLE "datasets" (
     "metadata" VARCHAR(55) NOT NULL,
     "file_name" VARCHAR(255) NOT NULL,
     "size_bytes" BIGINT NOT NULL,
-    "sha256" CHAR(64) NOT NULL,
+    "sha256" TEXT NOT NULL CHECK (length("sha256") = 64),
     "storage_key" TEXT NOT NULL,
     "reward_units" BIGINT NOT NULL DEFAULT 0,
     "reward_sequence" BIGINT,

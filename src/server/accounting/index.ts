@@ -10,3 +10,4 @@ export * from "./billing";
 export * from "./budgets";
 export * from "./billing-runs";
 export * from "./queries";
+export * from "./ledger-access";

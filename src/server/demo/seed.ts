@@ -4,7 +4,7 @@ import { DEMO_USERS } from "@/server/auth";
 import { DEMO_CONTINUUM_SPECS } from "@/server/clusters";
 import { DEFAULT_REGION } from "@/common/cluster-registration";
 import { DEMO_REGIONS } from "./regions";
-import { registerClusterAccount } from "@/server/accounting/registration";
+import { registerClusterAccount } from "@/server/accounting";
 
 export interface SeedResult {
   users: number;

@@ -38,7 +38,7 @@ import {
   type WorkloadDeps,
 } from "./workloads";
 import { parseYamlFile } from "./yaml-file";
-import { registerWorkloadAccount } from "@/server/accounting/registration";
+import { registerWorkloadAccount } from "@/server/accounting";
 
 const log = logger.child({ module: "workloads" });
 

@@ -28,7 +28,7 @@ import {
   updateGreenRewards,
   updateRegion,
 } from "@/server/accounting";
-import { lastLedgerVerificationView, verifyLedgerAsAdmin } from "@/server/accounting/ledger-access";
+import { lastLedgerVerificationView, verifyLedgerAsAdmin } from "@/server/accounting";
 import {
   accountSeries,
   costView,

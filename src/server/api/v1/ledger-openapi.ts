@@ -4,7 +4,7 @@
  * and amounts travel as decimal strings (amounts in units, 1 token = 10^8).
  */
 import { z } from "zod";
-import { LEDGER_EXPORT_FORMATS } from "@/server/accounting/ledger-access";
+import { LEDGER_EXPORT_FORMATS } from "@/server/accounting";
 import { componentSchemas, errorResponse, json, ref, type JsonObject } from "./openapi-parts";
 
 const mismatchSchema = z

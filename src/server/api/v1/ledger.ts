@@ -12,7 +12,7 @@ import {
   lastLedgerVerificationView,
   ledgerExportQuerySchema,
   verifyLedgerAsAdmin,
-} from "@/server/accounting/ledger-access";
+} from "@/server/accounting";
 import { logger } from "@/server/logger";
 
 const log = logger.child({ module: "ledger-export" });

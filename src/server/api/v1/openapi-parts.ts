@@ -79,12 +79,15 @@ export function withEdgeResponses(document: JsonObject): JsonObject {
   for (const item of Object.values(paths)) {
     for (const [method, operation] of Object.entries(item)) {
       const responses = (operation.responses ?? {}) as JsonObject;
-      responses["429"] ??= {
+      // A route may describe its own 429 or 503 (a per-person limit, say); the edge's Retry-After applies to it too.
+      responses["429"] = {
         ...errorResponse("Too many requests from this user or address (`too_many_requests`)."),
+        ...(responses["429"] as JsonObject | undefined),
         headers: RETRY_AFTER,
       };
-      responses["503"] ??= {
+      responses["503"] = {
         ...errorResponse("The database cannot be reached right now (`unavailable`)."),
+        ...(responses["503"] as JsonObject | undefined),
         headers: RETRY_AFTER,
       };
       if (BODY_METHODS.has(method)) {
