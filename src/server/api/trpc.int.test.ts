@@ -225,6 +225,8 @@ describe("cluster list scoping", () => {
           "drainedBy",
           "driver",
           "greenEnergyPct",
+          "gridIntensity",
+          "gridIntensityHourly",
           "id",
           "kubeconfigContentId",
           "managedApi",
