@@ -512,7 +512,10 @@ describe("bad input: every REST route", () => {
             const validUpload = FREE_TEXT_UPLOADS.has(key) && response.status === 201;
             if (mutation && route.body && !validUpload)
               expect(response.status, key).toBeGreaterThanOrEqual(400);
-            if (mutation && !route.body) expect(response.status, key).toBeGreaterThanOrEqual(400);
+            // A body-less mutation is given hostile ids only; one with neither ids nor a body (Verify ledger) has
+            // nothing hostile to refuse, and its ignored query must not stop it.
+            if (mutation && !route.body && route.params.length > 0)
+              expect(response.status, key).toBeGreaterThanOrEqual(400);
             if (response.status === 400) {
               const answer = (await response.json()) as { message?: string; field?: string | null };
               expect(answer.message, key).toBeTruthy();
