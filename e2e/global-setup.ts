@@ -110,6 +110,8 @@ export default async function globalSetup(): Promise<void> {
     ),
     // The demo and the specs use sim:// clusters, which a production console refuses.
     NEMO_ALLOW_SIMULATED: "1",
+    // As the quick start: a billing period the accounting spec can watch pass twice in seconds, not minutes.
+    BILLING_PERIOD_MS: "15000",
     AMQP_URL: amqpUrlFor(haveVhost ? vhost : null),
     AMQP_PREFIX: haveVhost ? "" : `e2e${id}.`,
     // One key for the app (seals kubeconfigs) and the workers (open them to join the cluster).
