@@ -230,9 +230,10 @@ describe("billing run", () => {
     );
     const run = await db.billingRun.findUniqueOrThrow({ where: { periodStart: start } });
     expect(run.status).toBe("RUNNING");
-    const partial = await itemsOf(ids);
-    expect(partial.length).toBeGreaterThan(0);
-    expect(partial.length).toBeLessThan(3);
+    // The first batch may hold another test's deployed instance (batches follow instance ids), so the
+    // committed part is counted over the whole period; of this test's three, at most one was billed.
+    expect(await db.billingItem.count({ where: { periodStart: start } })).toBeGreaterThan(0);
+    expect((await itemsOf(ids)).length).toBeLessThan(3);
 
     const resumed = await runBillingPeriod({ ...deps(), batchInstances: 1 }, start, end);
     expect(resumed.ran).toBe(true);
