@@ -8,6 +8,7 @@ import {
   PLATFORM_ACCOUNT,
   workloadAccount,
   type AppendOptions,
+  type EnsureAccountInput,
 } from "./ledger";
 import { TOKEN } from "./units";
 
@@ -41,12 +42,30 @@ export interface Registration {
   sequence: bigint;
 }
 
-async function refuseIfRegistered(tx: TransactionClient, account: string, reference: string) {
+/**
+ * The one registration step both kinds share: refuse a registered account, open it, credit it from
+ * the platform under its registration reference (the unique key: a racing second registration
+ * appends nothing and is refused too).
+ */
+async function creditRegistration(
+  tx: TransactionClient,
+  account: EnsureAccountInput,
+  credit: { reference: string; amount: bigint; inputs: Record<string, string> },
+  options: AppendOptions,
+): Promise<Registration> {
   const existing = await tx.ledgerTransaction.findUnique({
-    where: { reference },
+    where: { reference: credit.reference },
     select: { sequence: true },
   });
-  if (existing) throw new AlreadyRegisteredError(account);
+  if (existing) throw new AlreadyRegisteredError(account.id);
+  await ensureLedgerAccount(tx, account, options);
+  const result = await appendLedgerTransaction(
+    tx,
+    { from: PLATFORM_ACCOUNT, to: account.id, rule: "registration", ...credit },
+    options,
+  );
+  if (!result.appended) throw new AlreadyRegisteredError(account.id);
+  return { account: account.id, amount: credit.amount, sequence: result.sequence };
 }
 
 /** Registers a cluster (account + credit), inside the caller's transaction. */
@@ -60,23 +79,17 @@ export async function registerClusterAccount(
     select: { id: true, name: true, cpus: true, ownerId: true },
   });
   if (!cluster) throw new DomainError("not_found", `Cluster ${clusterId} does not exist.`, "clusterId");
-  const account = clusterAccount(cluster.id);
-  const reference = clusterRegistrationReference(cluster.id);
-  await refuseIfRegistered(tx, account, reference);
-  await ensureLedgerAccount(
-    tx,
-    { id: account, kind: "CLUSTER", ownerUserId: cluster.ownerId, displayName: cluster.name },
-    options,
-  );
-  const amount = BigInt(cluster.cpus) * CLUSTER_REGISTRATION_PER_CPU;
-  const result = await appendLedgerTransaction(
+  return creditRegistration(
     tx,
     {
-      from: PLATFORM_ACCOUNT,
-      to: account,
-      amount,
-      rule: "registration",
-      reference,
+      id: clusterAccount(cluster.id),
+      kind: "CLUSTER",
+      ownerUserId: cluster.ownerId,
+      displayName: cluster.name,
+    },
+    {
+      reference: clusterRegistrationReference(cluster.id),
+      amount: BigInt(cluster.cpus) * CLUSTER_REGISTRATION_PER_CPU,
       inputs: {
         cluster: cluster.name,
         cpus: String(cluster.cpus),
@@ -85,8 +98,6 @@ export async function registerClusterAccount(
     },
     options,
   );
-  if (!result.appended) throw new AlreadyRegisteredError(account);
-  return { account, amount, sequence: result.sequence };
 }
 
 /** Registers a workload that just became ACCEPTED, inside the transaction that accepted it. */
@@ -102,29 +113,18 @@ export async function registerWorkloadAccount(
   if (!workload) throw new DomainError("not_found", `Workload ${workloadId} does not exist.`, "workloadId");
   if (workload.status !== "ACCEPTED")
     throw new DomainError("conflict", `Workload ${workloadId} is not ACCEPTED and cannot be registered.`);
-  const account = workloadAccount(workload.id);
-  const reference = workloadRegistrationReference(workload.id);
-  await refuseIfRegistered(tx, account, reference);
-  await ensureLedgerAccount(
+  const ingress = workload.ingressSupport ? WORKLOAD_INGRESS_REGISTRATION_REWARD : 0n;
+  return creditRegistration(
     tx,
     {
-      id: account,
+      id: workloadAccount(workload.id),
       kind: "WORKLOAD",
       ownerUserId: workload.ownerId,
       displayName: `${workload.name} ${workload.version}`,
     },
-    options,
-  );
-  const ingress = workload.ingressSupport ? WORKLOAD_INGRESS_REGISTRATION_REWARD : 0n;
-  const amount = WORKLOAD_REGISTRATION_REWARD + ingress;
-  const result = await appendLedgerTransaction(
-    tx,
     {
-      from: PLATFORM_ACCOUNT,
-      to: account,
-      amount,
-      rule: "registration",
-      reference,
+      reference: workloadRegistrationReference(workload.id),
+      amount: WORKLOAD_REGISTRATION_REWARD + ingress,
       inputs: {
         workload: workload.name,
         version: workload.version,
@@ -135,8 +135,6 @@ export async function registerWorkloadAccount(
     },
     options,
   );
-  if (!result.appended) throw new AlreadyRegisteredError(account);
-  return { account, amount, sequence: result.sequence };
 }
 
 /**
