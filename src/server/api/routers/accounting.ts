@@ -27,9 +27,8 @@ import {
   updateAccountingSettings,
   updateGreenRewards,
   updateRegion,
-} from "@/server/accounting";
-import { lastLedgerVerificationView, verifyLedgerAsAdmin } from "@/server/accounting";
-import {
+  lastLedgerVerificationView,
+  verifyLedgerAsAdmin,
   accountSeries,
   costView,
   costViewInput,
