@@ -7,6 +7,7 @@ import type { SessionUser } from "@/server/auth";
 import { poolOf, type Db } from "@/server/db";
 import { DomainError, parseOrThrow } from "@/server/errors";
 import { logger } from "@/server/logger";
+import { roleGuard } from "@/server/role-guards";
 import {
   lastLedgerVerification,
   runLedgerVerification,
@@ -68,10 +69,7 @@ function verificationView(record: VerificationRecord): LedgerVerificationView {
   };
 }
 
-function requireAdmin(user: SessionUser): void {
-  if (!hasRole(user.roles, Role.NEMO_ADMIN))
-    throw new DomainError("forbidden", "Only a NEMO admin can verify the ledger.");
-}
+const requireAdmin = roleGuard([Role.NEMO_ADMIN], "Only a NEMO admin can verify the ledger.");
 
 /** Recomputes the chain and the balances and records the result (admins). */
 export async function verifyLedgerAsAdmin(deps: LedgerDeps): Promise<LedgerVerificationView> {

@@ -2,11 +2,12 @@ import type { Prisma } from "@/generated/prisma/client";
 import { type Clock, systemClock } from "@/common/clock";
 import { DEFAULT_REGION } from "@/common/cluster-registration";
 import { regionCreateSchema, regionDataSchema, regionNameSchema } from "@/common/accounting-pricing";
-import { ALL_ROLES, hasAnyRole, hasRole, Role } from "@/common/roles";
+import { ALL_ROLES, Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth";
 import type { Db } from "@/server/db";
 import { DomainError, parseOrThrow } from "@/server/errors";
 import { type Logger, logger as rootLogger } from "@/server/logger";
+import { roleGuard } from "@/server/role-guards";
 import type { RegionPricing } from "./rules";
 
 /**
@@ -45,17 +46,8 @@ export const MAX_REGIONS = 500;
 
 type RegionRow = Prisma.RegionGetPayload<object>;
 
-function requireReader(user: SessionUser): void {
-  if (!hasAnyRole(user.roles, ALL_ROLES)) {
-    throw new DomainError("forbidden", "Region data is shown to the console's roles only.");
-  }
-}
-
-function requireAdmin(user: SessionUser): void {
-  if (!hasRole(user.roles, Role.NEMO_ADMIN)) {
-    throw new DomainError("forbidden", "Only a NEMO admin can change regions.");
-  }
-}
+const requireReader = roleGuard(ALL_ROLES, "Region data is shown to the console's roles only.");
+const requireAdmin = roleGuard([Role.NEMO_ADMIN], "Only a NEMO admin can change regions.");
 
 function view(name: string, row: RegionRow | null, clusters: number): RegionView {
   return {

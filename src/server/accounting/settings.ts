@@ -1,11 +1,11 @@
 import type { Prisma } from "@/generated/prisma/client";
 import { systemClock } from "@/common/clock";
 import { accountingSettingsUpdateSchema, greenRewardsUpdateSchema } from "@/common/accounting-pricing";
-import { ALL_ROLES, hasAnyRole, hasRole, Role } from "@/common/roles";
-import type { SessionUser } from "@/server/auth";
+import { ALL_ROLES, Role } from "@/common/roles";
 import type { Db } from "@/server/db";
-import { DomainError, parseOrThrow } from "@/server/errors";
+import { parseOrThrow } from "@/server/errors";
 import { logger as rootLogger } from "@/server/logger";
+import { roleGuard } from "@/server/role-guards";
 import type { AccountingDeps } from "./regions";
 import { GREEN_PRESETS, presetTable, type GreenPreset, type GreenRewardTable } from "./rules";
 
@@ -48,17 +48,8 @@ export interface PricingSettings {
 
 type Client = Db | Prisma.TransactionClient;
 
-function requireReader(user: SessionUser): void {
-  if (!hasAnyRole(user.roles, ALL_ROLES)) {
-    throw new DomainError("forbidden", "Accounting settings are shown to the console's roles only.");
-  }
-}
-
-function requireAdmin(user: SessionUser): void {
-  if (!hasRole(user.roles, Role.NEMO_ADMIN)) {
-    throw new DomainError("forbidden", "Only a NEMO admin can change accounting settings.");
-  }
-}
+const requireReader = roleGuard(ALL_ROLES, "Accounting settings are shown to the console's roles only.");
+const requireAdmin = roleGuard([Role.NEMO_ADMIN], "Only a NEMO admin can change accounting settings.");
 
 function asPreset(value: string): GreenPreset {
   return (GREEN_PRESETS as readonly string[]).includes(value) ? (value as GreenPreset) : "custom";

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { Prisma } from "@/generated/prisma/client";
 import { type ListPage } from "@/common/pagination";
-import { hasRole, Role } from "@/common/roles";
+import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth";
 import { pageWindow, type Db } from "@/server/db";
 import { DomainError, parseOrThrow } from "@/server/errors";
+import { roleGuard } from "@/server/role-guards";
 import { redactPayload } from "./redact";
 import {
   failedMessageIdSchema,
@@ -23,10 +24,10 @@ export interface FailedMessageDeps {
 }
 
 /** Failed messages are the platform's, not a tenant's: admins only, whoever else asks is refused. */
-export function requireAdmin(user: SessionUser): void {
-  if (!hasRole(user.roles, Role.NEMO_ADMIN))
-    throw new DomainError("forbidden", "Only a NEMO admin can see and handle failed messages.");
-}
+export const requireAdmin = roleGuard(
+  [Role.NEMO_ADMIN],
+  "Only a NEMO admin can see and handle failed messages.",
+);
 
 const rowSchema = z.object({
   kind: z.enum(["outbox", "dead-letter"]),
