@@ -67,6 +67,14 @@ const serverEnvSchema = z.object({
   METRICS_PERIOD_MS: z.coerce.number().int().positive().default(60_000),
   /** MOCA billing period (the moca worker bills each ended period once); the quick start runs faster. */
   BILLING_PERIOD_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** CFDRL decision period: the cfdrl worker's leader decides for every enabled instance this often (quick start faster). */
+  CFDRL_PERIOD_MS: z.coerce.number().int().min(500).default(60_000),
+  /** DQN training steps (batch updates) each agent takes between two decisions. */
+  CFDRL_TRAIN_STEPS: z.coerce.number().int().min(0).max(10_000).default(32),
+  /** A new model version is saved every this many training steps. */
+  CFDRL_SAVE_EVERY_STEPS: z.coerce.number().int().min(1).default(500),
+  /** A decision the MO has not answered after this long is failed, so the instance can get its next one. */
+  CFDRL_REPLY_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(300_000),
   /** How often the evaluator looks for intents whose observation period has come round. */
   INTENT_EVALUATION_TICK_MS: z.coerce.number().int().positive().default(1_000),
   /**

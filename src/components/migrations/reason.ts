@@ -9,7 +9,7 @@ export interface ReasonSource {
   instanceId: string;
   reason: string | null;
   trigger: {
-    kind: "intent" | "request";
+    kind: "intent" | "request" | "cfdrl";
     intentId: string | null;
     summary: string;
   } | null;

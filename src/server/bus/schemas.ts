@@ -194,21 +194,44 @@ export type NetworkIntentMessage = z.infer<typeof networkIntentSchema>;
 
 // --- CFDRL <-> MO (horizontal scaling) ---------------------------------------
 
-/** CFDRL -> MO on `cfdrl_mo_hs`. */
+/**
+ * CFDRL -> MO on `cfdrl_mo_hs`: `workload_id` is the instance (as on every
+ * workload message), `number_replicas` its new total over the release's
+ * Deployments and StatefulSets.
+ */
 export const cfdrlScalingDecisionSchema = z.looseObject({
   cluster_name: clusterName,
   workload_id: workloadId,
   number_replicas: z.number().int().nonnegative(),
   action: z.enum(["scale_up", "scale_down", "keep"]).optional(),
   migration_target: clusterName.optional(),
+  /** Console addition: the `cfdrl_decisions` row, so the reply resolves it. */
+  decision_id: z
+    .string()
+    .regex(/^\d{1,19}$/, "expected a decision id")
+    .optional(),
 });
 export type CfdrlScalingDecision = z.infer<typeof cfdrlScalingDecisionSchema>;
 
-/** MO -> CFDRL reply; the reference shows more fields ("…"), which are kept. */
+/** What became of a scaling decision at the MO (console addition). */
+export const cfdrlScalingStatuses = ["applied", "dropped", "failed"] as const;
+
+/**
+ * MO -> CFDRL reply; the reference shows more fields ("…"), which are kept.
+ * `number_replicas` is what the instance has after the MO acted.
+ */
 export const cfdrlScalingReplySchema = z.looseObject({
   cluster_name: clusterName,
   workload_id: workloadId,
   number_replicas: z.number().int().nonnegative(),
+  /** Console additions: the decision answered, its outcome, why (dropped / failed) and the replicas before. */
+  decision_id: z
+    .string()
+    .regex(/^\d{1,19}$/, "expected a decision id")
+    .optional(),
+  status: z.enum(cfdrlScalingStatuses).optional(),
+  reason: z.string().max(1000).optional(),
+  previous_replicas: z.number().int().nonnegative().optional(),
 });
 export type CfdrlScalingReply = z.infer<typeof cfdrlScalingReplySchema>;
 

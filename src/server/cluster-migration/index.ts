@@ -19,6 +19,8 @@ export {
 } from "./store";
 export { selectionForInstance } from "./inputs";
 export {
+  CFDRL_ACTOR,
+  CFDRL_TRIGGER_SUMMARY,
   HIDDEN_TRIGGER_SUMMARY,
   INTENT_TRIGGER_ACTIONS,
   triggerTargetSchema,

@@ -106,6 +106,23 @@ describe("triggerSummary", () => {
   });
 });
 
+describe("a CFDRL move", () => {
+  it('reads "Started by CFDRL", names the agent as who asked and shows no intent', () => {
+    const cfdrl = { kind: "cfdrl", decisionId: "42", modelVersion: 3 } as const;
+    expect(triggerSummary(cfdrl)).toBe("Started by CFDRL");
+    expect(triggerView(cfdrl, { intentId: null, steps: [] })).toMatchObject({
+      kind: "cfdrl",
+      intentId: null,
+      requestedBy: "cfdrl",
+      summary: "Started by CFDRL",
+      detailsHidden: false,
+    });
+    expect(hiddenTrigger(triggerView(cfdrl, { intentId: null, steps: [] }))?.summary).toBe(
+      "Started by CFDRL",
+    );
+  });
+});
+
 describe("triggerView", () => {
   const requested = (actor: string) => [migrationStep("REQUESTED", "requested", { actor })];
 

@@ -19,6 +19,7 @@ import type { MigrationStep } from "./state-machine";
  *   report it reacted to and the target the source cluster no longer met,
  *   with the value that cluster offered ("observed").
  * - "Migrate now": who asked.
+ * - CFDRL: the migration agent chose the move (src/server/rl), shown "started by CFDRL".
  */
 
 /** Who the controller's migrations are requested by (the REQUESTED step's actor). */
@@ -59,12 +60,19 @@ export const storedTriggerSchema = z.discriminatedUnion("kind", [
     /** Set when the request is a cluster drain's: the cluster drained (src/server/cluster-migration/drain.ts). */
     drainedCluster: z.string().optional(),
   }),
+  z.object({
+    kind: z.literal("cfdrl"),
+    /** The `cfdrl_decisions` row that chose the move (as a string). */
+    decisionId: z.string(),
+    /** The model version that chose it, when one was saved. */
+    modelVersion: z.number().int().nullable(),
+  }),
 ]);
 export type StoredTrigger = z.infer<typeof storedTriggerSchema>;
 
 /** The trigger as a row shows it. */
 export interface MigrationTriggerView {
-  kind: "intent" | "request";
+  kind: "intent" | "request" | "cfdrl";
   /** Null for a request, or when hidden from the caller (`detailsHidden`). */
   intentId: string | null;
   intentType: string | null;
@@ -120,8 +128,13 @@ function formatValue(value: TriggerTarget["observed"], unit: string | null): str
 
 export const shortIntentId = (id: string) => `${id.slice(0, 8)}…`;
 
+/** Who a CFDRL migration is requested by (the REQUESTED step's actor) and how it reads. */
+export const CFDRL_ACTOR = "cfdrl";
+export const CFDRL_TRIGGER_SUMMARY = "Started by CFDRL";
+
 /** The sentence of the Reason column. */
 export function triggerSummary(trigger: StoredTrigger): string {
+  if (trigger.kind === "cfdrl") return CFDRL_TRIGGER_SUMMARY;
   if (trigger.kind === "request")
     return trigger.drainedCluster !== undefined
       ? `Cluster ${trigger.drainedCluster} drained by ${trigger.requestedBy}`
@@ -156,6 +169,18 @@ export function triggerView(
       target: trigger.target,
       requestedBy: null,
       summary: triggerSummary(trigger),
+      detailsHidden: false,
+    };
+  if (trigger?.kind === "cfdrl")
+    return {
+      kind: "cfdrl",
+      intentId: null,
+      intentType: null,
+      action: null,
+      reportId: null,
+      target: null,
+      requestedBy: CFDRL_ACTOR,
+      summary: CFDRL_TRIGGER_SUMMARY,
       detailsHidden: false,
     };
   const requestedBy = trigger?.requestedBy ?? (actor !== CONTROLLER_ACTOR ? actor : null);

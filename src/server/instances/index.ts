@@ -28,6 +28,13 @@ export { instanceOverview, type InstanceOverview } from "./detail";
 export * from "./placement-input";
 export { redriveStuckInstances, STUCK_AFTER_MS } from "./orchestration";
 export { moveInstance } from "./transitions";
+export {
+  autoscaleInstance,
+  spreadReplicas,
+  type AutoscaleDeps,
+  type AutoscaleOutcome,
+  type AutoscaleRequest,
+} from "./autoscaling";
 export { openManifests, sealLegacyInstanceSecrets, type StoredManifest } from "./instance-secrets";
 export { instanceReplicasFrom, totalDesiredReplicas, type InstanceReplicas } from "./replicas";
 export {

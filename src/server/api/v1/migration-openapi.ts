@@ -43,8 +43,10 @@ const stepSchema = migrationStepSchema.describe(
 const triggerSchema = z
   .object({
     kind: z
-      .enum(["intent", "request"])
-      .describe('"intent": the migration controller; "request": Migrate now.'),
+      .enum(["intent", "request", "cfdrl"])
+      .describe(
+        '"intent": the migration controller; "request": Migrate now (or a cluster drain); "cfdrl": the CFDRL migration agent.',
+      ),
     intentId: z
       .uuid()
       .nullable()
