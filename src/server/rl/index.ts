@@ -1,1 +1,4 @@
 export * from "./model";
+export * from "./rng";
+export * from "./replay-buffer";
+export * from "./dqn";
