@@ -283,6 +283,35 @@ export const instancesUsageSchema = z.object({
 export type InstancesUsage = z.infer<typeof instancesUsageSchema>;
 
 // ---------------------------------------------------------------------------
+// instanceLoad(): what the CFDRL scaling agent observes
+
+/** Metrics a driver may be unable to measure for `instanceLoad` (the field then reads null). */
+export const instanceLoadMetrics = ["cpu", "memory", "requestRate", "latencyP95"] as const;
+export const instanceLoadMetricSchema = z.enum(instanceLoadMetrics);
+export type InstanceLoadMetric = z.infer<typeof instanceLoadMetricSchema>;
+
+/**
+ * One sample of an instance's serving load: per-pod CPU and memory averaged
+ * over its ready pods, the request rate it receives and the p95 of its
+ * response time. A null field is one the driver could not measure; it is
+ * listed in `unavailable` when the driver cannot measure it at all (no
+ * metrics source), and is simply null when nothing serves yet.
+ */
+export const instanceLoadSampleSchema = z.object({
+  at: z.date(),
+  /** Desired replicas summed over the instance's Deployments and StatefulSets. */
+  replicas: z.number().int().nonnegative(),
+  readyReplicas: z.number().int().nonnegative(),
+  cpuMillicoresPerPod: z.number().nonnegative().nullable(),
+  memoryMiBPerPod: z.number().nonnegative().nullable(),
+  /** Requests per second to the instance. */
+  requestRate: z.number().nonnegative().nullable(),
+  latencyP95Ms: z.number().nonnegative().nullable(),
+  unavailable: z.array(instanceLoadMetricSchema),
+});
+export type InstanceLoadSample = z.infer<typeof instanceLoadSampleSchema>;
+
+// ---------------------------------------------------------------------------
 // instancesPeriodUsage(): what the billing run charges for
 
 /** Node label the NVIDIA GPU operator sets on time-sliced nodes: how many slices each physical GPU is advertised as. */
@@ -717,6 +746,13 @@ export interface ClusterDriver {
    * method throws only when the cluster itself cannot be read.
    */
   instancesUsage(namespaces: readonly string[]): Promise<InstancesUsage>;
+
+  /**
+   * The serving load of one instance's namespace now (replicas, per-pod CPU
+   * and memory, request rate, latency p95): the CFDRL scaling agent's state.
+   * NOT_FOUND for a namespace that does not exist.
+   */
+  instanceLoad(namespace: string): Promise<InstanceLoadSample>;
 
   /**
    * Usage of many instances' namespaces over a billing period: CPU, memory,

@@ -19,6 +19,7 @@ import {
   type EventList,
   type GetLiveObjectOptions,
   INSTANCE_ID_LABEL,
+  type InstanceLoadSample,
   type InstanceUsage,
   type InstancesUsage,
   type PeriodUsage,
@@ -49,7 +50,13 @@ import { type KubernetesManifest, type ScalableKind, scalableKindSchema } from "
 import { call, isApiError, toDriverError } from "./api-errors";
 import { applyManifests, labelledListsByKind, PRUNE_KINDS } from "./apply";
 import { createApis, type KubernetesApis, loadKubeConfig } from "./client";
-import { clusterUsageSample, instanceUsageOf, readNodeMetrics, readPodMetrics } from "./metrics";
+import {
+  clusterUsageSample,
+  instanceLoadOf,
+  instanceUsageOf,
+  readNodeMetrics,
+  readPodMetrics,
+} from "./metrics";
 import { periodUsageOf } from "./period-usage";
 import { serverInfo } from "./server-info";
 import { openStream } from "./transport";
@@ -507,6 +514,43 @@ export class KubernetesClusterDriver implements ClusterDriver {
     return instanceUsageOf({
       cluster: this.cluster,
       namespace,
+      objects: { pods, replicaSets, deployments, statefulSets },
+      metrics,
+      now: this.now(),
+    });
+  }
+
+  /**
+   * Reads through the same guarded transport as every other call. A cluster
+   * without metrics-server (the metrics API answers 404) still gives replicas,
+   * with CPU and memory listed as unavailable; a missing namespace is NOT_FOUND.
+   */
+  async instanceLoad(namespace: string): Promise<InstanceLoadSample> {
+    this.assertNamespace(namespace);
+    const list = <T>(what: string, run: (page: ListPage) => Promise<PagedList<T>>) =>
+      this.listPaged(`listing ${what} in namespace ${namespace}`, run);
+    const [namespaceFound, metrics, pods, replicaSets, deployments, statefulSets] = await Promise.all([
+      this.apis.core.readNamespace({ name: namespace }).then(
+        () => true,
+        (error: unknown) => {
+          if (isApiError(error, 404)) return false;
+          throw toDriverError(error, this.context(`reading namespace ${namespace}`));
+        },
+      ),
+      readPodMetrics(this.apis, this.cluster, namespace).catch((error: unknown) => {
+        if (isClusterDriverError(error) && error.type === "NOT_FOUND") return null;
+        throw error;
+      }),
+      list("pods", (page) => this.apis.core.listNamespacedPod({ namespace, ...page })),
+      list("replica sets", (page) => this.apis.apps.listNamespacedReplicaSet({ namespace, ...page })),
+      list("deployments", (page) => this.apis.apps.listNamespacedDeployment({ namespace, ...page })),
+      list("stateful sets", (page) => this.apis.apps.listNamespacedStatefulSet({ namespace, ...page })),
+    ]);
+    if (!namespaceFound)
+      throw new ClusterDriverError("NOT_FOUND", `cluster ${this.cluster}: namespace ${namespace} not found`, {
+        cluster: this.cluster,
+      });
+    return instanceLoadOf({
       objects: { pods, replicaSets, deployments, statefulSets },
       metrics,
       now: this.now(),

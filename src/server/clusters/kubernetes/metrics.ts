@@ -9,6 +9,8 @@ import { z } from "zod";
 import {
   type ClusterUsageSample,
   formatProtocolTimestamp,
+  type InstanceLoadMetric,
+  type InstanceLoadSample,
   type InstanceUsage,
   type WorkloadUsage,
 } from "../driver";
@@ -245,5 +247,75 @@ export function instanceUsageOf(input: {
     requestsPerSecond: 0,
     latencyMs: null,
     workloads,
+  };
+}
+
+/**
+ * The CFDRL scaling agent's sample of an instance on a real cluster. Per-pod
+ * CPU and memory are means over the ready pods of the instance's Deployments
+ * and StatefulSets that metrics-server has a sample for (null until it has
+ * one); replicas come from the workloads' spec and status. metrics-server has
+ * no request rate or latency, so those are null and listed as unavailable;
+ * without metrics-server (`metrics` null) CPU and memory are too.
+ */
+export function instanceLoadOf(input: {
+  objects: InstanceObjects;
+  metrics: Awaited<ReturnType<typeof readPodMetrics>> | null;
+  now: number;
+}): InstanceLoadSample {
+  const { objects } = input;
+  const workloadUids = new Set<string>();
+  let replicas = 0;
+  let readyReplicas = 0;
+  for (const workload of [...objects.deployments, ...objects.statefulSets]) {
+    if (workload.metadata?.uid) workloadUids.add(workload.metadata.uid);
+    replicas += workload.spec?.replicas ?? 1;
+    readyReplicas += workload.status?.readyReplicas ?? 0;
+  }
+  const deploymentOfReplicaSet = new Map<string, string>();
+  for (const rs of objects.replicaSets) {
+    const owner = rs.metadata?.ownerReferences?.find((o) => o.kind === "Deployment");
+    if (owner && rs.metadata?.uid) deploymentOfReplicaSet.set(rs.metadata.uid, owner.uid);
+  }
+  const servesWorkload = (pod: V1Pod): boolean =>
+    (pod.metadata?.ownerReferences ?? []).some((owner) =>
+      owner.kind === "StatefulSet"
+        ? workloadUids.has(owner.uid)
+        : owner.kind === "ReplicaSet" && workloadUids.has(deploymentOfReplicaSet.get(owner.uid) ?? ""),
+    );
+  const isReady = (pod: V1Pod): boolean =>
+    pod.status?.phase === "Running" &&
+    (pod.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+
+  const unavailable: InstanceLoadMetric[] = ["requestRate", "latencyP95"];
+  let cpuMillicoresPerPod: number | null = null;
+  let memoryMiBPerPod: number | null = null;
+  if (input.metrics === null) unavailable.unshift("cpu", "memory");
+  else {
+    const byPod = new Map(input.metrics.map((item) => [item.metadata.name, item]));
+    let cpu = 0;
+    let memory = 0;
+    let sampled = 0;
+    for (const pod of objects.pods) {
+      const item = byPod.get(pod.metadata?.name ?? "");
+      if (!item || !servesWorkload(pod) || !isReady(pod)) continue;
+      cpu += item.containers.reduce((sum, c) => sum + millicores(c.usage.cpu), 0);
+      memory += item.containers.reduce((sum, c) => sum + bytes(c.usage.memory), 0);
+      sampled += 1;
+    }
+    if (sampled > 0) {
+      cpuMillicoresPerPod = round(cpu / sampled, 3);
+      memoryMiBPerPod = round(memory / sampled / MIB, 3);
+    }
+  }
+  return {
+    at: new Date(input.now),
+    replicas,
+    readyReplicas,
+    cpuMillicoresPerPod,
+    memoryMiBPerPod,
+    requestRate: null,
+    latencyP95Ms: null,
+    unavailable,
   };
 }

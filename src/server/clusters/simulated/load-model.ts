@@ -132,6 +132,8 @@ export interface PodLoad {
   bytesOut: number;
   /** Null when the pod serves nothing. */
   latencyMs: number | null;
+  /** 95th percentile of the response time; null when the pod serves nothing. */
+  latencyP95Ms: number | null;
 }
 
 /**
@@ -142,6 +144,17 @@ export interface PodLoad {
 export function latencyMs(serviceTimeMs: number, utilization: number): number {
   if (utilization < 0.95) return serviceTimeMs / (1 - Math.max(0, utilization));
   return serviceTimeMs * 20 * (utilization / 0.95);
+}
+
+/**
+ * The M/M/1 response time is exponentially distributed around its mean, so
+ * its 95th percentile is ln(20) ≈ 3.0 times the mean. It rises as steeply as
+ * the mean when utilisation nears 1: what an SLO on p95 latency reacts to.
+ */
+export const P95_OVER_MEAN = Math.log(20);
+
+export function latencyP95Ms(serviceTimeMs: number, utilization: number): number {
+  return P95_OVER_MEAN * latencyMs(serviceTimeMs, utilization);
 }
 
 /** A running, ready pod serving `requestsPerSecond`, bounded by its limits or else by its node. */
@@ -169,6 +182,44 @@ export function servingPodLoad(input: {
     bytesIn: rps * profile.requestBytes,
     bytesOut: rps * profile.responseBytes,
     latencyMs: rps > 0 ? latencyMs(profile.serviceTimeMs, utilization) : null,
+    latencyP95Ms: rps > 0 ? latencyP95Ms(profile.serviceTimeMs, utilization) : null,
+  };
+}
+
+/** What an instance's ready pods add up to: the CFDRL scaling agent's view of them. */
+export interface ServingLoadSummary {
+  /** Means over the serving pods; null when no pod serves. */
+  cpuMillicoresPerPod: number | null;
+  memoryBytesPerPod: number | null;
+  /** Requests per second the pods served together. */
+  requestsPerSecond: number;
+  /** Request-weighted mean of the pods' p95 response times; null when no request was served. */
+  latencyP95Ms: number | null;
+}
+
+/**
+ * Sums the loads of serving pods. The p95 of the mixture of the pods' response
+ * times is approximated by the request-weighted mean of their p95s: exact when
+ * the pods are equally loaded, which is how the demand is split between them.
+ */
+export function summarizeServingLoads(loads: readonly PodLoad[]): ServingLoadSummary {
+  if (loads.length === 0)
+    return { cpuMillicoresPerPod: null, memoryBytesPerPod: null, requestsPerSecond: 0, latencyP95Ms: null };
+  let cpu = 0;
+  let memory = 0;
+  let rps = 0;
+  let weighted = 0;
+  for (const load of loads) {
+    cpu += load.cpuMillicores;
+    memory += load.memoryBytes;
+    rps += load.requestsPerSecond;
+    if (load.latencyP95Ms !== null) weighted += load.requestsPerSecond * load.latencyP95Ms;
+  }
+  return {
+    cpuMillicoresPerPod: cpu / loads.length,
+    memoryBytesPerPod: memory / loads.length,
+    requestsPerSecond: rps,
+    latencyP95Ms: rps > 0 ? weighted / rps : null,
   };
 }
 
@@ -181,6 +232,7 @@ export function nonServingPodLoad(profile: LoadProfile): PodLoad {
     bytesIn: 0,
     bytesOut: 0,
     latencyMs: null,
+    latencyP95Ms: null,
   };
 }
 

@@ -2,6 +2,7 @@ import {
   type ClusterUsageSample,
   formatProtocolTimestamp,
   INSTANCE_ID_LABEL,
+  type InstanceLoadSample,
   type InstanceUsage,
   type WorkloadUsage,
 } from "../driver";
@@ -13,6 +14,7 @@ import {
   POD_EPHEMERAL_BYTES,
   type PodLoad,
   servingPodLoad,
+  summarizeServingLoads,
 } from "./load-model";
 import { uniformFor } from "./prng";
 import { type ClusterView, isRecord, resourceKey, type SimNamespace, type SimPod } from "./state";
@@ -245,5 +247,49 @@ export function instanceUsage(
     requestsPerSecond: round(totals.rps, 3),
     latencyMs: weightedLatency(latencies),
     workloads,
+  };
+}
+
+/**
+ * The CFDRL scaling agent's sample of an instance: desired and ready replicas
+ * of its Deployments and StatefulSets, per-pod CPU and memory over the ready
+ * pods, the demand offered to it (requests it receives, served or not) and the
+ * p95 latency of what its ready pods serve. Scaling a workload changes the
+ * share each ready pod serves, and so its CPU, memory and latency.
+ */
+export function instanceLoad(
+  view: ClusterView,
+  namespace: string,
+  now: number,
+  loads: ReadonlyMap<string, PodLoad> = computePodLoads(view, now),
+): InstanceLoadSample {
+  const ns = view.namespaceState(namespace);
+  let replicas = 0;
+  let readyReplicas = 0;
+  let offered = 0;
+  const serving: PodLoad[] = [];
+  for (const resource of ns?.resources.values() ?? []) {
+    if (resource.kind !== "Deployment" && resource.kind !== "StatefulSet") continue;
+    const desired = isRecord(resource.live.spec) ? resource.live.spec.replicas : undefined;
+    replicas += typeof desired === "number" ? desired : 1;
+    if (resource.profile) offered += demandRps(view.seed, resource.profile, now, view.loadFactor(namespace));
+    const key = resourceKey(resource.kind, resource.name);
+    for (const pod of ns?.pods.values() ?? []) {
+      if (pod.workloadKey !== key || !view.podStatus(pod, now).ready) continue;
+      readyReplicas += 1;
+      const load = loads.get(pod.uid);
+      if (load) serving.push(load);
+    }
+  }
+  const summary = summarizeServingLoads(serving);
+  return {
+    at: new Date(now),
+    replicas,
+    readyReplicas,
+    cpuMillicoresPerPod: summary.cpuMillicoresPerPod === null ? null : round(summary.cpuMillicoresPerPod, 3),
+    memoryMiBPerPod: summary.memoryBytesPerPod === null ? null : round(summary.memoryBytesPerPod / MIB, 3),
+    requestRate: round(offered, 3),
+    latencyP95Ms: summary.latencyP95Ms === null ? null : round(summary.latencyP95Ms, 3),
+    unavailable: [],
   };
 }

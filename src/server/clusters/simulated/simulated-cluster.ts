@@ -8,6 +8,7 @@ import {
   type DeploymentTree,
   type EventList,
   INSTANCE_ID_LABEL,
+  type InstanceLoadSample,
   type InstanceUsage,
   type InstancesUsage,
   type PeriodUsage,
@@ -53,7 +54,7 @@ import {
   readLoadProfile,
   REQUESTS_PER_SECOND_ANNOTATION,
 } from "./load-model";
-import { clusterUsage, computePodLoads, instanceUsage } from "./metrics";
+import { clusterUsage, computePodLoads, instanceLoad, instanceUsage } from "./metrics";
 import { periodUsage } from "./period-usage";
 import { crashRestarts, podStatus } from "./pod-status";
 import { randomFor, stableStringify, uuidFrom } from "./prng";
@@ -898,6 +899,13 @@ export class SimulatedCluster implements ClusterView {
     this.assertReachable();
     if (!this.namespaces.has(namespace)) throw notFound(this.name, `namespace ${namespace}`);
     return instanceUsage(this, namespace, this.now());
+  }
+
+  /** The serving load of one instance: the CFDRL scaling agent's state (metrics.ts). */
+  instanceLoad(namespace: string): InstanceLoadSample {
+    this.assertReachable();
+    if (!this.namespaces.has(namespace)) throw notFound(this.name, `namespace ${namespace}`);
+    return instanceLoad(this, namespace, this.now());
   }
 
   /** Several namespaces at one instant: the pod loads of the cluster are computed once, not per namespace. */

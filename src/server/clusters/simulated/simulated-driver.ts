@@ -11,6 +11,7 @@ import {
   type DeploymentTree,
   type EventList,
   type GetLiveObjectOptions,
+  type InstanceLoadSample,
   type InstanceUsage,
   type InstancesUsage,
   type InstanceObjects,
@@ -260,6 +261,14 @@ export class SimulatedClusterDriver implements ClusterDriver {
 
   async instanceUsage(namespace: string): Promise<InstanceUsage> {
     return this.target.read((cluster) => cluster.instanceUsage(namespace));
+  }
+
+  async instanceLoad(namespace: string): Promise<InstanceLoadSample> {
+    if (!namespaceNameSchema.safeParse(namespace).success)
+      throw new ClusterDriverError("INVALID_ARGUMENT", "namespace must be a DNS-1123 label", {
+        cluster: this.cluster,
+      });
+    return this.target.read((cluster) => cluster.instanceLoad(namespace));
   }
 
   async instancesUsage(namespaces: readonly string[]): Promise<InstancesUsage> {
