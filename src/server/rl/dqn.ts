@@ -189,6 +189,8 @@ export class DqnAgent {
   steps = 0;
   /** Transitions remembered: drives the epsilon schedule. */
   transitions = 0;
+  /** The loss of the last training step (null before the first; saved with a model version). */
+  lastLoss: number | null = null;
   readonly buffer: ReplayBuffer;
 
   private online: Layer[];
@@ -347,7 +349,8 @@ export class DqnAgent {
     this.steps++;
     this.adam();
     if (this.steps % c.targetSyncEvery === 0) copyInto(this.target, this.online);
-    return { loss: loss / B };
+    this.lastLoss = loss / B;
+    return { loss: this.lastLoss };
   }
 
   private adam(): void {

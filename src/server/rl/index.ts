@@ -2,3 +2,4 @@ export * from "./model";
 export * from "./rng";
 export * from "./replay-buffer";
 export * from "./dqn";
+export * from "./store";
