@@ -151,6 +151,9 @@ const OWN_DATASETS = row("401 403 ok ok ok ok ok");
 /** spOwn's dataset: its owner and admins; anyone else's is hidden. */
 const DATASET_OF_SP_OWN = row("401 403 ok 404 404 ok 404");
 
+/** CFDRL's agents, models and evaluation are the platform's: every console role reads them. */
+const CFDRL_READ = row("401 403 ok ok ok ok ok");
+
 const uniqueName = () => uniq("am").toLowerCase();
 
 const TRPC: Record<string, Entry> = {
@@ -219,6 +222,21 @@ const TRPC: Record<string, Entry> = {
   "drift.forInstance": { input: (w) => ({ instanceId: w.instance.id }), expect: SP_OBJECT },
   // Re-applies the world's DEPLOYED instance to its simulated cluster.
   "drift.resync": { input: (w) => ({ instanceId: w.instance.id }), destructive: true, expect: SP_OBJECT },
+  "cfdrl.settings": { input: (w) => ({ instanceId: w.instance.id }), expect: SP_OBJECT },
+  // Switches on the shared instance's scaling: no loop runs here, and no other row reads it.
+  "cfdrl.updateSettings": {
+    input: (w) => ({ instanceId: w.instance.id, scalingEnabled: true, maxReplicas: 5 }),
+    expect: SP_OBJECT,
+  },
+  "cfdrl.instanceDecisions": { input: (w) => ({ instanceId: w.instance.id }), expect: SP_OBJECT },
+  "cfdrl.instanceSeries": { input: (w) => ({ instanceId: w.instance.id }), expect: SP_OBJECT },
+  // Across the caller's instances: an infrastructure provider gets an empty page.
+  "cfdrl.decisions": { input: () => ({}), expect: ORCHESTRATION_AREA },
+  "cfdrl.status": { expect: CFDRL_READ },
+  "cfdrl.models": { input: () => ({}), expect: CFDRL_READ },
+  "cfdrl.evaluation": { expect: CFDRL_READ },
+  // Activating the version that is already active: repeatable, changes nothing another row reads.
+  "cfdrl.rollback": { input: () => ({ agent: "scaling", version: cfdrlVersion }), expect: ADMIN_ONLY },
 
   "intent.list": { input: () => ({}), expect: SP_AREA },
   "intent.types": { expect: SP_AREA },
@@ -430,6 +448,20 @@ const REST: Record<string, RestEntry> = {
     destructive: true,
     expect: SP_OBJECT,
   },
+  "GET /api/v1/instance/{id}/cfdrl/": { params: (w) => ({ id: w.instance.id }), expect: SP_OBJECT },
+  "PUT /api/v1/instance/{id}/cfdrl/": {
+    params: (w) => ({ id: w.instance.id }),
+    json: () => ({ scalingEnabled: true, minReplicas: 1, maxReplicas: 5 }),
+    expect: SP_OBJECT,
+  },
+  "GET /api/v1/cfdrl/decisions/": { expect: ORCHESTRATION_AREA },
+  "GET /api/v1/cfdrl/status/": { expect: CFDRL_READ },
+  "GET /api/v1/cfdrl/models/": { query: "?agent=scaling", expect: CFDRL_READ },
+  "PUT /api/v1/cfdrl/models/{agent}/active/": {
+    params: () => ({ agent: "scaling" }),
+    json: () => ({ version: cfdrlVersion }),
+    expect: ADMIN_ONLY,
+  },
   "GET /api/v1/instance/{id}/tree/": { params: (w) => ({ id: w.instance.id }), expect: SP_OBJECT },
   "GET /api/v1/instance/{id}/pods/{pod}/logs/": {
     params: (w) => ({ id: w.instance.id, pod: w.pod }),
@@ -638,6 +670,8 @@ const users = {} as Record<Exclude<Caller, "anon">, SessionUser>;
 const cookies = new Map<string, string>();
 let shared: World;
 let chartWorkload: { id: number };
+/** A saved version of the scaling agent's model, active: the rollback rows activate it again. */
+let cfdrlVersion = 1;
 
 /** A joined simulated cluster of `owner`'s, its kubeconfig sealed as registration seals it. */
 async function joinedCluster(owner: SessionUser) {
@@ -748,6 +782,26 @@ async function makeWorld(): Promise<World> {
   };
 }
 
+/** The scaling agent's active model version, saved here when this database has none. */
+async function cfdrlModelVersion(): Promise<number> {
+  const active = await db.cfdrlModel.findFirst({ where: { agent: "scaling", active: true } });
+  if (active) return active.version;
+  const last = await db.cfdrlModel.findFirst({ where: { agent: "scaling" }, orderBy: { version: "desc" } });
+  const saved = await db.cfdrlModel.create({
+    data: {
+      agent: "scaling",
+      version: (last?.version ?? 0) + 1,
+      trainingSteps: 0,
+      architecture: { layers: [] },
+      weights: new Uint8Array(0),
+      epsilon: 1,
+      active: true,
+      createdBy: "access-matrix",
+    },
+  });
+  return saved.version;
+}
+
 /** A dataset of `owner`'s, uploaded as the REST route does (spooled, stored, recorded). */
 async function makeDataset(owner: SessionUser): Promise<{ id: string }> {
   const store = datasetStore();
@@ -826,6 +880,7 @@ beforeAll(async () => {
   );
   await uploadChart({ db, user: users.spOwn }, chartWorkload.id, mychart);
   shared = await makeWorld();
+  cfdrlVersion = await cfdrlModelVersion();
   routes = await restRoutes();
 });
 

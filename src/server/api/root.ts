@@ -1,4 +1,5 @@
 import { accountingRouter } from "@/server/api/routers/accounting";
+import { cfdrlRouter } from "@/server/api/routers/cfdrl";
 import { clusterRouter } from "@/server/api/routers/cluster";
 import { datasetRouter } from "@/server/api/routers/dataset";
 import { driftRouter } from "@/server/api/routers/drift";
@@ -26,6 +27,7 @@ export const appRouter = createTRPCRouter({
   notification: notificationRouter,
   accounting: accountingRouter,
   dataset: datasetRouter,
+  cfdrl: cfdrlRouter,
 });
 
 export type AppRouter = typeof appRouter;

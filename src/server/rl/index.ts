@@ -4,3 +4,6 @@ export * from "./replay-buffer";
 export * from "./dqn";
 export * from "./store";
 export * from "./migration-model";
+export * from "./settings";
+export * from "./queries";
+export * from "./rollback";

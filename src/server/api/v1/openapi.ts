@@ -27,6 +27,7 @@ import { clusterComponents, clusterPaths, clusterTags } from "./cluster-openapi"
 import { instanceComponents, instancePaths, instanceTags } from "./instance-openapi";
 import { instanceInspectionComponents, instanceInspectionPaths } from "./instance-inspection-openapi";
 import { driftComponents, driftPaths } from "./drift-openapi";
+import { cfdrlComponents, cfdrlPaths, cfdrlTags } from "./cfdrl-openapi";
 import { intentComponents, intentPaths, intentTags } from "./intent-openapi";
 import { meSchema } from "./me";
 import { migrationComponents, migrationPaths, migrationTags } from "./migration-openapi";
@@ -113,6 +114,7 @@ function components(): Record<string, unknown> {
     ...instanceComponents(),
     ...instanceInspectionComponents(),
     ...driftComponents(),
+    ...cfdrlComponents(),
     ...intentComponents(),
     ...migrationComponents(),
     ...failedMessageComponents(),
@@ -198,12 +200,14 @@ export function openApiDocument(): JsonObject {
       ...accountingBillingTags,
       ...datasetTags,
       ...clusterTags,
+      ...cfdrlTags,
       { name: "me", description: "The caller." },
     ],
     paths: {
       ...(tidy(instancePaths()) as JsonObject),
       ...(tidy(instanceInspectionPaths()) as JsonObject),
       ...(tidy(driftPaths()) as JsonObject),
+      ...(tidy(cfdrlPaths()) as JsonObject),
       ...(tidy(intentPaths()) as JsonObject),
       ...(tidy(migrationPaths()) as JsonObject),
       ...(tidy(failedMessagePaths()) as JsonObject),
