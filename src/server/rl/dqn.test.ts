@@ -276,3 +276,16 @@ describe("5-state chain", () => {
     expect(q0[1]!).toBeLessThan(0.9);
   });
 });
+
+describe("qValuesBatch", () => {
+  it("gives each row the single-state Q values", () => {
+    const agent = new DqnAgent(small({ seed: 9 }));
+    const states = [vec(1, 0, 0, 0), vec(0.2, 0.4, 0.6, 0.8), vec(0, 0, 0, 0)];
+    const batch = agent.qValuesBatch(states);
+    states.forEach((s, i) => {
+      const single = agent.qValues(s);
+      single.forEach((q, a) => expect(batch[i]![a]).toBeCloseTo(q, 5));
+    });
+    expect(agent.qValuesBatch([])).toEqual([]);
+  });
+});

@@ -160,7 +160,7 @@ function dense(layer: Layer, input: Float32Array, rows: number, out: Float32Arra
       const v = input[x + i]!;
       if (v === 0) continue; // ReLU zeros are common: skip their row
       const k = i * outputs;
-      for (let j = 0; j < outputs; j++) out[o + j] += v * kernel[k + j]!;
+      for (let j = 0; j < outputs; j++) out[o + j] = out[o + j]! + v * kernel[k + j]!;
     }
     if (relu) for (let j = 0; j < outputs; j++) if (out[o + j]! < 0) out[o + j] = 0;
   }
@@ -244,6 +244,26 @@ export class DqnAgent {
   }
 
   /**
+   * Q(s, ·) for many states in one pass (the loop deciding for many instances at once): row i of
+   * the result is `qValues(states[i])`.
+   */
+  qValuesBatch(states: readonly Float32Array[]): Float32Array[] {
+    const rows = states.length;
+    if (rows === 0) return [];
+    const sizes = [this.config.inputSize, ...this.config.hidden, this.config.actions];
+    const acts = sizes.map((n) => new Float32Array(n * rows));
+    states.forEach((s, b) => {
+      this.checkInput(s);
+      acts[0]!.set(s, b * this.config.inputSize);
+    });
+    const last = this.online.length - 1;
+    for (let l = 0; l <= last; l++) dense(this.online[l]!, acts[l]!, rows, acts[l + 1]!, l < last);
+    const out = acts[last + 1]!;
+    const A = this.config.actions;
+    return states.map((_, b) => out.slice(b * A, b * A + A));
+  }
+
+  /**
    * Epsilon-greedy (greedy: never explore). `allowed[i] = false` keeps action i out of both the
    * random pick and the argmax (ties go to the lowest index).
    */
@@ -319,12 +339,12 @@ export class DqnAgent {
       for (let b = 0; b < B; b++) {
         const o = b * outputs;
         const x = b * inputs;
-        for (let j = 0; j < outputs; j++) g.bias[j] += d[o + j]!;
+        for (let j = 0; j < outputs; j++) g.bias[j] = g.bias[j]! + d[o + j]!;
         for (let i = 0; i < inputs; i++) {
           const v = input[x + i]!;
           if (v === 0) continue;
           const k = i * outputs;
-          for (let j = 0; j < outputs; j++) g.kernel[k + j] += v * d[o + j]!;
+          for (let j = 0; j < outputs; j++) g.kernel[k + j] = g.kernel[k + j]! + v * d[o + j]!;
         }
       }
       if (l > 0) {
@@ -363,7 +383,7 @@ export class DqnAgent {
         const gi = g[i]!;
         const mi = (m[i] = ADAM_BETA1 * m[i]! + (1 - ADAM_BETA1) * gi);
         const vi = (v[i] = ADAM_BETA2 * v[i]! + (1 - ADAM_BETA2) * gi * gi);
-        p[i] -= (lr * (mi / c1)) / (Math.sqrt(vi / c2) + ADAM_EPSILON);
+        p[i] = p[i]! - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + ADAM_EPSILON);
       }
     };
     for (let l = 0; l < this.online.length; l++) {
