@@ -12,7 +12,7 @@ import { sharedDriverFactory, type KubernetesManifest } from "@/server/clusters"
 import type { Db } from "@/server/db";
 import { getInstance, instanceManifests, sealLegacyInstanceSecrets } from "@/server/instances";
 import { REDACTED } from "@/server/secrets";
-import { closeDemoDatabase, openDemoDatabase, type DemoDatabase } from "@/server/testing/demo-database";
+import { demoDatabaseForFile } from "@/server/testing/demo-database";
 import { contextFor, makeUser, uniq } from "@/server/testing/factories";
 import { orchestrateNewestRun } from "@/server/testing/orchestration";
 import { trpcRejection } from "@/server/testing/rejection";
@@ -34,7 +34,8 @@ const API_KEY = `ak-${randomBytes(12).toString("hex")}`;
 const API_KEY_B64 = Buffer.from(API_KEY).toString("base64");
 const VALUES = `# tuned for the demo\nreplicaCount: 1\ndb:\n  host: pg.internal\n  password: ${PASSWORD}\napiKey: ${API_KEY}\n`;
 
-let demo: DemoDatabase;
+// The REST handlers use the process-wide client: this file's database.
+const demo = demoDatabaseForFile("instance_secrets", { processWide: true });
 let db: Db;
 let chartDir: string;
 let owner: SessionUser;
@@ -144,10 +145,7 @@ async function reveals(id: string) {
 }
 
 beforeAll(async () => {
-  demo = await openDemoDatabase("instance_secrets");
   db = demo.db;
-  // The REST handlers use the process-wide client: point it at this file's database.
-  (globalThis as unknown as { nemoDb?: Db }).nemoDb = db;
   owner = await makeUser(db, [Role.SERVICE_PROVIDER]);
   admin = await makeUser(db, [Role.NEMO_ADMIN]);
   otherProvider = await makeUser(db, [Role.SERVICE_PROVIDER]);
@@ -166,9 +164,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  (globalThis as unknown as { nemoDb?: Db }).nemoDb = undefined;
   await rm(chartDir, { recursive: true, force: true });
-  await closeDemoDatabase(demo);
 });
 
 describe("instance secrets at rest", () => {

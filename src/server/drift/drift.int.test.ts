@@ -1,16 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth";
 import { sharedDriverFactory, simulateOperatorDelete, simulateOperatorEdit } from "@/server/clusters";
 import type { Db } from "@/server/db";
 import { createInstance } from "@/server/instances";
 import { logger } from "@/server/logger";
-import {
-  acceptedMychartWorkload,
-  closeDemoDatabase,
-  openDemoDatabase,
-  type DemoDatabase,
-} from "@/server/testing/demo-database";
+import { acceptedMychartWorkload, demoDatabaseForFile } from "@/server/testing/demo-database";
 import { makeUser } from "@/server/testing/factories";
 import { deployedInstance } from "@/server/testing/orchestration";
 import { checkDrift, instanceDrift, resyncInstance } from "./index";
@@ -22,7 +17,7 @@ import { checkDrift, instanceDrift, resyncInstance } from "./index";
  * injected), re-synced by its owner, In sync again — each change of verdict
  * recorded once on the timeline.
  */
-let demo: DemoDatabase;
+const demo = demoDatabaseForFile("drift");
 let db: Db;
 let owner: SessionUser;
 let other: SessionUser;
@@ -53,16 +48,11 @@ async function deployed(releaseName: string) {
 }
 
 beforeAll(async () => {
-  demo = await openDemoDatabase("drift");
   db = demo.db;
   owner = await makeUser(db, [Role.SERVICE_PROVIDER]);
   other = await makeUser(db, [Role.SERVICE_PROVIDER]);
   admin = await makeUser(db, [Role.NEMO_ADMIN]);
   workloadId = await acceptedMychartWorkload(db, owner, "drift");
-});
-
-afterAll(async () => {
-  await closeDemoDatabase(demo);
 });
 
 describe("drift of a deployed instance", () => {

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { domainRejection } from "@/server/testing/rejection";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { driverFor } from "@/server/clusters";
 import type { Db } from "@/server/db";
-import {
-  acceptedMychartWorkload,
-  closeDemoDatabase,
-  MYCHART_DIR,
-  openDemoDatabase,
-  type DemoDatabase,
-} from "@/server/testing/demo-database";
+import { acceptedMychartWorkload, MYCHART_DIR, demoDatabaseForFile } from "@/server/testing/demo-database";
 import { makeUser } from "@/server/testing/factories";
 import { orchestrateNewestRun } from "@/server/testing/orchestration";
 import { createWorkload, uploadChart } from "@/server/workloads";
@@ -27,7 +21,7 @@ import {
 } from "./index";
 
 // Placement looks at every registered cluster: a database of its own with the five demo clusters.
-let demo: DemoDatabase;
+const demo = demoDatabaseForFile("changes");
 let db: Db;
 let provider: SessionUser;
 let provider2: SessionUser;
@@ -65,16 +59,11 @@ async function deploymentName(instanceId: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  demo = await openDemoDatabase("changes");
   db = demo.db;
   provider = await makeUser(db, [Role.SERVICE_PROVIDER]);
   provider2 = await makeUser(db, [Role.SERVICE_PROVIDER]);
   admin = await makeUser(db, [Role.NEMO_ADMIN]);
   workloadId = await acceptedMychartWorkload(db, provider, "shop");
-});
-
-afterAll(async () => {
-  await closeDemoDatabase(demo);
 });
 
 describe("an upgrade of a running instance", () => {

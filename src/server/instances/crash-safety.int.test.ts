@@ -1,21 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth";
 import { workloadRunSchema, type TransactionClient } from "@/server/bus";
 import { sharedDriverFactory, type DriverFactory } from "@/server/clusters";
 import { StaleLeaderError, type Db } from "@/server/db";
 import { logger } from "@/server/logger";
-import {
-  acceptedMychartWorkload,
-  closeDemoDatabase,
-  openDemoDatabase,
-  type DemoDatabase,
-} from "@/server/testing/demo-database";
+import { acceptedMychartWorkload, demoDatabaseForFile } from "@/server/testing/demo-database";
 import { makeUser } from "@/server/testing/factories";
 import { createInstance, handleInstanceRun, moveInstance, redriveStuckInstances } from "./index";
 
 // Placement needs the demo clusters and nothing else: a database of its own.
-let demo: DemoDatabase;
+const demo = demoDatabaseForFile("crashsafe");
 let db: Db;
 let provider: SessionUser;
 let workloadId: number;
@@ -45,14 +40,9 @@ const events = async (id: string) =>
   ).map((e) => e.type);
 
 beforeAll(async () => {
-  demo = await openDemoDatabase("crashsafe");
   db = demo.db;
   provider = await makeUser(db, [Role.SERVICE_PROVIDER]);
   workloadId = await acceptedMychartWorkload(db, provider, "shop");
-});
-
-afterAll(async () => {
-  await closeDemoDatabase(demo);
 });
 
 describe("instance status moves", () => {

@@ -1,31 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Role } from "@/common/roles";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { SessionUser } from "@/server/auth/session";
-import {
-  createClusterDriver,
-  createManualClock,
-  DEMO_CONTINUUM_SPECS,
-  type DriverFactory,
-  INSTANCE_ID_LABEL,
-  PostgresSimulatedContinuum,
-} from "@/server/clusters";
+import { type DriverFactory, INSTANCE_ID_LABEL, type ManualClock } from "@/server/clusters";
 import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
 import { REDACTED } from "@/server/secrets";
-import {
-  acceptedMychartWorkload,
-  closeDemoDatabase,
-  openDemoDatabase,
-  type DemoDatabase,
-} from "@/server/testing/demo-database";
-import { makeUser } from "@/server/testing/factories";
-import { orchestrateNewestRun } from "@/server/testing/orchestration";
-import { createInstance, getInstance } from "./index";
+import { acceptedMychartWorkload, demoDatabaseForFile } from "@/server/testing/demo-database";
+import { inspectedInstance } from "@/server/testing/orchestration";
+import { createInstance } from "./index";
 import { instanceEvents, instanceLiveObject, instancePodLogs } from "./inspection";
 
 // The simulated clusters live in this file's own database; their clock is a manual one, so pods start and
 // write log lines when the test says, not when the wall clock gets there.
-let demo: DemoDatabase;
+const demo = demoDatabaseForFile("inspection");
 let db: Db;
 let owner: SessionUser;
 let otherTenant: SessionUser;
@@ -37,7 +23,7 @@ let instanceId: string;
 let namespace: string;
 let clusterName: string;
 let pods: string[];
-const clock = createManualClock();
+let clock: ManualClock;
 let driverFactory: DriverFactory;
 const SECRET_VALUE = Buffer.from("s3cr3t-password").toString("base64");
 
@@ -53,40 +39,19 @@ async function failure(promise: Promise<unknown>): Promise<DomainError> {
 }
 
 beforeAll(async () => {
-  demo = await openDemoDatabase("inspection");
   db = demo.db;
-  const continuum = new PostgresSimulatedContinuum({
-    db,
+  const inspected = await inspectedInstance(db, {
     seed: 11,
-    clusters: DEMO_CONTINUUM_SPECS,
-    clock: clock.now,
-    sleep: clock.sleep,
-  });
-  driverFactory = (config) => createClusterDriver(config, { continuum });
-  owner = await makeUser(db, [Role.SERVICE_PROVIDER]);
-  otherTenant = await makeUser(db, [Role.SERVICE_PROVIDER]);
-  admin = await makeUser(db, [Role.NEMO_ADMIN]);
-  clusterOwner = await makeUser(db, [Role.INFRASTRUCTURE_PROVIDER]);
-  otherInfra = await makeUser(db, [Role.INFRASTRUCTURE_PROVIDER]);
-  noRole = await makeUser(db, []);
-  const workloadId = await acceptedMychartWorkload(db, owner, "inspect");
-  const created = await createInstance(as(owner), {
-    workloadId,
+    workload: "inspect",
     releaseName: "shop",
     valuesOverride: "replicaCount: 2\n",
   });
-  await orchestrateNewestRun(db, created.id, { driverFactory });
-  const instance = await getInstance(as(owner), created.id);
-  expect(instance.status).toBe("DEPLOYED");
+  ({ owner, otherTenant, admin, clusterOwner, otherInfra, noRole, clock, driverFactory } = inspected);
+  const { instance, driver } = inspected;
   instanceId = instance.id;
   namespace = instance.namespace;
-  const cluster = await db.cluster.update({
-    where: { id: instance.cluster!.id },
-    data: { ownerId: clusterOwner.id },
-  });
-  clusterName = cluster.name;
+  clusterName = instance.cluster.name;
   // A Secret of the instance (as a chart would render one), and an object labelled for another instance.
-  const driver = driverFactory({ name: cluster.name, managedApi: cluster.managedApi });
   await driver.apply(
     namespace,
     [
@@ -115,10 +80,6 @@ beforeAll(async () => {
   pods = tree.nodes.filter((n) => n.kind === "Pod").map((n) => n.name);
   expect(pods).toHaveLength(2);
 }, 120_000);
-
-afterAll(async () => {
-  await closeDemoDatabase(demo);
-});
 
 describe("pod logs of an instance", () => {
   it("shows the owner the tail of the pod's container, and follows it from the cursor", async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { domainRejection } from "@/server/testing/rejection";
 import { makeUser } from "@/server/testing/factories";
 import { Role } from "@/common/roles";
@@ -6,12 +6,7 @@ import type { SessionUser } from "@/server/auth/session";
 import { driverFor } from "@/server/clusters";
 import { createDb, poolOf, type Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
-import {
-  acceptedMychartWorkload,
-  closeDemoDatabase,
-  openDemoDatabase,
-  type DemoDatabase,
-} from "@/server/testing/demo-database";
+import { acceptedMychartWorkload, demoDatabaseForFile } from "@/server/testing/demo-database";
 import {
   createInstance,
   deleteInstance,
@@ -25,7 +20,7 @@ import { orchestrateNewestRun } from "@/server/testing/orchestration";
 
 // Placement looks at every registered cluster, so this file has a database of
 // its own holding exactly the five demo clusters of the test-bed.
-let demo: DemoDatabase;
+const demo = demoDatabaseForFile("instances");
 let db: Db;
 let provider: SessionUser;
 let provider2: SessionUser;
@@ -42,16 +37,11 @@ async function orchestrate(instanceId: string): Promise<void> {
 const failure = domainRejection;
 
 beforeAll(async () => {
-  demo = await openDemoDatabase("instances");
   db = demo.db;
   provider = await makeUser(db, [Role.SERVICE_PROVIDER]);
   provider2 = await makeUser(db, [Role.SERVICE_PROVIDER]);
   infra = await makeUser(db, [Role.INFRASTRUCTURE_PROVIDER]);
   workloadId = await acceptedMychartWorkload(db, provider, "shop");
-});
-
-afterAll(async () => {
-  await closeDemoDatabase(demo);
 });
 
 const availabilityIntent = (value: number) => ({

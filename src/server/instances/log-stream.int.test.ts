@@ -1,26 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Role } from "@/common/roles";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { SessionUser } from "@/server/auth/session";
 import {
-  createClusterDriver,
-  createManualClock,
-  DEMO_CONTINUUM_SPECS,
   type DriverFactory,
   INSTANCE_ID_LABEL,
+  type ManualClock,
   type PodLogStreamEvent,
-  PostgresSimulatedContinuum,
 } from "@/server/clusters";
 import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
-import {
-  acceptedMychartWorkload,
-  closeDemoDatabase,
-  openDemoDatabase,
-  type DemoDatabase,
-} from "@/server/testing/demo-database";
-import { makeUser } from "@/server/testing/factories";
-import { orchestrateNewestRun } from "@/server/testing/orchestration";
-import { createInstance, getInstance } from "./index";
+import { demoDatabaseForFile } from "@/server/testing/demo-database";
+import { inspectedInstance } from "@/server/testing/orchestration";
 import {
   followInstancePodLogs,
   openLogStreams,
@@ -34,7 +23,7 @@ import {
  * slot given back however the follow ends. The simulated clusters run on a
  * manual clock, which each poll of the follow advances.
  */
-let demo: DemoDatabase;
+const demo = demoDatabaseForFile("log_stream");
 let db: Db;
 let owner: SessionUser;
 let otherTenant: SessionUser;
@@ -44,7 +33,7 @@ let otherInfra: SessionUser;
 let noRole: SessionUser;
 let instanceId: string;
 let pod: string;
-const clock = createManualClock();
+let clock: ManualClock;
 let driverFactory: DriverFactory;
 
 const as = (user: SessionUser) => ({ db, user, driverFactory });
@@ -66,33 +55,11 @@ async function take(events: AsyncIterable<PodLogStreamEvent>, count: number): Pr
 }
 
 beforeAll(async () => {
-  demo = await openDemoDatabase("log_stream");
   db = demo.db;
-  const continuum = new PostgresSimulatedContinuum({
-    db,
-    seed: 13,
-    clusters: DEMO_CONTINUUM_SPECS,
-    clock: clock.now,
-    sleep: clock.sleep,
-  });
-  driverFactory = (config) => createClusterDriver(config, { continuum });
-  owner = await makeUser(db, [Role.SERVICE_PROVIDER]);
-  otherTenant = await makeUser(db, [Role.SERVICE_PROVIDER]);
-  admin = await makeUser(db, [Role.NEMO_ADMIN]);
-  clusterOwner = await makeUser(db, [Role.INFRASTRUCTURE_PROVIDER]);
-  otherInfra = await makeUser(db, [Role.INFRASTRUCTURE_PROVIDER]);
-  noRole = await makeUser(db, []);
-  const workloadId = await acceptedMychartWorkload(db, owner, "follow");
-  const created = await createInstance(as(owner), { workloadId, releaseName: "shop" });
-  await orchestrateNewestRun(db, created.id, { driverFactory });
-  const instance = await getInstance(as(owner), created.id);
-  expect(instance.status).toBe("DEPLOYED");
+  const inspected = await inspectedInstance(db, { seed: 13, workload: "follow", releaseName: "shop" });
+  ({ owner, otherTenant, admin, clusterOwner, otherInfra, noRole, clock, driverFactory } = inspected);
+  const { instance, driver } = inspected;
   instanceId = instance.id;
-  const cluster = await db.cluster.update({
-    where: { id: instance.cluster!.id },
-    data: { ownerId: clusterOwner.id },
-  });
-  const driver = driverFactory({ name: cluster.name, managedApi: cluster.managedApi });
   // A pod in the namespace labelled for another instance: not this instance's to show.
   await driver.apply(
     instance.namespace,
@@ -111,10 +78,6 @@ beforeAll(async () => {
   pod = tree.nodes.find((n) => n.kind === "Pod" && n.name !== "foreign")?.name ?? "";
   expect(pod).not.toBe("");
 }, 120_000);
-
-afterAll(async () => {
-  await closeDemoDatabase(demo);
-});
 
 describe("following a pod's log of an instance", () => {
   it("gives the owner the tail, then the lines written as the clock moves, and the slot back when they stop", async () => {

@@ -1,18 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { domainRejection } from "@/server/testing/rejection";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth";
 import { driverFor } from "@/server/clusters";
 import type { Db } from "@/server/db";
 import { makeUser, uniq } from "@/server/testing/factories";
-import { closeDemoDatabase, openDemoDatabase, type DemoDatabase } from "@/server/testing/demo-database";
+import { demoDatabaseForFile } from "@/server/testing/demo-database";
 import { createWorkload, setClusterScopedApproval, uploadChart } from "@/server/workloads";
 import { packTarGz } from "@/server/workloads/tar-writer";
 import { createInstance, getInstance } from "./index";
 import { orchestrateNewestRun } from "@/server/testing/orchestration";
 
 // Placement needs the demo clusters and nothing else: a database of its own.
-let demo: DemoDatabase;
+const demo = demoDatabaseForFile("nspolicy");
 let db: Db;
 let admin: SessionUser;
 let provider: SessionUser;
@@ -63,7 +63,6 @@ async function orchestrate(instanceId: string): Promise<void> {
 const rejection = domainRejection;
 
 beforeAll(async () => {
-  demo = await openDemoDatabase("nspolicy");
   db = demo.db;
   admin = await makeUser(db, [Role.NEMO_ADMIN]);
   provider = await makeUser(db, [Role.SERVICE_PROVIDER]);
@@ -71,10 +70,6 @@ beforeAll(async () => {
   const upload = await uploadChart(as(provider), workload.id, clusterAdminChart());
   expect(upload.workload.status).toBe("ACCEPTED");
   workloadId = workload.id;
-});
-
-afterAll(async () => {
-  await closeDemoDatabase(demo);
 });
 
 describe("a chart reaching outside its namespace", () => {

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { INTENT_TYPE_NAMES, type IntentTypeName } from "@/common/intent-catalogue";
 import { DEMO_USERS, type SessionUser } from "@/server/auth";
 import { createDb, type Db } from "@/server/db";
@@ -32,6 +33,37 @@ export async function openDemoDatabase(name: string): Promise<DemoDatabase> {
 export async function closeDemoDatabase({ url, db }: DemoDatabase): Promise<void> {
   await db.$disconnect();
   await dropDatabase(url);
+}
+
+/**
+ * A test file's demo database for all its tests: opened before them, dropped
+ * after. With `processWide` it is also the process-wide client the REST
+ * handlers use (`globalThis.nemoDb`) while the file runs. Call it before the
+ * file's own `beforeAll`, which can then read `db`.
+ */
+export function demoDatabaseForFile(name: string, options: { processWide?: boolean } = {}): DemoDatabase {
+  let demo: DemoDatabase | undefined;
+  const global = globalThis as unknown as { nemoDb?: Db };
+  beforeAll(async () => {
+    demo = await openDemoDatabase(name);
+    if (options.processWide) global.nemoDb = demo.db;
+  }, 120_000);
+  afterAll(async () => {
+    if (options.processWide) global.nemoDb = undefined;
+    if (demo) await closeDemoDatabase(demo);
+  });
+  const opened = (): DemoDatabase => {
+    if (!demo) throw new Error(`the demo database ${name} is not open yet (read it inside a hook or test)`);
+    return demo;
+  };
+  return {
+    get url() {
+      return opened().url;
+    },
+    get db() {
+      return opened().db;
+    },
+  };
 }
 
 /** Helm's `helm create` chart, from the renderer's conformance data. */

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "@/server/api/root";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
@@ -6,12 +6,7 @@ import { simulateOperatorDelete } from "@/server/clusters";
 import type { Db } from "@/server/db";
 import { checkDrift } from "@/server/drift";
 import { logger } from "@/server/logger";
-import {
-  acceptedMychartWorkload,
-  closeDemoDatabase,
-  openDemoDatabase,
-  type DemoDatabase,
-} from "@/server/testing/demo-database";
+import { acceptedMychartWorkload, demoDatabaseForFile } from "@/server/testing/demo-database";
 import { contextFor, makeUser } from "@/server/testing/factories";
 import { deployedInstance } from "@/server/testing/orchestration";
 import { trpcRejection } from "@/server/testing/rejection";
@@ -25,7 +20,8 @@ import { openApiDocument } from "./openapi";
  * admins, another tenant 404, no session 401; the answers carry the
  * drifted objects and never a Secret's value; the OpenAPI document lists both.
  */
-let demo: DemoDatabase;
+// The REST handlers use the process-wide client: this file's database.
+const demo = demoDatabaseForFile("drift_api", { processWide: true });
 let db: Db;
 let owner: SessionUser;
 let otherTenant: SessionUser;
@@ -50,10 +46,7 @@ interface DriftAnswer {
 }
 
 beforeAll(async () => {
-  demo = await openDemoDatabase("drift_api");
   db = demo.db;
-  // The REST handlers use the process-wide client: point it at this file's database.
-  (globalThis as unknown as { nemoDb?: Db }).nemoDb = db;
   [owner, otherTenant, infra] = await Promise.all([
     makeUser(db, [Role.SERVICE_PROVIDER]),
     makeUser(db, [Role.SERVICE_PROVIDER]),
@@ -68,11 +61,6 @@ beforeAll(async () => {
     releaseName: row.releaseName,
     cluster: row.cluster!.name,
   };
-});
-
-afterAll(async () => {
-  (globalThis as unknown as { nemoDb?: Db }).nemoDb = undefined;
-  await closeDemoDatabase(demo);
 });
 
 describe("REST drift", () => {

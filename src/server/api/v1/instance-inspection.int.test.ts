@@ -1,21 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "@/server/api/root";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { driverFor, eventListSchema, INSTANCE_ID_LABEL, podLogsSchema } from "@/server/clusters";
 import type { Db } from "@/server/db";
-import { createInstance, getInstance } from "@/server/instances";
 import { REDACTED } from "@/server/secrets";
-import {
-  acceptedMychartWorkload,
-  closeDemoDatabase,
-  openDemoDatabase,
-  type DemoDatabase,
-} from "@/server/testing/demo-database";
+import { acceptedMychartWorkload, demoDatabaseForFile } from "@/server/testing/demo-database";
 import { contextFor, makeUser } from "@/server/testing/factories";
-import { orchestrateNewestRun } from "@/server/testing/orchestration";
+import { deployedInstance } from "@/server/testing/orchestration";
 import { trpcRejection } from "@/server/testing/rejection";
-import { sessionCookie } from "@/server/testing/session-cookie";
+import { ConsoleSessions, type RestHandler } from "@/server/testing/rest-session";
 import { instanceEventsRest, instanceLiveObjectRest, instancePodLogsRest } from "./instance-inspection";
 import { openApiDocument } from "./openapi";
 
@@ -24,39 +18,29 @@ import { openApiDocument } from "./openapi";
  * as the web app runs it. Nothing here depends on how far the pods got: a
  * log answer has lines or says why not, events start at scheduling.
  */
-const BASE = "http://localhost:3999";
 const SECRET_VALUE = Buffer.from("hunter2-db-password").toString("base64");
-let demo: DemoDatabase;
+// The REST handlers use the process-wide client: this file's database.
+const demo = demoDatabaseForFile("inspection_api", { processWide: true });
 let db: Db;
 let owner: SessionUser;
 let other: SessionUser;
 let instanceId: string;
 let pod: string;
-const cookies = new Map<string, string>();
+const sessions = new ConsoleSessions();
 
-type Handler = (request: Request, context?: { params: Promise<Record<string, string>> }) => Promise<Response>;
-
-function call(handler: Handler, user: SessionUser, path: string, params: Record<string, string>) {
-  const request = new Request(`${BASE}${path}`, { headers: { cookie: cookies.get(user.id) ?? "" } });
-  return handler(request, { params: Promise.resolve(params) });
-}
+const call = (handler: RestHandler, user: SessionUser, path: string, params: Record<string, string>) =>
+  sessions.call(handler, user, path, { params });
 
 beforeAll(async () => {
-  demo = await openDemoDatabase("inspection_api");
   db = demo.db;
-  // The REST handlers use the process-wide client: point it at this file's database.
-  (globalThis as unknown as { nemoDb?: Db }).nemoDb = db;
   owner = await makeUser(db, [Role.SERVICE_PROVIDER]);
   other = await makeUser(db, [Role.SERVICE_PROVIDER]);
-  for (const user of [owner, other])
-    cookies.set(user.id, `next-auth.session-token=${await sessionCookie(user)}`);
+  await sessions.signIn(owner, other);
   const workloadId = await acceptedMychartWorkload(db, owner, "inspect-api");
-  const created = await createInstance({ db, user: owner }, { workloadId, releaseName: "api" });
-  await orchestrateNewestRun(db, created.id);
-  const instance = await getInstance({ db, user: owner }, created.id);
+  const instance = await deployedInstance(db, owner, workloadId, "api");
   expect(instance.status).toBe("DEPLOYED");
   instanceId = instance.id;
-  const driver = driverFor(db, await db.cluster.findUniqueOrThrow({ where: { id: instance.cluster!.id } }));
+  const driver = driverFor(db, instance.cluster!);
   await driver.apply(
     instance.namespace,
     [{ apiVersion: "v1", kind: "Secret", metadata: { name: "db" }, data: { password: SECRET_VALUE } }],
@@ -66,11 +50,6 @@ beforeAll(async () => {
   pod = tree.nodes.find((n) => n.kind === "Pod")?.name ?? "";
   expect(pod).not.toBe("");
 }, 120_000);
-
-afterAll(async () => {
-  (globalThis as unknown as { nemoDb?: Db }).nemoDb = undefined;
-  await closeDemoDatabase(demo);
-});
 
 describe("REST /api/v1/instance/{id}/pods/{pod}/logs/", () => {
   it("answers the owner with the pod's log (or why it has none yet), and another tenant 404", async () => {
