@@ -1,12 +1,11 @@
 "use client";
 
 import ReceiptLongOutlinedIcon from "@mui/icons-material/ReceiptLongOutlined";
-import MenuItem from "@mui/material/MenuItem";
 import Stack from "@mui/material/Stack";
 import TextField from "@mui/material/TextField";
 import Tooltip from "@mui/material/Tooltip";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { SelectFilter, useListFilters } from "@/components/list-filters";
 import { firstListState } from "@/components/list-input";
 import { Mono, ResourceTable, useListControls, type Column } from "@/components/ResourceTable";
 import { Time } from "@/components/ui/Time";
@@ -26,6 +25,8 @@ interface Filters {
 }
 const NO_FILTERS: Filters = { account: "", rule: "", from: "", to: "" };
 
+const RULE_OPTIONS = RULES.map((rule) => ({ value: rule, label: ruleLabel(rule) }));
+
 /** A yyyy-mm-dd date input as the start of that day, local time. */
 function dayStart(text: string, plusDays = 0): Date | undefined {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return undefined;
@@ -41,7 +42,8 @@ function dayStart(text: string, plusDays = 0): Date | undefined {
 export function TransactionsTable() {
   const trpc = useTRPC();
   const controls = useListControls(firstListState<Sort>("sequence", "desc"));
-  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const listFilters = useListFilters<Filters, Sort>(controls, NO_FILTERS);
+  const { filters, filter } = listFilters;
   const accounts = useQuery(trpc.accounting.accounts.queryOptions());
   const from = dayStart(filters.from);
   const to = dayStart(filters.to, 1);
@@ -56,10 +58,6 @@ export function TransactionsTable() {
     placeholderData: keepPreviousData,
     refetchInterval: 15_000,
   });
-  const filter = (patch: Partial<Filters>) => {
-    setFilters((current) => ({ ...current, ...patch }));
-    controls.setPage(1);
-  };
   const columns: Column<Row, Sort>[] = [
     { key: "sequence", label: "#", sort: "sequence", render: (t) => <Mono>{t.sequence}</Mono> },
     {
@@ -98,7 +96,6 @@ export function TransactionsTable() {
       ),
     },
   ];
-  const active = Object.values(filters).some((v) => v !== "");
   return (
     <ResourceTable
       noun="transactions"
@@ -108,38 +105,22 @@ export function TransactionsTable() {
       result={result}
       toolbar={
         <Stack direction="row" spacing={1.5} useFlexGap sx={{ alignItems: "center", flexWrap: "wrap" }}>
-          <TextField
-            select
-            size="small"
+          <SelectFilter
             label="Account"
             value={filters.account}
-            onChange={(e) => filter({ account: e.target.value })}
-            sx={{ minWidth: 200 }}
-            slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}
-          >
-            <MenuItem value="">All accounts</MenuItem>
-            {(accounts.data ?? []).map((a) => (
-              <MenuItem key={a.id} value={a.id}>
-                {a.displayName}
-              </MenuItem>
-            ))}
-          </TextField>
-          <TextField
-            select
-            size="small"
+            onChange={(account) => filter({ account })}
+            all="All accounts"
+            options={(accounts.data ?? []).map((a) => ({ value: a.id, label: a.displayName }))}
+            minWidth={200}
+          />
+          <SelectFilter
             label="Rule"
             value={filters.rule}
-            onChange={(e) => filter({ rule: e.target.value })}
-            sx={{ minWidth: 160 }}
-            slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}
-          >
-            <MenuItem value="">All rules</MenuItem>
-            {RULES.map((rule) => (
-              <MenuItem key={rule} value={rule}>
-                {ruleLabel(rule)}
-              </MenuItem>
-            ))}
-          </TextField>
+            onChange={(rule) => filter({ rule })}
+            all="All rules"
+            options={RULE_OPTIONS}
+            minWidth={160}
+          />
           <TextField
             type="date"
             size="small"
@@ -158,13 +139,7 @@ export function TransactionsTable() {
           />
         </Stack>
       }
-      filters={{
-        active,
-        clear: () => {
-          setFilters(NO_FILTERS);
-          controls.setPage(1);
-        },
-      }}
+      filters={listFilters}
       empty={{
         icon: <ReceiptLongOutlinedIcon />,
         title: "No transactions yet",

@@ -2,13 +2,13 @@
 
 import MarkEmailReadOutlinedIcon from "@mui/icons-material/MarkEmailReadOutlined";
 import Button from "@mui/material/Button";
-import MenuItem from "@mui/material/MenuItem";
 import Stack from "@mui/material/Stack";
 import TextField from "@mui/material/TextField";
 import Tooltip from "@mui/material/Tooltip";
 import Typography from "@mui/material/Typography";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { SelectFilter, useListFilters } from "@/components/list-filters";
 import { Mono, ResourceTable, useListControls, type Column } from "@/components/ResourceTable";
 import { StatusChip } from "@/components/StatusChip";
 import { Time } from "@/components/ui/Time";
@@ -32,6 +32,16 @@ export const KIND_LABELS: Record<Row["kind"], string> = {
   "dead-letter": "Dead letter",
 };
 
+const KIND_OPTIONS = (["outbox", "dead-letter"] as const).map((value) => ({
+  value,
+  label: KIND_LABELS[value],
+}));
+const STATE_OPTIONS: { value: FailedMessageStateFilter; label: string }[] = [
+  { value: "open", label: "Open" },
+  { value: "resolved", label: "Replayed or discarded" },
+  { value: "all", label: "All" },
+];
+
 /** Re-read every 15 s: consumers dead-letter and relays give up while the page is open. */
 const REFRESH_MS = 15_000;
 
@@ -43,21 +53,14 @@ const REFRESH_MS = 15_000;
 export function FailedMessagesTable() {
   const trpc = useTRPC();
   const controls = useListControls(FAILED_MESSAGE_LIST);
-  const [filters, setFilters] = useState<FailedMessageFilters>(NO_FILTERS);
-  const [cleared, setCleared] = useState(0);
+  const listFilters = useListFilters<FailedMessageFilters, FailedMessageSort>(controls, NO_FILTERS);
+  const { filters, filter, cleared } = listFilters;
   const [selected, setSelected] = useState<string | null>(null);
   const result = useQuery({
     ...trpc.failedMessage.list.queryOptions(failedMessageListInput(controls.input, filters)),
     placeholderData: keepPreviousData,
     refetchInterval: REFRESH_MS,
   });
-  const filter = (patch: Partial<FailedMessageFilters>) => {
-    setFilters((current) => ({ ...current, ...patch }));
-    controls.setPage(1);
-  };
-  const filtered = Object.entries(filters).some(
-    ([key, value]) => value !== NO_FILTERS[key as keyof FailedMessageFilters],
-  );
 
   const columns: Column<Row, FailedMessageSort>[] = [
     {
@@ -120,32 +123,19 @@ export function FailedMessagesTable() {
         result={result}
         toolbar={
           <Stack direction="row" spacing={1.5} useFlexGap sx={{ alignItems: "center", flexWrap: "wrap" }}>
-            <TextField
-              select
-              size="small"
+            <SelectFilter<FailedMessageKindFilter>
               label="Kind"
               value={filters.kind}
-              onChange={(e) => filter({ kind: e.target.value as FailedMessageKindFilter })}
-              sx={{ minWidth: 150 }}
-              slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}
-            >
-              <MenuItem value="">All kinds</MenuItem>
-              <MenuItem value="outbox">{KIND_LABELS.outbox}</MenuItem>
-              <MenuItem value="dead-letter">{KIND_LABELS["dead-letter"]}</MenuItem>
-            </TextField>
-            <TextField
-              select
-              size="small"
+              onChange={(kind) => filter({ kind })}
+              all="All kinds"
+              options={KIND_OPTIONS}
+            />
+            <SelectFilter<FailedMessageStateFilter>
               label="State"
               value={filters.state}
-              onChange={(e) => filter({ state: e.target.value as FailedMessageStateFilter })}
-              sx={{ minWidth: 150 }}
-              slotProps={{ inputLabel: { shrink: true } }}
-            >
-              <MenuItem value="open">Open</MenuItem>
-              <MenuItem value="resolved">Replayed or discarded</MenuItem>
-              <MenuItem value="all">All</MenuItem>
-            </TextField>
+              onChange={(state) => filter({ state })}
+              options={STATE_OPTIONS}
+            />
             <FilterField
               key={`queue-${cleared}`}
               label="Queue"
@@ -172,15 +162,7 @@ export function FailedMessagesTable() {
             />
           </Stack>
         }
-        filters={{
-          active: filtered,
-          clear: () => {
-            setFilters(NO_FILTERS);
-            // The text fields keep what was typed: new ones start from the cleared filters.
-            setCleared((n) => n + 1);
-            controls.setPage(1);
-          },
-        }}
+        filters={listFilters}
         empty={{
           icon: <MarkEmailReadOutlinedIcon />,
           title: "No failed messages",
