@@ -19,7 +19,10 @@
  *   time in ContainerCreating before Running.
  * - Load: each workload has a seeded diurnal demand (requests/s) shared by
  *   its ready pods; pod CPU and memory follow the requests served, bounded by
- *   limits and by node capacity; latency follows an M/M/1 curve. Cluster
+ *   limits and by node capacity; latency follows an M/M/1 curve (p95 =
+ *   ln 20 × the mean). `instanceLoad` samples an instance for the CFDRL
+ *   scaling agent; the RL environment (src/server/rl/environment.ts) drives
+ *   the same pod-load functions with a trace instead of the diurnal demand. Cluster
  *   metrics add a seeded background (system pods, other tenants) and are
  *   reported in the collector's wire shape.
  * - Backups copy a namespace's live objects into a `BackupStore` shared by
@@ -111,8 +114,15 @@ export {
 export {
   CPU_PER_REQUEST_ANNOTATION,
   LOAD_PROFILE_ANNOTATION,
+  latencyMs,
+  latencyP95Ms,
   type LoadProfile,
+  P95_OVER_MEAN,
+  type PodLoad,
   REQUESTS_PER_SECOND_ANNOTATION,
+  servingPodLoad,
+  type ServingLoadSummary,
+  summarizeServingLoads,
 } from "./load-model";
 export { type SnapshotEnvironment, SimulatedCluster } from "./simulated-cluster";
 export { DEFAULT_SIMULATION_TIMING, type SimulationTiming, VELERO_OBSERVED_TIMING } from "./timing";
