@@ -289,3 +289,38 @@ describe("qValuesBatch", () => {
     expect(agent.qValuesBatch([])).toEqual([]);
   });
 });
+
+describe("backpropagation", () => {
+  it("matches finite differences of the loss for every layer's kernel and bias", () => {
+    // done transitions: the Bellman target is the reward, independent of the weights
+    const agent = new DqnAgent(small({ hidden: [6, 5], actions: 3, batchSize: 4, seed: 21 }));
+    const batch: Transition[] = [
+      { state: vec(0.9, -0.3, 0.5, 0.1), action: 0, reward: 0.4, nextState: vec(0, 0, 0, 0), done: true },
+      { state: vec(-0.2, 0.8, 0.3, 0.7), action: 2, reward: -3, nextState: vec(0, 0, 0, 0), done: true },
+      { state: vec(0.5, 0.5, -0.6, 0.2), action: 1, reward: 2.5, nextState: vec(0, 0, 0, 0), done: true },
+      { state: vec(0.1, -0.9, 0.4, 0.6), action: 2, reward: 0.1, nextState: vec(0, 0, 0, 0), done: true },
+    ];
+    const { loss, gradient } = agent.lossAndGradient(batch);
+    const { architecture, weights } = agent.exportWeights();
+    const base = new Float32Array(weights.buffer.slice(0));
+    const lossWith = (i: number, h: number) => {
+      const w = base.slice();
+      w[i] = w[i]! + h;
+      const probe = new DqnAgent(small({ hidden: [6, 5], actions: 3, batchSize: 4, seed: 21 }));
+      probe.importWeights(architecture, new Uint8Array(w.buffer));
+      return probe.lossAndGradient(batch).loss;
+    };
+    expect(loss).toBeGreaterThan(0);
+    // kernel and bias of each of the three layers: 4×6 + 6, 6×5 + 5, 5×3 + 3
+    const picks = [0, 7, 23, 24, 29, 30, 45, 59, 60, 64, 65, 70, 79, 80, 82];
+    let checked = 0;
+    for (const i of picks) {
+      const h = 1e-3;
+      const numeric = (lossWith(i, h) - lossWith(i, -h)) / (2 * h);
+      expect(Math.abs(numeric - gradient[i]!)).toBeLessThan(2e-3 + 2e-2 * Math.abs(numeric));
+      if (gradient[i] !== 0) checked++;
+    }
+    expect(checked).toBeGreaterThan(8); // not all zero through dead ReLUs
+    expect(gradient.length).toBe(83);
+  });
+});

@@ -298,9 +298,45 @@ export class DqnAgent {
   /** One Adam step on a sampled batch; null until the buffer holds a batch. */
   trainStep(): { loss: number } | null {
     const c = this.config;
-    const B = c.batchSize;
-    if (this.buffer.size < B) return null;
-    const batch = this.buffer.sample(B, this.sampleRng);
+    if (this.buffer.size < c.batchSize) return null;
+    const loss = this.backward(this.buffer.sample(c.batchSize, this.sampleRng));
+    this.steps++;
+    this.adam();
+    if (this.steps % c.targetSyncEvery === 0) copyInto(this.target, this.online);
+    this.lastLoss = loss;
+    return { loss };
+  }
+
+  /**
+   * The mean Huber loss of `batch` (at most `batchSize` transitions) and its gradient with respect
+   * to the online weights, flattened in the `exportWeights` order; nothing is updated. (Gradient
+   * checks; the Bellman target is held fixed, as in training.)
+   */
+  lossAndGradient(batch: readonly Transition[]): { loss: number; gradient: Float32Array } {
+    if (batch.length === 0 || batch.length > this.config.batchSize) {
+      throw new Error(`batch must hold 1..${this.config.batchSize} transitions, got ${batch.length}`);
+    }
+    for (const t of batch) {
+      this.checkInput(t.state);
+      this.checkInput(t.nextState);
+    }
+    const loss = this.backward(batch);
+    const count = this.grads.reduce((n, l) => n + l.kernel.length + l.bias.length, 0);
+    const gradient = new Float32Array(count);
+    let at = 0;
+    for (const g of this.grads) {
+      gradient.set(g.kernel, at);
+      at += g.kernel.length;
+      gradient.set(g.bias, at);
+      at += g.bias.length;
+    }
+    return { loss, gradient };
+  }
+
+  /** Forward both networks on `batch`, fill `grads` with the mean Huber loss's gradient; returns the loss. */
+  private backward(batch: readonly Transition[]): number {
+    const c = this.config;
+    const B = batch.length;
     const inSize = c.inputSize;
     const A = c.actions;
     const last = this.online.length - 1;
@@ -366,11 +402,7 @@ export class DqnAgent {
         }
       }
     }
-    this.steps++;
-    this.adam();
-    if (this.steps % c.targetSyncEvery === 0) copyInto(this.target, this.online);
-    this.lastLoss = loss / B;
-    return { loss: this.lastLoss };
+    return loss / B;
   }
 
   private adam(): void {

@@ -120,8 +120,8 @@ export class PersistentReplayBuffer {
   }
 
   /**
-   * The newest `limit` (default `capacity`) transitions, oldest first. With `inputSize`, rows of
-   * another feature layout (an older model's) are left out.
+   * The newest `limit` (default `capacity`) transitions, oldest first. Rows of another feature size
+   * than `inputSize` (default: the newest row's) are left out — an older model's layout.
    */
   async load(options: { limit?: number; inputSize?: number } = {}): Promise<Transition[]> {
     const rows = await this.db.cfdrlTransition.findMany({
@@ -130,15 +130,12 @@ export class PersistentReplayBuffer {
       take: Math.min(options.limit ?? this.capacity, this.capacity),
       select: { state: true, action: true, reward: true, nextState: true, done: true },
     });
+    // Without inputSize, the newest row's size: rows of an older feature layout cannot train this network.
+    const width = options.inputSize ?? rows[0]?.state.length;
     const out: Transition[] = [];
     for (let i = rows.length - 1; i >= 0; i--) {
       const r = rows[i]!;
-      if (
-        options.inputSize !== undefined &&
-        (r.state.length !== options.inputSize || r.nextState.length !== options.inputSize)
-      ) {
-        continue;
-      }
+      if (r.state.length !== width || r.nextState.length !== width) continue;
       out.push({
         state: Float32Array.from(r.state),
         action: r.action,

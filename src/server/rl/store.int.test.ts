@@ -72,6 +72,10 @@ describe("PersistentReplayBuffer", () => {
     // a load sized for a smaller ring takes the newest; another feature layout is left out
     expect((await buffer.load({ limit: 2 })).map((x) => x.reward)).toEqual([-24 / 7, -100 / 7]);
     expect(await buffer.load({ inputSize: 9 })).toEqual([]);
+    // rows of an older layout than the newest are left out by default
+    await buffer.append([t(200, 5)]);
+    expect((await buffer.load()).map((x) => x.reward)).toEqual([-200 / 7]);
+    expect((await buffer.load({ inputSize: 3 })).length).toBe(9);
     await db.cfdrlTransition.deleteMany({ where: { agent: "migration" } });
   });
 });
