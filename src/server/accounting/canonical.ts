@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /**
  * The canonical bytes a ledger transaction's hash covers, and the hash.
@@ -63,7 +63,51 @@ export function canonicalTransaction(t: HashedTransaction): string {
   );
 }
 
+/** sha256 (hex) of UTF-8 text, one shot (no Hash object per transaction). */
+export function sha256Hex(text: string): string {
+  return hash("sha256", text, "hex");
+}
+
 /** sha256 (hex) of the transaction's canonical bytes, which include the previous hash. */
 export function transactionHash(t: HashedTransaction): string {
-  return createHash("sha256").update(canonicalTransaction(t), "utf8").digest("hex");
+  return sha256Hex(canonicalTransaction(t));
+}
+
+/**
+ * A stored transaction as text, the form verification reads it in: integers
+ * in decimal, times already ISO-8601 UTC with milliseconds (an absent period
+ * the empty string), inputs as the JSON text of the column.
+ */
+export interface TextTransaction {
+  sequence: string;
+  fromAccount: string;
+  toAccount: string;
+  amount: string;
+  rule: string;
+  periodStart: string;
+  reference: string;
+  inputs: string;
+  createdAt: string;
+  prevHash: string;
+}
+
+/**
+ * The same canonical bytes as `canonicalTransaction`, built from the text
+ * form without making bigints and Dates first (verification reads a million
+ * rows). A bigint's decimal text is its `toString()`.
+ */
+export function canonicalTransactionText(t: TextTransaction): string {
+  return (
+    VERSION_FIELD +
+    field(t.sequence) +
+    field(t.fromAccount) +
+    field(t.toAccount) +
+    field(t.amount) +
+    field(t.rule) +
+    field(t.periodStart) +
+    field(t.reference) +
+    field(canonicalInputs(JSON.parse(t.inputs) as Record<string, string>)) +
+    field(t.createdAt) +
+    field(t.prevHash)
+  );
 }

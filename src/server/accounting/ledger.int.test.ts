@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "@/server/db/client";
+import { createDb, poolOf, type Db } from "@/server/db/client";
 import { applyMigrations, dropDatabase, ensureDatabase, MIGRATIONS_DIR } from "@/server/db/migrate";
 import { logger } from "@/server/logger";
 import { acceptedMychartWorkload } from "@/server/testing/demo-database";
@@ -21,7 +21,14 @@ import {
 } from "./ledger";
 import { registerClusterAccount, registerJoinedCluster, registerWorkloadAccount } from "./registration";
 import { TOKEN } from "./units";
-import { lastLedgerVerification, runLedgerVerification, verifyLedger } from "./verify";
+import {
+  lastLedgerVerification,
+  LedgerChainVerifier,
+  readLedgerText,
+  runLedgerVerification,
+  type StoredTextTransaction,
+  verifyLedger,
+} from "./verify";
 
 const db = createDb(process.env.DATABASE_URL);
 afterAll(async () => db.$disconnect());
@@ -285,6 +292,69 @@ describe("the MOCA ledger", () => {
         expect(await verifyLedger(fresh.db)).toMatchObject({
           ok: false,
           firstMismatch: { sequence: 3n, field: "missing", expected: "3", found: "2" },
+        });
+      } finally {
+        await closeIsolated(fresh);
+      }
+    });
+  });
+
+  describe("verification's COPY reading", () => {
+    it("reads every row across pages, escapes undone, and names a row tampered in the middle of a page", async () => {
+      const fresh = await isolatedDatabase("ledger_copy");
+      try {
+        const to = await userWithAccount(fresh.db);
+        // One batch of 25; a reference with a backslash and inputs with quotes and backslashes (COPY escapes them).
+        const inputs = (i: number) => ({ cpuUsage: String(i), note: `say "hi" \\ ünïcode ✓ ${i}` });
+        await fresh.db.$transaction((tx) =>
+          appendLedgerTransactions(
+            tx,
+            Array.from({ length: 25 }, (_, i) => ({
+              from: PLATFORM_ACCOUNT,
+              to,
+              amount: BigInt(i + 1),
+              rule: "compute",
+              periodStart: i % 2 === 0 ? new Date(AT.getTime() + i * 60_000) : null,
+              reference: `test:${randomUUID()}\\${i}`,
+              inputs: inputs(i),
+            })),
+            { at: AT },
+          ),
+        );
+        const client = await poolOf(fresh.db).connect();
+        try {
+          // Pages of 10: rows 1–10, 11–20, 21–25, each checked as it arrives.
+          const verifier = new LedgerChainVerifier();
+          const read: StoredTextTransaction[] = [];
+          await readLedgerText(client, (row) => (read.push(row), verifier.pushText(row)), { pageRows: 10 });
+          expect(read.map((r) => Number(r.sequence))).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+          expect(verifier.result()).toMatchObject({ ok: true, checked: 25, lastSequence: 25n });
+          expect(JSON.parse(read[6]!.inputs)).toEqual(inputs(6));
+          expect(read[6]!.reference).toMatch(/\\6$/);
+          expect(read[6]!.periodStart).toBe(new Date(AT.getTime() + 6 * 60_000).toISOString());
+          expect(read[7]!.periodStart).toBe("");
+          expect(read[7]!.createdAt).toBe(AT.toISOString());
+
+          await tamper(fresh.sql, `UPDATE ledger_transactions SET amount = 999 WHERE sequence = 15`);
+          const stopped = new LedgerChainVerifier();
+          let seen = 0;
+          await readLedgerText(client, (row) => (seen++, stopped.pushText(row)), { pageRows: 10 });
+          expect(stopped.result()).toMatchObject({
+            ok: false,
+            checked: 15,
+            lastSequence: 14n,
+            firstMismatch: { sequence: 15n, field: "hash" },
+          });
+          // Hashing stopped at the mismatch; the rest of its page was drained and the connection still answers.
+          expect(seen).toBe(15);
+          expect((await client.query<{ one: number }>("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+        } finally {
+          client.release();
+        }
+        expect(await verifyLedger(fresh.db)).toMatchObject({
+          ok: false,
+          checked: 15,
+          firstMismatch: { sequence: 15n, field: "hash" },
         });
       } finally {
         await closeIsolated(fresh);

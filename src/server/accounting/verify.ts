@@ -2,7 +2,16 @@ import type pg from "pg";
 import type { Prisma } from "@/generated/prisma/client";
 import { type Clock, systemClock } from "@/common/clock";
 import { poolOf, type Db } from "@/server/db";
-import { GENESIS_HASH, transactionHash, type HashedTransaction } from "./canonical";
+import { StringDecoder } from "node:string_decoder";
+import { to as copyTo } from "pg-copy-streams";
+import {
+  canonicalTransactionText,
+  GENESIS_HASH,
+  sha256Hex,
+  transactionHash,
+  type HashedTransaction,
+  type TextTransaction,
+} from "./canonical";
 
 /**
  * Ledger verification: recompute the chain from genesis and the balances from
@@ -53,32 +62,53 @@ export class LedgerChainVerifier {
   /** Checks one transaction; false once a mismatch was found (stop feeding). */
   push(t: StoredTransaction): boolean {
     if (this.mismatch) return false;
+    return this.accept(t.sequence, t, t.amount, t.hash, () => transactionHash(t));
+  }
+
+  /**
+   * The same check on the text form verification reads (`readLedgerText`):
+   * the hash over the canonical bytes built from the text, no Dates made.
+   */
+  pushText(t: StoredTextTransaction): boolean {
+    if (this.mismatch) return false;
+    return this.accept(BigInt(t.sequence), t, BigInt(t.amount), t.hash, () =>
+      sha256Hex(canonicalTransactionText(t)),
+    );
+  }
+
+  private accept(
+    sequence: bigint,
+    t: { fromAccount: string; toAccount: string; prevHash: string },
+    amount: bigint,
+    stored: string,
+    recompute: () => string,
+  ): boolean {
     this.checked += 1;
-    if (t.sequence !== this.next) {
+    if (sequence !== this.next) {
       this.mismatch = {
         sequence: this.next,
         field: "missing",
         expected: this.next.toString(),
-        found: t.sequence.toString(),
+        found: sequence.toString(),
       };
       return false;
     }
     if (t.prevHash !== this.prevHash) {
-      this.mismatch = { sequence: t.sequence, field: "prevHash", expected: this.prevHash, found: t.prevHash };
+      this.mismatch = { sequence, field: "prevHash", expected: this.prevHash, found: t.prevHash };
       return false;
     }
-    const hash = transactionHash(t);
-    if (hash !== t.hash) {
-      this.mismatch = { sequence: t.sequence, field: "hash", expected: hash, found: t.hash };
+    const hash = recompute();
+    if (hash !== stored) {
+      this.mismatch = { sequence, field: "hash", expected: hash, found: stored };
       return false;
     }
-    this.balances.set(t.fromAccount, (this.balances.get(t.fromAccount) ?? 0n) - t.amount);
-    this.balances.set(t.toAccount, (this.balances.get(t.toAccount) ?? 0n) + t.amount);
-    this.lastTouched.set(t.fromAccount, t.sequence);
-    this.lastTouched.set(t.toAccount, t.sequence);
-    this.prevHash = t.hash;
-    this.lastSequence = t.sequence;
-    this.next = t.sequence + 1n;
+    this.balances.set(t.fromAccount, (this.balances.get(t.fromAccount) ?? 0n) - amount);
+    this.balances.set(t.toAccount, (this.balances.get(t.toAccount) ?? 0n) + amount);
+    this.lastTouched.set(t.fromAccount, sequence);
+    this.lastTouched.set(t.toAccount, sequence);
+    this.prevHash = stored;
+    this.lastSequence = sequence;
+    this.next = sequence + 1n;
     return true;
   }
 
@@ -138,59 +168,98 @@ export class LedgerChainVerifier {
   }
 }
 
-const PAGE_SIZE = 20_000;
+/** Rows per COPY: a mismatch stops the reading at the end of its page at the latest. */
+export const VERIFY_PAGE_ROWS = 100_000;
 const VERIFY_LOCK_KEY = 7_236_418_113;
 /** Every column as text (no driver parsing): the verifier parses what it needs. */
 const rawText = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
 
-// Qualified names: a bare `sequence` in ORDER BY would sort by the text output column.
-const PAGE_SQL = `
-  SELECT t.sequence::text, t.from_account, t.to_account, t.amount::text, t.rule,
-         (extract(epoch FROM t.period_start) * 1000)::bigint::text,
-         t.reference, t.inputs::text, t.prev_hash, t.hash,
-         (extract(epoch FROM t.created_at) * 1000)::bigint::text
-  FROM ledger_transactions t WHERE t.sequence > $1 ORDER BY t.sequence LIMIT ${PAGE_SIZE}`;
-
-type PageRow = [
-  string,
-  string,
-  string,
-  string,
-  string,
-  string | null,
-  string,
-  string,
-  string,
-  string,
-  string,
-];
-
-function fetchPage(client: pg.PoolClient, after: bigint): Promise<PageRow[]> {
-  return client
-    .query<PageRow>({ text: PAGE_SQL, values: [after.toString()], rowMode: "array", types: rawText })
-    .then((r) => r.rows);
+/** A stored transaction in its text form, with its stored hash. */
+export interface StoredTextTransaction extends TextTransaction {
+  hash: string;
 }
 
-function toStored(row: PageRow): StoredTransaction {
+// Times as ISO-8601 UTC with milliseconds, the canonical form, made by PostgreSQL (on the other core).
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+/** One page, in sequence order; `after` is a bigint's decimal text (COPY takes no parameters). */
+const pageSql = (after: bigint, rows: number): string => `
+  COPY (SELECT t.sequence, t.from_account, t.to_account, t.amount, t.rule,
+               coalesce(to_char(t.period_start AT TIME ZONE 'UTC', ${ISO}), ''),
+               t.reference, t.inputs, to_char(t.created_at AT TIME ZONE 'UTC', ${ISO}), t.prev_hash, t.hash
+          FROM ledger_transactions t WHERE t.sequence > ${after.toString()}
+         ORDER BY t.sequence LIMIT ${rows}) TO STDOUT`;
+
+const ESCAPES: Record<string, string> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v" };
+/** COPY's text format escapes a backslash and the control characters; undone only where there is one. */
+function unescapeCopy(value: string): string {
+  if (!value.includes("\\")) return value;
+  return value.replace(/\\(.)/g, (_m, c: string) => ESCAPES[c] ?? c);
+}
+
+function textRow(line: string): StoredTextTransaction {
+  const f = line.split("\t");
+  if (f.length !== 11) throw new Error(`ledger verification: a COPY row has ${f.length} fields, not 11`);
   return {
-    sequence: BigInt(row[0]),
-    fromAccount: row[1],
-    toAccount: row[2],
-    amount: BigInt(row[3]),
-    rule: row[4],
-    periodStart: row[5] === null ? null : new Date(Number(row[5])),
-    reference: row[6],
-    inputs: JSON.parse(row[7]) as Record<string, string>,
-    prevHash: row[8],
-    hash: row[9],
-    createdAt: new Date(Number(row[10])),
+    sequence: f[0]!,
+    fromAccount: unescapeCopy(f[1]!),
+    toAccount: unescapeCopy(f[2]!),
+    amount: f[3]!,
+    rule: unescapeCopy(f[4]!),
+    periodStart: f[5]!,
+    reference: unescapeCopy(f[6]!),
+    inputs: unescapeCopy(f[7]!),
+    createdAt: f[8]!,
+    prevHash: unescapeCopy(f[9]!),
+    hash: unescapeCopy(f[10]!),
   };
 }
 
 /**
+ * Streams the ledger in sequence order with `COPY … TO STDOUT` (text), page
+ * after page, handing each row to `onRow` as it arrives: PostgreSQL produces
+ * the next bytes while this process hashes the last ones. `onRow` returning
+ * false stops the hashing; the page in flight is drained (unparsed) so the
+ * connection stays usable. Runs on the caller's client and transaction.
+ */
+export async function readLedgerText(
+  client: pg.ClientBase,
+  onRow: (row: StoredTextTransaction) => boolean,
+  options: { pageRows?: number } = {},
+): Promise<void> {
+  const pageRows = options.pageRows ?? VERIFY_PAGE_ROWS;
+  let after = 0n;
+  for (;;) {
+    const stream = client.query(copyTo(pageSql(after, pageRows)));
+    const decoder = new StringDecoder("utf8");
+    let rest = "";
+    let rows = 0;
+    let stopped = false;
+    let last: string | null = null;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (stopped) continue;
+      const text = rest + decoder.write(chunk);
+      let start = 0;
+      for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
+        const row = textRow(text.slice(start, end));
+        start = end + 1;
+        rows += 1;
+        last = row.sequence;
+        if (!onRow(row)) {
+          stopped = true;
+          break;
+        }
+      }
+      rest = stopped ? "" : text.slice(start);
+    }
+    if (stopped || rows < pageRows || last === null) return;
+    after = BigInt(last);
+  }
+}
+
+/**
  * Recomputes the whole chain and the balances on one consistent snapshot
- * (a read-only repeatable-read transaction), reading pages of 20,000 rows
- * while the previous page is hashed. Also catches a lost tail: a chain
+ * (a read-only repeatable-read transaction), streamed with COPY in pages of
+ * 100,000 rows and hashed as the bytes arrive (`readLedgerText`). Also catches a lost tail: a chain
  * shorter than the longest one a past verification found intact.
  */
 export async function verifyLedger(
@@ -199,23 +268,14 @@ export async function verifyLedger(
 ): Promise<LedgerVerificationResult> {
   const client = await poolOf(db).connect();
   const verifier = new LedgerChainVerifier();
+  let failed: Error | undefined;
   try {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     if (options.exclusive) {
       // One recorded verification at a time across replicas (each reads the whole ledger): a second waits.
       await client.query(`SELECT pg_advisory_xact_lock(${VERIFY_LOCK_KEY})`);
     }
-    let pending: Promise<PageRow[]> | null = fetchPage(client, 0n);
-    pages: while (pending) {
-      const rows: PageRow[] = await pending;
-      const last = rows.at(-1);
-      pending = rows.length === PAGE_SIZE && last ? fetchPage(client, BigInt(last[0])) : null;
-      for (const row of rows) {
-        if (!verifier.push(toStored(row))) break pages;
-      }
-    }
-    // A page still in flight after a mismatch must finish before the connection is reused.
-    await pending?.catch(() => undefined);
+    await readLedgerText(client, (row) => verifier.pushText(row));
     if (!verifier.mismatch) {
       const verified = await client.query<{ upto: string | null }>(
         `SELECT max(last_sequence)::text AS upto FROM ledger_verifications WHERE ok`,
@@ -231,10 +291,12 @@ export async function verifyLedger(
     }
     await client.query("COMMIT");
   } catch (error) {
+    // A COPY cut short leaves the connection mid-protocol: it is closed, not pooled.
+    failed = error instanceof Error ? error : new Error(String(error));
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;
   } finally {
-    client.release();
+    client.release(failed);
   }
   return verifier.result();
 }
