@@ -1,6 +1,7 @@
 "use client";
 
 import AccountTreeOutlinedIcon from "@mui/icons-material/AccountTreeOutlined";
+import AutoGraphIcon from "@mui/icons-material/AutoGraph";
 import DeleteOutlineIcon from "@mui/icons-material/DeleteOutlineOutlined";
 import DescriptionOutlinedIcon from "@mui/icons-material/DescriptionOutlined";
 import InfoOutlinedIcon from "@mui/icons-material/InfoOutlined";
@@ -74,6 +75,9 @@ const InstanceCosts = dynamic(
     loading: TabLoading,
   },
 );
+const InstanceCfdrl = dynamic(() => import("@/components/cfdrl/InstanceCfdrl").then((m) => m.InstanceCfdrl), {
+  loading: TabLoading,
+});
 const DeploymentTreeView = dynamic(() => import("./deployment-tree").then((m) => m.DeploymentTreeView), {
   loading: TabLoading,
 });
@@ -103,6 +107,7 @@ const TAB_LABEL: Record<InstanceTab, { label: string; icon: ReactElement }> = {
   manifests: { label: "Manifests", icon: <DescriptionOutlinedIcon fontSize="small" /> },
   tree: { label: "Deployment tree", icon: <AccountTreeOutlinedIcon fontSize="small" /> },
   costs: { label: "Costs", icon: <PaymentsOutlinedIcon fontSize="small" /> },
+  cfdrl: { label: "CFDRL", icon: <AutoGraphIcon fontSize="small" /> },
 };
 
 function Overview({ instance, onShowMigrations }: { instance: Instance; onShowMigrations: () => void }) {
@@ -418,6 +423,7 @@ export function InstanceView({
         {tab === "migrations" && <InstanceMigrations instanceId={i.id} status={i.status} />}
         {tab === "manifests" && <InstanceManifests instance={i} />}
         {tab === "costs" && <InstanceCosts instanceId={i.id} />}
+        {tab === "cfdrl" && <InstanceCfdrl instanceId={i.id} />}
         {tab === "tree" && (
           <DeploymentTreeView
             instanceId={i.id}

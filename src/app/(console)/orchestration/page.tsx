@@ -1,7 +1,9 @@
+import Box from "@mui/material/Box";
 import type { Metadata } from "next";
 import { hasRole, Role } from "@/common/roles";
 import { MIGRATION_LIST, migrationListInput } from "@/components/migrations/list-query";
 import { AreaPage } from "@/components/AreaPage";
+import { CfdrlSection } from "@/components/cfdrl/CfdrlSection";
 import { MigrationsTable } from "@/components/migrations/MigrationsTable";
 import { HydrateClient, prefetch, trpc } from "@/trpc/server";
 import { requireArea } from "../require-session";
@@ -10,7 +12,8 @@ export const metadata: Metadata = { title: "Orchestration" };
 
 /**
  * Intent-based migrations: admins see every one, service providers their
- * instances', infrastructure providers those touching their clusters.
+ * instances', infrastructure providers those touching their clusters. Below
+ * them, CFDRL: the agents, their models (admins roll back) and decisions.
  */
 export default async function OrchestrationPage() {
   const gate = await requireArea("orchestration");
@@ -29,6 +32,9 @@ export default async function OrchestrationPage() {
       <HydrateClient>
         <MigrationsTable seesAll={hasRole(gate.session.user.roles, Role.NEMO_ADMIN)} />
       </HydrateClient>
+      <Box sx={{ mt: 3 }}>
+        <CfdrlSection canRollback={hasRole(gate.session.user.roles, Role.NEMO_ADMIN)} />
+      </Box>
     </AreaPage>
   );
 }
