@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "@/server/api/root";
 import { Role } from "@/common/roles";
 import type { SessionUser } from "@/server/auth/session";
 import type { Db } from "@/server/db";
 import { CFDRL_LOSS_POINTS } from "@/server/rl";
-import { closeDemoDatabase, openDemoDatabase, type DemoDatabase } from "@/server/testing/demo-database";
+import { demoDatabaseForFile } from "@/server/testing/demo-database";
 import { contextFor, makeInstance, makeUser, makeWorkload } from "@/server/testing/factories";
 import { trpcRejection } from "@/server/testing/rejection";
 import { CONSOLE_ORIGIN, type RestHandler } from "@/server/testing/rest-session";
@@ -27,7 +27,8 @@ import { openApiDocument } from "./openapi";
  * curve, the models and the admins' rollback, the last evaluation, and the
  * OpenAPI entries.
  */
-let demo: DemoDatabase;
+// The REST handlers use the process-wide client: this file's database.
+const demo = demoDatabaseForFile("cfdrl_api", { processWide: true });
 let db: Db;
 let owner: SessionUser;
 let otherTenant: SessionUser;
@@ -105,10 +106,7 @@ async function decide(
 }
 
 beforeAll(async () => {
-  demo = await openDemoDatabase("cfdrl_api");
   db = demo.db;
-  // The REST handlers use the process-wide client: point it at this file's database.
-  (globalThis as unknown as { nemoDb?: Db }).nemoDb = db;
   [owner, otherTenant, infra, admin] = await Promise.all([
     makeUser(db, [Role.SERVICE_PROVIDER]),
     makeUser(db, [Role.SERVICE_PROVIDER]),
@@ -122,11 +120,6 @@ beforeAll(async () => {
   await db.workloadInstance.update({ where: { id: instance.id }, data: { status: "DEPLOYED" } });
   const otherWorkload = await makeWorkload(db, otherTenant);
   otherInstance = await makeInstance(db, otherTenant, otherWorkload.id);
-});
-
-afterAll(async () => {
-  (globalThis as unknown as { nemoDb?: Db }).nemoDb = undefined;
-  if (demo) await closeDemoDatabase(demo);
 });
 
 describe("CFDRL settings", () => {
