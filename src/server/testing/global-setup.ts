@@ -1,6 +1,6 @@
 import type { TestProject } from "vitest/node";
 import { applyMigrations, dropDatabase, ensureDatabase } from "@/server/db/migrate";
-import { amqpUrlFor, createVhost, databaseUrlFor, deleteVhost, runId } from "./services";
+import { amqpUrlFor, createVhost, databaseUrlFor, deleteVhost, demoTemplateName, runId } from "./services";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -25,6 +25,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("amqpPrefix", amqpPrefix);
   return async () => {
     if (process.env.KEEP_TEST_DB !== "1") await dropDatabase(databaseUrl);
+    // The demo template files copy their own database from (demo-database.ts), when one asked.
+    await dropDatabase(databaseUrlFor(`${demoTemplateName(databaseUrl)}`));
     if (haveVhost) await deleteVhost(vhost);
   };
 }

@@ -29,6 +29,14 @@ export function databaseUrlFor(name: string): string {
   return url.toString();
 }
 
+/**
+ * The run's demo template (demo-database.ts), `<run database>_demo`, which
+ * global setup's teardown drops; none outside a vitest run.
+ */
+export function demoTemplateName(runDatabaseUrl = process.env.DATABASE_URL): string | null {
+  return runDatabaseUrl ? `${decodeURIComponent(new URL(runDatabaseUrl).pathname.slice(1))}_demo` : null;
+}
+
 export async function createVhost(vhost: string): Promise<boolean> {
   try {
     await run("rabbitmqctl", ["add_vhost", vhost], { timeout: 30_000 });
