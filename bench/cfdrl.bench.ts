@@ -212,7 +212,9 @@ async function tfjs(backend: string): Promise<Figures & { seededInit: boolean }>
           .mul(tf.scalar(1).sub(tf.tensor1d(dones))),
       );
       const mask = tf.oneHot(tf.tensor1d(actions, "int32"), 3);
-      optimizer.minimize(() => tf.losses.huberLoss<tf.Scalar>(y, predict(online, s).mul(mask).sum(1)));
+      optimizer.minimize(() =>
+        tf.losses.huberLoss<tf.Tensor, tf.Scalar>(y, predict(online, s).mul(mask).sum(1)),
+      );
     });
   });
   optimizer.dispose();
