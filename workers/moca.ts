@@ -6,12 +6,13 @@
  *   registration reward when the MO accepts its join (once).
  * - Billing: every BILLING_PERIOD_MS the leader bills each period that has
  *   ended and not been billed, oldest first (src/server/accounting/billing.ts),
- *   then checks the budgets. Its writes carry the leader's fencing token, so
+ *   then checks the budgets and retries the items whose cluster could not be
+ *   read (billing-retry.ts). Its writes carry the leader's fencing token, so
  *   a deposed leader bills nothing; exactly-once holds anyway through the
  *   unique charge keys.
  */
 import { queues } from "@/server/bus";
-import { registerJoinedCluster, runDueBillingPeriods } from "@/server/accounting";
+import { registerJoinedCluster, retryBillingFailures, runDueBillingPeriods } from "@/server/accounting";
 import { runWorker } from "@/server/workers";
 
 await runWorker("moca", async (worker) => {
@@ -32,5 +33,10 @@ await runWorker("moca", async (worker) => {
       periodMs,
     );
     if (runs.length > 1) worker.logger.info({ periods: runs.length }, "billing caught up on missed periods");
+    // Items whose cluster could not be read are tried again, a bounded number of times with backoff.
+    await retryBillingFailures(
+      { db: worker.db, log: worker.logger, fence, worker: worker.workerId },
+      periodMs,
+    );
   });
 });

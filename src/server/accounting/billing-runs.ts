@@ -23,6 +23,13 @@ export interface BillingFailureView {
   rule: string;
   reason: string;
   createdAt: Date;
+  /** The cluster could not be read: the item is retried (billing-retry.ts). */
+  retryable: boolean;
+  /** Attempts made (the run's first included); 1 for an item never retried. */
+  attempts: number;
+  /** RETRYING (next attempt due at `nextAttemptAt`) or GAVE_UP; null when not retried. */
+  retryOutcome: "RETRYING" | "GAVE_UP" | null;
+  nextAttemptAt: Date | null;
 }
 
 export interface BillingRunView {
@@ -62,6 +69,16 @@ export async function listBillingRuns(
     select: { id: true, name: true },
   });
   const nameOf = new Map(clusters.map((c) => [c.id, c.name]));
+  const retried = runs.flatMap((r) => r.failures.filter((f) => f.retryable));
+  const retries =
+    retried.length === 0
+      ? []
+      : await deps.db.billingRetry.findMany({
+          where: {
+            OR: retried.map((f) => ({ instanceId: f.instanceId, periodStart: f.periodStart })),
+          },
+        });
+  const retryOf = new Map(retries.map((r) => [`${r.instanceId}:${r.periodStart.getTime()}`, r]));
   return runs.map((run) => ({
     id: run.id,
     periodStart: run.periodStart,
@@ -75,13 +92,20 @@ export async function listBillingRuns(
     amount: run.amount.toString(),
     gco2e: run.gco2e,
     worker: run.worker,
-    failures: run.failures.map((f) => ({
-      instanceId: f.instanceId,
-      clusterId: f.clusterId,
-      clusterName: f.clusterId ? (nameOf.get(f.clusterId) ?? null) : null,
-      rule: f.rule,
-      reason: f.reason,
-      createdAt: f.createdAt,
-    })),
+    failures: run.failures.map((f) => {
+      const retry = retryOf.get(`${f.instanceId}:${f.periodStart.getTime()}`);
+      return {
+        instanceId: f.instanceId,
+        clusterId: f.clusterId,
+        clusterName: f.clusterId ? (nameOf.get(f.clusterId) ?? null) : null,
+        rule: f.rule,
+        reason: f.reason,
+        createdAt: f.createdAt,
+        retryable: f.retryable,
+        attempts: retry?.attempts ?? 1,
+        retryOutcome: retry?.outcome === "RETRYING" || retry?.outcome === "GAVE_UP" ? retry.outcome : null,
+        nextAttemptAt: retry?.nextAttemptAt ?? null,
+      };
+    }),
   }));
 }

@@ -6,6 +6,8 @@ import { driverFor, type DriverFactory, type PeriodUsage } from "@/server/cluste
 import { assertLeaderFence, type Db, type LeaderFence } from "@/server/db";
 import type { Logger } from "@/server/logger";
 import { evaluateBudgets } from "./budgets";
+import { billableDeletedInstances, deletedUsageReason } from "./billing-deleted";
+import { recordIdleCapacity } from "./idle-capacity";
 import {
   appendLedgerTransactions,
   clusterAccount,
@@ -66,6 +68,8 @@ export interface BillingDeps {
   worker?: string;
   /** Instances written per database transaction (default 1,000). */
   batchInstances?: number;
+  /** Bill only these instances (a retry of failed items, billing-retry.ts); all when absent. */
+  onlyInstanceIds?: ReadonlySet<string>;
 }
 
 export interface BillingRunSummary {
@@ -99,7 +103,7 @@ function phaseTimer() {
   };
 }
 
-interface BillableInstance {
+export interface BillableInstance {
   id: string;
   namespace: string;
   workloadId: number;
@@ -117,6 +121,8 @@ interface BillableInstance {
     gridIntensity: number | null;
     gridIntensityHourly: number[];
   };
+  /** Set when the instance was deleted after the period started (billing-deleted.ts). */
+  deletedAt?: Date;
 }
 
 interface Charge {
@@ -131,6 +137,8 @@ interface Failure {
   instance: BillableInstance;
   rule: BillingRule;
   reason: string;
+  /** The cluster could not be read: billing-retry.ts tries the item again. */
+  retryable?: boolean;
 }
 
 interface Carbon {
@@ -223,7 +231,11 @@ export async function runBillingPeriod(
 
   const timer = phaseTimer();
   const [instances, regions, settings] = await Promise.all([
-    billableInstances(db, periodEnd),
+    billableInstances(db, periodEnd).then(async (deployed) =>
+      [...deployed, ...(await billableDeletedInstances(db, periodStart, periodEnd))].sort((a, b) =>
+        a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+      ),
+    ),
     loadRegionPricing(db),
     loadPricingSettings(db),
   ]);
@@ -236,7 +248,8 @@ export async function runBillingPeriod(
   const done = new Set(
     [...billed, ...failed].filter((row) => row.rule === "compute").map((row) => row.instanceId),
   );
-  const pending = instances.filter((instance) => !done.has(instance.id));
+  const only = deps.onlyInstanceIds;
+  const pending = instances.filter((instance) => !done.has(instance.id) && (!only || only.has(instance.id)));
 
   const period = { startMs: periodStart.getTime(), endMs: periodEnd.getTime() };
   timer.lap("load");
@@ -251,8 +264,11 @@ export async function runBillingPeriod(
     for (const instance of pending.slice(i, i + batch)) {
       const read = usages.get(instance.id);
       if (!read || "error" in read) {
-        const reason = read?.error ?? "no usage reported";
-        for (const rule of rulesFor(instance)) batchFailures.push({ instance, rule, reason });
+        const error = read?.error ?? "no usage reported";
+        const retryable = read?.retryable ?? false;
+        const reason =
+          instance.deletedAt && !retryable ? deletedUsageReason(instance.deletedAt, error) : error;
+        for (const rule of rulesFor(instance)) batchFailures.push({ instance, rule, reason, retryable });
         continue;
       }
       for (const rule of rulesFor(instance, read.usage)) {
@@ -290,6 +306,7 @@ export async function runBillingPeriod(
       }),
       tx.billingFailure.count({ where: { periodStart } }),
     ]);
+    await recordIdleCapacity(tx, { id: run.id, periodStart, periodEnd });
     return tx.billingRun.update({
       where: { id: run.id },
       data: {
@@ -390,7 +407,8 @@ async function billableInstances(db: Db, periodEnd: Date): Promise<BillableInsta
   );
 }
 
-type UsageRead = { usage: PeriodUsage["usages"][number]; cluster: PeriodUsage } | { error: string };
+type UsageRead =
+  { usage: PeriodUsage["usages"][number]; cluster: PeriodUsage } | { error: string; retryable?: boolean };
 
 /** The rules an instance is billed under: network with ingress support, ML when it held GPUs. */
 function rulesFor(instance: BillableInstance, usage?: PeriodUsage["usages"][number]): BillingRule[] {
@@ -438,7 +456,10 @@ async function readUsage(
       } catch (error) {
         log.warn({ cluster: cluster.name, err: error }, "billing: cluster usage could not be read");
         for (const member of members)
-          reads.set(member.id, { error: `cluster ${cluster.name} could not be read: ${reasonOf(error)}` });
+          reads.set(member.id, {
+            error: `cluster ${cluster.name} could not be read: ${reasonOf(error)}`,
+            retryable: true,
+          });
       }
     }
   };
@@ -645,6 +666,7 @@ async function writeBatch(
             rule: failure.rule,
             periodStart,
             reason: failure.reason,
+            retryable: failure.retryable ?? false,
             createdAt: at,
           })),
           skipDuplicates: true,

@@ -11,3 +11,5 @@ export * from "./budgets";
 export * from "./billing-runs";
 export * from "./queries";
 export * from "./ledger-access";
+export * from "./idle-capacity";
+export * from "./billing-retry";
