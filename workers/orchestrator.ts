@@ -4,7 +4,9 @@
  * records the cluster metrics the collector publishes, places, deploys and
  * removes workload instances (`nemo.api.workload` / `run`), and applies
  * finished migrations (`nemo.api.workload` / `update`: the instance moves to
- * its target cluster, the source copy is removed). Its leader prunes the
+ * its target cluster, the source copy is removed), and applies CFDRL scaling
+ * decisions (`cfdrl_mo_hs`: the release scaled through the driver, a reply on
+ * `cfdrl_mo_hs.reply`). Its leader prunes the
  * bus's bookkeeping (processed-message marks, finished outbox rows, old dead
  * letters) and old in-app notifications every BUS_PRUNE_PERIOD_MS, by the
  * *_RETENTION_DAYS settings.
@@ -15,6 +17,7 @@ import { pruneClusterMetrics, recordClusterMetrics } from "@/server/clusters";
 import { handleInstanceRun, redriveStuckInstances, sealLegacyInstanceSecrets } from "@/server/instances";
 import { consumeMigrationCompletions } from "@/server/cluster-migration";
 import { pruneNotifications } from "@/server/notifications";
+import { consumeScalingDecisions } from "@/server/rl";
 import { runWorker } from "@/server/workers";
 
 await runWorker("orchestrator", async (worker) => {
@@ -47,6 +50,7 @@ await runWorker("orchestrator", async (worker) => {
     log: worker.logger,
     stepTimeoutMs: worker.env.MIGRATION_STEP_TIMEOUT_MS,
   });
+  await consumeScalingDecisions({ db: worker.db, bus, log: worker.logger });
   // A worker that died between recording a step and finishing it left the instance DEPLOYING or DELETING.
   worker.every("redrive-stuck-instances", worker.env.INSTANCE_REDRIVE_PERIOD_MS, async (_signal, fence) => {
     const redriven = await redriveStuckInstances(worker.db, {

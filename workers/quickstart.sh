@@ -59,6 +59,8 @@ export NEMO_ALLOW_SIMULATED="${NEMO_ALLOW_SIMULATED:-1}"
 export NEMO_LOCAL_ISSUER="${NEMO_LOCAL_ISSUER:-1}"
 # Accounting shows charges period after period within a short demo (the default is 60 s).
 export BILLING_PERIOD_MS="${BILLING_PERIOD_MS:-15000}"
+# CFDRL decides (and trains) every 5 s, so an enabled instance shows decisions within a demo (the default is 60 s).
+export CFDRL_PERIOD_MS="${CFDRL_PERIOD_MS:-5000}"
 if [ "$NEMO_LOCAL_ISSUER" = "1" ]; then
   export NEMO_LOCAL_ISSUER_FORCE="${NEMO_LOCAL_ISSUER_FORCE:-1}"
   export NEMO_DEMO_USERS="${NEMO_DEMO_USERS:-1}"
