@@ -76,6 +76,16 @@ describe("scaling environment", () => {
     expect(a.slice(0, -1).every((s) => !s.done)).toBe(true);
   });
 
+  it("a smaller CPU share (a busy cluster) raises per-pod utilisation and latency", () => {
+    const free = new ScalingEnvironment({ initialReplicas: 4 });
+    const busy = new ScalingEnvironment({ initialReplicas: 4 });
+    busy.cpuShareAt = () => 0.5;
+    const a = free.reset(2, flat(400));
+    const b = busy.reset(2, flat(400));
+    expect(b.latencyP95Ms).toBeGreaterThan(a.latencyP95Ms * 1.3);
+    expect(b.cpuMillicoresPerPod).toBeCloseTo(a.cpuMillicoresPerPod, 6); // same work, less room
+  });
+
   it("runs a controller at every 15 s sync (the HPA reacts within the minute)", () => {
     const env = new ScalingEnvironment({ initialReplicas: 2 });
     env.reset(1, flat(800));

@@ -116,6 +116,11 @@ export class ScalingEnvironment {
   private pods: Pod[] = [];
   private nextPodId = 0;
   private last: SubStepSample | null = null;
+  /**
+   * Share of a pod's CPU limit it actually gets at a time (1 = all of it): the cluster's other
+   * tenants' contention, set by the migration comparison when the instance runs on a busy cluster.
+   */
+  cpuShareAt: (timeMs: number) => number = () => 1;
 
   constructor(options: ScalingEnvironmentOptions = {}) {
     this.minReplicas = options.minReplicas ?? 1;
@@ -246,6 +251,15 @@ export class ScalingEnvironment {
     const rps = this.requestRateAt(timeMs);
     const ready = this.pods.filter((pod) => pod.readyAtMs <= timeMs);
     const share = ready.length > 0 ? rps / ready.length : 0;
+    const cpuShare = Math.max(0.05, Math.min(1, this.cpuShareAt(timeMs)));
+    const limits = this.workload.resources.limits;
+    const resources =
+      cpuShare === 1
+        ? this.workload.resources
+        : {
+            ...this.workload.resources,
+            limits: { ...limits, cpuMillicores: (limits.cpuMillicores ?? NODE.cpuMillicores) * cpuShare },
+          };
     const loads: PodLoad[] = ready.map((pod) =>
       servingPodLoad({
         seed: this.seed,
@@ -253,7 +267,7 @@ export class ScalingEnvironment {
         podKey: `lab/${pod.id}`,
         requestsPerSecond: share,
         timeMs,
-        resources: this.workload.resources,
+        resources,
         nodeAllocatableCpuMillicores: NODE.cpuMillicores,
         nodeAllocatableMemoryBytes: NODE.memoryBytes,
       }),

@@ -158,6 +158,8 @@ export interface LabResult {
   hpaWins: string[];
   series: LabSeries[];
   durationMs: number;
+  /** The migration comparison (migration-lab.ts), when it was run. */
+  migration?: unknown;
 }
 
 interface Episode {
@@ -471,4 +473,41 @@ export function formatTargets(result: LabResult): string {
       result.hpa.map((h) => `${h.trace} ${Math.round(h.chosenTarget * 100)} %`).join(", "),
   );
   return lines.join("\n");
+}
+
+/**
+ * Replays a user's trace (CSV): random, the HPA at the target tuned on the bursty trace's training
+ * seeds and the DQN trained on them, once per evaluation seed (the seed changes the pods' jitter
+ * and the random policy's draws). The trace's rows are reported under the "bursty" name's tuning.
+ */
+export function evaluateCsvTrace(
+  config: LabConfig,
+  trace: LoadTrace,
+): { summary: SummaryRow[]; runs: PolicyRun[] } {
+  const training = new Map(
+    config.trainingSeeds.map((s) => [s, generateTrace("bursty", s, { minutes: config.minutes })]),
+  );
+  const tuned = tuneHpa(config, "bursty", training);
+  const { agent } = trainDqn(config, "bursty", training);
+  const runs: PolicyRun[] = [];
+  for (const seed of config.evaluationSeeds) {
+    const episodes: Record<LabPolicy, Episode> = {
+      random: policyEpisode(newEnvironment(config), seed, trace, randomPolicy(seed), false),
+      hpa: hpaEpisode(config, seed, trace, tuned.chosenTarget, false),
+      dqn: policyEpisode(newEnvironment(config), seed, trace, dqnPolicy(agent), false),
+    };
+    for (const policy of LAB_POLICIES) {
+      const e = episodes[policy];
+      runs.push({
+        trace: "bursty",
+        policy,
+        seed,
+        meanReward: e.reward / e.steps,
+        meanReplicas: e.replicas / e.steps,
+        sloViolationRate: e.violations / e.steps,
+        actions: e.actions,
+      });
+    }
+  }
+  return { summary: summarize(runs), runs };
 }
