@@ -12,6 +12,8 @@ import { runWorker } from "@/server/workers";
 
 await runWorker("cfdrl", async (worker) => {
   const bus = await worker.bus();
+  // Its decisions reach the MO even while the orchestrator's relay is down.
+  await worker.startOutboxRelay();
   await consumeScalingReplies({ bus, log: worker.logger });
   const loop = new CfdrlLoop({
     db: worker.db,
