@@ -120,11 +120,12 @@ function auditData(data: {
   };
 }
 
-async function audit(
+/** An admin's change to the pricing tables (regions, settings), audited in the change's transaction. */
+export async function auditAccountingChange(
   tx: Prisma.TransactionClient,
   deps: AccountingDeps,
+  subject: { type: "region" | "accounting-settings"; id: string },
   action: string,
-  name: string,
   detail: Prisma.InputJsonObject,
   now: Date,
 ): Promise<void> {
@@ -133,8 +134,8 @@ async function audit(
       actorId: deps.user.id,
       actorName: deps.user.username,
       action,
-      subjectType: "region",
-      subjectId: name,
+      subjectType: subject.type,
+      subjectId: subject.id,
       detail,
       createdAt: now,
     },
@@ -158,7 +159,14 @@ export async function createRegion(deps: AccountingDeps, input: unknown): Promis
     const created = await tx.region.create({
       data: { ...data, updatedAt: now, updatedBy: deps.user.username },
     });
-    await audit(tx, deps, "region.created", data.name, { after: auditData(created) }, now);
+    await auditAccountingChange(
+      tx,
+      deps,
+      { type: "region", id: data.name },
+      "region.created",
+      { after: auditData(created) },
+      now,
+    );
     return created;
   });
   log(deps).info({ region: row.name, by: deps.user.username }, "region created");
@@ -188,11 +196,11 @@ export async function updateRegion(deps: AccountingDeps, name: unknown, input: u
       create: { name: key, ...data, updatedAt: now, updatedBy: deps.user.username },
       update: { ...data, updatedAt: now, updatedBy: deps.user.username },
     });
-    await audit(
+    await auditAccountingChange(
       tx,
       deps,
+      { type: "region", id: key },
       "region.updated",
-      key,
       { before: before ? auditData(before) : null, after: auditData(saved) },
       now,
     );
@@ -232,7 +240,14 @@ export async function deleteRegion(
       );
     }
     const before = await tx.region.delete({ where: { name: key } });
-    await audit(tx, deps, "region.deleted", key, { before: auditData(before) }, now);
+    await auditAccountingChange(
+      tx,
+      deps,
+      { type: "region", id: key },
+      "region.deleted",
+      { before: auditData(before) },
+      now,
+    );
   });
   log(deps).info({ region: key, by: deps.user.username }, "region deleted");
   return { name: key, deleted: true };

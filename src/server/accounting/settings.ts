@@ -6,7 +6,7 @@ import type { Db } from "@/server/db";
 import { parseOrThrow } from "@/server/errors";
 import { logger as rootLogger } from "@/server/logger";
 import { roleGuard } from "@/server/role-guards";
-import type { AccountingDeps } from "./regions";
+import { auditAccountingChange, type AccountingDeps } from "./regions";
 import { GREEN_PRESETS, presetTable, type GreenPreset, type GreenRewardTable } from "./rules";
 
 /**
@@ -106,27 +106,6 @@ async function greenRewardsView(db: Client): Promise<GreenRewardsView> {
   };
 }
 
-async function audit(
-  tx: Prisma.TransactionClient,
-  deps: AccountingDeps,
-  action: string,
-  subjectId: string,
-  detail: Prisma.InputJsonObject,
-  now: Date,
-): Promise<void> {
-  await tx.auditEvent.create({
-    data: {
-      actorId: deps.user.id,
-      actorName: deps.user.username,
-      action,
-      subjectType: "accounting-settings",
-      subjectId,
-      detail,
-      createdAt: now,
-    },
-  });
-}
-
 /** Replaces the green table with a preset's rows or a custom table (admin, audited with before/after). */
 export async function updateGreenRewards(deps: AccountingDeps, input: unknown): Promise<GreenRewardsView> {
   requireAdmin(deps.user);
@@ -147,11 +126,11 @@ export async function updateGreenRewards(deps: AccountingDeps, input: unknown): 
       create: { id: 1, greenPreset: preset, updatedAt: now, updatedBy: deps.user.username },
       update: { greenPreset: preset, updatedAt: now, updatedBy: deps.user.username },
     });
-    await audit(
+    await auditAccountingChange(
       tx,
       deps,
+      { type: "accounting-settings", id: "green-rewards" },
       "accounting.green-rewards.updated",
-      "green-rewards",
       {
         before: { preset: before.preset, rewards: before.rewards.map((r) => ({ ...r })) },
         after: { preset, rewards: rows.map((r) => ({ percent: r.percent, reward: r.reward.toString() })) },
@@ -180,11 +159,11 @@ export async function updateAccountingSettings(
       where: { id: 1 },
       data: { chargePerGb: update.chargePerGb, updatedAt: now, updatedBy: deps.user.username },
     });
-    await audit(
+    await auditAccountingChange(
       tx,
       deps,
+      { type: "accounting-settings", id: "settings" },
       "accounting.settings.updated",
-      "settings",
       {
         before: { chargePerGb: before.chargePerGb.toString() },
         after: { chargePerGb: update.chargePerGb.toString() },
