@@ -354,6 +354,8 @@ const TRPC: Record<string, Entry> = {
   "accounting.verifyLedger": { expect: ADMIN_ONLY },
   "accounting.lastVerification": { expect: ADMIN_ONLY },
   "accounting.billingRuns": { input: () => ({ limit: 5 }), expect: ADMIN_ONLY },
+  // Idle capacity: an infrastructure provider's own cluster (another's is 404), admins all.
+  "accounting.idleCapacity": { input: (w) => ({ clusterId: w.cluster.id }), expect: CLUSTER_MANAGE },
   "accounting.budgets": { expect: SP_AREA },
   "accounting.budget": { input: (w) => ({ id: w.budget.id }), expect: SP_OBJECT },
   // Each caller's own "all workloads, daily" budget (REST creates the monthly one).
@@ -625,6 +627,8 @@ const REST: Record<string, RestEntry> = {
   "GET /api/v1/accounting/settings/": { expect: PRICING_READ },
   "PUT /api/v1/accounting/settings/": { json: () => ({ chargePerGb: "10000000" }), expect: ADMIN_ONLY },
   "GET /api/v1/accounting/billing-runs/": { query: "?limit=5", expect: ADMIN_ONLY },
+  // Every infrastructure provider has idle capacity of their own (their clusters only); service providers none.
+  "GET /api/v1/accounting/idle-capacity/": { query: "?periods=5", expect: row("401 403 ok ok ok 403 403") },
   "GET /api/v1/accounting/budgets/": { expect: SP_AREA },
   "POST /api/v1/accounting/budgets/": {
     json: () => ({ period: "MONTH", amount: "100000000" }),

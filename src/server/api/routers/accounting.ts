@@ -32,6 +32,8 @@ import {
   accountSeries,
   costView,
   costViewInput,
+  idleCapacity,
+  idleCapacityQuerySchema,
   instanceCosts,
   instanceCostsInput,
   listAccounts,
@@ -105,6 +107,11 @@ export const accountingRouter = createTRPCRouter({
   ),
 
   // --- billing and budgets --------------------------------------------------
+  /** Idle capacity by cluster ("paid by nobody"): an infrastructure provider's own clusters, admins all. */
+  idleCapacity: roleProcedure(Role.INFRASTRUCTURE_PROVIDER, Role.NEMO_ADMIN)
+    .input(idleCapacityQuerySchema.optional())
+    .query(({ ctx, input }) => idleCapacity({ db: ctx.db, user: ctx.session.user }, input ?? {})),
+
   /** The last billing runs with the items they could not bill (admins). */
   billingRuns: adminProcedure
     .input(billingRunsQuerySchema.optional())

@@ -59,9 +59,39 @@ const billingRunSchema = z.object({
         rule: z.enum(["compute", "network", "ml"]),
         reason: z.string().describe('Why nothing was billed, e.g. "Data for region must be set".'),
         createdAt: z.iso.datetime(),
+        retryable: z.boolean().describe("The cluster could not be read: the item is retried."),
+        attempts: z.number().int().describe("Attempts made, the run's first included."),
+        retryOutcome: z
+          .enum(["RETRYING", "GAVE_UP"])
+          .nullable()
+          .describe("RETRYING until billed or the last attempt; null when not retried."),
+        nextAttemptAt: z.iso.datetime().nullable(),
       }),
     )
     .describe("The items not billed (at most 100 listed; itemsFailed counts all)."),
+});
+
+const idleCapacityRowSchema = z.object({
+  clusterId: z.uuid(),
+  clusterName: z.string(),
+  region: z.string(),
+  periods: z.number().int().describe("Billed periods of the window the cluster has a row for."),
+  capacityCpuMillicores: z.number().int(),
+  capacityMemoryMiB: z.number().int(),
+  idleCpuMillicores: z
+    .number()
+    .int()
+    .describe("Mean over the window: capacity less what billed instances used."),
+  idleMemoryMiB: z.number().int(),
+  idleCpuPct: z.number(),
+  idleMemoryPct: z.number(),
+  amount: units("What the idle capacity was worth at the cluster's rates over the window."),
+  earned: units("What the cluster earned from its billed instances over the same periods."),
+  instancesFailed: z
+    .number()
+    .int()
+    .describe("Instances whose items failed: their usage is unknown, so idle."),
+  lastPeriodStart: z.iso.datetime(),
 });
 
 export function accountingBillingComponents(): JsonObject {
@@ -70,6 +100,17 @@ export function accountingBillingComponents(): JsonObject {
       ["Budget", budgetSchema],
       ["BudgetList", z.object({ items: z.array(budgetSchema) })],
       ["BillingRunList", z.object({ items: z.array(billingRunSchema) })],
+      [
+        "IdleCapacity",
+        z.object({
+          from: z.iso
+            .datetime()
+            .nullable()
+            .describe("First period start of the window; null before any run."),
+          to: z.iso.datetime().nullable(),
+          items: z.array(idleCapacityRowSchema),
+        }),
+      ],
     ]),
     ...componentSchemas(
       [
@@ -191,6 +232,47 @@ export function accountingBillingPaths(): JsonObject {
             "Not signed in, or the bearer token is missing, expired or not an access token.",
           ),
           "403": errorResponse("Only NEMO admins see billing runs."),
+        },
+      },
+    },
+    "/api/v1/accounting/idle-capacity/": {
+      get: {
+        tags,
+        operationId: "idleCapacity",
+        summary: "Idle capacity by cluster",
+        description:
+          "Capacity paid by nobody: per cluster, its registered CPU and memory less what its billed instances " +
+          "used, over the last billed periods, valued at the cluster's rates. An infrastructure provider sees " +
+          "their own clusters, an admin all.",
+        parameters: [
+          {
+            name: "periods",
+            in: "query",
+            required: false,
+            schema: { type: "integer", minimum: 1, maximum: 10080, default: 60 },
+          },
+          {
+            name: "until",
+            in: "query",
+            required: false,
+            description: "The window ends with the last period started at or before this time.",
+            schema: { type: "string", format: "date-time" },
+          },
+          {
+            name: "clusterId",
+            in: "query",
+            required: false,
+            schema: { type: "string", format: "uuid" },
+          },
+        ],
+        responses: {
+          "200": { description: "Idle capacity by cluster.", content: json(ref("IdleCapacity")) },
+          "400": errorResponse("Invalid query; `field` names it (`periods`, `until`, `clusterId`)."),
+          "401": errorResponse(
+            "Not signed in, or the bearer token is missing, expired or not an access token.",
+          ),
+          "403": errorResponse("Idle capacity is shown to infrastructure providers and admins."),
+          "404": errorResponse("No such cluster of the caller's."),
         },
       },
     },

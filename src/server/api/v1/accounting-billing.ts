@@ -1,6 +1,6 @@
 /**
  * REST Intent-Based API, MOCA billing (/api/v1/accounting/budgets/,
- * /billing-runs/). Thin: the same domain functions as the tRPC accounting
+ * /billing-runs/, /idle-capacity/). Thin: the same domain functions as the tRPC accounting
  * router. Budgets are a service provider's own (another's reads as 404;
  * admins see all); billing runs are for admins. Amounts are decimal strings
  * of units (1 token = 10^8 units).
@@ -14,6 +14,8 @@ import {
   createBudget,
   deleteBudget,
   getBudget,
+  idleCapacity,
+  idleCapacityQuerySchema,
   listBillingRuns,
   listBudgets,
   updateBudget,
@@ -56,4 +58,13 @@ export const deleteBudgetRest = restHandler({ roles: budgetRoles }, ({ db, user,
 export const billingRunsRest = restHandler(
   { roles: [Role.NEMO_ADMIN], query: billingRunsQuerySchema },
   async ({ db, user, query }) => ({ items: await listBillingRuns({ db, user }, query) }),
+);
+
+/**
+ * GET /api/v1/accounting/idle-capacity/?periods=&until=&clusterId= — idle capacity by cluster over the
+ * last billed periods: an infrastructure provider's own clusters (another's id is 404), admins all.
+ */
+export const idleCapacityRest = restHandler(
+  { roles: [Role.INFRASTRUCTURE_PROVIDER, Role.NEMO_ADMIN], query: idleCapacityQuerySchema },
+  ({ db, user, query }) => idleCapacity({ db, user }, query),
 );
