@@ -13,3 +13,22 @@ export { scalingTargetsFrom, scalingTargetsOf, type ScalingTargets } from "./tar
 export { LOOP_MODEL_AUTHOR, type LiveAgent, type LiveAgentOptions } from "./live-agent";
 export { observationFrom, observeInstance, type ObservedInstance } from "./observe";
 export { decideMigration, resolveMigrationDecisions, type MigrationLoopDeps } from "./migration-loop";
+export {
+  CsvTraceError,
+  generateTrace,
+  type LoadTrace,
+  parseTraceCsv,
+  TRACE_KINDS,
+  type TraceKind,
+  traceToCsv,
+} from "./traces";
+export { ScalingEnvironment, type StepResult } from "./environment";
+export { HPA_DEFAULTS, HpaController, hpaDesiredReplicas, randomPolicy } from "./policies";
+export {
+  DEFAULT_LAB_CONFIG,
+  formatLabTable,
+  formatTargets,
+  type LabConfig,
+  type LabResult,
+  runLab,
+} from "./lab";
