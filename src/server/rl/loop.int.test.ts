@@ -10,6 +10,7 @@ import {
   consumeScalingDecisions,
   consumeScalingReplies,
   enabledInstances,
+  rollbackModel,
   type CfdrlLoopOptions,
 } from "./index";
 
@@ -172,6 +173,28 @@ describe("CFDRL scaling through the MO", () => {
     expect((await tick(loop())).decisions).toBe(0);
   }, 60_000);
 
+  it("the MO drops a decision whose instance moved to another cluster before it arrived", async () => {
+    const instance = await bed.deployedOn("dev-onelab");
+    await enable(instance.id, { min: 2, max: 2 });
+    await mo.stop();
+    const staging = await db.cluster.findUniqueOrThrow({ where: { name: "staging-onelab" } });
+    try {
+      expect((await tick(loop())).sent).toBe(1);
+      // As a completed migration leaves it: DEPLOYED, on its target cluster.
+      await db.workloadInstance.update({ where: { id: instance.id }, data: { clusterId: staging.id } });
+    } finally {
+      mo = await consumeScalingDecisions({ db, bus: bed.pipeline.bus, log });
+    }
+    const [decision] = await settled(instance.id);
+    expect(decision).toMatchObject({
+      outcome: "dropped",
+      outcomeReason: "instance migrated to staging-onelab",
+    });
+    expect(await db.lifecycleEvent.count({ where: { instanceId: instance.id, type: "Scaling" } })).toBe(0);
+    await db.workloadInstance.update({ where: { id: instance.id }, data: { clusterId: instance.clusterId } });
+    await disable(instance.id);
+  }, 60_000);
+
   it("drops at send time a decision whose instance left DEPLOYED after it was listed", async () => {
     const instance = await bed.deployedOn("dev-onelab");
     await enable(instance.id, { min: 2, max: 2 });
@@ -316,6 +339,14 @@ describe("CFDRL agent state", () => {
     const probe = new Float32Array(after.dqn.config.inputSize).fill(0.5);
     const reloaded = await loop().agent("scaling");
     expect(Array.from(after.dqn.qValues(probe))).toEqual(Array.from(reloaded.dqn.qValues(probe)));
+
+    // An admin's rollback: the running loop notices at its next use and acts with that version.
+    await rollbackModel(db, "scaling", 1, "admin");
+    const rolledBack = await first.agent("scaling");
+    expect(rolledBack.version).toBe(1);
+    expect(rolledBack.dqn.steps).toBe(
+      (await db.cfdrlModel.findFirstOrThrow({ where: { agent: "scaling", version: 1 } })).trainingSteps,
+    );
     await disable(instance.id);
   }, 120_000);
 
