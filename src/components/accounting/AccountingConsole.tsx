@@ -11,6 +11,7 @@ import { AccountsPanel } from "./AccountsPanel";
 import { BillingRunsPanel } from "./BillingRunsPanel";
 import { ChargePerGbForm } from "./ChargePerGbForm";
 import { CostViewPanel } from "./CostViewPanel";
+import { IdleCapacityPanel } from "./IdleCapacityPanel";
 import { GreenRewardsEditor } from "./GreenRewardsEditor";
 import { LedgerPanel } from "./LedgerPanel";
 import { RegionsTable } from "./RegionsTable";
@@ -44,6 +45,7 @@ export function AccountingConsole({ roles }: { roles: readonly Role[] }) {
       />
       <AccountingCharts flow={infraOnly ? "credits" : "debits"} />
       <CostViewPanel />
+      {admin || hasRole(roles, Role.INFRASTRUCTURE_PROVIDER) ? <IdleCapacityPanel /> : null}
       <Section title="Transactions" testId="transactions" plain>
         <TransactionsTable />
       </Section>

@@ -68,6 +68,9 @@ export function BillingRunsPanel() {
                 <div key={`${f.run}-${f.instanceId}-${f.rule}`}>
                   {ruleLabel(f.rule)} for instance {f.instanceId}
                   {f.clusterName ? ` on ${f.clusterName}` : ""}: {f.reason}
+                  {f.retryable
+                    ? ` — attempt ${f.attempts}${f.retryOutcome === "GAVE_UP" ? ", given up" : f.nextAttemptAt ? `, next ${new Date(f.nextAttemptAt).toLocaleTimeString()}` : ""}`
+                    : ""}
                 </div>
               ))}
             </Alert>
