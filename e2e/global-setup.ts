@@ -48,10 +48,11 @@ async function waitForWorker(role: string, child: ChildProcess, timeoutMs = 60_0
  * processes: the orchestrator (outbox relay, joins, metrics recorder,
  * instance placement and deployment, migration completions), the evaluator
  * (metrics collector, intent reports), moca (registration reward), the IBMC
- * controller (`notify`: intent-driven migrations, watchdog) and the IBMC agent
- * (backup and restore on every demo cluster).
+ * controller (`notify`: intent-driven migrations, watchdog), the IBMC agent
+ * (backup and restore on every demo cluster) and cfdrl (the CFDRL agents'
+ * decisions every CFDRL_PERIOD_MS, for e2e/cfdrl.spec.ts).
  */
-const WORKER_ROLES = ["orchestrator", "evaluator", "moca", "ibmc-controller", "ibmc-agent"] as const;
+const WORKER_ROLES = ["orchestrator", "evaluator", "moca", "ibmc-controller", "ibmc-agent", "cfdrl"] as const;
 
 function start(command: string[], env: NodeJS.ProcessEnv, log: string): ChildProcess {
   const out = openSync(path.join(LOGS, log), "w");

@@ -42,7 +42,7 @@ export function CfdrlRewardChart({ instanceId, live }: { instanceId: string; liv
         <LineChart data={points}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="at" type="number" domain={["dataMin", "dataMax"]} tickFormatter={tick} />
-          <YAxis yAxisId="reward" width={56} tickFormatter={(v: number) => formatNumber(v, 2)} />
+          <YAxis yAxisId="reward" width={56} tickFormatter={(v: number) => formatNumber(v, 3)} />
           <YAxis yAxisId="replicas" orientation="right" width={40} allowDecimals={false} />
           <Tooltip labelFormatter={(v) => tick(Number(v))} formatter={(v) => formatNumber(Number(v))} />
           <Legend />
@@ -86,7 +86,7 @@ export function CfdrlLossChart({ agent, points }: { agent: string; points: LossP
         <LineChart data={points}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="step" type="number" domain={["dataMin", "dataMax"]} />
-          <YAxis yAxisId="loss" width={56} tickFormatter={(v: number) => formatNumber(v, 2)} />
+          <YAxis yAxisId="loss" width={56} tickFormatter={(v: number) => formatNumber(v, 3)} />
           <YAxis yAxisId="epsilon" orientation="right" width={40} domain={[0, 1]} />
           <Tooltip labelFormatter={(v) => `Step ${Number(v)}`} formatter={(v) => formatNumber(Number(v))} />
           <Legend />

@@ -399,7 +399,14 @@ export function InstanceView({
         description={`Instance of ${i.workload.name} ${i.workload.version}${i.cluster ? ` on ${i.cluster.name}` : ""}, namespace ${i.namespace}.`}
       />
       <Box sx={{ borderBottom: 1, borderColor: "divider", mb: 2.5 }}>
-        <Tabs value={tab} onChange={(_, next: InstanceTab) => chooseTab(next)} aria-label="Instance views">
+        {/* Seven views: on a narrow window the row scrolls rather than widening the page. */}
+        <Tabs
+          value={tab}
+          onChange={(_, next: InstanceTab) => chooseTab(next)}
+          aria-label="Instance views"
+          variant="scrollable"
+          scrollButtons="auto"
+        >
           {INSTANCE_TABS.map((t) => (
             <Tab
               key={t}
