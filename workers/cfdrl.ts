@@ -19,6 +19,7 @@ await runWorker("cfdrl", async (worker) => {
     db: worker.db,
     log: worker.logger,
     periodMs: worker.env.CFDRL_PERIOD_MS,
+    migrationEveryPeriods: worker.env.CFDRL_MIGRATION_EVERY_PERIODS,
     trainSteps: worker.env.CFDRL_TRAIN_STEPS,
     saveEverySteps: worker.env.CFDRL_SAVE_EVERY_STEPS,
     replyTimeoutMs: worker.env.CFDRL_REPLY_TIMEOUT_MS,

@@ -69,6 +69,8 @@ const serverEnvSchema = z.object({
   BILLING_PERIOD_MS: z.coerce.number().int().min(1_000).default(60_000),
   /** CFDRL decision period: the cfdrl worker's leader decides for every enabled instance this often (quick start faster). */
   CFDRL_PERIOD_MS: z.coerce.number().int().min(500).default(60_000),
+  /** The CFDRL migration agent decides for an instance every this many periods (a move interrupts it). */
+  CFDRL_MIGRATION_EVERY_PERIODS: z.coerce.number().int().min(1).max(10_000).default(10),
   /** DQN training steps (batch updates) each agent takes between two decisions. */
   CFDRL_TRAIN_STEPS: z.coerce.number().int().min(0).max(10_000).default(32),
   /** A new model version is saved every this many training steps. */

@@ -39,6 +39,7 @@ function loop(overrides: Partial<CfdrlLoopOptions> = {}): CfdrlLoop {
     trainSteps: 2,
     saveEverySteps: 4,
     replyTimeoutMs: 10 * PERIOD_MS,
+    migrationEveryPeriods: 2,
     agents: { scaling: { dqn: { batchSize: 4, seed: 11 } }, migration: { dqn: { batchSize: 4, seed: 12 } } },
     ...overrides,
   });
@@ -274,9 +275,12 @@ describe("CFDRL migration agent", () => {
     const l = loop();
     // An untrained agent explores: stays are recorded until it picks a move (seeded, so always the same tick).
     let moves = 0;
-    for (let i = 0; i < 20 && moves === 0; i++) moves = (await tick(l)).migrations;
+    let ticks = 0;
+    for (; ticks < 20 && moves === 0; ticks++) moves = (await tick(l)).migrations;
     expect(moves).toBe(1);
     const decisions = await decisionsOf(instance.id);
+    // It decides every second period (migrationEveryPeriods 2): a move interrupts the instance.
+    expect(decisions).toHaveLength(Math.ceil(ticks / 2));
     const move = decisions.at(-1)!;
     expect(move).toMatchObject({
       agent: "migration",

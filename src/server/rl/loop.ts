@@ -51,6 +51,8 @@ export interface CfdrlLoopOptions {
   driverFactory?: DriverFactory;
   /** The decision period (CFDRL_PERIOD_MS): a previous decision older than 3 periods starts no transition. */
   periodMs: number;
+  /** The migration agent decides for an instance every this many periods (CFDRL_MIGRATION_EVERY_PERIODS, default 10). */
+  migrationEveryPeriods?: number;
   /** Batch updates per agent per tick (CFDRL_TRAIN_STEPS). */
   trainSteps: number;
   /** A model version every this many training steps (CFDRL_SAVE_EVERY_STEPS). */
@@ -237,7 +239,7 @@ export class CfdrlLoop {
               log: ilog,
               now,
               agent: await this.agent("migration"),
-              periodMs: this.options.periodMs,
+              intervalMs: this.options.periodMs * (this.options.migrationEveryPeriods ?? 10),
               ...(this.options.driverFactory && { driverFactory: this.options.driverFactory }),
               ...(fence && { fence }),
             },

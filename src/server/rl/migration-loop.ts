@@ -33,7 +33,8 @@ export interface MigrationLoopDeps {
   log: Logger;
   now: Date;
   agent: LiveAgent;
-  periodMs: number;
+  /** How often the migration agent decides for one instance (CFDRL_MIGRATION_EVERY_PERIODS periods). */
+  intervalMs: number;
   driverFactory?: DriverFactory;
   fence?: LeaderFence;
 }
@@ -95,8 +96,9 @@ export async function resolveMigrationDecisions(
 }
 
 /**
- * One migration decision: "skipped" (an action in flight, no reading), "decided" (stay, recorded), or
- * "moved" (a migration started).
+ * One migration decision: "skipped" (an action in flight, not due yet, no reading), "decided"
+ * (stay, recorded), or "moved" (a migration started). A move interrupts the instance, so the agent
+ * decides once per `intervalMs`, not every period (the lab's comparison: every 10 minutes).
  */
 export async function decideMigration(
   deps: MigrationLoopDeps,
@@ -108,6 +110,12 @@ export async function decideMigration(
     select: { id: true },
   });
   if (inFlight) return "skipped";
+  const previous = await db.cfdrlDecision.findFirst({
+    where: { instanceId: instance.id, agent: "migration" },
+    orderBy: [{ decidedAt: "desc" }, { id: "desc" }],
+    select: { state: true, action: true, outcome: true, decidedAt: true },
+  });
+  if (previous && now.getTime() - previous.decidedAt.getTime() < deps.intervalMs) return "skipped";
 
   const observed = await observeInstance(db, instance, now, log, deps.driverFactory);
   if (!observed) return "skipped";
@@ -139,15 +147,10 @@ export async function decideMigration(
   const features = migrationFeatures(observation);
 
   // The transition that led here: the previous decision's features, what took effect (stay unless it moved), this reward.
-  const previous = await db.cfdrlDecision.findFirst({
-    where: { instanceId: instance.id, agent: "migration" },
-    orderBy: [{ decidedAt: "desc" }, { id: "desc" }],
-    select: { state: true, action: true, outcome: true, decidedAt: true },
-  });
   const recent =
     previous !== null &&
     previous.outcome !== "pending" &&
-    now.getTime() - previous.decidedAt.getTime() <= 3 * deps.periodMs;
+    now.getTime() - previous.decidedAt.getTime() <= 3 * deps.intervalMs;
   const movedHere = recent && previous.outcome === "applied" && previous.action === "move";
   const reward = migrationReward(observation, movedHere);
   if (recent) {
