@@ -18,7 +18,9 @@
  * path, on a fresh database client.
  */
 import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
+import type pg from "pg";
 import { performance } from "node:perf_hooks";
 import pino from "pino";
 import { runBillingPeriod } from "../src/server/accounting/billing";
@@ -26,7 +28,7 @@ import { INSTANCE_ID_LABEL, type DriverFactory } from "../src/server/clusters";
 import { createManualClock } from "../src/server/clusters/simulated/clock";
 import { SimulatedContinuum } from "../src/server/clusters/simulated/continuum";
 import { SimulatedClusterDriver } from "../src/server/clusters/simulated/simulated-driver";
-import { createDb, workerDbTimeouts, type Db } from "../src/server/db/client";
+import { createDb, poolOf, workerDbTimeouts, type Db } from "../src/server/db/client";
 import { applyMigrations, dropDatabase, ensureDatabase } from "../src/server/db/migrate";
 import { databaseUrlFor, runId } from "../src/server/testing/services";
 
@@ -40,6 +42,8 @@ function option(name: string, fallback: number): number {
 const INSTANCES = option("instances", 10_000);
 const CLUSTERS = option("clusters", 100);
 const SAMPLE = Math.min(option("sample", 500), INSTANCES);
+/** Instances per write transaction in the measured run (the product's default when absent). */
+const BATCH = process.argv.includes("--batch") ? option("batch", 1_000) : undefined;
 const TARGET_MS = 2_000;
 const PERIOD_MS = 60_000;
 const log = pino({ level: "silent" });
@@ -176,6 +180,48 @@ async function seed(db: Db, continuum: SimulatedContinuum) {
   return instanceRows.map((row) => row.id);
 }
 
+/** Statements sent on the run's connections, by kind (the first words of the SQL). */
+function countStatements(pool: pg.Pool): Map<string, number> {
+  const counts = new Map<string, number>();
+  pool.on("connect", (client: pg.PoolClient) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const first = args[0];
+      const text = typeof first === "string" ? first : ((first as { text?: string } | null)?.text ?? "");
+      const words = text.replace(/\s+/g, " ").trim().split(" ");
+      const kind =
+        words[0] === "INSERT"
+          ? `INSERT ${words[2] ?? ""}`
+          : words[0] === "WITH"
+            ? "WITH (ledger append)"
+            : words[0] === "SELECT"
+              ? "SELECT"
+              : (words[0] ?? "?");
+      counts.set(kind, (counts.get(kind) ?? 0) + 1);
+      return query(...args);
+    };
+  });
+  return counts;
+}
+
+/** CPU seconds (user + system) of the PostgreSQL backends serving this database, from /proc. */
+async function backendCpuSeconds(db: Db, seen: Map<number, number>): Promise<number> {
+  const rows = await db.$queryRawUnsafe<{ pid: number }[]>(
+    "SELECT pid FROM pg_stat_activity WHERE datname = current_database()",
+  );
+  for (const { pid } of rows) {
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // utime and stime are fields 14 and 15 (1-based) of the whole line: 12 and 13 after the command.
+      seen.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // The backend ended: its last reading stays.
+    }
+  }
+  return [...seen.values()].reduce((a, b) => a + b, 0);
+}
+
 async function main() {
   const url = databaseUrlFor(`nemo_bench_billing_${runId()}`);
   await ensureDatabase(url);
@@ -190,11 +236,25 @@ async function main() {
     await seeder.$disconnect();
 
     const db = createDb(url, workerDbTimeouts());
+    const statements = countStatements(poolOf(db));
     const deps = { db, log, drivers, clock: () => PERIOD + 10 * PERIOD_MS };
     const startA = new Date(PERIOD);
+    await db.$queryRawUnsafe("SELECT 1"); // opens the first connection, so its backend is measured from here
+    const backends = new Map<number, number>();
+    const pgCpuBefore = await backendCpuSeconds(db, backends);
+    statements.clear();
+    const loadBefore = loadavg();
+    const cpuBefore = process.cpuUsage();
     let t0 = performance.now();
-    const run = await runBillingPeriod(deps, startA, new Date(PERIOD + PERIOD_MS));
+    const run = await runBillingPeriod(
+      { ...deps, ...(BATCH !== undefined && { batchInstances: BATCH }) },
+      startA,
+      new Date(PERIOD + PERIOD_MS),
+    );
     const runMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpuBefore);
+    const counted = new Map(statements);
+    const pgCpu = (await backendCpuSeconds(db, backends)) - pgCpuBefore;
     const ledger = await db.ledgerTransaction.count({ where: { periodStart: startA } });
     const failures = await db.billingFailure.count({ where: { periodStart: startA } });
     if (failures > 0) throw new Error(`${failures} items failed in the measured run`);
@@ -225,6 +285,21 @@ async function main() {
       `billing run: ${run.instances} instances, ${run.itemsBilled} items, ${ledger} ledger transactions, ${runMs.toFixed(0)} ms (target ≤ ${TARGET_MS} ms: ${runMs <= TARGET_MS ? "met" : "NOT met"})`,
     );
     console.log(`  phases (ms): ${JSON.stringify(run.phasesMs)}`);
+    console.log(
+      `  load average at start: ${loadBefore.map((l) => l.toFixed(2)).join(" ")}; CPU: this process ` +
+        `${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, PostgreSQL backends ${pgCpu.toFixed(2)} s ` +
+        `(sum ${((cpu.user + cpu.system) / 1e6 + pgCpu).toFixed(2)} s: the run's work, which an idle machine ` +
+        `would spread over its ${cpus().length} cores)`,
+    );
+    const total = [...counted.values()].reduce((a, b) => a + b, 0);
+    const writes = [...counted.entries()].filter(([k]) => k.startsWith("INSERT") || k.startsWith("WITH"));
+    const writeCount = writes.reduce((a, [, n]) => a + n, 0);
+    const rowsWritten = ledger * 2 + run.itemsBilled; // ledger rows and their outbox messages, billing items
+    console.log(
+      `  statements: ${total} (${[...counted.entries()].map(([k, n]) => `${k} ${n}`).join(", ")}); ` +
+        `${writeCount} bulk writes for ${rowsWritten} rows (ledger + outbox + items) = ` +
+        `${Math.round(rowsWritten / Math.max(1, writeCount))} rows/statement`,
+    );
     console.log(
       `baseline (one transaction per instance): ${baseline.itemsBilled} items for ${SAMPLE} instances in ${baselineSampleMs.toFixed(0)} ms → ${baselineMs.toFixed(0)} ms for ${INSTANCES} (extrapolated)`,
     );

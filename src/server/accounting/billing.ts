@@ -1,11 +1,16 @@
 import { performance } from "node:perf_hooks";
-import type { Prisma } from "@/generated/prisma/client";
 import { type Clock, systemClock } from "@/common/clock";
 import type { TransactionClient } from "@/server/bus";
 import { driverFor, type DriverFactory, type PeriodUsage } from "@/server/clusters";
 import { assertLeaderFence, type Db, type LeaderFence } from "@/server/db";
 import type { Logger } from "@/server/logger";
 import { evaluateBudgets } from "./budgets";
+import {
+  type AccountRow,
+  insertBillingItems,
+  insertMissingAccounts,
+  selectBillableInstances,
+} from "./billing-sql";
 import { billableDeletedInstances, deletedUsageReason } from "./billing-deleted";
 import { recordIdleCapacity } from "./idle-capacity";
 import {
@@ -253,36 +258,73 @@ export async function runBillingPeriod(
 
   const period = { startMs: periodStart.getTime(), endMs: periodEnd.getTime() };
   timer.lap("load");
-  const usages = await readUsage(deps, pending, period, log);
-  timer.lap("read");
+  // Batches follow clusters (a cluster's instances together, its usage read once, when its first
+  // batch comes), and a batch's write runs while the next batch is read and priced: the driver's
+  // work overlaps the database's. One write at a time: they share the ledger's lock anyway.
+  const ordered = [...pending].sort((a, b) =>
+    a.cluster.id === b.cluster.id ? (a.id < b.id ? -1 : 1) : a.cluster.id < b.cluster.id ? -1 : 1,
+  );
+  const members = new Map<string, BillableInstance[]>();
+  for (const instance of ordered) {
+    const list = members.get(instance.cluster.id) ?? [];
+    list.push(instance);
+    members.set(instance.cluster.id, list);
+  }
+  const usages = new Map<string, UsageRead>();
+  const readClusters = new Set<string>();
   const at = new Date(clock());
   const failures: Failure[] = [];
   const batch = Math.max(1, deps.batchInstances ?? WRITE_BATCH_INSTANCES);
-  for (let i = 0; i < pending.length; i += batch) {
-    const charges: Charge[] = [];
-    const batchFailures: Failure[] = [];
-    for (const instance of pending.slice(i, i + batch)) {
-      const read = usages.get(instance.id);
-      if (!read || "error" in read) {
-        const error = read?.error ?? "no usage reported";
-        const retryable = read?.retryable ?? false;
-        const reason =
-          instance.deletedAt && !retryable ? deletedUsageReason(instance.deletedAt, error) : error;
-        for (const rule of rulesFor(instance)) batchFailures.push({ instance, rule, reason, retryable });
-        continue;
-      }
-      for (const rule of rulesFor(instance, read.usage)) {
-        try {
-          charges.push(price(instance, rule, read, regions, settings, periodStart));
-        } catch (error) {
-          batchFailures.push({ instance, rule, reason: reasonOf(error) });
+  let writing: Promise<void> | null = null;
+  try {
+    for (let i = 0; i < ordered.length; i += batch) {
+      const slice = ordered.slice(i, i + batch);
+      const unread = [...new Set(slice.map((instance) => instance.cluster.id))].filter(
+        (clusterId) => !readClusters.has(clusterId),
+      );
+      for (const clusterId of unread) readClusters.add(clusterId);
+      const reads = await readUsage(
+        deps,
+        unread.flatMap((clusterId) => members.get(clusterId)!),
+        period,
+        log,
+      );
+      for (const [id, read] of reads) usages.set(id, read);
+      timer.lap("read");
+      const charges: Charge[] = [];
+      const batchFailures: Failure[] = [];
+      for (const instance of slice) {
+        const read = usages.get(instance.id);
+        if (!read || "error" in read) {
+          const error = read?.error ?? "no usage reported";
+          const retryable = read?.retryable ?? false;
+          const reason =
+            instance.deletedAt && !retryable ? deletedUsageReason(instance.deletedAt, error) : error;
+          for (const rule of rulesFor(instance)) batchFailures.push({ instance, rule, reason, retryable });
+          continue;
+        }
+        for (const rule of rulesFor(instance, read.usage)) {
+          try {
+            charges.push(price(instance, rule, read, regions, settings, periodStart));
+          } catch (error) {
+            batchFailures.push({ instance, rule, reason: reasonOf(error) });
+          }
         }
       }
+      timer.lap("price");
+      if (writing) await writing;
+      timer.lap("write");
+      writing = writeBatch(deps, run.id, periodStart, periodEnd, charges, batchFailures, at);
+      // Awaited before the next write or below; marked handled so a failure waits for that await.
+      void writing.catch(() => undefined);
+      failures.push(...batchFailures);
     }
-    timer.lap("price");
-    await writeBatch(deps, run.id, periodStart, periodEnd, charges, batchFailures, at);
+    if (writing) await writing;
     timer.lap("write");
-    failures.push(...batchFailures);
+  } catch (error) {
+    // No write left running behind the caller's back.
+    await writing?.catch(() => undefined);
+    throw error;
   }
   for (const failure of failures)
     log.warn(
@@ -364,47 +406,9 @@ function summaryOf(
   };
 }
 
-/** DEPLOYED instances on a cluster, created before the period ended. */
-async function billableInstances(db: Db, periodEnd: Date): Promise<BillableInstance[]> {
-  const rows = await db.workloadInstance.findMany({
-    where: { status: "DEPLOYED", clusterId: { not: null }, createdAt: { lt: periodEnd } },
-    select: {
-      id: true,
-      namespace: true,
-      workloadId: true,
-      ownerId: true,
-      workload: { select: { name: true, ingressSupport: true } },
-      cluster: {
-        select: {
-          id: true,
-          name: true,
-          ownerId: true,
-          region: true,
-          greenEnergyPct: true,
-          cpuBaseRate: true,
-          memoryBaseRate: true,
-          gridIntensity: true,
-          gridIntensityHourly: true,
-        },
-      },
-    },
-    orderBy: { id: "asc" },
-  });
-  return rows.flatMap((row) =>
-    row.cluster
-      ? [
-          {
-            id: row.id,
-            namespace: row.namespace,
-            workloadId: row.workloadId,
-            workloadName: row.workload.name,
-            ownerId: row.ownerId,
-            ingressSupport: row.workload.ingressSupport,
-            cluster: row.cluster,
-          },
-        ]
-      : [],
-  );
+/** DEPLOYED instances on a cluster, created before the period ended (one statement, billing-sql.ts). */
+function billableInstances(db: Db, periodEnd: Date): Promise<BillableInstance[]> {
+  return selectBillableInstances(db, periodEnd);
 }
 
 type UsageRead =
@@ -580,24 +584,27 @@ function reasonOf(error: unknown): string {
 }
 
 async function ensureAccounts(tx: TransactionClient, charges: readonly Charge[]): Promise<void> {
-  const accounts = new Map<string, Prisma.LedgerAccountCreateManyInput>();
+  const accounts = new Map<string, AccountRow>();
   for (const { instance } of charges) {
-    accounts.set(workloadAccount(instance.workloadId), {
-      id: workloadAccount(instance.workloadId),
-      kind: "WORKLOAD",
-      ownerUserId: instance.ownerId,
-      displayName: instance.workloadName,
-    });
-    accounts.set(clusterAccount(instance.cluster.id), {
-      id: clusterAccount(instance.cluster.id),
-      kind: "CLUSTER",
-      ownerUserId: instance.cluster.ownerId,
-      displayName: instance.cluster.name,
-    });
+    const workload = workloadAccount(instance.workloadId);
+    if (!accounts.has(workload))
+      accounts.set(workload, {
+        id: workload,
+        kind: "WORKLOAD",
+        ownerUserId: instance.ownerId,
+        displayName: instance.workloadName,
+      });
+    const cluster = clusterAccount(instance.cluster.id);
+    if (!accounts.has(cluster))
+      accounts.set(cluster, {
+        id: cluster,
+        kind: "CLUSTER",
+        ownerUserId: instance.cluster.ownerId,
+        displayName: instance.cluster.name,
+      });
   }
   // Registration creates them; an instance of a workload registered before the ledger existed still bills.
-  if (accounts.size > 0)
-    await tx.ledgerAccount.createMany({ data: [...accounts.values()], skipDuplicates: true });
+  await insertMissingAccounts(tx, [...accounts.values()]);
 }
 
 async function writeBatch(
@@ -633,30 +640,27 @@ async function writeBatch(
       const sequenceOf = new Map(
         appended.flatMap((r) => (r.appended ? [[r.reference, r.sequence] as const] : [])),
       );
-      await tx.billingItem.createMany({
-        data: charges.map((charge) => ({
-          runId,
+      await insertBillingItems(
+        tx,
+        { id: runId, periodStart, periodEnd, at },
+        charges.map((charge) => ({
           instanceId: charge.instance.id,
           workloadId: charge.instance.workloadId,
           ownerId: charge.instance.ownerId,
           clusterId: charge.instance.cluster.id,
           region: charge.instance.cluster.region,
           rule: charge.rule,
-          periodStart,
-          periodEnd,
-          amount: charge.result.amount,
+          amount: charge.result.amount.toString(),
           energyWh: charge.carbon?.energyWh ?? null,
           gridIntensity: charge.carbon?.gridIntensity ?? null,
           gco2e: charge.carbon?.gco2e ?? null,
-          greenReward: charge.carbon?.greenReward ?? null,
+          greenReward: charge.carbon?.greenReward.toString() ?? null,
           gco2eAvoided: charge.carbon?.gco2eAvoided ?? null,
           ledgerSequence:
-            sequenceOf.get(chargeReference(charge.instance.id, charge.rule, periodStart)) ?? null,
+            sequenceOf.get(chargeReference(charge.instance.id, charge.rule, periodStart))?.toString() ?? null,
           inputs: { ...charge.result.inputs, ...charge.extraInputs },
-          createdAt: at,
         })),
-        skipDuplicates: true,
-      });
+      );
       if (failures.length > 0)
         await tx.billingFailure.createMany({
           data: failures.map((failure) => ({
