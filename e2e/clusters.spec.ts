@@ -74,6 +74,9 @@ test("an infrastructure provider registers a cluster and follows it from PENDING
   const dialog = await openRegisterDialog(page);
   const file = writeKubeconfig(testInfo, "edge-kubeconfig.yaml", `sim://${NAME}`);
   await fillForm(page, dialog, NAME, file);
+  // Its grid's carbon intensity, with the unit said beside it (the metrics page shows it back).
+  await expect(dialog.getByText(/gCO₂e per kWh of the grid it draws from/)).toBeVisible();
+  await dialog.getByLabel("Grid Intensity (gCO₂e/kWh)").fill("250");
   // The file is read in the browser: its name shows, and its server fills Managed API.
   await expect(dialog.getByTestId("kubeconfig-file-name")).toContainText("edge-kubeconfig.yaml");
   await expect(dialog.getByLabel("Managed API")).toHaveValue(`sim://${NAME}`);
@@ -117,8 +120,14 @@ test("registering the same name again shows the 409 on Cluster Name; bad fields 
   const file = writeKubeconfig(testInfo, "dup-kubeconfig.yaml", `sim://${NAME}-twin`);
   await fillForm(page, dialog, "Bad_Name", file);
   await dialog.getByLabel("CPUs").fill("0");
+  await dialog.getByLabel("Grid Intensity (gCO₂e/kWh)").fill("9000");
+  await dialog.getByLabel("Hourly Grid Intensity (optional)").fill("100, 200, 300");
   await dialog.getByRole("button", { name: "Register", exact: true }).click();
   await expect(dialog.getByText("CPUs must be at least 1.")).toBeVisible();
+  await expect(dialog.getByText("Grid intensity (gCO2e/kWh) must be at most 5000.")).toBeVisible();
+  await expect(dialog.getByText("Hourly grid intensity needs 24 values (UTC hours 0-23).")).toBeVisible();
+  await dialog.getByLabel("Grid Intensity (gCO₂e/kWh)").fill("");
+  await dialog.getByLabel("Hourly Grid Intensity (optional)").fill("");
   await expect(dialog.getByText(/Cluster Name must be lowercase letters/)).toBeVisible();
   await expect(dialog.getByLabel("CPUs")).toHaveAttribute("aria-invalid", "true");
   // Changing a field clears its message.
@@ -180,6 +189,7 @@ test("the cluster's metrics charts fill from the collector within seconds", asyn
   await expect(page).toHaveURL(/\/clusters\/[0-9a-f-]{36}\/metrics$/);
   await expect(page.getByRole("heading", { name: `${NAME} metrics` })).toBeVisible();
   await expect(page.getByTestId("cluster-properties")).toContainText("90%");
+  await expect(page.getByTestId("cluster-properties")).toContainText("250 gCO₂e/kWh");
   await expect(page.getByTestId("live-cpu")).toContainText("of 16 cores");
   // Samples every second: a few points within a few seconds, without a reload.
   const cpu = page.getByTestId("chart-cpu");

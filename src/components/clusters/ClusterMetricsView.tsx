@@ -79,6 +79,13 @@ function PropertiesPanel({ properties }: { properties: Properties }) {
         <Field label="Green energy">{properties.mo.green_energy}</Field>
         <Field label="Cost">{cluster.cost}</Field>
         <Field label="Region">{cluster.region ?? "—"}</Field>
+        <Field label="Grid intensity">
+          {cluster.gridIntensityHourly.length === 24
+            ? `hourly, ${Math.min(...cluster.gridIntensityHourly)}–${Math.max(...cluster.gridIntensityHourly)} gCO₂e/kWh`
+            : cluster.gridIntensity === null
+              ? "not given"
+              : `${cluster.gridIntensity} gCO₂e/kWh`}
+        </Field>
         {cluster.cordoned && (
           <Field label="Placements">
             <Chip size="small" color="warning" variant="outlined" label="Cordoned" />

@@ -58,6 +58,8 @@ const TEXT_FIELDS = [
   "cpuBaseRate",
   "memoryBaseRate",
   "region",
+  "gridIntensity",
+  "gridIntensityHourly",
 ] as const;
 type DraftField = (typeof TEXT_FIELDS)[number];
 
@@ -81,6 +83,8 @@ const EMPTY: Draft = {
   cpuBaseRate: "",
   memoryBaseRate: "",
   region: "",
+  gridIntensity: "",
+  gridIntensityHourly: "",
 };
 
 const LABELS: Record<DraftField | "kubeconfig", string> = {
@@ -97,7 +101,11 @@ const LABELS: Record<DraftField | "kubeconfig", string> = {
   cpuBaseRate: "CPU Base Rate",
   memoryBaseRate: "Memory Base Rate",
   region: "Region",
+  gridIntensity: "Grid Intensity (gCO₂e/kWh)",
+  gridIntensityHourly: "Hourly Grid Intensity (optional)",
 };
+
+const OPTIONAL_FIELDS: ReadonlySet<DraftField> = new Set(["region", "gridIntensity", "gridIntensityHourly"]);
 
 const COST_LABELS: Record<(typeof COST_CLASSES)[number], string> = {
   low_cost: "Low cost (low_cost)",
@@ -109,7 +117,9 @@ function toInput(draft: Draft): Record<string, unknown> {
   const input: Record<string, unknown> = { kubeconfig: draft.kubeconfig };
   for (const key of TEXT_FIELDS) {
     const value = draft[key].trim();
-    if (value !== "") input[key] = value;
+    if (value === "") continue;
+    // The hourly profile is typed as 24 numbers separated by commas or spaces.
+    input[key] = key === "gridIntensityHourly" ? value.split(/[\s,;]+/).filter(Boolean) : value;
   }
   return input;
 }
@@ -256,7 +266,7 @@ export function RegisterClusterDialog({
     id: `cluster-${key}`,
     label: LABELS[key],
     value: draft[key],
-    required: key !== "region",
+    required: !OPTIONAL_FIELDS.has(key),
     onChange: (e: ChangeEvent<HTMLInputElement>) => set(key, e.target.value),
     error: Boolean(errors.fields[key]),
   });
@@ -442,6 +452,22 @@ export function RegisterClusterDialog({
                 type="number"
                 helperText={help("memoryBaseRate", "Credits per GB of memory and period.")}
                 slotProps={numeric("millitokens")}
+              />
+              <TextField
+                {...field("gridIntensity")}
+                type="number"
+                helperText={help(
+                  "gridIntensity",
+                  "gCO₂e per kWh of the grid it draws from (0–5000); empty: no carbon is recorded.",
+                )}
+                slotProps={numeric("gCO₂e/kWh")}
+              />
+              <TextField
+                {...field("gridIntensityHourly")}
+                helperText={help(
+                  "gridIntensityHourly",
+                  "24 values in gCO₂e/kWh, UTC hour 0 first, separated by commas; overrides the flat figure.",
+                )}
               />
             </Fieldset>
           </Stack>
