@@ -236,6 +236,40 @@ describe("CFDRL scaling through the MO", () => {
     }
   }, 60_000);
 
+  it("the MO applies a redelivered decision once, and a repeated one changes nothing", async () => {
+    const instance = await bed.deployedOn("dev-onelab");
+    const decision = { cluster_name: "dev-onelab", workload_id: instance.id, number_replicas: 3 };
+    const messageId = crypto.randomUUID();
+    await bed.pipeline.bus.publish(messages.cfdrlScalingDecision, decision, { messageId });
+    await bed.pipeline.bus.publish(messages.cfdrlScalingDecision, decision, { messageId });
+    await bed.pipeline.bus.publish(messages.cfdrlScalingDecision, decision);
+    const replies = () =>
+      lines.filter(
+        (l) =>
+          l.instance === instance.id &&
+          l.msg === "CFDRL scaling reply without a decision id: nothing to resolve",
+      );
+    // One reply per message the MO handled: the duplicate is not handled again.
+    await waitFor(() => replies().length >= 2, 30_000, "the MO's replies");
+    // A later message's reply as a barrier: by then the duplicate has been seen (and skipped).
+    const sentinel = await bed.deployedOn("dev-onelab");
+    await bed.pipeline.bus.publish(messages.cfdrlScalingDecision, {
+      ...decision,
+      workload_id: sentinel.id,
+    });
+    await waitFor(
+      () =>
+        lines.some((l) => l.instance === sentinel.id && l.msg?.toString().startsWith("CFDRL scaling reply")),
+      30_000,
+      "the sentinel's reply",
+    );
+    expect(replies()).toHaveLength(2);
+    const events = await db.lifecycleEvent.findMany({ where: { instanceId: instance.id, type: "Scaling" } });
+    expect(events.map((e) => e.message)).toEqual(["Scaled 1 → 3 replicas (CFDRL)"]);
+    const row = await db.workloadInstance.findUniqueOrThrow({ where: { id: instance.id } });
+    expect(row.replicas).toBe(3);
+  }, 60_000);
+
   it("a redelivered or late reply changes nothing twice", async () => {
     const instance = await bed.deployedOn("dev-onelab");
     await enable(instance.id, { min: 2, max: 2 });
