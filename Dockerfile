@@ -24,4 +24,5 @@ COPY --from=build --chown=0:0 /app /app
 RUN mkdir -p /app/.next/cache && chown 1000:1000 /app/.next/cache
 USER 1000:1000
 EXPOSE 3000
-CMD ["node", "node_modules/next/dist/bin/next", "start", "-p", "3000"]
+# The web process: `next start` with the hot REST reads answered first (workers/web.ts).
+CMD ["node", "--import", "tsx", "workers/web.ts", "-p", "3000"]

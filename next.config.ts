@@ -1,20 +1,7 @@
 import type { NextConfig } from "next";
 
-/** On every response (pages add their nonce CSP in src/proxy.ts; see README "Security headers"). */
-const EVERY_RESPONSE = [
-  { key: "X-Content-Type-Options", value: "nosniff" },
-  { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
-  // For browsers without CSP frame-ancestors.
-  { key: "X-Frame-Options", value: "DENY" },
-];
-
-/** JSON and files: nothing to run, nothing to embed. */
-const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-
-/** The offline Swagger page: its own bundle and initialiser by URL, Swagger UI's inline styles, calls to us. */
-const DOCS_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-  "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+// One list for Next.js and the hot REST reads the web process answers itself (workers/web.ts).
+import { API_CSP, DOCS_CSP, EVERY_RESPONSE_HEADERS, HSTS_HEADER } from "./src/server/edge/response-headers";
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
@@ -31,12 +18,12 @@ const nextConfig: NextConfig = {
   // The last match wins for a key: the docs' policy overrides the API's.
   headers: () =>
     Promise.resolve([
-      { source: "/:path*", headers: EVERY_RESPONSE },
+      { source: "/:path*", headers: [...EVERY_RESPONSE_HEADERS] },
       {
         // Only over https (as the TLS-terminating proxy reports it): plain http ignores HSTS anyway.
         source: "/:path*",
         has: [{ type: "header", key: "x-forwarded-proto", value: "https" }],
-        headers: [{ key: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains" }],
+        headers: [HSTS_HEADER],
       },
       { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: API_CSP }] },
       { source: "/api/v1/docs", headers: [{ key: "Content-Security-Policy", value: DOCS_CSP }] },

@@ -53,6 +53,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Session as InspectorSession } from "node:inspector";
+import { createRequire } from "node:module";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadavg } from "node:os";
@@ -70,7 +71,8 @@ import { listIntentsRest } from "../src/server/api/v1/intent";
 import { targetsOf } from "../src/server/intents/queries";
 import { intentDisplayState } from "../src/server/intents/display-state";
 import { intentTypeDisplayName } from "../src/common/intent-catalogue";
-import type { RouteContext } from "../src/server/api/rest";
+import type { RestRoute } from "../src/server/api/rest";
+import { serveHotRead, type Compression } from "../src/server/api/hot-reads";
 import type { SessionUser } from "../src/server/auth/session";
 import { sessionCookie } from "../src/server/testing/session-cookie";
 import { databaseUrlFor, runId } from "../src/server/testing/services";
@@ -295,8 +297,7 @@ async function seed(db: Db): Promise<{ provider: SessionUser }> {
 // ---------------------------------------------------------------------------
 // The two servers
 
-type Handler = (request: Request, context?: RouteContext) => Promise<Response>;
-const ROUTES: Array<{ name: string; pattern: RegExp; handler: Handler }> = [
+const ROUTES: Array<{ name: string; pattern: RegExp; handler: RestRoute }> = [
   { name: "instances", pattern: /^\/api\/v1\/instance\/$/, handler: listInstancesRest },
   { name: "timeline", pattern: /^\/api\/v1\/instance\/([^/]+)\/timeline\/$/, handler: instanceTimelineRest },
   { name: "intents", pattern: /^\/api\/v1\/intent\/$/, handler: listIntentsRest },
@@ -350,6 +351,21 @@ function productServer(): Server {
   return fetchServer((request, url, id) => {
     const route = ROUTES.find((r) => r.pattern.test(url.pathname)) as (typeof ROUTES)[number];
     return route.handler(request, { params: Promise.resolve(id ? { id } : undefined) });
+  });
+}
+
+/**
+ * The product as the web process serves these reads (workers/web.ts →
+ * src/server/api/hot-reads.ts): the same route's checks and domain function
+ * on Node's req/res, the security headers and Next's compression middleware,
+ * its JSON written without the Fetch Request/Response pair. Next.js itself
+ * never sees these requests there, so nothing of its routing is left out.
+ */
+function productNodeServer(): Server {
+  const compress = createRequire(import.meta.url)("next/dist/compiled/compression") as () => Compression;
+  const gzip = compress();
+  return createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (!serveHotRead(req, res, gzip)) notFound(res);
   });
 }
 
@@ -584,14 +600,14 @@ async function sameAnswers(bases: ServerAddresses, cookie: string, timelineId: s
   for (const route of ROUTES) {
     const url =
       route.name === "timeline" ? `/api/v1/instance/${timelineId}/timeline/` : routePath(route.name);
-    const [ours, theirs, floor] = await Promise.all(
-      [bases.product, bases.bare, bases.fetchFloor].map(async (base) =>
+    const [ours, theirs, floor, node] = await Promise.all(
+      [bases.product, bases.bare, bases.fetchFloor, bases.productNode].map(async (base) =>
         (await fetch(`${base}${url}`, { headers: { cookie } })).text(),
       ),
     );
-    if (ours !== theirs || floor !== theirs) {
+    if (ours !== theirs || floor !== theirs || node !== theirs) {
       say(
-        `  ${route.name}: the answers differ\n    product: ${ours?.slice(0, 600)}\n    bare:    ${theirs?.slice(0, 600)}`,
+        `  ${route.name}: the answers differ\n    product: ${ours?.slice(0, 600)}\n    node:    ${node?.slice(0, 600)}\n    bare:    ${theirs?.slice(0, 600)}`,
       );
       throw new Error(`${route.name}: the bare server's answer is not the product's`);
     }
@@ -684,6 +700,8 @@ interface ServerAddresses {
   bare: string;
   /** The bare server's work behind the Fetch Request/Response glue (fetchFloorServer). */
   fetchFloor: string;
+  /** The same route on Node's req/res through Next's pages/api resolver (productNodeServer). */
+  productNode: string;
   statements: string[];
 }
 
@@ -713,6 +731,8 @@ async function serve(): Promise<void> {
   const bareBase = await listen(bare);
   const fetchFloor = fetchFloorServer(pool, sql, timelineId, shapes(sql));
   const fetchFloorBase = await listen(fetchFloor);
+  const productNode = productNodeServer();
+  const productNodeBase = await listen(productNode);
   const statements = [...sql].map(([route, list]) =>
     process.argv.includes("--show-sql")
       ? `${route}:\n${list.map((st) => `    ${st.text}  -- ${JSON.stringify(st.values)}`).join("\n")}`
@@ -743,12 +763,14 @@ async function serve(): Promise<void> {
     product: productBase,
     bare: bareBase,
     fetchFloor: fetchFloorBase,
+    productNode: productNodeBase,
     statements,
   } satisfies ServerAddresses);
   process.once("disconnect", () => {
     product.close();
     bare.close();
     fetchFloor.close();
+    productNode.close();
     void pool.end().then(() => db.$disconnect());
   });
 }
@@ -766,18 +788,24 @@ function startServers(
   });
 }
 
-/** Alternating rounds of product, bare and Fetch floor: a machine whose load drifts slows all alike. */
+type Side = "node" | "product" | "bare" | "fetchFloor";
+const SIDES: readonly Side[] = ["node", "product", "bare", "fetchFloor"];
+
+/** Alternating rounds of every server: a machine whose load drifts slows all alike. */
 async function measure(
   server: ChildProcess,
   bases: ServerAddresses,
   route: string,
   cookie: string,
   timelineIds: readonly string[],
-): Promise<[Figures, Figures, Figures]> {
-  const { product: productBase, bare: bareBase, fetchFloor: floorBase } = bases;
-  const ours: Figures[] = [];
-  const theirs: Figures[] = [];
-  const floors: Figures[] = [];
+): Promise<Record<Side, Figures>> {
+  const baseOf: Record<Side, string> = {
+    node: bases.productNode,
+    product: bases.product,
+    bare: bases.bare,
+    fetchFloor: bases.fetchFloor,
+  };
+  const rounds: Record<Side, Figures[]> = { node: [], product: [], bare: [], fetchFloor: [] };
   const profiled = async (side: string, run: () => Promise<Figures>, round: number) => {
     if (!PROFILE_DIR) return run();
     mkdirSync(PROFILE_DIR, { recursive: true });
@@ -787,16 +815,21 @@ async function measure(
     await ask(server, { profileTo: file }, "profiled");
     return figures;
   };
-  // Not counted: the first seconds of a route run cold code on both servers alike.
-  await load(server, productBase, route, cookie, timelineIds, WARMUP_SECONDS);
-  await load(server, bareBase, route, cookie, timelineIds, WARMUP_SECONDS);
-  await load(server, floorBase, route, cookie, timelineIds, WARMUP_SECONDS);
+  // Not counted: the first seconds of a route run cold code on every server alike.
+  for (const side of SIDES) await load(server, baseOf[side], route, cookie, timelineIds, WARMUP_SECONDS);
   for (let round = 0; round < ROUNDS; round++) {
-    ours.push(await profiled("product", () => load(server, productBase, route, cookie, timelineIds), round));
-    theirs.push(await profiled("bare", () => load(server, bareBase, route, cookie, timelineIds), round));
-    floors.push(await profiled("fetch", () => load(server, floorBase, route, cookie, timelineIds), round));
+    for (const side of SIDES) {
+      rounds[side].push(
+        await profiled(side, () => load(server, baseOf[side], route, cookie, timelineIds), round),
+      );
+    }
   }
-  return [combine(ours), combine(theirs), combine(floors)];
+  return {
+    node: combine(rounds.node),
+    product: combine(rounds.product),
+    bare: combine(rounds.bare),
+    fetchFloor: combine(rounds.fetchFloor),
+  };
 }
 
 /** Over the rounds: mean throughput, median p50, worst p99, all errors. */
@@ -863,7 +896,9 @@ async function main(): Promise<void> {
     );
     let ok = true;
     for (const route of ROUTES.filter((r) => !LOADED_ROUTES || LOADED_ROUTES.includes(r.name))) {
-      const [ours, base, floor] = await measure(child, addresses, route.name, cookie, timelineIds);
+      const figures = await measure(child, addresses, route.name, cookie, timelineIds);
+      const { node: ours, product: handler, bare: base, fetchFloor: floor } = figures;
+      // The served path is the pages/api route on Node's req/res (src/pages/api/v1).
       const ratio = ours.requestsPerSecond / base.requestsPerSecond;
       const pass = ratio >= TARGET_RATIO && ours.p99 <= TARGET_P99_MS && ours.errors === 0;
       ok &&= pass;
@@ -873,8 +908,10 @@ async function main(): Promise<void> {
       const line = (label: string, f: Figures) =>
         `  ${label.padEnd(34)} ${fmt(f.requestsPerSecond).padStart(7)} ${String(f.p50).padStart(7)} ${String(f.p99).padStart(7)} ${fmt(floorMs(f)).padStart(9)} ${f.cpuMsPerRequest.toFixed(2).padStart(10)} ${f.errors}${f.non2xx ? ` (${f.non2xx} non-2xx)` : ""}`;
       const p99 = (f: Figures) => `${f.p99} ms ${f.p99 <= TARGET_P99_MS ? "≤" : ">"} ${TARGET_P99_MS}`;
+      const per = (a: Figures, b: Figures) => `${(a.requestsPerSecond / b.requestsPerSecond).toFixed(2)}×`;
       say(`  (machine load average, 1 min: ${(loadavg()[0] ?? 0).toFixed(1)})`);
-      say(line(`${route.name}: product (route handler)`, ours));
+      say(line(`${route.name}: product, Node req/res`, ours));
+      say(line(`${route.name}: product, route handler`, handler));
       say(line(`${route.name}: bare node:http + pg`, base));
       say(line(`${route.name}: bare behind Fetch Req/Resp`, floor));
       say(
@@ -882,8 +919,8 @@ async function main(): Promise<void> {
           `bare ${p99(base)}; ${pass ? "ok" : "MISSED"}`,
       );
       say(
-        `  ${"".padEnd(34)} Fetch floor ÷ bare ${(floor.requestsPerSecond / base.requestsPerSecond).toFixed(2)}× ` +
-          `(the most a route handler reaches); product ÷ Fetch floor ${(ours.requestsPerSecond / floor.requestsPerSecond).toFixed(2)}× (the product's own layer)`,
+        `  ${"".padEnd(34)} route handler ÷ bare ${per(handler, base)}; Fetch floor ÷ bare ${per(floor, base)} ` +
+          `(the most a route handler reaches); route handler ÷ Fetch floor ${per(handler, floor)}`,
       );
       say(
         `  ${"".padEnd(34)} p99 floor (${CONNECTIONS} connections ÷ throughput): product ${fmt(floorMs(ours))} ms, ` +

@@ -39,8 +39,9 @@ const services: Service[] = [
   {
     name: "web",
     command: process.execPath,
-    // One PID: npx would leave its child running when the PID is signalled.
-    args: [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", port],
+    // One PID: npx would leave its child running when the PID is signalled. The built app as
+    // `next start` serves it, with the hot REST reads answered first (workers/web.ts).
+    args: [...tsx, "workers/web.ts", "-p", port],
     restarts: 0,
   },
   ...WORKER_ROLES.map((role) => ({

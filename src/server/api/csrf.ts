@@ -34,6 +34,16 @@ export interface CsrfOptions {
   trustedOrigins?: readonly string[];
 }
 
+/**
+ * What these checks read of a request: a Fetch `Request`, or the view of a
+ * Node request the hot reads are served from (node-route.ts).
+ */
+export interface RequestView {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Pick<Headers, "get" | "has">;
+}
+
 export function isMutation(method: string): boolean {
   return MUTATIONS.has(method.toUpperCase());
 }
@@ -44,13 +54,13 @@ export function isMutation(method: string): boolean {
  * `request.body`: the server hands route handlers a body stream for every
  * DELETE, even an empty one.
  */
-export function hasBody(request: Request): boolean {
+export function hasBody(request: Pick<RequestView, "headers">): boolean {
   const length = request.headers.get("content-length");
   if (length !== null) return length !== "0";
   return request.headers.has("transfer-encoding");
 }
 
-export function mediaType(request: Request): string {
+export function mediaType(request: Pick<RequestView, "headers">): string {
   return (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
 }
 
@@ -63,7 +73,7 @@ function originOf(url: string): string | null {
 }
 
 /** The origins this request counts as same-origin with: its own URL's and the configured ones. */
-function ownOrigins(request: Request, options: CsrfOptions): Set<string> {
+function ownOrigins(request: RequestView, options: CsrfOptions): Set<string> {
   const origins = new Set<string>();
   const own = originOf(request.url);
   if (own) origins.add(own);
@@ -85,7 +95,7 @@ function ownOrigins(request: Request, options: CsrfOptions): Set<string> {
  * Why a cookie-authenticated request must be refused, or null when it may
  * proceed (reads always may). Call only for cookie sessions.
  */
-export function csrfRefusal(request: Request, options: CsrfOptions = {}): CsrfRefusal | null {
+export function csrfRefusal(request: RequestView, options: CsrfOptions = {}): CsrfRefusal | null {
   if (!isMutation(request.method)) return null;
 
   // A body-less action (DELETE, dry-run) has no content type to check; the origin check still applies.

@@ -17,6 +17,7 @@ import {
 } from "@/server/testing/factories";
 import { trpcRejection } from "@/server/testing/rejection";
 import { sessionCookie } from "@/server/testing/session-cookie";
+import { servedRest } from "@/server/testing/served-path";
 
 /**
  * Lists hide what is no longer active — deregistered clusters, DELETED
@@ -48,7 +49,8 @@ async function rest(
       origin: "http://localhost:3999",
     },
   });
-  const response = await handler(request, {
+  // The instance list as the web process serves it (testing/served-path.ts).
+  const response = await servedRest(handler, request, {
     params: Promise.resolve<Record<string, string>>(id ? { id } : {}),
   });
   const text = await response.text();

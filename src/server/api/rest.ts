@@ -24,7 +24,12 @@ import { BodyTooLarge, clientIp, rateBudgets, withCappedBody } from "@/server/ed
 import { DomainError, HTTP_STATUS, type DomainErrorKind, type Problem } from "@/server/errors";
 import { serverEnv } from "@/server/env";
 import { logger } from "@/server/logger";
-import { csrfRefusal, hasBody, isMutation, mediaType } from "./csrf";
+import { csrfRefusal, hasBody, isMutation, mediaType, type RequestView } from "./csrf";
+
+/** A Node request as the checks read it, and as a Fetch Request when a handler needs one. */
+export interface NodeRequestView extends RequestView {
+  toRequest(): Request;
+}
 
 const log = logger.child({ module: "rest" });
 
@@ -107,7 +112,7 @@ export function errorResponse(error: RestError): Response {
  * cookie-authenticated mutation must also pass the CSRF check (csrf.ts).
  */
 export async function authenticate(
-  request: Request,
+  request: RequestView,
   database: Db = db(),
   users?: SessionUserResolver,
 ): Promise<SessionUser> {
@@ -190,7 +195,7 @@ export interface RestOptions<
 const JSON_ONLY = ["application/json"] as const;
 
 /** 415 when a mutation's body has a type the route does not read (`application/*+json` counts as JSON). */
-function assertMediaType(request: Request, accepts: readonly string[] | undefined): void {
+function assertMediaType(request: RequestView, accepts: readonly string[] | undefined): void {
   if (!accepts || !isMutation(request.method) || !hasBody(request)) return;
   const type = mediaType(request);
   if (type === "" || accepts.includes(type)) return;
@@ -254,27 +259,68 @@ export function created(body: unknown, location: string): Response {
   return Response.json(body, { status: 201, headers: { location, "cache-control": "no-store" } });
 }
 
+/**
+ * A REST route: the Fetch handler App Router routes export, plus `serveNode`,
+ * the same checks and domain function answering a Node request directly
+ * (node-route.ts; the hot reads, without the Fetch Request/Response pair).
+ */
+export interface RestRoute {
+  (request: Request, context?: RouteContext): Promise<Response>;
+  /**
+   * The handler's outcome for a body-less request, or null when the route
+   * needs the Fetch path (it reads a body); errors come back as RestErrors.
+   */
+  readonly answerView:
+    ((request: NodeRequestView, params: Record<string, string>) => Promise<unknown>) | null;
+}
+
+/** The answer of a handler's result: a Response it made, or its JSON. */
+function resultResponse(result: unknown): Response {
+  if (result instanceof Response) return result;
+  return Response.json(result, { headers: { "cache-control": "no-store" } });
+}
+
+/** An error thrown by the checks or the handler as the REST answer. */
+export function restErrorResponse(error: unknown, url: string): Response {
+  if (error instanceof RestError) return errorResponse(error);
+  if (error instanceof DomainError) return errorResponse(restErrorFrom(error));
+  return unexpectedErrorResponse(error, url);
+}
+
 export function restHandler<
   QuerySchema extends ZodType | undefined = undefined,
   BodySchema extends ZodType | undefined = undefined,
 >(
   options: RestOptions<QuerySchema, BodySchema>,
   handler: (ctx: RestContext<Parsed<QuerySchema>, Parsed<BodySchema>>) => Promise<unknown>,
-): (request: Request, context?: RouteContext) => Promise<Response> {
-  return async (original, context) => {
+): RestRoute {
+  /**
+   * Who may ask (rate limits by address then user, authentication, roles, the
+   * body's media type): the same for both paths.
+   */
+  const admit = async (request: RequestView) => {
+    const env = serverEnv();
+    const budget = rateBudgets().rest;
+    // The address first: floods are refused before any token or session is checked.
+    const byIp = budget.perIp.take(clientIp(request.headers, env.NEMO_TRUSTED_PROXY_HOPS));
+    if (!byIp.allowed) throw rateLimited(byIp.retryAfterSeconds);
+    const database = db();
+    const user = await authenticate(request, database);
+    const byUser = budget.perUser.take(user.id);
+    if (!byUser.allowed) throw rateLimited(byUser.retryAfterSeconds);
+    authorize(user, options.roles);
+    assertMediaType(request, options.accepts ?? (options.body ? JSON_ONLY : undefined));
+    return { env, database, user };
+  };
+  const parseQuery = (url: string) =>
+    (options.query
+      ? parseInput(options.query, Object.fromEntries(new URL(url).searchParams))
+      : undefined) as Parsed<QuerySchema>;
+
+  const route = async (original: Request, context?: RouteContext): Promise<Response> => {
     let request = original;
     try {
-      const env = serverEnv();
-      const budget = rateBudgets().rest;
-      // The address first: floods are refused before any token or session is checked.
-      const byIp = budget.perIp.take(clientIp(request.headers, env.NEMO_TRUSTED_PROXY_HOPS));
-      if (!byIp.allowed) throw rateLimited(byIp.retryAfterSeconds);
-      const database = db();
-      const user = await authenticate(request, database);
-      const byUser = budget.perUser.take(user.id);
-      if (!byUser.allowed) throw rateLimited(byUser.retryAfterSeconds);
-      authorize(user, options.roles);
-      assertMediaType(request, options.accepts ?? (options.body ? JSON_ONLY : undefined));
+      const { env, database, user } = await admit(request);
       const maxBodyBytes = options.maxBodyBytes ?? env.NEMO_MAX_JSON_BODY_BYTES;
       try {
         if (!options.streamBody) request = await withCappedBody(request, maxBodyBytes);
@@ -285,11 +331,7 @@ export function restHandler<
         throw error;
       }
       const params = await routeParams(context);
-      const query = (
-        options.query
-          ? parseInput(options.query, Object.fromEntries(new URL(request.url).searchParams))
-          : undefined
-      ) as Parsed<QuerySchema>;
+      const query = parseQuery(request.url);
       let body = undefined as Parsed<BodySchema>;
       if (options.body) {
         let json: unknown;
@@ -300,13 +342,32 @@ export function restHandler<
         }
         body = parseInput(options.body, json) as Parsed<BodySchema>;
       }
-      const result = await handler({ request, user, db: database, query, body, params });
-      if (result instanceof Response) return result;
-      return Response.json(result, { headers: { "cache-control": "no-store" } });
+      return resultResponse(await handler({ request, user, db: database, query, body, params }));
     } catch (error) {
-      if (error instanceof RestError) return errorResponse(error);
-      if (error instanceof DomainError) return errorResponse(restErrorFrom(error));
-      return unexpectedErrorResponse(error, request.url);
+      return restErrorResponse(error, request.url);
     }
   };
+
+  // Routes that read a body stay on the Fetch path: the cap and the JSON parsing read a Request.
+  const answerView =
+    options.body || options.streamBody
+      ? null
+      : async (view: NodeRequestView, params: Record<string, string>): Promise<unknown> => {
+          const { database, user } = await admit(view);
+          const query = parseQuery(view.url);
+          let request: Request | undefined;
+          return handler({
+            // Made only if the handler reads it (none of the hot reads does): the same request, body-less.
+            get request() {
+              request ??= view.toRequest();
+              return request;
+            },
+            user,
+            db: database,
+            query,
+            body: undefined as Parsed<BodySchema>,
+            params,
+          });
+        };
+  return Object.assign(route, { answerView });
 }

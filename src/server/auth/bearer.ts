@@ -26,7 +26,7 @@ function jwksFor(uri: string): ReturnType<typeof createRemoteJWKSet> {
 }
 
 /** The token of an `Authorization: Bearer <token>` header, if any. */
-export function bearerTokenFrom(headers: Headers): string | undefined {
+export function bearerTokenFrom(headers: Pick<Headers, "get">): string | undefined {
   const header = headers.get("authorization");
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
   return match?.[1];

@@ -139,7 +139,7 @@ function parseCookies(header: string | null): Map<string, string> {
  * roles come from the database (`users`), not from the cookie.
  */
 export async function sessionUserFromRequest(
-  request: Request,
+  request: { readonly headers: Pick<Headers, "get"> },
   users: SessionUserResolver = sessionUsers(),
 ): Promise<SessionUser | null> {
   const req = { cookies: parseCookies(request.headers.get("cookie")), headers: {} };

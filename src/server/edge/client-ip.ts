@@ -7,7 +7,7 @@
  * the client is the entry N places from the right; entries further left are
  * the client's own claims and are ignored.
  */
-export function clientIp(headers: Headers, trustedProxyHops: number): string {
+export function clientIp(headers: Pick<Headers, "get">, trustedProxyHops: number): string {
   const entries = (headers.get("x-forwarded-for") ?? "")
     .split(",")
     .map((entry) => entry.trim())

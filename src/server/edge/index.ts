@@ -8,3 +8,11 @@ export {
   type RateLimitDecision,
 } from "./rate-limit";
 export { createRateBudgets, rateBudgets, replaceRateBudgets, type RateBudgets } from "./budgets";
+export {
+  API_CSP,
+  DOCS_CSP,
+  EVERY_RESPONSE_HEADERS,
+  HSTS_HEADER,
+  apiJsonHeaders,
+  type HeaderRule,
+} from "./response-headers";

@@ -26,6 +26,7 @@ import {
 import { openApiDocument } from "./openapi";
 import { trpcRejection } from "@/server/testing/rejection";
 import { sessionCookie } from "@/server/testing/session-cookie";
+import { servedRest } from "@/server/testing/served-path";
 import { orchestrateNewestRun } from "@/server/testing/orchestration";
 
 /*
@@ -66,7 +67,8 @@ function call(
     body: init.json !== undefined ? JSON.stringify(init.json) : undefined,
   });
   const params: Record<string, string> = init.id ? { id: init.id } : {};
-  return handler(request, { params: Promise.resolve(params) });
+  // The hot reads (list, timeline) as the web process serves them: testing/served-path.ts.
+  return servedRest(handler, request, { params: Promise.resolve(params) });
 }
 
 const caller = (user: SessionUser) => createCaller(contextFor(db, user));

@@ -22,6 +22,7 @@ import {
 } from "./intent";
 import { openApiDocument } from "./openapi";
 import { sessionCookie } from "@/server/testing/session-cookie";
+import { servedRest } from "@/server/testing/served-path";
 
 /*
  * The intent REST API (/api/v1/intent/…) as scripts use it: JSON and YAML
@@ -72,7 +73,8 @@ async function call(handler: Handler, user: SessionUser | null, init: Call = {})
   const target = init.path ?? (init.id ? `/api/v1/intent/${init.id}/` : "/api/v1/intent/");
   const params: Record<string, string> = init.id ? { id: init.id } : {};
   const request = new Request(`${BASE}${target}`, { method: init.method ?? "GET", headers, body });
-  const response = await handler(request, { params: Promise.resolve(params) });
+  // The hot read (the list) as the web process serves it: testing/served-path.ts.
+  const response = await servedRest(handler, request, { params: Promise.resolve(params) });
   bodies.push(await response.clone().text());
   return response;
 }
