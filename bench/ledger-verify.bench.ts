@@ -23,7 +23,7 @@
  * to verify before timing, so the timed runs walk the whole chain.
  */
 import "./silent-logs";
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { Readable } from "node:stream";
@@ -31,7 +31,12 @@ import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { canonicalTransaction, GENESIS_HASH, transactionHash } from "../src/server/accounting/canonical";
-import { LedgerChainVerifier, verifyLedger, type StoredTransaction } from "../src/server/accounting/verify";
+import {
+  LedgerChainVerifier,
+  verifyLedger,
+  type StoredTextTransaction,
+  type StoredTransaction,
+} from "../src/server/accounting/verify";
 import { createDb, workerDbTimeouts } from "../src/server/db/client";
 import { applyMigrations, dropDatabase, ensureDatabase } from "../src/server/db/migrate";
 import { databaseUrlFor, runId } from "../src/server/testing/services";
@@ -183,6 +188,11 @@ async function main(): Promise<void> {
         `the generated ledger does not verify: ${JSON.stringify(warm, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`,
       );
 
+    console.log(
+      `  load average before the timed run: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}`,
+    );
     started = performance.now();
     const result = await verifyLedger(db);
     const endToEndMs = performance.now() - started;
@@ -194,11 +204,30 @@ async function main(): Promise<void> {
     for (const t of sample) if (!verifier.push(t)) throw new Error("sample does not verify");
     const verifierMs = performance.now() - started;
 
-    // Baseline: bare sha256 over the same canonical bytes, prepared beforehand.
+    // The verifier on the text form verifyLedger reads (what COPY gives, as strings).
+    const texts: StoredTextTransaction[] = sample.map((t) => ({
+      sequence: t.sequence.toString(),
+      fromAccount: t.fromAccount,
+      toAccount: t.toAccount,
+      amount: t.amount.toString(),
+      rule: t.rule,
+      periodStart: t.periodStart?.toISOString() ?? "",
+      reference: t.reference,
+      inputs: JSON.stringify(t.inputs),
+      createdAt: t.createdAt.toISOString(),
+      prevHash: t.prevHash,
+      hash: t.hash,
+    }));
+    started = performance.now();
+    const textVerifier = new LedgerChainVerifier();
+    for (const t of texts) if (!textVerifier.pushText(t)) throw new Error("text sample does not verify");
+    const textMs = performance.now() - started;
+
+    // Baseline: bare one-shot sha256 (hex, as compared) over the same canonical bytes, prepared beforehand.
     const canonical = sample.map(canonicalTransaction);
     started = performance.now();
     let sink = 0;
-    for (const bytes of canonical) sink ^= createHash("sha256").update(bytes, "utf8").digest()[0]!;
+    for (const bytes of canonical) sink ^= hash("sha256", bytes, "hex").charCodeAt(0);
     const baselineMs = performance.now() - started;
 
     const perEntry = (ms: number, n: number) => ms / n;
@@ -215,7 +244,16 @@ async function main(): Promise<void> {
         `${(perEntry(verifierMs, SAMPLE) / base).toFixed(2)}× the baseline's time per entry`,
     );
     console.log(
+      `  verifier on the text form, in memory     : ${rate(SAMPLE, textMs)}  ` +
+        `${(perEntry(textMs, SAMPLE) / base).toFixed(2)}× the baseline's time per entry`,
+    );
+    console.log(
       `  baseline: bare sha256 of canonical bytes : ${rate(SAMPLE, baselineMs)} (checksum ${sink})`,
+    );
+    console.log(
+      `  load average after: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}`,
     );
     const endToEndRate = (ENTRIES * 1000) / endToEndMs;
     console.log(
