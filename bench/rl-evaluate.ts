@@ -16,6 +16,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { z } from "zod";
 import { createDb, workerDbTimeouts } from "@/server/db/client";
+import { type DqnAgent } from "@/server/rl/dqn";
 import { evaluateCsvTrace, formatLabTable, formatTargets, runLab } from "@/server/rl/lab";
 import { renderLabPlot, storeEvaluation } from "@/server/rl/lab-report";
 import { formatMigrationComparison, runMigrationComparison } from "@/server/rl/migration-lab";
@@ -60,6 +61,8 @@ const started = performance.now();
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const { traces, minutes, transitions, trainingSeeds, evaluationSeeds } = args;
+// The bursty agent and HPA target, reused by the CSV replay and the migration comparison.
+let bursty: { agent: DqnAgent; hpaTarget: number } | undefined;
 const result = runLab(
   {
     ...(traces ? { traces } : {}),
@@ -68,7 +71,13 @@ const result = runLab(
     ...(trainingSeeds ? { trainingSeeds } : {}),
     ...(evaluationSeeds ? { evaluationSeeds } : {}),
   },
-  { now: () => performance.now(), log: say },
+  {
+    now: () => performance.now(),
+    log: say,
+    onTrained: (trace, agent, hpaTarget) => {
+      if (trace === "bursty") bursty = { agent, hpaTarget };
+    },
+  },
 );
 say("");
 say(formatLabTable(result));
@@ -78,7 +87,7 @@ say(formatTargets(result));
 let csvSummary: ReturnType<typeof evaluateCsvTrace> | null = null;
 if (args.csv) {
   const trace = parseTraceCsv(readFileSync(args.csv, "utf8"), args.csv);
-  csvSummary = evaluateCsvTrace(result.config, trace);
+  csvSummary = evaluateCsvTrace(result.config, trace, bursty);
   say("");
   say(`Replayed ${args.csv} (${trace.rates.length} minutes; policies tuned/trained on bursty):`);
   say(formatLabTable({ ...result, summary: csvSummary.summary }));
@@ -86,11 +95,14 @@ if (args.csv) {
 
 let migration: ReturnType<typeof runMigrationComparison> | null = null;
 if (!flag("no-migration")) {
-  migration = runMigrationComparison({
-    ...(trainingSeeds ? { trainingSeeds } : {}),
-    ...(evaluationSeeds ? { evaluationSeeds } : {}),
-    ...(minutes ? { minutes } : {}),
-  });
+  migration = runMigrationComparison(
+    {
+      ...(trainingSeeds ? { trainingSeeds } : {}),
+      ...(evaluationSeeds ? { evaluationSeeds } : {}),
+      ...(minutes ? { minutes } : {}),
+    },
+    bursty?.agent,
+  );
   say("");
   say(formatMigrationComparison(migration));
 }

@@ -382,6 +382,8 @@ export interface LabHooks {
   /** For the duration figure (the CLI passes the wall clock; tests a fixed one). */
   now?: () => number;
   log?: (line: string) => void;
+  /** Called with each trace's trained agent and tuned HPA target (the CLI reuses bursty's for the CSV replay and migration). */
+  onTrained?: (trace: TraceKind, agent: DqnAgent, hpaTarget: number) => void;
 }
 
 export function runLab(input: Partial<LabConfig> = {}, hooks: LabHooks = {}): LabResult {
@@ -410,6 +412,7 @@ export function runLab(input: Partial<LabConfig> = {}, hooks: LabHooks = {}): La
     log(`${kind}: HPA target utilisation ${tuned.chosenTarget} (training seeds)`);
     const { agent, stats } = trainDqn(config, kind, training);
     result.training.push(stats);
+    hooks.onTrained?.(kind, agent, tuned.chosenTarget);
     log(`${kind}: DQN trained on ${stats.transitions} transitions (${stats.trainSteps} steps)`);
     for (const seed of config.evaluationSeeds) {
       const trace = traceOf(seed);
@@ -483,17 +486,22 @@ export function formatTargets(result: LabResult): string {
 export function evaluateCsvTrace(
   config: LabConfig,
   trace: LoadTrace,
+  trained?: { agent: DqnAgent; hpaTarget: number },
 ): { summary: SummaryRow[]; runs: PolicyRun[] } {
-  const training = new Map(
-    config.trainingSeeds.map((s) => [s, generateTrace("bursty", s, { minutes: config.minutes })]),
-  );
-  const tuned = tuneHpa(config, "bursty", training);
-  const { agent } = trainDqn(config, "bursty", training);
+  let agent = trained?.agent;
+  let hpaTarget = trained?.hpaTarget;
+  if (!agent || hpaTarget === undefined) {
+    const training = new Map(
+      config.trainingSeeds.map((s) => [s, generateTrace("bursty", s, { minutes: config.minutes })]),
+    );
+    hpaTarget = tuneHpa(config, "bursty", training).chosenTarget;
+    agent = trainDqn(config, "bursty", training).agent;
+  }
   const runs: PolicyRun[] = [];
   for (const seed of config.evaluationSeeds) {
     const episodes: Record<LabPolicy, Episode> = {
       random: policyEpisode(newEnvironment(config), seed, trace, randomPolicy(seed), false),
-      hpa: hpaEpisode(config, seed, trace, tuned.chosenTarget, false),
+      hpa: hpaEpisode(config, seed, trace, hpaTarget, false),
       dqn: policyEpisode(newEnvironment(config), seed, trace, dqnPolicy(agent), false),
     };
     for (const policy of LAB_POLICIES) {

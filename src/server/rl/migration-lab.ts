@@ -181,7 +181,11 @@ export interface MigrationComparison {
   trainingDecisions: number;
 }
 
-export function runMigrationComparison(input: Partial<MigrationLabConfig> = {}): MigrationComparison {
+/** `scalingAgent`: the lab's bursty DQN when the caller has it (else trained here, identically). */
+export function runMigrationComparison(
+  input: Partial<MigrationLabConfig> = {},
+  scalingAgent?: DqnAgent,
+): MigrationComparison {
   const config: MigrationLabConfig = { ...DEFAULT_MIGRATION_LAB_CONFIG, ...input };
   const labConfig: LabConfig = {
     ...DEFAULT_LAB_CONFIG,
@@ -193,7 +197,7 @@ export function runMigrationComparison(input: Partial<MigrationLabConfig> = {}):
     config.trainingSeeds.map((s) => [s, generateTrace("bursty", s, { minutes: config.minutes })]),
   );
   // The same scaling agent as the lab's bursty row (same config and seed → same weights).
-  const scaling = dqnPolicy(trainDqn(labConfig, "bursty", training).agent);
+  const scaling = dqnPolicy(scalingAgent ?? trainDqn(labConfig, "bursty", training).agent);
 
   const agent = new DqnAgent(
     migrationDqnConfig({
