@@ -1,4 +1,4 @@
-import { expect, signIn, submitCredentials, test, USERS } from "./fixtures";
+import { expect, signInThroughIdentityProvider, submitCredentials, test, USERS } from "./fixtures";
 
 type TileState = "active" | "read-only" | "disabled";
 
@@ -28,7 +28,7 @@ const EXPECTED_TILES: Record<"admin" | "provider" | "infra", Record<string, Tile
 
 for (const user of Object.keys(EXPECTED_TILES) as (keyof typeof EXPECTED_TILES)[]) {
   test(`${user} signs in through the Keycloak page and sees the tiles of their role`, async ({ page }) => {
-    await signIn(page, user);
+    await signInThroughIdentityProvider(page, user);
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByTestId("user-display-name")).toHaveText(USERS[user].displayName);
     await expect(page.getByTestId("role-chip")).toHaveText([...USERS[user].chips]);
@@ -58,7 +58,7 @@ test("a wrong password shows Keycloak's error and no session starts", async ({ p
 });
 
 test("a user without a NEMO role lands on No access, which explains the roles", async ({ page }) => {
-  await signIn(page, "nobody");
+  await signInThroughIdentityProvider(page, "nobody");
   await expect(page).toHaveURL(/\/no-access$/);
   await expect(page.getByRole("heading", { name: "No access" })).toBeVisible();
   for (const role of ["nemo-admin", "infrastructure-provider", "service-provider"]) {
@@ -73,7 +73,7 @@ test("a user without a NEMO role lands on No access, which explains the roles", 
 });
 
 test("logout ends the console session and the identity provider's", async ({ page }) => {
-  await signIn(page, "provider");
+  await signInThroughIdentityProvider(page, "provider");
   await expect(page.getByTestId("user-display-name")).toBeVisible();
   await page.getByRole("button", { name: "Logout" }).click();
   await expect(page).toHaveURL(/\/signin\?state=signed-out/);

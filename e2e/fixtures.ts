@@ -1,5 +1,5 @@
 import path from "node:path";
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type Cookie, type Page } from "@playwright/test";
 import { packChartDirectory } from "@/server/workloads/tar-writer";
 import { e2eEnv } from "./env";
 import { SECRET_CANARY } from "./secret-watch";
@@ -56,11 +56,43 @@ export async function submitCredentials(page: Page, username: string, password: 
 }
 
 /** Signs in from the console's sign-in page through the identity provider. */
-export async function signIn(page: Page, user: DemoUserName, startAt = "/"): Promise<void> {
+export async function signInThroughIdentityProvider(
+  page: Page,
+  user: DemoUserName,
+  startAt = "/",
+): Promise<void> {
   await page.goto(startAt);
   await expect(page).toHaveURL(/\/signin/);
   await page.getByRole("button", { name: "Sign in with Keycloak" }).click();
   await submitCredentials(page, USERS[user].username, USERS[user].password);
+}
+
+/** Each demo user's console session cookies, from their first sign-in in this worker process. */
+const sessions = new Map<DemoUserName, Cookie[]>();
+
+/**
+ * Signs `user` in: through the identity provider the first time in this
+ * worker process, then with that session's cookies, as a browser with the
+ * console open in another tab is (a UI sign-in took 5-7 s of a spec; about
+ * sixty specs sign in). auth.spec.ts, whose subject the sign-in is, uses
+ * signInThroughIdentityProvider every time.
+ */
+export async function signIn(page: Page, user: DemoUserName, startAt = "/"): Promise<void> {
+  const cookies = sessions.get(user);
+  if (cookies) {
+    await page.context().addCookies(cookies);
+    await page.goto(startAt);
+    await expect(page).not.toHaveURL(/\/signin/);
+    return;
+  }
+  await signInThroughIdentityProvider(page, user, startAt);
+  // Back on the console (not its sign-in or auth routes): the session cookie is set.
+  const consoleOrigin = new URL(e2eEnv("baseUrl")).origin;
+  await page.waitForURL((url) => url.origin === consoleOrigin && !/^\/(signin|api\/auth)/.test(url.pathname));
+  const session = (await page.context().cookies(consoleOrigin)).filter((c) =>
+    c.name.startsWith("next-auth.session-token"),
+  );
+  if (session.length > 0) sessions.set(user, session);
 }
 
 /** Helm's `helm create` chart (nginx), from the renderer's conformance data. */
