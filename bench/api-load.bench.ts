@@ -20,19 +20,26 @@
  * connections ÷ throughput, and p99 ≥ mean: each row prints that floor, so
  * a missed p99 reads as the product's or the machine's.
  *
- * The product side is the product's request path minus Next.js routing: a
- * node:http server here turns each request into a Fetch `Request` and calls
- * the route handlers `src/app/api/v1/**\/route.ts` export (the
- * `restHandler`s of src/server/api/v1: rate limits, session cookie, roles,
- * zod, the domain function, Prisma on the pg adapter), as `next start` would.
+ * The product, as served: the web process (workers/web.ts) answers these
+ * three GETs before Next.js with `serveHotRead` (src/server/api/hot-reads.ts:
+ * the routes' `restHandler` — rate limits, session cookie, roles, zod, the
+ * domain function, its SQL on the pg pool — on Node's req/res, with the
+ * security headers and Next's compression middleware); a node:http server here
+ * calls exactly that, so nothing is left out. The target is checked on it.
+ *
+ * Beside it, the same routes as App Router route handlers (what `next start`
+ * alone would serve): a node:http server turns each request into a Fetch
+ * `Request` and calls the handlers `src/app/api/v1/**\/route.ts` export, as
+ * `next start` would, minus its routing.
+ *
  * The caller is one service provider (the busiest of `--owners`, each of whom
  * owns about instances/owners instances) with a session cookie; the timeline
  * requests cycle through that provider's instances.
  *
- * A third server, the Fetch floor, does the bare server's work behind the same
+ * A fourth server, the Fetch floor, does the bare server's work behind the same
  * `Request` / `Response` glue as the product: the most any route handler can
- * reach, so the figures split the gap into the framework's share (floor ÷ bare)
- * and the product's own (product ÷ floor).
+ * reach, so the figures split the route handler's gap into the framework's share
+ * (floor ÷ bare) and the product's own (route handler ÷ floor).
  *
  * The baseline: the SQL statements each route issues are captured from the
  * pg driver while the product answers one request of each route, and the
@@ -887,7 +894,7 @@ async function main(): Promise<void> {
     for (const line of addresses.statements) say(`  ${line}`);
     await sameAnswers(addresses, cookie, capturedTimelineId);
     say(
-      `  the three servers in a process of their own; per route ${WARMUP_SECONDS} s of warm-up on each, then ` +
+      `  the four servers in a process of their own; per route ${WARMUP_SECONDS} s of warm-up on each, then ` +
         `${ROUNDS} alternating rounds of ${SECONDS} s (throughput: mean; p50: median; p99: worst round; ` +
         `CPU: the server process's user + system time per answer)`,
     );
