@@ -95,6 +95,7 @@ test("a provider switches CFDRL scaling on, sees decisions and the reward chart,
     timeout: 30_000,
   });
   await expect(recent.getByTestId("cfdrl-agent-scaling")).toContainText("Replay buffer");
+  await page.screenshot({ path: "/tmp/nemo-orchestration-cfdrl.png", fullPage: true });
 
   // Switched off: no new decision after the one that may have been under way.
   await page.goto(`/instances/${id}?tab=cfdrl`);
