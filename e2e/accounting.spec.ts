@@ -57,6 +57,8 @@ test("a service provider sees 5 (+5 with ingress) registration tokens per worklo
   await expect(page.getByTestId(`account-workload:${ingress}`).getByTestId("account-balance")).toHaveText(
     "10 tokens",
   );
+  // Idle capacity is the infrastructure side's: not on a service provider's page.
+  await expect(page.getByTestId("idle-capacity")).toHaveCount(0);
   // The same balances in the workloads table.
   await page.goto("/workloads?search=acct-ingress");
   await expect(page.getByTestId("workload-balance").first()).toHaveText("10 tokens");
@@ -84,16 +86,37 @@ test("the infrastructure provider sees their clusters' earnings", async ({ page 
   await expect(page.getByRole("heading", { name: "Earnings per cluster" })).toBeVisible();
   await expect(page.getByTestId("accounts-panel").getByRole("row").nth(1)).toBeVisible();
   await expect(page.getByRole("heading", { name: "Balance and earnings over time" })).toBeVisible();
+  // Idle capacity of their clusters (paid by nobody), once a period is billed (every 15 s here).
+  await expect(page.getByRole("heading", { name: "Idle capacity (paid by nobody)" })).toBeVisible();
+  const idle = page.getByRole("table", { name: "Idle capacity by cluster" });
+  await expect(idle.getByRole("row").nth(1)).toBeVisible({ timeout: 60_000 });
+  await expect(idle.getByRole("row").nth(1)).toContainText(/\d+\.\d{2} of \d+\.\d{2} \(/);
 });
 
 test("an admin edits a region, uploads a dataset and verifies the ledger", async ({ page }) => {
   await openAccounting(page, "admin");
-  // A region: open its editor and save it.
-  const edit = page.getByRole("button", { name: /^(Edit|Set data) region default$/ });
-  await edit.click();
-  const dialog = page.getByRole("dialog");
+  // A region of this test's own (the demo's regions price the other specs' charges), then edited:
+  // its CPU costs change from 1000 to 2500 units, and the table and the API both answer the new value.
+  const region = `e2e-${suffix()}`;
+  const created = await page.request.post("/api/v1/accounting/regions/", {
+    headers: sameOrigin(),
+    data: { name: region, regionalCpuCosts: "1000", regionalMemoryCosts: "0", regionalGpuCosts: "0" },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  await page.reload();
+  const row = page.getByTestId(`region-${region}`);
+  await expect(row).toContainText("1000");
+  await page.getByRole("button", { name: `Edit region ${region}` }).click();
+  const dialog = page.getByRole("dialog", { name: `Edit ${region}` });
+  await expect(dialog.getByLabel("Regional CPU costs")).toHaveValue("1000");
+  await dialog.getByLabel("Regional CPU costs").fill("2500");
   await dialog.getByRole("button", { name: "Save" }).click();
   await expect(dialog).toHaveCount(0);
+  await expect(row).toContainText("2500");
+  const saved = await page.request.get(`/api/v1/accounting/regions/${region}/`);
+  expect(((await saved.json()) as { regionalCpuCosts: string }).regionalCpuCosts).toBe("2500");
+  await page.reload();
+  await expect(page.getByTestId(`region-${region}`)).toContainText("2500");
 
   // A dataset: 10 tokens for a new file.
   await page.getByRole("link", { name: "Datasets" }).click();
