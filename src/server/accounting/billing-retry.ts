@@ -17,10 +17,12 @@ import { type BillingDeps, runBillingPeriod } from "./billing";
  *    after it failed — failures from the last 16 periods only, so older ones
  *    (from before retries existed) are not reopened;
  * 2. for every row due, oldest period first: deletes the instance's failure
- *    rows for the period, counts the attempt, reopens the period's run and
- *    bills just those instances again (`runBillingPeriod` with
- *    `onlyInstanceIds`: exactly once holds as for any run — the unique charge
- *    keys);
+ *    rows for the period, counts the attempt and bills just those instances
+ *    again (`runBillingPeriod` with `onlyInstanceIds`, which bills them in
+ *    the completed period without reopening it, so the catch-up never sees
+ *    an old period RUNNING; exactly once holds as for any run — the unique
+ *    charge keys). A crash in between leaves the retry due, and the next tick
+ *    bills it;
  * 3. records the outcome: BILLED, or still failing → the next attempt after
  *    `periodMs · 2^(attempts−1)` (1, 2, 4 periods), or GAVE_UP once
  *    `MAX_BILLING_ATTEMPTS` were made — the failure rows then stay, visible
@@ -91,7 +93,6 @@ export async function retryBillingFailures(
         where: { periodStart, instanceId: { in: ids } },
         data: { attempts: { increment: 1 }, updatedAt: now },
       });
-      await tx.billingRun.update({ where: { id: run.id }, data: { status: "RUNNING", finishedAt: null } });
       return failures;
     });
     await runBillingPeriod({ ...deps, onlyInstanceIds: new Set(ids) }, periodStart, run.periodEnd);

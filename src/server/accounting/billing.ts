@@ -73,7 +73,7 @@ export interface BillingDeps {
   worker?: string;
   /** Instances written per database transaction (default 1,000). */
   batchInstances?: number;
-  /** Bill only these instances (a retry of failed items, billing-retry.ts); all when absent. */
+  /** Bill only these instances, even in a completed period (a retry of failed items, billing-retry.ts). */
   onlyInstanceIds?: ReadonlySet<string>;
 }
 
@@ -232,7 +232,8 @@ export async function runBillingPeriod(
     skipDuplicates: true,
   });
   const run = await db.billingRun.findUniqueOrThrow({ where: { periodStart } });
-  if (run.status === "COMPLETED") return summaryOf(run, false);
+  // A retry (onlyInstanceIds) bills its instances in a completed period without reopening it.
+  if (run.status === "COMPLETED" && !deps.onlyInstanceIds) return summaryOf(run, false);
 
   const timer = phaseTimer();
   const [instances, regions, settings] = await Promise.all([

@@ -92,7 +92,7 @@ interface FailedRow {
 }
 
 /**
- * Writes (or rewrites, when a retry reopened the period) the idle capacity of
+ * Writes (or rewrites, after a retry billed more of the period) the idle capacity of
  * every registered cluster for the run's period, from its billing items. Runs
  * in the transaction that completes the run.
  */
