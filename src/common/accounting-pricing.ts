@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_GREEN_REWARD_ROWS } from "./accounting-limits";
 import { MAX_REGION_LENGTH } from "./cluster-registration";
 
 /**
@@ -56,7 +57,7 @@ export type RegionDataInput = z.input<typeof regionDataSchema>;
 export type RegionCreateInput = z.input<typeof regionCreateSchema>;
 
 export const GREEN_PRESET_CHOICES = ["default", "reference"] as const;
-export const MAX_GREEN_REWARD_ROWS = 101;
+export { MAX_GREEN_REWARD_ROWS };
 
 /** Either a preset (its table replaces the current one) or a custom table (the preset becomes "custom"). */
 export const greenRewardsUpdateSchema = z

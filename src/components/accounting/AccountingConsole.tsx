@@ -1,12 +1,11 @@
 "use client";
 
 import Button from "@mui/material/Button";
-import Skeleton from "@mui/material/Skeleton";
 import Stack from "@mui/material/Stack";
-import dynamic from "next/dynamic";
 import NextLink from "next/link";
 import { hasRole, Role } from "@/common/roles";
 import { Section } from "@/components/ui/Section";
+import { AccountingCharts } from "./AccountingCharts";
 import { AccountsPanel } from "./AccountsPanel";
 import { BillingRunsPanel } from "./BillingRunsPanel";
 import { ChargePerGbForm } from "./ChargePerGbForm";
@@ -16,12 +15,6 @@ import { GreenRewardsEditor } from "./GreenRewardsEditor";
 import { LedgerPanel } from "./LedgerPanel";
 import { RegionsTable } from "./RegionsTable";
 import { TransactionsTable } from "./TransactionsTable";
-
-// recharts is loaded with the charts, after the page: it is not part of the first load.
-const AccountingCharts = dynamic(() => import("./AccountingCharts").then((m) => m.AccountingCharts), {
-  ssr: false,
-  loading: () => <Skeleton variant="rounded" height={260} aria-label="Loading charts" />,
-});
 
 /**
  * The Accounting page: what each role holds and how it moves. Service
@@ -43,12 +36,13 @@ export function AccountingConsole({ roles }: { roles: readonly Role[] }) {
       <AccountsPanel
         title={admin ? "Every account" : infraOnly ? "Earnings per cluster" : "Balance per workload"}
       />
-      <AccountingCharts flow={infraOnly ? "credits" : "debits"} />
       <CostViewPanel />
       {admin || hasRole(roles, Role.INFRASTRUCTURE_PROVIDER) ? <IdleCapacityPanel /> : null}
       <Section title="Transactions" testId="transactions" plain>
         <TransactionsTable />
       </Section>
+      {/* Below the transactions, so that its figures (recharts) load when scrolled to, not with the page. */}
+      <AccountingCharts flow={infraOnly ? "credits" : "debits"} />
       {admin ? (
         <>
           <LedgerPanel />

@@ -20,7 +20,7 @@ import ToggleButtonGroup from "@mui/material/ToggleButtonGroup";
 import Typography from "@mui/material/Typography";
 import { useQuery } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
-import { MAX_GREEN_REWARD_ROWS } from "@/common/accounting-pricing";
+import { MAX_GREEN_REWARD_ROWS } from "@/common/accounting-limits";
 import { formatTokens, tokensToUnits } from "@/common/tokens";
 import { formErrors } from "@/components/ui/form-errors";
 import { useConsoleMutation } from "@/components/ui/use-console-mutation";

@@ -5,15 +5,9 @@ import Alert from "@mui/material/Alert";
 import Box from "@mui/material/Box";
 import Button from "@mui/material/Button";
 import Chip from "@mui/material/Chip";
-import Dialog from "@mui/material/Dialog";
-import DialogActions from "@mui/material/DialogActions";
-import DialogContent from "@mui/material/DialogContent";
-import DialogTitle from "@mui/material/DialogTitle";
-import FormControlLabel from "@mui/material/FormControlLabel";
 import Paper from "@mui/material/Paper";
 import Skeleton from "@mui/material/Skeleton";
 import Stack from "@mui/material/Stack";
-import Switch from "@mui/material/Switch";
 import Table from "@mui/material/Table";
 import TableBody from "@mui/material/TableBody";
 import TableCell from "@mui/material/TableCell";
@@ -22,19 +16,20 @@ import TableHead from "@mui/material/TableHead";
 import TablePagination from "@mui/material/TablePagination";
 import TableRow from "@mui/material/TableRow";
 import TableSortLabel from "@mui/material/TableSortLabel";
-import TextField from "@mui/material/TextField";
 import Typography from "@mui/material/Typography";
 import { useQuery } from "@tanstack/react-query";
-import { useId, useMemo, useState, type FormEvent } from "react";
-import { MAX_REGION_LENGTH } from "@/common/cluster-registration";
-import { regionCreateSchema, regionDataSchema } from "@/common/accounting-pricing";
+import dynamic from "next/dynamic";
+import { useMemo, useState } from "react";
 import { ConfirmDialog } from "@/components/ConfirmDialog";
-import { formErrors, type FormErrors } from "@/components/ui/form-errors";
 import { Time } from "@/components/ui/Time";
 import { useConsoleMutation } from "@/components/ui/use-console-mutation";
 import { visuallyHidden } from "@/components/ui/visually-hidden";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
+import { draftOf, EMPTY, type Draft } from "./region-draft";
+
+// The dialog (and the zod schemas it checks with) loads when an admin opens it, not with the page.
+const RegionDialog = dynamic(() => import("./RegionDialog").then((m) => m.RegionDialog), { ssr: false });
 
 /**
  * The region table of the MOCA pricing rules (Accounting page, admin
@@ -48,203 +43,6 @@ import type { RouterOutputs } from "@/trpc/types";
 type Region = RouterOutputs["accounting"]["regions"][number];
 type SortKey = "name" | "clusters";
 const PAGE_SIZES = [10, 25, 50];
-
-const AMOUNT_FIELDS = [
-  [
-    "regionalCpuCosts",
-    "Regional CPU costs",
-    "Threshold vs CPU millicores · 10³: at or below, no CPU charge.",
-  ],
-  [
-    "regionalMemoryCosts",
-    "Regional memory costs",
-    "Threshold vs memory MiB · 10³: at or below, no memory charge.",
-  ],
-  ["regionalGpuCosts", "Regional GPU costs", "Units added to every ML (GPU) charge."],
-  ["highDemandCost", "High-demand cost", "Added before the compute charge's / 1000 while in high demand."],
-] as const;
-type AmountField = (typeof AMOUNT_FIELDS)[number][0];
-
-interface Draft {
-  name: string;
-  highDemand: boolean;
-  regionalCpuCosts: string;
-  regionalMemoryCosts: string;
-  regionalGpuCosts: string;
-  highDemandCost: string;
-}
-
-const EMPTY: Draft = {
-  name: "",
-  highDemand: false,
-  regionalCpuCosts: "",
-  regionalMemoryCosts: "",
-  regionalGpuCosts: "",
-  highDemandCost: "0",
-};
-
-function draftOf(region: Region): Draft {
-  return {
-    name: region.name,
-    highDemand: region.highDemand ?? false,
-    regionalCpuCosts: region.regionalCpuCosts ?? "",
-    regionalMemoryCosts: region.regionalMemoryCosts ?? "",
-    regionalGpuCosts: region.regionalGpuCosts ?? "",
-    highDemandCost: region.highDemandCost ?? "0",
-  };
-}
-
-/** The draft's data as the schemas read it (empty amounts left out, so "is required" names them). */
-function dataOf(draft: Draft) {
-  const data: Record<string, unknown> = { highDemand: draft.highDemand };
-  for (const [key] of AMOUNT_FIELDS) if (draft[key].trim() !== "") data[key] = draft[key].trim();
-  return data;
-}
-
-/** The first message per field, keyed by the field (a tRPC update's "data.x" is field "x"). */
-function fieldsOf(errors: FormErrors): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const [path, message] of Object.entries(errors.fields)) {
-    const key = path.startsWith("data.") ? path.slice(5) : path;
-    fields[key] ??= message;
-  }
-  return fields;
-}
-
-function RegionDialog({
-  mode,
-  initial,
-  onClose,
-}: {
-  mode: "create" | "edit";
-  initial: Draft;
-  onClose: () => void;
-}) {
-  const trpc = useTRPC();
-  const titleId = useId();
-  const [draft, setDraft] = useState<Draft>(initial);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | undefined>();
-  const invalidates = [trpc.accounting.regions.queryKey()];
-  const onError = (error: unknown) => {
-    const parsed = formErrors(error);
-    setErrors(fieldsOf(parsed));
-    setFormError(parsed.form);
-  };
-  const create = useConsoleMutation(
-    trpc.accounting.createRegion.mutationOptions({ onSuccess: onClose, onError }),
-    {
-      invalidates,
-      succeeded: (region) => `Region ${region.name} created.`,
-    },
-  );
-  const update = useConsoleMutation(
-    trpc.accounting.updateRegion.mutationOptions({ onSuccess: onClose, onError }),
-    {
-      invalidates,
-      succeeded: (region) => `Region ${region.name} saved.`,
-    },
-  );
-  const pending = create.isPending || update.isPending;
-
-  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
-    setDraft((d) => ({ ...d, [key]: value }));
-    setErrors(({ [key]: _gone, ...rest }) => rest);
-  };
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    const data = dataOf(draft);
-    // The browser checks with the server's own schemas first; the server checks again.
-    const parsed =
-      mode === "create"
-        ? regionCreateSchema.safeParse({ ...data, name: draft.name })
-        : regionDataSchema.safeParse(data);
-    if (parsed.success) {
-      // The parsed amounts are bigints; tRPC (superjson) carries them as they are.
-      if (mode === "create") create.mutate({ ...parsed.data, name: draft.name.trim() });
-      else update.mutate({ name: draft.name, data: parsed.data });
-    } else {
-      const fields: Record<string, string> = {};
-      for (const issue of parsed.error.issues) {
-        const key = String(issue.path[0] ?? "");
-        const label = AMOUNT_FIELDS.find(([k]) => k === key)?.[1] ?? (key === "name" ? "Region" : key);
-        const empty = key in draft && String(draft[key as keyof Draft]).trim() === "";
-        fields[key] ??= empty ? `${label} is required.` : issue.message;
-      }
-      setErrors(fields);
-      const first = ["name", ...AMOUNT_FIELDS.map(([k]) => k)].find((k) => k in fields);
-      if (first) document.getElementById(`region-${first}`)?.focus();
-    }
-  };
-
-  const amount = (key: AmountField, label: string, hint: string) => (
-    <TextField
-      key={key}
-      id={`region-${key}`}
-      label={label}
-      value={draft[key]}
-      onChange={(e) => set(key, e.target.value)}
-      required={key !== "highDemandCost"}
-      error={Boolean(errors[key])}
-      helperText={errors[key] ?? `${hint} Units (1 token = 10⁸).`}
-      slotProps={{ htmlInput: { inputMode: "numeric", maxLength: 19, autoComplete: "off" } }}
-    />
-  );
-
-  return (
-    <Dialog open onClose={pending ? undefined : onClose} aria-labelledby={titleId} fullWidth maxWidth="sm">
-      <Box component="form" onSubmit={submit} noValidate>
-        <DialogTitle id={titleId}>
-          {mode === "create"
-            ? "New region"
-            : initial.regionalCpuCosts
-              ? `Edit ${initial.name}`
-              : `Set data for ${initial.name}`}
-        </DialogTitle>
-        <DialogContent>
-          <Stack spacing={2} sx={{ pt: 1 }}>
-            {formError && <Alert severity="error">{formError}</Alert>}
-            <TextField
-              id="region-name"
-              label="Region"
-              value={draft.name}
-              onChange={(e) => set("name", e.target.value)}
-              required
-              disabled={mode === "edit"}
-              error={Boolean(errors.name)}
-              helperText={errors.name ?? "As clusters name it (eu-west, Paris 2)."}
-              slotProps={{ htmlInput: { maxLength: MAX_REGION_LENGTH, autoComplete: "off" } }}
-            />
-            {AMOUNT_FIELDS.slice(0, 3).map(([key, label, hint]) => amount(key, label, hint))}
-            <FormControlLabel
-              control={
-                <Switch
-                  checked={draft.highDemand}
-                  onChange={(e) => set("highDemand", e.target.checked)}
-                  slotProps={{ input: { "aria-describedby": `${titleId}-hd` } }}
-                />
-              }
-              label="High demand"
-            />
-            <Typography id={`${titleId}-hd`} variant="caption" color="text.secondary" sx={{ mt: -1 }}>
-              While in high demand, compute charges in this region add the high-demand cost.
-            </Typography>
-            {amount(...AMOUNT_FIELDS[3])}
-          </Stack>
-        </DialogContent>
-        <DialogActions sx={{ px: 3, pb: 2 }}>
-          <Button onClick={onClose} color="inherit" disabled={pending}>
-            Cancel
-          </Button>
-          <Button type="submit" variant="contained" disabled={pending}>
-            {mode === "create" ? "Create" : "Save"}
-          </Button>
-        </DialogActions>
-      </Box>
-    </Dialog>
-  );
-}
 
 function compare(a: Region, b: Region, sort: SortKey): number {
   if (sort === "clusters") return a.clusters - b.clusters || (a.name < b.name ? -1 : 1);

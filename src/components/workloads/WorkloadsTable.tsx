@@ -6,6 +6,7 @@ import MonitorHeartOutlinedIcon from "@mui/icons-material/MonitorHeartOutlined";
 import RemoveIcon from "@mui/icons-material/Remove";
 import Button from "@mui/material/Button";
 import Chip from "@mui/material/Chip";
+import Skeleton from "@mui/material/Skeleton";
 import Stack from "@mui/material/Stack";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
@@ -103,9 +104,18 @@ export function WorkloadsTable({
       align: "right",
       hideBelow: "lg",
       render: (w) => (
-        <span data-testid="workload-balance" style={{ whiteSpace: "nowrap" }}>
-          {balances.data?.[String(w.id)] ? tokens(balances.data[String(w.id)]) : "—"}
-        </span>
+        <WorkloadBalance
+          balance={balances.data?.[String(w.id)]}
+          // Not known yet (first load, or a new page while the last page's balances show) or not loaded:
+          // never shown as "—", which says the workload has no account.
+          state={
+            balances.isError
+              ? "error"
+              : balances.isPending || balances.isPlaceholderData
+                ? "loading"
+                : "loaded"
+          }
+        />
       ),
     },
     {
@@ -181,5 +191,36 @@ export function WorkloadsTable({
         onDeleted={() => setDeleting(null)}
       />
     </>
+  );
+}
+
+/** A workload's balance; "—" only when the ledger has no account for it (not accepted yet). */
+function WorkloadBalance({
+  balance,
+  state,
+}: {
+  balance: string | undefined;
+  state: "loading" | "error" | "loaded";
+}) {
+  if (balance !== undefined) {
+    return (
+      <span data-testid="workload-balance" style={{ whiteSpace: "nowrap" }}>
+        {tokens(balance)}
+      </span>
+    );
+  }
+  if (state === "loading")
+    return <Skeleton data-testid="workload-balance-loading" width={64} aria-label="Loading balance" />;
+  return (
+    <span
+      data-testid="workload-balance"
+      title={
+        state === "error"
+          ? "The balances could not be loaded."
+          : "No account: a workload gets one when it is accepted."
+      }
+    >
+      {state === "error" ? "unavailable" : "—"}
+    </span>
   );
 }
