@@ -8,8 +8,9 @@ import TextField from "@mui/material/TextField";
 import Typography from "@mui/material/Typography";
 import { useQuery } from "@tanstack/react-query";
 import dynamic from "next/dynamic";
-import { useEffect, useRef, useState, type RefObject } from "react";
+import { useRef, useState } from "react";
 import { Section } from "@/components/ui/Section";
+import { useSeen } from "@/components/ui/use-seen";
 import { useTRPC } from "@/trpc/react";
 import type { ChartPoint, Range } from "./AccountingChartFigures";
 import { RULES, tokensForChart } from "./tokens";
@@ -19,24 +20,6 @@ const AccountingChartFigures = dynamic(
   () => import("./AccountingChartFigures").then((m) => m.AccountingChartFigures),
   { ssr: false, loading: () => <Skeleton variant="rounded" height={416} aria-label="Loading charts" /> },
 );
-
-/** True once the element has come within 200 px of the viewport (and from then on). */
-function useSeen(ref: RefObject<HTMLElement | null>): boolean {
-  const [seen, setSeen] = useState(false);
-  useEffect(() => {
-    const element = ref.current;
-    if (seen || !element) return;
-    const observer = new IntersectionObserver(
-      (entries) => {
-        if (entries.some((entry) => entry.isIntersecting)) setSeen(true);
-      },
-      { rootMargin: "200px" },
-    );
-    observer.observe(element);
-    return () => observer.disconnect();
-  });
-  return seen;
-}
 
 /**
  * The balance over time and, per rule, what was charged (service side) or

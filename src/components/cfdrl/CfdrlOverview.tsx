@@ -18,13 +18,14 @@ import TableRow from "@mui/material/TableRow";
 import Typography from "@mui/material/Typography";
 import { useQuery } from "@tanstack/react-query";
 import dynamic from "next/dynamic";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { PageSize } from "@/common/list-page";
 import { ConfirmDialog } from "@/components/ConfirmDialog";
 import { DefinitionList, Field } from "@/components/ui/DefinitionList";
 import { Section } from "@/components/ui/Section";
 import { Time } from "@/components/ui/Time";
 import { useConsoleMutation } from "@/components/ui/use-console-mutation";
+import { useSeen } from "@/components/ui/use-seen";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 import { CfdrlDecisionsTable } from "./CfdrlDecisionsTable";
@@ -34,7 +35,8 @@ import { formatNumber } from "./format";
 type AgentStatus = RouterOutputs["cfdrl"]["status"]["agents"][number];
 type Model = RouterOutputs["cfdrl"]["models"]["items"][number];
 
-// recharts comes with the loss curves, after the section's own code.
+// recharts comes with the loss curves, once an agent card is near the viewport (the section is below the
+// migrations table): not with the page.
 const CfdrlLossChart = dynamic(() => import("./CfdrlCharts").then((m) => m.CfdrlLossChart), {
   ssr: false,
   loading: () => <Skeleton variant="rounded" height={180} aria-label="Loading the loss curve" />,
@@ -44,6 +46,8 @@ const REFRESH_MS = 10_000;
 const AGENT_TITLES: Record<string, string> = { scaling: "Scaling agent", migration: "Migration agent" };
 
 function AgentCard({ status }: { status: AgentStatus }) {
+  const chart = useRef<HTMLDivElement>(null);
+  const seen = useSeen(chart);
   return (
     <Paper
       variant="outlined"
@@ -66,8 +70,12 @@ function AgentCard({ status }: { status: AgentStatus }) {
           {status.lastDecisionAt ? <Time value={status.lastDecisionAt} /> : "None yet"}
         </Field>
       </DefinitionList>
-      <Box sx={{ mt: 2 }}>
-        <CfdrlLossChart agent={status.agent} points={status.lossCurve} />
+      <Box sx={{ mt: 2 }} ref={chart}>
+        {seen ? (
+          <CfdrlLossChart agent={status.agent} points={status.lossCurve} />
+        ) : (
+          <Skeleton variant="rounded" height={180} aria-label="The loss curve loads when scrolled to" />
+        )}
       </Box>
     </Paper>
   );
