@@ -7,6 +7,7 @@ import type { Logger } from "@/server/logger";
 import { evaluateBudgets } from "./budgets";
 import {
   type AccountRow,
+  type BillableInstanceRow,
   insertBillingItems,
   insertMissingAccounts,
   selectBillableInstances,
@@ -108,24 +109,8 @@ function phaseTimer() {
   };
 }
 
-export interface BillableInstance {
-  id: string;
-  namespace: string;
-  workloadId: number;
-  workloadName: string;
-  ownerId: string;
-  ingressSupport: boolean;
-  cluster: {
-    id: string;
-    name: string;
-    ownerId: string;
-    region: string;
-    greenEnergyPct: number;
-    cpuBaseRate: number;
-    memoryBaseRate: number;
-    gridIntensity: number | null;
-    gridIntensityHourly: number[];
-  };
+/** An instance the run bills: its row (billing-sql.ts) and, for a deleted one, when it went. */
+export interface BillableInstance extends BillableInstanceRow {
   /** Set when the instance was deleted after the period started (billing-deleted.ts). */
   deletedAt?: Date;
 }

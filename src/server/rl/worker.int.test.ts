@@ -78,7 +78,13 @@ describe("the cfdrl worker process", () => {
       30_000,
       "decisions of later periods",
     );
-    // One leader among the two replicas.
+    // One leader among the two replicas. Heartbeats report leadership on their own beat, so the
+    // leader's row may still say standby for a moment after its first decisions.
+    await waitFor(
+      async () => (await db.workerHeartbeat.count({ where: { role: "cfdrl", isLeader: true } })) === 1,
+      30_000,
+      "the leader's heartbeat",
+    );
     const heartbeats = await db.workerHeartbeat.findMany({ where: { role: "cfdrl" } });
     expect(heartbeats).toHaveLength(2);
     expect(heartbeats.filter((h) => h.isLeader)).toHaveLength(1);
