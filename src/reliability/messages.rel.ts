@@ -32,14 +32,14 @@ import { printFigures, WorkerFleet } from "@/server/testing/reliability";
 
 // Duplicate, reordered and poison messages of every message type, against the
 // real worker processes that consume them (orchestrator, IBMC controller, IBMC
-// agent, MOCA) on a database and AMQP prefix of this file's own. Messages are
+// agent, MOCA, CFDRL) on a database and AMQP prefix of this file's own. Messages are
 // published behind the product's back on a plain channel, with the message ids
 // chosen here: a duplicate is the same id twice (the broker redelivering, a
 // relay re-publishing) or the same content under a fresh id (a sender
 // retrying); reordered is a message arriving before the one it follows.
 
 const PREFIX = `${process.env.AMQP_PREFIX ?? ""}${testId()}.`;
-const ROLES = ["orchestrator", "ibmc-controller", "ibmc-agent", "moca"] as const;
+const ROLES = ["orchestrator", "ibmc-controller", "ibmc-agent", "moca", "cfdrl"] as const;
 /** Deliveries before a failing message is dead-lettered (the bus default every product consumer keeps). */
 const MAX_ATTEMPTS = 5;
 
@@ -63,8 +63,8 @@ const CASES: Record<
   ibmcAgentCommand: { queue: "mo.agent.dev-onelab", consumed: true },
   networkIntent: { queue: "nemo.api.workload.network-intent", consumed: false, why: "for mNCC (external)" },
   mnccNetwork: { queue: "mncc.ibs", consumed: false, why: "for the IBA (external)" },
-  cfdrlScalingDecision: { queue: "cfdrl_mo_hs", consumed: false, why: "the scaling flow has not landed" },
-  cfdrlScalingReply: { queue: "cfdrl_mo_hs.reply", consumed: false, why: "for CFDRL (not landed)" },
+  cfdrlScalingDecision: { queue: "cfdrl_mo_hs", consumed: true },
+  cfdrlScalingReply: { queue: "cfdrl_mo_hs.reply", consumed: true },
   ibmcAgentReport: { queue: "ibmc.agent-report", consumed: false, why: "agents advance the migration row" },
   seeCreate: { queue: "nemo.see.create", consumed: false, why: "the SEE flow has not landed" },
   seeApply: { queue: "nemo.see.apply", consumed: false, why: "the SEE flow has not landed" },
@@ -589,4 +589,53 @@ describe("cluster.metrics (orchestrator)", () => {
       poison: "DLQ after 1",
     });
   }, 60_000);
+});
+
+describe("cfdrl.scaling-decision (orchestrator) and cfdrl.scaling-reply (CFDRL)", () => {
+  it("scale once whatever the duplicates, drop a decision for a cluster the instance is not on, ignore unknown replies, dead-letter poison", async () => {
+    const { db } = demo;
+    const instance = await deployed("cfdrl", "dev-onelab");
+    const to = instance.replicas + 1;
+    const scaled = `Scaled ${instance.replicas} → ${to} replicas (CFDRL)`;
+    const on = instance.cluster!.name;
+    const decision = { cluster_name: on, workload_id: instance.id, number_replicas: to };
+    const same = randomUUID();
+    await publish(messages.cfdrlScalingDecision, decision, same);
+    await publish(messages.cfdrlScalingDecision, decision, same);
+    await settled(same, ["acked", "duplicate"]);
+    // The same decision again under a fresh id (a sender retrying): the instance has those replicas already.
+    const fresh = await publish(messages.cfdrlScalingDecision, decision);
+    await settled(fresh, ["acked"]);
+    expect((await eventsOf(instance.id)).filter((e) => e.endsWith(scaled))).toHaveLength(1);
+    expect((await db.workloadInstance.findUniqueOrThrow({ where: { id: instance.id } })).replicas).toBe(to);
+
+    // Reordered: a decision made while the instance was on another cluster (it has moved since) is dropped.
+    const stale = await publish(messages.cfdrlScalingDecision, {
+      ...decision,
+      cluster_name: on === "staging-onelab" ? "dev-onelab" : "staging-onelab",
+      number_replicas: to + 1,
+    });
+    await settled(stale, ["acked"]);
+    expect((await db.workloadInstance.findUniqueOrThrow({ where: { id: instance.id } })).replicas).toBe(to);
+
+    // A reply for a decision CFDRL never made (or already resolved) changes nothing.
+    const unknown = await publish(messages.cfdrlScalingReply, {
+      ...decision,
+      decision_id: "999999999",
+      status: "applied",
+    });
+    await settled(unknown, ["acked"]);
+    expect(await db.cfdrlDecision.count({ where: { instanceId: instance.id } })).toBe(0);
+
+    const badDecision = await publish(messages.cfdrlScalingDecision, { cluster_name: "dev-onelab" });
+    await expectDeadLettered("cfdrl_mo_hs", badDecision, 1);
+    const badReply = await publish(messages.cfdrlScalingReply, { ...decision, status: "maybe" });
+    await expectDeadLettered("cfdrl_mo_hs.reply", badReply, 1);
+    figures.push({
+      type: "cfdrlScalingDecision + cfdrlScalingReply",
+      duplicate: "1 scale",
+      reordered: "stale cluster dropped, unknown reply ignored",
+      poison: "DLQ after 1",
+    });
+  }, 120_000);
 });

@@ -5,7 +5,7 @@ import { AreaPage } from "@/components/AreaPage";
 import { WORKLOAD_LIST } from "@/components/workloads/list-query";
 import { showInactiveInput, showInactiveParam } from "@/components/show-inactive-param";
 import { WorkloadsTable } from "@/components/workloads/WorkloadsTable";
-import { HydrateClient, prefetch, trpc } from "@/trpc/server";
+import { getQueryClient, HydrateClient, prefetch, trpc } from "@/trpc/server";
 import { requireArea } from "../require-session";
 
 export const metadata: Metadata = { title: "Workload Monitoring" };
@@ -26,7 +26,15 @@ export default async function WorkloadsPage({
   if (gate.forbidden) return gate.forbidden;
   // The table's first page, as the table asks for it: the first paint shows the rows.
   const showInactive = showInactiveParam(await searchParams);
-  await prefetch(trpc.workload.list.queryOptions({ ...WORKLOAD_LIST, ...showInactiveInput(showInactive) }));
+  const listOptions = trpc.workload.list.queryOptions({
+    ...WORKLOAD_LIST,
+    ...showInactiveInput(showInactive),
+  });
+  await prefetch(listOptions);
+  // And those rows' balances (the table's second query, keyed by the page's ids), so the Balance column
+  // arrives filled rather than as a loading skeleton.
+  const ids = (getQueryClient().getQueryData(listOptions.queryKey)?.items ?? []).map((w) => w.id);
+  if (ids.length > 0) await prefetch(trpc.accounting.workloadBalances.queryOptions({ ids }));
   return (
     <AreaPage areaKey="workloads" access={gate.access}>
       <HydrateClient>
