@@ -30,6 +30,10 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - name: ELASTICSEARCH_URL
   value: {{ .Values.elasticsearchUrl | quote }}
 {{- end }}
+{{- range $key, $value := .Values.env }}
+- name: {{ $key }}
+  value: {{ $value | quote }}
+{{- end }}
 {{- range $key := list "DATABASE_URL" "AMQP_URL" "NEXTAUTH_SECRET" "KEYCLOAK_CLIENT_SECRET" "NEMO_SECRET_KEY" }}
 - name: {{ $key }}
   valueFrom:

@@ -181,6 +181,35 @@ interface PodSpec {
 }
 
 describe("helm/nemo-console", () => {
+  it("passes the values' env map to every container (e.g. the CFDRL and billing periods)", () => {
+    const chart = loadChartFromFiles(chartFiles(path.join(root, "helm/nemo-console")));
+    const { manifests } = renderChart(chart, {
+      releaseName: "nemo",
+      namespace: "nemo",
+      values: 'env: { CFDRL_PERIOD_MS: "30000", BILLING_PERIOD_MS: 120000 }',
+    });
+    const containers = manifests
+      .filter((manifest) => manifest.kind === "Deployment")
+      .flatMap((manifest) => parseAllDocuments(manifest.content).map((doc) => doc.toJS() as unknown))
+      .flatMap(
+        (deployment) =>
+          (deployment as { spec: { template: { spec: PodSpec } } }).spec.template.spec.containers,
+      )
+      .map(
+        (container) =>
+          container as unknown as { name: string; env?: Array<{ name: string; value?: string }> },
+      );
+    expect(containers.length).toBeGreaterThan(5);
+    for (const container of containers) {
+      expect(container.env, container.name).toEqual(
+        expect.arrayContaining([
+          { name: "CFDRL_PERIOD_MS", value: "30000" },
+          { name: "BILLING_PERIOD_MS", value: "120000" },
+        ]),
+      );
+    }
+  });
+
   it("runs every pod as uid 1000 with runAsNonRoot, without privilege escalation", () => {
     const chart = loadChartFromFiles(chartFiles(path.join(root, "helm/nemo-console")));
     const { manifests } = renderChart(chart, { releaseName: "nemo", namespace: "nemo" });
