@@ -9,7 +9,7 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import { formatDate, timeOf } from "@/components/ui/dates";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
-import { formatNumber } from "./format";
+import { formatNumber, readableDomain } from "./format";
 
 /*
  * The CFDRL charts, in a module of their own: recharts is loaded with them,
@@ -42,7 +42,15 @@ export function CfdrlRewardChart({ instanceId, live }: { instanceId: string; liv
         <LineChart data={points}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="at" type="number" domain={["dataMin", "dataMax"]} tickFormatter={tick} />
-          <YAxis yAxisId="reward" width={56} tickFormatter={(v: number) => formatNumber(v, 3)} />
+          <YAxis
+            yAxisId="reward"
+            width={56}
+            domain={readableDomain(
+              points.map((p) => p.reward),
+              0.5,
+            )}
+            tickFormatter={(v: number) => formatNumber(v, 3)}
+          />
           <YAxis yAxisId="replicas" orientation="right" width={40} allowDecimals={false} />
           <Tooltip labelFormatter={(v) => tick(Number(v))} formatter={(v) => formatNumber(Number(v))} />
           <Legend />

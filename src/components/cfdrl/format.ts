@@ -39,3 +39,18 @@ export function replicaChange(from: number | null, to: number | null): string {
   if (from === null || to === null) return "";
   return from === to ? `${from}` : `${from} → ${to}`;
 }
+
+/**
+ * A y-axis domain at least `minSpan` wide, centred on the data: a reward that barely moves
+ * (−1.421 … −1.419) is drawn as the flat line it is, not stretched over the chart's height
+ * with every tick reading the same rounded value.
+ */
+export function readableDomain(values: readonly number[], minSpan: number): [number, number] {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return [0, minSpan];
+  const low = Math.min(...finite);
+  const high = Math.max(...finite);
+  if (high - low >= minSpan) return [low, high];
+  const middle = (low + high) / 2;
+  return [middle - minSpan / 2, middle + minSpan / 2];
+}
