@@ -18,14 +18,13 @@ import TableRow from "@mui/material/TableRow";
 import Typography from "@mui/material/Typography";
 import { useQuery } from "@tanstack/react-query";
 import dynamic from "next/dynamic";
-import { useRef, useState } from "react";
+import { useState } from "react";
 import type { PageSize } from "@/common/list-page";
 import { ConfirmDialog } from "@/components/ConfirmDialog";
 import { DefinitionList, Field } from "@/components/ui/DefinitionList";
 import { Section } from "@/components/ui/Section";
 import { Time } from "@/components/ui/Time";
 import { useConsoleMutation } from "@/components/ui/use-console-mutation";
-import { useSeen } from "@/components/ui/use-seen";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 import { CfdrlDecisionsTable } from "./CfdrlDecisionsTable";
@@ -35,8 +34,8 @@ import { formatNumber } from "./format";
 type AgentStatus = RouterOutputs["cfdrl"]["status"]["agents"][number];
 type Model = RouterOutputs["cfdrl"]["models"]["items"][number];
 
-// recharts comes with the loss curves, once an agent card is near the viewport (the section is below the
-// migrations table): not with the page.
+// recharts comes with a loss curve when it is asked for (Show loss curve), never with the page: where
+// the section sits depends on how many migrations are listed above it.
 const CfdrlLossChart = dynamic(() => import("./CfdrlCharts").then((m) => m.CfdrlLossChart), {
   ssr: false,
   loading: () => <Skeleton variant="rounded" height={180} aria-label="Loading the loss curve" />,
@@ -46,8 +45,7 @@ const REFRESH_MS = 10_000;
 const AGENT_TITLES: Record<string, string> = { scaling: "Scaling agent", migration: "Migration agent" };
 
 function AgentCard({ status }: { status: AgentStatus }) {
-  const chart = useRef<HTMLDivElement>(null);
-  const seen = useSeen(chart);
+  const [showLoss, setShowLoss] = useState(false);
   return (
     <Paper
       variant="outlined"
@@ -70,11 +68,15 @@ function AgentCard({ status }: { status: AgentStatus }) {
           {status.lastDecisionAt ? <Time value={status.lastDecisionAt} /> : "None yet"}
         </Field>
       </DefinitionList>
-      <Box sx={{ mt: 2 }} ref={chart}>
-        {seen ? (
+      <Box sx={{ mt: 2 }}>
+        {status.lossCurve.length === 0 ? (
+          <Typography color="text.secondary">No training yet: the loss curve starts with it.</Typography>
+        ) : showLoss ? (
           <CfdrlLossChart agent={status.agent} points={status.lossCurve} />
         ) : (
-          <Skeleton variant="rounded" height={180} aria-label="The loss curve loads when scrolled to" />
+          <Button variant="outlined" size="small" onClick={() => setShowLoss(true)}>
+            Show loss curve
+          </Button>
         )}
       </Box>
     </Paper>
@@ -293,7 +295,7 @@ function Evaluation() {
 }
 
 /**
- * The Orchestration page's CFDRL section (loaded after the page): each
+ * The Orchestration page's CFDRL section (its queries prefetched with the page): each
  * agent's status and loss curve, the saved models with rollback (admins),
  * recent decisions across the caller's instances, and the evaluation lab's
  * last results.

@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import { hasRole, Role } from "@/common/roles";
 import { MIGRATION_LIST, migrationListInput } from "@/components/migrations/list-query";
 import { AreaPage } from "@/components/AreaPage";
-import { CfdrlSection } from "@/components/cfdrl/CfdrlSection";
+import { CfdrlOverview } from "@/components/cfdrl/CfdrlOverview";
 import { MigrationsTable } from "@/components/migrations/MigrationsTable";
 import { HydrateClient, prefetch, trpc } from "@/trpc/server";
 import { requireArea } from "../require-session";
@@ -18,10 +18,15 @@ export const metadata: Metadata = { title: "Orchestration" };
 export default async function OrchestrationPage() {
   const gate = await requireArea("orchestration");
   if (gate.forbidden) return gate.forbidden;
-  // The table's first page and its cluster filter's choices, as the table asks for them.
+  // The table's first page and its cluster filter's choices, and the CFDRL section's queries, as the
+  // components ask for them: the first paint shows their data, not loading skeletons.
   await Promise.all([
     prefetch(trpc.migration.list.queryOptions(migrationListInput(MIGRATION_LIST, {}))),
     prefetch(trpc.migration.clusters.queryOptions()),
+    prefetch(trpc.cfdrl.status.queryOptions()),
+    prefetch(trpc.cfdrl.models.queryOptions({})),
+    prefetch(trpc.cfdrl.decisions.queryOptions({ page: 1, pageSize: 10 })),
+    prefetch(trpc.cfdrl.evaluation.queryOptions()),
   ]);
   return (
     <AreaPage
@@ -31,10 +36,10 @@ export default async function OrchestrationPage() {
     >
       <HydrateClient>
         <MigrationsTable seesAll={hasRole(gate.session.user.roles, Role.NEMO_ADMIN)} />
+        <Box sx={{ mt: 3 }}>
+          <CfdrlOverview canRollback={hasRole(gate.session.user.roles, Role.NEMO_ADMIN)} />
+        </Box>
       </HydrateClient>
-      <Box sx={{ mt: 3 }}>
-        <CfdrlSection canRollback={hasRole(gate.session.user.roles, Role.NEMO_ADMIN)} />
-      </Box>
     </AreaPage>
   );
 }
