@@ -263,7 +263,8 @@ export interface CfdrlModelView {
   createdAt: Date;
 }
 
-const modelSelect = {
+/** A model version as the console shows it (no weights): the fields of `CfdrlModelView`. */
+export const modelSelect = {
   agent: true,
   version: true,
   trainingSteps: true,

@@ -6,7 +6,7 @@ import type { Db } from "@/server/db";
 import { DomainError, parseOrThrow } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { roleGuard } from "@/server/role-guards";
-import { cfdrlAgentSchema, type CfdrlModelView } from "./queries";
+import { cfdrlAgentSchema, modelSelect, type CfdrlModelView } from "./queries";
 import { rollbackModel } from "./store";
 
 /**
@@ -64,16 +64,7 @@ export async function rollbackCfdrlModel(
   });
   const row = await deps.db.cfdrlModel.findUniqueOrThrow({
     where: { agent_version: { agent, version } },
-    select: {
-      agent: true,
-      version: true,
-      trainingSteps: true,
-      epsilon: true,
-      loss: true,
-      active: true,
-      createdBy: true,
-      createdAt: true,
-    },
+    select: modelSelect,
   });
   log.info({ agent, from: result.previous, to: version, by: deps.user.username }, "CFDRL model rolled back");
   return row;
